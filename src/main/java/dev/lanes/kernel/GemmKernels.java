@@ -1,0 +1,24 @@
+package dev.lanes.kernel;
+
+/**
+ * The matrix-multiply part of the kernel contract. Callers go through {@link Blas}, which
+ * validates the arguments and handles the trivial cases; an implementation may therefore assume
+ * {@code m, n, k >= 1}, {@code alpha != 0}, in-range offsets and leading dimensions, and that
+ * {@code c} does not overlap {@code a} or {@code b}.
+ *
+ * <p>Arguments follow {@link Blas#sgemm}: row-major storage,
+ * {@code C = alpha * op(A) * op(B) + beta * C}, and {@code beta == 0} never reads {@code C}.
+ * Implementations must give bit-identical results for any {@link Parallel#threads()} count.
+ */
+public interface GemmKernels {
+
+    /** Single precision GEMM on validated arguments; see {@link Blas#sgemm}. */
+    void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+               float beta, float[] c, int cOff, int ldc);
+
+    /** Double precision GEMM on validated arguments; see {@link Blas#dgemm}. */
+    void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
+               double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+               double beta, double[] c, int cOff, int ldc);
+}

@@ -1,0 +1,18 @@
+package dev.lanes.kernel;
+
+/**
+ * One implementation of every kernel. Two exist: {@code scalar}, the readable reference that
+ * always works, and {@code vector}, built on {@code jdk.incubator.vector}. {@link Kernels}
+ * picks one per JVM.
+ */
+public interface KernelProvider {
+
+    /** @return {@code "scalar"} or {@code "vector"} */
+    String name();
+
+    /** @return a one-line description: vector species and register blocking, or why none */
+    String describe();
+
+    /** @return the GEMM kernels of this provider */
+    GemmKernels gemm();
+}

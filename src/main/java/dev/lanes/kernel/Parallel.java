@@ -1,0 +1,216 @@
+package dev.lanes.kernel;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A fixed pool of worker threads shared by all kernels.
+ *
+ * <p>Kernels split their work into independent <em>output tiles</em> and hand them to
+ * {@link #forEach(int, TileBody)}. A tile never shares a reduction with another tile, and the
+ * way a kernel cuts its output into tiles depends only on the problem shape, never on the number
+ * of threads. Which thread runs which tile therefore cannot change a single bit of the result:
+ * outputs are bit-identical for any thread count.
+ *
+ * <p>The pool size comes from the system property {@code lanes.threads} (default: the number
+ * of available processors) and can be changed at run time with {@link #setThreads(int)}, like
+ * {@code torch.set_num_threads}. The calling thread always takes part, so a pool of {@code n}
+ * threads owns {@code n - 1} daemon workers. A call made from inside a tile runs its tiles
+ * serially on that thread, so nested parallel kernels never deadlock.
+ */
+public final class Parallel {
+
+    /** The body of a parallel loop: processes tile {@code tile}. */
+    @FunctionalInterface
+    public interface TileBody {
+        /**
+         * Processes one tile.
+         *
+         * @param tile the tile index, in {@code [0, tiles)}
+         */
+        void run(int tile);
+    }
+
+    private static final Object LOCK = new Object();
+    private static final ThreadLocal<Boolean> INSIDE_TILE = ThreadLocal.withInitial(() -> Boolean.FALSE);
+    private static volatile Pool pool = new Pool(defaultThreads());
+
+    private Parallel() {
+    }
+
+    /** @return the number of threads (workers plus the caller) that run tiles */
+    public static int threads() {
+        return pool.threads;
+    }
+
+    /**
+     * Sets the number of threads that run tiles. Results do not depend on it.
+     *
+     * @param threads at least 1; 1 runs everything on the calling thread
+     * @throws IllegalArgumentException if {@code threads < 1}
+     */
+    public static void setThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("Parallel.setThreads: threads must be >= 1, got " + threads);
+        }
+        synchronized (LOCK) {
+            if (pool.threads == threads) {
+                return;
+            }
+            Pool old = pool;
+            pool = new Pool(threads);
+            old.shutdown();
+        }
+    }
+
+    /**
+     * Runs {@code body.run(t)} once for every {@code t} in {@code [0, tiles)}, spread over the
+     * pool, and returns when all tiles are done. The first exception thrown by a tile is
+     * rethrown here (after the remaining tiles finish or are skipped).
+     *
+     * @param tiles number of tiles, {@code >= 0}
+     * @param body  the work of one tile
+     */
+    public static void forEach(int tiles, TileBody body) {
+        if (tiles < 0) {
+            throw new IllegalArgumentException("Parallel.forEach: tiles must be >= 0, got " + tiles);
+        }
+        Pool p = pool;
+        if (tiles <= 1 || p.threads == 1 || INSIDE_TILE.get()) {
+            runSerially(tiles, body);
+            return;
+        }
+        p.run(tiles, body);
+    }
+
+    private static void runSerially(int tiles, TileBody body) {
+        for (int t = 0; t < tiles; t++) {
+            body.run(t);
+        }
+    }
+
+    private static int defaultThreads() {
+        String prop = System.getProperty("lanes.threads");
+        if (prop == null || prop.isBlank()) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+        try {
+            int n = Integer.parseInt(prop.trim());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // fall through to the error below
+        }
+        throw new IllegalArgumentException("lanes.threads must be a positive integer, got '" + prop + "'");
+    }
+
+    /** One parallel loop in flight: tiles are claimed with an atomic counter. */
+    private static final class Job {
+        final int tiles;
+        final TileBody body;
+        final Thread caller;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger remaining;
+        volatile Throwable failure;
+
+        Job(int tiles, TileBody body, Thread caller) {
+            this.tiles = tiles;
+            this.body = body;
+            this.caller = caller;
+            this.remaining = new AtomicInteger(tiles);
+        }
+
+        /** Claims and runs tiles until none are left. */
+        void work() {
+            int t;
+            while ((t = next.getAndIncrement()) < tiles) {
+                try {
+                    if (failure == null) {
+                        body.run(t);
+                    }
+                } catch (Throwable e) {
+                    synchronized (this) {
+                        if (failure == null) {
+                            failure = e;
+                        }
+                    }
+                } finally {
+                    if (remaining.decrementAndGet() == 0) {
+                        LockSupport.unpark(caller);
+                    }
+                }
+            }
+        }
+    }
+
+    private static final class Pool {
+        private static final Job POISON = new Job(0, t -> { }, null);
+        final int threads;
+        final LinkedBlockingQueue<Job> queue = new LinkedBlockingQueue<>();
+        final List<Thread> workers = new ArrayList<>();
+
+        Pool(int threads) {
+            this.threads = threads;
+            for (int i = 1; i < threads; i++) {
+                Thread w = new Thread(this::loop, "lanes-worker-" + i);
+                w.setDaemon(true);
+                workers.add(w);
+                w.start();
+            }
+        }
+
+        void run(int tiles, TileBody body) {
+            Job job = new Job(tiles, body, Thread.currentThread());
+            int helpers = Math.min(threads - 1, tiles - 1);
+            for (int i = 0; i < helpers; i++) {
+                queue.add(job);
+            }
+            INSIDE_TILE.set(Boolean.TRUE);
+            try {
+                job.work();
+            } finally {
+                INSIDE_TILE.set(Boolean.FALSE);
+            }
+            // Tiles claimed by workers may still be running.
+            while (job.remaining.get() > 0) {
+                LockSupport.park(job);
+            }
+            Throwable e = job.failure;
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e instanceof Error err) {
+                throw err;
+            }
+            if (e != null) {
+                throw new IllegalStateException("Parallel.forEach: tile failed", e);
+            }
+        }
+
+        private void loop() {
+            INSIDE_TILE.set(Boolean.TRUE);
+            while (true) {
+                Job job;
+                try {
+                    job = queue.take();
+                } catch (InterruptedException e) {
+                    continue;
+                }
+                if (job == POISON) {
+                    return;
+                }
+                job.work();
+            }
+        }
+
+        void shutdown() {
+            for (int i = 0; i < workers.size(); i++) {
+                queue.add(POISON);
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.lanes.kernel.internal;
+
+/**
+ * Per-thread scratch arrays for kernels, so a kernel call allocates nothing once its thread has
+ * seen the largest size it needs. Each kernel uses its own slot numbers; an array obtained from
+ * a slot stays valid until the same thread asks for that slot again.
+ */
+public final class Scratch {
+
+    /** Slots used by the GEMM kernels. */
+    public static final int GEMM_PACKED_A = 0;
+    /** Packed panels of B. */
+    public static final int GEMM_PACKED_B = 1;
+    /** A tile for partial micro-tiles at the matrix edges. */
+    public static final int GEMM_EDGE_TILE = 2;
+    /** A row accumulator. */
+    public static final int GEMM_ROW = 3;
+    private static final int SLOTS = 4;
+
+    private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
+
+    private final float[][] floats = new float[SLOTS][];
+    private final double[][] doubles = new double[SLOTS][];
+
+    private Scratch() {
+    }
+
+    /**
+     * @return a float array of at least {@code size} elements with unspecified contents
+     */
+    public static float[] floats(int slot, int size) {
+        Scratch s = LOCAL.get();
+        float[] f = s.floats[slot];
+        if (f == null || f.length < size) {
+            f = new float[size];
+            s.floats[slot] = f;
+        }
+        return f;
+    }
+
+    /**
+     * @return a double array of at least {@code size} elements with unspecified contents
+     */
+    public static double[] doubles(int slot, int size) {
+        Scratch s = LOCAL.get();
+        double[] d = s.doubles[slot];
+        if (d == null || d.length < size) {
+            d = new double[size];
+            s.doubles[slot] = d;
+        }
+        return d;
+    }
+}

@@ -1,0 +1,31 @@
+package dev.lanes.kernel.scalar;
+
+import dev.lanes.kernel.GemmKernels;
+import dev.lanes.kernel.KernelProvider;
+
+/** The reference provider: plain Java loops, no Vector API, always available. */
+public final class ScalarProvider implements KernelProvider {
+
+    /** The single instance. */
+    public static final ScalarProvider INSTANCE = new ScalarProvider();
+
+    private final GemmKernels gemm = new ScalarGemm();
+
+    private ScalarProvider() {
+    }
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
+    public String describe() {
+        return "scalar: plain Java loops";
+    }
+
+    @Override
+    public GemmKernels gemm() {
+        return gemm;
+    }
+}

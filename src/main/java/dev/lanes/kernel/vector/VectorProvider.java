@@ -1,0 +1,57 @@
+package dev.lanes.kernel.vector;
+
+import dev.lanes.kernel.GemmKernels;
+import dev.lanes.kernel.KernelProvider;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * The Vector API provider. Loaded by name from {@code Kernels} only after it has checked that
+ * {@code jdk.incubator.vector} is readable and C2 is on; its initialiser refuses species
+ * narrower than 128 bits, where SIMD would not pay off.
+ */
+public final class VectorProvider implements KernelProvider {
+
+    /** The single instance. */
+    public static final VectorProvider INSTANCE = new VectorProvider();
+
+    private final GemmKernels gemm = new GemmKernels() {
+        @Override
+        public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                          float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                          float beta, float[] c, int cOff, int ldc) {
+            VectorSgemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        }
+
+        @Override
+        public void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
+                          double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+                          double beta, double[] c, int cOff, int ldc) {
+            VectorDgemm.dgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        }
+    };
+
+    private VectorProvider() {
+        int bits = FloatVector.SPECIES_PREFERRED.vectorBitSize();
+        if (bits < 128) {
+            throw new UnsupportedOperationException("the preferred vector species is only " + bits
+                    + " bits wide (at least 128 needed)");
+        }
+    }
+
+    @Override
+    public String name() {
+        return "vector";
+    }
+
+    @Override
+    public String describe() {
+        return "vector: " + FloatVector.SPECIES_PREFERRED + ", sgemm micro-tile " + SgemmMicroKernels.MR + "x"
+                + SgemmMicroKernels.NR + ", blocking KC=" + VectorSgemm.KC + " MC=" + VectorSgemm.MC
+                + " NC=" + VectorSgemm.NC;
+    }
+
+    @Override
+    public GemmKernels gemm() {
+        return gemm;
+    }
+}

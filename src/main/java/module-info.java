@@ -1,0 +1,14 @@
+/**
+ * Lanes: a pure-Java deep-learning compute library.
+ *
+ * <p>The Vector API module is optional at run time: start the JVM with
+ * {@code --add-modules jdk.incubator.vector} to get the SIMD kernels; without it every kernel
+ * runs on the scalar provider and one log line says so.
+ */
+module dev.lanes {
+    requires static jdk.incubator.vector;
+    // Only to ask HotSpot whether C2 is enabled; absent in minimal runtime images.
+    requires static jdk.management;
+
+    exports dev.lanes.kernel;
+}

@@ -1,0 +1,82 @@
+package dev.lanes.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ParallelTest {
+
+    @AfterEach
+    void restore() {
+        Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+    }
+
+    @Test
+    void runsEveryTileExactlyOnceForAnyPoolSize() {
+        for (int threads = 1; threads <= 4; threads++) {
+            Parallel.setThreads(threads);
+            assertEquals(threads, Parallel.threads());
+            for (int tiles : new int[] {0, 1, 2, 3, 17, 1000}) {
+                AtomicIntegerArray seen = new AtomicIntegerArray(tiles);
+                Parallel.forEach(tiles, seen::incrementAndGet);
+                for (int t = 0; t < tiles; t++) {
+                    assertEquals(1, seen.get(t), "tile " + t + " of " + tiles + " with " + threads + " threads");
+                }
+            }
+        }
+    }
+
+    @Test
+    void usesWorkerThreads() {
+        Parallel.setThreads(3);
+        Set<String> names = ConcurrentHashMap.newKeySet();
+        Parallel.forEach(64, t -> {
+            names.add(Thread.currentThread().getName());
+            long until = System.nanoTime() + 2_000_000;
+            while (System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+        });
+        assertTrue(names.stream().anyMatch(n -> n.startsWith("lanes-worker-")), names.toString());
+    }
+
+    @Test
+    void nestedLoopsRunWithoutDeadlock() {
+        Parallel.setThreads(2);
+        AtomicIntegerArray seen = new AtomicIntegerArray(8 * 8);
+        Parallel.forEach(8, outer -> Parallel.forEach(8, inner -> seen.incrementAndGet(outer * 8 + inner)));
+        for (int i = 0; i < 64; i++) {
+            assertEquals(1, seen.get(i));
+        }
+    }
+
+    @Test
+    void rethrowsTheFailureOfATile() {
+        Parallel.setThreads(2);
+        IllegalStateException boom = new IllegalStateException("boom");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Parallel.forEach(10, t -> {
+            if (t == 7) {
+                throw boom;
+            }
+        }));
+        assertSame(boom, e);
+        // The pool still works afterwards.
+        AtomicIntegerArray seen = new AtomicIntegerArray(5);
+        Parallel.forEach(5, seen::incrementAndGet);
+        assertEquals(1, seen.get(4));
+    }
+
+    @Test
+    void rejectsBadArguments() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Parallel.setThreads(0));
+        assertTrue(e.getMessage().contains("threads must be >= 1, got 0"));
+        assertThrows(IllegalArgumentException.class, () -> Parallel.forEach(-1, t -> { }));
+    }
+}

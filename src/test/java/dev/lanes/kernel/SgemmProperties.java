@@ -1,0 +1,150 @@
+package dev.lanes.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.lifecycle.AfterProperty;
+
+/**
+ * sgemm against a double-accumulating reference on both providers, for all four transpose
+ * cases, random alpha and beta, offsets and padded leading dimensions, and sizes that include
+ * 0, 1, primes and the neighbourhood of multiples of 16 (the vector length and the 12 x 32
+ * micro-tile edges).
+ */
+class SgemmProperties {
+
+    static final int[] EDGE_SIZES = {0, 1, 2, 3, 5, 7, 11, 12, 13, 15, 16, 17, 23, 24, 25, 31, 32, 33, 47, 48, 49,
+        63, 64, 65, 95, 96, 97, 127, 128, 129, 191, 192, 193, 255, 256, 257, 263, 288, 300};
+
+    @AfterProperty
+    void restoreThreads() {
+        Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+    }
+
+    @Provide
+    static Arbitrary<Integer> size() {
+        return Arbitraries.oneOf(Arbitraries.of(box(EDGE_SIZES)), Arbitraries.integers().between(0, 300));
+    }
+
+    @Provide
+    static Arbitrary<Float> alpha() {
+        return Arbitraries.oneOf(Arbitraries.of(1f, -1f, 0.5f, 3f), Arbitraries.floats().between(-2f, 2f));
+    }
+
+    @Provide
+    static Arbitrary<Float> beta() {
+        return Arbitraries.oneOf(Arbitraries.of(0f, 1f, -0.75f), Arbitraries.floats().between(-2f, 2f));
+    }
+
+    @Provide
+    static Arbitrary<KernelProvider> provider() {
+        return Arbitraries.of(providers());
+    }
+
+    static List<KernelProvider> providers() {
+        return List.of(Kernels.scalar(), Kernels.vector().orElseThrow(
+                () -> new AssertionError("vector provider unavailable: " + Kernels.vectorUnavailableReason())));
+    }
+
+    static Integer[] box(int[] values) {
+        Integer[] out = new Integer[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i];
+        }
+        return out;
+    }
+
+    @Property(tries = 200)
+    void matchesReference(@ForAll("provider") KernelProvider provider,
+                          @ForAll boolean transA, @ForAll boolean transB,
+                          @ForAll("size") int m, @ForAll("size") int n, @ForAll("size") int k,
+                          @ForAll("alpha") float alpha, @ForAll("beta") float beta,
+                          @ForAll @IntRange(max = 7) int off, @ForAll @IntRange(max = 5) int pad,
+                          @ForAll long seed) {
+        Problem p = Problem.random(transA, transB, m, n, k, alpha, beta, off, pad, seed);
+        assertNull(GemmReference.check(p, p.c(), p.run(provider)), provider.name());
+    }
+
+    @Property(tries = 30)
+    void sameBitsForOneTwoAndThreeThreads(@ForAll("provider") KernelProvider provider,
+                                          @ForAll boolean transA, @ForAll boolean transB,
+                                          @ForAll @IntRange(min = 1, max = 1024) int m,
+                                          @ForAll @IntRange(min = 1, max = 1024) int n,
+                                          @ForAll @IntRange(min = 1, max = 600) int k,
+                                          @ForAll("beta") float beta, @ForAll long seed) {
+        Problem p = Problem.random(transA, transB, m, n, k, 1.25f, beta, 1, 2, seed);
+        Parallel.setThreads(1);
+        float[] one = p.run(provider);
+        Parallel.setThreads(2);
+        float[] two = p.run(provider);
+        Parallel.setThreads(3);
+        float[] three = p.run(provider);
+        assertArrayEquals(one, two, p + " on " + provider.name() + ": 1 vs 2 threads");
+        assertArrayEquals(one, three, p + " on " + provider.name() + ": 1 vs 3 threads");
+    }
+
+    @Example
+    void sameBitsForAnyThreadCountAt1024() {
+        for (KernelProvider provider : providers()) {
+            Problem p = Problem.random(false, false, 1024, 1024, 1024, 1f, 0f, 0, 0, 99);
+            Parallel.setThreads(1);
+            float[] one = p.run(provider);
+            for (int threads = 2; threads <= 3; threads++) {
+                Parallel.setThreads(threads);
+                assertArrayEquals(one, p.run(provider), provider.name() + " at " + threads + " threads");
+            }
+        }
+    }
+
+    /** Shapes that cross every blocking boundary of the vector kernel: KC, MC, NC and the panels. */
+    @Example
+    void crossesEveryBlockBoundary() {
+        int[][] shapes = {{13, 2100, 300}, {200, 2085, 37}, {97, 40, 520}, {1, 4200, 3}, {300, 1, 700},
+            {25, 33, 31000}};
+        for (KernelProvider provider : providers()) {
+            for (int[] s : shapes) {
+                for (int t = 0; t < 4; t++) {
+                    Problem p = Problem.random((t & 1) != 0, (t & 2) != 0, s[0], s[1], s[2], 0.5f, -1f, 3, 1, t);
+                    assertNull(GemmReference.check(p, p.c(), p.run(provider)), provider.name());
+                }
+            }
+        }
+    }
+
+    @Example
+    void betaZeroOverwritesNaNAndInfinity() {
+        for (KernelProvider provider : providers()) {
+            for (int size : new int[] {1, 20, 70}) {
+                Problem p = Problem.random(false, true, size, size, size, 1f, 0f, 0, 0, 5);
+                java.util.Arrays.fill(p.c(), Float.POSITIVE_INFINITY);
+                p.c()[0] = Float.NaN;
+                float[] out = p.run(provider);
+                for (int i = 0; i < size * size; i++) {
+                    assertTrue(Float.isFinite(out[i]), provider.name() + " left " + out[i] + " at " + i);
+                }
+            }
+        }
+    }
+
+    @Example
+    void nanInInputsPropagates() {
+        for (KernelProvider provider : providers()) {
+            Problem p = Problem.random(false, false, 30, 40, 50, 1f, 0f, 0, 0, 5);
+            p.a()[3 * 50 + 7] = Float.NaN;
+            float[] out = p.run(provider);
+            for (int j = 0; j < 40; j++) {
+                assertTrue(Float.isNaN(out[3 * 40 + j]), provider.name() + " lost the NaN at column " + j);
+            }
+            assertTrue(Float.isFinite(out[4 * 40]), provider.name());
+        }
+    }
+}

@@ -15,7 +15,10 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>{@link #tile12x2} holds a 12 x 2-vector block of C in 24 accumulators (with 512-bit vectors:
  * 12 x 32 floats), leaving room in the 32 vector registers for two B vectors and one broadcast
  * of A. Per k index it issues 2 loads, 12 broadcasts and 24 FMAs, so it is bound by FMA
- * throughput, not by loads.
+ * throughput, not by loads. {@link #tile8x2} and {@link #tile4x2} take the rows left over below
+ * the last 12-row panel at full speed (a power-of-two m leaves 4 or 8); they still have 8 or more
+ * independent accumulators to cover the FMA latency. The one-row kernels cover the last 1 to 3
+ * rows and the matrix-vector case.
  */
 final class SgemmMicroKernels {
 
@@ -125,6 +128,103 @@ final class SgemmMicroKernels {
         ca1.mul(alpha).add(FloatVector.fromArray(S, r, ri + 10 * rs + L).mul(beta)).intoArray(c, ci + 10 * ldc + L);
         cb0.mul(alpha).add(FloatVector.fromArray(S, r, ri + 11 * rs).mul(beta)).intoArray(c, ci + 11 * ldc);
         cb1.mul(alpha).add(FloatVector.fromArray(S, r, ri + 11 * rs + L).mul(beta)).intoArray(c, ci + 11 * ldc + L);
+    }
+
+    /** As {@link #tile12x2} for 8 rows: the packed A panel holds 8 values per k index. */
+    static void tile8x2(int kc, float[] ap, int ai, float[] b, int bi, int bStride,
+                         float[] c, int ci, int ldc, float[] ab) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+        for (int p = 0; p < kc; p++, ai += 8, bi += bStride) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector a;
+            a = FloatVector.broadcast(S, ap[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(S, ap[ai + 6]);
+            c60 = a.fma(b0, c60);
+            c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(S, ap[ai + 7]);
+            c70 = a.fma(b0, c70);
+            c71 = a.fma(b1, c71);
+        }
+        // Stores as in tile12x2.
+        float alpha = ab[0];
+        float beta = ab[1];
+        int rs = beta == 0f ? 0 : ldc;
+        float[] r = beta == 0f ? ZEROS : c;
+        int ri = beta == 0f ? 0 : ci;
+        c00.mul(alpha).add(FloatVector.fromArray(S, r, ri).mul(beta)).intoArray(c, ci);
+        c01.mul(alpha).add(FloatVector.fromArray(S, r, ri + L).mul(beta)).intoArray(c, ci + L);
+        c10.mul(alpha).add(FloatVector.fromArray(S, r, ri + rs).mul(beta)).intoArray(c, ci + ldc);
+        c11.mul(alpha).add(FloatVector.fromArray(S, r, ri + rs + L).mul(beta)).intoArray(c, ci + ldc + L);
+        c20.mul(alpha).add(FloatVector.fromArray(S, r, ri + 2 * rs).mul(beta)).intoArray(c, ci + 2 * ldc);
+        c21.mul(alpha).add(FloatVector.fromArray(S, r, ri + 2 * rs + L).mul(beta)).intoArray(c, ci + 2 * ldc + L);
+        c30.mul(alpha).add(FloatVector.fromArray(S, r, ri + 3 * rs).mul(beta)).intoArray(c, ci + 3 * ldc);
+        c31.mul(alpha).add(FloatVector.fromArray(S, r, ri + 3 * rs + L).mul(beta)).intoArray(c, ci + 3 * ldc + L);
+        c40.mul(alpha).add(FloatVector.fromArray(S, r, ri + 4 * rs).mul(beta)).intoArray(c, ci + 4 * ldc);
+        c41.mul(alpha).add(FloatVector.fromArray(S, r, ri + 4 * rs + L).mul(beta)).intoArray(c, ci + 4 * ldc + L);
+        c50.mul(alpha).add(FloatVector.fromArray(S, r, ri + 5 * rs).mul(beta)).intoArray(c, ci + 5 * ldc);
+        c51.mul(alpha).add(FloatVector.fromArray(S, r, ri + 5 * rs + L).mul(beta)).intoArray(c, ci + 5 * ldc + L);
+        c60.mul(alpha).add(FloatVector.fromArray(S, r, ri + 6 * rs).mul(beta)).intoArray(c, ci + 6 * ldc);
+        c61.mul(alpha).add(FloatVector.fromArray(S, r, ri + 6 * rs + L).mul(beta)).intoArray(c, ci + 6 * ldc + L);
+        c70.mul(alpha).add(FloatVector.fromArray(S, r, ri + 7 * rs).mul(beta)).intoArray(c, ci + 7 * ldc);
+        c71.mul(alpha).add(FloatVector.fromArray(S, r, ri + 7 * rs + L).mul(beta)).intoArray(c, ci + 7 * ldc + L);
+    }
+
+    /** As {@link #tile12x2} for 4 rows: the packed A panel holds 4 values per k index. */
+    static void tile4x2(int kc, float[] ap, int ai, float[] b, int bi, int bStride,
+                         float[] c, int ci, int ldc, float[] ab) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        for (int p = 0; p < kc; p++, ai += 4, bi += bStride) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector a;
+            a = FloatVector.broadcast(S, ap[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+        }
+        // Stores as in tile12x2.
+        float alpha = ab[0];
+        float beta = ab[1];
+        int rs = beta == 0f ? 0 : ldc;
+        float[] r = beta == 0f ? ZEROS : c;
+        int ri = beta == 0f ? 0 : ci;
+        c00.mul(alpha).add(FloatVector.fromArray(S, r, ri).mul(beta)).intoArray(c, ci);
+        c01.mul(alpha).add(FloatVector.fromArray(S, r, ri + L).mul(beta)).intoArray(c, ci + L);
+        c10.mul(alpha).add(FloatVector.fromArray(S, r, ri + rs).mul(beta)).intoArray(c, ci + ldc);
+        c11.mul(alpha).add(FloatVector.fromArray(S, r, ri + rs + L).mul(beta)).intoArray(c, ci + ldc + L);
+        c20.mul(alpha).add(FloatVector.fromArray(S, r, ri + 2 * rs).mul(beta)).intoArray(c, ci + 2 * ldc);
+        c21.mul(alpha).add(FloatVector.fromArray(S, r, ri + 2 * rs + L).mul(beta)).intoArray(c, ci + 2 * ldc + L);
+        c30.mul(alpha).add(FloatVector.fromArray(S, r, ri + 3 * rs).mul(beta)).intoArray(c, ci + 3 * ldc);
+        c31.mul(alpha).add(FloatVector.fromArray(S, r, ri + 3 * rs + L).mul(beta)).intoArray(c, ci + 3 * ldc + L);
     }
 
     /**

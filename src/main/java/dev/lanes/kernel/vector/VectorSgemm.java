@@ -37,6 +37,8 @@ final class VectorSgemm {
     static final int KC = 256;
     static final int MC = 8 * MR;
     static final int NC = 64 * NR;
+    /** Rows of A packed at once (bounds the packed A buffer at M_CHUNK x KC floats). */
+    static final int M_CHUNK = 16 * MC;
     /** Row kernels handle four panels at once. */
     private static final int ROW_GROUP = 4;
     /** Below this many multiply-adds, a call stays on the calling thread. */
@@ -51,6 +53,22 @@ final class VectorSgemm {
     private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
 
     private VectorSgemm() {
+    }
+
+    /** Height of the next A panel when {@code left} (a multiple of 4) rows remain. */
+    private static int panelRows(int left) {
+        return left >= MR ? MR : left >= 8 ? 8 : 4;
+    }
+
+    /** Runs the micro-kernel for a packed A panel of {@code rows} = 12, 8 or 4 rows. */
+    private static void tile(int rows, int kc, float[] ap, int ai, float[] b, int bi, int bStride,
+                             float[] c, int ci, int ldc, float[] ab) {
+        switch (rows) {
+            case MR -> SgemmMicroKernels.tile12x2(kc, ap, ai, b, bi, bStride, c, ci, ldc, ab);
+            case 8 -> SgemmMicroKernels.tile8x2(kc, ap, ai, b, bi, bStride, c, ci, ldc, ab);
+            case 4 -> SgemmMicroKernels.tile4x2(kc, ap, ai, b, bi, bStride, c, ci, ldc, ab);
+            default -> throw new AssertionError("no kernel for " + rows + " rows");
+        }
     }
 
     static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
@@ -101,6 +119,10 @@ final class VectorSgemm {
         /** {alpha, betaBlock} for the 12-row kernel. */
         private final float[] alphaBeta = new float[2];
         private float[] bp;
+        private float[] ap;
+        private int bTasks;
+        private int ic;
+        private int mc;
         private int panels;
         private int fullPanels;
         private int rowBlocks;
@@ -136,33 +158,37 @@ final class VectorSgemm {
             b = null;
             c = null;
             bp = null;
+            ap = null;
         }
 
         void run() {
             boolean parallel = (long) m * n * k >= PARALLEL_MACS;
             directB = !transB && (m <= 2 * MR || (long) k * n <= DIRECT_B_ELEMENTS);
-            rowBlocks = (m + MC - 1) / MC;
             for (jc = 0; jc < n; jc += NC) {
                 nc = Math.min(NC, n - jc);
                 panels = (nc + NR - 1) / NR;
                 fullPanels = nc / NR;
-                chooseChunks();
                 for (pc = 0; pc < k; pc += KC) {
                     kc = Math.min(KC, k - pc);
                     betaBlock = pc == 0 ? beta : 1f;
                     alphaBeta[0] = alpha;
                     alphaBeta[1] = betaBlock;
                     bp = Scratch.floats(Scratch.GEMM_PACKED_B, (directB ? 1 : panels) * kc * NR);
-                    packing = true;
-                    if (directB) {
-                        if (fullPanels < panels) {
-                            packB(fullPanels, 0);
-                        }
-                    } else {
-                        forEach(parallel, panels);
+                    if (directB && fullPanels < panels) {
+                        packB(fullPanels, 0);
                     }
-                    packing = false;
-                    forEach(parallel, rowBlocks * chunks);
+                    bTasks = directB ? 0 : panels;
+                    for (ic = 0; ic < m; ic += M_CHUNK) {
+                        mc = Math.min(M_CHUNK, m - ic);
+                        rowBlocks = (mc + MC - 1) / MC;
+                        chooseChunks();
+                        ap = Scratch.floats(Scratch.GEMM_PACKED_A, rowBlocks * MC * kc);
+                        packing = true;
+                        forEach(parallel, bTasks + rowBlocks);
+                        packing = false;
+                        bTasks = 0;
+                        forEach(parallel, rowBlocks * chunks);
+                    }
                 }
             }
         }
@@ -189,10 +215,12 @@ final class VectorSgemm {
 
         @Override
         public void run(int tile) {
-            if (packing) {
+            if (!packing) {
+                compute(tile / chunks, tile % chunks);
+            } else if (tile < bTasks) {
                 packB(tile, tile * kc * NR);
             } else {
-                compute(tile / chunks, tile % chunks);
+                packRowBlock(tile - bTasks);
             }
         }
 
@@ -216,14 +244,25 @@ final class VectorSgemm {
             }
         }
 
-        /** Packs {@code panelsA} full MR-row panels of op(A) starting at row {@code i0}. */
-        private void packA(float[] ap, int i0, int panelsA) {
-            for (int r0 = 0; r0 < panelsA * MR; r0 += MR) {
-                int dst = r0 * kc;
-                for (int r = 0; r < MR; r++) {
-                    int s = aOff + (i0 + r0 + r) * ars + pc * acs;
-                    for (int p = 0; p < kc; p++) {
-                        ap[dst + p * MR + r] = a[s + p * acs];
+        /**
+         * Packs the rows of one MC row block of op(A) (k range of the current block) at
+         * {@code ap[rowBlock * MC * kc]}: panels of 12, then at most one of 8 and one of 4 rows
+         * (any multiple of 4 is covered that way); the last 0 to 3 rows are left to the one-row
+         * kernels, which read A in place.
+         */
+        private void packRowBlock(int rowBlock) {
+            int i0 = ic + rowBlock * MC;
+            int packed = Math.min(MC, ic + mc - i0) & ~3;
+            int base = rowBlock * MC * kc;
+            for (int r0 = 0; r0 < packed; r0 += panelRows(packed - r0)) {
+                int w = panelRows(packed - r0);
+                int dst = base + r0 * kc;
+                int s = aOff + (i0 + r0) * ars + pc * acs;
+                // For each k index, w consecutive row values: written in order, read from w
+                // streams (rows of A, or one row of a transposed A).
+                for (int p = 0; p < kc; p++, s += acs, dst += w) {
+                    for (int r = 0; r < w; r++) {
+                        ap[dst + r] = a[s + r * ars];
                     }
                 }
             }
@@ -249,31 +288,31 @@ final class VectorSgemm {
         }
 
         private void compute(int rowBlock, int chunk) {
-            int i0 = rowBlock * MC;
-            int rows = Math.min(MC, m - i0);
-            int panelsA = rows / MR;
+            int i0 = ic + rowBlock * MC;
+            int rows = Math.min(MC, ic + mc - i0);
+            int packed = rows & ~3;
+            int base = rowBlock * MC * kc;
             int q0 = chunk * chunkPanels;
             int q1 = Math.min(panels, q0 + chunkPanels);
-            float[] ap = Scratch.floats(Scratch.GEMM_PACKED_A, MC * KC);
             float[] edge = Scratch.floats(Scratch.GEMM_EDGE_TILE, MR * NR);
-            packA(ap, i0, panelsA);
             for (int q = q0; q < q1; q++) {
                 float[] bq = panelArray(q);
                 int bi = panelStart(q);
                 int bs = panelStride(q);
                 int cols = Math.min(NR, nc - q * NR);
                 int ci = cOff + i0 * ldc + jc + q * NR;
-                for (int ir = 0; ir < panelsA; ir++) {
+                for (int r0 = 0; r0 < packed; ) {
+                    int w = panelRows(packed - r0);
                     if (cols == NR) {
-                        SgemmMicroKernels.tile12x2(kc, ap, ir * MR * kc, bq, bi, bs,
-                                c, ci + ir * MR * ldc, ldc, alphaBeta);
+                        tile(w, kc, ap, base + r0 * kc, bq, bi, bs, c, ci + r0 * ldc, ldc, alphaBeta);
                     } else {
-                        SgemmMicroKernels.tile12x2(kc, ap, ir * MR * kc, bq, bi, bs, edge, 0, NR, UNSCALED);
-                        SgemmMicroKernels.mergeTile(edge, NR, MR, cols, c, ci + ir * MR * ldc, ldc, alpha, betaBlock);
+                        tile(w, kc, ap, base + r0 * kc, bq, bi, bs, edge, 0, NR, UNSCALED);
+                        SgemmMicroKernels.mergeTile(edge, NR, w, cols, c, ci + r0 * ldc, ldc, alpha, betaBlock);
                     }
+                    r0 += w;
                 }
             }
-            for (int i = i0 + panelsA * MR; i < i0 + rows; i++) {
+            for (int i = i0 + packed; i < i0 + rows; i++) {
                 leftoverRow(i, q0, q1, edge);
             }
         }

@@ -2,8 +2,8 @@ package dev.lanes.kernel;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -115,6 +115,7 @@ public final class Parallel {
         final Thread caller;
         final AtomicInteger next = new AtomicInteger();
         final AtomicInteger remaining;
+        volatile boolean callerParked;
         volatile Throwable failure;
 
         Job(int tiles, TileBody body, Thread caller) {
@@ -122,6 +123,10 @@ public final class Parallel {
             this.body = body;
             this.caller = caller;
             this.remaining = new AtomicInteger(tiles);
+        }
+
+        boolean hasUnclaimedTiles() {
+            return next.get() < tiles;
         }
 
         /** Claims and runs tiles until none are left. */
@@ -139,35 +144,66 @@ public final class Parallel {
                         }
                     }
                 } finally {
-                    if (remaining.decrementAndGet() == 0) {
+                    if (remaining.decrementAndGet() == 0 && callerParked) {
                         LockSupport.unpark(caller);
                     }
                 }
             }
         }
+
+        /** Waits (spinning first, then parked) until every claimed tile has finished. */
+        void awaitCompletion() {
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            while (remaining.get() > 0) {
+                if (System.nanoTime() < spinUntil) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                callerParked = true;
+                if (remaining.get() > 0) {
+                    LockSupport.park(this);
+                }
+                callerParked = false;
+            }
+        }
     }
 
+    /**
+     * How long an idle thread spins before it parks. Waking a parked thread can take hundreds
+     * of microseconds on a virtual machine (the idle CPU is halted), which would erase the gain
+     * of splitting a millisecond of work; spinning keeps workers ready between the phases of a
+     * kernel and between back-to-back kernels. Set with {@code -Dlanes.spinMicros}.
+     */
+    private static final long SPIN_NANOS = Long.getLong("lanes.spinMicros", 2000L) * 1000L;
+
+    /**
+     * Workers watch one slot for the latest job. If several threads post jobs at once, a worker
+     * may miss one; that costs parallelism, never correctness, because the thread that posts a
+     * job also works on it until every tile is claimed.
+     */
     private static final class Pool {
-        private static final Job POISON = new Job(0, t -> { }, null);
         final int threads;
-        final LinkedBlockingQueue<Job> queue = new LinkedBlockingQueue<>();
-        final List<Thread> workers = new ArrayList<>();
+        final AtomicReference<Job> posted = new AtomicReference<>();
+        final List<Worker> workers = new ArrayList<>();
+        volatile boolean running = true;
 
         Pool(int threads) {
             this.threads = threads;
             for (int i = 1; i < threads; i++) {
-                Thread w = new Thread(this::loop, "lanes-worker-" + i);
-                w.setDaemon(true);
+                Worker w = new Worker(this, "lanes-worker-" + i);
                 workers.add(w);
-                w.start();
+                w.thread.start();
             }
         }
 
         void run(int tiles, TileBody body) {
             Job job = new Job(tiles, body, Thread.currentThread());
-            int helpers = Math.min(threads - 1, tiles - 1);
-            for (int i = 0; i < helpers; i++) {
-                queue.add(job);
+            posted.set(job);
+            for (int i = 0; i < workers.size(); i++) {
+                Worker w = workers.get(i);
+                if (w.parked) {
+                    LockSupport.unpark(w.thread);
+                }
             }
             INSIDE_TILE.set(Boolean.TRUE);
             try {
@@ -175,10 +211,8 @@ public final class Parallel {
             } finally {
                 INSIDE_TILE.set(Boolean.FALSE);
             }
-            // Tiles claimed by workers may still be running.
-            while (job.remaining.get() > 0) {
-                LockSupport.park(job);
-            }
+            posted.compareAndSet(job, null);
+            job.awaitCompletion();
             Throwable e = job.failure;
             if (e instanceof RuntimeException re) {
                 throw re;
@@ -191,25 +225,47 @@ public final class Parallel {
             }
         }
 
-        private void loop() {
-            INSIDE_TILE.set(Boolean.TRUE);
-            while (true) {
-                Job job;
-                try {
-                    job = queue.take();
-                } catch (InterruptedException e) {
-                    continue;
-                }
-                if (job == POISON) {
-                    return;
-                }
-                job.work();
+        void shutdown() {
+            running = false;
+            for (Worker w : workers) {
+                LockSupport.unpark(w.thread);
             }
         }
+    }
 
-        void shutdown() {
-            for (int i = 0; i < workers.size(); i++) {
-                queue.add(POISON);
+    private static final class Worker implements Runnable {
+        final Pool pool;
+        final Thread thread;
+        volatile boolean parked;
+
+        Worker(Pool pool, String name) {
+            this.pool = pool;
+            this.thread = new Thread(this, name);
+            this.thread.setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            INSIDE_TILE.set(Boolean.TRUE);
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            while (pool.running) {
+                Job job = pool.posted.get();
+                if (job != null && job.hasUnclaimedTiles()) {
+                    job.work();
+                    spinUntil = System.nanoTime() + SPIN_NANOS;
+                } else if (System.nanoTime() < spinUntil) {
+                    Thread.onSpinWait();
+                } else {
+                    // Announce the park, then look once more: a job posted in between is seen
+                    // here or its poster sees parked == true and unparks us.
+                    parked = true;
+                    job = pool.posted.get();
+                    if (pool.running && (job == null || !job.hasUnclaimedTiles())) {
+                        LockSupport.park(this);
+                    }
+                    parked = false;
+                    spinUntil = System.nanoTime() + SPIN_NANOS;
+                }
             }
         }
     }

@@ -48,50 +48,61 @@ final class SgemmMicroKernels {
      *                for the whole k loop, and with 24 accumulators, 2 B vectors and the A
      *                broadcast that spills (measured: 125 vs 200 GFLOP/s for the kernel alone).
      */
-    static void tile12x2(int kc, float[] ap, int ai, float[] b, int bi, int bStride,
+    static void tile12x2(int kc, float[] ap, int ai, int ars, int acs, float[] b, int bi, int bStride,
                          float[] c, int ci, int ldc, float[] ab) {
+        int r1 = 1 * ars;
+        int r2 = 2 * ars;
+        int r3 = 3 * ars;
+        int r4 = 4 * ars;
+        int r5 = 5 * ars;
+        int r6 = 6 * ars;
+        int r7 = 7 * ars;
+        int r8 = 8 * ars;
+        int r9 = 9 * ars;
+        int r10 = 10 * ars;
+        int r11 = 11 * ars;
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
         FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
         FloatVector c80 = z, c81 = z, c90 = z, c91 = z, ca0 = z, ca1 = z, cb0 = z, cb1 = z;
-        for (int p = 0; p < kc; p++, ai += MR, bi += bStride) {
+        for (int p = 0; p < kc; p++, ai += acs, bi += bStride) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
             FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
             FloatVector a;
             a = FloatVector.broadcast(S, ap[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(S, ap[ai + 1]);
+            a = FloatVector.broadcast(S, ap[ai + r1]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(S, ap[ai + 2]);
+            a = FloatVector.broadcast(S, ap[ai + r2]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(S, ap[ai + 3]);
+            a = FloatVector.broadcast(S, ap[ai + r3]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(S, ap[ai + 4]);
+            a = FloatVector.broadcast(S, ap[ai + r4]);
             c40 = a.fma(b0, c40);
             c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(S, ap[ai + 5]);
+            a = FloatVector.broadcast(S, ap[ai + r5]);
             c50 = a.fma(b0, c50);
             c51 = a.fma(b1, c51);
-            a = FloatVector.broadcast(S, ap[ai + 6]);
+            a = FloatVector.broadcast(S, ap[ai + r6]);
             c60 = a.fma(b0, c60);
             c61 = a.fma(b1, c61);
-            a = FloatVector.broadcast(S, ap[ai + 7]);
+            a = FloatVector.broadcast(S, ap[ai + r7]);
             c70 = a.fma(b0, c70);
             c71 = a.fma(b1, c71);
-            a = FloatVector.broadcast(S, ap[ai + 8]);
+            a = FloatVector.broadcast(S, ap[ai + r8]);
             c80 = a.fma(b0, c80);
             c81 = a.fma(b1, c81);
-            a = FloatVector.broadcast(S, ap[ai + 9]);
+            a = FloatVector.broadcast(S, ap[ai + r9]);
             c90 = a.fma(b0, c90);
             c91 = a.fma(b1, c91);
-            a = FloatVector.broadcast(S, ap[ai + 10]);
+            a = FloatVector.broadcast(S, ap[ai + r10]);
             ca0 = a.fma(b0, ca0);
             ca1 = a.fma(b1, ca1);
-            a = FloatVector.broadcast(S, ap[ai + 11]);
+            a = FloatVector.broadcast(S, ap[ai + r11]);
             cb0 = a.fma(b0, cb0);
             cb1 = a.fma(b1, cb1);
         }
@@ -131,37 +142,44 @@ final class SgemmMicroKernels {
     }
 
     /** As {@link #tile12x2} for 8 rows: the packed A panel holds 8 values per k index. */
-    static void tile8x2(int kc, float[] ap, int ai, float[] b, int bi, int bStride,
+    static void tile8x2(int kc, float[] ap, int ai, int ars, int acs, float[] b, int bi, int bStride,
                          float[] c, int ci, int ldc, float[] ab) {
+        int r1 = 1 * ars;
+        int r2 = 2 * ars;
+        int r3 = 3 * ars;
+        int r4 = 4 * ars;
+        int r5 = 5 * ars;
+        int r6 = 6 * ars;
+        int r7 = 7 * ars;
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
         FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
-        for (int p = 0; p < kc; p++, ai += 8, bi += bStride) {
+        for (int p = 0; p < kc; p++, ai += acs, bi += bStride) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
             FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
             FloatVector a;
             a = FloatVector.broadcast(S, ap[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(S, ap[ai + 1]);
+            a = FloatVector.broadcast(S, ap[ai + r1]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(S, ap[ai + 2]);
+            a = FloatVector.broadcast(S, ap[ai + r2]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(S, ap[ai + 3]);
+            a = FloatVector.broadcast(S, ap[ai + r3]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(S, ap[ai + 4]);
+            a = FloatVector.broadcast(S, ap[ai + r4]);
             c40 = a.fma(b0, c40);
             c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(S, ap[ai + 5]);
+            a = FloatVector.broadcast(S, ap[ai + r5]);
             c50 = a.fma(b0, c50);
             c51 = a.fma(b1, c51);
-            a = FloatVector.broadcast(S, ap[ai + 6]);
+            a = FloatVector.broadcast(S, ap[ai + r6]);
             c60 = a.fma(b0, c60);
             c61 = a.fma(b1, c61);
-            a = FloatVector.broadcast(S, ap[ai + 7]);
+            a = FloatVector.broadcast(S, ap[ai + r7]);
             c70 = a.fma(b0, c70);
             c71 = a.fma(b1, c71);
         }
@@ -190,24 +208,27 @@ final class SgemmMicroKernels {
     }
 
     /** As {@link #tile12x2} for 4 rows: the packed A panel holds 4 values per k index. */
-    static void tile4x2(int kc, float[] ap, int ai, float[] b, int bi, int bStride,
+    static void tile4x2(int kc, float[] ap, int ai, int ars, int acs, float[] b, int bi, int bStride,
                          float[] c, int ci, int ldc, float[] ab) {
+        int r1 = 1 * ars;
+        int r2 = 2 * ars;
+        int r3 = 3 * ars;
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        for (int p = 0; p < kc; p++, ai += 4, bi += bStride) {
+        for (int p = 0; p < kc; p++, ai += acs, bi += bStride) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
             FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
             FloatVector a;
             a = FloatVector.broadcast(S, ap[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(S, ap[ai + 1]);
+            a = FloatVector.broadcast(S, ap[ai + r1]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(S, ap[ai + 2]);
+            a = FloatVector.broadcast(S, ap[ai + r2]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(S, ap[ai + 3]);
+            a = FloatVector.broadcast(S, ap[ai + r3]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
         }

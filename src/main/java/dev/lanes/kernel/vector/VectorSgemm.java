@@ -10,49 +10,106 @@ import dev.lanes.kernel.internal.Scratch;
  * SGEMM in the Goto/BLIS style.
  *
  * <pre>
- * for jc over n in NC columns:                 B block (KC x NC) lives in L3
- *   for pc over k in KC steps:
- *     pack B[pc.., jc..] into NR-wide panels    (parallel over panels)
- *     parallel over output tiles (MC rows x a chunk of panels):
- *       pack A[ic.., pc..] into MR-row panels   A block (MC x KC) lives in L2
- *       for each B panel:                       B panel (KC x NR) lives in L1
- *         for each A panel: 12 x NR micro-kernel
- *       leftover rows (m mod 12): one-row kernels reading A directly
+ * split C into strips, one per thread (columns, or rows when m &gt; n)
+ * each strip, on its own thread with its own buffers:
+ *   for jc over n in NC columns:
+ *     for pc over k in KC steps:                B block (KC x NC) lives in L3
+ *       pack B[pc.., jc..] into NR-wide panels
+ *       for ic over m in MC rows:               A block (MC x KC) lives in L2
+ *         pack A[ic.., pc..] into 12/8/4-row panels
+ *         for each B panel:                     B panel (KC x NR) lives in L1
+ *           for each A panel: micro-kernel
+ *         leftover 1-3 rows: one-row kernels reading A in place
  * </pre>
  *
  * <p>Blocking: KC = 256 keeps one packed B panel (256 x 32 floats = 32 KiB with 512-bit vectors)
  * in the 48 KiB L1 next to the streamed A panel; MC = 96 makes the packed A block 96 KiB, well
- * inside a 1 MiB L2; NC = 2048 bounds the packed B block at 2 MiB.
+ * inside a 1 MiB L2; NC = 2048 bounds the packed B block at 2 MiB. The system properties
+ * {@code lanes.sgemm.kc}, {@code lanes.sgemm.mc} (in 12-row panels) and {@code lanes.sgemm.nc}
+ * (in NR-column panels) override them for other caches.
  *
- * <p>When B is not transposed and either few rows of A exist or B is small, B is read in place
- * (its rows are already contiguous), and only a partial last panel is packed: this is the
- * small-matrix and matrix-vector fast path, where packing would cost as much as the product.
+ * <p>Each thread packs its own panels instead of sharing them: on a virtual machine the two
+ * cores may sit on different L3 slices, and reading a panel packed by the other core measured
+ * 20-40% slower than packing it again. Threads meet once per call.
  *
- * <p>Tiles depend only on the shape, and all kernels compute an element identically
- * ({@link SgemmMicroKernels}), so the result is bit-identical for any thread count. The k loop
- * is never split across threads.
+ * <p>Small operands skip packing: an untransposed B is read in place (its rows are already
+ * contiguous) when few rows of A reuse it or it is small, and A is read in place by the strided
+ * kernels when it is small and few columns reuse it.
+ *
+ * <p>Every kernel computes an element identically ({@link SgemmMicroKernels}) and the k loop is
+ * cut at the same KC boundaries whatever the split, so the result is bit-identical for any
+ * thread count.
  */
 final class VectorSgemm {
 
-    static final int KC = 256;
-    static final int MC = 8 * MR;
-    static final int NC = 64 * NR;
-    /** Rows of A packed at once (bounds the packed A buffer at M_CHUNK x KC floats). */
-    static final int M_CHUNK = 16 * MC;
+    static final int KC = Integer.getInteger("lanes.sgemm.kc", 256);
+    static final int MC = Integer.getInteger("lanes.sgemm.mc", 8) * MR;
+    static final int NC = Integer.getInteger("lanes.sgemm.nc", 64) * NR;
     /** Row kernels handle four panels at once. */
     private static final int ROW_GROUP = 4;
     /** Below this many multiply-adds, a call stays on the calling thread. */
     private static final long PARALLEL_MACS = 1L << 20;
     /** B up to this many elements is read in place rather than packed (when not transposed). */
     private static final long DIRECT_B_ELEMENTS = 1L << 15;
-    /** Desired number of output tiles, so both threads of a small-m product have work. */
-    private static final int TARGET_TILES = 8;
-
+    /**
+     * An untransposed A whose rows are at most this many floats apart is read in place by the
+     * strided kernels: its 12 rows stay in L1/L2 and packing would only add a pass over A
+     * (measured 5-15% faster at n = 256..1024). Wider rows alias in the caches and are packed.
+     */
+    private static final int IN_PLACE_A_MAX_LD = 1024;
+    /** A transposed A is read in place only when small (each k index is then a new line). */
+    private static final long IN_PLACE_A_ELEMENTS = 1L << 15;
+    private static final int IN_PLACE_A_MAX_N = 256;
     /** alpha = 1, beta = 0: raw accumulators, for edge tiles merged afterwards. */
     private static final float[] UNSCALED = {1f, 0f};
-    private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
+    private static final ThreadLocal<Strip> STRIPS = ThreadLocal.withInitial(Strip::new);
 
     private VectorSgemm() {
+    }
+
+    static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                      float beta, float[] c, int cOff, int ldc) {
+        int threads = Parallel.threads();
+        if (threads == 1 || (long) m * n * k < PARALLEL_MACS) {
+            runStrip(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
+        // Column strips are multiples of four B panels (the one-row kernel's width), row strips
+        // multiples of the 12-row panel. Split the columns unless there are too few of them.
+        int colUnits = (n + ROW_GROUP * NR - 1) / (ROW_GROUP * NR);
+        int rowUnits = (m + MR - 1) / MR;
+        boolean byColumns = colUnits >= threads || colUnits >= rowUnits;
+        int unit = byColumns ? ROW_GROUP * NR : MR;
+        int units = byColumns ? colUnits : rowUnits;
+        int strips = Math.min(threads, units);
+        int per = (units + strips - 1) / strips * unit;
+        int count = ((byColumns ? n : m) + per - 1) / per;
+        Parallel.forEach(count, s -> {
+            int start = s * per;
+            if (byColumns) {
+                int width = Math.min(per, n - start);
+                int bStart = bOff + (transB ? start * ldb : start);
+                runStrip(transA, transB, m, width, k, alpha, a, aOff, lda, b, bStart, ldb, beta, c, cOff + start, ldc);
+            } else {
+                int height = Math.min(per, m - start);
+                int aStart = aOff + (transA ? start : start * lda);
+                runStrip(transA, transB, height, n, k, alpha, a, aStart, lda, b, bOff, ldb, beta, c,
+                        cOff + start * ldc, ldc);
+            }
+        });
+    }
+
+    private static void runStrip(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                 float beta, float[] c, int cOff, int ldc) {
+        Strip strip = STRIPS.get();
+        strip.set(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        try {
+            strip.run();
+        } finally {
+            strip.clear();
+        }
     }
 
     /** Height of the next A panel when {@code left} (a multiple of 4) rows remain. */
@@ -60,34 +117,22 @@ final class VectorSgemm {
         return left >= MR ? MR : left >= 8 ? 8 : 4;
     }
 
-    /** Runs the micro-kernel for a packed A panel of {@code rows} = 12, 8 or 4 rows. */
-    private static void tile(int rows, int kc, float[] ap, int ai, float[] b, int bi, int bStride,
+    /** Runs the micro-kernel for an A panel of {@code rows} = 12, 8 or 4 rows. */
+    private static void tile(int rows, int kc, float[] a, int ai, int ars, int acs, float[] b, int bi, int bStride,
                              float[] c, int ci, int ldc, float[] ab) {
         switch (rows) {
-            case MR -> SgemmMicroKernels.tile12x2(kc, ap, ai, b, bi, bStride, c, ci, ldc, ab);
-            case 8 -> SgemmMicroKernels.tile8x2(kc, ap, ai, b, bi, bStride, c, ci, ldc, ab);
-            case 4 -> SgemmMicroKernels.tile4x2(kc, ap, ai, b, bi, bStride, c, ci, ldc, ab);
+            case MR -> SgemmMicroKernels.tile12x2(kc, a, ai, ars, acs, b, bi, bStride, c, ci, ldc, ab);
+            case 8 -> SgemmMicroKernels.tile8x2(kc, a, ai, ars, acs, b, bi, bStride, c, ci, ldc, ab);
+            case 4 -> SgemmMicroKernels.tile4x2(kc, a, ai, ars, acs, b, bi, bStride, c, ci, ldc, ab);
             default -> throw new AssertionError("no kernel for " + rows + " rows");
         }
     }
 
-    static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                      float beta, float[] c, int cOff, int ldc) {
-        Call call = CALLS.get();
-        call.set(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-        try {
-            call.run();
-        } finally {
-            call.clear();
-        }
-    }
-
     /**
-     * The state of one sgemm call, reused by its thread so that a call allocates nothing. The
-     * worker threads only read it while the caller waits in {@link Parallel#forEach}.
+     * One strip of C computed serially. Reused by its thread, so that a call allocates nothing
+     * once the thread's buffers have grown to the sizes it needs.
      */
-    private static final class Call implements Parallel.TileBody {
+    private static final class Strip {
         // Arguments.
         private boolean transA;
         private boolean transB;
@@ -108,26 +153,21 @@ final class VectorSgemm {
         // Strides of op(A)(i, p) in a.
         private int ars;
         private int acs;
-        // The current (jc, pc) block.
         private boolean directB;
-        private boolean packing;
+        private boolean inPlaceA;
+        // The current (jc, pc) block.
         private int jc;
         private int nc;
         private int pc;
         private int kc;
-        private float betaBlock;
-        /** {alpha, betaBlock} for the 12-row kernel. */
-        private final float[] alphaBeta = new float[2];
-        private float[] bp;
-        private float[] ap;
-        private int bTasks;
-        private int ic;
-        private int mc;
         private int panels;
         private int fullPanels;
-        private int rowBlocks;
-        private int chunkPanels;
-        private int chunks;
+        private float betaBlock;
+        /** {alpha, betaBlock} for the row-panel kernels (see SgemmMicroKernels#tile12x2). */
+        private final float[] alphaBeta = new float[2];
+        private float[] ap;
+        private float[] bp;
+        private float[] edge;
 
         void set(boolean transA, boolean transB, int m, int n, int k, float alpha,
                  float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
@@ -157,13 +197,12 @@ final class VectorSgemm {
             a = null;
             b = null;
             c = null;
-            bp = null;
-            ap = null;
         }
 
         void run() {
-            boolean parallel = (long) m * n * k >= PARALLEL_MACS;
             directB = !transB && (m <= 2 * MR || (long) k * n <= DIRECT_B_ELEMENTS);
+            inPlaceA = transA ? (long) m * k <= IN_PLACE_A_ELEMENTS && n <= IN_PLACE_A_MAX_N : lda <= IN_PLACE_A_MAX_LD;
+            edge = Scratch.floats(Scratch.GEMM_EDGE_TILE, MR * NR);
             for (jc = 0; jc < n; jc += NC) {
                 nc = Math.min(NC, n - jc);
                 panels = (nc + NR - 1) / NR;
@@ -173,61 +212,40 @@ final class VectorSgemm {
                     betaBlock = pc == 0 ? beta : 1f;
                     alphaBeta[0] = alpha;
                     alphaBeta[1] = betaBlock;
-                    bp = Scratch.floats(Scratch.GEMM_PACKED_B, (directB ? 1 : panels) * kc * NR);
-                    if (directB && fullPanels < panels) {
-                        packB(fullPanels, 0);
+                    packB();
+                    if (!inPlaceA) {
+                        ap = Scratch.floats(Scratch.GEMM_PACKED_A, MC * kc);
                     }
-                    bTasks = directB ? 0 : panels;
-                    for (ic = 0; ic < m; ic += M_CHUNK) {
-                        mc = Math.min(M_CHUNK, m - ic);
-                        rowBlocks = (mc + MC - 1) / MC;
-                        chooseChunks();
-                        ap = Scratch.floats(Scratch.GEMM_PACKED_A, rowBlocks * MC * kc);
-                        packing = true;
-                        forEach(parallel, bTasks + rowBlocks);
-                        packing = false;
-                        bTasks = 0;
-                        forEach(parallel, rowBlocks * chunks);
+                    for (int ic = 0; ic < m; ic += MC) {
+                        rowBlock(ic, Math.min(MC, m - ic));
                     }
                 }
             }
         }
 
-        private void forEach(boolean parallel, int tiles) {
-            if (parallel) {
-                Parallel.forEach(tiles, this);
-            } else {
-                for (int t = 0; t < tiles; t++) {
-                    run(t);
+        /** Packs the B panels of the current block; in place, only a partial last panel. */
+        private void packB() {
+            if (directB) {
+                if (fullPanels < panels) {
+                    bp = Scratch.floats(Scratch.GEMM_PACKED_B, kc * NR);
+                    packBPanel(fullPanels, 0);
                 }
+                return;
             }
-        }
-
-        /** Splits the panels of a column block into chunks so that there are enough tiles. */
-        private void chooseChunks() {
-            int wanted = Math.max(1, (TARGET_TILES + rowBlocks - 1) / rowBlocks);
-            int maxChunks = Math.max(1, (panels + ROW_GROUP - 1) / ROW_GROUP);
-            int count = Math.min(wanted, maxChunks);
-            int per = (panels + count - 1) / count;
-            chunkPanels = (per + ROW_GROUP - 1) / ROW_GROUP * ROW_GROUP;
-            chunks = (panels + chunkPanels - 1) / chunkPanels;
-        }
-
-        @Override
-        public void run(int tile) {
-            if (!packing) {
-                compute(tile / chunks, tile % chunks);
-            } else if (tile < bTasks) {
-                packB(tile, tile * kc * NR);
-            } else {
-                packRowBlock(tile - bTasks);
+            bp = Scratch.floats(Scratch.GEMM_PACKED_B, panels * kc * NR);
+            for (int q = 0; q < panels; q++) {
+                packBPanel(q, q * kc * NR);
             }
         }
 
         /** Packs B panel {@code q} of the current block at {@code bp[dst]}, zero-padded to NR. */
-        private void packB(int q, int dst) {
+        private void packBPanel(int q, int dst) {
             int j0 = jc + q * NR;
             int cols = Math.min(NR, n - j0);
+            if (!transB && cols == NR) {
+                SgemmPacking.copyRows(kc, b, bOff + pc * ldb + j0, ldb, bp, dst);
+                return;
+            }
             for (int p = 0; p < kc; p++) {
                 int d = dst + p * NR;
                 if (transB) {
@@ -245,21 +263,20 @@ final class VectorSgemm {
         }
 
         /**
-         * Packs the rows of one MC row block of op(A) (k range of the current block) at
-         * {@code ap[rowBlock * MC * kc]}: panels of 12, then at most one of 8 and one of 4 rows
-         * (any multiple of 4 is covered that way); the last 0 to 3 rows are left to the one-row
-         * kernels, which read A in place.
+         * Packs {@code packed} rows of op(A) from row {@code i0} (k range of the current block)
+         * at {@code ap[0]}: panels of 12, then at most one of 8 and one of 4 rows (any multiple
+         * of 4 is covered that way). Panel {@code r0} holds, for each k index, its row values.
          */
-        private void packRowBlock(int rowBlock) {
-            int i0 = ic + rowBlock * MC;
-            int packed = Math.min(MC, ic + mc - i0) & ~3;
-            int base = rowBlock * MC * kc;
+        private void packA(int i0, int packed) {
             for (int r0 = 0; r0 < packed; r0 += panelRows(packed - r0)) {
                 int w = panelRows(packed - r0);
-                int dst = base + r0 * kc;
+                int dst = r0 * kc;
                 int s = aOff + (i0 + r0) * ars + pc * acs;
-                // For each k index, w consecutive row values: written in order, read from w
-                // streams (rows of A, or one row of a transposed A).
+                if (w == MR && !transA) {
+                    SgemmPacking.interleave12Rows(kc, a, s, lda, ap, dst);
+                    continue;
+                }
+                // Written in order, read from w streams (rows of A, or one row of a transposed A).
                 for (int p = 0; p < kc; p++, s += acs, dst += w) {
                     for (int r = 0; r < w; r++) {
                         ap[dst + r] = a[s + r * ars];
@@ -287,15 +304,13 @@ final class VectorSgemm {
             return panelInPlace(q) ? ldb : NR;
         }
 
-        private void compute(int rowBlock, int chunk) {
-            int i0 = ic + rowBlock * MC;
-            int rows = Math.min(MC, ic + mc - i0);
+        /** Rows {@code [i0, i0 + rows)} of C against every B panel of the current block. */
+        private void rowBlock(int i0, int rows) {
             int packed = rows & ~3;
-            int base = rowBlock * MC * kc;
-            int q0 = chunk * chunkPanels;
-            int q1 = Math.min(panels, q0 + chunkPanels);
-            float[] edge = Scratch.floats(Scratch.GEMM_EDGE_TILE, MR * NR);
-            for (int q = q0; q < q1; q++) {
+            if (!inPlaceA) {
+                packA(i0, packed);
+            }
+            for (int q = 0; q < panels; q++) {
                 float[] bq = panelArray(q);
                 int bi = panelStart(q);
                 int bs = panelStride(q);
@@ -303,31 +318,36 @@ final class VectorSgemm {
                 int ci = cOff + i0 * ldc + jc + q * NR;
                 for (int r0 = 0; r0 < packed; ) {
                     int w = panelRows(packed - r0);
+                    // The A panel: packed (w values per k index) or read in place.
+                    float[] aq = inPlaceA ? a : ap;
+                    int ai = inPlaceA ? aOff + (i0 + r0) * ars + pc * acs : r0 * kc;
+                    int rowStride = inPlaceA ? ars : 1;
+                    int kStride = inPlaceA ? acs : w;
                     if (cols == NR) {
-                        tile(w, kc, ap, base + r0 * kc, bq, bi, bs, c, ci + r0 * ldc, ldc, alphaBeta);
+                        tile(w, kc, aq, ai, rowStride, kStride, bq, bi, bs, c, ci + r0 * ldc, ldc, alphaBeta);
                     } else {
-                        tile(w, kc, ap, base + r0 * kc, bq, bi, bs, edge, 0, NR, UNSCALED);
+                        tile(w, kc, aq, ai, rowStride, kStride, bq, bi, bs, edge, 0, NR, UNSCALED);
                         SgemmMicroKernels.mergeTile(edge, NR, w, cols, c, ci + r0 * ldc, ldc, alpha, betaBlock);
                     }
                     r0 += w;
                 }
             }
             for (int i = i0 + packed; i < i0 + rows; i++) {
-                leftoverRow(i, q0, q1, edge);
+                leftoverRow(i);
             }
         }
 
-        /** One row of C (below the last full A panel) over panels {@code [q0, q1)}. */
-        private void leftoverRow(int i, int q0, int q1, float[] edge) {
+        /** One row of C (below the last 4-row panel) over every B panel of the current block. */
+        private void leftoverRow(int i) {
             int ai = aOff + i * ars + pc * acs;
             int ci = cOff + i * ldc + jc;
-            int q = q0;
-            for (; q + ROW_GROUP <= Math.min(q1, fullPanels); q += ROW_GROUP) {
+            int q = 0;
+            for (; q + ROW_GROUP <= fullPanels; q += ROW_GROUP) {
                 int bPanel = panelInPlace(q) ? NR : kc * NR;
                 SgemmMicroKernels.row1x8(kc, a, ai, acs, panelArray(q), panelStart(q), panelStride(q), bPanel,
                         c, ci + q * NR, alpha, betaBlock);
             }
-            for (; q < q1; q++) {
+            for (; q < panels; q++) {
                 int cols = Math.min(NR, nc - q * NR);
                 if (cols == NR) {
                     SgemmMicroKernels.row1x2(kc, a, ai, acs, panelArray(q), panelStart(q), panelStride(q),

@@ -47,6 +47,15 @@ public final class Lanes {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
+        try {
+            return dispatch(args, out, err);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            err.println("lanes: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private static int dispatch(String[] args, PrintStream out, PrintStream err) {
         String command = args.length == 0 ? "" : args[0];
         String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
         switch (command) {

@@ -29,14 +29,58 @@ public final class Kernels {
     private Kernels() {
     }
 
-    /** Holder-class idiom: the choice is made on first use, exactly once. */
-    private static final class Holder {
-        static final KernelProvider PROVIDER = choose();
+    /** Holder-class idiom: the vector provider is tried on first use, exactly once. */
+    private static final class VectorAttempt {
+        /** The vector provider, or null. */
+        static final KernelProvider PROVIDER;
+        /** Why the vector provider cannot run, or null. */
+        static final String REASON;
+
+        static {
+            KernelProvider provider = null;
+            String reason;
+            try {
+                provider = loadVector();
+                reason = null;
+            } catch (UnavailableException e) {
+                reason = e.getMessage();
+            }
+            PROVIDER = provider;
+            REASON = reason;
+        }
     }
 
-    /** @return the provider chosen for this JVM */
+    /** Holder-class idiom: the choice is made on first use, exactly once. */
+    private static final class Choice {
+        /** The chosen provider, or null when the configuration is invalid. */
+        static final KernelProvider PROVIDER;
+        /** Why no provider could be chosen, or null. */
+        static final String ERROR;
+
+        static {
+            KernelProvider provider = null;
+            String error = null;
+            try {
+                provider = choose();
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                error = e.getMessage();
+            }
+            PROVIDER = provider;
+            ERROR = error;
+        }
+    }
+
+    /**
+     * @return the provider chosen for this JVM
+     * @throws IllegalStateException (on every call) when {@code lanes.kernels} is invalid or
+     *                               demands a provider that cannot run
+     */
     public static KernelProvider provider() {
-        return Holder.PROVIDER;
+        KernelProvider p = Choice.PROVIDER;
+        if (p == null) {
+            throw new IllegalStateException(Choice.ERROR);
+        }
+        return p;
     }
 
     /** @return the scalar reference provider, always available */
@@ -45,16 +89,12 @@ public final class Kernels {
     }
 
     /**
-     * Loads the vector provider regardless of the {@code lanes.kernels} setting.
+     * The vector provider, regardless of the {@code lanes.kernels} setting.
      *
      * @return the vector provider, or empty when this JVM cannot run it
      */
     public static Optional<KernelProvider> vector() {
-        try {
-            return Optional.of(loadVector());
-        } catch (UnavailableException e) {
-            return Optional.empty();
-        }
+        return Optional.ofNullable(VectorAttempt.PROVIDER);
     }
 
     /**
@@ -63,12 +103,7 @@ public final class Kernels {
      * @return the reason, or empty if it can run
      */
     public static Optional<String> vectorUnavailableReason() {
-        try {
-            loadVector();
-            return Optional.empty();
-        } catch (UnavailableException e) {
-            return Optional.of(e.getMessage());
-        }
+        return Optional.ofNullable(VectorAttempt.REASON);
     }
 
     private static KernelProvider choose() {
@@ -79,20 +114,18 @@ public final class Kernels {
                 return scalar();
             }
             case "vector" -> {
-                try {
-                    return loadVector();
-                } catch (UnavailableException e) {
+                if (VectorAttempt.PROVIDER == null) {
                     throw new IllegalStateException("-Dlanes.kernels=vector, but the vector provider cannot run: "
-                            + e.getMessage());
+                            + VectorAttempt.REASON);
                 }
+                return VectorAttempt.PROVIDER;
             }
             case "auto", "" -> {
-                try {
-                    return loadVector();
-                } catch (UnavailableException e) {
-                    LOG.log(System.Logger.Level.WARNING, "Lanes kernels: scalar provider, because " + e.getMessage());
+                if (VectorAttempt.PROVIDER == null) {
+                    LOG.log(System.Logger.Level.WARNING, "Lanes kernels: scalar provider, because " + VectorAttempt.REASON);
                     return scalar();
                 }
+                return VectorAttempt.PROVIDER;
             }
             default -> throw new IllegalArgumentException(
                     "lanes.kernels must be one of auto, scalar, vector; got '" + setting + "'");
@@ -118,7 +151,7 @@ public final class Kernels {
             return (KernelProvider) type.getField("INSTANCE").get(null);
         } catch (ExceptionInInitializerError e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new UnavailableException(cause.getMessage());
+            throw new UnavailableException("the vector provider failed to initialise: " + cause);
         } catch (ReflectiveOperationException | LinkageError e) {
             throw new UnavailableException("the vector provider failed to load: " + e);
         }
@@ -132,20 +165,57 @@ public final class Kernels {
         }
         try {
             var bean = ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
-            if (bean == null) {
-                return null;
+            if (bean != null) {
+                return c2Problem(bean.getVMOption("UseCompiler").getValue(),
+                        bean.getVMOption("TieredCompilation").getValue(),
+                        bean.getVMOption("TieredStopAtLevel").getValue(),
+                        bean.getVMOption("CompilationMode").getValue());
             }
-            if ("false".equals(bean.getVMOption("UseCompiler").getValue())) {
-                return "the JIT compiler is disabled (-XX:-UseCompiler)";
-            }
-            boolean tiered = "true".equals(bean.getVMOption("TieredCompilation").getValue());
-            int stopAt = Integer.parseInt(bean.getVMOption("TieredStopAtLevel").getValue());
-            if (tiered && stopAt < 4) {
-                return "C2 is disabled (-XX:TieredStopAtLevel=" + stopAt + ")";
-            }
-            return null;
         } catch (LinkageError | RuntimeException e) {
-            // No management modules in this runtime image: assume a normal server VM.
+            // jdk.management is not in this runtime or not readable (a named module without it):
+            // fall back to the command line below.
+        }
+        return c2ProblemFromCommandLine(ProcessHandle.current().info().arguments().orElse(new String[0]));
+    }
+
+    static String c2Problem(String useCompiler, String tiered, String stopAtLevel, String compilationMode) {
+        if ("false".equals(useCompiler)) {
+            return "the JIT compiler is disabled (-XX:-UseCompiler)";
+        }
+        if ("quick-only".equals(compilationMode)) {
+            return "C2 is disabled (-XX:CompilationMode=quick-only)";
+        }
+        int stopAt = Integer.parseInt(stopAtLevel);
+        if ("true".equals(tiered) && stopAt < 4) {
+            return "C2 is disabled (-XX:TieredStopAtLevel=" + stopAt + ")";
+        }
+        return null;
+    }
+
+    /** The same checks on the JVM's own arguments (the last occurrence of a flag wins). */
+    static String c2ProblemFromCommandLine(String[] args) {
+        String useCompiler = "true";
+        String tiered = "true";
+        String stopAt = "4";
+        String mode = "default";
+        for (String arg : args) {
+            switch (arg) {
+                case "-XX:-UseCompiler" -> useCompiler = "false";
+                case "-XX:+UseCompiler" -> useCompiler = "true";
+                case "-XX:-TieredCompilation" -> tiered = "false";
+                case "-XX:+TieredCompilation" -> tiered = "true";
+                default -> {
+                    if (arg.startsWith("-XX:TieredStopAtLevel=")) {
+                        stopAt = arg.substring("-XX:TieredStopAtLevel=".length());
+                    } else if (arg.startsWith("-XX:CompilationMode=")) {
+                        mode = arg.substring("-XX:CompilationMode=".length());
+                    }
+                }
+            }
+        }
+        try {
+            return c2Problem(useCompiler, tiered, stopAt, mode);
+        } catch (NumberFormatException e) {
             return null;
         }
     }

@@ -10,10 +10,10 @@ import java.util.concurrent.locks.LockSupport;
  * A fixed pool of worker threads shared by all kernels.
  *
  * <p>Kernels split their work into independent <em>output tiles</em> and hand them to
- * {@link #forEach(int, TileBody)}. A tile never shares a reduction with another tile, and the
- * way a kernel cuts its output into tiles depends only on the problem shape, never on the number
- * of threads. Which thread runs which tile therefore cannot change a single bit of the result:
- * outputs are bit-identical for any thread count.
+ * {@link #forEach(int, TileBody)}. A tile never shares a reduction with another tile, and a
+ * kernel computes each output element with the same arithmetic whichever tile (and so whichever
+ * thread) it falls in; kernels may size their tiles by the thread count, but never split a
+ * reduction by it. Outputs are therefore bit-identical for any thread count.
  *
  * <p>The pool size comes from the system property {@code lanes.threads} (default: the number
  * of available processors) and can be changed at run time with {@link #setThreads(int)}, like
@@ -34,6 +34,8 @@ public final class Parallel {
         void run(int tile);
     }
 
+    /** Upper bound of the pool size. */
+    public static final int MAX_THREADS = 1024;
     private static final Object LOCK = new Object();
     private static final ThreadLocal<Boolean> INSIDE_TILE = ThreadLocal.withInitial(() -> Boolean.FALSE);
     private static volatile Pool pool = new Pool(defaultThreads());
@@ -49,12 +51,13 @@ public final class Parallel {
     /**
      * Sets the number of threads that run tiles. Results do not depend on it.
      *
-     * @param threads at least 1; 1 runs everything on the calling thread
-     * @throws IllegalArgumentException if {@code threads < 1}
+     * @param threads in {@code [1, MAX_THREADS]}; 1 runs everything on the calling thread
+     * @throws IllegalArgumentException if {@code threads} is out of range
      */
     public static void setThreads(int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("Parallel.setThreads: threads must be >= 1, got " + threads);
+        if (threads < 1 || threads > MAX_THREADS) {
+            throw new IllegalArgumentException("Parallel.setThreads: threads must be in [1, " + MAX_THREADS
+                    + "], got " + threads);
         }
         synchronized (LOCK) {
             if (pool.threads == threads) {
@@ -71,12 +74,14 @@ public final class Parallel {
      * pool, and returns when all tiles are done. The first exception thrown by a tile is
      * rethrown here (after the remaining tiles finish or are skipped).
      *
-     * @param tiles number of tiles, {@code >= 0}
+     * @param tiles number of tiles, in {@code [0, Integer.MAX_VALUE - MAX_THREADS]} (the claim
+     *              counter overshoots by up to one per thread)
      * @param body  the work of one tile
      */
     public static void forEach(int tiles, TileBody body) {
-        if (tiles < 0) {
-            throw new IllegalArgumentException("Parallel.forEach: tiles must be >= 0, got " + tiles);
+        if (tiles < 0 || tiles > Integer.MAX_VALUE - MAX_THREADS) {
+            throw new IllegalArgumentException("Parallel.forEach: tiles must be in [0, "
+                    + (Integer.MAX_VALUE - MAX_THREADS) + "], got " + tiles);
         }
         Pool p = pool;
         if (tiles <= 1 || p.threads == 1 || INSIDE_TILE.get()) {
@@ -92,20 +97,28 @@ public final class Parallel {
         }
     }
 
+    /**
+     * The pool size from {@code lanes.threads}. An invalid value is reported once on the log and
+     * replaced by the number of available processors: failing here would make this class, and
+     * with it every kernel, unusable for the life of the JVM.
+     */
     private static int defaultThreads() {
+        int available = Math.min(MAX_THREADS, Runtime.getRuntime().availableProcessors());
         String prop = System.getProperty("lanes.threads");
         if (prop == null || prop.isBlank()) {
-            return Runtime.getRuntime().availableProcessors();
+            return available;
         }
         try {
             int n = Integer.parseInt(prop.trim());
-            if (n >= 1) {
+            if (n >= 1 && n <= MAX_THREADS) {
                 return n;
             }
         } catch (NumberFormatException ignored) {
-            // fall through to the error below
+            // reported below
         }
-        throw new IllegalArgumentException("lanes.threads must be a positive integer, got '" + prop + "'");
+        System.getLogger("dev.lanes.kernel").log(System.Logger.Level.WARNING, "lanes.threads must be an integer in [1, "
+                + MAX_THREADS + "], got '" + prop + "'; using " + available + " threads");
+        return available;
     }
 
     /** One parallel loop in flight: tiles are claimed with an atomic counter. */
@@ -141,6 +154,8 @@ public final class Parallel {
                     synchronized (this) {
                         if (failure == null) {
                             failure = e;
+                        } else if (failure != e) {
+                            failure.addSuppressed(e);
                         }
                     }
                 } finally {

@@ -32,6 +32,12 @@ class DgemmProperties {
         double[] a = r.doubles(off + (long) (transA ? k : m) * lda, -1, 1).toArray();
         double[] b = r.doubles(off + (long) (transB ? n : k) * ldb, -1, 1).toArray();
         double[] c0 = r.doubles(off + (long) m * ldc, -1, 1).toArray();
+        if (beta == 0f) {
+            // Must be overwritten, never read.
+            for (int i = 0; i < m; i++) {
+                java.util.Arrays.fill(c0, off + i * ldc, off + i * ldc + n, Double.NaN);
+            }
+        }
         double[] c = c0.clone();
         Blas.dgemm(provider, transA, transB, m, n, k, alpha, a, off, lda, b, off, ldb, beta, c, off, ldc);
         for (int i = 0; i < m; i++) {

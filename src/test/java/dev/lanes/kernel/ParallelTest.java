@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class ParallelTest {
 
@@ -76,7 +78,35 @@ class ParallelTest {
     @Test
     void rejectsBadArguments() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Parallel.setThreads(0));
-        assertTrue(e.getMessage().contains("threads must be >= 1, got 0"));
+        assertTrue(e.getMessage().contains("threads must be in [1, 1024], got 0"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Parallel.setThreads(Parallel.MAX_THREADS + 1));
         assertThrows(IllegalArgumentException.class, () -> Parallel.forEach(-1, t -> { }));
+        assertThrows(IllegalArgumentException.class, () -> Parallel.forEach(Integer.MAX_VALUE, t -> { }));
+    }
+
+    @Test
+    void keepsAllFailuresOfTiles() {
+        Parallel.setThreads(1);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Parallel.forEach(3, t -> {
+            throw new IllegalStateException("tile " + t);
+        }));
+        assertEquals("tile 0", e.getMessage());
+        // Later tiles are skipped once one has failed.
+        assertEquals(0, e.getSuppressed().length);
+    }
+
+    /** Parked workers, concurrent callers and pool resizes, in a JVM where nothing spins. */
+    @Test
+    @Timeout(120)
+    void survivesStressWithAndWithoutSpinning() throws Exception {
+        for (String spin : new String[] {"0", "2000"}) {
+            String java = ProcessHandle.current().info().command().orElseThrow();
+            Process p = new ProcessBuilder(java, "-Dlanes.spinMicros=" + spin, "-cp",
+                    System.getProperty("java.class.path"), ParallelStress.class.getName())
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, p.waitFor(), out);
+            assertTrue(out.contains("ParallelStress: ok"), out);
+        }
     }
 }

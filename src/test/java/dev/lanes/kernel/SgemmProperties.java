@@ -74,47 +74,61 @@ class SgemmProperties {
         assertNull(GemmReference.check(p, p.c(), p.run(provider)), provider.name());
     }
 
+    /** Sizes big enough (m n k >= 2^20) that the kernels do split the work across threads. */
     @Property(tries = 30)
     void sameBitsForOneTwoAndThreeThreads(@ForAll("provider") KernelProvider provider,
                                           @ForAll boolean transA, @ForAll boolean transB,
-                                          @ForAll @IntRange(min = 1, max = 1024) int m,
-                                          @ForAll @IntRange(min = 1, max = 1024) int n,
-                                          @ForAll @IntRange(min = 1, max = 600) int k,
-                                          @ForAll("beta") float beta, @ForAll long seed) {
-        Problem p = Problem.random(transA, transB, m, n, k, 1.25f, beta, 1, 2, seed);
-        Parallel.setThreads(1);
-        float[] one = p.run(provider);
-        Parallel.setThreads(2);
-        float[] two = p.run(provider);
-        Parallel.setThreads(3);
-        float[] three = p.run(provider);
-        assertArrayEquals(one, two, p + " on " + provider.name() + ": 1 vs 2 threads");
-        assertArrayEquals(one, three, p + " on " + provider.name() + ": 1 vs 3 threads");
+                                          @ForAll @IntRange(min = 100, max = 1024) int m,
+                                          @ForAll @IntRange(min = 100, max = 1024) int n,
+                                          @ForAll @IntRange(min = 105, max = 600) int k,
+                                          @ForAll("beta") float beta, @ForAll @IntRange(max = 1100) int pad,
+                                          @ForAll long seed) {
+        assertSameBitsForAnyThreadCount(provider, Problem.random(transA, transB, m, n, k, 1.25f, beta, 1, pad, seed));
     }
 
+    /**
+     * Square 1024 with A read in place and (lda = 1025) packed; row strips (m much larger
+     * than n); packed A with 8- and 4-row panels over several KC and MC blocks.
+     */
     @Example
-    void sameBitsForAnyThreadCountAt1024() {
+    void sameBitsForAnyThreadCountOnLargeAndOddShapes() {
         for (KernelProvider provider : providers()) {
-            Problem p = Problem.random(false, false, 1024, 1024, 1024, 1f, 0f, 0, 0, 99);
-            Parallel.setThreads(1);
-            float[] one = p.run(provider);
-            for (int threads = 2; threads <= 3; threads++) {
-                Parallel.setThreads(threads);
-                assertArrayEquals(one, p.run(provider), provider.name() + " at " + threads + " threads");
-            }
+            assertSameBitsForAnyThreadCount(provider, Problem.random(false, false, 1024, 1024, 1024, 1f, 0f, 0, 0, 99));
+            assertSameBitsForAnyThreadCount(provider, Problem.random(false, false, 1024, 1024, 1024, 1f, 0f, 0, 1, 98));
+            assertSameBitsForAnyThreadCount(provider, Problem.random(false, true, 997, 40, 520, 1f, 0.5f, 2, 3, 97));
+            assertSameBitsForAnyThreadCount(provider, Problem.random(true, false, 300, 33, 3100, 1f, 0f, 0, 0, 96));
+            assertSameBitsForAnyThreadCount(provider, Problem.random(false, false, 620, 300, 1100, -1f, 1f, 0, 0, 95));
         }
     }
 
-    /** Shapes that cross every blocking boundary of the vector kernel: KC, MC, NC and the panels. */
+    private static void assertSameBitsForAnyThreadCount(KernelProvider provider, Problem p) {
+        Parallel.setThreads(1);
+        float[] one = p.run(provider);
+        for (int threads = 2; threads <= 3; threads++) {
+            Parallel.setThreads(threads);
+            assertArrayEquals(one, p.run(provider), p + " on " + provider.name() + ": 1 vs " + threads + " threads");
+        }
+    }
+
+    /**
+     * Shapes that cross every blocking boundary of the vector kernel (KC, MC, NC, partial
+     * panels, packed and in-place operands), on one thread (so that NC is crossed inside one
+     * strip) and on the default pool.
+     */
     @Example
     void crossesEveryBlockBoundary() {
         int[][] shapes = {{13, 2100, 300}, {200, 2085, 37}, {97, 40, 520}, {1, 4200, 3}, {300, 1, 700},
-            {25, 33, 31000}};
-        for (KernelProvider provider : providers()) {
-            for (int[] s : shapes) {
-                for (int t = 0; t < 4; t++) {
-                    Problem p = Problem.random((t & 1) != 0, (t & 2) != 0, s[0], s[1], s[2], 0.5f, -1f, 3, 1, t);
-                    assertNull(GemmReference.check(p, p.c(), p.run(provider)), provider.name());
+            {25, 33, 31000}, {100, 70, 1100}, {104, 70, 1100}, {110, 2300, 300}};
+        for (int threads : new int[] {1, Runtime.getRuntime().availableProcessors()}) {
+            Parallel.setThreads(threads);
+            for (KernelProvider provider : providers()) {
+                for (int[] s : shapes) {
+                    for (int t = 0; t < 4; t++) {
+                        Problem p = Problem.random((t & 1) != 0, (t & 2) != 0, s[0], s[1], s[2], 0.5f, -1f, 3,
+                                s[2] > 1000 ? 0 : 1, t);
+                        assertNull(GemmReference.check(p, p.c(), p.run(provider)), provider.name() + ", " + threads
+                                + " threads");
+                    }
                 }
             }
         }

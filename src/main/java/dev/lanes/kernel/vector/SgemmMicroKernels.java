@@ -36,10 +36,15 @@ final class SgemmMicroKernels {
     }
 
     /**
-     * C[12 x NR] (=|+=) alpha * Ap * Bp over {@code kc} steps.
+     * C[12 x NR] (=|+=) alpha * A * B over {@code kc} steps.
      *
-     * @param ap      packed A: for each k index, 12 consecutive row values
+     * @param ap      A values: row {@code r} of k index {@code p} at {@code ai + r * ars + p * acs}
+     *                (a packed panel has {@code ars = 1, acs = 12}; an untransposed A read in
+     *                place has {@code ars = lda, acs = 1}). The row offsets are hoisted out of
+     *                the loop, and measured as fast as constant offsets.
      * @param ai      start of the panel in {@code ap}
+     * @param ars     distance between rows of the panel
+     * @param acs     distance between k indices
      * @param b       B values: for each k index, NR consecutive column values
      * @param bi      start of the first row in {@code b}
      * @param bStride distance between consecutive k rows in {@code b}
@@ -141,7 +146,7 @@ final class SgemmMicroKernels {
         cb1.mul(alpha).add(FloatVector.fromArray(S, r, ri + 11 * rs + L).mul(beta)).intoArray(c, ci + 11 * ldc + L);
     }
 
-    /** As {@link #tile12x2} for 8 rows: the packed A panel holds 8 values per k index. */
+    /** As {@link #tile12x2}, for a panel of 8 rows. */
     static void tile8x2(int kc, float[] ap, int ai, int ars, int acs, float[] b, int bi, int bStride,
                          float[] c, int ci, int ldc, float[] ab) {
         int r1 = 1 * ars;
@@ -207,7 +212,7 @@ final class SgemmMicroKernels {
         c71.mul(alpha).add(FloatVector.fromArray(S, r, ri + 7 * rs + L).mul(beta)).intoArray(c, ci + 7 * ldc + L);
     }
 
-    /** As {@link #tile12x2} for 4 rows: the packed A panel holds 4 values per k index. */
+    /** As {@link #tile12x2}, for a panel of 4 rows. */
     static void tile4x2(int kc, float[] ap, int ai, int ars, int acs, float[] b, int bi, int bStride,
                          float[] c, int ci, int ldc, float[] ab) {
         int r1 = 1 * ars;
@@ -308,7 +313,9 @@ final class SgemmMicroKernels {
     /**
      * Merges a tile computed with {@code alpha = 1, beta = 0} into C with the same arithmetic
      * as the kernels' stores: {@code c = alpha * t + beta * c}, with C replaced by zeros when
-     * {@code beta == 0}.
+     * {@code beta == 0}. (The unscaled tile itself holds {@code acc * 1 + 0 * 0}, which turns a
+     * -0 accumulator into +0; whether an element goes through here depends only on its column,
+     * never on the thread split, so this cannot break bit-identity across thread counts.)
      */
     static void mergeTile(float[] t, int ldt, int rows, int cols, float[] c, int ci, int ldc,
                           float alpha, float beta) {

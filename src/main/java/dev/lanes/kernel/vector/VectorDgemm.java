@@ -18,6 +18,7 @@ final class VectorDgemm {
     private static final int L = S.length();
     private static final int ROWS_PER_TILE = 8;
     private static final long PARALLEL_MACS = 1L << 18;
+    private static final long CACHED_TRANSPOSE = 1L << 20;
 
     private VectorDgemm() {
     }
@@ -29,7 +30,8 @@ final class VectorDgemm {
         int rowsOff = bOff;
         int rowsLd = ldb;
         if (transB) {
-            rowsB = Scratch.doubles(Scratch.GEMM_PACKED_B, k * n);
+            // Cached per thread up to a few MiB; larger copies are not kept alive.
+            rowsB = (long) k * n <= CACHED_TRANSPOSE ? Scratch.doubles(Scratch.GEMM_PACKED_B, k * n) : new double[k * n];
             for (int j = 0; j < n; j++) {
                 for (int p = 0; p < k; p++) {
                     rowsB[p * n + j] = b[bOff + j * ldb + p];

@@ -36,6 +36,9 @@ public final class VectorProvider implements KernelProvider {
             throw new UnsupportedOperationException("the preferred vector species is only " + bits
                     + " bits wide (at least 128 needed)");
         }
+        // Read the blocking overrides now, so that a bad one is reported as the reason this
+        // provider cannot run rather than failing the first product.
+        VectorSgemm.blockingSummary();
     }
 
     @Override
@@ -46,8 +49,7 @@ public final class VectorProvider implements KernelProvider {
     @Override
     public String describe() {
         return "vector: " + FloatVector.SPECIES_PREFERRED + ", sgemm micro-tile " + SgemmMicroKernels.MR + "x"
-                + SgemmMicroKernels.NR + ", blocking KC=" + VectorSgemm.KC + " MC=" + VectorSgemm.MC
-                + " NC=" + VectorSgemm.NC;
+                + SgemmMicroKernels.NR + ", " + VectorSgemm.blockingSummary();
     }
 
     @Override

@@ -10,7 +10,7 @@ import dev.lanes.kernel.internal.Scratch;
  * SGEMM in the Goto/BLIS style.
  *
  * <pre>
- * split C into strips, one per thread (columns, or rows when m &gt; n)
+ * split C into strips, one per thread (columns; rows when there are too few columns)
  * each strip, on its own thread with its own buffers:
  *   for jc over n in NC columns:
  *     for pc over k in KC steps:                B block (KC x NC) lives in L3
@@ -22,29 +22,32 @@ import dev.lanes.kernel.internal.Scratch;
  *         leftover 1-3 rows: one-row kernels reading A in place
  * </pre>
  *
- * <p>Blocking: KC = 256 keeps one packed B panel (256 x 32 floats = 32 KiB with 512-bit vectors)
- * in the 48 KiB L1 next to the streamed A panel; MC = 96 makes the packed A block 96 KiB, well
- * inside a 1 MiB L2; NC = 2048 bounds the packed B block at 2 MiB. The system properties
- * {@code lanes.sgemm.kc}, {@code lanes.sgemm.mc} (in 12-row panels) and {@code lanes.sgemm.nc}
- * (in NR-column panels) override them for other caches.
+ * <p>Blocking, with 512-bit vectors (NR = 32): KC = 256 keeps one packed B panel (256 x 32
+ * floats = 32 KiB) in the 48 KiB L1 next to the streamed A panel; MC = 96 makes the A block
+ * 96 KiB, well inside a 1 MiB L2; NC = 64 panels = 2048 columns bounds the packed B block at
+ * 2 MiB. The system properties {@code lanes.sgemm.kc}, {@code lanes.sgemm.mc} (in 12-row
+ * panels) and {@code lanes.sgemm.nc} (in NR-column panels) override them for other caches.
  *
  * <p>Each thread packs its own panels instead of sharing them: on a virtual machine the two
  * cores may sit on different L3 slices, and reading a panel packed by the other core measured
  * 20-40% slower than packing it again. Threads meet once per call.
  *
- * <p>Small operands skip packing: an untransposed B is read in place (its rows are already
- * contiguous) when few rows of A reuse it or it is small, and A is read in place by the strided
- * kernels when it is small and few columns reuse it.
+ * <p>Operands skip packing where packing does not pay: an untransposed B is read in place (its
+ * rows are already contiguous) when few rows of A reuse it or it is small; an untransposed A is
+ * read in place by the strided kernels when its rows are at most 1024 floats apart, a transposed
+ * A only when it is small.
  *
- * <p>Every kernel computes an element identically ({@link SgemmMicroKernels}) and the k loop is
- * cut at the same KC boundaries whatever the split, so the result is bit-identical for any
- * thread count.
+ * <p>Every kernel computes an element identically ({@link SgemmMicroKernels}), the k loop is cut
+ * at the same KC boundaries whatever the split, and strips are aligned to 4 NR columns or 12
+ * rows, so whether an element lies in a partial (merged) tile depends only on its position in C.
+ * The result is therefore bit-identical for any thread count, even though the strips are sized
+ * by it.
  */
 final class VectorSgemm {
 
-    static final int KC = Integer.getInteger("lanes.sgemm.kc", 256);
-    static final int MC = Integer.getInteger("lanes.sgemm.mc", 8) * MR;
-    static final int NC = Integer.getInteger("lanes.sgemm.nc", 64) * NR;
+    static final int KC = blocking("lanes.sgemm.kc", 256, 4096);
+    static final int MC = blocking("lanes.sgemm.mc", 8, 256) * MR;
+    static final int NC = blocking("lanes.sgemm.nc", 64, 4096) * NR;
     /** Row kernels handle four panels at once. */
     private static final int ROW_GROUP = 4;
     /** Below this many multiply-adds, a call stays on the calling thread. */
@@ -65,6 +68,28 @@ final class VectorSgemm {
     private static final ThreadLocal<Strip> STRIPS = ThreadLocal.withInitial(Strip::new);
 
     private VectorSgemm() {
+    }
+
+    /** @return the cache blocking in use, e.g. "blocking KC=256 MC=96 NC=2048" */
+    static String blockingSummary() {
+        return "blocking KC=" + KC + " MC=" + MC + " NC=" + NC;
+    }
+
+    /** A blocking override from a system property, in [1, max]; anything else is an error. */
+    private static int blocking(String property, int fallback, int max) {
+        String value = System.getProperty(property);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            int v = Integer.parseInt(value.trim());
+            if (v >= 1 && v <= max) {
+                return v;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException(property + " must be an integer in [1, " + max + "], got '" + value + "'");
     }
 
     static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,

@@ -19,9 +19,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * SGEMM {@code C = A * B} (row-major, no transposes, beta = 0) for the shapes the recurrent and
- * convolutional layers use. GFLOP/s = 2 * M * N * K / time. The product is written into a
- * field-held array that the next call reads as part of nothing, so the result is kept alive by
- * returning it (JMH consumes return values).
+ * convolutional layers use. GFLOP/s = 2 * M * N * K / time. C is returned, so JMH consumes
+ * the product and the call cannot be removed as dead code. {@code threads} sizes the Lanes pool
+ * ({@code Parallel.setThreads}) in the benchmark's JVM.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -22,11 +22,18 @@ import dev.lanes.kernel.internal.Scratch;
  *         leftover 1-3 rows: one-row kernels reading A in place
  * </pre>
  *
- * <p>Blocking, with 512-bit vectors (NR = 32): KC = 256 keeps one packed B panel (256 x 32
- * floats = 32 KiB) in the 48 KiB L1 next to the streamed A panel; MC = 96 makes the A block
- * 96 KiB, well inside a 1 MiB L2; NC = 64 panels = 2048 columns bounds the packed B block at
- * 2 MiB. The system properties {@code lanes.sgemm.kc}, {@code lanes.sgemm.mc} (in 12-row
- * panels) and {@code lanes.sgemm.nc} (in NR-column panels) override them for other caches.
+ * <p>Blocking, with 512-bit vectors (NR = 32): KC = 768 makes a B panel 96 KiB, which lives in
+ * the 1 MiB L2 rather than L1: the kernel needs only two B vectors per 24 FMAs, which L2
+ * sustains, while a long KC cuts the passes over C (k / KC). Once C no longer fits in L3 those
+ * passes dominate: 2048^3 on two threads measured 219 GFLOP/s with KC = 256 / MC = 96 and 363
+ * with KC = 768 / MC = 48, with 1024^3 unchanged. MC = 48 keeps the A block (144 KiB) in L2
+ * next to the B panel; NC = 64 panels = 2048 columns bounds the packed B block (6 MiB per
+ * thread at most). The system properties {@code lanes.sgemm.kc}, {@code lanes.sgemm.mc} (in
+ * 12-row panels) and {@code lanes.sgemm.nc} (in NR-column panels) override them for other
+ * caches.
+ *
+ * <p>Vectors narrower than 512 bits suggest a 16-register machine (AVX2): there the 12- and
+ * 8-row kernels (24 and 16 accumulators) would spill, so only the 4-row kernel is used.
  *
  * <p>Each thread packs its own panels instead of sharing them: on a virtual machine the two
  * cores may sit on different L3 slices, and reading a panel packed by the other core measured
@@ -45,8 +52,8 @@ import dev.lanes.kernel.internal.Scratch;
  */
 final class VectorSgemm {
 
-    static final int KC = blocking("lanes.sgemm.kc", 256, 4096);
-    static final int MC = blocking("lanes.sgemm.mc", 8, 256) * MR;
+    static final int KC = blocking("lanes.sgemm.kc", 768, 4096);
+    static final int MC = blocking("lanes.sgemm.mc", 4, 256) * MR;
     static final int NC = blocking("lanes.sgemm.nc", 64, 4096) * NR;
     /** Row kernels handle four panels at once. */
     private static final int ROW_GROUP = 4;
@@ -137,9 +144,15 @@ final class VectorSgemm {
         }
     }
 
+    /** Tallest A panel: 12 rows with 32 vector registers, else 4 (see the class comment). */
+    private static final int MAX_PANEL_ROWS = SgemmMicroKernels.S.vectorBitSize() >= 512 ? MR : 4;
+
     /** Height of the next A panel when {@code left} (a multiple of 4) rows remain. */
     private static int panelRows(int left) {
-        return left >= MR ? MR : left >= 8 ? 8 : 4;
+        if (left >= MR && MAX_PANEL_ROWS == MR) {
+            return MR;
+        }
+        return left >= 8 && MAX_PANEL_ROWS >= 8 ? 8 : 4;
     }
 
     /** Runs the micro-kernel for an A panel of {@code rows} = 12, 8 or 4 rows. */
@@ -289,8 +302,9 @@ final class VectorSgemm {
 
         /**
          * Packs {@code packed} rows of op(A) from row {@code i0} (k range of the current block)
-         * at {@code ap[0]}: panels of 12, then at most one of 8 and one of 4 rows (any multiple
-         * of 4 is covered that way). Panel {@code r0} holds, for each k index, its row values.
+         * at {@code ap[0]}, in the panels {@link #panelRows} gives (12s, then at most one 8 and
+         * one 4: any multiple of 4 is covered). Panel {@code r0} holds, for each k index, its
+         * row values.
          */
         private void packA(int i0, int packed) {
             for (int r0 = 0; r0 < packed; r0 += panelRows(packed - r0)) {

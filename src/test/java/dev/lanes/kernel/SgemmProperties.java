@@ -88,7 +88,8 @@ class SgemmProperties {
 
     /**
      * Square 1024 with A read in place and (lda = 1025) packed; row strips (m much larger
-     * than n); packed A with 8- and 4-row panels over several KC and MC blocks.
+     * than n); packed A with 8- and 4-row panels over several KC and MC blocks; few rows
+     * against a transposed B.
      */
     @Example
     void sameBitsForAnyThreadCountOnLargeAndOddShapes() {
@@ -98,6 +99,9 @@ class SgemmProperties {
             assertSameBitsForAnyThreadCount(provider, Problem.random(false, true, 997, 40, 520, 1f, 0.5f, 2, 3, 97));
             assertSameBitsForAnyThreadCount(provider, Problem.random(true, false, 300, 33, 3100, 1f, 0f, 0, 0, 96));
             assertSameBitsForAnyThreadCount(provider, Problem.random(false, false, 620, 300, 1100, -1f, 1f, 0, 0, 95));
+            // Matrix-vector products with a transposed B (the dot-product path).
+            assertSameBitsForAnyThreadCount(provider, Problem.random(false, true, 3, 1000, 700, 1f, 0f, 1, 1, 94));
+            assertSameBitsForAnyThreadCount(provider, Problem.random(true, true, 1, 2001, 613, 2f, 1f, 0, 0, 93));
         }
     }
 
@@ -118,7 +122,7 @@ class SgemmProperties {
     @Example
     void crossesEveryBlockBoundary() {
         int[][] shapes = {{13, 2100, 300}, {200, 2085, 37}, {97, 40, 520}, {1, 4200, 3}, {300, 1, 700},
-            {25, 33, 31000}, {100, 70, 1100}, {104, 70, 1100}, {110, 2300, 300}};
+            {25, 33, 31000}, {100, 70, 1100}, {104, 70, 1100}, {110, 2300, 300}, {2, 1500, 1037}};
         for (int threads : new int[] {1, Runtime.getRuntime().availableProcessors()}) {
             Parallel.setThreads(threads);
             for (KernelProvider provider : providers()) {

@@ -311,6 +311,78 @@ final class SgemmMicroKernels {
     }
 
     /**
+     * Dot products of one row of A with four rows of a stored (transposed) B, for the
+     * matrix-vector shapes {@code x * W^T} where packing B would cost more than the product.
+     * Each result is the same arithmetic as {@link #dot1x1}: lane-wise FMAs over full vectors of
+     * k in increasing order, the lanes summed in lane order, then the k tail added in order with
+     * scalar FMAs; so it does not matter which of the two computes an element. The lanes are not
+     * summed with {@code reduceLanes(ADD)}: its order is unspecified and differs between the
+     * interpreter and C2, which broke bit-identity between threads in testing.
+     *
+     * @param lanes scratch of at least {@code 4 * L} floats
+     */
+    static void dot1x4(int k, float[] a, int ai, float[] b, int bi, int ldb, float[] c, int ci,
+                       float alpha, float beta, float[] lanes) {
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector s1 = s0;
+        FloatVector s2 = s0;
+        FloatVector s3 = s0;
+        int b1 = bi + ldb;
+        int b2 = bi + 2 * ldb;
+        int b3 = bi + 3 * ldb;
+        int bound = S.loopBound(k);
+        for (int p = 0; p < bound; p += L) {
+            FloatVector av = FloatVector.fromArray(S, a, ai + p);
+            s0 = av.fma(FloatVector.fromArray(S, b, bi + p), s0);
+            s1 = av.fma(FloatVector.fromArray(S, b, b1 + p), s1);
+            s2 = av.fma(FloatVector.fromArray(S, b, b2 + p), s2);
+            s3 = av.fma(FloatVector.fromArray(S, b, b3 + p), s3);
+        }
+        s0.intoArray(lanes, 0);
+        s1.intoArray(lanes, L);
+        s2.intoArray(lanes, 2 * L);
+        s3.intoArray(lanes, 3 * L);
+        for (int t = 0; t < 4; t++) {
+            int bt = bi + t * ldb;
+            float d = sumLanes(lanes, t * L);
+            for (int p = bound; p < k; p++) {
+                d = Math.fma(a[ai + p], b[bt + p], d);
+            }
+            putScalar(d, c, ci + t, alpha, beta);
+        }
+    }
+
+    /** One dot product, computed exactly as each of the four in {@link #dot1x4}. */
+    static void dot1x1(int k, float[] a, int ai, float[] b, int bi, float[] c, int ci, float alpha, float beta,
+                       float[] lanes) {
+        FloatVector s0 = FloatVector.zero(S);
+        int bound = S.loopBound(k);
+        for (int p = 0; p < bound; p += L) {
+            s0 = FloatVector.fromArray(S, a, ai + p).fma(FloatVector.fromArray(S, b, bi + p), s0);
+        }
+        s0.intoArray(lanes, 0);
+        float d = sumLanes(lanes, 0);
+        for (int p = bound; p < k; p++) {
+            d = Math.fma(a[ai + p], b[bi + p], d);
+        }
+        putScalar(d, c, ci, alpha, beta);
+    }
+
+    /** Sum of {@code L} lanes stored at {@code lanes[from..]}, strictly in lane order. */
+    private static float sumLanes(float[] lanes, int from) {
+        float d = 0f;
+        for (int l = from; l < from + L; l++) {
+            d += lanes[l];
+        }
+        return d;
+    }
+
+    /** {@code c = alpha * d + beta * c}, or {@code alpha * d + 0} without reading C when beta == 0. */
+    private static void putScalar(float d, float[] c, int ci, float alpha, float beta) {
+        c[ci] = alpha * d + (beta == 0f ? 0f : beta * c[ci]);
+    }
+
+    /**
      * Merges a tile computed with {@code alpha = 1, beta = 0} into C with the same arithmetic
      * as the kernels' stores: {@code c = alpha * t + beta * c}, with C replaced by zeros when
      * {@code beta == 0}. (The unscaled tile itself holds {@code acc * 1 + 0 * 0}, which turns a

@@ -70,6 +70,10 @@ final class VectorSgemm {
     /** A transposed A is read in place only when small (each k index is then a new line). */
     private static final long IN_PLACE_A_ELEMENTS = 1L << 15;
     private static final int IN_PLACE_A_MAX_N = 256;
+    /** Products with a transposed B and at most this many rows run as dot products. */
+    private static final int DOT_MAX_M = 4;
+    /** Columns per parallel block of the dot-product path. */
+    private static final int DOT_COLUMNS = 64;
     /** alpha = 1, beta = 0: raw accumulators, for edge tiles merged afterwards. */
     private static final float[] UNSCALED = {1f, 0f};
     private static final ThreadLocal<Strip> STRIPS = ThreadLocal.withInitial(Strip::new);
@@ -103,6 +107,11 @@ final class VectorSgemm {
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc) {
         int threads = Parallel.threads();
+        if (transB && m <= DOT_MAX_M && k >= SgemmMicroKernels.L) {
+            dotRows(m, n, k, alpha, a, aOff, transA ? 1 : lda, transA ? lda : 1, b, bOff, ldb, beta, c, cOff, ldc,
+                    threads > 1 && (long) m * n * k >= PARALLEL_MACS);
+            return;
+        }
         if (threads == 1 || (long) m * n * k < PARALLEL_MACS) {
             runStrip(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
@@ -130,6 +139,57 @@ final class VectorSgemm {
                         cOff + start * ldc, ldc);
             }
         });
+    }
+
+    /**
+     * {@code x * W^T} with few rows: each element is a dot product of a row of A with a stored
+     * row of B, both contiguous along k, so nothing is packed. Columns are split across threads
+     * in blocks of four; an element's arithmetic does not depend on the block it falls in.
+     */
+    private static void dotRows(int m, int n, int k, float alpha, float[] a, int aOff, int ars, int acs,
+                                float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc,
+                                boolean parallel) {
+        float[] rows = a;
+        int rowsOff = aOff;
+        int rowsLd = ars;
+        if (acs != 1) {
+            // A transposed: copy its few rows to be contiguous along k.
+            rows = Scratch.floats(Scratch.GEMM_PACKED_A, m * k);
+            for (int i = 0; i < m; i++) {
+                for (int p = 0; p < k; p++) {
+                    rows[i * k + p] = a[aOff + i * ars + p * acs];
+                }
+            }
+            rowsOff = 0;
+            rowsLd = k;
+        }
+        float[] x = rows;
+        int xOff = rowsOff;
+        int xLd = rowsLd;
+        int blocks = (n + DOT_COLUMNS - 1) / DOT_COLUMNS;
+        Parallel.TileBody body = t -> {
+            float[] lanes = Scratch.floats(Scratch.GEMM_EDGE_TILE, 4 * SgemmMicroKernels.L);
+            int j0 = t * DOT_COLUMNS;
+            int j1 = Math.min(n, j0 + DOT_COLUMNS);
+            for (int i = 0; i < m; i++) {
+                int ai = xOff + i * xLd;
+                int ci = cOff + i * ldc;
+                int j = j0;
+                for (; j + 4 <= j1; j += 4) {
+                    SgemmMicroKernels.dot1x4(k, x, ai, b, bOff + j * ldb, ldb, c, ci + j, alpha, beta, lanes);
+                }
+                for (; j < j1; j++) {
+                    SgemmMicroKernels.dot1x1(k, x, ai, b, bOff + j * ldb, c, ci + j, alpha, beta, lanes);
+                }
+            }
+        };
+        if (parallel) {
+            Parallel.forEach(blocks, body);
+        } else {
+            for (int t = 0; t < blocks; t++) {
+                body.run(t);
+            }
+        }
     }
 
     private static void runStrip(boolean transA, boolean transB, int m, int n, int k, float alpha,
@@ -284,19 +344,21 @@ final class VectorSgemm {
                 SgemmPacking.copyRows(kc, b, bOff + pc * ldb + j0, ldb, bp, dst);
                 return;
             }
-            for (int p = 0; p < kc; p++) {
-                int d = dst + p * NR;
-                if (transB) {
-                    int s = bOff + j0 * ldb + pc + p;
-                    for (int j = 0; j < cols; j++) {
-                        bp[d + j] = b[s + j * ldb];
+            if (transB) {
+                // Column j of op(B) is row j0 + j of the stored B: read it along its length.
+                for (int j = 0; j < cols; j++) {
+                    int s = bOff + (j0 + j) * ldb + pc;
+                    for (int p = 0, d = dst + j; p < kc; p++, d += NR) {
+                        bp[d] = b[s + p];
                     }
-                } else {
-                    System.arraycopy(b, bOff + (pc + p) * ldb + j0, bp, d, cols);
                 }
-                for (int j = cols; j < NR; j++) {
-                    bp[d + j] = 0f;
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    System.arraycopy(b, bOff + (pc + p) * ldb + j0, bp, dst + p * NR, cols);
                 }
+            }
+            for (int p = 0; p < kc && cols < NR; p++) {
+                java.util.Arrays.fill(bp, dst + p * NR + cols, dst + (p + 1) * NR, 0f);
             }
         }
 

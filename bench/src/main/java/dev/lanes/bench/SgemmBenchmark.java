@@ -49,20 +49,14 @@ public class SgemmBenchmark {
 
     @Setup
     public void setUp() {
-        String[] parts = shape.split("x");
-        m = Integer.parseInt(parts[0]);
-        k = Integer.parseInt(parts[1]);
-        n = Integer.parseInt(parts[2]);
+        int[] mkn = BenchData.shape(shape);
+        m = mkn[0];
+        k = mkn[1];
+        n = mkn[2];
         SplittableRandom random = new SplittableRandom(17);
-        a = new float[m * k];
-        b = new float[k * n];
+        a = BenchData.uniform(m * k, random);
+        b = BenchData.uniform(k * n, random);
         c = new float[m * n];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = (float) random.nextDouble(-1, 1);
-        }
-        for (int i = 0; i < b.length; i++) {
-            b[i] = (float) random.nextDouble(-1, 1);
-        }
         Parallel.setThreads(threads);
     }
 

@@ -46,20 +46,14 @@ public class SgemmTransBBenchmark {
 
     @Setup
     public void setUp() {
-        String[] parts = shape.split("x");
-        m = Integer.parseInt(parts[0]);
-        k = Integer.parseInt(parts[1]);
-        n = Integer.parseInt(parts[2]);
+        int[] mkn = BenchData.shape(shape);
+        m = mkn[0];
+        k = mkn[1];
+        n = mkn[2];
         SplittableRandom random = new SplittableRandom(17);
-        x = new float[m * k];
-        w = new float[n * k];
+        x = BenchData.uniform(m * k, random);
+        w = BenchData.uniform(n * k, random);
         y = new float[m * n];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) random.nextDouble(-1, 1);
-        }
-        for (int i = 0; i < w.length; i++) {
-            w[i] = (float) random.nextDouble(-1, 1);
-        }
         Parallel.setThreads(threads);
     }
 

@@ -15,4 +15,10 @@ public interface KernelProvider {
 
     /** @return the GEMM kernels of this provider */
     GemmKernels gemm();
+
+    /** @return the pointwise kernels of this provider */
+    ElementwiseKernels elementwise();
+
+    /** @return the reductions and row-wise softmax of this provider */
+    ReductionKernels reductions();
 }

@@ -15,7 +15,9 @@ public final class Scratch {
     public static final int GEMM_EDGE_TILE = 2;
     /** A row accumulator. */
     public static final int GEMM_ROW = 3;
-    private static final int SLOTS = 4;
+    /** The partial sums of the fixed summation order. */
+    public static final int REDUCE_PARTIALS = 4;
+    private static final int SLOTS = 5;
 
     private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
 

@@ -1,7 +1,9 @@
 package dev.lanes.kernel.scalar;
 
+import dev.lanes.kernel.ElementwiseKernels;
 import dev.lanes.kernel.GemmKernels;
 import dev.lanes.kernel.KernelProvider;
+import dev.lanes.kernel.ReductionKernels;
 
 /** The reference provider: plain Java loops, no Vector API, always available. */
 public final class ScalarProvider implements KernelProvider {
@@ -27,5 +29,15 @@ public final class ScalarProvider implements KernelProvider {
     @Override
     public GemmKernels gemm() {
         return gemm;
+    }
+
+    @Override
+    public ElementwiseKernels elementwise() {
+        return ScalarElementwise.INSTANCE;
+    }
+
+    @Override
+    public ReductionKernels reductions() {
+        return ScalarReductions.INSTANCE;
     }
 }

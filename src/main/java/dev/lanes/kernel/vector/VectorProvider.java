@@ -1,7 +1,9 @@
 package dev.lanes.kernel.vector;
 
+import dev.lanes.kernel.ElementwiseKernels;
 import dev.lanes.kernel.GemmKernels;
 import dev.lanes.kernel.KernelProvider;
+import dev.lanes.kernel.ReductionKernels;
 import jdk.incubator.vector.FloatVector;
 
 /**
@@ -55,5 +57,15 @@ public final class VectorProvider implements KernelProvider {
     @Override
     public GemmKernels gemm() {
         return gemm;
+    }
+
+    @Override
+    public ElementwiseKernels elementwise() {
+        return VectorElementwise.INSTANCE;
+    }
+
+    @Override
+    public ReductionKernels reductions() {
+        return VectorReductions.INSTANCE;
     }
 }

@@ -1,0 +1,73 @@
+package dev.lanes.kernel;
+
+/**
+ * Argument checks of the pointwise and reduction entry points: extents, and the rule that an
+ * output either is exactly an input (in place) or shares no element with it.
+ */
+final class ArrayChecks {
+
+    private ArrayChecks() {
+    }
+
+    static void nonNull(String op, String name, Object array) {
+        if (array == null) {
+            throw new NullPointerException(op + ": " + name + " is null");
+        }
+    }
+
+    static void length(String op, int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException(op + ": n must be >= 0, got " + n);
+        }
+    }
+
+    /** {@code n} elements from {@code off} fit in an array of {@code length}. */
+    static void range(String op, String name, int length, int off, int n) {
+        if (off < 0 || (long) off + n > length) {
+            throw new IllegalArgumentException(op + ": " + name + "[" + off + ", " + ((long) off + n)
+                    + ") is outside " + name + ".length = " + length);
+        }
+    }
+
+    /** A {@code rows x cols} matrix with leading dimension {@code ld} from {@code off} fits in {@code length}. */
+    static void matrix(String op, String name, int length, int off, int rows, int cols, int ld) {
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException(op + ": rows and cols must be >= 0, got " + rows + "x" + cols);
+        }
+        if (ld < Math.max(1, cols)) {
+            throw new IllegalArgumentException(op + ": ld" + name + "=" + ld + " is smaller than max(1, cols=" + cols + ")");
+        }
+        if (off < 0) {
+            throw new IllegalArgumentException(op + ": " + name + " offset must be >= 0, got " + off);
+        }
+        if (rows == 0 || cols == 0) {
+            return;
+        }
+        long end = off + (long) (rows - 1) * ld + cols;
+        if (end > length) {
+            throw new IllegalArgumentException(op + ": " + name + " (" + rows + "x" + cols + ", offset " + off
+                    + ", leading dimension " + ld + ") needs " + name + ".length >= " + end + ", but it is " + length);
+        }
+    }
+
+    /**
+     * The output range {@code [outOff, outOff + n)} of {@code out} is the input range of
+     * {@code in} exactly, or shares nothing with it.
+     */
+    static void inPlaceOrDisjoint(String op, String inName, Object in, int inOff, String outName, Object out,
+                                  int outOff, int n) {
+        if (in == out && inOff != outOff && n > 0 && inOff < (long) outOff + n && outOff < (long) inOff + n) {
+            throw new IllegalArgumentException(op + ": " + outName + "[" + outOff + ", " + ((long) outOff + n)
+                    + ") overlaps " + inName + "[" + inOff + ", " + ((long) inOff + n)
+                    + ") in the same array without being the same range");
+        }
+    }
+
+    /** Two ranges of possibly different lengths share no element. */
+    static void disjoint(String op, String aName, Object a, int aOff, long aEnd, String bName, Object b, int bOff,
+                         long bEnd) {
+        if (a == b && aOff < bEnd && bOff < aEnd && aOff < aEnd && bOff < bEnd) {
+            throw new IllegalArgumentException(op + ": " + aName + " and " + bName + " overlap in the same array");
+        }
+    }
+}

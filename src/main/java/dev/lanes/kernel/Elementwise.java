@@ -1,0 +1,228 @@
+package dev.lanes.kernel;
+
+import static dev.lanes.kernel.ArrayChecks.inPlaceOrDisjoint;
+import static dev.lanes.kernel.ArrayChecks.length;
+import static dev.lanes.kernel.ArrayChecks.matrix;
+import static dev.lanes.kernel.ArrayChecks.nonNull;
+import static dev.lanes.kernel.ArrayChecks.range;
+
+import java.lang.reflect.Array;
+
+/**
+ * Pointwise kernels on {@code float[]} and {@code double[]} ranges: activations and their
+ * derivatives, arithmetic, and the fused forms the layers use. See {@link ElementwiseKernels}
+ * for what each computes.
+ *
+ * <p>Every method reads {@code n} elements of each input from its offset and writes {@code n}
+ * elements of the output from its offset. An output may be one of the inputs exactly (same array
+ * and offset: in place) or share no element with any; partial overlap is rejected. Invalid
+ * arguments raise {@link IllegalArgumentException} naming the operation and the values; a null
+ * array raises {@link NullPointerException}. Single precision results are the same bits on every
+ * provider and thread count.
+ */
+public final class Elementwise {
+
+    private Elementwise() {
+    }
+
+    private static ElementwiseKernels kernels() {
+        return Kernels.provider().elementwise();
+    }
+
+    /** {@code y = f(x)}. */
+    public static void activate(Activation f, float[] x, int xOff, float[] y, int yOff, int n) {
+        unary(opName(f), x, xOff, y, yOff, n);
+        kernels().activate(f, x, xOff, y, yOff, n);
+    }
+
+    /** {@code y = f(x)}. */
+    public static void activate(Activation f, double[] x, int xOff, double[] y, int yOff, int n) {
+        unary(opName(f), x, xOff, y, yOff, n);
+        kernels().activate(f, x, xOff, y, yOff, n);
+    }
+
+    /**
+     * {@code dx = dy * f'(y)} from the forward output {@code y}: {@code y (1 - y)} for sigmoid,
+     * {@code 1 - y^2} for tanh, {@code y > 0} for relu, {@code y} for exp.
+     */
+    public static void activateBackward(Activation f, float[] y, int yOff, float[] dy, int dyOff,
+                                        float[] dx, int dxOff, int n) {
+        binary(backwardName(f), "y", y, yOff, "dy", dy, dyOff, "dx", dx, dxOff, n);
+        kernels().activateBackward(f, y, yOff, dy, dyOff, dx, dxOff, n);
+    }
+
+    /** {@code dx = dy * f'(y)} from the forward output {@code y}. */
+    public static void activateBackward(Activation f, double[] y, int yOff, double[] dy, int dyOff,
+                                        double[] dx, int dxOff, int n) {
+        binary(backwardName(f), "y", y, yOff, "dy", dy, dyOff, "dx", dx, dxOff, n);
+        kernels().activateBackward(f, y, yOff, dy, dyOff, dx, dxOff, n);
+    }
+
+    /** {@code y = ln(x)}: -Inf at 0, NaN below. Its derivative {@code dy / x} is {@link Binary#DIV}. */
+    public static void log(float[] x, int xOff, float[] y, int yOff, int n) {
+        unary("log", x, xOff, y, yOff, n);
+        kernels().log(x, xOff, y, yOff, n);
+    }
+
+    /** {@code y = ln(x)}. */
+    public static void log(double[] x, int xOff, double[] y, int yOff, int n) {
+        unary("log", x, xOff, y, yOff, n);
+        kernels().log(x, xOff, y, yOff, n);
+    }
+
+    /** {@code y = a op b}: add, sub, the Hadamard product, div. */
+    public static void binary(Binary op, float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
+        binary(opName(op), "a", a, aOff, "b", b, bOff, "y", y, yOff, n);
+        kernels().binary(op, a, aOff, b, bOff, y, yOff, n);
+    }
+
+    /** {@code y = a op b}. */
+    public static void binary(Binary op, double[] a, int aOff, double[] b, int bOff, double[] y, int yOff, int n) {
+        binary(opName(op), "a", a, aOff, "b", b, bOff, "y", y, yOff, n);
+        kernels().binary(op, a, aOff, b, bOff, y, yOff, n);
+    }
+
+    /** {@code y = alpha * x}. */
+    public static void scale(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+        unary("scale", x, xOff, y, yOff, n);
+        kernels().scale(alpha, x, xOff, y, yOff, n);
+    }
+
+    /** {@code y = alpha * x}. */
+    public static void scale(double alpha, double[] x, int xOff, double[] y, int yOff, int n) {
+        unary("scale", x, xOff, y, yOff, n);
+        kernels().scale(alpha, x, xOff, y, yOff, n);
+    }
+
+    /** {@code y = y + alpha * x} (two roundings, no fused multiply-add). */
+    public static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+        unary("axpy", x, xOff, y, yOff, n);
+        kernels().axpy(alpha, x, xOff, y, yOff, n);
+    }
+
+    /** {@code y = y + alpha * x}. */
+    public static void axpy(double alpha, double[] x, int xOff, double[] y, int yOff, int n) {
+        unary("axpy", x, xOff, y, yOff, n);
+        kernels().axpy(alpha, x, xOff, y, yOff, n);
+    }
+
+    /** {@code y = y + a * b}: accumulates a Hadamard product. */
+    public static void addProduct(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
+        binary("addProduct", "a", a, aOff, "b", b, bOff, "y", y, yOff, n);
+        kernels().addProduct(a, aOff, b, bOff, y, yOff, n);
+    }
+
+    /** {@code y = y + a * b}. */
+    public static void addProduct(double[] a, int aOff, double[] b, int bOff, double[] y, int yOff, int n) {
+        binary("addProduct", "a", a, aOff, "b", b, bOff, "y", y, yOff, n);
+        kernels().addProduct(a, aOff, b, bOff, y, yOff, n);
+    }
+
+    /** {@code y = a * b + c * d}, e.g. the LSTM cell state {@code c' = f * c + i * g}. */
+    public static void sumOfProducts(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff,
+                                     float[] d, int dOff, float[] y, int yOff, int n) {
+        binary("sumOfProducts", "a", a, aOff, "b", b, bOff, "y", y, yOff, n);
+        binary("sumOfProducts", "c", c, cOff, "d", d, dOff, "y", y, yOff, n);
+        kernels().sumOfProducts(a, aOff, b, bOff, c, cOff, d, dOff, y, yOff, n);
+    }
+
+    /** {@code y = a * b + c * d}. */
+    public static void sumOfProducts(double[] a, int aOff, double[] b, int bOff, double[] c, int cOff,
+                                     double[] d, int dOff, double[] y, int yOff, int n) {
+        binary("sumOfProducts", "a", a, aOff, "b", b, bOff, "y", y, yOff, n);
+        binary("sumOfProducts", "c", c, cOff, "d", d, dOff, "y", y, yOff, n);
+        kernels().sumOfProducts(a, aOff, b, bOff, c, cOff, d, dOff, y, yOff, n);
+    }
+
+    /**
+     * In place on the {@code rows x cols} row-major matrix {@code x} with leading dimension
+     * {@code ldx}: {@code x[i][j] = f(x[i][j] + bias[j])}, the bias add and activation of a layer
+     * in one pass over its GEMM output.
+     */
+    public static void biasActivate(Activation f, int rows, int cols, float[] bias, int biasOff,
+                                    float[] x, int xOff, int ldx) {
+        biasMatrix(f, rows, cols, bias, biasOff, x, xOff, ldx);
+        kernels().biasActivate(f, rows, cols, bias, biasOff, x, xOff, ldx);
+    }
+
+    /** In place: {@code x[i][j] = f(x[i][j] + bias[j])}. */
+    public static void biasActivate(Activation f, int rows, int cols, double[] bias, int biasOff,
+                                    double[] x, int xOff, int ldx) {
+        biasMatrix(f, rows, cols, bias, biasOff, x, xOff, ldx);
+        kernels().biasActivate(f, rows, cols, bias, biasOff, x, xOff, ldx);
+    }
+
+    private static String opName(Activation f) {
+        if (f == null) {
+            throw new NullPointerException("activate: the activation is null");
+        }
+        return switch (f) {
+            case IDENTITY -> "identity";
+            case RELU -> "relu";
+            case SIGMOID -> "sigmoid";
+            case TANH -> "tanh";
+            case EXP -> "exp";
+        };
+    }
+
+    private static String backwardName(Activation f) {
+        if (f == null) {
+            throw new NullPointerException("activateBackward: the activation is null");
+        }
+        return switch (f) {
+            case IDENTITY -> "identityBackward";
+            case RELU -> "reluBackward";
+            case SIGMOID -> "sigmoidBackward";
+            case TANH -> "tanhBackward";
+            case EXP -> "expBackward";
+        };
+    }
+
+    private static String opName(Binary op) {
+        if (op == null) {
+            throw new NullPointerException("binary: the operation is null");
+        }
+        return switch (op) {
+            case ADD -> "add";
+            case SUB -> "sub";
+            case MUL -> "mul";
+            case DIV -> "div";
+        };
+    }
+
+    private static void unary(String op, Object x, int xOff, Object y, int yOff, int n) {
+        nonNull(op, "x", x);
+        nonNull(op, "y", y);
+        length(op, n);
+        range(op, "x", Array.getLength(x), xOff, n);
+        range(op, "y", Array.getLength(y), yOff, n);
+        inPlaceOrDisjoint(op, "x", x, xOff, "y", y, yOff, n);
+    }
+
+    private static void binary(String op, String aName, Object a, int aOff, String bName, Object b, int bOff,
+                               String yName, Object y, int yOff, int n) {
+        nonNull(op, aName, a);
+        nonNull(op, bName, b);
+        nonNull(op, yName, y);
+        length(op, n);
+        range(op, aName, Array.getLength(a), aOff, n);
+        range(op, bName, Array.getLength(b), bOff, n);
+        range(op, yName, Array.getLength(y), yOff, n);
+        inPlaceOrDisjoint(op, aName, a, aOff, yName, y, yOff, n);
+        inPlaceOrDisjoint(op, bName, b, bOff, yName, y, yOff, n);
+    }
+
+    private static void biasMatrix(Activation f, int rows, int cols, Object bias, int biasOff, Object x, int xOff,
+                                   int ldx) {
+        String op = "biasActivate";
+        nonNull(op, "the activation", f);
+        nonNull(op, "bias", bias);
+        nonNull(op, "x", x);
+        matrix(op, "x", Array.getLength(x), xOff, rows, cols, ldx);
+        range(op, "bias", Array.getLength(bias), biasOff, cols);
+        if (bias == x && rows > 0 && cols > 0) {
+            long xEnd = xOff + (long) (rows - 1) * ldx + cols;
+            ArrayChecks.disjoint(op, "bias", bias, biasOff, (long) biasOff + cols, "x", x, xOff, xEnd);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.lanes.kernel;
+
+/**
+ * The pointwise part of the kernel contract: activations and their derivatives, arithmetic on
+ * vectors, and the fused forms the layers use. Callers go through {@link Elementwise}, which
+ * validates the arguments; an implementation may assume non-null arrays, {@code n >= 0},
+ * in-range offsets, and outputs that either coincide exactly with an input (in place) or do not
+ * overlap it.
+ *
+ * <p>Every method reads {@code n} elements of each input from its offset and writes {@code n}
+ * elements of the output. Single precision results are the same bits in every provider: the
+ * arithmetic is done in the order written below, without fused multiply-adds, and the
+ * transcendental functions follow {@link dev.lanes.kernel.internal.FloatMath}. Double
+ * precision (the gradient-checking path) uses {@link Math} and plain loops in every provider.
+ */
+public interface ElementwiseKernels {
+
+    /** {@code y = f(x)}. */
+    void activate(Activation f, float[] x, int xOff, float[] y, int yOff, int n);
+
+    /** {@code y = f(x)}. */
+    void activate(Activation f, double[] x, int xOff, double[] y, int yOff, int n);
+
+    /** {@code dx = dy * f'}, with {@code f'} computed from the forward output {@code y} (see {@link Activation}). */
+    void activateBackward(Activation f, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n);
+
+    /** {@code dx = dy * f'}, with {@code f'} computed from the forward output {@code y}. */
+    void activateBackward(Activation f, double[] y, int yOff, double[] dy, int dyOff, double[] dx, int dxOff, int n);
+
+    /** {@code y = ln(x)}. */
+    void log(float[] x, int xOff, float[] y, int yOff, int n);
+
+    /** {@code y = ln(x)}. */
+    void log(double[] x, int xOff, double[] y, int yOff, int n);
+
+    /** {@code y = a op b}, elementwise. */
+    void binary(Binary op, float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n);
+
+    /** {@code y = a op b}, elementwise. */
+    void binary(Binary op, double[] a, int aOff, double[] b, int bOff, double[] y, int yOff, int n);
+
+    /** {@code y = alpha * x}. */
+    void scale(float alpha, float[] x, int xOff, float[] y, int yOff, int n);
+
+    /** {@code y = alpha * x}. */
+    void scale(double alpha, double[] x, int xOff, double[] y, int yOff, int n);
+
+    /** {@code y = y + alpha * x}. */
+    void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n);
+
+    /** {@code y = y + alpha * x}. */
+    void axpy(double alpha, double[] x, int xOff, double[] y, int yOff, int n);
+
+    /** {@code y = y + a * b}: accumulates a Hadamard product. */
+    void addProduct(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n);
+
+    /** {@code y = y + a * b}. */
+    void addProduct(double[] a, int aOff, double[] b, int bOff, double[] y, int yOff, int n);
+
+    /** {@code y = a * b + c * d}: the LSTM cell state {@code c' = f * c + i * g}. */
+    void sumOfProducts(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, float[] d, int dOff,
+                       float[] y, int yOff, int n);
+
+    /** {@code y = a * b + c * d}. */
+    void sumOfProducts(double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, double[] d, int dOff,
+                       double[] y, int yOff, int n);
+
+    /**
+     * In place on a {@code rows x cols} row-major matrix with leading dimension {@code ldx}:
+     * {@code x[i][j] = f(x[i][j] + bias[j])}.
+     */
+    void biasActivate(Activation f, int rows, int cols, float[] bias, int biasOff, float[] x, int xOff, int ldx);
+
+    /** In place: {@code x[i][j] = f(x[i][j] + bias[j])}. */
+    void biasActivate(Activation f, int rows, int cols, double[] bias, int biasOff, double[] x, int xOff, int ldx);
+}

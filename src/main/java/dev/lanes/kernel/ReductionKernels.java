@@ -1,0 +1,94 @@
+package dev.lanes.kernel;
+
+/**
+ * Sums, maxima and row-wise softmax. Callers go through {@link Reductions}, which validates the
+ * arguments; an implementation may assume non-null arrays, in-range offsets, {@code n >= 1} for
+ * {@code max}, and outputs that coincide exactly with an input or do not overlap it.
+ *
+ * <p><b>Summation order.</b> Every sum of {@code n} terms {@code t[0..n)} (a plain sum, a sum of
+ * squares or products, the denominator of a softmax) is evaluated in this fixed order, whatever
+ * the provider, the vector width or the thread count:
+ * <ol>
+ *   <li>the terms are cut into blocks of {@link #SUM_BLOCK} (the last may be shorter);</li>
+ *   <li>in a block, term {@code i} is added to partial sum {@code i mod 64}, in increasing
+ *       {@code i}, each partial starting at {@code +0} (64 independent chains, enough to hide the
+ *       latency of vector additions at any width from 128 to 512 bits);</li>
+ *   <li>the 64 partials are folded in halves: {@code p[j] += p[j + w]} for {@code j < w}, with
+ *       {@code w = 32, 16, 8, 4, 2, 1};</li>
+ *   <li>the block results {@code p[0]} are added in block order to a {@code double} total
+ *       starting at 0, which is rounded to the result type at the end.</li>
+ * </ol>
+ * Terms are formed without fused multiply-adds ({@code x * x}, {@code x * y} rounded before the
+ * addition). So in single precision every provider returns the same bits, and in double
+ * precision likewise.
+ */
+public interface ReductionKernels {
+
+    /** Terms per block of the fixed summation order. */
+    int SUM_BLOCK = 4096;
+
+    /** Number of partial sums per block. */
+    int SUM_PARTIALS = 64;
+
+    /** {@code sum(x[0..n))}; 0 when {@code n == 0}. */
+    float sum(float[] x, int off, int n);
+
+    /** {@code sum(x[0..n))}. */
+    double sum(double[] x, int off, int n);
+
+    /** {@code sum(x[i] * x[i])}. */
+    float sumOfSquares(float[] x, int off, int n);
+
+    /** {@code sum(x[i] * x[i])}. */
+    double sumOfSquares(double[] x, int off, int n);
+
+    /** {@code sum(x[i] * y[i])}. */
+    float dot(float[] x, int xOff, float[] y, int yOff, int n);
+
+    /** {@code sum(x[i] * y[i])}. */
+    double dot(double[] x, int xOff, double[] y, int yOff, int n);
+
+    /** The largest element, with {@link Math#max} semantics (NaN if any is NaN); {@code n >= 1}. */
+    float max(float[] x, int off, int n);
+
+    /** The largest element; {@code n >= 1}. */
+    double max(double[] x, int off, int n);
+
+    /**
+     * {@code y[j] += x[0][j] + x[1][j] + ...}, added to {@code y[j]} row by row in order (the
+     * bias gradient of a batch). {@code x} is {@code rows x cols} with leading dimension
+     * {@code ldx}.
+     */
+    void addColumnSums(int rows, int cols, float[] x, int xOff, int ldx, float[] y, int yOff);
+
+    /** {@code y[j] += x[0][j] + x[1][j] + ...}. */
+    void addColumnSums(int rows, int cols, double[] x, int xOff, int ldx, double[] y, int yOff);
+
+    /**
+     * Softmax of each row of the contiguous {@code rows x cols} matrix {@code x}:
+     * {@code y = exp(x - max) / sum(exp(x - max))}, the sum in the fixed order.
+     */
+    void softmax(int rows, int cols, float[] x, int xOff, float[] y, int yOff);
+
+    /** Row-wise softmax. */
+    void softmax(int rows, int cols, double[] x, int xOff, double[] y, int yOff);
+
+    /** Row-wise log-softmax: {@code y = (x - max) - ln(sum(exp(x - max)))}. */
+    void logSoftmax(int rows, int cols, float[] x, int xOff, float[] y, int yOff);
+
+    /** Row-wise log-softmax. */
+    void logSoftmax(int rows, int cols, double[] x, int xOff, double[] y, int yOff);
+
+    /** Softmax backward per row, from the output {@code y}: {@code dx = y * (dy - dot(dy, y))}. */
+    void softmaxBackward(int rows, int cols, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff);
+
+    /** Softmax backward per row. */
+    void softmaxBackward(int rows, int cols, double[] y, int yOff, double[] dy, int dyOff, double[] dx, int dxOff);
+
+    /** Log-softmax backward per row, from the output {@code y}: {@code dx = dy - exp(y) * sum(dy)}. */
+    void logSoftmaxBackward(int rows, int cols, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff);
+
+    /** Log-softmax backward per row. */
+    void logSoftmaxBackward(int rows, int cols, double[] y, int yOff, double[] dy, int dyOff,
+                            double[] dx, int dxOff);
+}

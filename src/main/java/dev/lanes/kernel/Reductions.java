@@ -1,0 +1,217 @@
+package dev.lanes.kernel;
+
+import static dev.lanes.kernel.ArrayChecks.inPlaceOrDisjoint;
+import static dev.lanes.kernel.ArrayChecks.length;
+import static dev.lanes.kernel.ArrayChecks.matrix;
+import static dev.lanes.kernel.ArrayChecks.nonNull;
+import static dev.lanes.kernel.ArrayChecks.range;
+
+import java.lang.reflect.Array;
+
+/**
+ * Sums, maxima and row-wise softmax on {@code float[]} and {@code double[]} ranges. Sums are
+ * evaluated in the fixed order described in {@link ReductionKernels}, so they are the same bits
+ * on every provider, vector width and thread count, and stay accurate for long inputs (blocks of
+ * 4096 terms, block results added in double precision).
+ *
+ * <p>Matrices of the softmax family are contiguous: row {@code r} of a {@code rows x cols}
+ * matrix starts at {@code off + r * cols}. Outputs may be an input exactly (in place) or share
+ * nothing with it. Invalid arguments raise {@link IllegalArgumentException} naming the operation
+ * and the values; a null array raises {@link NullPointerException}.
+ */
+public final class Reductions {
+
+    private Reductions() {
+    }
+
+    private static ReductionKernels kernels() {
+        return Kernels.provider().reductions();
+    }
+
+    /** The sum of {@code x[off .. off + n)}; 0 when {@code n == 0}. */
+    public static float sum(float[] x, int off, int n) {
+        vector("sum", x, off, n);
+        return kernels().sum(x, off, n);
+    }
+
+    /** The sum of {@code x[off .. off + n)}. */
+    public static double sum(double[] x, int off, int n) {
+        vector("sum", x, off, n);
+        return kernels().sum(x, off, n);
+    }
+
+    /** The sum of squares (the squared Euclidean norm). */
+    public static float sumOfSquares(float[] x, int off, int n) {
+        vector("sumOfSquares", x, off, n);
+        return kernels().sumOfSquares(x, off, n);
+    }
+
+    /** The sum of squares. */
+    public static double sumOfSquares(double[] x, int off, int n) {
+        vector("sumOfSquares", x, off, n);
+        return kernels().sumOfSquares(x, off, n);
+    }
+
+    /** The dot product {@code sum(x[i] * y[i])}. */
+    public static float dot(float[] x, int xOff, float[] y, int yOff, int n) {
+        vector("dot", x, xOff, n);
+        range("dot", "y", nonNullLength("dot", "y", y), yOff, n);
+        return kernels().dot(x, xOff, y, yOff, n);
+    }
+
+    /** The dot product. */
+    public static double dot(double[] x, int xOff, double[] y, int yOff, int n) {
+        vector("dot", x, xOff, n);
+        range("dot", "y", nonNullLength("dot", "y", y), yOff, n);
+        return kernels().dot(x, xOff, y, yOff, n);
+    }
+
+    /**
+     * The largest of {@code x[off .. off + n)}, NaN if any is NaN, +0 over -0 ({@link Math#max}).
+     *
+     * @throws IllegalArgumentException if {@code n == 0} (the maximum of nothing is undefined)
+     */
+    public static float max(float[] x, int off, int n) {
+        vector("max", x, off, n);
+        nonEmpty(n);
+        return kernels().max(x, off, n);
+    }
+
+    /** The largest element; see {@link #max(float[], int, int)}. */
+    public static double max(double[] x, int off, int n) {
+        vector("max", x, off, n);
+        nonEmpty(n);
+        return kernels().max(x, off, n);
+    }
+
+    /**
+     * {@code y[j] += x[0][j] + x[1][j] + ... + x[rows-1][j]}, added row by row: the bias gradient
+     * of a batch. {@code x} is {@code rows x cols} with leading dimension {@code ldx}.
+     */
+    public static void addColumnSums(int rows, int cols, float[] x, int xOff, int ldx, float[] y, int yOff) {
+        columnSums(rows, cols, x, xOff, ldx, y, yOff);
+        kernels().addColumnSums(rows, cols, x, xOff, ldx, y, yOff);
+    }
+
+    /** {@code y[j] += x[0][j] + ... + x[rows-1][j]}. */
+    public static void addColumnSums(int rows, int cols, double[] x, int xOff, int ldx, double[] y, int yOff) {
+        columnSums(rows, cols, x, xOff, ldx, y, yOff);
+        kernels().addColumnSums(rows, cols, x, xOff, ldx, y, yOff);
+    }
+
+    /**
+     * Softmax of each row: {@code y = exp(x - max) / sum(exp(x - max))}. A row with an infinite
+     * maximum gives NaN, as in PyTorch.
+     */
+    public static void softmax(int rows, int cols, float[] x, int xOff, float[] y, int yOff) {
+        if (rows(rows, cols, "softmax", "x", x, xOff, "y", y, yOff)) {
+            kernels().softmax(rows, cols, x, xOff, y, yOff);
+        }
+    }
+
+    /** Row-wise softmax. */
+    public static void softmax(int rows, int cols, double[] x, int xOff, double[] y, int yOff) {
+        if (rows(rows, cols, "softmax", "x", x, xOff, "y", y, yOff)) {
+            kernels().softmax(rows, cols, x, xOff, y, yOff);
+        }
+    }
+
+    /** Log-softmax of each row: {@code y = (x - max) - ln(sum(exp(x - max)))}. */
+    public static void logSoftmax(int rows, int cols, float[] x, int xOff, float[] y, int yOff) {
+        if (rows(rows, cols, "logSoftmax", "x", x, xOff, "y", y, yOff)) {
+            kernels().logSoftmax(rows, cols, x, xOff, y, yOff);
+        }
+    }
+
+    /** Row-wise log-softmax. */
+    public static void logSoftmax(int rows, int cols, double[] x, int xOff, double[] y, int yOff) {
+        if (rows(rows, cols, "logSoftmax", "x", x, xOff, "y", y, yOff)) {
+            kernels().logSoftmax(rows, cols, x, xOff, y, yOff);
+        }
+    }
+
+    /** Softmax backward from the output {@code y}: {@code dx = y * (dy - sum(dy * y))} per row. */
+    public static void softmaxBackward(int rows, int cols, float[] y, int yOff, float[] dy, int dyOff,
+                                       float[] dx, int dxOff) {
+        if (backwardRows(rows, cols, "softmaxBackward", y, yOff, dy, dyOff, dx, dxOff)) {
+            kernels().softmaxBackward(rows, cols, y, yOff, dy, dyOff, dx, dxOff);
+        }
+    }
+
+    /** Softmax backward from the output {@code y}. */
+    public static void softmaxBackward(int rows, int cols, double[] y, int yOff, double[] dy, int dyOff,
+                                       double[] dx, int dxOff) {
+        if (backwardRows(rows, cols, "softmaxBackward", y, yOff, dy, dyOff, dx, dxOff)) {
+            kernels().softmaxBackward(rows, cols, y, yOff, dy, dyOff, dx, dxOff);
+        }
+    }
+
+    /** Log-softmax backward from the output {@code y}: {@code dx = dy - exp(y) * sum(dy)} per row. */
+    public static void logSoftmaxBackward(int rows, int cols, float[] y, int yOff, float[] dy, int dyOff,
+                                          float[] dx, int dxOff) {
+        if (backwardRows(rows, cols, "logSoftmaxBackward", y, yOff, dy, dyOff, dx, dxOff)) {
+            kernels().logSoftmaxBackward(rows, cols, y, yOff, dy, dyOff, dx, dxOff);
+        }
+    }
+
+    /** Log-softmax backward from the output {@code y}. */
+    public static void logSoftmaxBackward(int rows, int cols, double[] y, int yOff, double[] dy, int dyOff,
+                                          double[] dx, int dxOff) {
+        if (backwardRows(rows, cols, "logSoftmaxBackward", y, yOff, dy, dyOff, dx, dxOff)) {
+            kernels().logSoftmaxBackward(rows, cols, y, yOff, dy, dyOff, dx, dxOff);
+        }
+    }
+
+    private static int nonNullLength(String op, String name, Object array) {
+        nonNull(op, name, array);
+        return Array.getLength(array);
+    }
+
+    private static void vector(String op, Object x, int off, int n) {
+        length(op, n);
+        range(op, "x", nonNullLength(op, "x", x), off, n);
+    }
+
+    private static void nonEmpty(int n) {
+        if (n == 0) {
+            throw new IllegalArgumentException("max: the input is empty");
+        }
+    }
+
+    private static void columnSums(int rows, int cols, Object x, int xOff, int ldx, Object y, int yOff) {
+        String op = "addColumnSums";
+        matrix(op, "x", nonNullLength(op, "x", x), xOff, rows, cols, ldx);
+        range(op, "y", nonNullLength(op, "y", y), yOff, cols);
+        if (rows > 0 && cols > 0) {
+            ArrayChecks.disjoint(op, "y", y, yOff, (long) yOff + cols, "x", x, xOff,
+                    xOff + (long) (rows - 1) * ldx + cols);
+        }
+    }
+
+    /** Checks a contiguous row-wise operation; returns whether there is anything to do. */
+    private static boolean rows(int rows, int cols, String op, String inName, Object in, int inOff,
+                                String outName, Object out, int outOff) {
+        int n = size(op, rows, cols);
+        range(op, inName, nonNullLength(op, inName, in), inOff, n);
+        range(op, outName, nonNullLength(op, outName, out), outOff, n);
+        inPlaceOrDisjoint(op, inName, in, inOff, outName, out, outOff, n);
+        return n > 0;
+    }
+
+    private static boolean backwardRows(int rows, int cols, String op, Object y, int yOff, Object dy, int dyOff,
+                                        Object dx, int dxOff) {
+        rows(rows, cols, op, "y", y, yOff, "dx", dx, dxOff);
+        return rows(rows, cols, op, "dy", dy, dyOff, "dx", dx, dxOff);
+    }
+
+    private static int size(String op, int rows, int cols) {
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException(op + ": rows and cols must be >= 0, got " + rows + "x" + cols);
+        }
+        long n = (long) rows * cols;
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + ": " + rows + "x" + cols + " elements do not fit in an array");
+        }
+        return (int) n;
+    }
+}

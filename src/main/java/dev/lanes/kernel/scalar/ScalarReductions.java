@@ -1,0 +1,248 @@
+package dev.lanes.kernel.scalar;
+
+import static dev.lanes.kernel.internal.Sums.BLOCK;
+import static dev.lanes.kernel.internal.Sums.PARTIALS;
+
+import dev.lanes.kernel.ReductionKernels;
+import dev.lanes.kernel.internal.FloatMath;
+import dev.lanes.kernel.internal.Sums;
+import java.util.Arrays;
+
+/**
+ * The reference reductions, written as the fixed summation order of {@link ReductionKernels}
+ * reads. The vector provider reuses the double precision methods as they are.
+ */
+public final class ScalarReductions implements ReductionKernels {
+
+    /** The single instance. */
+    public static final ScalarReductions INSTANCE = new ScalarReductions();
+
+    /** What a sum adds up: the element, its square, or its product with a second operand. */
+    private enum Term { PLAIN, SQUARE, PRODUCT, EXP_SHIFTED }
+
+    private ScalarReductions() {
+    }
+
+    /**
+     * The fixed-order sum of n terms of kind {@code term} built from {@code x} (and {@code y}
+     * for products; {@code shift} for exp(x - shift)).
+     */
+    private static float sum(Term term, float[] x, int xOff, float[] y, int yOff, float shift, int n) {
+        float[] p = Sums.floatPartials();
+        double total = 0d;
+        for (int start = 0; start < n; start += BLOCK) {
+            Arrays.fill(p, 0f);
+            int end = Math.min(n, start + BLOCK);
+            for (int i = start; i < end; i++) {
+                float v = x[xOff + i];
+                float t = switch (term) {
+                    case PLAIN -> v;
+                    case SQUARE -> v * v;
+                    case PRODUCT -> v * y[yOff + i];
+                    case EXP_SHIFTED -> FloatMath.exp(v - shift);
+                };
+                p[(i - start) % PARTIALS] += t;
+            }
+            total += Sums.fold(p);
+        }
+        return (float) total;
+    }
+
+    private static double sum(Term term, double[] x, int xOff, double[] y, int yOff, double shift, int n) {
+        double[] p = Sums.doublePartials();
+        double total = 0d;
+        for (int start = 0; start < n; start += BLOCK) {
+            Arrays.fill(p, 0d);
+            int end = Math.min(n, start + BLOCK);
+            for (int i = start; i < end; i++) {
+                double v = x[xOff + i];
+                double t = switch (term) {
+                    case PLAIN -> v;
+                    case SQUARE -> v * v;
+                    case PRODUCT -> v * y[yOff + i];
+                    case EXP_SHIFTED -> Math.exp(v - shift);
+                };
+                p[(i - start) % PARTIALS] += t;
+            }
+            total += Sums.fold(p);
+        }
+        return total;
+    }
+
+    /** The fixed-order sum of exp(x[i] - shift): the softmax denominator. */
+    public float sumOfExp(float[] x, int off, float shift, int n) {
+        return sum(Term.EXP_SHIFTED, x, off, null, 0, shift, n);
+    }
+
+    @Override
+    public float sum(float[] x, int off, int n) {
+        return sum(Term.PLAIN, x, off, null, 0, 0f, n);
+    }
+
+    @Override
+    public double sum(double[] x, int off, int n) {
+        return sum(Term.PLAIN, x, off, null, 0, 0d, n);
+    }
+
+    @Override
+    public float sumOfSquares(float[] x, int off, int n) {
+        return sum(Term.SQUARE, x, off, null, 0, 0f, n);
+    }
+
+    @Override
+    public double sumOfSquares(double[] x, int off, int n) {
+        return sum(Term.SQUARE, x, off, null, 0, 0d, n);
+    }
+
+    @Override
+    public float dot(float[] x, int xOff, float[] y, int yOff, int n) {
+        return sum(Term.PRODUCT, x, xOff, y, yOff, 0f, n);
+    }
+
+    @Override
+    public double dot(double[] x, int xOff, double[] y, int yOff, int n) {
+        return sum(Term.PRODUCT, x, xOff, y, yOff, 0d, n);
+    }
+
+    @Override
+    public float max(float[] x, int off, int n) {
+        float m = x[off];
+        for (int i = 1; i < n; i++) {
+            m = Math.max(m, x[off + i]);
+        }
+        return m;
+    }
+
+    @Override
+    public double max(double[] x, int off, int n) {
+        double m = x[off];
+        for (int i = 1; i < n; i++) {
+            m = Math.max(m, x[off + i]);
+        }
+        return m;
+    }
+
+    @Override
+    public void addColumnSums(int rows, int cols, float[] x, int xOff, int ldx, float[] y, int yOff) {
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < cols; j++) {
+                y[yOff + j] += x[xOff + r * ldx + j];
+            }
+        }
+    }
+
+    @Override
+    public void addColumnSums(int rows, int cols, double[] x, int xOff, int ldx, double[] y, int yOff) {
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < cols; j++) {
+                y[yOff + j] += x[xOff + r * ldx + j];
+            }
+        }
+    }
+
+    @Override
+    public void softmax(int rows, int cols, float[] x, int xOff, float[] y, int yOff) {
+        for (int r = 0; r < rows; r++) {
+            int xr = xOff + r * cols;
+            int yr = yOff + r * cols;
+            float m = max(x, xr, cols);
+            for (int j = 0; j < cols; j++) {
+                y[yr + j] = FloatMath.exp(x[xr + j] - m);
+            }
+            float s = sum(y, yr, cols);
+            for (int j = 0; j < cols; j++) {
+                y[yr + j] = y[yr + j] / s;
+            }
+        }
+    }
+
+    @Override
+    public void softmax(int rows, int cols, double[] x, int xOff, double[] y, int yOff) {
+        for (int r = 0; r < rows; r++) {
+            int xr = xOff + r * cols;
+            int yr = yOff + r * cols;
+            double m = max(x, xr, cols);
+            for (int j = 0; j < cols; j++) {
+                y[yr + j] = Math.exp(x[xr + j] - m);
+            }
+            double s = sum(y, yr, cols);
+            for (int j = 0; j < cols; j++) {
+                y[yr + j] = y[yr + j] / s;
+            }
+        }
+    }
+
+    @Override
+    public void logSoftmax(int rows, int cols, float[] x, int xOff, float[] y, int yOff) {
+        for (int r = 0; r < rows; r++) {
+            int xr = xOff + r * cols;
+            int yr = yOff + r * cols;
+            float m = max(x, xr, cols);
+            float logSum = FloatMath.log(sumOfExp(x, xr, m, cols));
+            for (int j = 0; j < cols; j++) {
+                y[yr + j] = (x[xr + j] - m) - logSum;
+            }
+        }
+    }
+
+    @Override
+    public void logSoftmax(int rows, int cols, double[] x, int xOff, double[] y, int yOff) {
+        for (int r = 0; r < rows; r++) {
+            int xr = xOff + r * cols;
+            int yr = yOff + r * cols;
+            double m = max(x, xr, cols);
+            double logSum = Math.log(sum(Term.EXP_SHIFTED, x, xr, null, 0, m, cols));
+            for (int j = 0; j < cols; j++) {
+                y[yr + j] = (x[xr + j] - m) - logSum;
+            }
+        }
+    }
+
+    @Override
+    public void softmaxBackward(int rows, int cols, float[] y, int yOff, float[] dy, int dyOff, float[] dx,
+                                int dxOff) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            float d = dot(dy, dyOff + o, y, yOff + o, cols);
+            for (int j = 0; j < cols; j++) {
+                dx[dxOff + o + j] = y[yOff + o + j] * (dy[dyOff + o + j] - d);
+            }
+        }
+    }
+
+    @Override
+    public void softmaxBackward(int rows, int cols, double[] y, int yOff, double[] dy, int dyOff, double[] dx,
+                                int dxOff) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            double d = dot(dy, dyOff + o, y, yOff + o, cols);
+            for (int j = 0; j < cols; j++) {
+                dx[dxOff + o + j] = y[yOff + o + j] * (dy[dyOff + o + j] - d);
+            }
+        }
+    }
+
+    @Override
+    public void logSoftmaxBackward(int rows, int cols, float[] y, int yOff, float[] dy, int dyOff, float[] dx,
+                                   int dxOff) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            float s = sum(dy, dyOff + o, cols);
+            for (int j = 0; j < cols; j++) {
+                dx[dxOff + o + j] = dy[dyOff + o + j] - FloatMath.exp(y[yOff + o + j]) * s;
+            }
+        }
+    }
+
+    @Override
+    public void logSoftmaxBackward(int rows, int cols, double[] y, int yOff, double[] dy, int dyOff, double[] dx,
+                                   int dxOff) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            double s = sum(dy, dyOff + o, cols);
+            for (int j = 0; j < cols; j++) {
+                dx[dxOff + o + j] = dy[dyOff + o + j] - Math.exp(y[yOff + o + j]) * s;
+            }
+        }
+    }
+}

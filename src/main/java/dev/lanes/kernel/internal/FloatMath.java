@@ -199,6 +199,7 @@ public final class FloatMath {
         q = q * z + T1;
         q = q * z + T0;
         float small = q * z * x + x;
+        small = x == 0f ? x : small; // keeps tanh(-0) = -0 (the polynomial term is +0)
         float e = exp(-2f * ax);
         float large = Math.copySign((1f - e) / (1f + e), x);
         return ax < TANH_SMALL ? small : large;

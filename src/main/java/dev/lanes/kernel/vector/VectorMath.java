@@ -146,6 +146,7 @@ final class VectorMath {
         q = q.mul(z).add(V_T1);
         q = q.mul(z).add(V_T0);
         FloatVector small = q.mul(z).mul(x).add(x);
+        small = small.blend(x, x.compare(VectorOperators.EQ, ZERO));
         FloatVector e = exp(ax.mul(MINUS_TWO));
         FloatVector large = e.neg().add(ONE).div(e.add(ONE));
         large = large.reinterpretAsInts().and(MAGNITUDE).or(x.reinterpretAsInts().and(SIGN)).reinterpretAsFloats();

@@ -25,6 +25,7 @@ public final class Kernels {
 
     static final String VECTOR_PROVIDER = "dev.lanes.kernel.vector.VectorProvider";
     private static final System.Logger LOG = System.getLogger("dev.lanes.kernel");
+    private static final ThreadLocal<KernelProvider> OVERRIDE = new ThreadLocal<>();
 
     private Kernels() {
     }
@@ -71,16 +72,61 @@ public final class Kernels {
     }
 
     /**
-     * @return the provider chosen for this JVM
+     * @return the provider in use on this thread: the one a {@link #use} scope set, else the one
+     *         chosen for this JVM
      * @throws IllegalStateException (on every call) when {@code lanes.kernels} is invalid or
      *                               demands a provider that cannot run
      */
     public static KernelProvider provider() {
-        KernelProvider p = Choice.PROVIDER;
+        KernelProvider p = OVERRIDE.get();
+        if (p != null) {
+            return p;
+        }
+        p = Choice.PROVIDER;
         if (p == null) {
             throw new IllegalStateException(Choice.ERROR);
         }
         return p;
+    }
+
+    /**
+     * Runs the kernels called from this thread on {@code provider} until the returned scope is
+     * closed (scopes nest; closing restores the previous provider). Meant for tests and for
+     * comparing providers inside one JVM: {@code try (var s = Kernels.use(Kernels.scalar())) {...}}.
+     *
+     * @return the scope to close
+     */
+    public static Scope use(KernelProvider provider) {
+        if (provider == null) {
+            throw new NullPointerException("Kernels.use: provider is null");
+        }
+        KernelProvider previous = OVERRIDE.get();
+        OVERRIDE.set(provider);
+        return new Scope(previous);
+    }
+
+    /** A {@link #use} scope: closing it restores the provider in use before. */
+    public static final class Scope implements AutoCloseable {
+
+        private final KernelProvider previous;
+        private boolean closed;
+
+        private Scope(KernelProvider previous) {
+            this.previous = previous;
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (previous == null) {
+                OVERRIDE.remove();
+            } else {
+                OVERRIDE.set(previous);
+            }
+        }
     }
 
     /** @return the scalar reference provider, always available */

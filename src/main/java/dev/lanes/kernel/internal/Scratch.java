@@ -17,7 +17,9 @@ public final class Scratch {
     public static final int GEMM_ROW = 3;
     /** The partial sums of the fixed summation order. */
     public static final int REDUCE_PARTIALS = 4;
-    private static final int SLOTS = 5;
+    /** A row of terms (exponentials of a softmax row). */
+    public static final int ROW_TERMS = 5;
+    private static final int SLOTS = 6;
 
     private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
 

@@ -70,7 +70,7 @@ public final class ScalarReductions implements ReductionKernels {
     }
 
     /** The fixed-order sum of exp(x[i] - shift): the softmax denominator. */
-    public float sumOfExp(float[] x, int off, float shift, int n) {
+    private static float sumOfExp(float[] x, int off, float shift, int n) {
         return sum(Term.EXP_SHIFTED, x, off, null, 0, shift, n);
     }
 

@@ -11,7 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Pointwise kernels on the preferred float species. Each loop runs whole vectors and finishes
- * with one masked vector, so short rows (a hidden size of 50, say) stay vectorised. Lanes follow
+ * with one masked vector, so short rows (a hidden size of 50, say) stay vectorised; the
+ * transcendental loops live in {@link VectorMath}. Lanes follow
  * the scalar provider's operations exactly, so results are the same bits. Double precision is
  * the scalar provider's code.
  */
@@ -36,35 +37,15 @@ final class VectorElementwise implements ElementwiseKernels {
         switch (f) {
             case IDENTITY -> identity(x, xOff, b, bOff, y, yOff, n);
             case RELU -> relu(x, xOff, b, bOff, y, yOff, n);
-            case SIGMOID -> sigmoid(x, xOff, b, bOff, y, yOff, n);
-            case TANH -> tanh(x, xOff, b, bOff, y, yOff, n);
-            case EXP -> exp(x, xOff, b, bOff, y, yOff, n);
+            case SIGMOID -> VectorMath.sigmoid(x, xOff, b, bOff, y, yOff, n);
+            case TANH -> VectorMath.tanh(x, xOff, b, bOff, y, yOff, n);
+            case EXP -> VectorMath.exp(x, xOff, b, bOff, y, yOff, n);
         }
     }
 
-    private static FloatVector load(float[] a, int off, int i) {
-        return FloatVector.fromArray(S, a, off + i);
-    }
-
-    private static FloatVector load(float[] a, int off, int i, VectorMask<Float> m) {
-        return FloatVector.fromArray(S, a, off + i, m);
-    }
-
-    /** x + b (x when b is null). */
-    private static FloatVector load(float[] x, int xOff, float[] b, int bOff, int i) {
-        FloatVector v = FloatVector.fromArray(S, x, xOff + i);
-        return b == null ? v : v.add(FloatVector.fromArray(S, b, bOff + i));
-    }
-
-    /** x + b on the lanes of m (x when b is null). */
-    private static FloatVector load(float[] x, int xOff, float[] b, int bOff, int i, VectorMask<Float> m) {
-        FloatVector v = FloatVector.fromArray(S, x, xOff + i, m);
-        return b == null ? v : v.add(FloatVector.fromArray(S, b, bOff + i, m));
-    }
-
-    // Each loop below runs unmasked vectors, then at most one masked vector for the tail: a
-    // masked load or store in the main loop costs about half the speed, even with a constant
-    // all-true mask.
+    // Each loop runs unmasked vectors, then one masked vector for the tail (a masked load or
+    // store in the main loop costs about half the speed, even with a constant all-true mask).
+    // As in VectorMath, no vector is passed to or returned from a method of ours.
 
     private static void identity(float[] x, int xOff, float[] b, int bOff, float[] y, int yOff, int n) {
         if (b == null) {
@@ -75,116 +56,136 @@ final class VectorElementwise implements ElementwiseKernels {
         }
         int i = 0;
         for (; i <= n - L; i += L) {
-            load(x, xOff, b, bOff, i).intoArray(y, yOff + i);
+            FloatVector.fromArray(S, x, xOff + i).add(FloatVector.fromArray(S, b, bOff + i)).intoArray(y, yOff + i);
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
-            load(x, xOff, b, bOff, i, m).intoArray(y, yOff + i, m);
+            FloatVector.fromArray(S, x, xOff + i, m).add(FloatVector.fromArray(S, b, bOff + i, m))
+                    .intoArray(y, yOff + i, m);
         }
-    }
-
-    private static FloatVector relu(FloatVector v) {
-        return v.blend(0f, v.compare(VectorOperators.LE, 0f));
     }
 
     private static void relu(float[] x, int xOff, float[] b, int bOff, float[] y, int yOff, int n) {
         int i = 0;
         for (; i <= n - L; i += L) {
-            relu(load(x, xOff, b, bOff, i)).intoArray(y, yOff + i);
+            FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+            if (b != null) {
+                v = v.add(FloatVector.fromArray(S, b, bOff + i));
+            }
+            v.blend(0f, v.compare(VectorOperators.LE, 0f)).intoArray(y, yOff + i);
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
-            relu(load(x, xOff, b, bOff, i, m)).intoArray(y, yOff + i, m);
+            FloatVector v = FloatVector.fromArray(S, x, xOff + i, m);
+            if (b != null) {
+                v = v.add(FloatVector.fromArray(S, b, bOff + i, m));
+            }
+            v.blend(0f, v.compare(VectorOperators.LE, 0f)).intoArray(y, yOff + i, m);
         }
-    }
-
-    private static void sigmoid(float[] x, int xOff, float[] b, int bOff, float[] y, int yOff, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            VectorMath.sigmoid(load(x, xOff, b, bOff, i)).intoArray(y, yOff + i);
-        }
-        if (i < n) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            VectorMath.sigmoid(load(x, xOff, b, bOff, i, m)).intoArray(y, yOff + i, m);
-        }
-    }
-
-    private static void tanh(float[] x, int xOff, float[] b, int bOff, float[] y, int yOff, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            VectorMath.tanh(load(x, xOff, b, bOff, i)).intoArray(y, yOff + i);
-        }
-        if (i < n) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            VectorMath.tanh(load(x, xOff, b, bOff, i, m)).intoArray(y, yOff + i, m);
-        }
-    }
-
-    private static void exp(float[] x, int xOff, float[] b, int bOff, float[] y, int yOff, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            VectorMath.exp(load(x, xOff, b, bOff, i)).intoArray(y, yOff + i);
-        }
-        if (i < n) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            VectorMath.exp(load(x, xOff, b, bOff, i, m)).intoArray(y, yOff + i, m);
-        }
-    }
-
-    /** dy * f'(y), as the scalar provider's derivative. */
-    private static FloatVector derivative(Activation f, FloatVector y, FloatVector dy) {
-        return switch (f) {
-            case IDENTITY -> dy;
-            case RELU -> dy.blend(0f, y.compare(VectorOperators.GT, 0f).not());
-            case SIGMOID -> dy.mul(y.mul(y.neg().add(1f)));
-            case TANH -> dy.mul(y.mul(y).neg().add(1f));
-            case EXP -> dy.mul(y);
-        };
     }
 
     @Override
     public void activateBackward(Activation f, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff,
                                  int n) {
+        switch (f) {
+            case IDENTITY -> identity(dy, dyOff, null, 0, dx, dxOff, n);
+            case RELU -> reluBackward(y, yOff, dy, dyOff, dx, dxOff, n);
+            case SIGMOID -> sigmoidBackward(y, yOff, dy, dyOff, dx, dxOff, n);
+            case TANH -> tanhBackward(y, yOff, dy, dyOff, dx, dxOff, n);
+            case EXP -> binary(Binary.MUL, dy, dyOff, y, yOff, dx, dxOff, n);
+        }
+    }
+
+    private static void reluBackward(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(S, y, yOff + i, m);
+            FloatVector.fromArray(S, dy, dyOff + i, m).blend(0f, v.compare(VectorOperators.GT, 0f).not())
+                    .intoArray(dx, dxOff + i, m);
+        }
+    }
+
+    /** dx = dy * (y * (1 - y)). */
+    private static void sigmoidBackward(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
         int i = 0;
         for (; i <= n - L; i += L) {
-            derivative(f, load(y, yOff, i), load(dy, dyOff, i)).intoArray(dx, dxOff + i);
+            FloatVector v = FloatVector.fromArray(S, y, yOff + i);
+            FloatVector.fromArray(S, dy, dyOff + i).mul(v.mul(v.neg().add(1f))).intoArray(dx, dxOff + i);
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
-            derivative(f, load(y, yOff, i, m), load(dy, dyOff, i, m)).intoArray(dx, dxOff + i, m);
+            FloatVector v = FloatVector.fromArray(S, y, yOff + i, m);
+            FloatVector.fromArray(S, dy, dyOff + i, m).mul(v.mul(v.neg().add(1f))).intoArray(dx, dxOff + i, m);
+        }
+    }
+
+    /** dx = dy * (1 - y * y). */
+    private static void tanhBackward(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector v = FloatVector.fromArray(S, y, yOff + i);
+            FloatVector.fromArray(S, dy, dyOff + i).mul(v.mul(v).neg().add(1f)).intoArray(dx, dxOff + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(S, y, yOff + i, m);
+            FloatVector.fromArray(S, dy, dyOff + i, m).mul(v.mul(v).neg().add(1f)).intoArray(dx, dxOff + i, m);
         }
     }
 
     @Override
     public void log(float[] x, int xOff, float[] y, int yOff, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            VectorMath.log(load(x, xOff, i)).intoArray(y, yOff + i);
-        }
-        if (i < n) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            VectorMath.log(load(x, xOff, i, m)).intoArray(y, yOff + i, m);
-        }
-    }
-
-    private static FloatVector apply(Binary op, FloatVector a, FloatVector b) {
-        return switch (op) {
-            case ADD -> a.add(b);
-            case SUB -> a.sub(b);
-            case MUL -> a.mul(b);
-            case DIV -> a.div(b);
-        };
+        VectorMath.log(x, xOff, y, yOff, n);
     }
 
     @Override
     public void binary(Binary op, float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            apply(op, load(a, aOff, i), load(b, bOff, i)).intoArray(y, yOff + i);
-        }
-        if (i < n) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            apply(op, load(a, aOff, i, m), load(b, bOff, i, m)).intoArray(y, yOff + i, m);
+        // One loop per operator: the operator must be a constant where the vector code is compiled.
+        switch (op) {
+            case ADD -> {
+                int i = 0;
+                for (; i <= n - L; i += L) {
+                    FloatVector.fromArray(S, a, aOff + i).add(FloatVector.fromArray(S, b, bOff + i)).intoArray(y, yOff + i);
+                }
+                if (i < n) {
+                    VectorMask<Float> m = S.indexInRange(i, n);
+                    FloatVector.fromArray(S, a, aOff + i, m).add(FloatVector.fromArray(S, b, bOff + i, m))
+                            .intoArray(y, yOff + i, m);
+                }
+            }
+            case SUB -> {
+                int i = 0;
+                for (; i <= n - L; i += L) {
+                    FloatVector.fromArray(S, a, aOff + i).sub(FloatVector.fromArray(S, b, bOff + i)).intoArray(y, yOff + i);
+                }
+                if (i < n) {
+                    VectorMask<Float> m = S.indexInRange(i, n);
+                    FloatVector.fromArray(S, a, aOff + i, m).sub(FloatVector.fromArray(S, b, bOff + i, m))
+                            .intoArray(y, yOff + i, m);
+                }
+            }
+            case MUL -> {
+                int i = 0;
+                for (; i <= n - L; i += L) {
+                    FloatVector.fromArray(S, a, aOff + i).mul(FloatVector.fromArray(S, b, bOff + i)).intoArray(y, yOff + i);
+                }
+                if (i < n) {
+                    VectorMask<Float> m = S.indexInRange(i, n);
+                    FloatVector.fromArray(S, a, aOff + i, m).mul(FloatVector.fromArray(S, b, bOff + i, m))
+                            .intoArray(y, yOff + i, m);
+                }
+            }
+            case DIV -> {
+                int i = 0;
+                for (; i <= n - L; i += L) {
+                    FloatVector.fromArray(S, a, aOff + i).div(FloatVector.fromArray(S, b, bOff + i)).intoArray(y, yOff + i);
+                }
+                if (i < n) {
+                    VectorMask<Float> m = S.indexInRange(i, n);
+                    FloatVector.fromArray(S, a, aOff + i, m).div(FloatVector.fromArray(S, b, bOff + i, m))
+                            .intoArray(y, yOff + i, m);
+                }
+            }
         }
     }
 
@@ -192,11 +193,11 @@ final class VectorElementwise implements ElementwiseKernels {
     public void scale(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
         int i = 0;
         for (; i <= n - L; i += L) {
-            load(x, xOff, i).mul(alpha).intoArray(y, yOff + i);
+            FloatVector.fromArray(S, x, xOff + i).mul(alpha).intoArray(y, yOff + i);
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
-            load(x, xOff, i, m).mul(alpha).intoArray(y, yOff + i, m);
+            FloatVector.fromArray(S, x, xOff + i, m).mul(alpha).intoArray(y, yOff + i, m);
         }
     }
 
@@ -204,11 +205,13 @@ final class VectorElementwise implements ElementwiseKernels {
     public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
         int i = 0;
         for (; i <= n - L; i += L) {
-            load(y, yOff, i).add(load(x, xOff, i).mul(alpha)).intoArray(y, yOff + i);
+            FloatVector.fromArray(S, y, yOff + i).add(FloatVector.fromArray(S, x, xOff + i).mul(alpha))
+                    .intoArray(y, yOff + i);
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
-            load(y, yOff, i, m).add(load(x, xOff, i, m).mul(alpha)).intoArray(y, yOff + i, m);
+            FloatVector.fromArray(S, y, yOff + i, m).add(FloatVector.fromArray(S, x, xOff + i, m).mul(alpha))
+                    .intoArray(y, yOff + i, m);
         }
     }
 
@@ -216,11 +219,13 @@ final class VectorElementwise implements ElementwiseKernels {
     public void addProduct(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
         int i = 0;
         for (; i <= n - L; i += L) {
-            load(y, yOff, i).add(load(a, aOff, i).mul(load(b, bOff, i))).intoArray(y, yOff + i);
+            FloatVector ab = FloatVector.fromArray(S, a, aOff + i).mul(FloatVector.fromArray(S, b, bOff + i));
+            FloatVector.fromArray(S, y, yOff + i).add(ab).intoArray(y, yOff + i);
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
-            load(y, yOff, i, m).add(load(a, aOff, i, m).mul(load(b, bOff, i, m))).intoArray(y, yOff + i, m);
+            FloatVector ab = FloatVector.fromArray(S, a, aOff + i, m).mul(FloatVector.fromArray(S, b, bOff + i, m));
+            FloatVector.fromArray(S, y, yOff + i, m).add(ab).intoArray(y, yOff + i, m);
         }
     }
 
@@ -229,13 +234,15 @@ final class VectorElementwise implements ElementwiseKernels {
                               float[] y, int yOff, int n) {
         int i = 0;
         for (; i <= n - L; i += L) {
-            FloatVector ab = load(a, aOff, i).mul(load(b, bOff, i));
-            ab.add(load(c, cOff, i).mul(load(d, dOff, i))).intoArray(y, yOff + i);
+            FloatVector ab = FloatVector.fromArray(S, a, aOff + i).mul(FloatVector.fromArray(S, b, bOff + i));
+            FloatVector cd = FloatVector.fromArray(S, c, cOff + i).mul(FloatVector.fromArray(S, d, dOff + i));
+            ab.add(cd).intoArray(y, yOff + i);
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector ab = load(a, aOff, i, m).mul(load(b, bOff, i, m));
-            ab.add(load(c, cOff, i, m).mul(load(d, dOff, i, m))).intoArray(y, yOff + i, m);
+            FloatVector ab = FloatVector.fromArray(S, a, aOff + i, m).mul(FloatVector.fromArray(S, b, bOff + i, m));
+            FloatVector cd = FloatVector.fromArray(S, c, cOff + i, m).mul(FloatVector.fromArray(S, d, dOff + i, m));
+            ab.add(cd).intoArray(y, yOff + i, m);
         }
     }
 

@@ -5,6 +5,7 @@ import static dev.lanes.kernel.internal.Sums.PARTIALS;
 
 import dev.lanes.kernel.ReductionKernels;
 import dev.lanes.kernel.internal.FloatMath;
+import dev.lanes.kernel.internal.Scratch;
 import dev.lanes.kernel.internal.Sums;
 import dev.lanes.kernel.scalar.ScalarReductions;
 import jdk.incubator.vector.FloatVector;
@@ -31,14 +32,14 @@ final class VectorReductions implements ReductionKernels {
     /** Whether 4 vectors tile the 64 partials; wider than 512 bits they do not, and sums run scalar. */
     private static final boolean VECTOR_SUMS = PARTIALS % (4 * L) == 0;
 
-    private enum Term { PLAIN, SQUARE, PRODUCT, EXP_SHIFTED }
+    private enum Term { PLAIN, SQUARE, PRODUCT }
 
     private VectorReductions() {
     }
 
-    private static float sum(Term term, float[] x, int xOff, float[] y, int yOff, float shift, int n) {
+    private static float sum(Term term, float[] x, int xOff, float[] y, int yOff, int n) {
         if (!VECTOR_SUMS) {
-            return scalarSum(term, x, xOff, y, yOff, shift, n);
+            return scalarSum(term, x, xOff, y, yOff, n);
         }
         float[] p = Sums.floatPartials();
         double total = 0d;
@@ -51,7 +52,6 @@ final class VectorReductions implements ReductionKernels {
                 case PLAIN -> groups(x, xs, full, p);
                 case SQUARE -> groupsOfSquares(x, xs, full, p);
                 case PRODUCT -> groupsOfProducts(x, xs, y, ys, full, p);
-                case EXP_SHIFTED -> groupsOfExp(x, xs, shift, full, p);
             }
             for (int i = full; i < len; i++) {
                 float v = x[xs + i];
@@ -59,7 +59,6 @@ final class VectorReductions implements ReductionKernels {
                     case PLAIN -> v;
                     case SQUARE -> v * v;
                     case PRODUCT -> v * y[ys + i];
-                    case EXP_SHIFTED -> FloatMath.exp(v - shift);
                 };
             }
             total += Sums.fold(p);
@@ -67,12 +66,11 @@ final class VectorReductions implements ReductionKernels {
         return (float) total;
     }
 
-    private static float scalarSum(Term term, float[] x, int xOff, float[] y, int yOff, float shift, int n) {
+    private static float scalarSum(Term term, float[] x, int xOff, float[] y, int yOff, int n) {
         return switch (term) {
             case PLAIN -> SCALAR.sum(x, xOff, n);
             case SQUARE -> SCALAR.sumOfSquares(x, xOff, n);
             case PRODUCT -> SCALAR.dot(x, xOff, y, yOff, n);
-            case EXP_SHIFTED -> SCALAR.sumOfExp(x, xOff, shift, n);
         };
     }
 
@@ -90,7 +88,10 @@ final class VectorReductions implements ReductionKernels {
                 a2 = a2.add(FloatVector.fromArray(S, x, o + 2 * L));
                 a3 = a3.add(FloatVector.fromArray(S, x, o + 3 * L));
             }
-            store(a0, a1, a2, a3, p, k);
+            a0.intoArray(p, k);
+            a1.intoArray(p, k + L);
+            a2.intoArray(p, k + 2 * L);
+            a3.intoArray(p, k + 3 * L);
         }
     }
 
@@ -111,7 +112,10 @@ final class VectorReductions implements ReductionKernels {
                 a2 = a2.add(v2.mul(v2));
                 a3 = a3.add(v3.mul(v3));
             }
-            store(a0, a1, a2, a3, p, k);
+            a0.intoArray(p, k);
+            a1.intoArray(p, k + L);
+            a2.intoArray(p, k + 2 * L);
+            a3.intoArray(p, k + 3 * L);
         }
     }
 
@@ -129,47 +133,26 @@ final class VectorReductions implements ReductionKernels {
                 a2 = a2.add(FloatVector.fromArray(S, x, o + 2 * L).mul(FloatVector.fromArray(S, y, q + 2 * L)));
                 a3 = a3.add(FloatVector.fromArray(S, x, o + 3 * L).mul(FloatVector.fromArray(S, y, q + 3 * L)));
             }
-            store(a0, a1, a2, a3, p, k);
+            a0.intoArray(p, k);
+            a1.intoArray(p, k + L);
+            a2.intoArray(p, k + 2 * L);
+            a3.intoArray(p, k + 3 * L);
         }
-    }
-
-    private static void groupsOfExp(float[] x, int off, float shift, int full, float[] p) {
-        for (int k = 0; k < PARTIALS; k += 4 * L) {
-            FloatVector a0 = FloatVector.zero(S);
-            FloatVector a1 = a0;
-            FloatVector a2 = a0;
-            FloatVector a3 = a0;
-            for (int g = 0; g < full; g += PARTIALS) {
-                int o = off + g + k;
-                a0 = a0.add(VectorMath.exp(FloatVector.fromArray(S, x, o).sub(shift)));
-                a1 = a1.add(VectorMath.exp(FloatVector.fromArray(S, x, o + L).sub(shift)));
-                a2 = a2.add(VectorMath.exp(FloatVector.fromArray(S, x, o + 2 * L).sub(shift)));
-                a3 = a3.add(VectorMath.exp(FloatVector.fromArray(S, x, o + 3 * L).sub(shift)));
-            }
-            store(a0, a1, a2, a3, p, k);
-        }
-    }
-
-    private static void store(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3, float[] p, int k) {
-        a0.intoArray(p, k);
-        a1.intoArray(p, k + L);
-        a2.intoArray(p, k + 2 * L);
-        a3.intoArray(p, k + 3 * L);
     }
 
     @Override
     public float sum(float[] x, int off, int n) {
-        return sum(Term.PLAIN, x, off, null, 0, 0f, n);
+        return sum(Term.PLAIN, x, off, null, 0, n);
     }
 
     @Override
     public float sumOfSquares(float[] x, int off, int n) {
-        return sum(Term.SQUARE, x, off, null, 0, 0f, n);
+        return sum(Term.SQUARE, x, off, null, 0, n);
     }
 
     @Override
     public float dot(float[] x, int xOff, float[] y, int yOff, int n) {
-        return sum(Term.PRODUCT, x, xOff, y, yOff, 0f, n);
+        return sum(Term.PRODUCT, x, xOff, y, yOff, n);
     }
 
     @Override
@@ -199,16 +182,22 @@ final class VectorReductions implements ReductionKernels {
         }
     }
 
+    /** y = x - shift. */
+    private static void shifted(float[] x, int xOff, float shift, float[] y, int yOff, int n) {
+        for (int j = 0; j < n; j += L) {
+            VectorMask<Float> m = S.indexInRange(j, n);
+            FloatVector.fromArray(S, x, xOff + j, m).sub(shift).intoArray(y, yOff + j, m);
+        }
+    }
+
     @Override
     public void softmax(int rows, int cols, float[] x, int xOff, float[] y, int yOff) {
         for (int r = 0; r < rows; r++) {
             int xr = xOff + r * cols;
             int yr = yOff + r * cols;
             float mx = max(x, xr, cols);
-            for (int j = 0; j < cols; j += L) {
-                VectorMask<Float> m = S.indexInRange(j, cols);
-                VectorMath.exp(FloatVector.fromArray(S, x, xr + j, m).sub(mx)).intoArray(y, yr + j, m);
-            }
+            shifted(x, xr, mx, y, yr, cols);
+            VectorMath.exp(y, yr, null, 0, y, yr, cols);
             float s = sum(y, yr, cols);
             for (int j = 0; j < cols; j += L) {
                 VectorMask<Float> m = S.indexInRange(j, cols);
@@ -223,7 +212,11 @@ final class VectorReductions implements ReductionKernels {
             int xr = xOff + r * cols;
             int yr = yOff + r * cols;
             float mx = max(x, xr, cols);
-            float logSum = FloatMath.log(sum(Term.EXP_SHIFTED, x, xr, null, 0, mx, cols));
+            // exp(x - max) into a scratch row, then its fixed-order sum: the scalar provider's bits.
+            float[] e = Scratch.floats(Scratch.ROW_TERMS, cols);
+            shifted(x, xr, mx, e, 0, cols);
+            VectorMath.exp(e, 0, null, 0, e, 0, cols);
+            float logSum = FloatMath.log(sum(e, 0, cols));
             for (int j = 0; j < cols; j += L) {
                 VectorMask<Float> m = S.indexInRange(j, cols);
                 FloatVector.fromArray(S, x, xr + j, m).sub(mx).sub(logSum).intoArray(y, yr + j, m);
@@ -251,10 +244,12 @@ final class VectorReductions implements ReductionKernels {
         for (int r = 0; r < rows; r++) {
             int o = r * cols;
             float s = sum(dy, dyOff + o, cols);
+            float[] e = Scratch.floats(Scratch.ROW_TERMS, cols);
+            VectorMath.exp(y, yOff + o, null, 0, e, 0, cols);
             for (int j = 0; j < cols; j += L) {
                 VectorMask<Float> m = S.indexInRange(j, cols);
-                FloatVector e = VectorMath.exp(FloatVector.fromArray(S, y, yOff + o + j, m)).mul(s);
-                FloatVector.fromArray(S, dy, dyOff + o + j, m).sub(e).intoArray(dx, dxOff + o + j, m);
+                FloatVector es = FloatVector.fromArray(S, e, j, m).mul(s);
+                FloatVector.fromArray(S, dy, dyOff + o + j, m).sub(es).intoArray(dx, dxOff + o + j, m);
             }
         }
     }

@@ -11,4 +11,7 @@ module dev.lanes {
     requires static jdk.management;
 
     exports dev.lanes.kernel;
+    exports dev.lanes.tensor;
+    exports dev.lanes.autograd;
+    exports dev.lanes.nn;
 }

@@ -1,0 +1,61 @@
+package dev.lanes.autograd;
+
+import dev.lanes.kernel.Activation;
+import dev.lanes.tensor.Dispatch;
+import dev.lanes.tensor.GradFn;
+import dev.lanes.tensor.Tensor;
+
+/**
+ * sigmoid, tanh, relu and exp: {@code y = f(x)}; backward {@code dx = dy * f'(y)} from the saved
+ * output ({@code y (1 - y)}, {@code 1 - y^2}, {@code y > 0}, {@code y}).
+ */
+final class Activate extends GradFn {
+
+    private final Activation f;
+    private Tensor y;
+
+    private Activate(Activation f, Tensor x, Tensor y) {
+        super(name(f), torchName(f), x);
+        this.f = f;
+        this.y = y;
+    }
+
+    private static String name(Activation f) {
+        return switch (f) {
+            case IDENTITY -> "identity";
+            case RELU -> "relu";
+            case SIGMOID -> "sigmoid";
+            case TANH -> "tanh";
+            case EXP -> "exp";
+        };
+    }
+
+    private static String torchName(Activation f) {
+        return switch (f) {
+            case IDENTITY -> "AliasBackward0";
+            case RELU -> "ReluBackward0";
+            case SIGMOID -> "SigmoidBackward0";
+            case TANH -> "TanhBackward0";
+            case EXP -> "ExpBackward0";
+        };
+    }
+
+    static Tensor apply(Activation f, Tensor x) {
+        Tensor y = Tensor.zeros(x.dtype(), x.shape());
+        Dispatch.activate(f, x, y);
+        return Record.output(name(f), y, () -> new Activate(f, x, y), x);
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor g) {
+        Tensor dx = Tensor.zeros(g.dtype(), g.shape());
+        Dispatch.activateBackward(f, y, g, dx);
+        return new Tensor[] {dx};
+    }
+
+    @Override
+    protected void release() {
+        super.release();
+        y = null;
+    }
+}

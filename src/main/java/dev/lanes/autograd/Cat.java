@@ -1,0 +1,90 @@
+package dev.lanes.autograd;
+
+import dev.lanes.tensor.Dispatch;
+import dev.lanes.tensor.GradFn;
+import dev.lanes.tensor.Tensor;
+import java.util.List;
+
+/** Concatenation along one dimension; backward hands each input its slice of the gradient. */
+final class Cat extends GradFn {
+
+    private final int dim;
+
+    private Cat(Tensor[] inputs, int dim, String torchName) {
+        super("cat", torchName, inputs);
+        this.dim = dim;
+    }
+
+    static Tensor apply(List<Tensor> tensors, int dim, String op, String torchName) {
+        if (tensors.isEmpty()) {
+            throw new IllegalArgumentException(op + ": expected a non-empty list of tensors");
+        }
+        Tensor[] in = tensors.toArray(new Tensor[0]);
+        Dispatch.sameDType(op, in);
+        Tensor first = in[0];
+        int d = first.shape().normalize(op, dim);
+        int total = 0;
+        for (int t = 0; t < in.length; t++) {
+            if (in[t].rank() != first.rank()) {
+                throw new IllegalArgumentException(op + ": tensor " + t + " has shape " + in[t].shape()
+                        + ", tensor 0 has " + first.shape() + " (ranks differ)");
+            }
+            for (int i = 0; i < first.rank(); i++) {
+                if (i != d && in[t].size(i) != first.size(i)) {
+                    throw new IllegalArgumentException(op + ": sizes must match except in dimension " + dim
+                            + ", but tensor " + t + " has shape " + in[t].shape() + " and tensor 0 " + first.shape());
+                }
+            }
+            total += in[t].size(d);
+        }
+        int[] dims = first.dims();
+        dims[d] = total;
+        Tensor y = Tensor.zeros(first.dtype(), dims);
+        int outer = 1;
+        for (int i = 0; i < d; i++) {
+            outer *= dims[i];
+        }
+        int inner = 1;
+        for (int i = d + 1; i < dims.length; i++) {
+            inner *= dims[i];
+        }
+        int at = 0;
+        for (Tensor t : in) {
+            int chunk = t.size(d) * inner;
+            for (int o = 0; o < outer; o++) {
+                Slice.copy(t, o * chunk, y, o * total * inner + at * inner, chunk);
+            }
+            at += t.size(d);
+        }
+        return Record.output(op, y, () -> new Cat(in, d, torchName), in);
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor g) {
+        int n = g.rank();
+        int outer = 1;
+        for (int i = 0; i < dim; i++) {
+            outer *= g.size(i);
+        }
+        int inner = 1;
+        for (int i = dim + 1; i < n; i++) {
+            inner *= g.size(i);
+        }
+        int total = g.size(dim);
+        Tensor[] grads = new Tensor[inputCount()];
+        int at = 0;
+        for (int t = 0; t < grads.length; t++) {
+            Tensor x = input(t);
+            int chunk = x.size(dim) * inner;
+            if (needsGrad(t)) {
+                Tensor gx = Tensor.zeros(x.dtype(), x.shape());
+                for (int o = 0; o < outer; o++) {
+                    Slice.copy(g, o * total * inner + at * inner, gx, o * chunk, chunk);
+                }
+                grads[t] = gx;
+            }
+            at += x.size(dim);
+        }
+        return grads;
+    }
+}

@@ -1,0 +1,25 @@
+package dev.lanes.autograd;
+
+import dev.lanes.kernel.Binary;
+import dev.lanes.tensor.Dispatch;
+import dev.lanes.tensor.GradFn;
+import dev.lanes.tensor.Tensor;
+
+/** The natural logarithm; backward {@code dx = dy / x}. */
+final class Log extends GradFn {
+
+    private Log(Tensor x) {
+        super("log", "LogBackward0", x);
+    }
+
+    static Tensor apply(Tensor x) {
+        Tensor y = Tensor.zeros(x.dtype(), x.shape());
+        Dispatch.log(x, y);
+        return Record.output("log", y, () -> new Log(x), x);
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor g) {
+        return new Tensor[] {Dispatch.binary(Binary.DIV, g, input(0))};
+    }
+}

@@ -1,0 +1,22 @@
+package dev.lanes.autograd;
+
+import dev.lanes.tensor.Dispatch;
+import dev.lanes.tensor.GradFn;
+import dev.lanes.tensor.Tensor;
+
+/** {@code -x}; backward {@code dx = -dy}. */
+final class Neg extends GradFn {
+
+    private Neg(Tensor x) {
+        super("neg", "NegBackward0", x);
+    }
+
+    static Tensor apply(Tensor x) {
+        return Record.output("neg", Dispatch.scaled(-1, x), () -> new Neg(x), x);
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor g) {
+        return new Tensor[] {Dispatch.scaled(-1, g)};
+    }
+}

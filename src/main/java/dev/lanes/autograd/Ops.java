@@ -1,0 +1,201 @@
+package dev.lanes.autograd;
+
+import dev.lanes.kernel.Activation;
+import dev.lanes.kernel.Binary;
+import dev.lanes.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The differentiable operations. Each returns a new tensor and, when an input requires grad and
+ * no {@link NoGrad} scope is open, records how to differentiate it, so that
+ * {@link Tensor#backward()} can. Arguments follow PyTorch's functions of the same name;
+ * elementwise operations broadcast with NumPy's rules; mixing F32 and F64 is an error.
+ *
+ * <p>Import statically for formulas that read like the maths:
+ * {@code sum(mul(sigmoid(matmul(x, w)), y))}.
+ */
+public final class Ops {
+
+    /** The maximum along a dimension and its index (the first one, NaN counting as largest). */
+    public record MaxResult(Tensor values, int[] indices) {
+    }
+
+    private Ops() {
+    }
+
+    /** {@code a + b}, broadcasting. */
+    public static Tensor add(Tensor a, Tensor b) {
+        return Arithmetic.apply(Binary.ADD, a, b);
+    }
+
+    /** {@code a + c} for a constant. */
+    public static Tensor add(Tensor a, double c) {
+        return Arithmetic.apply(Binary.ADD, a, Tensor.scalar(a.dtype(), c));
+    }
+
+    /** {@code a - b}, broadcasting. */
+    public static Tensor sub(Tensor a, Tensor b) {
+        return Arithmetic.apply(Binary.SUB, a, b);
+    }
+
+    /** {@code a * b} elementwise (the Hadamard product), broadcasting. */
+    public static Tensor mul(Tensor a, Tensor b) {
+        return Arithmetic.apply(Binary.MUL, a, b);
+    }
+
+    /** {@code a * c} for a constant. */
+    public static Tensor mul(Tensor a, double c) {
+        return Arithmetic.apply(Binary.MUL, a, Tensor.scalar(a.dtype(), c));
+    }
+
+    /** {@code a / b}, broadcasting. */
+    public static Tensor div(Tensor a, Tensor b) {
+        return Arithmetic.apply(Binary.DIV, a, b);
+    }
+
+    /** {@code -x}. */
+    public static Tensor neg(Tensor x) {
+        return Neg.apply(x);
+    }
+
+    /** {@code x^p} for a constant exponent. */
+    public static Tensor pow(Tensor x, double p) {
+        return Pow.apply(x, p);
+    }
+
+    /** {@code torch.matmul}: matrix products, 1-D operands promoted, batch dimensions broadcast. */
+    public static Tensor matmul(Tensor a, Tensor b) {
+        return MatMul.apply(a, b);
+    }
+
+    /** {@code x W^T + b} ({@code b} may be null), as {@code torch.nn.functional.linear}. */
+    public static Tensor linear(Tensor x, Tensor w, Tensor b) {
+        return Linear.apply(x, w, b);
+    }
+
+    /** The logistic function {@code 1 / (1 + e^-x)}. */
+    public static Tensor sigmoid(Tensor x) {
+        return Activate.apply(Activation.SIGMOID, x);
+    }
+
+    /** The hyperbolic tangent. */
+    public static Tensor tanh(Tensor x) {
+        return Activate.apply(Activation.TANH, x);
+    }
+
+    /** {@code max(x, 0)}. */
+    public static Tensor relu(Tensor x) {
+        return Activate.apply(Activation.RELU, x);
+    }
+
+    /** {@code e^x}. */
+    public static Tensor exp(Tensor x) {
+        return Activate.apply(Activation.EXP, x);
+    }
+
+    /** The natural logarithm. */
+    public static Tensor log(Tensor x) {
+        return Log.apply(x);
+    }
+
+    /** The sum of all elements, a scalar. */
+    public static Tensor sum(Tensor x) {
+        return Sum.apply(x, false, false);
+    }
+
+    /** The sum over the given dimensions, kept as size 1 when {@code keepdim}. */
+    public static Tensor sum(Tensor x, boolean keepdim, int... dims) {
+        requireDims("sum", dims);
+        return Sum.apply(x, false, keepdim, dims);
+    }
+
+    /** The mean of all elements, a scalar. */
+    public static Tensor mean(Tensor x) {
+        return Sum.apply(x, true, false);
+    }
+
+    /** The mean over the given dimensions, kept as size 1 when {@code keepdim}. */
+    public static Tensor mean(Tensor x, boolean keepdim, int... dims) {
+        requireDims("mean", dims);
+        return Sum.apply(x, true, keepdim, dims);
+    }
+
+    private static void requireDims(String op, int[] dims) {
+        if (dims.length == 0) {
+            throw new IllegalArgumentException(op + ": give at least one dimension (or call " + op + "(x) for all)");
+        }
+    }
+
+    /** The maximum along {@code dim} and where it is, as {@code torch.max(x, dim, keepdim)}. */
+    public static MaxResult max(Tensor x, int dim, boolean keepdim) {
+        return Max.apply(x, dim, keepdim);
+    }
+
+    /** The same elements in another shape (one size may be -1); shares storage. */
+    public static Tensor reshape(Tensor x, int... dims) {
+        return Reshape.apply(x, dims);
+    }
+
+    /** Swaps two dimensions (in new storage). */
+    public static Tensor transpose(Tensor x, int dim0, int dim1) {
+        return Permute.transpose(x, dim0, dim1);
+    }
+
+    /** Reorders the dimensions: result dimension i is x's dimension {@code dims[i]}. */
+    public static Tensor permute(Tensor x, int... dims) {
+        return Permute.apply(x, dims, "permute", "PermuteBackward0");
+    }
+
+    /** {@code x[start:end:step]} along {@code dim}, with Python's slice rules. */
+    public static Tensor slice(Tensor x, int dim, int start, int end, int step) {
+        return Slice.apply(x, dim, start, end, step);
+    }
+
+    /** {@code length} indices from {@code start} along {@code dim}, which must fit. */
+    public static Tensor narrow(Tensor x, int dim, int start, int length) {
+        return Slice.narrow(x, dim, start, length);
+    }
+
+    /** Concatenation along an existing dimension. */
+    public static Tensor cat(List<Tensor> tensors, int dim) {
+        return Cat.apply(tensors, dim, "cat", "CatBackward0");
+    }
+
+    /** Stacks same-shaped tensors along a new dimension. */
+    public static Tensor stack(List<Tensor> tensors, int dim) {
+        if (tensors.isEmpty()) {
+            throw new IllegalArgumentException("stack: expected a non-empty list of tensors");
+        }
+        int rank = tensors.get(0).rank() + 1;
+        int d = dim < 0 ? dim + rank : dim;
+        if (d < 0 || d >= rank) {
+            throw new IllegalArgumentException("stack: dimension " + dim + " is out of range for " + rank
+                    + " dimensions");
+        }
+        List<Tensor> unsqueezed = new ArrayList<>();
+        for (int i = 0; i < tensors.size(); i++) {
+            Tensor t = tensors.get(i);
+            if (!t.shape().equals(tensors.get(0).shape())) {
+                throw new IllegalArgumentException("stack: tensor " + i + " has shape " + t.shape()
+                        + ", tensor 0 has " + tensors.get(0).shape());
+            }
+            int[] dims = new int[rank];
+            for (int j = 0, k = 0; j < rank; j++) {
+                dims[j] = j == d ? 1 : t.size(k++);
+            }
+            unsqueezed.add(reshape(t, dims));
+        }
+        return Cat.apply(unsqueezed, d, "stack", "StackBackward0");
+    }
+
+    /** Softmax along {@code dim}. */
+    public static Tensor softmax(Tensor x, int dim) {
+        return Softmax.apply(x, dim, false);
+    }
+
+    /** Log-softmax along {@code dim}. */
+    public static Tensor logSoftmax(Tensor x, int dim) {
+        return Softmax.apply(x, dim, true);
+    }
+}

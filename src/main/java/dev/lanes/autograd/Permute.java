@@ -1,0 +1,57 @@
+package dev.lanes.autograd;
+
+import dev.lanes.tensor.GradFn;
+import dev.lanes.tensor.Layout;
+import dev.lanes.tensor.Tensor;
+
+/**
+ * Reorders dimensions ({@code permute}, {@code transpose}), materialised in new storage;
+ * backward applies the inverse order.
+ */
+final class Permute extends GradFn {
+
+    private final int[] inverse;
+
+    private Permute(Tensor x, int[] perm, String torchName) {
+        super("permute", torchName, x);
+        inverse = new int[perm.length];
+        for (int i = 0; i < perm.length; i++) {
+            inverse[perm[i]] = i;
+        }
+    }
+
+    static Tensor apply(Tensor x, int[] dims, String op, String torchName) {
+        if (dims.length != x.rank()) {
+            throw new IllegalArgumentException(op + ": " + dims.length + " dimensions given for shape " + x.shape());
+        }
+        int[] perm = new int[dims.length];
+        boolean[] seen = new boolean[dims.length];
+        for (int i = 0; i < dims.length; i++) {
+            perm[i] = x.shape().normalize(op, dims[i]);
+            if (seen[perm[i]]) {
+                throw new IllegalArgumentException(op + ": dimension " + dims[i] + " repeats in "
+                        + java.util.Arrays.toString(dims));
+            }
+            seen[perm[i]] = true;
+        }
+        Tensor y = Layout.permute(x, perm);
+        return Record.output(op, y, () -> new Permute(x, perm, torchName), x);
+    }
+
+    static Tensor transpose(Tensor x, int d0, int d1) {
+        int[] perm = new int[x.rank()];
+        for (int i = 0; i < perm.length; i++) {
+            perm[i] = i;
+        }
+        int a = x.shape().normalize("transpose", d0);
+        int b = x.shape().normalize("transpose", d1);
+        perm[a] = b;
+        perm[b] = a;
+        return apply(x, perm, "transpose", "TransposeBackward0");
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor g) {
+        return new Tensor[] {Layout.permute(g, inverse)};
+    }
+}

@@ -1,0 +1,43 @@
+package dev.lanes.autograd;
+
+import dev.lanes.tensor.GradFn;
+import dev.lanes.tensor.GradMode;
+import dev.lanes.tensor.Tensor;
+import java.util.function.Supplier;
+
+/** What every differentiable function does after its forward pass: anomaly check, then tape. */
+final class Record {
+
+    private Record() {
+    }
+
+    /** @return whether the tape must record an operation on these inputs */
+    static boolean needed(Tensor... inputs) {
+        if (!GradMode.enabled()) {
+            return false;
+        }
+        for (Tensor t : inputs) {
+            if (t.requiresGrad()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Checks the output in anomaly mode and, when an input requires grad and recording is on,
+     * records the node that {@code node} builds.
+     *
+     * @return {@code out}
+     */
+    static Tensor output(String op, Tensor out, Supplier<GradFn> node, Tensor... inputs) {
+        if (GradMode.anomalyDetection() && !out.allFinite()) {
+            throw new ArithmeticException("anomaly: " + op + " produced NaN or Inf in its output of shape "
+                    + out.shape());
+        }
+        if (needed(inputs)) {
+            Tensor.record(out, node.get());
+        }
+        return out;
+    }
+}

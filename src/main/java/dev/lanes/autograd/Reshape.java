@@ -1,0 +1,22 @@
+package dev.lanes.autograd;
+
+import dev.lanes.tensor.GradFn;
+import dev.lanes.tensor.Tensor;
+
+/** The same elements in another shape (sharing storage, like a PyTorch view); backward reshapes back. */
+final class Reshape extends GradFn {
+
+    private Reshape(Tensor x) {
+        super("reshape", "ViewBackward0", x);
+    }
+
+    static Tensor apply(Tensor x, int... dims) {
+        Tensor y = x.view(x.inferShape("reshape", dims).dims());
+        return Record.output("reshape", y, () -> new Reshape(x), x);
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor g) {
+        return new Tensor[] {g.view(input(0).dims())};
+    }
+}

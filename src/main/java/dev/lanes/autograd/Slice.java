@@ -1,0 +1,96 @@
+package dev.lanes.autograd;
+
+import dev.lanes.tensor.GradFn;
+import dev.lanes.tensor.Tensor;
+
+/**
+ * Every {@code step}-th index from {@code start} below {@code end} along one dimension, copied;
+ * backward scatters the gradient into zeros.
+ */
+final class Slice extends GradFn {
+
+    private final int dim;
+    private final int start;
+    private final int step;
+
+    private Slice(Tensor x, int dim, int start, int step) {
+        super("slice", "SliceBackward0", x);
+        this.dim = dim;
+        this.start = start;
+        this.step = step;
+    }
+
+    /** Python slice semantics: negative bounds count from the end, then clamp to [0, size]. */
+    static Tensor apply(Tensor x, int dim, int start, int end, int step) {
+        int d = x.shape().normalize("slice", dim);
+        if (step <= 0) {
+            throw new IllegalArgumentException("slice: step must be positive, got " + step);
+        }
+        int size = x.size(d);
+        int s = clamp(start < 0 ? start + size : start, size);
+        int e = clamp(end < 0 ? end + size : end, size);
+        int count = e <= s ? 0 : (e - s + step - 1) / step;
+        return take(x, d, s, count, step);
+    }
+
+    /** {@code torch.narrow}: {@code length} indices from {@code start}, which must fit. */
+    static Tensor narrow(Tensor x, int dim, int start, int length) {
+        int d = x.shape().normalize("narrow", dim);
+        int size = x.size(d);
+        int s = start < 0 ? start + size : start;
+        if (s < 0 || s > size || length < 0 || s + length > size) {
+            throw new IllegalArgumentException("narrow: start " + start + " and length " + length
+                    + " do not fit dimension " + dim + " of shape " + x.shape());
+        }
+        return take(x, d, s, length, 1);
+    }
+
+    private static int clamp(int v, int size) {
+        return Math.max(0, Math.min(size, v));
+    }
+
+    private static Tensor take(Tensor x, int d, int start, int count, int step) {
+        int[] dims = x.dims();
+        int size = dims[d];
+        int outer = 1;
+        for (int i = 0; i < d; i++) {
+            outer *= dims[i];
+        }
+        int inner = size == 0 ? 0 : x.numel() / outer / size;
+        dims[d] = count;
+        Tensor y = Tensor.zeros(x.dtype(), dims);
+        for (int o = 0; o < outer; o++) {
+            for (int j = 0; j < count; j++) {
+                copy(x, (o * size + start + j * step) * inner, y, (o * count + j) * inner, inner);
+            }
+        }
+        return Record.output("slice", y, () -> new Slice(x, d, start, step), x);
+    }
+
+    static void copy(Tensor from, int fromOff, Tensor to, int toOff, int n) {
+        if (from.dtype() == dev.lanes.tensor.DType.F32) {
+            System.arraycopy(from.f32(), fromOff, to.f32(), toOff, n);
+        } else {
+            System.arraycopy(from.f64(), fromOff, to.f64(), toOff, n);
+        }
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor g) {
+        Tensor x = input(0);
+        Tensor dx = Tensor.zeros(x.dtype(), x.shape());
+        int size = x.size(dim);
+        int count = g.size(dim);
+        int outer = 1;
+        for (int i = 0; i < dim; i++) {
+            outer *= x.size(i);
+        }
+        int inner = size == 0 ? 0 : x.numel() / outer / size;
+        for (int o = 0; o < outer; o++) {
+            for (int j = 0; j < count; j++) {
+                copy(g, (o * count + j) * inner, dx, (o * size + start + j * step) * inner, inner);
+            }
+        }
+        return new Tensor[] {dx};
+    }
+}

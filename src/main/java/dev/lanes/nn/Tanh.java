@@ -1,0 +1,13 @@
+package dev.lanes.nn;
+
+import dev.lanes.autograd.Ops;
+import dev.lanes.tensor.Tensor;
+
+/** {@code torch.nn.Tanh}: applies {@code Ops.tanh} elementwise; no parameters. */
+public final class Tanh extends Module {
+
+    @Override
+    public Tensor forward(Tensor input) {
+        return Ops.tanh(input);
+    }
+}

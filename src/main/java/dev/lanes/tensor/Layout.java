@@ -1,0 +1,149 @@
+package dev.lanes.tensor;
+
+import java.util.Arrays;
+
+/**
+ * Data movement on whole tensors, outside the graph: broadcasting, reducing broadcast
+ * dimensions, permuting and summing over dimensions. Every result is new contiguous storage.
+ */
+public final class Layout {
+
+    private Layout() {
+    }
+
+    /** Right-aligned sizes of {@code s} padded with leading 1s to {@code rank}. */
+    private static int[] padded(Shape s, int rank) {
+        int[] out = new int[rank];
+        Arrays.fill(out, 1);
+        int[] d = s.dims();
+        System.arraycopy(d, 0, out, rank - d.length, d.length);
+        return out;
+    }
+
+    /**
+     * {@code t} broadcast to {@code to} (NumPy rules: sizes aligned at the end, 1 stretches), in
+     * new storage; {@code t} itself when the shapes are equal.
+     */
+    public static Tensor expand(Tensor t, Shape to) {
+        if (t.shape().equals(to)) {
+            return t;
+        }
+        int rank = to.rank();
+        int[] from = padded(t.shape(), rank);
+        int[] dims = to.dims();
+        int[] srcStride = new int[rank];
+        int stride = 1;
+        for (int i = rank - 1; i >= 0; i--) {
+            srcStride[i] = from[i] == 1 ? 0 : stride;
+            stride *= from[i];
+        }
+        Tensor out = Tensor.zeros(t.dtype(), to);
+        int[] idx = new int[rank];
+        int src = 0;
+        int n = to.numel();
+        for (int o = 0; o < n; o++) {
+            out.setFlat(o, t.getFlat(src));
+            for (int i = rank - 1; i >= 0; i--) {
+                idx[i]++;
+                src += srcStride[i];
+                if (idx[i] < dims[i]) {
+                    break;
+                }
+                src -= srcStride[i] * idx[i];
+                idx[i] = 0;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The gradient of a broadcast: {@code g} (shaped like the broadcast result) summed over the
+     * dimensions that {@code to} stretched, in {@code to}'s shape.
+     */
+    public static Tensor sumTo(Tensor g, Shape to) {
+        if (g.shape().equals(to)) {
+            return g;
+        }
+        int rank = g.rank();
+        int[] target = padded(to, rank);
+        boolean[] reduce = new boolean[rank];
+        for (int i = 0; i < rank; i++) {
+            reduce[i] = target[i] == 1 && g.size(i) != 1;
+        }
+        return sumDims(g, reduce).view(to.dims());
+    }
+
+    /**
+     * {@code t} with its dimensions reordered: result dimension {@code i} is {@code t}'s dimension
+     * {@code perm[i]}.
+     */
+    public static Tensor permute(Tensor t, int[] perm) {
+        int rank = t.rank();
+        int[] dims = t.dims();
+        int[] strides = t.shape().strides();
+        int[] outDims = new int[rank];
+        int[] srcStride = new int[rank];
+        boolean identity = true;
+        for (int i = 0; i < rank; i++) {
+            outDims[i] = dims[perm[i]];
+            srcStride[i] = strides[perm[i]];
+            identity &= perm[i] == i;
+        }
+        if (identity) {
+            return t.copy();
+        }
+        Tensor out = Tensor.zeros(t.dtype(), outDims);
+        int[] idx = new int[rank];
+        int src = 0;
+        int n = t.numel();
+        for (int o = 0; o < n; o++) {
+            out.setFlat(o, t.getFlat(src));
+            for (int i = rank - 1; i >= 0; i--) {
+                idx[i]++;
+                src += srcStride[i];
+                if (idx[i] < outDims[i]) {
+                    break;
+                }
+                src -= srcStride[i] * idx[i];
+                idx[i] = 0;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The sum over the dimensions flagged in {@code reduce}, which are removed from the shape.
+     * Each output element is a fixed-order sum ({@link dev.lanes.kernel.Reductions}) of its
+     * contiguous block once the reduced dimensions are moved last.
+     */
+    public static Tensor sumDims(Tensor t, boolean[] reduce) {
+        int rank = t.rank();
+        int[] perm = new int[rank];
+        int k = 0;
+        int kept = 0;
+        int block = 1;
+        for (int i = 0; i < rank; i++) {
+            if (!reduce[i]) {
+                perm[k++] = i;
+                kept++;
+            }
+        }
+        for (int i = 0; i < rank; i++) {
+            if (reduce[i]) {
+                perm[k++] = i;
+                block *= t.size(i);
+            }
+        }
+        int[] outDims = new int[kept];
+        for (int i = 0; i < kept; i++) {
+            outDims[i] = t.size(perm[i]);
+        }
+        Tensor moved = kept == rank ? t : permute(t, perm);
+        Tensor out = Tensor.zeros(t.dtype(), outDims);
+        int n = out.numel();
+        for (int o = 0; o < n; o++) {
+            out.setFlat(o, Dispatch.sum(moved, o * block, block));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,120 @@
+package dev.lanes.autograd;
+
+import static dev.lanes.autograd.Ops.add;
+import static dev.lanes.autograd.Ops.log;
+import static dev.lanes.autograd.Ops.mul;
+import static dev.lanes.autograd.Ops.pow;
+import static dev.lanes.autograd.Ops.sum;
+import static dev.lanes.autograd.Ops.tanh;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lanes.tensor.DType;
+import dev.lanes.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+/** The tape: accumulation, deep graphs, freed graphs, no-grad scopes, detach, anomaly mode. */
+class AutogradTest {
+
+    static Tensor vec(double... v) {
+        return Tensor.of(v, v.length);
+    }
+
+    @Test
+    void gradientsAccumulateAcrossBackwardCallsUntilZeroed() {
+        Tensor x = vec(1, 2, 3).requiresGrad(true);
+        sum(mul(x, x)).backward();
+        sum(mul(x, x)).backward();
+        assertArrayEquals(new double[] {4, 8, 12}, x.grad().toDoubleArray());
+        x.zeroGrad();
+        assertNull(x.grad());
+    }
+
+    @Test
+    void aTensorUsedTwiceGetsBothContributions() {
+        Tensor x = vec(0.5, -1).requiresGrad(true);
+        Tensor y = tanh(x);
+        sum(add(mul(y, y), y)).backward(); // d/dx (t^2 + t) = (2t + 1)(1 - t^2)
+        for (int i = 0; i < 2; i++) {
+            double t = Math.tanh(x.getFlat(i));
+            assertEquals((2 * t + 1) * (1 - t * t), x.grad().getFlat(i), 1e-15);
+        }
+    }
+
+    @Test
+    void aGraphTwentyThousandStepsDeepNeedsNoRecursion() {
+        Tensor x = vec(0.3).requiresGrad(true);
+        Tensor y = x;
+        for (int i = 0; i < 20_000; i++) {
+            y = add(mul(y, 0.999), 0.0);
+        }
+        sum(y).backward();
+        assertEquals(Math.pow(0.999, 20_000), x.grad().item(), 1e-15);
+    }
+
+    @Test
+    void backwardTwiceThroughAFreedGraphIsAClearError() {
+        Tensor x = vec(1, 2).requiresGrad(true);
+        Tensor loss = sum(tanh(x));
+        loss.backward();
+        IllegalStateException e = assertThrows(IllegalStateException.class, loss::backward);
+        assertTrue(e.getMessage().contains("already been freed"), e.getMessage());
+        assertTrue(e.getMessage().contains("retainGraph"), e.getMessage());
+        Tensor kept = sum(tanh(x));
+        kept.backward(Tensor.scalar(DType.F64, 1), true);
+        kept.backward(Tensor.scalar(DType.F64, 1), true);
+    }
+
+    @Test
+    void noGradRecordsNothingAndDetachCutsTheGraph() {
+        Tensor x = vec(1, 2).requiresGrad(true);
+        try (NoGrad g = NoGrad.enter()) {
+            Tensor y = mul(x, x);
+            assertFalse(y.requiresGrad());
+            assertNull(y.gradFn());
+        }
+        assertTrue(mul(x, x).requiresGrad());
+        Tensor d = tanh(x).detach();
+        assertFalse(d.requiresGrad());
+        Tensor z = sum(mul(d, x));
+        z.backward();
+        assertArrayEquals(new double[] {Math.tanh(1), Math.tanh(2)}, x.grad().toDoubleArray(), 0);
+    }
+
+    @Test
+    void misuseIsReported() {
+        Tensor x = vec(1, 2).requiresGrad(true);
+        Tensor y = tanh(x);
+        assertThrows(IllegalStateException.class, () -> y.requiresGrad(false));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, y::backward);
+        assertTrue(e.getMessage().contains("one-element"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> vec(1).backward());
+        e = assertThrows(IllegalArgumentException.class, () -> add(x, Tensor.of(new float[] {1, 2}, 2)));
+        assertEquals("add: dtypes differ (F64 [2], F32 [2]); convert with to(DType) first", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Ops.matmul(Tensor.zeros(DType.F32, 3, 4), Tensor.zeros(DType.F32, 5, 2)));
+        assertEquals("matmul: shapes [3, 4] and [5, 2] do not align", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> add(Tensor.zeros(DType.F32, 3, 4), Tensor.zeros(DType.F32, 2, 4)));
+        assertTrue(e.getMessage().startsWith("add: shapes [3, 4] and [2, 4] do not broadcast"), e.getMessage());
+    }
+
+    @Test
+    void anomalyModeNamesTheOperation() {
+        Tensor x = vec(-1, 2).requiresGrad(true);
+        try (AnomalyMode a = AnomalyMode.enable()) {
+            ArithmeticException e = assertThrows(ArithmeticException.class, () -> log(x));
+            assertTrue(e.getMessage().contains("log"), e.getMessage());
+            Tensor z = vec(0, 1).requiresGrad(true);
+            Tensor s = sum(pow(z, 0.5)); // finite forward, infinite gradient at 0
+            e = assertThrows(ArithmeticException.class, s::backward);
+            assertTrue(e.getMessage().contains("pow"), e.getMessage());
+        }
+        assertFalse(AnomalyMode.enabled());
+        assertTrue(Double.isNaN(log(x).getFlat(0)), "without anomaly mode NaN passes through");
+    }
+}

@@ -15,19 +15,9 @@ final class Activate extends GradFn {
     private Tensor y;
 
     private Activate(Activation f, Tensor x, Tensor y) {
-        super(name(f), torchName(f), x);
+        super(f.opName(), torchName(f), x);
         this.f = f;
         this.y = y;
-    }
-
-    private static String name(Activation f) {
-        return switch (f) {
-            case IDENTITY -> "identity";
-            case RELU -> "relu";
-            case SIGMOID -> "sigmoid";
-            case TANH -> "tanh";
-            case EXP -> "exp";
-        };
     }
 
     private static String torchName(Activation f) {
@@ -43,7 +33,7 @@ final class Activate extends GradFn {
     static Tensor apply(Activation f, Tensor x) {
         Tensor y = Tensor.zeros(x.dtype(), x.shape());
         Dispatch.activate(f, x, y);
-        return Record.output(name(f), y, () -> new Activate(f, x, y), x);
+        return Record.output(f.opName(), y, () -> new Activate(f, x, y), x);
     }
 
     @Override

@@ -15,5 +15,16 @@ public enum Activation {
     /** f(x) = tanh(x); f' = 1 - y^2. */
     TANH,
     /** f(x) = e^x; f' = y. */
-    EXP
+    EXP;
+
+    /** @return the operation's name in messages: {@code "relu"}, {@code "sigmoid"}, ... */
+    public String opName() {
+        return switch (this) {
+            case IDENTITY -> "identity";
+            case RELU -> "relu";
+            case SIGMOID -> "sigmoid";
+            case TANH -> "tanh";
+            case EXP -> "exp";
+        };
+    }
 }

@@ -156,13 +156,7 @@ public final class Elementwise {
         if (f == null) {
             throw new NullPointerException("activate: the activation is null");
         }
-        return switch (f) {
-            case IDENTITY -> "identity";
-            case RELU -> "relu";
-            case SIGMOID -> "sigmoid";
-            case TANH -> "tanh";
-            case EXP -> "exp";
-        };
+        return f.opName();
     }
 
     private static String backwardName(Activation f) {

@@ -37,23 +37,7 @@ public final class Layout {
             srcStride[i] = from[i] == 1 ? 0 : stride;
             stride *= from[i];
         }
-        Tensor out = Tensor.zeros(t.dtype(), to);
-        int[] idx = new int[rank];
-        int src = 0;
-        int n = to.numel();
-        for (int o = 0; o < n; o++) {
-            out.setFlat(o, t.getFlat(src));
-            for (int i = rank - 1; i >= 0; i--) {
-                idx[i]++;
-                src += srcStride[i];
-                if (idx[i] < dims[i]) {
-                    break;
-                }
-                src -= srcStride[i] * idx[i];
-                idx[i] = 0;
-            }
-        }
-        return out;
+        return gather(t, dims, srcStride);
     }
 
     /**
@@ -92,10 +76,20 @@ public final class Layout {
         if (identity) {
             return t.copy();
         }
+        return gather(t, outDims, srcStride);
+    }
+
+    /**
+     * A new tensor of shape {@code outDims} whose element at index {@code (i0, i1, ...)} is
+     * {@code t}'s storage element {@code sum(ik * srcStride[k])}: the walk behind broadcasting
+     * (stride 0 repeats) and permuting (strides reordered).
+     */
+    private static Tensor gather(Tensor t, int[] outDims, int[] srcStride) {
+        int rank = outDims.length;
         Tensor out = Tensor.zeros(t.dtype(), outDims);
         int[] idx = new int[rank];
         int src = 0;
-        int n = t.numel();
+        int n = out.numel();
         for (int o = 0; o < n; o++) {
             out.setFlat(o, t.getFlat(src));
             for (int i = rank - 1; i >= 0; i--) {

@@ -1,0 +1,73 @@
+package dev.lanes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lanes.autograd.Losses;
+import dev.lanes.kernel.Activation;
+import dev.lanes.kernel.Elementwise;
+import dev.lanes.kernel.Reductions;
+import dev.lanes.nn.Linear;
+import dev.lanes.nn.Sequential;
+import dev.lanes.nn.Tanh;
+import dev.lanes.tensor.DType;
+import dev.lanes.tensor.Generator;
+import dev.lanes.tensor.Tensor;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The README's examples, as written there, run and give sensible results. */
+class ReadmeExampleTest {
+
+    @Test
+    void autogradExample() {
+        Generator gen = new Generator(42);
+        Sequential model = new Sequential(new Linear(4, 16, gen), new Tanh(), new Linear(16, 3, gen));
+        Tensor x = Tensor.randn(gen, DType.F32, 8, 4);
+        Tensor loss = Losses.crossEntropy(model.forward(x), 0, 1, 2, 0, 1, 2, 0, 1);
+        loss.backward();
+        Tensor g = model.namedParameters().get("0.weight").grad();
+        assertEquals(List.of(16, 4), List.of(g.size(0), g.size(1)));
+        assertTrue(g.toString().startsWith("tensor([["), g.toString());
+        Map<String, Tensor> state = model.stateDict();
+        assertEquals(List.of("0.weight", "0.bias", "2.weight", "2.bias"), List.copyOf(state.keySet()));
+    }
+
+    @Test
+    void kernelExample() {
+        int n = 37;
+        int rows = 3;
+        int cols = 5;
+        float[] x = new float[n];
+        float[] y = new float[n];
+        float[] dy = new float[n];
+        float[] dx = new float[n];
+        float[] f = new float[n];
+        float[] c = new float[n];
+        float[] i = new float[n];
+        float[] g = new float[n];
+        float[] b = new float[cols];
+        float[] h = new float[rows * cols];
+        float[] logits = new float[rows * cols];
+        float[] probs = new float[rows * cols];
+        java.util.Arrays.fill(x, 0.5f);
+        java.util.Arrays.fill(dy, 1f);
+        java.util.Arrays.fill(f, 0.5f);
+        java.util.Arrays.fill(c, 2f);
+        java.util.Arrays.fill(i, 0.25f);
+        java.util.Arrays.fill(g, 4f);
+        Elementwise.activate(Activation.TANH, x, 0, y, 0, n);
+        Elementwise.activateBackward(Activation.TANH, y, 0, dy, 0, dx, 0, n);
+        Elementwise.biasActivate(Activation.SIGMOID, rows, cols, b, 0, h, 0, cols);
+        Elementwise.sumOfProducts(f, 0, c, 0, i, 0, g, 0, c, 0, n);
+        float total = Reductions.sum(x, 0, n);
+        Reductions.softmax(rows, cols, logits, 0, probs, 0);
+        assertEquals((float) Math.tanh(0.5), y[36], 1e-7f);
+        assertEquals(1 - y[0] * y[0], dx[0], 1e-7f);
+        assertEquals(0.5f, h[14]);
+        assertEquals(2f, c[20]);
+        assertEquals(18.5f, total);
+        assertEquals(0.2f, probs[7], 1e-7f);
+    }
+}

@@ -14,4 +14,5 @@ module dev.lanes {
     exports dev.lanes.tensor;
     exports dev.lanes.autograd;
     exports dev.lanes.nn;
+    exports dev.lanes.optim;
 }

@@ -19,6 +19,9 @@ public interface KernelProvider {
     /** @return the pointwise kernels of this provider */
     ElementwiseKernels elementwise();
 
+    /** @return the fused optimizer updates of this provider */
+    UpdateKernels updates();
+
     /** @return the reductions and row-wise softmax of this provider */
     ReductionKernels reductions();
 }

@@ -4,6 +4,7 @@ import dev.lanes.kernel.ElementwiseKernels;
 import dev.lanes.kernel.GemmKernels;
 import dev.lanes.kernel.KernelProvider;
 import dev.lanes.kernel.ReductionKernels;
+import dev.lanes.kernel.UpdateKernels;
 
 /** The reference provider: plain Java loops, no Vector API, always available. */
 public final class ScalarProvider implements KernelProvider {
@@ -34,6 +35,11 @@ public final class ScalarProvider implements KernelProvider {
     @Override
     public ElementwiseKernels elementwise() {
         return ScalarElementwise.INSTANCE;
+    }
+
+    @Override
+    public UpdateKernels updates() {
+        return ScalarUpdates.INSTANCE;
     }
 
     @Override

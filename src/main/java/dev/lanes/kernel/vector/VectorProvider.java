@@ -4,6 +4,7 @@ import dev.lanes.kernel.ElementwiseKernels;
 import dev.lanes.kernel.GemmKernels;
 import dev.lanes.kernel.KernelProvider;
 import dev.lanes.kernel.ReductionKernels;
+import dev.lanes.kernel.UpdateKernels;
 import jdk.incubator.vector.FloatVector;
 
 /**
@@ -62,6 +63,11 @@ public final class VectorProvider implements KernelProvider {
     @Override
     public ElementwiseKernels elementwise() {
         return VectorElementwise.INSTANCE;
+    }
+
+    @Override
+    public UpdateKernels updates() {
+        return VectorUpdates.INSTANCE;
     }
 
     @Override

@@ -47,7 +47,13 @@ public final class ScalarUpdates implements UpdateKernels {
 
     @Override
     public void adagrad(float[] p, float[] g, float[] sum, int n, float clr, float weightDecay, float eps) {
-        for (int i = 0; i < n; i++) {
+        adagrad(p, g, sum, 0, n, clr, weightDecay, eps);
+    }
+
+    /** The float {@code adagrad} on [from, n). */
+    public static void adagrad(float[] p, float[] g, float[] sum, int from, int n, float clr, float weightDecay,
+                               float eps) {
+        for (int i = from; i < n; i++) {
             float d = weightDecay != 0f ? g[i] + weightDecay * p[i] : g[i];
             float s = sum[i] + d * d;
             sum[i] = s;
@@ -68,7 +74,13 @@ public final class ScalarUpdates implements UpdateKernels {
     @Override
     public void adadelta(float[] p, float[] g, float[] squareAvg, float[] accDelta, int n, float lr, float rho,
                          float oneMinusRho, float eps, float weightDecay) {
-        for (int i = 0; i < n; i++) {
+        adadelta(p, g, squareAvg, accDelta, 0, n, lr, rho, oneMinusRho, eps, weightDecay);
+    }
+
+    /** The float {@code adadelta} on [from, n). */
+    public static void adadelta(float[] p, float[] g, float[] squareAvg, float[] accDelta, int from, int n, float lr,
+                                float rho, float oneMinusRho, float eps, float weightDecay) {
+        for (int i = from; i < n; i++) {
             float d = weightDecay != 0f ? g[i] + weightDecay * p[i] : g[i];
             float sq = rho * squareAvg[i] + oneMinusRho * d * d;
             squareAvg[i] = sq;
@@ -94,7 +106,14 @@ public final class ScalarUpdates implements UpdateKernels {
     @Override
     public void rmsprop(float[] p, float[] g, float[] squareAvg, float[] gradAvg, float[] buf, int n, float lr,
                         float alpha, float oneMinusAlpha, float eps, float weightDecay, float momentum) {
-        for (int i = 0; i < n; i++) {
+        rmsprop(p, g, squareAvg, gradAvg, buf, 0, n, lr, alpha, oneMinusAlpha, eps, weightDecay, momentum);
+    }
+
+    /** The float {@code rmsprop} on [from, n). */
+    public static void rmsprop(float[] p, float[] g, float[] squareAvg, float[] gradAvg, float[] buf, int from, int n,
+                               float lr, float alpha, float oneMinusAlpha, float eps, float weightDecay,
+                               float momentum) {
+        for (int i = from; i < n; i++) {
             float d = weightDecay != 0f ? g[i] + weightDecay * p[i] : g[i];
             float sq = alpha * squareAvg[i] + oneMinusAlpha * d * d;
             squareAvg[i] = sq;

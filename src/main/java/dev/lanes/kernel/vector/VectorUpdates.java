@@ -7,9 +7,9 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Optimizer updates on the preferred float species for SGD and Adam/AdamW: the scalar provider's
- * operations lane by lane (same bits), the last {@code n mod L} elements by the scalar code.
- * Adagrad, Adadelta, RMSprop and double precision run the scalar provider's loops.
+ * Optimizer updates on the preferred float species: the scalar provider's operations lane by
+ * lane (same bits; sqrt and division are correctly rounded in both), the last {@code n mod L}
+ * elements by the scalar code. Double precision runs the scalar provider's loops.
  */
 final class VectorUpdates implements UpdateKernels {
 
@@ -78,7 +78,18 @@ final class VectorUpdates implements UpdateKernels {
 
     @Override
     public void adagrad(float[] p, float[] g, float[] sum, int n, float clr, float weightDecay, float eps) {
-        SCALAR.adagrad(p, g, sum, n, clr, weightDecay, eps);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector pv = FloatVector.fromArray(S, p, i);
+            FloatVector d = FloatVector.fromArray(S, g, i);
+            if (weightDecay != 0f) {
+                d = d.add(pv.mul(weightDecay));
+            }
+            FloatVector s = FloatVector.fromArray(S, sum, i).add(d.mul(d));
+            s.intoArray(sum, i);
+            pv.sub(d.mul(clr).div(s.sqrt().add(eps))).intoArray(p, i);
+        }
+        ScalarUpdates.adagrad(p, g, sum, i, n, clr, weightDecay, eps);
     }
 
     @Override
@@ -89,7 +100,21 @@ final class VectorUpdates implements UpdateKernels {
     @Override
     public void adadelta(float[] p, float[] g, float[] squareAvg, float[] accDelta, int n, float lr, float rho,
                          float oneMinusRho, float eps, float weightDecay) {
-        SCALAR.adadelta(p, g, squareAvg, accDelta, n, lr, rho, oneMinusRho, eps, weightDecay);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector pv = FloatVector.fromArray(S, p, i);
+            FloatVector d = FloatVector.fromArray(S, g, i);
+            if (weightDecay != 0f) {
+                d = d.add(pv.mul(weightDecay));
+            }
+            FloatVector sq = FloatVector.fromArray(S, squareAvg, i).mul(rho).add(d.mul(oneMinusRho).mul(d));
+            sq.intoArray(squareAvg, i);
+            FloatVector acc = FloatVector.fromArray(S, accDelta, i);
+            FloatVector delta = acc.add(eps).sqrt().div(sq.add(eps).sqrt()).mul(d);
+            acc.mul(rho).add(delta.mul(oneMinusRho).mul(delta)).intoArray(accDelta, i);
+            pv.sub(delta.mul(lr)).intoArray(p, i);
+        }
+        ScalarUpdates.adadelta(p, g, squareAvg, accDelta, i, n, lr, rho, oneMinusRho, eps, weightDecay);
     }
 
     @Override
@@ -101,7 +126,33 @@ final class VectorUpdates implements UpdateKernels {
     @Override
     public void rmsprop(float[] p, float[] g, float[] squareAvg, float[] gradAvg, float[] buf, int n, float lr,
                         float alpha, float oneMinusAlpha, float eps, float weightDecay, float momentum) {
-        SCALAR.rmsprop(p, g, squareAvg, gradAvg, buf, n, lr, alpha, oneMinusAlpha, eps, weightDecay, momentum);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector pv = FloatVector.fromArray(S, p, i);
+            FloatVector d = FloatVector.fromArray(S, g, i);
+            if (weightDecay != 0f) {
+                d = d.add(pv.mul(weightDecay));
+            }
+            FloatVector sq = FloatVector.fromArray(S, squareAvg, i).mul(alpha).add(d.mul(oneMinusAlpha).mul(d));
+            sq.intoArray(squareAvg, i);
+            FloatVector avg;
+            if (gradAvg != null) {
+                FloatVector ga = FloatVector.fromArray(S, gradAvg, i).mul(alpha).add(d.mul(oneMinusAlpha));
+                ga.intoArray(gradAvg, i);
+                avg = sq.sub(ga.mul(ga)).sqrt().add(eps);
+            } else {
+                avg = sq.sqrt().add(eps);
+            }
+            if (buf != null) {
+                FloatVector b = FloatVector.fromArray(S, buf, i).mul(momentum).add(d.div(avg));
+                b.intoArray(buf, i);
+                pv.sub(b.mul(lr)).intoArray(p, i);
+            } else {
+                pv.sub(d.mul(lr).div(avg)).intoArray(p, i);
+            }
+        }
+        ScalarUpdates.rmsprop(p, g, squareAvg, gradAvg, buf, i, n, lr, alpha, oneMinusAlpha, eps, weightDecay,
+                momentum);
     }
 
     @Override

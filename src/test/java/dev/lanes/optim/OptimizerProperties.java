@@ -41,7 +41,7 @@ class OptimizerProperties {
                 new Named("SGD dampening", p -> new SGD(p, 0.05, 0.8, 0.3, 0, false)),
                 new Named("Adagrad", p -> new Adagrad(p, 0.5, 0, 0, 0, 1e-10)),
                 new Named("Adagrad decay", p -> new Adagrad(p, 0.5, 1e-3, 0, 0.1, 1e-10)),
-                new Named("Adadelta", p -> new Adadelta(p, 1.0, 0.9, 1e-2, 0)),
+                new Named("Adadelta", p -> new Adadelta(p, 0.5, 0.9, 1e-4, 0)),
                 new Named("RMSprop", p -> new RMSprop(p, 0.002, 0.99, 1e-8, 0, 0, false)),
                 new Named("RMSprop centered momentum", p -> new RMSprop(p, 0.001, 0.9, 1e-8, 0, 0.5, true)),
                 new Named("Adam", p -> new Adam(p, 0.05)),

@@ -10,6 +10,10 @@ import dev.lanes.kernel.Reductions;
 import dev.lanes.nn.Linear;
 import dev.lanes.nn.Sequential;
 import dev.lanes.nn.Tanh;
+import dev.lanes.optim.Adam;
+import dev.lanes.optim.ChainableLR;
+import dev.lanes.optim.GradClip;
+import dev.lanes.optim.Schedules;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
@@ -32,6 +36,32 @@ class ReadmeExampleTest {
         assertTrue(g.toString().startsWith("tensor([["), g.toString());
         Map<String, Tensor> state = model.stateDict();
         assertEquals(List.of("0.weight", "0.bias", "2.weight", "2.bias"), List.copyOf(state.keySet()));
+    }
+
+    @Test
+    void optimizerExample() {
+        Generator gen = new Generator(1);
+        Sequential model = new Sequential(new Linear(4, 16, gen), new Tanh(), new Linear(16, 3, gen));
+        List<Tensor> inputs = List.of(Tensor.randn(gen, DType.F32, 6, 4), Tensor.randn(gen, DType.F32, 6, 4));
+        List<int[]> labels = List.of(new int[] {0, 1, 2, 0, 1, 2}, new int[] {2, 2, 1, 1, 0, 0});
+        int epochs = 40;
+        double first = Double.NaN;
+        double last = Double.NaN;
+        Adam opt = new Adam(model.parameters(), 1e-3 * 20);
+        ChainableLR warmup = Schedules.linear(opt, 0.1, 1.0, 5);
+        for (int epoch = 0; epoch < epochs; epoch++) {
+            for (int b = 0; b < inputs.size(); b++) {
+                opt.zeroGrad();
+                Tensor loss = Losses.crossEntropy(model.forward(inputs.get(b)), labels.get(b));
+                loss.backward();
+                GradClip.clipGradNorm(model.parameters(), 1.0, 2);
+                opt.step();
+                first = Double.isNaN(first) ? loss.item() : first;
+                last = loss.item();
+            }
+            warmup.step();
+        }
+        assertTrue(last < first / 4, "training reduced the loss: " + first + " -> " + last);
     }
 
     @Test

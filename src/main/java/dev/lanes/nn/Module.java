@@ -131,9 +131,9 @@ public abstract class Module {
     }
 
     /**
-     * Copies values from a state dict into this module's parameters and buffers (converted to
-     * their dtype). Everything is checked before anything changes, so a failed load leaves the
-     * module as it was.
+     * Copies values from a state dict into this module's parameters and buffers, in place
+     * (converted to their dtype), so tensors held elsewhere (by an optimizer) see the new values.
+     * Everything is checked before anything changes, so a failed load leaves the module as it was.
      *
      * @param state  tensors by dotted name
      * @param strict whether keys missing from {@code state} or unknown to the module are errors
@@ -168,8 +168,15 @@ public abstract class Module {
         for (Map.Entry<String, Parameter> e : slots.entrySet()) {
             Tensor given = state.get(e.getKey());
             if (given != null) {
-                Parameter slot = e.getValue();
-                slot.set(given.to(slot.tensor().dtype()).copy());
+                // Copied into the existing storage, as PyTorch does: optimizers holding the
+                // parameter tensors keep working.
+                Tensor target = e.getValue().tensor();
+                Tensor src = given.to(target.dtype());
+                if (target.dtype() == DType.F32) {
+                    System.arraycopy(src.f32(), 0, target.f32(), 0, target.numel());
+                } else {
+                    System.arraycopy(src.f64(), 0, target.f64(), 0, target.numel());
+                }
             }
         }
     }

@@ -2,6 +2,7 @@ package dev.lanes.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -82,7 +83,9 @@ class ModuleTest {
 
         Map<String, Tensor> partial = new LinkedHashMap<>();
         partial.put("0.bias", Tensor.ones(DType.F64, 8));
+        Tensor biasBefore = c.namedParameters().get("0.bias");
         c.loadStateDict(partial, false);
+        assertSame(biasBefore, c.namedParameters().get("0.bias"), "loaded in place, as PyTorch does");
         assertArrayEquals(new float[] {1, 1, 1, 1, 1, 1, 1, 1}, c.stateDict().get("0.bias").toFloatArray());
         assertEquals(DType.F32, c.stateDict().get("0.bias").dtype(), "converted to the module's dtype");
     }

@@ -22,6 +22,11 @@ import java.lang.reflect.Array;
  */
 public final class Elementwise {
 
+    /** Length from which {@code activate} on floats runs on several threads (transcendental functions only). */
+    public static final int PARALLEL_MIN = 1 << 15;
+    /** Elements per parallel chunk: a multiple of every vector length, about 32 KB of floats. */
+    private static final int PARALLEL_CHUNK = 1 << 13;
+
     private Elementwise() {
     }
 
@@ -29,11 +34,25 @@ public final class Elementwise {
         return Kernels.provider().elementwise();
     }
 
-    /** {@code y = f(x)}. */
+    /**
+     * {@code y = f(x)}. From {@link #PARALLEL_MIN} elements the work is split over
+     * {@link Parallel}'s threads in fixed chunks (each element is computed the same way wherever
+     * it falls, so the bits do not depend on the thread count).
+     */
     public static void activate(Activation f, float[] x, int xOff, float[] y, int yOff, int n) {
         unary(opName(f), x, xOff, y, yOff, n);
-        kernels().activate(f, x, xOff, y, yOff, n);
+        ElementwiseKernels k = kernels();
+        if (n < PARALLEL_MIN || Parallel.threads() == 1 || f == Activation.IDENTITY || f == Activation.RELU) {
+            k.activate(f, x, xOff, y, yOff, n);
+            return;
+        }
+        int chunks = (n + PARALLEL_CHUNK - 1) / PARALLEL_CHUNK;
+        Parallel.forEach(chunks, c -> {
+            int from = c * PARALLEL_CHUNK;
+            k.activate(f, x, xOff + from, y, yOff + from, Math.min(PARALLEL_CHUNK, n - from));
+        });
     }
+
 
     /** {@code y = f(x)}. */
     public static void activate(Activation f, double[] x, int xOff, double[] y, int yOff, int n) {

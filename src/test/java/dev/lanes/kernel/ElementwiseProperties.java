@@ -293,4 +293,31 @@ class ElementwiseProperties {
             assertEquals(Math.log(yi), lg[i], 0d, p.name() + " log(" + yi + ")");
         }
     }
+
+    /** Long inputs go through the pool in chunks: the bits are the same for 1, 2 and 3 threads. */
+    @Property(tries = 10)
+    void longActivationsGiveTheSameBitsForAnyThreadCount(@ForAll Activation f, @ForAll long seed,
+                                                         @ForAll @IntRange(min = 1 << 15, max = 100_000) int n) {
+        Random r = new Random(seed);
+        float[] x = new float[n + 3];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian() * 8;
+        }
+        float[] one = new float[n + 1];
+        try {
+            Parallel.setThreads(1);
+            Elementwise.activate(f, x, 3, one, 1, n);
+            for (int threads = 2; threads <= 3; threads++) {
+                Parallel.setThreads(threads);
+                float[] many = new float[n + 1];
+                Elementwise.activate(f, x, 3, many, 1, n);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(one, many, f + " with " + threads + " threads");
+            }
+        } finally {
+            Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+        }
+        for (int i = 0; i < n; i++) {
+            assertTrue(sameBits(activation(f, x[3 + i]), one[1 + i]), f + " at " + i);
+        }
+    }
 }

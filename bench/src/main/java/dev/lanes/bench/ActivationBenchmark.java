@@ -1,6 +1,7 @@
 package dev.lanes.bench;
 
 import dev.lanes.kernel.Activation;
+import dev.lanes.kernel.Elementwise;
 import dev.lanes.kernel.ElementwiseKernels;
 import dev.lanes.kernel.Kernels;
 import java.util.SplittableRandom;
@@ -107,6 +108,16 @@ public class ActivationBenchmark {
     @Benchmark
     public float[] lanesVector() {
         vector.activate(activation, x, 0, y, 0, n);
+        return y;
+    }
+
+    /**
+     * @return y, through the public {@code Elementwise.activate}, which splits n >= 32768 over
+     *         the pool (2 threads on a 2-CPU machine)
+     */
+    @Benchmark
+    public float[] lanesPool() {
+        Elementwise.activate(activation, x, 0, y, 0, n);
         return y;
     }
 

@@ -87,12 +87,29 @@ public final class Layout {
     private static Tensor gather(Tensor t, int[] outDims, int[] srcStride) {
         int rank = outDims.length;
         Tensor out = Tensor.zeros(t.dtype(), outDims);
+        int n = out.numel();
+        if (n == 0) {
+            return out;
+        }
+        if (rank == 0) {
+            out.setFlat(0, t.getFlat(0));
+            return out;
+        }
+        // Rows of the last dimension at a time: a copy when it is contiguous in the source, a
+        // fill when it is broadcast, a strided walk otherwise.
+        int last = rank - 1;
+        int run = outDims[last];
+        int stride = srcStride[last];
         int[] idx = new int[rank];
         int src = 0;
-        int n = out.numel();
-        for (int o = 0; o < n; o++) {
-            out.setFlat(o, t.getFlat(src));
-            for (int i = rank - 1; i >= 0; i--) {
+        boolean f32 = t.dtype() == DType.F32;
+        for (int o = 0; o < n; o += run) {
+            if (f32) {
+                row(t.f32(), src, stride, out.f32(), o, run);
+            } else {
+                row(t.f64(), src, stride, out.f64(), o, run);
+            }
+            for (int i = last - 1; i >= 0; i--) {
                 idx[i]++;
                 src += srcStride[i];
                 if (idx[i] < outDims[i]) {
@@ -103,6 +120,30 @@ public final class Layout {
             }
         }
         return out;
+    }
+
+    private static void row(float[] from, int src, int stride, float[] to, int dst, int n) {
+        if (stride == 1) {
+            System.arraycopy(from, src, to, dst, n);
+        } else if (stride == 0) {
+            java.util.Arrays.fill(to, dst, dst + n, from[src]);
+        } else {
+            for (int j = 0; j < n; j++) {
+                to[dst + j] = from[src + j * stride];
+            }
+        }
+    }
+
+    private static void row(double[] from, int src, int stride, double[] to, int dst, int n) {
+        if (stride == 1) {
+            System.arraycopy(from, src, to, dst, n);
+        } else if (stride == 0) {
+            java.util.Arrays.fill(to, dst, dst + n, from[src]);
+        } else {
+            for (int j = 0; j < n; j++) {
+                to[dst + j] = from[src + j * stride];
+            }
+        }
     }
 
     /**

@@ -15,6 +15,7 @@ public abstract class ChainableLR implements LRSchedule {
     private int lastEpoch = -1;
     private int stepCount;
 
+    /** Attaches to {@code optimizer} and takes the initial step, which may already change its rate. */
     protected ChainableLR(Optimizer optimizer) {
         this.optimizer = optimizer;
         this.baseLr = optimizer.initialLr();

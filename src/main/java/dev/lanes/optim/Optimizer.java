@@ -25,6 +25,11 @@ public abstract class Optimizer {
     /** Per parameter: how many updates it has had. */
     private final long[] steps;
 
+    /**
+     * @param name   the optimizer's name in error messages
+     * @param params leaf tensors that require grad, updated in place
+     * @param lr     the learning rate, finite and >= 0
+     */
     protected Optimizer(String name, List<Tensor> params, double lr) {
         if (params.isEmpty()) {
             throw new IllegalArgumentException(name + ": got an empty parameter list");

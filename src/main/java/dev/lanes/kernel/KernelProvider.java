@@ -19,6 +19,9 @@ public interface KernelProvider {
     /** @return the pointwise kernels of this provider */
     ElementwiseKernels elementwise();
 
+    /** @return the fused recurrent-cell steps of this provider */
+    RecurrentKernels recurrent();
+
     /** @return the fused optimizer updates of this provider */
     UpdateKernels updates();
 

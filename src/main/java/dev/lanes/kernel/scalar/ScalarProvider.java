@@ -3,6 +3,7 @@ package dev.lanes.kernel.scalar;
 import dev.lanes.kernel.ElementwiseKernels;
 import dev.lanes.kernel.GemmKernels;
 import dev.lanes.kernel.KernelProvider;
+import dev.lanes.kernel.RecurrentKernels;
 import dev.lanes.kernel.ReductionKernels;
 import dev.lanes.kernel.UpdateKernels;
 
@@ -35,6 +36,11 @@ public final class ScalarProvider implements KernelProvider {
     @Override
     public ElementwiseKernels elementwise() {
         return ScalarElementwise.INSTANCE;
+    }
+
+    @Override
+    public RecurrentKernels recurrent() {
+        return ScalarRecurrent.INSTANCE;
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.lanes.kernel.vector;
 import dev.lanes.kernel.ElementwiseKernels;
 import dev.lanes.kernel.GemmKernels;
 import dev.lanes.kernel.KernelProvider;
+import dev.lanes.kernel.RecurrentKernels;
 import dev.lanes.kernel.ReductionKernels;
 import dev.lanes.kernel.UpdateKernels;
 import jdk.incubator.vector.FloatVector;
@@ -63,6 +64,11 @@ public final class VectorProvider implements KernelProvider {
     @Override
     public ElementwiseKernels elementwise() {
         return VectorElementwise.INSTANCE;
+    }
+
+    @Override
+    public RecurrentKernels recurrent() {
+        return VectorRecurrent.INSTANCE;
     }
 
     @Override

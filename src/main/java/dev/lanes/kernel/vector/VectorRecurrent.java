@@ -1,0 +1,212 @@
+package dev.lanes.kernel.vector;
+
+import static dev.lanes.kernel.vector.VectorMath.BIAS;
+import static dev.lanes.kernel.vector.VectorMath.INT_ONE;
+import static dev.lanes.kernel.vector.VectorMath.MAGNITUDE;
+import static dev.lanes.kernel.vector.VectorMath.MINUS_TWO;
+import static dev.lanes.kernel.vector.VectorMath.ONE;
+import static dev.lanes.kernel.vector.VectorMath.POS_INF;
+import static dev.lanes.kernel.vector.VectorMath.SIGN;
+import static dev.lanes.kernel.vector.VectorMath.TWENTY_THREE;
+import static dev.lanes.kernel.vector.VectorMath.V_E0;
+import static dev.lanes.kernel.vector.VectorMath.V_E1;
+import static dev.lanes.kernel.vector.VectorMath.V_E2;
+import static dev.lanes.kernel.vector.VectorMath.V_E3;
+import static dev.lanes.kernel.vector.VectorMath.V_E4;
+import static dev.lanes.kernel.vector.VectorMath.V_E5;
+import static dev.lanes.kernel.vector.VectorMath.V_LN2_HI;
+import static dev.lanes.kernel.vector.VectorMath.V_LN2_LO;
+import static dev.lanes.kernel.vector.VectorMath.V_LOG2E;
+import static dev.lanes.kernel.vector.VectorMath.V_MAGIC;
+import static dev.lanes.kernel.vector.VectorMath.V_MAGIC_BITS;
+import static dev.lanes.kernel.vector.VectorMath.V_OVERFLOW;
+import static dev.lanes.kernel.vector.VectorMath.V_SIGMOID_EXP_BELOW;
+import static dev.lanes.kernel.vector.VectorMath.V_T0;
+import static dev.lanes.kernel.vector.VectorMath.V_T1;
+import static dev.lanes.kernel.vector.VectorMath.V_T2;
+import static dev.lanes.kernel.vector.VectorMath.V_T3;
+import static dev.lanes.kernel.vector.VectorMath.V_T4;
+import static dev.lanes.kernel.vector.VectorMath.V_TANH_SMALL;
+import static dev.lanes.kernel.vector.VectorMath.V_UNDERFLOW;
+import static dev.lanes.kernel.vector.VectorMath.ZERO;
+
+import dev.lanes.kernel.RecurrentKernels;
+import dev.lanes.kernel.scalar.ScalarRecurrent;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The LSTM step in one pass over each row: the four gate activations, the cell state, its tanh
+ * and the output, lane by lane as the scalar provider computes them (same bits). As in
+ * {@link VectorMath}, every vector stays inside the loop's method, so the sigmoid and tanh
+ * sequences are written out where they are used. Double precision is the scalar code.
+ */
+final class VectorRecurrent implements RecurrentKernels {
+
+    static final VectorRecurrent INSTANCE = new VectorRecurrent();
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final ScalarRecurrent SCALAR = ScalarRecurrent.INSTANCE;
+
+    private VectorRecurrent() {
+    }
+
+    @Override
+    public void lstmForward(int batch, int hidden, float[] gates, float[] bias, float[] cPrev, float[] c,
+                            float[] tanhC, float[] h) {
+        int n = hidden;
+        for (int b = 0; b < batch; b++) {
+            int g0 = b * 4 * n;
+            int s0 = b * n;
+            int j = 0;
+            for (; j <= n - L; j += L) {
+                FloatVector xi = FloatVector.fromArray(S, gates, g0 + j).add(FloatVector.fromArray(S, bias, j));
+                FloatVector xf = FloatVector.fromArray(S, gates, g0 + n + j).add(FloatVector.fromArray(S, bias, n + j));
+                FloatVector xg = FloatVector.fromArray(S, gates, g0 + 2 * n + j)
+                        .add(FloatVector.fromArray(S, bias, 2 * n + j));
+                FloatVector xo = FloatVector.fromArray(S, gates, g0 + 3 * n + j)
+                        .add(FloatVector.fromArray(S, bias, 3 * n + j));
+                VectorMask<Float> tailI = xi.compare(VectorOperators.LT, V_SIGMOID_EXP_BELOW);
+                FloatVector aI = xi.neg().blend(xi, tailI);
+                FloatVector tI = aI.mul(V_LOG2E).add(V_MAGIC);
+                FloatVector kI = tI.sub(V_MAGIC);
+                IntVector kiI = tI.reinterpretAsInts().sub(V_MAGIC_BITS);
+                FloatVector rI = aI.sub(kI.mul(V_LN2_HI)).sub(kI.mul(V_LN2_LO));
+                FloatVector qI = rI.mul(V_E5).add(V_E4).mul(rI).add(V_E3).mul(rI).add(V_E2).mul(rI).add(V_E1).mul(rI)
+                        .add(V_E0);
+                IntVector k1I = kiI.lanewise(VectorOperators.ASHR, INT_ONE);
+                FloatVector eI = qI.mul(rI.mul(rI)).add(rI).add(ONE)
+                        .mul(k1I.add(BIAS).lanewise(VectorOperators.LSHL, TWENTY_THREE).reinterpretAsFloats())
+                        .mul(kiI.sub(k1I).add(BIAS).lanewise(VectorOperators.LSHL, TWENTY_THREE).reinterpretAsFloats())
+                        .blend(POS_INF, aI.compare(VectorOperators.GE, V_OVERFLOW))
+                        .blend(ZERO, aI.compare(VectorOperators.LT, V_UNDERFLOW));
+                FloatVector i = ONE.div(eI.add(ONE)).blend(eI, tailI);
+                VectorMask<Float> tailF = xf.compare(VectorOperators.LT, V_SIGMOID_EXP_BELOW);
+                FloatVector aF = xf.neg().blend(xf, tailF);
+                FloatVector tF = aF.mul(V_LOG2E).add(V_MAGIC);
+                FloatVector kF = tF.sub(V_MAGIC);
+                IntVector kiF = tF.reinterpretAsInts().sub(V_MAGIC_BITS);
+                FloatVector rF = aF.sub(kF.mul(V_LN2_HI)).sub(kF.mul(V_LN2_LO));
+                FloatVector qF = rF.mul(V_E5).add(V_E4).mul(rF).add(V_E3).mul(rF).add(V_E2).mul(rF).add(V_E1).mul(rF)
+                        .add(V_E0);
+                IntVector k1F = kiF.lanewise(VectorOperators.ASHR, INT_ONE);
+                FloatVector eF = qF.mul(rF.mul(rF)).add(rF).add(ONE)
+                        .mul(k1F.add(BIAS).lanewise(VectorOperators.LSHL, TWENTY_THREE).reinterpretAsFloats())
+                        .mul(kiF.sub(k1F).add(BIAS).lanewise(VectorOperators.LSHL, TWENTY_THREE).reinterpretAsFloats())
+                        .blend(POS_INF, aF.compare(VectorOperators.GE, V_OVERFLOW))
+                        .blend(ZERO, aF.compare(VectorOperators.LT, V_UNDERFLOW));
+                FloatVector f = ONE.div(eF.add(ONE)).blend(eF, tailF);
+                FloatVector axG = xg.abs();
+                FloatVector zG = xg.mul(xg);
+                FloatVector pG = zG.mul(V_T4).add(V_T3).mul(zG).add(V_T2).mul(zG).add(V_T1).mul(zG).add(V_T0);
+                FloatVector smallG = pG.mul(zG).mul(xg).add(xg).blend(xg, xg.compare(VectorOperators.EQ, ZERO));
+                FloatVector aG = axG.mul(MINUS_TWO);
+                FloatVector tG = aG.mul(V_LOG2E).add(V_MAGIC);
+                FloatVector kG = tG.sub(V_MAGIC);
+                IntVector kiG = tG.reinterpretAsInts().sub(V_MAGIC_BITS);
+                FloatVector rG = aG.sub(kG.mul(V_LN2_HI)).sub(kG.mul(V_LN2_LO));
+                FloatVector qG = rG.mul(V_E5).add(V_E4).mul(rG).add(V_E3).mul(rG).add(V_E2).mul(rG).add(V_E1).mul(rG)
+                        .add(V_E0);
+                IntVector k1G = kiG.lanewise(VectorOperators.ASHR, INT_ONE);
+                FloatVector eG = qG.mul(rG.mul(rG)).add(rG).add(ONE)
+                        .mul(k1G.add(BIAS).lanewise(VectorOperators.LSHL, TWENTY_THREE).reinterpretAsFloats())
+                        .mul(kiG.sub(k1G).add(BIAS).lanewise(VectorOperators.LSHL, TWENTY_THREE).reinterpretAsFloats())
+                        .blend(POS_INF, aG.compare(VectorOperators.GE, V_OVERFLOW))
+                        .blend(ZERO, aG.compare(VectorOperators.LT, V_UNDERFLOW));
+                FloatVector largeG = eG.neg().add(ONE).div(eG.add(ONE)).reinterpretAsInts().and(MAGNITUDE)
+                        .or(xg.reinterpretAsInts().and(SIGN)).reinterpretAsFloats();
+                FloatVector g = largeG.blend(smallG, axG.compare(VectorOperators.LT, V_TANH_SMALL));
+                VectorMask<Float> tailO = xo.compare(VectorOperators.LT, V_SIGMOID_EXP_BELOW);
+                FloatVector aO = xo.neg().blend(xo, tailO);
+                FloatVector tO = aO.mul(V_LOG2E).add(V_MAGIC);
+                FloatVector kO = tO.sub(V_MAGIC);
+                IntVector kiO = tO.reinterpretAsInts().sub(V_MAGIC_BITS);
+                FloatVector rO = aO.sub(kO.mul(V_LN2_HI)).sub(kO.mul(V_LN2_LO));
+                FloatVector qO = rO.mul(V_E5).add(V_E4).mul(rO).add(V_E3).mul(rO).add(V_E2).mul(rO).add(V_E1).mul(rO)
+                        .add(V_E0);
+                IntVector k1O = kiO.lanewise(VectorOperators.ASHR, INT_ONE);
+                FloatVector eO = qO.mul(rO.mul(rO)).add(rO).add(ONE)
+                        .mul(k1O.add(BIAS).lanewise(VectorOperators.LSHL, TWENTY_THREE).reinterpretAsFloats())
+                        .mul(kiO.sub(k1O).add(BIAS).lanewise(VectorOperators.LSHL, TWENTY_THREE).reinterpretAsFloats())
+                        .blend(POS_INF, aO.compare(VectorOperators.GE, V_OVERFLOW))
+                        .blend(ZERO, aO.compare(VectorOperators.LT, V_UNDERFLOW));
+                FloatVector o = ONE.div(eO.add(ONE)).blend(eO, tailO);
+                i.intoArray(gates, g0 + j);
+                f.intoArray(gates, g0 + n + j);
+                g.intoArray(gates, g0 + 2 * n + j);
+                o.intoArray(gates, g0 + 3 * n + j);
+                FloatVector cj = f.mul(FloatVector.fromArray(S, cPrev, s0 + j)).add(i.mul(g));
+                FloatVector axC = cj.abs();
+                FloatVector zC = cj.mul(cj);
+                FloatVector pC = zC.mul(V_T4).add(V_T3).mul(zC).add(V_T2).mul(zC).add(V_T1).mul(zC).add(V_T0);
+                FloatVector smallC = pC.mul(zC).mul(cj).add(cj).blend(cj, cj.compare(VectorOperators.EQ, ZERO));
+                FloatVector aC = axC.mul(MINUS_TWO);
+                FloatVector tC = aC.mul(V_LOG2E).add(V_MAGIC);
+                FloatVector kC = tC.sub(V_MAGIC);
+                IntVector kiC = tC.reinterpretAsInts().sub(V_MAGIC_BITS);
+                FloatVector rC = aC.sub(kC.mul(V_LN2_HI)).sub(kC.mul(V_LN2_LO));
+                FloatVector qC = rC.mul(V_E5).add(V_E4).mul(rC).add(V_E3).mul(rC).add(V_E2).mul(rC).add(V_E1).mul(rC)
+                        .add(V_E0);
+                IntVector k1C = kiC.lanewise(VectorOperators.ASHR, INT_ONE);
+                FloatVector eC = qC.mul(rC.mul(rC)).add(rC).add(ONE)
+                        .mul(k1C.add(BIAS).lanewise(VectorOperators.LSHL, TWENTY_THREE).reinterpretAsFloats())
+                        .mul(kiC.sub(k1C).add(BIAS).lanewise(VectorOperators.LSHL, TWENTY_THREE).reinterpretAsFloats())
+                        .blend(POS_INF, aC.compare(VectorOperators.GE, V_OVERFLOW))
+                        .blend(ZERO, aC.compare(VectorOperators.LT, V_UNDERFLOW));
+                FloatVector largeC = eC.neg().add(ONE).div(eC.add(ONE)).reinterpretAsInts().and(MAGNITUDE)
+                        .or(cj.reinterpretAsInts().and(SIGN)).reinterpretAsFloats();
+                FloatVector t = largeC.blend(smallC, axC.compare(VectorOperators.LT, V_TANH_SMALL));
+                cj.intoArray(c, s0 + j);
+                t.intoArray(tanhC, s0 + j);
+                o.mul(t).intoArray(h, s0 + j);
+            }
+            ScalarRecurrent.lstmForwardRow(n, j, gates, g0, bias, cPrev, c, tanhC, h, s0);
+        }
+    }
+
+    @Override
+    public void lstmBackward(int batch, int hidden, float[] gates, float[] cPrev, float[] tanhC, float[] dh,
+                             float[] dc, float[] dGates, float[] dcPrev) {
+        int n = hidden;
+        for (int b = 0; b < batch; b++) {
+            int g0 = b * 4 * n;
+            int s0 = b * n;
+            int j = 0;
+            for (; j <= n - L; j += L) {
+                FloatVector i = FloatVector.fromArray(S, gates, g0 + j);
+                FloatVector f = FloatVector.fromArray(S, gates, g0 + n + j);
+                FloatVector g = FloatVector.fromArray(S, gates, g0 + 2 * n + j);
+                FloatVector o = FloatVector.fromArray(S, gates, g0 + 3 * n + j);
+                FloatVector t = FloatVector.fromArray(S, tanhC, s0 + j);
+                FloatVector dhj = FloatVector.fromArray(S, dh, s0 + j);
+                FloatVector dcT = dhj.mul(o).mul(t.mul(t).neg().add(ONE));
+                if (dc != null) {
+                    dcT = FloatVector.fromArray(S, dc, s0 + j).add(dcT);
+                }
+                dcT.mul(g).mul(i.mul(i.neg().add(ONE))).intoArray(dGates, g0 + j);
+                dcT.mul(FloatVector.fromArray(S, cPrev, s0 + j)).mul(f.mul(f.neg().add(ONE)))
+                        .intoArray(dGates, g0 + n + j);
+                dcT.mul(i).mul(g.mul(g).neg().add(ONE)).intoArray(dGates, g0 + 2 * n + j);
+                dhj.mul(t).mul(o.mul(o.neg().add(ONE))).intoArray(dGates, g0 + 3 * n + j);
+                dcT.mul(f).intoArray(dcPrev, s0 + j);
+            }
+            ScalarRecurrent.lstmBackwardRow(n, j, gates, g0, cPrev, tanhC, dh, dc, dGates, dcPrev, s0);
+        }
+    }
+
+    @Override
+    public void lstmForward(int batch, int hidden, double[] gates, double[] bias, double[] cPrev, double[] c,
+                            double[] tanhC, double[] h) {
+        SCALAR.lstmForward(batch, hidden, gates, bias, cPrev, c, tanhC, h);
+    }
+
+    @Override
+    public void lstmBackward(int batch, int hidden, double[] gates, double[] cPrev, double[] tanhC, double[] dh,
+                             double[] dc, double[] dGates, double[] dcPrev) {
+        SCALAR.lstmBackward(batch, hidden, gates, cPrev, tanhC, dh, dc, dGates, dcPrev);
+    }
+}

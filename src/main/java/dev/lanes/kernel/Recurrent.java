@@ -8,8 +8,9 @@ import java.lang.reflect.Array;
  * The fused pointwise steps of recurrent cells on whole batches; see {@link RecurrentKernels}
  * for the formulas and layouts. Arrays hold exactly their matrices from index 0 (at least
  * {@code batch * 4 * hidden} gate elements and {@code batch * hidden} state elements) and must be
- * distinct arrays, except that the cell state may be updated in place ({@code c == cPrev}, for
- * inference) and so may its gradient ({@code dcPrev == dc}); {@code dc} may be null. Single
+ * distinct arrays, except that a state may be updated in place ({@code c == cPrev},
+ * {@code h == hPrev}, for inference) and so may its gradient ({@code dcPrev == dc},
+ * {@code dhPrev == dh}); {@code dc} may be null. Single
  * precision results are the same bits on every provider.
  */
 public final class Recurrent {
@@ -47,6 +48,58 @@ public final class Recurrent {
                                     double[] dh, double[] dc, double[] dGates, double[] dcPrev) {
         checkBackward(batch, hidden, gates, cPrev, tanhC, dh, dc, dGates, dcPrev);
         kernels().lstmBackward(batch, hidden, gates, cPrev, tanhC, dh, dc, dGates, dcPrev);
+    }
+
+    /** GRU forward for one step; see {@link RecurrentKernels#gruForward(int, int, float[], float[], float[], float[])}. */
+    public static void gruForward(int batch, int hidden, float[] gx, float[] gh, float[] hPrev, float[] h) {
+        checkGruForward(batch, hidden, gx, gh, hPrev, h);
+        kernels().gruForward(batch, hidden, gx, gh, hPrev, h);
+    }
+
+    /** GRU forward in double precision. */
+    public static void gruForward(int batch, int hidden, double[] gx, double[] gh, double[] hPrev, double[] h) {
+        checkGruForward(batch, hidden, gx, gh, hPrev, h);
+        kernels().gruForward(batch, hidden, gx, gh, hPrev, h);
+    }
+
+    /** GRU backward for one step; see {@link RecurrentKernels#gruBackward(int, int, float[], float[], float[], float[], float[], float[], float[])}. */
+    public static void gruBackward(int batch, int hidden, float[] gx, float[] gh, float[] hPrev, float[] dh,
+                                   float[] dGx, float[] dGh, float[] dhPrev) {
+        checkGruBackward(batch, hidden, gx, gh, hPrev, dh, dGx, dGh, dhPrev);
+        kernels().gruBackward(batch, hidden, gx, gh, hPrev, dh, dGx, dGh, dhPrev);
+    }
+
+    /** GRU backward in double precision. */
+    public static void gruBackward(int batch, int hidden, double[] gx, double[] gh, double[] hPrev, double[] dh,
+                                   double[] dGx, double[] dGh, double[] dhPrev) {
+        checkGruBackward(batch, hidden, gx, gh, hPrev, dh, dGx, dGh, dhPrev);
+        kernels().gruBackward(batch, hidden, gx, gh, hPrev, dh, dGx, dGh, dhPrev);
+    }
+
+    private static void checkGruForward(int batch, int hidden, Object gx, Object gh, Object hPrev, Object h) {
+        String op = "gruForward";
+        sizes(op, batch, hidden);
+        long s = (long) batch * hidden;
+        fits(op, "gx", gx, 3 * s);
+        fits(op, "gh", gh, 3 * s);
+        fits(op, "hPrev", hPrev, s);
+        fits(op, "h", h, s);
+        distinct(op, gx, gh, hPrev == h ? null : hPrev, h);
+    }
+
+    private static void checkGruBackward(int batch, int hidden, Object gx, Object gh, Object hPrev, Object dh,
+                                         Object dGx, Object dGh, Object dhPrev) {
+        String op = "gruBackward";
+        sizes(op, batch, hidden);
+        long s = (long) batch * hidden;
+        fits(op, "gx", gx, 3 * s);
+        fits(op, "gh", gh, 3 * s);
+        fits(op, "hPrev", hPrev, s);
+        fits(op, "dh", dh, s);
+        fits(op, "dGx", dGx, 3 * s);
+        fits(op, "dGh", dGh, 3 * s);
+        fits(op, "dhPrev", dhPrev, s);
+        distinct(op, gx, gh, hPrev, dh == dhPrev ? null : dh, dGx, dGh, dhPrev);
     }
 
     private static void sizes(String op, int batch, int hidden) {

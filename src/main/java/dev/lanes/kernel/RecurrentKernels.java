@@ -34,4 +34,31 @@ public interface RecurrentKernels {
     /** LSTM backward in double precision. */
     void lstmBackward(int batch, int hidden, double[] gates, double[] cPrev, double[] tanhC, double[] dh,
                       double[] dc, double[] dGates, double[] dcPrev);
+
+    /**
+     * GRU forward for one step, PyTorch's equations. {@code gx} holds {@code W_i x + b_i} and
+     * {@code gh} holds {@code W_h h + b_h} per gate (r, z, n; 3 * hidden columns):
+     * {@code r = sigmoid(gx_r + gh_r)}, {@code z = sigmoid(gx_z + gh_z)},
+     * {@code n = tanh(gx_n + r * gh_n)}, {@code h = (1 - z) * n + z * hPrev}. The activated r, z
+     * and n are written over {@code gx}; {@code gh} is kept (backward needs {@code gh_n}).
+     */
+    void gruForward(int batch, int hidden, float[] gx, float[] gh, float[] hPrev, float[] h);
+
+    /** GRU forward in double precision. */
+    void gruForward(int batch, int hidden, double[] gx, double[] gh, double[] hPrev, double[] h);
+
+    /**
+     * GRU backward for one step, from the forward's activated {@code gx} (r, z, n), its
+     * {@code gh} and {@code hPrev}: with {@code dn = dh (1 - z) (1 - n^2)},
+     * {@code dr = dn gh_n r (1 - r)}, {@code dz = dh (hPrev - n) z (1 - z)}, writes the
+     * pre-activation gradients of the input part {@code dGx = (dr, dz, dn)} and of the hidden part
+     * {@code dGh = (dr, dz, dn r)}, and the direct part of the hidden gradient
+     * {@code dhPrev = dh z} (the layer adds {@code dGh W_h}).
+     */
+    void gruBackward(int batch, int hidden, float[] gx, float[] gh, float[] hPrev, float[] dh, float[] dGx,
+                     float[] dGh, float[] dhPrev);
+
+    /** GRU backward in double precision. */
+    void gruBackward(int batch, int hidden, double[] gx, double[] gh, double[] hPrev, double[] dh, double[] dGx,
+                     double[] dGh, double[] dhPrev);
 }

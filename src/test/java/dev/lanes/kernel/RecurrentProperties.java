@@ -156,6 +156,109 @@ class RecurrentProperties {
         }
     }
 
+    record GruStep(float[] gx, float[] h, float[] dGx, float[] dGh, float[] dhPrev) {
+    }
+
+    static GruStep runGru(KernelProvider p, int batch, int hidden, long seed) {
+        Random r = new Random(seed);
+        float[] gx = gaussian(r, batch * 3 * hidden, 3);
+        float[] gh = gaussian(r, batch * 3 * hidden, 3);
+        float[] hPrev = gaussian(r, batch * hidden, 1);
+        float[] dh = gaussian(r, batch * hidden, 1);
+        float[] h = new float[batch * hidden];
+        float[] dGx = new float[batch * 3 * hidden];
+        float[] dGh = new float[batch * 3 * hidden];
+        float[] dhPrev = new float[batch * hidden];
+        try (Kernels.Scope s = Kernels.use(p)) {
+            Recurrent.gruForward(batch, hidden, gx, gh, hPrev, h);
+            Recurrent.gruBackward(batch, hidden, gx, gh, hPrev, dh, dGx, dGh, dhPrev);
+        }
+        return new GruStep(gx, h, dGx, dGh, dhPrev);
+    }
+
+    @Property(tries = 150)
+    void gruProvidersAgreeBitForBit(@ForAll @IntRange(min = 0, max = 5) int batch,
+                                    @ForAll @IntRange(min = 0, max = 70) int hidden, @ForAll long seed) {
+        GruStep s = runGru(Kernels.scalar(), batch, hidden, seed);
+        GruStep v = runGru(Kernels.vector().orElseThrow(), batch, hidden, seed);
+        assertArrayEquals(s.gx(), v.gx(), "activated gates");
+        assertArrayEquals(s.h(), v.h(), "h");
+        assertArrayEquals(s.dGx(), v.dGx(), "dGx");
+        assertArrayEquals(s.dGh(), v.dGh(), "dGh");
+        assertArrayEquals(s.dhPrev(), v.dhPrev(), "dhPrev");
+    }
+
+    @Property(tries = 100)
+    void gruForwardIsPyTorchsFormula(@ForAll @IntRange(min = 1, max = 4) int batch,
+                                     @ForAll @IntRange(min = 1, max = 40) int hidden, @ForAll long seed) {
+        Random r = new Random(seed);
+        float[] gx0 = gaussian(r, batch * 3 * hidden, 3);
+        float[] gh = gaussian(r, batch * 3 * hidden, 3);
+        float[] hPrev = gaussian(r, batch * hidden, 1);
+        float[] gx = gx0.clone();
+        float[] h = new float[batch * hidden];
+        Recurrent.gruForward(batch, hidden, gx, gh, hPrev, h);
+        for (int b = 0; b < batch; b++) {
+            for (int j = 0; j < hidden; j++) {
+                int g = b * 3 * hidden;
+                float rr = FloatMath.sigmoid(gx0[g + j] + gh[g + j]);
+                float z = FloatMath.sigmoid(gx0[g + hidden + j] + gh[g + hidden + j]);
+                float n = FloatMath.tanh(gx0[g + 2 * hidden + j] + rr * gh[g + 2 * hidden + j]);
+                assertEquals((1 - z) * n + z * hPrev[b * hidden + j], h[b * hidden + j], 0f);
+            }
+        }
+    }
+
+    /** sum(h * w) as a function of gx, gh and hPrev, in double. */
+    static double gruLoss(int batch, int hidden, double[] gx, double[] gh, double[] hPrev, double[] w) {
+        double[] h = new double[batch * hidden];
+        Recurrent.gruForward(batch, hidden, gx.clone(), gh, hPrev, h);
+        double s = 0;
+        for (int k = 0; k < h.length; k++) {
+            s += h[k] * w[k];
+        }
+        return s;
+    }
+
+    @Property(tries = 60)
+    void gruBackwardIsTheDerivativeOfForward(@ForAll @IntRange(min = 1, max = 3) int batch,
+                                             @ForAll @IntRange(min = 1, max = 7) int hidden, @ForAll long seed) {
+        Random r = new Random(seed);
+        int gn = batch * 3 * hidden;
+        int sn = batch * hidden;
+        double[][] in = {new double[gn], new double[gn], new double[sn]};
+        double[] w = new double[sn];
+        for (double[] a : in) {
+            for (int k = 0; k < a.length; k++) {
+                a[k] = r.nextGaussian() * 1.5;
+            }
+        }
+        for (int k = 0; k < sn; k++) {
+            w[k] = r.nextGaussian();
+        }
+        double[] gx = in[0].clone();
+        double[] h = new double[sn];
+        Recurrent.gruForward(batch, hidden, gx, in[1], in[2], h);
+        double[] dGx = new double[gn];
+        double[] dGh = new double[gn];
+        double[] dhPrev = new double[sn];
+        Recurrent.gruBackward(batch, hidden, gx, in[1], in[2], w, dGx, dGh, dhPrev);
+        double[][] analytic = {dGx, dGh, dhPrev};
+        String[] names = {"dGx", "dGh", "dhPrev"};
+        double eps = 1e-6;
+        for (int which = 0; which < 3; which++) {
+            for (int k = 0; k < in[which].length; k++) {
+                double[][] up = {in[0].clone(), in[1].clone(), in[2].clone()};
+                double[][] down = {in[0].clone(), in[1].clone(), in[2].clone()};
+                up[which][k] += eps;
+                down[which][k] -= eps;
+                double numeric = (gruLoss(batch, hidden, up[0], up[1], up[2], w)
+                        - gruLoss(batch, hidden, down[0], down[1], down[2], w)) / (2 * eps);
+                assertEquals(numeric, analytic[which][k], 1e-5 + 1e-3 * Math.abs(numeric), names[which] + "[" + k + "]");
+            }
+        }
+    }
+
     @Example
     void argumentsAreChecked() {
         float[] s = new float[2];

@@ -127,4 +127,100 @@ public final class ScalarRecurrent implements RecurrentKernels {
             }
         }
     }
+
+    @Override
+    public void gruForward(int batch, int hidden, float[] gx, float[] gh, float[] hPrev, float[] h) {
+        for (int b = 0; b < batch; b++) {
+            gruForwardRow(hidden, 0, gx, gh, b * 3 * hidden, hPrev, h, b * hidden);
+        }
+    }
+
+    /** Columns [from, hidden) of one row of the GRU forward. */
+    public static void gruForwardRow(int hidden, int from, float[] gx, float[] gh, int g0, float[] hPrev, float[] h,
+                                     int s0) {
+        int n = hidden;
+        for (int j = from; j < n; j++) {
+            float r = FloatMath.sigmoid(gx[g0 + j] + gh[g0 + j]);
+            float z = FloatMath.sigmoid(gx[g0 + n + j] + gh[g0 + n + j]);
+            float nn = FloatMath.tanh(gx[g0 + 2 * n + j] + r * gh[g0 + 2 * n + j]);
+            gx[g0 + j] = r;
+            gx[g0 + n + j] = z;
+            gx[g0 + 2 * n + j] = nn;
+            h[s0 + j] = (1f - z) * nn + z * hPrev[s0 + j];
+        }
+    }
+
+    @Override
+    public void gruForward(int batch, int hidden, double[] gx, double[] gh, double[] hPrev, double[] h) {
+        int n = hidden;
+        for (int b = 0; b < batch; b++) {
+            int g0 = b * 3 * n;
+            int s0 = b * n;
+            for (int j = 0; j < n; j++) {
+                double r = sigmoid(gx[g0 + j] + gh[g0 + j]);
+                double z = sigmoid(gx[g0 + n + j] + gh[g0 + n + j]);
+                double nn = Math.tanh(gx[g0 + 2 * n + j] + r * gh[g0 + 2 * n + j]);
+                gx[g0 + j] = r;
+                gx[g0 + n + j] = z;
+                gx[g0 + 2 * n + j] = nn;
+                h[s0 + j] = (1 - z) * nn + z * hPrev[s0 + j];
+            }
+        }
+    }
+
+    @Override
+    public void gruBackward(int batch, int hidden, float[] gx, float[] gh, float[] hPrev, float[] dh, float[] dGx,
+                            float[] dGh, float[] dhPrev) {
+        for (int b = 0; b < batch; b++) {
+            gruBackwardRow(hidden, 0, gx, gh, b * 3 * hidden, hPrev, dh, dGx, dGh, dhPrev, b * hidden);
+        }
+    }
+
+    /** Columns [from, hidden) of one row of the GRU backward. */
+    public static void gruBackwardRow(int hidden, int from, float[] gx, float[] gh, int g0, float[] hPrev, float[] dh,
+                                      float[] dGx, float[] dGh, float[] dhPrev, int s0) {
+        int n = hidden;
+        for (int j = from; j < n; j++) {
+            float r = gx[g0 + j];
+            float z = gx[g0 + n + j];
+            float nn = gx[g0 + 2 * n + j];
+            float d = dh[s0 + j];
+            float dn = d * (1f - z) * (1f - nn * nn);
+            float dr = dn * gh[g0 + 2 * n + j] * (r * (1f - r));
+            float dz = d * (hPrev[s0 + j] - nn) * (z * (1f - z));
+            dGx[g0 + j] = dr;
+            dGx[g0 + n + j] = dz;
+            dGx[g0 + 2 * n + j] = dn;
+            dGh[g0 + j] = dr;
+            dGh[g0 + n + j] = dz;
+            dGh[g0 + 2 * n + j] = dn * r;
+            dhPrev[s0 + j] = d * z;
+        }
+    }
+
+    @Override
+    public void gruBackward(int batch, int hidden, double[] gx, double[] gh, double[] hPrev, double[] dh,
+                            double[] dGx, double[] dGh, double[] dhPrev) {
+        int n = hidden;
+        for (int b = 0; b < batch; b++) {
+            int g0 = b * 3 * n;
+            int s0 = b * n;
+            for (int j = 0; j < n; j++) {
+                double r = gx[g0 + j];
+                double z = gx[g0 + n + j];
+                double nn = gx[g0 + 2 * n + j];
+                double d = dh[s0 + j];
+                double dn = d * (1 - z) * (1 - nn * nn);
+                double dr = dn * gh[g0 + 2 * n + j] * (r * (1 - r));
+                double dz = d * (hPrev[s0 + j] - nn) * (z * (1 - z));
+                dGx[g0 + j] = dr;
+                dGx[g0 + n + j] = dz;
+                dGx[g0 + 2 * n + j] = dn;
+                dGh[g0 + j] = dr;
+                dGh[g0 + n + j] = dz;
+                dGh[g0 + 2 * n + j] = dn * r;
+                dhPrev[s0 + j] = d * z;
+            }
+        }
+    }
 }

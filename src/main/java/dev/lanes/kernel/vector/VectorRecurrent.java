@@ -39,8 +39,9 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The LSTM step in one pass over each row: the four gate activations, the cell state, its tanh
- * and the output, lane by lane as the scalar provider computes them (same bits). As in
+ * The LSTM and GRU steps in one pass over each row: the gate activations, the new state and
+ * (LSTM) the cell state and its tanh, lane by lane as the scalar provider computes them (same
+ * bits). As in
  * {@link VectorMath}, every vector stays inside the loop's method, so the sigmoid and tanh
  * sequences are written out where they are used. Double precision is the scalar code.
  */
@@ -208,5 +209,115 @@ final class VectorRecurrent implements RecurrentKernels {
     public void lstmBackward(int batch, int hidden, double[] gates, double[] cPrev, double[] tanhC, double[] dh,
                              double[] dc, double[] dGates, double[] dcPrev) {
         SCALAR.lstmBackward(batch, hidden, gates, cPrev, tanhC, dh, dc, dGates, dcPrev);
+    }
+
+    @Override
+    public void gruForward(int batch, int hidden, float[] gx, float[] gh, float[] hPrev, float[] h) {
+        int n = hidden;
+        for (int b = 0; b < batch; b++) {
+            int g0 = b * 3 * n;
+            int s0 = b * n;
+            int j = 0;
+            for (; j <= n - L; j += L) {
+                FloatVector xr = FloatVector.fromArray(S, gx, g0 + j).add(FloatVector.fromArray(S, gh, g0 + j));
+                FloatVector xz = FloatVector.fromArray(S, gx, g0 + n + j).add(FloatVector.fromArray(S, gh, g0 + n + j));
+                VectorMask<Float> tailR = xr.compare(VectorOperators.LT, V_SIGMOID_EXP_BELOW);
+                FloatVector aR = xr.neg().blend(xr, tailR);
+                FloatVector tR = aR.mul(V_LOG2E).add(V_MAGIC);
+                FloatVector kR = tR.sub(V_MAGIC);
+                IntVector kiR = tR.reinterpretAsInts().sub(V_MAGIC_BITS);
+                FloatVector rR = aR.sub(kR.mul(V_LN2_HI)).sub(kR.mul(V_LN2_LO));
+                FloatVector qR = rR.mul(V_E5).add(V_E4).mul(rR).add(V_E3).mul(rR).add(V_E2).mul(rR).add(V_E1).mul(rR)
+                        .add(V_E0);
+                IntVector k1R = kiR.lanewise(VectorOperators.ASHR, INT_ONE);
+                FloatVector eR = qR.mul(rR.mul(rR)).add(rR).add(ONE)
+                        .mul(k1R.add(BIAS).lanewise(VectorOperators.LSHL, TWENTY_THREE).reinterpretAsFloats())
+                        .mul(kiR.sub(k1R).add(BIAS).lanewise(VectorOperators.LSHL, TWENTY_THREE).reinterpretAsFloats())
+                        .blend(POS_INF, aR.compare(VectorOperators.GE, V_OVERFLOW))
+                        .blend(ZERO, aR.compare(VectorOperators.LT, V_UNDERFLOW));
+                FloatVector r = ONE.div(eR.add(ONE)).blend(eR, tailR);
+                VectorMask<Float> tailZ = xz.compare(VectorOperators.LT, V_SIGMOID_EXP_BELOW);
+                FloatVector aZ = xz.neg().blend(xz, tailZ);
+                FloatVector tZ = aZ.mul(V_LOG2E).add(V_MAGIC);
+                FloatVector kZ = tZ.sub(V_MAGIC);
+                IntVector kiZ = tZ.reinterpretAsInts().sub(V_MAGIC_BITS);
+                FloatVector rZ = aZ.sub(kZ.mul(V_LN2_HI)).sub(kZ.mul(V_LN2_LO));
+                FloatVector qZ = rZ.mul(V_E5).add(V_E4).mul(rZ).add(V_E3).mul(rZ).add(V_E2).mul(rZ).add(V_E1).mul(rZ)
+                        .add(V_E0);
+                IntVector k1Z = kiZ.lanewise(VectorOperators.ASHR, INT_ONE);
+                FloatVector eZ = qZ.mul(rZ.mul(rZ)).add(rZ).add(ONE)
+                        .mul(k1Z.add(BIAS).lanewise(VectorOperators.LSHL, TWENTY_THREE).reinterpretAsFloats())
+                        .mul(kiZ.sub(k1Z).add(BIAS).lanewise(VectorOperators.LSHL, TWENTY_THREE).reinterpretAsFloats())
+                        .blend(POS_INF, aZ.compare(VectorOperators.GE, V_OVERFLOW))
+                        .blend(ZERO, aZ.compare(VectorOperators.LT, V_UNDERFLOW));
+                FloatVector z = ONE.div(eZ.add(ONE)).blend(eZ, tailZ);
+                FloatVector xn = FloatVector.fromArray(S, gx, g0 + 2 * n + j)
+                        .add(r.mul(FloatVector.fromArray(S, gh, g0 + 2 * n + j)));
+                FloatVector axN = xn.abs();
+                FloatVector zN = xn.mul(xn);
+                FloatVector pN = zN.mul(V_T4).add(V_T3).mul(zN).add(V_T2).mul(zN).add(V_T1).mul(zN).add(V_T0);
+                FloatVector smallN = pN.mul(zN).mul(xn).add(xn).blend(xn, xn.compare(VectorOperators.EQ, ZERO));
+                FloatVector aN = axN.mul(MINUS_TWO);
+                FloatVector tN = aN.mul(V_LOG2E).add(V_MAGIC);
+                FloatVector kN = tN.sub(V_MAGIC);
+                IntVector kiN = tN.reinterpretAsInts().sub(V_MAGIC_BITS);
+                FloatVector rN = aN.sub(kN.mul(V_LN2_HI)).sub(kN.mul(V_LN2_LO));
+                FloatVector qN = rN.mul(V_E5).add(V_E4).mul(rN).add(V_E3).mul(rN).add(V_E2).mul(rN).add(V_E1).mul(rN)
+                        .add(V_E0);
+                IntVector k1N = kiN.lanewise(VectorOperators.ASHR, INT_ONE);
+                FloatVector eN = qN.mul(rN.mul(rN)).add(rN).add(ONE)
+                        .mul(k1N.add(BIAS).lanewise(VectorOperators.LSHL, TWENTY_THREE).reinterpretAsFloats())
+                        .mul(kiN.sub(k1N).add(BIAS).lanewise(VectorOperators.LSHL, TWENTY_THREE).reinterpretAsFloats())
+                        .blend(POS_INF, aN.compare(VectorOperators.GE, V_OVERFLOW))
+                        .blend(ZERO, aN.compare(VectorOperators.LT, V_UNDERFLOW));
+                FloatVector largeN = eN.neg().add(ONE).div(eN.add(ONE)).reinterpretAsInts().and(MAGNITUDE)
+                        .or(xn.reinterpretAsInts().and(SIGN)).reinterpretAsFloats();
+                FloatVector nn = largeN.blend(smallN, axN.compare(VectorOperators.LT, V_TANH_SMALL));
+                r.intoArray(gx, g0 + j);
+                z.intoArray(gx, g0 + n + j);
+                nn.intoArray(gx, g0 + 2 * n + j);
+                z.neg().add(ONE).mul(nn).add(z.mul(FloatVector.fromArray(S, hPrev, s0 + j))).intoArray(h, s0 + j);
+            }
+            ScalarRecurrent.gruForwardRow(n, j, gx, gh, g0, hPrev, h, s0);
+        }
+    }
+
+    @Override
+    public void gruBackward(int batch, int hidden, float[] gx, float[] gh, float[] hPrev, float[] dh, float[] dGx,
+                            float[] dGh, float[] dhPrev) {
+        int n = hidden;
+        for (int b = 0; b < batch; b++) {
+            int g0 = b * 3 * n;
+            int s0 = b * n;
+            int j = 0;
+            for (; j <= n - L; j += L) {
+                FloatVector r = FloatVector.fromArray(S, gx, g0 + j);
+                FloatVector z = FloatVector.fromArray(S, gx, g0 + n + j);
+                FloatVector nn = FloatVector.fromArray(S, gx, g0 + 2 * n + j);
+                FloatVector d = FloatVector.fromArray(S, dh, s0 + j);
+                FloatVector dn = d.mul(z.neg().add(ONE)).mul(nn.mul(nn).neg().add(ONE));
+                FloatVector dr = dn.mul(FloatVector.fromArray(S, gh, g0 + 2 * n + j)).mul(r.mul(r.neg().add(ONE)));
+                FloatVector dz = d.mul(FloatVector.fromArray(S, hPrev, s0 + j).sub(nn)).mul(z.mul(z.neg().add(ONE)));
+                dr.intoArray(dGx, g0 + j);
+                dz.intoArray(dGx, g0 + n + j);
+                dn.intoArray(dGx, g0 + 2 * n + j);
+                dr.intoArray(dGh, g0 + j);
+                dz.intoArray(dGh, g0 + n + j);
+                dn.mul(r).intoArray(dGh, g0 + 2 * n + j);
+                d.mul(z).intoArray(dhPrev, s0 + j);
+            }
+            ScalarRecurrent.gruBackwardRow(n, j, gx, gh, g0, hPrev, dh, dGx, dGh, dhPrev, s0);
+        }
+    }
+
+    @Override
+    public void gruForward(int batch, int hidden, double[] gx, double[] gh, double[] hPrev, double[] h) {
+        SCALAR.gruForward(batch, hidden, gx, gh, hPrev, h);
+    }
+
+    @Override
+    public void gruBackward(int batch, int hidden, double[] gx, double[] gh, double[] hPrev, double[] dh,
+                            double[] dGx, double[] dGh, double[] dhPrev) {
+        SCALAR.gruBackward(batch, hidden, gx, gh, hPrev, dh, dGx, dGh, dhPrev);
     }
 }

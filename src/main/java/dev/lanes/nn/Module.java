@@ -108,16 +108,11 @@ public abstract class Module {
         children.forEach((k, m) -> m.collect(prefix + k + ".", out, params, bufs));
     }
 
+    /** Parameters and buffers: each module's parameters, then its buffers, then its children. */
     private Map<String, Parameter> stateSlots() {
         Map<String, Parameter> out = new LinkedHashMap<>();
-        collectState("", out);
+        collect("", out, true, true);
         return out;
-    }
-
-    private void collectState(String prefix, Map<String, Parameter> out) {
-        parameters.forEach((k, v) -> out.put(prefix + k, v));
-        buffers.forEach((k, v) -> out.put(prefix + k, v));
-        children.forEach((k, m) -> m.collectState(prefix + k + ".", out));
     }
 
     /**

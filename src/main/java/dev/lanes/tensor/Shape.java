@@ -101,13 +101,6 @@ public final class Shape {
         return d;
     }
 
-    /** @return this shape with dimension {@code dim} (already normalised) replaced by {@code size} */
-    public Shape with(int dim, int size) {
-        int[] d = dims.clone();
-        d[dim] = size;
-        return of(d);
-    }
-
     /** @return this shape without dimension {@code dim} (already normalised) */
     public Shape without(int dim) {
         int[] d = new int[dims.length - 1];

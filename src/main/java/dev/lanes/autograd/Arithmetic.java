@@ -18,18 +18,9 @@ final class Arithmetic extends GradFn {
     private Tensor out;
 
     private Arithmetic(Binary op, Tensor a, Tensor b, Tensor out) {
-        super(name(op), torchName(op), a, b);
+        super(op.opName(), torchName(op), a, b);
         this.op = op;
         this.out = out;
-    }
-
-    private static String name(Binary op) {
-        return switch (op) {
-            case ADD -> "add";
-            case SUB -> "sub";
-            case MUL -> "mul";
-            case DIV -> "div";
-        };
     }
 
     private static String torchName(Binary op) {
@@ -42,7 +33,7 @@ final class Arithmetic extends GradFn {
     }
 
     static Tensor apply(Binary op, Tensor a, Tensor b) {
-        String name = name(op);
+        String name = op.opName();
         Dispatch.sameDType(name, a, b);
         Shape shape = Shape.broadcast(name, a.shape(), b.shape());
         Tensor out = Tensor.zeros(a.dtype(), shape);

@@ -7,24 +7,31 @@ package dev.lanes.kernel;
 public enum Activation {
 
     /** f(x) = x; f' = 1. */
-    IDENTITY,
+    IDENTITY("identity"),
     /** f(x) = max(x, 0), NaN kept; f' = 1 where y > 0, else 0 (PyTorch's threshold backward). */
-    RELU,
+    RELU("relu"),
     /** The logistic function f(x) = 1 / (1 + e^-x); f' = y (1 - y). */
-    SIGMOID,
+    SIGMOID("sigmoid"),
     /** f(x) = tanh(x); f' = 1 - y^2. */
-    TANH,
+    TANH("tanh"),
     /** f(x) = e^x; f' = y. */
-    EXP;
+    EXP("exp");
+
+    private final String opName;
+    private final String backwardName;
+
+    Activation(String opName) {
+        this.opName = opName;
+        this.backwardName = opName + "Backward";
+    }
 
     /** @return the operation's name in messages: {@code "relu"}, {@code "sigmoid"}, ... */
     public String opName() {
-        return switch (this) {
-            case IDENTITY -> "identity";
-            case RELU -> "relu";
-            case SIGMOID -> "sigmoid";
-            case TANH -> "tanh";
-            case EXP -> "exp";
-        };
+        return opName;
+    }
+
+    /** @return the name of its derivative in messages: {@code "reluBackward"}, ... */
+    public String backwardName() {
+        return backwardName;
     }
 }

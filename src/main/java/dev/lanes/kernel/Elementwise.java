@@ -182,25 +182,14 @@ public final class Elementwise {
         if (f == null) {
             throw new NullPointerException("activateBackward: the activation is null");
         }
-        return switch (f) {
-            case IDENTITY -> "identityBackward";
-            case RELU -> "reluBackward";
-            case SIGMOID -> "sigmoidBackward";
-            case TANH -> "tanhBackward";
-            case EXP -> "expBackward";
-        };
+        return f.backwardName();
     }
 
     private static String opName(Binary op) {
         if (op == null) {
             throw new NullPointerException("binary: the operation is null");
         }
-        return switch (op) {
-            case ADD -> "add";
-            case SUB -> "sub";
-            case MUL -> "mul";
-            case DIV -> "div";
-        };
+        return op.opName();
     }
 
     private static void unary(String op, Object x, int xOff, Object y, int yOff, int n) {

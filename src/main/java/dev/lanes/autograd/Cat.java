@@ -52,7 +52,7 @@ final class Cat extends GradFn {
         for (Tensor t : in) {
             int chunk = t.size(d) * inner;
             for (int o = 0; o < outer; o++) {
-                Slice.copy(t, o * chunk, y, o * total * inner + at * inner, chunk);
+                Dispatch.copy(t, o * chunk, y, o * total * inner + at * inner, chunk);
             }
             at += t.size(d);
         }
@@ -79,7 +79,7 @@ final class Cat extends GradFn {
             if (needsGrad(t)) {
                 Tensor gx = Tensor.zeros(x.dtype(), x.shape());
                 for (int o = 0; o < outer; o++) {
-                    Slice.copy(g, o * total * inner + at * inner, gx, o * chunk, chunk);
+                    Dispatch.copy(g, o * total * inner + at * inner, gx, o * chunk, chunk);
                 }
                 grads[t] = gx;
             }

@@ -44,7 +44,7 @@ final class Linear extends GradFn {
         Tensor y = Tensor.zeros(x.dtype(), dims);
         if (b != null) {
             for (int r = 0; r < rows; r++) {
-                Slice.copy(b, 0, y, r * out, out);
+                Dispatch.copy(b, 0, y, r * out, out);
             }
         }
         Dispatch.gemm(false, true, rows, out, in, 1, x, 0, in, w, 0, in, b == null ? 0 : 1, y, 0, out);

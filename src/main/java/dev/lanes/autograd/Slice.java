@@ -1,5 +1,6 @@
 package dev.lanes.autograd;
 
+import dev.lanes.tensor.Dispatch;
 import dev.lanes.tensor.GradFn;
 import dev.lanes.tensor.Tensor;
 
@@ -61,18 +62,10 @@ final class Slice extends GradFn {
         Tensor y = Tensor.zeros(x.dtype(), dims);
         for (int o = 0; o < outer; o++) {
             for (int j = 0; j < count; j++) {
-                copy(x, (o * size + start + j * step) * inner, y, (o * count + j) * inner, inner);
+                Dispatch.copy(x, (o * size + start + j * step) * inner, y, (o * count + j) * inner, inner);
             }
         }
         return Record.output("slice", y, () -> new Slice(x, d, start, step), x);
-    }
-
-    static void copy(Tensor from, int fromOff, Tensor to, int toOff, int n) {
-        if (from.dtype() == dev.lanes.tensor.DType.F32) {
-            System.arraycopy(from.f32(), fromOff, to.f32(), toOff, n);
-        } else {
-            System.arraycopy(from.f64(), fromOff, to.f64(), toOff, n);
-        }
     }
 
     @Override
@@ -88,7 +81,7 @@ final class Slice extends GradFn {
         int inner = size == 0 ? 0 : x.numel() / outer / size;
         for (int o = 0; o < outer; o++) {
             for (int j = 0; j < count; j++) {
-                copy(g, (o * count + j) * inner, dx, (o * size + start + j * step) * inner, inner);
+                Dispatch.copy(g, (o * count + j) * inner, dx, (o * size + start + j * step) * inner, inner);
             }
         }
         return new Tensor[] {dx};

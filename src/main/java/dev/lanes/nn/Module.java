@@ -1,6 +1,7 @@
 package dev.lanes.nn;
 
 import dev.lanes.tensor.DType;
+import dev.lanes.tensor.Dispatch;
 import dev.lanes.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -166,12 +167,7 @@ public abstract class Module {
                 // Copied into the existing storage, as PyTorch does: optimizers holding the
                 // parameter tensors keep working.
                 Tensor target = e.getValue().tensor();
-                Tensor src = given.to(target.dtype());
-                if (target.dtype() == DType.F32) {
-                    System.arraycopy(src.f32(), 0, target.f32(), 0, target.numel());
-                } else {
-                    System.arraycopy(src.f64(), 0, target.f64(), 0, target.numel());
-                }
+                Dispatch.copy(given.to(target.dtype()), 0, target, 0, target.numel());
             }
         }
     }

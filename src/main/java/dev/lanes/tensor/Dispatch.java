@@ -29,6 +29,15 @@ public final class Dispatch {
         }
     }
 
+    /** Copies {@code n} elements of storage, {@code from[fromOff..]} to {@code to[toOff..]} (same dtype). */
+    public static void copy(Tensor from, int fromOff, Tensor to, int toOff, int n) {
+        if (from.dtype() == DType.F32) {
+            System.arraycopy(from.f32(), fromOff, to.f32(), toOff, n);
+        } else {
+            System.arraycopy(from.f64(), fromOff, to.f64(), toOff, n);
+        }
+    }
+
     /** {@code y = f(x)}, all elements. */
     public static void activate(Activation f, Tensor x, Tensor y) {
         if (x.dtype() == DType.F32) {

@@ -40,13 +40,21 @@ final class ArrayChecks {
         if (off < 0) {
             throw new IllegalArgumentException(op + ": " + name + " offset must be >= 0, got " + off);
         }
+        extent(op, name, name, length, off, rows, cols, ld);
+    }
+
+    /**
+     * A {@code rows x cols} matrix (called {@code matrix} in the message) with leading dimension
+     * {@code ld} from {@code off} fits in an array (called {@code array}) of {@code length}.
+     */
+    static void extent(String op, String matrix, String array, int length, int off, int rows, int cols, int ld) {
         if (rows == 0 || cols == 0) {
             return;
         }
         long end = off + (long) (rows - 1) * ld + cols;
         if (end > length) {
-            throw new IllegalArgumentException(op + ": " + name + " (" + rows + "x" + cols + ", offset " + off
-                    + ", leading dimension " + ld + ") needs " + name + ".length >= " + end + ", but it is " + length);
+            throw new IllegalArgumentException(op + ": " + matrix + " (" + rows + "x" + cols + ", offset " + off
+                    + ", leading dimension " + ld + ") needs " + array + ".length >= " + end + ", but it is " + length);
         }
     }
 

@@ -53,25 +53,14 @@ record GemmShape(String op, boolean transA, boolean transB, int m, int n, int k,
      * @param cIsB whether {@code b} and {@code c} are the same array
      */
     void checkArrays(int aLength, int bLength, int cLength, boolean cIsA, boolean cIsB) {
-        checkExtent("a", "A", aOff, aRows(), aCols(), lda, aLength);
-        checkExtent("b", "B", bOff, bRows(), bCols(), ldb, bLength);
-        checkExtent("c", "C", cOff, m, n, ldc, cLength);
+        ArrayChecks.extent(op, "A", "a", aLength, aOff, aRows(), aCols(), lda);
+        ArrayChecks.extent(op, "B", "b", bLength, bOff, bRows(), bCols(), ldb);
+        ArrayChecks.extent(op, "C", "c", cLength, cOff, m, n, ldc);
         if (cIsA && overlaps(cOff, m, n, ldc, aOff, aRows(), aCols(), lda)) {
             throw new IllegalArgumentException(op + ": C overlaps A in the same array");
         }
         if (cIsB && overlaps(cOff, m, n, ldc, bOff, bRows(), bCols(), ldb)) {
             throw new IllegalArgumentException(op + ": C overlaps B in the same array");
-        }
-    }
-
-    private void checkExtent(String array, String matrix, int off, int rows, int cols, int ld, int length) {
-        if (rows == 0 || cols == 0) {
-            return;
-        }
-        long end = off + (long) (rows - 1) * ld + cols;
-        if (end > length) {
-            throw new IllegalArgumentException(op + ": " + matrix + " (" + rows + "x" + cols + ", offset " + off
-                    + ", leading dimension " + ld + ") needs " + array + ".length >= " + end + ", but it is " + length);
         }
     }
 

@@ -96,8 +96,15 @@ final class VectorElementwise implements ElementwiseKernels {
         }
     }
 
+    /** dx = y > 0 ? dy : 0. */
     private static void reluBackward(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
-        for (int i = 0; i < n; i += L) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector v = FloatVector.fromArray(S, y, yOff + i);
+            FloatVector.fromArray(S, dy, dyOff + i).blend(0f, v.compare(VectorOperators.GT, 0f).not())
+                    .intoArray(dx, dxOff + i);
+        }
+        if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
             FloatVector v = FloatVector.fromArray(S, y, yOff + i, m);
             FloatVector.fromArray(S, dy, dyOff + i, m).blend(0f, v.compare(VectorOperators.GT, 0f).not())

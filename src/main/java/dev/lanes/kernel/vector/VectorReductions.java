@@ -3,6 +3,7 @@ package dev.lanes.kernel.vector;
 import static dev.lanes.kernel.internal.Sums.BLOCK;
 import static dev.lanes.kernel.internal.Sums.PARTIALS;
 
+import dev.lanes.kernel.Binary;
 import dev.lanes.kernel.ReductionKernels;
 import dev.lanes.kernel.internal.FloatMath;
 import dev.lanes.kernel.internal.Scratch;
@@ -173,12 +174,7 @@ final class VectorReductions implements ReductionKernels {
     @Override
     public void addColumnSums(int rows, int cols, float[] x, int xOff, int ldx, float[] y, int yOff) {
         for (int r = 0; r < rows; r++) {
-            int row = xOff + r * ldx;
-            for (int j = 0; j < cols; j += L) {
-                VectorMask<Float> m = S.indexInRange(j, cols);
-                FloatVector.fromArray(S, y, yOff + j, m).add(FloatVector.fromArray(S, x, row + j, m))
-                        .intoArray(y, yOff + j, m);
-            }
+            VectorElementwise.INSTANCE.binary(Binary.ADD, y, yOff, x, xOff + r * ldx, y, yOff, cols);
         }
     }
 

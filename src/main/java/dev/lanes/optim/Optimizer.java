@@ -115,10 +115,14 @@ public abstract class Optimizer {
 
     /** @return parameter {@code index}'s state tensor {@code name}, created as zeros (or {@code fill}) on first use */
     protected final Tensor state(int index, String name, double fill) {
-        return state.get(index).computeIfAbsent(name, k -> {
+        Map<String, Tensor> s = state.get(index);
+        Tensor t = s.get(name);
+        if (t == null) { // not computeIfAbsent: its capturing lambda would allocate on every step
             Tensor p = params.get(index);
-            return Tensor.full(p.dtype(), fill, p.dims());
-        });
+            t = Tensor.full(p.dtype(), fill, p.dims());
+            s.put(name, t);
+        }
+        return t;
     }
 
     /** @return whether parameter {@code index} has state {@code name} yet */

@@ -72,10 +72,6 @@ public abstract class GradFn {
         inputs = null;
     }
 
-    final boolean released() {
-        return released;
-    }
-
     @Override
     public String toString() {
         return torchName;

@@ -50,8 +50,9 @@ final class Softmax extends GradFn {
             return out;
         }
         int[] perm = swap(x.rank(), d, last);
-        Tensor out = Tensor.zeros(x.dtype(), Layout.permute(x, perm).shape());
-        k.run(rows, cols, Layout.permute(x, perm), out);
+        Tensor moved = Layout.permute(x, perm);
+        Tensor out = Tensor.zeros(x.dtype(), moved.shape());
+        k.run(rows, cols, moved, out);
         return Layout.permute(out, perm);
     }
 

@@ -71,6 +71,18 @@ final class ArrayChecks {
         }
     }
 
+    /**
+     * The range {@code [bOff, bOff + bN)} of {@code b} shares no element with the range
+     * {@code [aOff, aOff + aN)} of {@code a}; the message names both ranges.
+     */
+    static void disjointRanges(String op, String aName, Object a, int aOff, int aN, String bName, Object b, int bOff,
+                               int bN) {
+        if (a == b && aN > 0 && bN > 0 && aOff < (long) bOff + bN && bOff < (long) aOff + aN) {
+            throw new IllegalArgumentException(op + ": " + bName + "[" + bOff + ", " + ((long) bOff + bN)
+                    + ") overlaps " + aName + "[" + aOff + ", " + ((long) aOff + aN) + ") in the same array");
+        }
+    }
+
     /** Two ranges of possibly different lengths share no element. */
     static void disjoint(String op, String aName, Object a, int aOff, long aEnd, String bName, Object b, int bOff,
                          long bEnd) {

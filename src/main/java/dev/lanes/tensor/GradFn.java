@@ -5,15 +5,18 @@ package dev.lanes.tensor;
  * needs. Differentiable functions (package {@code dev.lanes.autograd}) subclass it; the engine
  * ({@link Tensor#backward}) walks the nodes from the output to the leaves.
  *
- * <p>Each node produces exactly one tensor. {@link #backward} receives the gradient of that
+ * <p>Most nodes produce one tensor: {@link #backward(Tensor)} receives the gradient of that
  * tensor and returns the gradient of each input, in input order ({@code null} for inputs that do
- * not require one). After a backward pass without {@code retainGraph}, {@link #release()} drops
+ * not require one). A node with several outputs (a recurrent layer's output, h_n and c_n) gives
+ * their number to the constructor, is recorded with {@link Tensor#record(GradFn, Tensor...)} and
+ * overrides {@link #backward(Tensor[])}. After a backward pass without {@code retainGraph}, {@link #release()} drops
  * the saved tensors; a second pass through the node is then an error.
  */
 public abstract class GradFn {
 
     private final String name;
     private final String torchName;
+    private final int outputCount;
     private Tensor[] inputs;
     private boolean released;
 
@@ -24,9 +27,27 @@ public abstract class GradFn {
      * @param inputs    the tensors this node's output was computed from
      */
     protected GradFn(String name, String torchName, Tensor... inputs) {
+        this(name, torchName, 1, inputs);
+    }
+
+    /**
+     * A node with {@code outputCount} outputs.
+     *
+     * @param outputCount the number of tensors the node produces, >= 1
+     */
+    protected GradFn(String name, String torchName, int outputCount, Tensor... inputs) {
+        if (outputCount < 1) {
+            throw new IllegalArgumentException(name + ": a node has at least one output, got " + outputCount);
+        }
         this.name = name;
         this.torchName = torchName;
+        this.outputCount = outputCount;
         this.inputs = inputs;
+    }
+
+    /** @return the number of tensors this node produces */
+    public final int outputCount() {
+        return outputCount;
     }
 
     /** @return the operation's name */
@@ -65,6 +86,18 @@ public abstract class GradFn {
      * @return one gradient per input, shaped like it, or {@code null} where not needed
      */
     protected abstract Tensor[] backward(Tensor gradOutput);
+
+    /**
+     * Computes the gradients of the inputs from the gradients of all outputs; what the engine
+     * calls. Nodes with one output need not override it.
+     *
+     * @param gradOutputs one gradient per output, in output order; {@code null} for an output no
+     *                    gradient reached (treat it as zeros)
+     * @return one gradient per input, shaped like it, or {@code null} where not needed
+     */
+    protected Tensor[] backward(Tensor[] gradOutputs) {
+        return backward(gradOutputs[0]);
+    }
 
     /** Drops the inputs and whatever the subclass saved; called after a non-retaining backward. */
     protected void release() {

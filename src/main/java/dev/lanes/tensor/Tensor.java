@@ -31,6 +31,7 @@ public final class Tensor {
     private boolean requiresGrad;
     private Tensor grad;
     private GradFn gradFn;
+    private int outputIndex;
 
     private Tensor(DType dtype, Shape shape, float[] f, double[] d) {
         this.dtype = dtype;
@@ -416,9 +417,43 @@ public final class Tensor {
         if (out.gradFn != null || out.requiresGrad) {
             throw new IllegalStateException("record: the output of " + fn.name() + " already belongs to the graph");
         }
+        if (fn.outputCount() != 1) {
+            throw new IllegalArgumentException("record: " + fn.name() + " has " + fn.outputCount() + " outputs;"
+                    + " record them together");
+        }
         out.gradFn = fn;
         out.requiresGrad = true;
         return out;
+    }
+
+    /**
+     * Records {@code fn} as the producer of all its outputs, in its output order.
+     *
+     * @throws IllegalArgumentException when the count differs from {@code fn.outputCount()} or an
+     *                                  output is given twice
+     */
+    public static void record(GradFn fn, Tensor... outs) {
+        if (outs.length != fn.outputCount()) {
+            throw new IllegalArgumentException("record: " + fn.name() + " has " + fn.outputCount() + " outputs, "
+                    + outs.length + " given");
+        }
+        for (int i = 0; i < outs.length; i++) {
+            if (outs[i].gradFn != null || outs[i].requiresGrad) {
+                throw new IllegalStateException("record: output " + i + " of " + fn.name()
+                        + " already belongs to the graph");
+            }
+            for (int j = 0; j < i; j++) {
+                if (outs[j] == outs[i]) {
+                    throw new IllegalArgumentException("record: output " + i + " of " + fn.name()
+                            + " is also output " + j);
+                }
+            }
+        }
+        for (int i = 0; i < outs.length; i++) {
+            outs[i].gradFn = fn;
+            outs[i].outputIndex = i;
+            outs[i].requiresGrad = true;
+        }
     }
 
     /** Backward from a one-element tensor, with gradient 1; frees the graph. */
@@ -459,13 +494,14 @@ public final class Tensor {
             return;
         }
         List<GradFn> order = topologicalOrder(gradFn);
-        Map<GradFn, Tensor> pending = new IdentityHashMap<>();
-        // Sums built here, safe to add into; other pending gradients may be shared (a backward
-        // can return its output gradient itself for several inputs) and are copied first.
+        // The gradients waiting for each node, one slot per output. Sums built here are safe to
+        // add into; other pending gradients may be shared (a backward can return its output
+        // gradient itself for several inputs) and are copied before the first addition.
+        Map<GradFn, Tensor[]> pending = new IdentityHashMap<>();
         Map<Tensor, Boolean> owned = new IdentityHashMap<>();
-        pending.put(gradFn, gradOutput);
+        pendingSlots(pending, gradFn)[outputIndex] = gradOutput;
         for (GradFn node : order) {
-            Tensor g = pending.remove(node);
+            Tensor[] g = pending.remove(node);
             if (g == null) {
                 continue;
             }
@@ -488,14 +524,15 @@ public final class Tensor {
                 if (in.gradFn == null) {
                     accumulate(in, gi);
                 } else {
-                    Tensor sum = pending.get(in.gradFn);
+                    Tensor[] slots = pendingSlots(pending, in.gradFn);
+                    Tensor sum = slots[in.outputIndex];
                     if (sum == null) {
-                        pending.put(in.gradFn, gi);
+                        slots[in.outputIndex] = gi;
                     } else {
                         if (owned.get(sum) == null) {
                             sum = sum.copy();
                             owned.put(sum, Boolean.TRUE);
-                            pending.put(in.gradFn, sum);
+                            slots[in.outputIndex] = sum;
                         }
                         sum.addInPlace(gi);
                     }
@@ -505,6 +542,15 @@ public final class Tensor {
                 node.release();
             }
         }
+    }
+
+    private static Tensor[] pendingSlots(Map<GradFn, Tensor[]> pending, GradFn node) {
+        Tensor[] slots = pending.get(node);
+        if (slots == null) {
+            slots = new Tensor[node.outputCount()];
+            pending.put(node, slots);
+        }
+        return slots;
     }
 
     private static void accumulate(Tensor leaf, Tensor g) {

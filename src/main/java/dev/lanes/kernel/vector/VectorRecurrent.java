@@ -43,7 +43,9 @@ import jdk.incubator.vector.VectorSpecies;
  * (LSTM) the cell state and its tanh, lane by lane as the scalar provider computes them (same
  * bits). As in
  * {@link VectorMath}, every vector stays inside the loop's method, so the sigmoid and tanh
- * sequences are written out where they are used. Double precision is the scalar code.
+ * sequences are written out where they are used; only int row bases (each array's offset plus
+ * the row's start) are computed outside the loops and passed to the scalar tail. Double
+ * precision is the scalar code.
  */
 final class VectorRecurrent implements RecurrentKernels {
 
@@ -57,20 +59,26 @@ final class VectorRecurrent implements RecurrentKernels {
     }
 
     @Override
-    public void lstmForward(int batch, int hidden, float[] gates, float[] bias, float[] cPrev, float[] c,
-                            float[] tanhC, float[] h) {
+    public void lstmForward(int batch, int hidden, float[] gates, int gatesOff, float[] bias, int biasOff,
+                            float[] cPrev, int cPrevOff, float[] c, int cOff, float[] tanhC, int tanhCOff, float[] h,
+                            int hOff) {
         int n = hidden;
         for (int b = 0; b < batch; b++) {
-            int g0 = b * 4 * n;
-            int s0 = b * n;
+            int g0 = gatesOff + b * 4 * n;
+            int cp0 = cPrevOff + b * n;
+            int c0 = cOff + b * n;
+            int t0 = tanhCOff + b * n;
+            int h0 = hOff + b * n;
             int j = 0;
             for (; j <= n - L; j += L) {
-                FloatVector xi = FloatVector.fromArray(S, gates, g0 + j).add(FloatVector.fromArray(S, bias, j));
-                FloatVector xf = FloatVector.fromArray(S, gates, g0 + n + j).add(FloatVector.fromArray(S, bias, n + j));
+                FloatVector xi = FloatVector.fromArray(S, gates, g0 + j)
+                        .add(FloatVector.fromArray(S, bias, biasOff + j));
+                FloatVector xf = FloatVector.fromArray(S, gates, g0 + n + j)
+                        .add(FloatVector.fromArray(S, bias, biasOff + n + j));
                 FloatVector xg = FloatVector.fromArray(S, gates, g0 + 2 * n + j)
-                        .add(FloatVector.fromArray(S, bias, 2 * n + j));
+                        .add(FloatVector.fromArray(S, bias, biasOff + 2 * n + j));
                 FloatVector xo = FloatVector.fromArray(S, gates, g0 + 3 * n + j)
-                        .add(FloatVector.fromArray(S, bias, 3 * n + j));
+                        .add(FloatVector.fromArray(S, bias, biasOff + 3 * n + j));
                 VectorMask<Float> tailI = xi.compare(VectorOperators.LT, V_SIGMOID_EXP_BELOW);
                 FloatVector aI = xi.neg().blend(xi, tailI);
                 FloatVector tI = aI.mul(V_LOG2E).add(V_MAGIC);
@@ -140,7 +148,7 @@ final class VectorRecurrent implements RecurrentKernels {
                 f.intoArray(gates, g0 + n + j);
                 g.intoArray(gates, g0 + 2 * n + j);
                 o.intoArray(gates, g0 + 3 * n + j);
-                FloatVector cj = f.mul(FloatVector.fromArray(S, cPrev, s0 + j)).add(i.mul(g));
+                FloatVector cj = f.mul(FloatVector.fromArray(S, cPrev, cp0 + j)).add(i.mul(g));
                 FloatVector axC = cj.abs();
                 FloatVector zC = cj.mul(cj);
                 FloatVector pC = zC.mul(V_T4).add(V_T3).mul(zC).add(V_T2).mul(zC).add(V_T1).mul(zC).add(V_T0);
@@ -161,66 +169,81 @@ final class VectorRecurrent implements RecurrentKernels {
                 FloatVector largeC = eC.neg().add(ONE).div(eC.add(ONE)).reinterpretAsInts().and(MAGNITUDE)
                         .or(cj.reinterpretAsInts().and(SIGN)).reinterpretAsFloats();
                 FloatVector t = largeC.blend(smallC, axC.compare(VectorOperators.LT, V_TANH_SMALL));
-                cj.intoArray(c, s0 + j);
-                t.intoArray(tanhC, s0 + j);
-                o.mul(t).intoArray(h, s0 + j);
+                cj.intoArray(c, c0 + j);
+                t.intoArray(tanhC, t0 + j);
+                o.mul(t).intoArray(h, h0 + j);
             }
-            ScalarRecurrent.lstmForwardRow(n, j, gates, g0, bias, cPrev, c, tanhC, h, s0);
+            ScalarRecurrent.lstmForwardRow(n, j, gates, g0, bias, biasOff, cPrev, cp0, c, c0, tanhC, t0, h, h0);
         }
     }
 
     @Override
-    public void lstmBackward(int batch, int hidden, float[] gates, float[] cPrev, float[] tanhC, float[] dh,
-                             float[] dc, float[] dGates, float[] dcPrev) {
+    public void lstmBackward(int batch, int hidden, float[] gates, int gatesOff, float[] cPrev, int cPrevOff,
+                             float[] tanhC, int tanhCOff, float[] dh, int dhOff, float[] dc, int dcOff, float[] dGates,
+                             int dGatesOff, float[] dcPrev, int dcPrevOff) {
         int n = hidden;
         for (int b = 0; b < batch; b++) {
-            int g0 = b * 4 * n;
-            int s0 = b * n;
+            int g0 = gatesOff + b * 4 * n;
+            int cp0 = cPrevOff + b * n;
+            int t0 = tanhCOff + b * n;
+            int dh0 = dhOff + b * n;
+            int dc0 = dcOff + b * n;
+            int dg0 = dGatesOff + b * 4 * n;
+            int dcp0 = dcPrevOff + b * n;
             int j = 0;
             for (; j <= n - L; j += L) {
                 FloatVector i = FloatVector.fromArray(S, gates, g0 + j);
                 FloatVector f = FloatVector.fromArray(S, gates, g0 + n + j);
                 FloatVector g = FloatVector.fromArray(S, gates, g0 + 2 * n + j);
                 FloatVector o = FloatVector.fromArray(S, gates, g0 + 3 * n + j);
-                FloatVector t = FloatVector.fromArray(S, tanhC, s0 + j);
-                FloatVector dhj = FloatVector.fromArray(S, dh, s0 + j);
+                FloatVector t = FloatVector.fromArray(S, tanhC, t0 + j);
+                FloatVector dhj = FloatVector.fromArray(S, dh, dh0 + j);
                 FloatVector dcT = dhj.mul(o).mul(t.mul(t).neg().add(ONE));
                 if (dc != null) {
-                    dcT = FloatVector.fromArray(S, dc, s0 + j).add(dcT);
+                    dcT = FloatVector.fromArray(S, dc, dc0 + j).add(dcT);
                 }
-                dcT.mul(g).mul(i.mul(i.neg().add(ONE))).intoArray(dGates, g0 + j);
-                dcT.mul(FloatVector.fromArray(S, cPrev, s0 + j)).mul(f.mul(f.neg().add(ONE)))
-                        .intoArray(dGates, g0 + n + j);
-                dcT.mul(i).mul(g.mul(g).neg().add(ONE)).intoArray(dGates, g0 + 2 * n + j);
-                dhj.mul(t).mul(o.mul(o.neg().add(ONE))).intoArray(dGates, g0 + 3 * n + j);
-                dcT.mul(f).intoArray(dcPrev, s0 + j);
+                dcT.mul(g).mul(i.mul(i.neg().add(ONE))).intoArray(dGates, dg0 + j);
+                dcT.mul(FloatVector.fromArray(S, cPrev, cp0 + j)).mul(f.mul(f.neg().add(ONE)))
+                        .intoArray(dGates, dg0 + n + j);
+                dcT.mul(i).mul(g.mul(g).neg().add(ONE)).intoArray(dGates, dg0 + 2 * n + j);
+                dhj.mul(t).mul(o.mul(o.neg().add(ONE))).intoArray(dGates, dg0 + 3 * n + j);
+                dcT.mul(f).intoArray(dcPrev, dcp0 + j);
             }
-            ScalarRecurrent.lstmBackwardRow(n, j, gates, g0, cPrev, tanhC, dh, dc, dGates, dcPrev, s0);
+            ScalarRecurrent.lstmBackwardRow(n, j, gates, g0, cPrev, cp0, tanhC, t0, dh, dh0, dc, dc0, dGates, dg0,
+                    dcPrev, dcp0);
         }
     }
 
     @Override
-    public void lstmForward(int batch, int hidden, double[] gates, double[] bias, double[] cPrev, double[] c,
-                            double[] tanhC, double[] h) {
-        SCALAR.lstmForward(batch, hidden, gates, bias, cPrev, c, tanhC, h);
+    public void lstmForward(int batch, int hidden, double[] gates, int gatesOff, double[] bias, int biasOff,
+                            double[] cPrev, int cPrevOff, double[] c, int cOff, double[] tanhC, int tanhCOff,
+                            double[] h, int hOff) {
+        SCALAR.lstmForward(batch, hidden, gates, gatesOff, bias, biasOff, cPrev, cPrevOff, c, cOff, tanhC, tanhCOff, h,
+                hOff);
     }
 
     @Override
-    public void lstmBackward(int batch, int hidden, double[] gates, double[] cPrev, double[] tanhC, double[] dh,
-                             double[] dc, double[] dGates, double[] dcPrev) {
-        SCALAR.lstmBackward(batch, hidden, gates, cPrev, tanhC, dh, dc, dGates, dcPrev);
+    public void lstmBackward(int batch, int hidden, double[] gates, int gatesOff, double[] cPrev, int cPrevOff,
+                             double[] tanhC, int tanhCOff, double[] dh, int dhOff, double[] dc, int dcOff,
+                             double[] dGates, int dGatesOff, double[] dcPrev, int dcPrevOff) {
+        SCALAR.lstmBackward(batch, hidden, gates, gatesOff, cPrev, cPrevOff, tanhC, tanhCOff, dh, dhOff, dc, dcOff,
+                dGates, dGatesOff, dcPrev, dcPrevOff);
     }
 
     @Override
-    public void gruForward(int batch, int hidden, float[] gx, float[] gh, float[] hPrev, float[] h) {
+    public void gruForward(int batch, int hidden, float[] gx, int gxOff, float[] gh, int ghOff, float[] hPrev,
+                           int hPrevOff, float[] h, int hOff) {
         int n = hidden;
         for (int b = 0; b < batch; b++) {
-            int g0 = b * 3 * n;
-            int s0 = b * n;
+            int gx0 = gxOff + b * 3 * n;
+            int gh0 = ghOff + b * 3 * n;
+            int hp0 = hPrevOff + b * n;
+            int h0 = hOff + b * n;
             int j = 0;
             for (; j <= n - L; j += L) {
-                FloatVector xr = FloatVector.fromArray(S, gx, g0 + j).add(FloatVector.fromArray(S, gh, g0 + j));
-                FloatVector xz = FloatVector.fromArray(S, gx, g0 + n + j).add(FloatVector.fromArray(S, gh, g0 + n + j));
+                FloatVector xr = FloatVector.fromArray(S, gx, gx0 + j).add(FloatVector.fromArray(S, gh, gh0 + j));
+                FloatVector xz = FloatVector.fromArray(S, gx, gx0 + n + j)
+                        .add(FloatVector.fromArray(S, gh, gh0 + n + j));
                 VectorMask<Float> tailR = xr.compare(VectorOperators.LT, V_SIGMOID_EXP_BELOW);
                 FloatVector aR = xr.neg().blend(xr, tailR);
                 FloatVector tR = aR.mul(V_LOG2E).add(V_MAGIC);
@@ -251,8 +274,8 @@ final class VectorRecurrent implements RecurrentKernels {
                         .blend(POS_INF, aZ.compare(VectorOperators.GE, V_OVERFLOW))
                         .blend(ZERO, aZ.compare(VectorOperators.LT, V_UNDERFLOW));
                 FloatVector z = ONE.div(eZ.add(ONE)).blend(eZ, tailZ);
-                FloatVector xn = FloatVector.fromArray(S, gx, g0 + 2 * n + j)
-                        .add(r.mul(FloatVector.fromArray(S, gh, g0 + 2 * n + j)));
+                FloatVector xn = FloatVector.fromArray(S, gx, gx0 + 2 * n + j)
+                        .add(r.mul(FloatVector.fromArray(S, gh, gh0 + 2 * n + j)));
                 FloatVector axN = xn.abs();
                 FloatVector zN = xn.mul(xn);
                 FloatVector pN = zN.mul(V_T4).add(V_T3).mul(zN).add(V_T2).mul(zN).add(V_T1).mul(zN).add(V_T0);
@@ -273,51 +296,61 @@ final class VectorRecurrent implements RecurrentKernels {
                 FloatVector largeN = eN.neg().add(ONE).div(eN.add(ONE)).reinterpretAsInts().and(MAGNITUDE)
                         .or(xn.reinterpretAsInts().and(SIGN)).reinterpretAsFloats();
                 FloatVector nn = largeN.blend(smallN, axN.compare(VectorOperators.LT, V_TANH_SMALL));
-                r.intoArray(gx, g0 + j);
-                z.intoArray(gx, g0 + n + j);
-                nn.intoArray(gx, g0 + 2 * n + j);
-                z.neg().add(ONE).mul(nn).add(z.mul(FloatVector.fromArray(S, hPrev, s0 + j))).intoArray(h, s0 + j);
+                r.intoArray(gx, gx0 + j);
+                z.intoArray(gx, gx0 + n + j);
+                nn.intoArray(gx, gx0 + 2 * n + j);
+                z.neg().add(ONE).mul(nn).add(z.mul(FloatVector.fromArray(S, hPrev, hp0 + j))).intoArray(h, h0 + j);
             }
-            ScalarRecurrent.gruForwardRow(n, j, gx, gh, g0, hPrev, h, s0);
+            ScalarRecurrent.gruForwardRow(n, j, gx, gx0, gh, gh0, hPrev, hp0, h, h0);
         }
     }
 
     @Override
-    public void gruBackward(int batch, int hidden, float[] gx, float[] gh, float[] hPrev, float[] dh, float[] dGx,
-                            float[] dGh, float[] dhPrev) {
+    public void gruBackward(int batch, int hidden, float[] gx, int gxOff, float[] gh, int ghOff, float[] hPrev,
+                            int hPrevOff, float[] dh, int dhOff, float[] dGx, int dGxOff, float[] dGh, int dGhOff,
+                            float[] dhPrev, int dhPrevOff) {
         int n = hidden;
         for (int b = 0; b < batch; b++) {
-            int g0 = b * 3 * n;
-            int s0 = b * n;
+            int gx0 = gxOff + b * 3 * n;
+            int gh0 = ghOff + b * 3 * n;
+            int hp0 = hPrevOff + b * n;
+            int dh0 = dhOff + b * n;
+            int dgx0 = dGxOff + b * 3 * n;
+            int dgh0 = dGhOff + b * 3 * n;
+            int dhp0 = dhPrevOff + b * n;
             int j = 0;
             for (; j <= n - L; j += L) {
-                FloatVector r = FloatVector.fromArray(S, gx, g0 + j);
-                FloatVector z = FloatVector.fromArray(S, gx, g0 + n + j);
-                FloatVector nn = FloatVector.fromArray(S, gx, g0 + 2 * n + j);
-                FloatVector d = FloatVector.fromArray(S, dh, s0 + j);
+                FloatVector r = FloatVector.fromArray(S, gx, gx0 + j);
+                FloatVector z = FloatVector.fromArray(S, gx, gx0 + n + j);
+                FloatVector nn = FloatVector.fromArray(S, gx, gx0 + 2 * n + j);
+                FloatVector d = FloatVector.fromArray(S, dh, dh0 + j);
                 FloatVector dn = d.mul(z.neg().add(ONE)).mul(nn.mul(nn).neg().add(ONE));
-                FloatVector dr = dn.mul(FloatVector.fromArray(S, gh, g0 + 2 * n + j)).mul(r.mul(r.neg().add(ONE)));
-                FloatVector dz = d.mul(FloatVector.fromArray(S, hPrev, s0 + j).sub(nn)).mul(z.mul(z.neg().add(ONE)));
-                dr.intoArray(dGx, g0 + j);
-                dz.intoArray(dGx, g0 + n + j);
-                dn.intoArray(dGx, g0 + 2 * n + j);
-                dr.intoArray(dGh, g0 + j);
-                dz.intoArray(dGh, g0 + n + j);
-                dn.mul(r).intoArray(dGh, g0 + 2 * n + j);
-                d.mul(z).intoArray(dhPrev, s0 + j);
+                FloatVector dr = dn.mul(FloatVector.fromArray(S, gh, gh0 + 2 * n + j)).mul(r.mul(r.neg().add(ONE)));
+                FloatVector dz = d.mul(FloatVector.fromArray(S, hPrev, hp0 + j).sub(nn)).mul(z.mul(z.neg().add(ONE)));
+                dr.intoArray(dGx, dgx0 + j);
+                dz.intoArray(dGx, dgx0 + n + j);
+                dn.intoArray(dGx, dgx0 + 2 * n + j);
+                dr.intoArray(dGh, dgh0 + j);
+                dz.intoArray(dGh, dgh0 + n + j);
+                dn.mul(r).intoArray(dGh, dgh0 + 2 * n + j);
+                d.mul(z).intoArray(dhPrev, dhp0 + j);
             }
-            ScalarRecurrent.gruBackwardRow(n, j, gx, gh, g0, hPrev, dh, dGx, dGh, dhPrev, s0);
+            ScalarRecurrent.gruBackwardRow(n, j, gx, gx0, gh, gh0, hPrev, hp0, dh, dh0, dGx, dgx0, dGh, dgh0, dhPrev,
+                    dhp0);
         }
     }
 
     @Override
-    public void gruForward(int batch, int hidden, double[] gx, double[] gh, double[] hPrev, double[] h) {
-        SCALAR.gruForward(batch, hidden, gx, gh, hPrev, h);
+    public void gruForward(int batch, int hidden, double[] gx, int gxOff, double[] gh, int ghOff, double[] hPrev,
+                           int hPrevOff, double[] h, int hOff) {
+        SCALAR.gruForward(batch, hidden, gx, gxOff, gh, ghOff, hPrev, hPrevOff, h, hOff);
     }
 
     @Override
-    public void gruBackward(int batch, int hidden, double[] gx, double[] gh, double[] hPrev, double[] dh,
-                            double[] dGx, double[] dGh, double[] dhPrev) {
-        SCALAR.gruBackward(batch, hidden, gx, gh, hPrev, dh, dGx, dGh, dhPrev);
+    public void gruBackward(int batch, int hidden, double[] gx, int gxOff, double[] gh, int ghOff, double[] hPrev,
+                            int hPrevOff, double[] dh, int dhOff, double[] dGx, int dGxOff, double[] dGh, int dGhOff,
+                            double[] dhPrev, int dhPrevOff) {
+        SCALAR.gruBackward(batch, hidden, gx, gxOff, gh, ghOff, hPrev, hPrevOff, dh, dhOff, dGx, dGxOff, dGh, dGhOff,
+                dhPrev, dhPrevOff);
     }
 }

@@ -2,6 +2,7 @@ package dev.lanes.autograd;
 
 import dev.lanes.kernel.Activation;
 import dev.lanes.kernel.Binary;
+import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -197,5 +198,67 @@ public final class Ops {
     /** Log-softmax along {@code dim}. */
     public static Tensor logSoftmax(Tensor x, int dim) {
         return Softmax.apply(x, dim, true);
+    }
+
+    /**
+     * {@code torch.nn.functional.dropout(x, p, training=True)}: zeroes each element with
+     * probability {@code p} (drawn from {@code gen}) and scales the rest by {@code 1 / (1 - p)}.
+     */
+    public static Tensor dropout(Tensor x, double p, Generator gen) {
+        return Dropout.apply(x, p, gen);
+    }
+
+    /**
+     * One direction of a simple RNN layer over a sequence, as one fused tape node:
+     * {@code h_t = f(x_t W_ih^T + h_{t-1} W_hh^T + b)}.
+     *
+     * @param x          input {@code [T, B, d]}
+     * @param h0         initial state {@code [B, N]}
+     * @param wIh        {@code [N, d]}
+     * @param wHh        {@code [N, N]}
+     * @param bias       {@code [N]}, or null for none
+     * @param activation {@link Activation#TANH}, {@link Activation#RELU} or {@link Activation#SIGMOID}
+     * @param reverse    whether to run from the last step to the first (the backward direction)
+     * @return output {@code [T, B, N]} and the last state {@code [B, N]} (no cell state)
+     */
+    public static SequenceOutput rnnLayer(Tensor x, Tensor h0, Tensor wIh, Tensor wHh, Tensor bias,
+                                          Activation activation, boolean reverse) {
+        return RnnLayer.apply(x, h0, wIh, wHh, bias, activation, reverse);
+    }
+
+    /**
+     * One direction of an LSTM layer over a sequence, as one fused tape node, with PyTorch's
+     * equations and gate order (i, f, g, o) and one bias per gate.
+     *
+     * @param x       input {@code [T, B, d]}
+     * @param h0      initial hidden state {@code [B, N]}
+     * @param c0      initial cell state {@code [B, N]}
+     * @param wIh     {@code [4N, d]}
+     * @param wHh     {@code [4N, N]}
+     * @param bias    {@code [4N]} (PyTorch's {@code b_ih + b_hh}), or null for none
+     * @param reverse whether to run from the last step to the first
+     * @return output {@code [T, B, N]}, last hidden and cell states {@code [B, N]}
+     */
+    public static SequenceOutput lstmLayer(Tensor x, Tensor h0, Tensor c0, Tensor wIh, Tensor wHh, Tensor bias,
+                                           boolean reverse) {
+        return LstmLayer.apply(x, h0, c0, wIh, wHh, bias, reverse);
+    }
+
+    /**
+     * One direction of a GRU layer over a sequence, as one fused tape node, with PyTorch's
+     * equations and gate order (r, z, n).
+     *
+     * @param x       input {@code [T, B, d]}
+     * @param h0      initial state {@code [B, N]}
+     * @param wIh     {@code [3N, d]}
+     * @param wHh     {@code [3N, N]}
+     * @param bIh     {@code [3N]}, or null (then {@code bHh} must be null too)
+     * @param bHh     {@code [3N]}, or null
+     * @param reverse whether to run from the last step to the first
+     * @return output {@code [T, B, N]} and the last state {@code [B, N]} (no cell state)
+     */
+    public static SequenceOutput gruLayer(Tensor x, Tensor h0, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh,
+                                          boolean reverse) {
+        return GruLayer.apply(x, h0, wIh, wHh, bIh, bHh, reverse);
     }
 }

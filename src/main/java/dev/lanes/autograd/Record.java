@@ -40,4 +40,21 @@ final class Record {
         }
         return out;
     }
+
+    /**
+     * {@link #output} for a node with several outputs: checks each and records them together.
+     */
+    static void outputs(String op, Supplier<GradFn> node, Tensor[] inputs, Tensor... outs) {
+        if (GradMode.anomalyDetection()) {
+            for (int i = 0; i < outs.length; i++) {
+                if (!outs[i].allFinite()) {
+                    throw new ArithmeticException("anomaly: " + op + " produced NaN or Inf in its output " + i
+                            + " of shape " + outs[i].shape());
+                }
+            }
+        }
+        if (needed(inputs)) {
+            Tensor.record(node.get(), outs);
+        }
+    }
 }

@@ -5,9 +5,11 @@ import dev.lanes.tensor.Dispatch;
 import dev.lanes.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The base of every layer and model, as {@code torch.nn.Module}: parameters, buffers and child
@@ -118,12 +120,41 @@ public abstract class Module {
 
     /**
      * @return parameters and buffers by dotted name, in PyTorch's state-dict order; the tensors
-     *         are detached views of the module's storage
+     *         are detached views of the module's storage (or, where a module's entries differ
+     *         from its parameters, what {@link #ownStateDict()} makes of them)
      */
     public final Map<String, Tensor> stateDict() {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        stateSlots().forEach((k, v) -> out.put(k, v.tensor().detach()));
+        exportState("", out);
         return out;
+    }
+
+    private void exportState(String prefix, Map<String, Tensor> out) {
+        ownStateDict().forEach((k, v) -> out.put(prefix + k, v));
+        children.forEach((k, m) -> m.exportState(prefix + k + ".", out));
+    }
+
+    /**
+     * This module's own state-dict entries (names without the prefix): its parameters, then its
+     * buffers, detached. Modules whose saved form differs from their parameters override this
+     * together with {@link #ownStateToSlots}: a recurrent layer with one bias per gate writes it
+     * as PyTorch's two.
+     */
+    protected Map<String, Tensor> ownStateDict() {
+        Map<String, Tensor> own = new LinkedHashMap<>();
+        parameters.forEach((k, v) -> own.put(k, v.tensor().detach()));
+        buffers.forEach((k, v) -> own.put(k, v.tensor().detach()));
+        return own;
+    }
+
+    /**
+     * The inverse of {@link #ownStateDict()}: from the entries given for this module (its
+     * state-dict names without the prefix; in a non-strict load some may be absent) to tensors by
+     * parameter or buffer name. Problems are added to {@code problems} with {@code prefix}ed
+     * names. The default is the identity.
+     */
+    protected Map<String, Tensor> ownStateToSlots(Map<String, Tensor> given, String prefix, List<String> problems) {
+        return given;
     }
 
     /**
@@ -136,40 +167,54 @@ public abstract class Module {
      * @throws IllegalArgumentException naming the keys and shapes that do not fit
      */
     public final void loadStateDict(Map<String, Tensor> state, boolean strict) {
-        Map<String, Parameter> slots = stateSlots();
         List<String> problems = new ArrayList<>();
+        Set<String> used = new HashSet<>();
+        Map<Parameter, Tensor> assignments = new LinkedHashMap<>();
+        planLoad("", state, strict, problems, used, assignments);
         if (strict) {
-            for (String k : slots.keySet()) {
-                if (!state.containsKey(k)) {
-                    problems.add("missing key '" + k + "'");
-                }
-            }
             for (String k : state.keySet()) {
-                if (!slots.containsKey(k)) {
+                if (!used.contains(k)) {
                     problems.add("unexpected key '" + k + "'");
                 }
-            }
-        }
-        for (Map.Entry<String, Parameter> e : slots.entrySet()) {
-            Tensor given = state.get(e.getKey());
-            if (given != null && !given.shape().equals(e.getValue().tensor().shape())) {
-                problems.add("'" + e.getKey() + "' has shape " + given.shape() + " in the state dict but "
-                        + e.getValue().tensor().shape() + " in the module");
             }
         }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("loadStateDict(" + getClass().getSimpleName() + "): "
                     + String.join("; ", problems));
         }
-        for (Map.Entry<String, Parameter> e : slots.entrySet()) {
-            Tensor given = state.get(e.getKey());
-            if (given != null) {
-                // Copied into the existing storage, as PyTorch does: optimizers holding the
-                // parameter tensors keep working.
-                Tensor target = e.getValue().tensor();
-                Dispatch.copy(given.to(target.dtype()), 0, target, 0, target.numel());
+        // Copied into the existing storage, as PyTorch does: optimizers holding the parameter
+        // tensors keep working.
+        assignments.forEach((slot, given) -> {
+            Tensor target = slot.tensor();
+            Dispatch.copy(given.to(target.dtype()), 0, target, 0, target.numel());
+        });
+    }
+
+    private void planLoad(String prefix, Map<String, Tensor> state, boolean strict, List<String> problems,
+                          Set<String> used, Map<Parameter, Tensor> assignments) {
+        Map<String, Tensor> given = new LinkedHashMap<>();
+        for (String k : ownStateDict().keySet()) {
+            Tensor t = state.get(prefix + k);
+            if (t != null) {
+                given.put(k, t);
+                used.add(prefix + k);
+            } else if (strict) {
+                problems.add("missing key '" + prefix + k + "'");
             }
         }
+        ownStateToSlots(given, prefix, problems).forEach((k, t) -> {
+            Parameter slot = parameters.containsKey(k) ? parameters.get(k) : buffers.get(k);
+            if (slot == null) {
+                throw new IllegalStateException(getClass().getSimpleName() + ": no parameter or buffer '" + k + "'");
+            }
+            if (!t.shape().equals(slot.tensor().shape())) {
+                problems.add("'" + prefix + k + "' has shape " + t.shape() + " in the state dict but "
+                        + slot.tensor().shape() + " in the module");
+            } else {
+                assignments.put(slot, t);
+            }
+        });
+        children.forEach((k, m) -> m.planLoad(prefix + k + ".", state, strict, problems, used, assignments));
     }
 
     /** {@link #loadStateDict(Map, boolean)} with {@code strict = true}. */

@@ -4,6 +4,7 @@ import dev.lanes.kernel.Activation;
 import dev.lanes.kernel.Binary;
 import dev.lanes.kernel.Blas;
 import dev.lanes.kernel.Elementwise;
+import dev.lanes.kernel.Recurrent;
 import dev.lanes.kernel.Reductions;
 
 /**
@@ -146,5 +147,92 @@ public final class Dispatch {
     /** The fixed-order sum of {@code n} elements from {@code off}, widened to double. */
     public static double sum(Tensor x, int off, int n) {
         return x.dtype() == DType.F32 ? Reductions.sum(x.f32(), off, n) : Reductions.sum(x.f64(), off, n);
+    }
+
+    /** {@code y[yOff..] = a[aOff..] op b[bOff..]} over {@code n} elements of storage. */
+    public static void binary(Binary op, Tensor a, int aOff, Tensor b, int bOff, Tensor y, int yOff, int n) {
+        if (a.dtype() == DType.F32) {
+            Elementwise.binary(op, a.f32(), aOff, b.f32(), bOff, y.f32(), yOff, n);
+        } else {
+            Elementwise.binary(op, a.f64(), aOff, b.f64(), bOff, y.f64(), yOff, n);
+        }
+    }
+
+    /** {@code dx = dy * f'(y)} over {@code n} elements of storage with offsets. */
+    public static void activateBackward(Activation f, Tensor y, int yOff, Tensor dy, int dyOff, Tensor dx, int dxOff,
+                                        int n) {
+        if (y.dtype() == DType.F32) {
+            Elementwise.activateBackward(f, y.f32(), yOff, dy.f32(), dyOff, dx.f32(), dxOff, n);
+        } else {
+            Elementwise.activateBackward(f, y.f64(), yOff, dy.f64(), dyOff, dx.f64(), dxOff, n);
+        }
+    }
+
+    /** In place on the contiguous {@code rows x cols} block of {@code x} from {@code xOff}: {@code x = f(x + bias)}. */
+    public static void biasActivate(Activation f, int rows, int cols, Tensor bias, Tensor x, int xOff) {
+        if (x.dtype() == DType.F32) {
+            Elementwise.biasActivate(f, rows, cols, bias.f32(), 0, x.f32(), xOff, Math.max(1, cols));
+        } else {
+            Elementwise.biasActivate(f, rows, cols, bias.f64(), 0, x.f64(), xOff, Math.max(1, cols));
+        }
+    }
+
+    /** {@code sums += } the column sums of the contiguous {@code rows x cols} matrix {@code g}, in a fixed order. */
+    public static void addColumnSums(int rows, int cols, Tensor g, Tensor sums) {
+        if (g.dtype() == DType.F32) {
+            Reductions.addColumnSums(rows, cols, g.f32(), 0, Math.max(1, cols), sums.f32(), 0);
+        } else {
+            Reductions.addColumnSums(rows, cols, g.f64(), 0, Math.max(1, cols), sums.f64(), 0);
+        }
+    }
+
+    /** The fused LSTM step on storage with offsets; see {@link Recurrent#lstmForward}. */
+    public static void lstmForward(int batch, int hidden, Tensor gates, int gatesOff, Tensor bias, Tensor cPrev,
+                                   int cPrevOff, Tensor c, int cOff, Tensor tanhC, int tanhCOff, Tensor h, int hOff) {
+        if (gates.dtype() == DType.F32) {
+            Recurrent.lstmForward(batch, hidden, gates.f32(), gatesOff, bias.f32(), 0, cPrev.f32(), cPrevOff,
+                    c.f32(), cOff, tanhC.f32(), tanhCOff, h.f32(), hOff);
+        } else {
+            Recurrent.lstmForward(batch, hidden, gates.f64(), gatesOff, bias.f64(), 0, cPrev.f64(), cPrevOff,
+                    c.f64(), cOff, tanhC.f64(), tanhCOff, h.f64(), hOff);
+        }
+    }
+
+    /** The fused LSTM step's backward on storage with offsets; see {@link Recurrent#lstmBackward}. */
+    public static void lstmBackward(int batch, int hidden, Tensor gates, int gatesOff, Tensor cPrev, int cPrevOff,
+                                    Tensor tanhC, int tanhCOff, Tensor dh, int dhOff, Tensor dc, int dcOff,
+                                    Tensor dGates, int dGatesOff, Tensor dcPrev, int dcPrevOff) {
+        if (gates.dtype() == DType.F32) {
+            Recurrent.lstmBackward(batch, hidden, gates.f32(), gatesOff, cPrev.f32(), cPrevOff, tanhC.f32(),
+                    tanhCOff, dh.f32(), dhOff, dc.f32(), dcOff, dGates.f32(), dGatesOff, dcPrev.f32(), dcPrevOff);
+        } else {
+            Recurrent.lstmBackward(batch, hidden, gates.f64(), gatesOff, cPrev.f64(), cPrevOff, tanhC.f64(),
+                    tanhCOff, dh.f64(), dhOff, dc.f64(), dcOff, dGates.f64(), dGatesOff, dcPrev.f64(), dcPrevOff);
+        }
+    }
+
+    /** The fused GRU step on storage with offsets; see {@link Recurrent#gruForward}. */
+    public static void gruForward(int batch, int hidden, Tensor gx, int gxOff, Tensor gh, int ghOff, Tensor hPrev,
+                                  int hPrevOff, Tensor h, int hOff) {
+        if (gx.dtype() == DType.F32) {
+            Recurrent.gruForward(batch, hidden, gx.f32(), gxOff, gh.f32(), ghOff, hPrev.f32(), hPrevOff, h.f32(),
+                    hOff);
+        } else {
+            Recurrent.gruForward(batch, hidden, gx.f64(), gxOff, gh.f64(), ghOff, hPrev.f64(), hPrevOff, h.f64(),
+                    hOff);
+        }
+    }
+
+    /** The fused GRU step's backward on storage with offsets; see {@link Recurrent#gruBackward}. */
+    public static void gruBackward(int batch, int hidden, Tensor gx, int gxOff, Tensor gh, int ghOff, Tensor hPrev,
+                                   int hPrevOff, Tensor dh, int dhOff, Tensor dGx, int dGxOff, Tensor dGh, int dGhOff,
+                                   Tensor dhPrev, int dhPrevOff) {
+        if (gx.dtype() == DType.F32) {
+            Recurrent.gruBackward(batch, hidden, gx.f32(), gxOff, gh.f32(), ghOff, hPrev.f32(), hPrevOff, dh.f32(),
+                    dhOff, dGx.f32(), dGxOff, dGh.f32(), dGhOff, dhPrev.f32(), dhPrevOff);
+        } else {
+            Recurrent.gruBackward(batch, hidden, gx.f64(), gxOff, gh.f64(), ghOff, hPrev.f64(), hPrevOff, dh.f64(),
+                    dhOff, dGx.f64(), dGxOff, dGh.f64(), dGhOff, dhPrev.f64(), dhPrevOff);
+        }
     }
 }

@@ -1,0 +1,125 @@
+package dev.lanes.autograd;
+
+import dev.lanes.kernel.Activation;
+import dev.lanes.tensor.Dispatch;
+import dev.lanes.tensor.GradFn;
+import dev.lanes.tensor.Tensor;
+
+/**
+ * One direction of one GRU layer over a whole sequence, fused like {@link LstmLayer}, with
+ * PyTorch's equations (gate rows r, z, n): {@code r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)},
+ * {@code z = sigmoid(W_iz x + b_iz + W_hz h + b_hz)},
+ * {@code n = tanh(W_in x + b_in + r * (W_hn h + b_hn))}, {@code h' = (1 - z) n + z h}. The
+ * input part {@code W_i x + b_i} of every step comes from one GEMM; each step computes
+ * {@code W_h h + b_h} with one GEMM and the rest with one fused pass
+ * ({@code Recurrent.gruForward}). Both biases are kept: {@code b_hn} sits inside the reset
+ * product. One tape node with two outputs (output, h_T).
+ *
+ * <p>Inputs: x {@code [T, B, d]}, h0 {@code [B, N]}, W_ih {@code [3N, d]}, W_hh
+ * {@code [3N, N]}, b_ih and b_hh {@code [3N]} (both or neither).
+ */
+final class GruLayer extends GradFn {
+
+    private final boolean reverse;
+    private final boolean hasBias;
+    /** Activated gates (r, z, n) [T, B, 3N], the hidden parts W_h h + b_h [T, B, 3N], the output. */
+    private Tensor gx;
+    private Tensor gh;
+    private Tensor ys;
+
+    private GruLayer(Tensor[] inputs, boolean reverse, boolean hasBias, Tensor gx, Tensor gh, Tensor ys) {
+        super("gru", "GruBackward0", 2, inputs);
+        this.reverse = reverse;
+        this.hasBias = hasBias;
+        this.gx = gx;
+        this.gh = gh;
+        this.ys = ys;
+    }
+
+    static SequenceOutput apply(Tensor x, Tensor h0, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh,
+                                boolean reverse) {
+        if ((bIh == null) != (bHh == null)) {
+            throw new IllegalArgumentException("gru: give both biases or neither");
+        }
+        Sequences.check("gru", 3, x, h0, null, wIh, wHh, bIh, bHh);
+        int steps = x.size(0);
+        int batch = x.size(1);
+        int hidden = wHh.size(1);
+        int g = 3 * hidden;
+        int s = batch * hidden;
+        Tensor gx = Sequences.project(x, wIh);
+        Tensor gh = Tensor.zeros(x.dtype(), steps, batch, g);
+        if (bIh != null) {
+            Dispatch.biasActivate(Activation.IDENTITY, steps * batch, g, bIh, gx, 0);
+            for (int r = 0; r < steps * batch; r++) {
+                Dispatch.copy(bHh, 0, gh, r * g, g);
+            }
+        }
+        Tensor ys = Tensor.zeros(x.dtype(), steps, batch, hidden);
+        for (int step = 0; step < steps; step++) {
+            int t = Sequences.time(step, steps, reverse);
+            int prev = step == 0 ? 0 : Sequences.time(step - 1, steps, reverse) * s;
+            Tensor hPrev = step == 0 ? h0 : ys;
+            Dispatch.gemm(false, true, batch, g, hidden, 1, hPrev, prev, hidden, wHh, 0, hidden, 1, gh,
+                    t * batch * g, g);
+            Dispatch.gruForward(batch, hidden, gx, t * batch * g, gh, t * batch * g, hPrev, prev, ys, t * s);
+        }
+        SequenceOutput out = new SequenceOutput(ys, Sequences.step(ys, Sequences.time(steps - 1, steps, reverse)),
+                null);
+        Tensor[] inputs = Sequences.present(x, h0, wIh, wHh, bIh, bHh);
+        Record.outputs("gru", () -> new GruLayer(inputs, reverse, bIh != null, gx, gh, ys), inputs, out.output(),
+                out.hN());
+        return out;
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor gradOutput) {
+        return backward(new Tensor[] {gradOutput, null});
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor[] g) {
+        Tensor x = input(0);
+        Tensor h0 = input(1);
+        Tensor wIh = input(2);
+        Tensor wHh = input(3);
+        int steps = x.size(0);
+        int batch = x.size(1);
+        int hidden = wHh.size(1);
+        int gs = 3 * hidden;
+        int s = batch * hidden;
+        Tensor dGx = Tensor.zeros(x.dtype(), steps, batch, gs);
+        Tensor dGh = Tensor.zeros(x.dtype(), steps, batch, gs);
+        Tensor dh = Sequences.startGradient(g[1], h0);
+        Tensor dhStep = Tensor.zeros(x.dtype(), batch, hidden);
+        for (int step = steps - 1; step >= 0; step--) {
+            int t = Sequences.time(step, steps, reverse);
+            Sequences.stepGradient(dh, g[0], t, dhStep);
+            Tensor hPrev = step == 0 ? h0 : ys;
+            int prev = step == 0 ? 0 : Sequences.time(step - 1, steps, reverse) * s;
+            // The kernel writes the direct part dh z into dh; the GEMM adds the part through W_hh.
+            Dispatch.gruBackward(batch, hidden, gx, t * batch * gs, gh, t * batch * gs, hPrev, prev, dhStep, 0, dGx,
+                    t * batch * gs, dGh, t * batch * gs, dh, 0);
+            Dispatch.gemm(false, false, batch, hidden, gs, 1, dGh, t * batch * gs, gs, wHh, 0, hidden, 1, dh, 0,
+                    hidden);
+        }
+        Tensor[] grads = new Tensor[hasBias ? 6 : 4];
+        grads[0] = needsGrad(0) ? Sequences.inputGradient(dGx, wIh, x) : null;
+        grads[1] = dh;
+        grads[2] = needsGrad(2) ? Sequences.inputWeightGradient(dGx, x) : null;
+        grads[3] = needsGrad(3) ? Sequences.hiddenWeightGradient(dGh, ys, h0, reverse) : null;
+        if (hasBias) {
+            grads[4] = needsGrad(4) ? Sequences.biasGradient(dGx) : null;
+            grads[5] = needsGrad(5) ? Sequences.biasGradient(dGh) : null;
+        }
+        return grads;
+    }
+
+    @Override
+    protected void release() {
+        super.release();
+        gx = null;
+        gh = null;
+        ys = null;
+    }
+}

@@ -1,0 +1,122 @@
+package dev.lanes.autograd;
+
+import dev.lanes.tensor.Dispatch;
+import dev.lanes.tensor.GradFn;
+import dev.lanes.tensor.Tensor;
+
+/**
+ * One direction of one LSTM layer over a whole sequence, fused: one GEMM projects every step's
+ * input, then each step adds one recurrent GEMM into its slice of the gate buffer and one fused
+ * pointwise pass ({@code Recurrent.lstmForward}) adds the bias, activates the gates (i, f, g, o)
+ * and computes c_t and h_t. Backward mirrors it: per step one fused pointwise backward and one
+ * GEMM for the gradient reaching h_{t-1}; after the loop one GEMM per weight matrix and one bias
+ * sum over all steps. One tape node with three outputs (output, h_T, c_T).
+ *
+ * <p>Inputs: x {@code [T, B, d]}, h0 and c0 {@code [B, N]}, W_ih {@code [4N, d]}, W_hh
+ * {@code [4N, N]}, and one bias per gate {@code [4N]} or none.
+ */
+final class LstmLayer extends GradFn {
+
+    private final boolean reverse;
+    private final boolean hasBias;
+    /** Activated gates [T, B, 4N], cell states and their tanh [T, B, N], hidden states (the output). */
+    private Tensor gates;
+    private Tensor cs;
+    private Tensor tanhCs;
+    private Tensor ys;
+
+    private LstmLayer(Tensor[] inputs, boolean reverse, boolean hasBias, Tensor gates, Tensor cs, Tensor tanhCs,
+                      Tensor ys) {
+        super("lstm", "LstmBackward0", 3, inputs);
+        this.reverse = reverse;
+        this.hasBias = hasBias;
+        this.gates = gates;
+        this.cs = cs;
+        this.tanhCs = tanhCs;
+        this.ys = ys;
+    }
+
+    static SequenceOutput apply(Tensor x, Tensor h0, Tensor c0, Tensor wIh, Tensor wHh, Tensor bias,
+                                boolean reverse) {
+        Sequences.check("lstm", 4, x, h0, c0, wIh, wHh, bias);
+        int steps = x.size(0);
+        int batch = x.size(1);
+        int hidden = wHh.size(1);
+        int g = 4 * hidden;
+        int s = batch * hidden;
+        Tensor gates = Sequences.project(x, wIh);
+        Tensor b = bias != null ? bias : Tensor.zeros(x.dtype(), g);
+        Tensor ys = Tensor.zeros(x.dtype(), steps, batch, hidden);
+        Tensor cs = Tensor.zeros(x.dtype(), steps, batch, hidden);
+        Tensor tanhCs = Tensor.zeros(x.dtype(), steps, batch, hidden);
+        for (int step = 0; step < steps; step++) {
+            int t = Sequences.time(step, steps, reverse);
+            int prev = step == 0 ? 0 : Sequences.time(step - 1, steps, reverse) * s;
+            Tensor hPrev = step == 0 ? h0 : ys;
+            Tensor cPrev = step == 0 ? c0 : cs;
+            Dispatch.gemm(false, true, batch, g, hidden, 1, hPrev, prev, hidden, wHh, 0, hidden, 1, gates,
+                    t * batch * g, g);
+            Dispatch.lstmForward(batch, hidden, gates, t * batch * g, b, cPrev, prev, cs, t * s, tanhCs, t * s, ys,
+                    t * s);
+        }
+        int last = Sequences.time(steps - 1, steps, reverse);
+        SequenceOutput out = new SequenceOutput(ys, Sequences.step(ys, last), Sequences.step(cs, last));
+        Tensor[] inputs = Sequences.present(x, h0, c0, wIh, wHh, bias);
+        Record.outputs("lstm", () -> new LstmLayer(inputs, reverse, bias != null, gates, cs, tanhCs, ys), inputs,
+                out.output(), out.hN(), out.cN());
+        return out;
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor gradOutput) {
+        return backward(new Tensor[] {gradOutput, null, null});
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor[] g) {
+        Tensor x = input(0);
+        Tensor h0 = input(1);
+        Tensor c0 = input(2);
+        Tensor wIh = input(3);
+        Tensor wHh = input(4);
+        int steps = x.size(0);
+        int batch = x.size(1);
+        int hidden = wHh.size(1);
+        int gs = 4 * hidden;
+        int s = batch * hidden;
+        Tensor dGates = Tensor.zeros(x.dtype(), steps, batch, gs);
+        Tensor dh = Sequences.startGradient(g[1], h0);
+        Tensor dc = Sequences.startGradient(g[2], c0);
+        Tensor dhStep = Tensor.zeros(x.dtype(), batch, hidden);
+        for (int step = steps - 1; step >= 0; step--) {
+            int t = Sequences.time(step, steps, reverse);
+            Sequences.stepGradient(dh, g[0], t, dhStep);
+            Tensor cPrev = step == 0 ? c0 : cs;
+            int prev = step == 0 ? 0 : Sequences.time(step - 1, steps, reverse) * s;
+            // dc is updated in place: it holds the gradient reaching c_t, then the one reaching c_{t-1}.
+            Dispatch.lstmBackward(batch, hidden, gates, t * batch * gs, cPrev, prev, tanhCs, t * s, dhStep, 0, dc, 0,
+                    dGates, t * batch * gs, dc, 0);
+            Dispatch.gemm(false, false, batch, hidden, gs, 1, dGates, t * batch * gs, gs, wHh, 0, hidden, 0, dh, 0,
+                    hidden);
+        }
+        Tensor[] grads = new Tensor[hasBias ? 6 : 5];
+        grads[0] = needsGrad(0) ? Sequences.inputGradient(dGates, wIh, x) : null;
+        grads[1] = dh;
+        grads[2] = dc;
+        grads[3] = needsGrad(3) ? Sequences.inputWeightGradient(dGates, x) : null;
+        grads[4] = needsGrad(4) ? Sequences.hiddenWeightGradient(dGates, ys, h0, reverse) : null;
+        if (hasBias) {
+            grads[5] = needsGrad(5) ? Sequences.biasGradient(dGates) : null;
+        }
+        return grads;
+    }
+
+    @Override
+    protected void release() {
+        super.release();
+        gates = null;
+        cs = null;
+        tanhCs = null;
+        ys = null;
+    }
+}

@@ -1,0 +1,104 @@
+package dev.lanes.autograd;
+
+import dev.lanes.kernel.Activation;
+import dev.lanes.tensor.Dispatch;
+import dev.lanes.tensor.GradFn;
+import dev.lanes.tensor.Tensor;
+
+/**
+ * One direction of one simple RNN layer over a whole sequence, fused like {@link LstmLayer}:
+ * {@code h_t = f(W x_t + U h_{t-1} + b)} with f tanh, relu or sigmoid. One GEMM projects every
+ * step's input into the output buffer; each step adds one recurrent GEMM and one fused pass
+ * adds the bias and activates in place. Backward: per step the activation's derivative from the
+ * output and one GEMM for the gradient reaching h_{t-1}; then one GEMM per weight matrix. One
+ * tape node with two outputs (output, h_T).
+ *
+ * <p>Inputs: x {@code [T, B, d]}, h0 {@code [B, N]}, W_ih {@code [N, d]}, W_hh {@code [N, N]},
+ * one bias {@code [N]} or none.
+ */
+final class RnnLayer extends GradFn {
+
+    private final Activation activation;
+    private final boolean reverse;
+    private final boolean hasBias;
+    private Tensor ys;
+
+    private RnnLayer(Tensor[] inputs, Activation activation, boolean reverse, boolean hasBias, Tensor ys) {
+        super("rnn", activation == Activation.RELU ? "RnnReluBackward0" : "RnnTanhBackward0", 2, inputs);
+        this.activation = activation;
+        this.reverse = reverse;
+        this.hasBias = hasBias;
+        this.ys = ys;
+    }
+
+    static SequenceOutput apply(Tensor x, Tensor h0, Tensor wIh, Tensor wHh, Tensor bias, Activation activation,
+                                boolean reverse) {
+        if (activation != Activation.TANH && activation != Activation.RELU && activation != Activation.SIGMOID) {
+            throw new IllegalArgumentException("rnn: the nonlinearity must be TANH, RELU or SIGMOID, got "
+                    + activation);
+        }
+        Sequences.check("rnn", 1, x, h0, null, wIh, wHh, bias);
+        int steps = x.size(0);
+        int batch = x.size(1);
+        int hidden = wHh.size(1);
+        int s = batch * hidden;
+        Tensor ys = Sequences.project(x, wIh);
+        Tensor b = bias != null ? bias : Tensor.zeros(x.dtype(), hidden);
+        for (int step = 0; step < steps; step++) {
+            int t = Sequences.time(step, steps, reverse);
+            int prev = step == 0 ? 0 : Sequences.time(step - 1, steps, reverse) * s;
+            Tensor hPrev = step == 0 ? h0 : ys;
+            Dispatch.gemm(false, true, batch, hidden, hidden, 1, hPrev, prev, hidden, wHh, 0, hidden, 1, ys, t * s,
+                    hidden);
+            Dispatch.biasActivate(activation, batch, hidden, b, ys, t * s);
+        }
+        SequenceOutput out = new SequenceOutput(ys, Sequences.step(ys, Sequences.time(steps - 1, steps, reverse)),
+                null);
+        Tensor[] inputs = Sequences.present(x, h0, wIh, wHh, bias);
+        Record.outputs("rnn", () -> new RnnLayer(inputs, activation, reverse, bias != null, ys), inputs,
+                out.output(), out.hN());
+        return out;
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor gradOutput) {
+        return backward(new Tensor[] {gradOutput, null});
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor[] g) {
+        Tensor x = input(0);
+        Tensor h0 = input(1);
+        Tensor wIh = input(2);
+        Tensor wHh = input(3);
+        int steps = x.size(0);
+        int batch = x.size(1);
+        int hidden = wHh.size(1);
+        int s = batch * hidden;
+        Tensor dPre = Tensor.zeros(x.dtype(), steps, batch, hidden);
+        Tensor dh = Sequences.startGradient(g[1], h0);
+        Tensor dhStep = Tensor.zeros(x.dtype(), batch, hidden);
+        for (int step = steps - 1; step >= 0; step--) {
+            int t = Sequences.time(step, steps, reverse);
+            Sequences.stepGradient(dh, g[0], t, dhStep);
+            Dispatch.activateBackward(activation, ys, t * s, dhStep, 0, dPre, t * s, s);
+            Dispatch.gemm(false, false, batch, hidden, hidden, 1, dPre, t * s, hidden, wHh, 0, hidden, 0, dh, 0,
+                    hidden);
+        }
+        Tensor[] grads = new Tensor[hasBias ? 5 : 4];
+        grads[0] = needsGrad(0) ? Sequences.inputGradient(dPre, wIh, x) : null;
+        grads[1] = dh;
+        grads[2] = needsGrad(2) ? Sequences.inputWeightGradient(dPre, x) : null;
+        grads[3] = needsGrad(3) ? Sequences.hiddenWeightGradient(dPre, ys, h0, reverse) : null;
+        if (hasBias) {
+            grads[4] = needsGrad(4) ? Sequences.biasGradient(dPre) : null;
+        }
+        return grads;
+    }
+
+    @Override
+    protected void release() {
+        super.release();
+        ys = null;
+    }
+}

@@ -1,0 +1,50 @@
+package dev.lanes.nn;
+
+import dev.lanes.autograd.Ops;
+import dev.lanes.autograd.SequenceOutput;
+import dev.lanes.tensor.DType;
+import dev.lanes.tensor.Generator;
+import dev.lanes.tensor.Tensor;
+
+/**
+ * {@code torch.nn.GRUCell}: one step of {@link GRU}'s equations, with PyTorch's two biases
+ * ({@code 3 (N d + N^2 + 2N)} parameters).
+ */
+public final class GRUCell extends RecurrentCellBase {
+
+    /**
+     * @param inputSize  features of the input
+     * @param hiddenSize features of the state
+     * @param bias       whether to have biases
+     * @param dtype      parameter type
+     * @param gen        the source of the initial values
+     */
+    public GRUCell(int inputSize, int hiddenSize, boolean bias, DType dtype, Generator gen) {
+        super("GRUCell", 3, true, inputSize, hiddenSize, bias, dtype, gen);
+    }
+
+    /** An F32 cell with biases. */
+    public GRUCell(int inputSize, int hiddenSize, Generator gen) {
+        this(inputSize, hiddenSize, true, DType.F32, gen);
+    }
+
+    /**
+     * @param input {@code [B, d]} or {@code [d]}
+     * @param hx    {@code [B, N]} or {@code [N]}, or null for zeros
+     * @return the next state, shaped like {@code hx}
+     */
+    public Tensor forward(Tensor input, Tensor hx) {
+        return step(input, hx, null, false).hN();
+    }
+
+    @Override
+    public Tensor forward(Tensor input) {
+        return forward(input, null);
+    }
+
+    @Override
+    SequenceOutput run(Tensor x, Tensor h, Tensor c) {
+        Tensor[] p = weights();
+        return Ops.gruLayer(x, h, p[0], p[1], p.length > 2 ? p[2] : null, p.length > 2 ? p[3] : null, false);
+    }
+}

@@ -1,0 +1,47 @@
+package dev.lanes.nn;
+
+import dev.lanes.autograd.Ops;
+import dev.lanes.autograd.SequenceOutput;
+import dev.lanes.tensor.DType;
+import dev.lanes.tensor.Generator;
+import dev.lanes.tensor.Tensor;
+
+/**
+ * {@code torch.nn.LSTMCell}: one step of {@link LSTM}'s equations. One bias per gate
+ * ({@code 4 (N d + N^2 + N)} parameters), exported as PyTorch's {@code bias_ih} with a zero
+ * {@code bias_hh} and imported as their sum.
+ */
+public final class LSTMCell extends RecurrentCellBase {
+
+    /**
+     * @param inputSize  features of the input
+     * @param hiddenSize features of the state
+     * @param bias       whether to have a bias
+     * @param dtype      parameter type
+     * @param gen        the source of the initial values
+     */
+    public LSTMCell(int inputSize, int hiddenSize, boolean bias, DType dtype, Generator gen) {
+        super("LSTMCell", 4, false, inputSize, hiddenSize, bias, dtype, gen);
+    }
+
+    /** An F32 cell with a bias. */
+    public LSTMCell(int inputSize, int hiddenSize, Generator gen) {
+        this(inputSize, hiddenSize, true, DType.F32, gen);
+    }
+
+    /**
+     * @param input {@code [B, d]} or {@code [d]}
+     * @param state {@code (h, c)}, each {@code [B, N]} or {@code [N]}, or null for zeros
+     * @return the next {@code (h, c)}
+     */
+    public LstmState forward(Tensor input, LstmState state) {
+        SequenceOutput r = step(input, state == null ? null : state.h(), state == null ? null : state.c(), true);
+        return new LstmState(r.hN(), r.cN());
+    }
+
+    @Override
+    SequenceOutput run(Tensor x, Tensor h, Tensor c) {
+        Tensor[] p = weights();
+        return Ops.lstmLayer(x, h, c, p[0], p[1], p.length > 2 ? p[2] : null, false);
+    }
+}

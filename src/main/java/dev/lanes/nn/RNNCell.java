@@ -1,0 +1,63 @@
+package dev.lanes.nn;
+
+import dev.lanes.autograd.Ops;
+import dev.lanes.autograd.SequenceOutput;
+import dev.lanes.kernel.Activation;
+import dev.lanes.tensor.DType;
+import dev.lanes.tensor.Generator;
+import dev.lanes.tensor.Tensor;
+
+/**
+ * {@code torch.nn.RNNCell}: {@code h' = f(W x + U h + b)} with f tanh, relu or sigmoid. One bias
+ * ({@code N d + N^2 + N} parameters), exported as PyTorch's {@code bias_ih} with a zero
+ * {@code bias_hh} and imported as their sum.
+ */
+public final class RNNCell extends RecurrentCellBase {
+
+    private final Activation nonlinearity;
+
+    /**
+     * @param inputSize    features of the input
+     * @param hiddenSize   features of the state
+     * @param bias         whether to have a bias
+     * @param nonlinearity {@link Activation#TANH}, {@link Activation#RELU} or {@link Activation#SIGMOID}
+     * @param dtype        parameter type
+     * @param gen          the source of the initial values
+     */
+    public RNNCell(int inputSize, int hiddenSize, boolean bias, Activation nonlinearity, DType dtype,
+                   Generator gen) {
+        super("RNNCell", 1, false, inputSize, hiddenSize, bias, dtype, gen);
+        this.nonlinearity = RNN.checkNonlinearity("RNNCell", nonlinearity);
+    }
+
+    /** An F32 tanh cell with a bias. */
+    public RNNCell(int inputSize, int hiddenSize, Generator gen) {
+        this(inputSize, hiddenSize, true, Activation.TANH, DType.F32, gen);
+    }
+
+    /**
+     * @param input {@code [B, d]} or {@code [d]}
+     * @param hx    {@code [B, N]} or {@code [N]}, or null for zeros
+     * @return the next state, shaped like {@code hx}
+     */
+    public Tensor forward(Tensor input, Tensor hx) {
+        return step(input, hx, null, false).hN();
+    }
+
+    @Override
+    public Tensor forward(Tensor input) {
+        return forward(input, null);
+    }
+
+    @Override
+    SequenceOutput run(Tensor x, Tensor h, Tensor c) {
+        Tensor[] p = weights();
+        return Ops.rnnLayer(x, h, p[0], p[1], p.length > 2 ? p[2] : null, nonlinearity, false);
+    }
+
+    @Override
+    protected String extraRepr() {
+        return super.extraRepr() + (nonlinearity == Activation.TANH ? ""
+                : ", nonlinearity=" + nonlinearity.name().toLowerCase(java.util.Locale.ROOT));
+    }
+}

@@ -69,8 +69,8 @@ public final class Blas {
         if (a == null || b == null || c == null) {
             throw new NullPointerException("sgemm: " + (a == null ? "a" : b == null ? "b" : "c") + " is null");
         }
-        GemmShape s = new GemmShape("sgemm", transA, transB, m, n, k, aOff, lda, bOff, ldb, cOff, ldc);
-        s.checkArrays(a.length, b.length, c.length, a == c, b == c);
+        GemmShape.check("sgemm", transA, transB, m, n, k, aOff, lda, bOff, ldb, cOff, ldc, a.length, b.length, c.length,
+                a == c, b == c);
         if (m == 0 || n == 0) {
             return;
         }
@@ -88,8 +88,8 @@ public final class Blas {
         if (a == null || b == null || c == null) {
             throw new NullPointerException("dgemm: " + (a == null ? "a" : b == null ? "b" : "c") + " is null");
         }
-        GemmShape s = new GemmShape("dgemm", transA, transB, m, n, k, aOff, lda, bOff, ldb, cOff, ldc);
-        s.checkArrays(a.length, b.length, c.length, a == c, b == c);
+        GemmShape.check("dgemm", transA, transB, m, n, k, aOff, lda, bOff, ldb, cOff, ldc, a.length, b.length, c.length,
+                a == c, b == c);
         if (m == 0 || n == 0) {
             return;
         }

@@ -4,14 +4,27 @@ package dev.lanes.kernel;
  * Argument validation shared by {@code sgemm} and {@code dgemm}: sizes, leading dimensions,
  * offsets, array extents and overlap of the output with an input.
  */
-record GemmShape(String op, boolean transA, boolean transB, int m, int n, int k,
-                 int aOff, int lda, int bOff, int ldb, int cOff, int ldc) {
+final class GemmShape {
 
-    GemmShape {
+    private GemmShape() {
+    }
+
+    /**
+     * Checks the sizes, leading dimensions and offsets of {@code C = op(A) op(B)}, that every
+     * matrix fits in its array, and that C shares no element with A or B. Static, so a call
+     * allocates nothing (the serving path calls GEMM on every step).
+     *
+     * @param cIsA whether {@code a} and {@code c} are the same array
+     * @param cIsB whether {@code b} and {@code c} are the same array
+     */
+    static void check(String op, boolean transA, boolean transB, int m, int n, int k, int aOff, int lda, int bOff,
+                      int ldb, int cOff, int ldc, int aLength, int bLength, int cLength, boolean cIsA, boolean cIsB) {
         if (m < 0 || n < 0 || k < 0) {
             throw new IllegalArgumentException(op + ": sizes must be >= 0, got m=" + m + ", n=" + n + ", k=" + k);
         }
+        int aRows = transA ? k : m;
         int aCols = transA ? m : k;
+        int bRows = transB ? n : k;
         int bCols = transB ? k : n;
         if (lda < Math.max(1, aCols)) {
             throw new IllegalArgumentException(op + ": lda=" + lda + " is smaller than max(1, "
@@ -28,38 +41,13 @@ record GemmShape(String op, boolean transA, boolean transB, int m, int n, int k,
             throw new IllegalArgumentException(op + ": offsets must be >= 0, got aOff=" + aOff
                     + ", bOff=" + bOff + ", cOff=" + cOff);
         }
-    }
-
-    int aRows() {
-        return transA ? k : m;
-    }
-
-    int aCols() {
-        return transA ? m : k;
-    }
-
-    int bRows() {
-        return transB ? n : k;
-    }
-
-    int bCols() {
-        return transB ? k : n;
-    }
-
-    /**
-     * Checks that every matrix fits in its array and that C shares no element with A or B.
-     *
-     * @param cIsA whether {@code a} and {@code c} are the same array
-     * @param cIsB whether {@code b} and {@code c} are the same array
-     */
-    void checkArrays(int aLength, int bLength, int cLength, boolean cIsA, boolean cIsB) {
-        ArrayChecks.extent(op, "A", "a", aLength, aOff, aRows(), aCols(), lda);
-        ArrayChecks.extent(op, "B", "b", bLength, bOff, bRows(), bCols(), ldb);
+        ArrayChecks.extent(op, "A", "a", aLength, aOff, aRows, aCols, lda);
+        ArrayChecks.extent(op, "B", "b", bLength, bOff, bRows, bCols, ldb);
         ArrayChecks.extent(op, "C", "c", cLength, cOff, m, n, ldc);
-        if (cIsA && overlaps(cOff, m, n, ldc, aOff, aRows(), aCols(), lda)) {
+        if (cIsA && overlaps(cOff, m, n, ldc, aOff, aRows, aCols, lda)) {
             throw new IllegalArgumentException(op + ": C overlaps A in the same array");
         }
-        if (cIsB && overlaps(cOff, m, n, ldc, bOff, bRows(), bCols(), ldb)) {
+        if (cIsB && overlaps(cOff, m, n, ldc, bOff, bRows, bCols, ldb)) {
             throw new IllegalArgumentException(op + ": C overlaps B in the same array");
         }
     }

@@ -3,6 +3,7 @@ package dev.lanes.nn;
 import dev.lanes.autograd.Ops;
 import dev.lanes.autograd.SequenceOutput;
 import dev.lanes.tensor.DType;
+import dev.lanes.tensor.Dispatch;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
 
@@ -43,5 +44,16 @@ public final class LSTMCell extends RecurrentCellBase {
     SequenceOutput run(Tensor x, Tensor h, Tensor c) {
         Tensor[] p = weights();
         return Ops.lstmLayer(x, h, c, p[0], p[1], p.length > 2 ? p[2] : null, false);
+    }
+
+    @Override
+    void inferenceStep(Tensor x, Tensor h, Tensor c, Tensor[] w, Tensor zeroBias, Tensor gates, Tensor tanhC) {
+        int b = x.size(0);
+        int d = inputSize();
+        int n = hiddenSize();
+        int g = 4 * n;
+        Dispatch.gemm(false, true, b, g, d, 1, x, 0, d, w[0], 0, d, 0, gates, 0, g);
+        Dispatch.gemm(false, true, b, g, n, 1, h, 0, n, w[1], 0, n, 1, gates, 0, g);
+        Dispatch.lstmForward(b, n, gates, 0, w.length > 2 ? w[2] : zeroBias, c, 0, c, 0, tanhC, 0, h, 0);
     }
 }

@@ -4,6 +4,7 @@ import dev.lanes.autograd.Ops;
 import dev.lanes.autograd.SequenceOutput;
 import dev.lanes.kernel.Activation;
 import dev.lanes.tensor.DType;
+import dev.lanes.tensor.Dispatch;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
 
@@ -59,5 +60,16 @@ public final class RNNCell extends RecurrentCellBase {
     protected String extraRepr() {
         return super.extraRepr() + (nonlinearity == Activation.TANH ? ""
                 : ", nonlinearity=" + nonlinearity.name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    @Override
+    void inferenceStep(Tensor x, Tensor h, Tensor c, Tensor[] w, Tensor zeroBias, Tensor pre, Tensor unused) {
+        int b = x.size(0);
+        int d = inputSize();
+        int n = hiddenSize();
+        Dispatch.gemm(false, true, b, n, d, 1, x, 0, d, w[0], 0, d, 0, pre, 0, n);
+        Dispatch.gemm(false, true, b, n, n, 1, h, 0, n, w[1], 0, n, 1, pre, 0, n);
+        Dispatch.biasActivate(nonlinearity, b, n, w.length > 2 ? w[2] : zeroBias, pre, 0);
+        Dispatch.copy(pre, 0, h, 0, b * n);
     }
 }

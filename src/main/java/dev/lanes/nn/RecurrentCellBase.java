@@ -19,6 +19,7 @@ import java.util.Map;
 public abstract class RecurrentCellBase extends Module {
 
     private final String kind;
+    private final int gates;
     private final int inputSize;
     private final int hiddenSize;
     private final List<SummedBias> summedBiases = new ArrayList<>();
@@ -41,6 +42,7 @@ public abstract class RecurrentCellBase extends Module {
                     + inputSize + ", hidden_size=" + hiddenSize);
         }
         this.kind = kind;
+        this.gates = gates;
         this.inputSize = inputSize;
         this.hiddenSize = hiddenSize;
         double bound = 1 / Math.sqrt(hiddenSize);
@@ -65,6 +67,31 @@ public abstract class RecurrentCellBase extends Module {
         return slots.get(0).tensor().dtype();
     }
 
+    /** @return the gate rows per weight: 1 (RNN), 4 (LSTM) or 3 (GRU) */
+    final int gates() {
+        return gates;
+    }
+
+    /**
+     * @param batch the number of sequences fed together, >= 1
+     * @return a new streaming inference session with zero states; see {@link CellSession}
+     */
+    public final CellSession session(int batch) {
+        return new CellSession(this, batch);
+    }
+
+    /**
+     * One inference step in place, with the same operations in the same order as the fused
+     * layer, so the bits match {@code forward}: {@code h} (and {@code c}) are replaced by the next
+     * state. Allocates nothing.
+     *
+     * @param w        the current weights ({@link #weights()})
+     * @param zeroBias zeros of the bias length, for a cell without bias
+     * @param s1       scratch {@code [B, G N]}
+     * @param s2       scratch {@code [B, G N]}
+     */
+    abstract void inferenceStep(Tensor x, Tensor h, Tensor c, Tensor[] w, Tensor zeroBias, Tensor s1, Tensor s2);
+
     /** @return the input features */
     public final int inputSize() {
         return inputSize;
@@ -77,11 +104,15 @@ public abstract class RecurrentCellBase extends Module {
 
     /** @return the current parameter tensors: W_ih, W_hh, then the biases */
     protected final Tensor[] weights() {
-        Tensor[] p = new Tensor[slots.size()];
-        for (int i = 0; i < p.length; i++) {
-            p[i] = slots.get(i).tensor();
+        return weightsInto(new Tensor[slots.size()]);
+    }
+
+    /** Fills {@code out} (one slot per parameter) with the current parameter tensors, allocating nothing; @return out */
+    final Tensor[] weightsInto(Tensor[] out) {
+        for (int i = 0; i < out.length; i++) {
+            out[i] = slots.get(i).tensor();
         }
-        return p;
+        return out;
     }
 
     /**

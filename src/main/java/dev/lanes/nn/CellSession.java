@@ -1,0 +1,92 @@
+package dev.lanes.nn;
+
+import dev.lanes.tensor.DType;
+import dev.lanes.tensor.Tensor;
+import java.util.Arrays;
+
+/**
+ * Streaming inference on a recurrent cell: a fixed batch, fed one time step at a time, with the
+ * state kept between steps, the serving pattern of LSTM and GRU services. All buffers are made
+ * once, so {@link #step()} allocates nothing and records no tape. Each step reads the cell's
+ * current weights, so a session follows training and {@link Module#loadStateDict}; a step gives
+ * the same bits as the cell's {@code forward} on the same input and state.
+ *
+ * <p>Not thread-safe: use one session per thread (or per stream); any number of sessions may
+ * share one cell while its weights do not change.
+ */
+public final class CellSession {
+
+    private final RecurrentCellBase cell;
+    private final Tensor input;
+    private final Tensor h;
+    private final Tensor c;
+    private final Tensor scratch;
+    private final Tensor scratch2;
+    private final Tensor zeroBias;
+    private final Tensor[] weights;
+
+    CellSession(RecurrentCellBase cell, int batch) {
+        if (batch < 1) {
+            throw new IllegalArgumentException(cell.getClass().getSimpleName() + ".session: batch must be >= 1, got "
+                    + batch);
+        }
+        this.cell = cell;
+        int n = cell.hiddenSize();
+        int g = cell.gates() * n;
+        DType dtype = cell.weights()[0].dtype();
+        this.input = Tensor.zeros(dtype, batch, cell.inputSize());
+        this.h = Tensor.zeros(dtype, batch, n);
+        this.c = cell.gates() == 4 ? Tensor.zeros(dtype, batch, n) : null;
+        this.scratch = Tensor.zeros(dtype, batch, g);
+        this.scratch2 = Tensor.zeros(dtype, batch, g);
+        this.zeroBias = Tensor.zeros(dtype, g);
+        this.weights = cell.weights();
+    }
+
+    /** @return the input buffer {@code [B, d]}: write the next step's input here, then call {@link #step()} */
+    public Tensor input() {
+        return input;
+    }
+
+    /** @return the hidden state {@code [B, N]}, updated in place by each step */
+    public Tensor hidden() {
+        return h;
+    }
+
+    /** @return the cell state {@code [B, N]} of an LSTM cell, updated in place; null for other cells */
+    public Tensor cellState() {
+        return c;
+    }
+
+    /** Sets the states back to zeros, to start a new sequence. */
+    public void reset() {
+        clear(h);
+        if (c != null) {
+            clear(c);
+        }
+    }
+
+    private static void clear(Tensor t) {
+        if (t.dtype() == DType.F32) {
+            Arrays.fill(t.f32(), 0f);
+        } else {
+            Arrays.fill(t.f64(), 0);
+        }
+    }
+
+    /**
+     * Advances one step from {@link #input()}.
+     *
+     * @return {@link #hidden()}, the new hidden state
+     * @throws IllegalStateException when the cell's parameters changed dtype since the session was made
+     */
+    public Tensor step() {
+        Tensor[] w = cell.weightsInto(weights);
+        if (w[0].dtype() != input.dtype()) {
+            throw new IllegalStateException("session: the cell's parameters are now " + w[0].dtype()
+                    + ", the session was made for " + input.dtype() + "; make a new session");
+        }
+        cell.inferenceStep(input, h, c, w, zeroBias, scratch, scratch2);
+        return h;
+    }
+}

@@ -170,7 +170,6 @@ final class VectorSgemm {
         int xLd = rowsLd;
         int blocks = (n + DOT_COLUMNS - 1) / DOT_COLUMNS;
         Parallel.TileBody body = t -> {
-            float[] lanes = Scratch.floats(Scratch.GEMM_EDGE_TILE, 4 * SgemmMicroKernels.L);
             int j0 = t * DOT_COLUMNS;
             int j1 = Math.min(n, j0 + DOT_COLUMNS);
             for (int i = 0; i < m; i++) {
@@ -178,10 +177,10 @@ final class VectorSgemm {
                 int ci = cOff + i * ldc;
                 int j = j0;
                 for (; j + 4 <= j1; j += 4) {
-                    SgemmMicroKernels.dot1x4(k, x, ai, b, bOff + j * ldb, ldb, c, ci + j, alpha, beta, lanes);
+                    SgemmMicroKernels.dot1x4(k, x, ai, b, bOff + j * ldb, ldb, c, ci + j, alpha, beta);
                 }
                 for (; j < j1; j++) {
-                    SgemmMicroKernels.dot1x1(k, x, ai, b, bOff + j * ldb, c, ci + j, alpha, beta, lanes);
+                    SgemmMicroKernels.dot1x1(k, x, ai, b, bOff + j * ldb, c, ci + j, alpha, beta);
                 }
             }
         };

@@ -4,10 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lanes.autograd.Losses;
+import dev.lanes.autograd.SequenceOutput;
 import dev.lanes.kernel.Activation;
 import dev.lanes.kernel.Elementwise;
 import dev.lanes.kernel.Reductions;
+import dev.lanes.nn.CellSession;
+import dev.lanes.nn.LSTM;
+import dev.lanes.nn.LSTMCell;
 import dev.lanes.nn.Linear;
+import dev.lanes.nn.RecurrentOptions;
 import dev.lanes.nn.Sequential;
 import dev.lanes.nn.Tanh;
 import dev.lanes.optim.Adam;
@@ -99,5 +104,26 @@ class ReadmeExampleTest {
         assertEquals(2f, c[20]);
         assertEquals(18.5f, total);
         assertEquals(0.2f, probs[7], 1e-7f);
+    }
+
+    @Test
+    void recurrentExample() {
+        Generator gen = new Generator(3);
+        Tensor x = Tensor.randn(gen, DType.F32, 5, 2, 128);
+        LSTM lstm = new LSTM(RecurrentOptions.of(128, 256).withNumLayers(2).withBidirectional(true), gen);
+        SequenceOutput r = lstm.forward(x, null, null);
+        Tensor out = r.output();
+        assertEquals(List.of(5, 2, 512), List.of(out.size(0), out.size(1), out.size(2)));
+        assertEquals(List.of(4, 2, 256), List.of(r.hN().size(0), r.hN().size(1), r.hN().size(2)));
+        assertEquals(List.of(4, 2, 256), List.of(r.cN().size(0), r.cN().size(1), r.cN().size(2)));
+        Map<String, Tensor> torchStateDict = lstm.stateDict();
+        lstm.loadStateDict(torchStateDict);
+
+        LSTMCell cell = new LSTMCell(128, 256, gen);
+        CellSession s = cell.session(1);
+        s.input().f32()[0] = 0.5f;
+        s.step();
+        assertEquals(256, s.hidden().numel());
+        assertTrue(s.cellState().toDoubleArray()[0] != 0);
     }
 }

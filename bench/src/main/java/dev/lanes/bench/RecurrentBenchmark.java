@@ -45,8 +45,8 @@ public class RecurrentBenchmark {
     @State(Scope.Thread)
     public static class Step {
 
-        /** Pool threads (a batch-1 step is too small to split; kept for the side-by-side table). */
-        @Param({"1"})
+        /** Pool threads (a batch-1 step stays on the calling thread; listed for the side-by-side table). */
+        @Param({"1", "2"})
         public int threads;
 
         CellSession session;

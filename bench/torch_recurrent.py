@@ -1,0 +1,165 @@
+#!/usr/bin/python3
+"""PyTorch reference timings for the recurrent layers, float32 on the CPU.
+
+The same cases measured from Python, for comparison with Lanes:
+
+  lstm_step     torch.nn.LSTMCell(128, 256), one step, batch 1, inference
+                under torch.no_grad() (input [1,128], state (h, c) [1,256]
+                fed back call to call); microseconds per call.
+  lstm_seq      torch.nn.LSTM(128, 256), 1 layer, time-major input
+  gru_seq       [100, 64, 128] (seq 100, batch 64, requires_grad=False),
+  rnn_seq       forward + backward of out.sum() + h_n.sum() (+ c_n.sum()
+                for the LSTM) into the parameter grads (set to None before
+                each iteration); RNN uses tanh. Milliseconds per iteration.
+  *_seq_fwd     the same three layers, forward only under torch.no_grad();
+                milliseconds per call.
+
+Method: each case warms up for --warmup seconds (which also calibrates how
+many calls make a batch of at least --batch-time seconds), then times that
+batch --repeats times; "min" and "median" are per call, over the batches.
+
+Threads: --threads N calls torch.set_num_threads(N) and, since Debian's
+python3-torch does its GEMMs in OpenBLAS (pthread build), which ignores it,
+also sets OPENBLAS_NUM_THREADS=N before torch is imported. OPENBLAS_CORETYPE
+is unset unless --openblas-coretype names one, so OpenBLAS picks its kernels
+from the CPU as in bench/compare-sgemm ('auto').
+
+Output: one JSON object on stdout,
+  {"torch": ..., "threads": N, "results": {name: {"unit", "min", "median",
+   "repeats"}}},
+and a table on stderr.
+
+Run:  /usr/bin/python3 bench/torch_recurrent.py --threads 1 [--quick]
+      [--only lstm_step,gru_seq] [--repeats 7] [--openblas-coretype Haswell]
+"""
+import argparse
+import ctypes
+import gc
+import json
+import math
+import os
+import statistics
+import sys
+import time
+
+CASES = ["lstm_step", "lstm_seq", "gru_seq", "rnn_seq",
+         "lstm_seq_fwd", "gru_seq_fwd", "rnn_seq_fwd"]
+
+ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+ap.add_argument("--threads", type=int, default=1)
+ap.add_argument("--repeats", type=int, default=None, help="timed batches (default 7, quick 3)")
+ap.add_argument("--warmup", type=float, default=None, help="seconds per case (default 1.5, quick 0.5)")
+ap.add_argument("--batch-time", type=float, default=None,
+                help="minimum seconds per timed batch (default 0.2, quick 0.1)")
+ap.add_argument("--quick", action="store_true", help="fewer repeats, shorter warm-up")
+ap.add_argument("--only", default=None, help="comma-separated subset of: " + ",".join(CASES))
+ap.add_argument("--openblas-coretype", default="auto",
+                help="OPENBLAS_CORETYPE for torch's BLAS; 'auto' unsets it (default)")
+args = ap.parse_args()
+repeats = args.repeats or (3 if args.quick else 7)
+warmup = args.warmup if args.warmup is not None else (0.5 if args.quick else 1.5)
+batch_time = args.batch_time or (0.1 if args.quick else 0.2)
+names = CASES if not args.only else args.only.split(",")
+unknown = [n for n in names if n not in CASES]
+if unknown:
+    ap.error("unknown case(s) %s; known: %s" % (",".join(unknown), ",".join(CASES)))
+
+# Must happen before torch (and so OpenBLAS / libgomp) is loaded.
+os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = str(args.threads)
+if args.openblas_coretype == "auto":
+    os.environ.pop("OPENBLAS_CORETYPE", None)
+else:
+    os.environ["OPENBLAS_CORETYPE"] = args.openblas_coretype
+
+import torch  # noqa: E402
+
+torch.set_num_threads(args.threads)
+torch.manual_seed(0)
+
+
+def blas_info():
+    """Which OpenBLAS torch loaded, its core and thread count (stderr only)."""
+    torch.mm(torch.ones(8, 8), torch.ones(8, 8))
+    with open("/proc/self/maps") as f:
+        libs = sorted({l.split()[-1] for l in f if "libopenblas" in l})
+    if not libs:
+        return "BLAS: no OpenBLAS loaded"
+    lib = ctypes.CDLL(libs[0])
+    lib.openblas_get_corename.restype = ctypes.c_char_p
+    return "BLAS: %s core=%s threads=%d" % (
+        libs[0], lib.openblas_get_corename().decode(), lib.openblas_get_num_threads())
+
+
+def make_case(name):
+    """Returns (unit, fn) where fn() runs one call of the case."""
+    if name == "lstm_step":
+        cell = torch.nn.LSTMCell(128, 256)
+        x = torch.randn(1, 128)
+        state = [(torch.zeros(1, 256), torch.zeros(1, 256))]
+
+        def step():
+            with torch.no_grad():
+                state[0] = cell(x, state[0])
+        return "us", step
+
+    kind = name.split("_")[0]
+    layer = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU,
+             "rnn": lambda i, h: torch.nn.RNN(i, h, nonlinearity="tanh")}[kind](128, 256)
+    x = torch.randn(100, 64, 128, requires_grad=False)
+    params = list(layer.parameters())
+
+    if name.endswith("_fwd"):
+        def fwd():
+            with torch.no_grad():
+                layer(x)
+        return "ms", fwd
+
+    def fwd_bwd():
+        for p in params:
+            p.grad = None
+        out, hn = layer(x)
+        loss = out.sum() + (hn[0].sum() + hn[1].sum() if kind == "lstm" else hn.sum())
+        loss.backward()
+    return "ms", fwd_bwd
+
+
+def measure(fn):
+    """Warm up, calibrate the batch size, return per-call seconds per batch."""
+    calls, t0 = 0, time.perf_counter()
+    while True:
+        fn()
+        calls += 1
+        elapsed = time.perf_counter() - t0
+        if elapsed >= warmup and calls >= 2:
+            break
+    per_batch = max(1, math.ceil(batch_time / (elapsed / calls)))
+    samples = []
+    gc.disable()
+    try:
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            for _ in range(per_batch):
+                fn()
+            samples.append((time.perf_counter() - t0) / per_batch)
+    finally:
+        gc.enable()
+    return samples, per_batch
+
+
+print("torch %s, threads %d (torch.get_num_threads() = %d); %s" % (
+    torch.__version__, args.threads, torch.get_num_threads(), blas_info()), file=sys.stderr)
+print("%-13s %-4s %12s %12s %7s" % ("case", "unit", "min", "median", "calls"), file=sys.stderr)
+results = {}
+for name in names:
+    unit, fn = make_case(name)
+    samples, per_batch = measure(fn)
+    scale = 1e6 if unit == "us" else 1e3
+    r = results[name] = {"unit": unit, "min": round(min(samples) * scale, 3),
+                         "median": round(statistics.median(samples) * scale, 3),
+                         "repeats": repeats}
+    print("%-13s %-4s %12.3f %12.3f %7d" % (name, unit, r["min"], r["median"], per_batch),
+          file=sys.stderr)
+print("(calls = calls per timed batch; %d batches per case)" % repeats, file=sys.stderr)
+
+json.dump({"torch": torch.__version__, "threads": args.threads, "results": results}, sys.stdout)
+print()

@@ -56,12 +56,12 @@ final class GruLayer extends GradFn {
             }
         }
         Tensor ys = Tensor.zeros(x.dtype(), steps, batch, hidden);
+        Tensor wHhT = Sequences.transposedForSteps(wHh, batch);
         for (int step = 0; step < steps; step++) {
             int t = Sequences.time(step, steps, reverse);
             int prev = step == 0 ? 0 : Sequences.time(step - 1, steps, reverse) * s;
             Tensor hPrev = step == 0 ? h0 : ys;
-            Dispatch.gemm(false, true, batch, g, hidden, 1, hPrev, prev, hidden, wHh, 0, hidden, 1, gh,
-                    t * batch * g, g);
+            Sequences.addRecurrent(batch, hPrev, prev, wHh, wHhT, gh, t * batch * g);
             Dispatch.gruForward(batch, hidden, gx, t * batch * g, gh, t * batch * g, hPrev, prev, ys, t * s);
         }
         SequenceOutput out = new SequenceOutput(ys, Sequences.step(ys, Sequences.time(steps - 1, steps, reverse)),

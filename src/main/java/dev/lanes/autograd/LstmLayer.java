@@ -49,13 +49,13 @@ final class LstmLayer extends GradFn {
         Tensor ys = Tensor.zeros(x.dtype(), steps, batch, hidden);
         Tensor cs = Tensor.zeros(x.dtype(), steps, batch, hidden);
         Tensor tanhCs = Tensor.zeros(x.dtype(), steps, batch, hidden);
+        Tensor wHhT = Sequences.transposedForSteps(wHh, batch);
         for (int step = 0; step < steps; step++) {
             int t = Sequences.time(step, steps, reverse);
             int prev = step == 0 ? 0 : Sequences.time(step - 1, steps, reverse) * s;
             Tensor hPrev = step == 0 ? h0 : ys;
             Tensor cPrev = step == 0 ? c0 : cs;
-            Dispatch.gemm(false, true, batch, g, hidden, 1, hPrev, prev, hidden, wHh, 0, hidden, 1, gates,
-                    t * batch * g, g);
+            Sequences.addRecurrent(batch, hPrev, prev, wHh, wHhT, gates, t * batch * g);
             Dispatch.lstmForward(batch, hidden, gates, t * batch * g, b, cPrev, prev, cs, t * s, tanhCs, t * s, ys,
                     t * s);
         }

@@ -44,12 +44,12 @@ final class RnnLayer extends GradFn {
         int s = batch * hidden;
         Tensor ys = Sequences.project(x, wIh);
         Tensor b = bias != null ? bias : Tensor.zeros(x.dtype(), hidden);
+        Tensor wHhT = Sequences.transposedForSteps(wHh, batch);
         for (int step = 0; step < steps; step++) {
             int t = Sequences.time(step, steps, reverse);
             int prev = step == 0 ? 0 : Sequences.time(step - 1, steps, reverse) * s;
             Tensor hPrev = step == 0 ? h0 : ys;
-            Dispatch.gemm(false, true, batch, hidden, hidden, 1, hPrev, prev, hidden, wHh, 0, hidden, 1, ys, t * s,
-                    hidden);
+            Sequences.addRecurrent(batch, hPrev, prev, wHh, wHhT, ys, t * s);
             Dispatch.biasActivate(activation, batch, hidden, b, ys, t * s);
         }
         SequenceOutput out = new SequenceOutput(ys, Sequences.step(ys, Sequences.time(steps - 1, steps, reverse)),

@@ -9,6 +9,9 @@ module dev.lanes {
     requires static jdk.incubator.vector;
     // Only to ask HotSpot whether C2 is enabled; absent in minimal runtime images.
     requires static jdk.management;
+    // Only for the PNG plots of dev.lanes.train.Charts (examples); absent, the plots are skipped.
+    requires static org.knowm.xchart;
+    requires static java.desktop;
 
     exports dev.lanes.kernel;
     exports dev.lanes.tensor;
@@ -16,4 +19,5 @@ module dev.lanes {
     exports dev.lanes.nn;
     exports dev.lanes.optim;
     exports dev.lanes.data;
+    exports dev.lanes.train;
 }

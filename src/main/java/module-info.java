@@ -20,4 +20,5 @@ module dev.lanes {
     exports dev.lanes.optim;
     exports dev.lanes.data;
     exports dev.lanes.train;
+    exports dev.lanes.examples;
 }

@@ -1,6 +1,7 @@
 package dev.lanes.examples;
 
 import dev.lanes.autograd.Ops;
+import dev.lanes.kernel.Activation;
 import dev.lanes.nn.GRU;
 import dev.lanes.nn.LSTM;
 import dev.lanes.nn.Linear;
@@ -59,7 +60,7 @@ final class LastStepRegressor extends Module {
         this.cell = cell;
         RecurrentOptions options = RecurrentOptions.of(inputs, hidden);
         this.rnn = registerModule("rnn", switch (cell) {
-            case RNN -> new RNN(options, dev.lanes.kernel.Activation.TANH, gen);
+            case RNN -> new RNN(options, Activation.TANH, gen);
             case LSTM -> new LSTM(options, gen);
             case GRU -> new GRU(options, gen);
         });

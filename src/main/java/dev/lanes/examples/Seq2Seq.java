@@ -10,6 +10,7 @@ import dev.lanes.nn.Linear;
 import dev.lanes.nn.Module;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
+import java.util.Arrays;
 
 /**
  * An LSTM encoder-decoder (Sutskever, Vinyals and Le 2014) over word ids. The encoder LSTM reads
@@ -87,7 +88,7 @@ final class Seq2Seq extends Module {
             Tensor h = state.hN();
             Tensor c = state.cN();
             int[] tokens = new int[batch];
-            java.util.Arrays.fill(tokens, Vocabulary.BOS);
+            Arrays.fill(tokens, Vocabulary.BOS);
             int remaining = batch;
             for (int step = 0; step < maxSteps && remaining > 0; step++) {
                 SequenceOutput dec = decoder.forward(target.lookup(tokens, 1, batch), h, c);
@@ -110,7 +111,7 @@ final class Seq2Seq extends Module {
             }
         }
         for (int b = 0; b < batch; b++) {
-            out[b] = java.util.Arrays.copyOf(produced[b], length[b]);
+            out[b] = Arrays.copyOf(produced[b], length[b]);
         }
         return out;
     }

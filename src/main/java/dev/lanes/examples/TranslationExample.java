@@ -15,8 +15,10 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Translates Polish number words into English ones ("sto dwadzieścia trzy" → "one hundred twenty
@@ -105,6 +107,10 @@ public final class TranslationExample {
         Generator seeds = new Generator(s.seed());
         int[] numbers = shuffledNumbers(new Generator(seeds.nextLong()));
         int trainCount = (int) Math.round(s.trainFraction() * numbers.length);
+        if (trainCount < 1 || trainCount >= numbers.length) {
+            throw new IllegalArgumentException("--train-fraction " + s.trainFraction() + " leaves " + trainCount
+                    + " training and " + (numbers.length - trainCount) + " held-out numbers; both must be >= 1");
+        }
         List<PairBatches.Pair> train = pairs(Arrays.copyOf(numbers, trainCount), pl, en);
         List<PairBatches.Pair> test = pairs(Arrays.copyOfRange(numbers, trainCount, numbers.length), pl, en);
         Seq2Seq model = new Seq2Seq(pl.size(), en.size(), s.embedding(), s.hidden(), new Generator(seeds.nextLong()));
@@ -190,8 +196,8 @@ public final class TranslationExample {
 
     /** @return the ids of the test pairs with a source or target word absent from every training pair */
     static List<Integer> unseenWords(List<PairBatches.Pair> train, List<PairBatches.Pair> test) {
-        java.util.Set<Integer> source = new java.util.HashSet<>();
-        java.util.Set<Integer> target = new java.util.HashSet<>();
+        Set<Integer> source = new HashSet<>();
+        Set<Integer> target = new HashSet<>();
         for (PairBatches.Pair p : train) {
             Arrays.stream(p.source()).forEach(source::add);
             Arrays.stream(p.target()).forEach(target::add);

@@ -4,6 +4,7 @@ import dev.lanes.autograd.Ops;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
+import java.util.Arrays;
 
 /**
  * {@code torch.nn.Embedding}: a learned vector per token id, weight {@code [numEmbeddings, dim]}
@@ -68,13 +69,13 @@ public final class Embedding extends Module {
         for (int s : idShape) {
             if (s < 0) {
                 throw new IllegalArgumentException("Embedding.lookup: negative size in shape "
-                        + java.util.Arrays.toString(idShape));
+                        + Arrays.toString(idShape));
             }
             count *= s;
         }
         if (count != ids.length) {
             throw new IllegalArgumentException("Embedding.lookup: " + ids.length + " ids do not fill shape "
-                    + java.util.Arrays.toString(idShape));
+                    + Arrays.toString(idShape));
         }
         Tensor w = weight.tensor();
         Tensor oneHot = Tensor.zeros(w.dtype(), ids.length, numEmbeddings);
@@ -85,7 +86,7 @@ public final class Embedding extends Module {
             }
             oneHot.setFlat(i * numEmbeddings + ids[i], 1);
         }
-        int[] outShape = java.util.Arrays.copyOf(idShape, idShape.length + 1);
+        int[] outShape = Arrays.copyOf(idShape, idShape.length + 1);
         outShape[idShape.length] = dim;
         return Ops.reshape(Ops.matmul(oneHot, w), outShape);
     }

@@ -3,6 +3,7 @@ package dev.lanes.train;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.awt.Color;
 import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -59,7 +60,7 @@ public final class Charts {
         XYChart chart = new XYChartBuilder().width(800).height(500).title(title == null ? "" : title)
                 .xAxisTitle(xLabel == null ? "" : xLabel).yAxisTitle(yLabel == null ? "" : yLabel).build();
         chart.getStyler().setYAxisLogarithmic(logY);
-        chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
         for (Series s : series) {
             XYSeries line = chart.addSeries(s.name(), s.x(), s.y());
             line.setMarker(SeriesMarkers.NONE);

@@ -9,10 +9,16 @@ module dev.lanes {
     requires static jdk.incubator.vector;
     // Only to ask HotSpot whether C2 is enabled; absent in minimal runtime images.
     requires static jdk.management;
+    // Only for the PNG plots of dev.lanes.train.Charts (examples); absent, the plots are skipped.
+    requires static org.knowm.xchart;
+    requires static java.desktop;
 
     exports dev.lanes.kernel;
     exports dev.lanes.tensor;
     exports dev.lanes.autograd;
     exports dev.lanes.nn;
     exports dev.lanes.optim;
+    exports dev.lanes.data;
+    exports dev.lanes.train;
+    exports dev.lanes.examples;
 }

@@ -1,0 +1,132 @@
+package dev.lanes.examples;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The command-line flags of an example: {@code --name value} or {@code --name=value}, each name
+ * declared with a default and a one-line description; {@code --help} (or {@code -h}) asks for the
+ * usage text. Unknown flags, missing values and values of the wrong kind are errors that name the
+ * flag.
+ */
+final class Flags {
+
+    /**
+     * One declared flag.
+     *
+     * @param name         the name without dashes
+     * @param defaultValue the value when the flag is absent
+     * @param help         what it sets
+     */
+    record Flag(String name, String defaultValue, String help) {
+    }
+
+    private final String program;
+    private final Map<String, Flag> declared = new LinkedHashMap<>();
+    private final Map<String, String> values = new LinkedHashMap<>();
+    private boolean help;
+
+    /**
+     * @param program the program name for the usage text
+     * @param flags   the declared flags
+     */
+    Flags(String program, List<Flag> flags) {
+        this.program = program;
+        for (Flag f : flags) {
+            declared.put(f.name(), f);
+            values.put(f.name(), f.defaultValue());
+        }
+    }
+
+    /**
+     * Reads the command line.
+     *
+     * @return this
+     * @throws IllegalArgumentException for an unknown flag, a stray argument or a missing value
+     */
+    Flags parse(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--help") || a.equals("-h")) {
+                help = true;
+                continue;
+            }
+            if (!a.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument '" + a + "' (flags are --name value)");
+            }
+            String name = a.substring(2);
+            String value;
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                throw new IllegalArgumentException("--" + name + " needs a value");
+            }
+            if (!declared.containsKey(name)) {
+                throw new IllegalArgumentException("unknown flag --" + name + " (see --help)");
+            }
+            values.put(name, value);
+        }
+        return this;
+    }
+
+    /** @return whether {@code --help} was given */
+    boolean help() {
+        return help;
+    }
+
+    /** @return the usage text: every flag with its default and description */
+    String usage() {
+        StringBuilder b = new StringBuilder("usage: ").append(program).append(" [--flag value ...]\n");
+        for (Flag f : declared.values()) {
+            b.append(String.format("  --%-14s %s (default %s)%n", f.name(), f.help(),
+                    f.defaultValue().isEmpty() ? "none" : f.defaultValue()));
+        }
+        return b.toString();
+    }
+
+    /** @return the flag's text */
+    String text(String name) {
+        String v = values.get(name);
+        if (v == null) {
+            throw new IllegalStateException("flag --" + name + " is not declared");
+        }
+        return v;
+    }
+
+    /** @return the flag as an integer in [min, max] */
+    int integer(String name, int min, int max) {
+        long v = longValue(name);
+        if (v < min || v > max) {
+            throw new IllegalArgumentException("--" + name + " must be in [" + min + ", " + max + "], got " + v);
+        }
+        return (int) v;
+    }
+
+    /** @return the flag as a long */
+    long longValue(String name) {
+        try {
+            return Long.parseLong(text(name).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " must be an integer, got '" + text(name) + "'");
+        }
+    }
+
+    /** @return the flag as a number greater than {@code above} (exclusive) and at most {@code max} */
+    double real(String name, double above, double max) {
+        double v;
+        try {
+            v = Double.parseDouble(text(name).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " must be a number, got '" + text(name) + "'");
+        }
+        if (!(v > above && v <= max)) {
+            throw new IllegalArgumentException("--" + name + " must be in (" + above + ", " + max + "], got " + v);
+        }
+        return v;
+    }
+}

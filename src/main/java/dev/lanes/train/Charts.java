@@ -1,0 +1,105 @@
+package dev.lanes.train;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.awt.Color;
+import java.util.List;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * Line charts written as PNG files, for loss curves. Drawn with XChart, an optional dependency:
+ * Lanes itself never needs it, so call {@link #available()} first and skip the plot when it is
+ * absent. Rendering runs headless (no display needed).
+ */
+public final class Charts {
+
+    private static final String PROBE = "org.knowm.xchart.XYChart";
+
+    private Charts() {
+    }
+
+    /** @return whether XChart (and the AWT it draws with) can be loaded */
+    public static boolean available() {
+        try {
+            Class.forName(PROBE, false, Charts.class.getClassLoader());
+            Class.forName("java.awt.image.BufferedImage", false, Charts.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /**
+     * Draws the series as lines (no markers) on one chart, 800 x 500 pixels, and writes it as
+     * PNG, creating the parent directories.
+     *
+     * @param file   the PNG to write (replaced if present)
+     * @param title  the chart title
+     * @param xLabel the x axis title
+     * @param yLabel the y axis title
+     * @param series one or more series, each with at least one point and distinct names
+     * @param logY   whether the y axis is logarithmic (then every y must be positive)
+     * @throws IllegalStateException if XChart is not on the class or module path
+     * @throws IOException           if the file cannot be written
+     */
+    public static void linePng(Path file, String title, String xLabel, String yLabel, List<Series> series,
+                               boolean logY) throws IOException {
+        check(file, series, logY);
+        if (!available()) {
+            throw new IllegalStateException("Charts.linePng: XChart (org.knowm.xchart:xchart) is not on the class"
+                    + " path, so no PNG can be drawn");
+        }
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
+        XYChart chart = new XYChartBuilder().width(800).height(500).title(title == null ? "" : title)
+                .xAxisTitle(xLabel == null ? "" : xLabel).yAxisTitle(yLabel == null ? "" : yLabel).build();
+        chart.getStyler().setYAxisLogarithmic(logY);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        for (Series s : series) {
+            XYSeries line = chart.addSeries(s.name(), s.x(), s.y());
+            line.setMarker(SeriesMarkers.NONE);
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    private static void check(Path file, List<Series> series, boolean logY) {
+        if (file == null || series == null) {
+            throw new NullPointerException("Charts.linePng: file and series must not be null");
+        }
+        if (!file.getFileName().toString().endsWith(".png")) {
+            throw new IllegalArgumentException("Charts.linePng: the file name must end with .png, got " + file);
+        }
+        if (series.isEmpty()) {
+            throw new IllegalArgumentException("Charts.linePng: give at least one series");
+        }
+        for (int i = 0; i < series.size(); i++) {
+            Series s = series.get(i);
+            if (s.size() == 0) {
+                throw new IllegalArgumentException("Charts.linePng: series '" + s.name() + "' has no points");
+            }
+            for (int j = 0; j < i; j++) {
+                if (series.get(j).name().equals(s.name())) {
+                    throw new IllegalArgumentException("Charts.linePng: two series are named '" + s.name() + "'");
+                }
+            }
+            double[] y = s.y();
+            for (int k = 0; k < y.length; k++) {
+                if (!Double.isFinite(y[k]) || (logY && y[k] <= 0)) {
+                    throw new IllegalArgumentException("Charts.linePng: series '" + s.name() + "' has y = " + y[k]
+                            + " at point " + k + (logY ? " (a logarithmic axis needs finite positive values)"
+                            : " (values must be finite)"));
+                }
+            }
+        }
+    }
+}

@@ -16,4 +16,5 @@ module dev.lanes {
     exports dev.lanes.nn;
     exports dev.lanes.optim;
     exports dev.lanes.io;
+    exports dev.lanes.data;
 }

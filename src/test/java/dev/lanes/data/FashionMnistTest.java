@@ -79,7 +79,10 @@ class FashionMnistTest {
         assertArrayEquals(Arrays.copyOf(full.images().f32(), n * 784), slice.images().f32());
     }
 
-    /** Writes the four files of {@code n} train and {@code n} test images, pixel i of image k = (k + i) % 256. */
+    /**
+     * Writes the four files: the training files with the given counts, gzipped or raw, and three
+     * test images the other way; pixel values run 0..255 repeatedly, labels 0..9.
+     */
     private void writeSet(int trainImages, int trainLabels, int side, boolean gzip) throws IOException {
         write("train", trainImages, trainLabels, side, gzip);
         write("t10k", 3, 3, side, !gzip);
@@ -143,7 +146,7 @@ class FashionMnistTest {
 
         write("train", 2, 2, 27, false);
         e = assertThrows(IdxFormatException.class, () -> FashionMnist.train(dir));
-        assertEquals(dir.resolve("train-images-idx3-ubyte") + ": Fashion-MNIST images are 28 x 28, found [2, 1, 27, 27]",
-                e.getMessage());
+        assertEquals(dir.resolve("train-images-idx3-ubyte")
+                + ": Fashion-MNIST images are 28 x 28, found [2, 1, 27, 27]", e.getMessage());
     }
 }

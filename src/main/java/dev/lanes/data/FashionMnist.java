@@ -68,7 +68,8 @@ public final class FashionMnist {
     }
 
     /**
-     * @param dir a directory holding the four standard files, raw or gzipped
+     * @param dir a directory holding the four standard files, raw or gzipped (the raw file when
+     *            both are there)
      * @return the training and test sets
      * @throws NoSuchFileException if a file is missing
      * @throws IdxFormatException  if a file is damaged or the images and labels disagree

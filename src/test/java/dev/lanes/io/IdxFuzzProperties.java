@@ -20,9 +20,9 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
- * Damaged IDX files, raw and gzipped: every truncation and byte flip of a valid file either reads
- * as a valid array or fails with {@link IdxFormatException}, never another exception, and
- * quickly.
+ * Damaged IDX files, raw and gzipped: every truncation, byte flip and appendage of a valid file
+ * either reads as a valid array or fails with {@link IdxFormatException}, never another
+ * exception, and quickly.
  */
 class IdxFuzzProperties {
 
@@ -51,8 +51,11 @@ class IdxFuzzProperties {
         }
     }
 
-    /** A damage: cut the file to {@code keep} of its length, then flip {@code flips} bytes. */
-    record Damage(double keep, List<Integer> positions, List<Integer> masks) {
+    /**
+     * A damage: cut the file to {@code keep} of its length, flip the bytes at {@code positions}
+     * (modulo the length) with {@code masks}, then append {@code extra}.
+     */
+    record Damage(double keep, List<Integer> positions, List<Integer> masks, List<Byte> extra) {
     }
 
     @Provide
@@ -74,7 +77,9 @@ class IdxFuzzProperties {
         Arbitrary<Double> keep = Arbitraries.oneOf(Arbitraries.just(1.0), Arbitraries.doubles().between(0, 1));
         Arbitrary<List<Integer>> positions = Arbitraries.integers().between(0, Integer.MAX_VALUE).list().ofMaxSize(3);
         Arbitrary<List<Integer>> masks = Arbitraries.integers().between(1, 255).list().ofSize(3);
-        return Combinators.combine(keep, positions, masks).as(Damage::new);
+        Arbitrary<List<Byte>> extra = Arbitraries.oneOf(Arbitraries.just(List.of()),
+                Arbitraries.bytes().list().ofMinSize(1).ofMaxSize(30));
+        return Combinators.combine(keep, positions, masks, extra).as(Damage::new);
     }
 
     static byte[] damaged(byte[] bytes, Damage d) {
@@ -82,7 +87,11 @@ class IdxFuzzProperties {
         for (int i = 0; i < d.positions().size() && out.length > 0; i++) {
             out[d.positions().get(i) % out.length] ^= d.masks().get(i).byteValue();
         }
-        return out;
+        byte[] longer = Arrays.copyOf(out, out.length + d.extra().size());
+        for (int i = 0; i < d.extra().size(); i++) {
+            longer[out.length + i] = d.extra().get(i);
+        }
+        return longer;
     }
 
     @Property(tries = 400)
@@ -101,8 +110,8 @@ class IdxFuzzProperties {
         if (Arrays.equals(bytes, original)) {
             assertEquals(valid.array(), fromFile);
         }
-        if (!valid.gzip() && bytes.length < original.length) {
-            assertEquals(null, fromFile, "a cut raw file never reads");
+        if (!valid.gzip() && bytes.length != original.length) {
+            assertEquals(null, fromFile, "a cut or extended raw file never reads");
         }
     }
 

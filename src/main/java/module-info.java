@@ -18,6 +18,7 @@ module dev.lanes {
     exports dev.lanes.autograd;
     exports dev.lanes.nn;
     exports dev.lanes.optim;
+    exports dev.lanes.io;
     exports dev.lanes.data;
     exports dev.lanes.train;
     exports dev.lanes.examples;

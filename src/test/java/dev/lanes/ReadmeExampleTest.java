@@ -5,6 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lanes.autograd.Losses;
 import dev.lanes.autograd.SequenceOutput;
+import dev.lanes.data.Batch;
+import dev.lanes.data.DataLoader;
+import dev.lanes.data.Epoch;
+import dev.lanes.data.FashionMnist;
+import dev.lanes.data.LoaderPosition;
+import dev.lanes.data.Normalize;
 import dev.lanes.kernel.Activation;
 import dev.lanes.kernel.Elementwise;
 import dev.lanes.kernel.Reductions;
@@ -125,5 +131,33 @@ class ReadmeExampleTest {
         s.step();
         assertEquals(256, s.hidden().numel());
         assertTrue(s.cellState().toDoubleArray()[0] != 0);
+    }
+
+    @Test
+    void dataExample() throws java.io.IOException {
+        int epochs = 2;
+        List<int[]> shapes = new java.util.ArrayList<>();
+        FashionMnist.Splits data = FashionMnist.slice();
+        DataLoader loader = DataLoader.builder(data.train())
+                .batchSize(128).shuffle(true).seed(42)
+                .randomCrop(2).horizontalFlip().normalize(Normalize.fit(data.train()))
+                .build();
+        LoaderPosition saved = null;
+        for (int epoch = 0; epoch < epochs; epoch++) {
+            try (Epoch batches = loader.epoch(epoch)) {
+                for (Batch b : batches) {
+                    shapes.add(b.images().dims());
+                    assertEquals(b.size(), b.labels().length);
+                    saved = batches.position();
+                }
+            }
+        }
+        try (Epoch rest = loader.resume(saved)) {
+            assertTrue(!rest.hasNext());
+        }
+        assertEquals(new LoaderPosition(42, 1, 16), saved);
+        assertEquals(32, shapes.size());
+        assertEquals(List.of(128, 1, 28, 28), java.util.Arrays.stream(shapes.get(0)).boxed().toList());
+        assertEquals(2000 - 15 * 128, shapes.get(15)[0]);
     }
 }

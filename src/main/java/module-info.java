@@ -15,4 +15,5 @@ module dev.lanes {
     exports dev.lanes.autograd;
     exports dev.lanes.nn;
     exports dev.lanes.optim;
+    exports dev.lanes.io;
 }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lanes.autograd.Losses;
+import dev.lanes.io.SafeTensors;
+import dev.lanes.io.SafeTensorsFile;
 import dev.lanes.kernel.Activation;
 import dev.lanes.kernel.Elementwise;
 import dev.lanes.kernel.Reductions;
@@ -99,5 +101,20 @@ class ReadmeExampleTest {
         assertEquals(2f, c[20]);
         assertEquals(18.5f, total);
         assertEquals(0.2f, probs[7], 1e-7f);
+    }
+
+    @Test
+    void safetensorsExample(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        Generator gen = new Generator(42);
+        Sequential model = new Sequential(new Linear(4, 16, gen), new Tanh(), new Linear(16, 3, gen));
+        java.nio.file.Path path = dir.resolve("model.safetensors");
+        Map<String, Tensor> before = model.stateDict();
+        SafeTensors.write(path, model.stateDict(), Map.of("format", "pt")); // atomic: temp file, fsync, rename
+        model.loadStateDict(SafeTensors.read(path));                        // Map<String, Tensor>, header order
+        SafeTensorsFile file = SafeTensors.readFile(path);                  // tensors() and metadata()
+        assertEquals(Map.of("format", "pt"), file.metadata());
+        assertEquals(List.copyOf(before.keySet()), List.copyOf(file.tensors().keySet()));
+        before.forEach((k, v) -> assertEquals(java.util.Arrays.toString(v.toFloatArray()),
+                java.util.Arrays.toString(model.stateDict().get(k).toFloatArray()), k));
     }
 }

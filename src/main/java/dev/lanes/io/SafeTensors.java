@@ -6,6 +6,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
@@ -84,6 +85,9 @@ public final class SafeTensors {
      */
     public static SafeTensorsFile readFile(Path path) throws IOException {
         String source = path.toString();
+        if (Files.isDirectory(path)) {
+            throw new IOException(source + ": is a directory, not a safetensors file");
+        }
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
              Arena arena = Arena.ofConfined()) {
             long size = channel.size();

@@ -37,7 +37,7 @@ public final class SafeTensorsFormatException extends IOException {
         UNKNOWN_DTYPE("the dtype is not a safetensors dtype"),
         /** A shape entry is not a non-negative integer. */
         BAD_SHAPE("shape entries must be non-negative integers"),
-        /** data_offsets is not two non-negative integers [begin, end] with begin <= end. */
+        /** data_offsets is not two non-negative integers {@code [begin, end]} with {@code begin <= end}. */
         BAD_OFFSETS("data_offsets must be two non-negative integers [begin, end] with begin <= end"),
         /** The element count or byte count does not fit in 64 bits. */
         SIZE_OVERFLOW("the element or byte count overflows 64 bits"),
@@ -67,7 +67,9 @@ public final class SafeTensorsFormatException extends IOException {
 
     private static final int MAX_QUOTED = 200;
 
+    /** The rule broken. */
     private final Rule rule;
+    /** The tensor, {@code "__metadata__"} or null. */
     private final String tensor;
 
     /**

@@ -113,7 +113,9 @@ public final class SafeTensors {
     }
 
     /**
-     * Writes tensors and metadata to a file, replacing it atomically.
+     * Writes tensors and metadata to a file, replacing it atomically. The new file has the
+     * default permissions of a new file; a symbolic link at {@code path} is replaced, not
+     * followed.
      *
      * @param path the file to create or replace
      * @param tensors name to tensor (F32 or F64; names non-empty and not {@value #METADATA_KEY})

@@ -11,6 +11,8 @@ import dev.lanes.data.Epoch;
 import dev.lanes.data.FashionMnist;
 import dev.lanes.data.LoaderPosition;
 import dev.lanes.data.Normalize;
+import dev.lanes.io.SafeTensors;
+import dev.lanes.io.SafeTensorsFile;
 import dev.lanes.kernel.Activation;
 import dev.lanes.kernel.Elementwise;
 import dev.lanes.kernel.Reductions;
@@ -159,5 +161,20 @@ class ReadmeExampleTest {
         assertEquals(32, shapes.size());
         assertEquals(List.of(128, 1, 28, 28), java.util.Arrays.stream(shapes.get(0)).boxed().toList());
         assertEquals(2000 - 15 * 128, shapes.get(15)[0]);
+    }
+
+    @Test
+    void safetensorsExample(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        Generator gen = new Generator(42);
+        Sequential model = new Sequential(new Linear(4, 16, gen), new Tanh(), new Linear(16, 3, gen));
+        java.nio.file.Path path = dir.resolve("model.safetensors");
+        Map<String, Tensor> before = model.stateDict();
+        SafeTensors.write(path, model.stateDict(), Map.of("format", "pt")); // atomic: temp file, fsync, rename
+        model.loadStateDict(SafeTensors.read(path));                        // Map<String, Tensor>, header order
+        SafeTensorsFile file = SafeTensors.readFile(path);                  // tensors() and metadata()
+        assertEquals(Map.of("format", "pt"), file.metadata());
+        assertEquals(List.copyOf(before.keySet()), List.copyOf(file.tensors().keySet()));
+        before.forEach((k, v) -> assertEquals(java.util.Arrays.toString(v.toFloatArray()),
+                java.util.Arrays.toString(model.stateDict().get(k).toFloatArray()), k));
     }
 }

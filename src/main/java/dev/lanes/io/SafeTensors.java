@@ -1,0 +1,171 @@
+package dev.lanes.io;
+
+import dev.lanes.tensor.Tensor;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Reads and writes the safetensors format, strictly.
+ *
+ * <p>A file is an 8-byte little-endian unsigned header length N, N bytes of UTF-8 JSON mapping
+ * each tensor name to {@code {"dtype", "shape", "data_offsets": [begin, end]}} (plus an optional
+ * {@code "__metadata__"} map of strings), then the data buffer: each tensor's values
+ * little-endian and row-major at its offsets.
+ *
+ * <pre>{@code
+ * SafeTensors.write(path, model.stateDict(), Map.of("format", "pt"));
+ * model.loadStateDict(SafeTensors.read(path));
+ * }</pre>
+ *
+ * <p><b>Reading</b> maps the file into memory (files of any size; one tensor is limited to
+ * {@link #MAX_ELEMENTS} elements, as a Java array is), opens it read-only and never changes it.
+ * F32 and F64 are read as they are, F16 and BF16 widened exactly to F32. The whole file is
+ * validated before any tensor is made, and every violation is a
+ * {@link SafeTensorsFormatException} naming the file, the tensor and the rule
+ * ({@link SafeTensorsFormatException.Rule} lists them): lengths (header at most
+ * {@link #MAX_HEADER_BYTES}, checked before it is read; file length exactly 8 + N + data),
+ * strict UTF-8 and JSON (an object at the top; no repeated key in any object), entries with
+ * exactly dtype, shape and data_offsets of the right types, known dtypes, non-negative integer
+ * sizes whose element and byte counts do not overflow, and offsets that, in order of offset,
+ * start at 0 and leave no gap or overlap, each spanning exactly its tensor's bytes. Other dtypes
+ * of the format (I64, I32, U8, BOOL, ...) are validated and then refused by name.
+ *
+ * <p><b>Writing</b> stores F32 and F64 tensors, F64 first and then F32, each group in the map's
+ * order, so that every tensor's data is aligned to its element size; the header lists them in
+ * that order, compact, padded with spaces to a multiple of 8. The file is replaced atomically:
+ * a temporary file in the same directory is written, forced to the device and renamed over the
+ * target, which is never left half-written.
+ *
+ * <p>Readers must not rely on the order of the header or of the data; this one returns the
+ * tensors in header order.
+ */
+public final class SafeTensors {
+
+    /** The largest header accepted, in bytes (as in the reference implementation). */
+    public static final long MAX_HEADER_BYTES = 100_000_000L;
+
+    /** The most elements one tensor may have: the largest Java array the JVMs allocate. */
+    public static final int MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+
+    /** The header key of the metadata map, never a tensor name. */
+    public static final String METADATA_KEY = "__metadata__";
+
+    private SafeTensors() {
+    }
+
+    /**
+     * Reads a file's tensors, for example to load a state dict.
+     *
+     * @param path the file
+     * @return tensor name to tensor, in header order; a new map the caller may change
+     * @throws SafeTensorsFormatException if the file breaks a rule of the format or holds a tensor
+     *     Lanes cannot represent
+     * @throws IOException if the file cannot be read
+     */
+    public static Map<String, Tensor> read(Path path) throws IOException {
+        return new LinkedHashMap<>(readFile(path).tensors());
+    }
+
+    /**
+     * Reads a file's tensors and metadata.
+     *
+     * @param path the file
+     * @return its contents
+     * @throws SafeTensorsFormatException if the file breaks a rule of the format or holds a tensor
+     *     Lanes cannot represent
+     * @throws IOException if the file cannot be read
+     */
+    public static SafeTensorsFile readFile(Path path) throws IOException {
+        String source = path.toString();
+        if (Files.isDirectory(path)) {
+            throw new IOException(source + ": is a directory, not a safetensors file");
+        }
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+             Arena arena = Arena.ofConfined()) {
+            long size = channel.size();
+            if (size < 8) {
+                throw SafeTensorsReader.tooShort(source, size);
+            }
+            MemorySegment file = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            return SafeTensorsReader.read(file, source);
+        }
+    }
+
+    /**
+     * Reads a file held in memory: the bytes from the buffer's position to its limit (the
+     * position is not changed).
+     *
+     * @param bytes the whole file
+     * @return its contents
+     * @throws SafeTensorsFormatException if the bytes break a rule of the format or hold a tensor
+     *     Lanes cannot represent
+     */
+    public static SafeTensorsFile decode(ByteBuffer bytes) throws SafeTensorsFormatException {
+        return SafeTensorsReader.read(MemorySegment.ofBuffer(bytes), "<buffer>");
+    }
+
+    /**
+     * Writes tensors and metadata to a file, replacing it atomically. The new file has the
+     * default permissions of a new file; a symbolic link at {@code path} is replaced, not
+     * followed.
+     *
+     * @param path the file to create or replace
+     * @param tensors name to tensor (F32 or F64; names non-empty and not {@value #METADATA_KEY})
+     * @param metadata key to value, or null or empty for none
+     * @throws IllegalArgumentException naming the tensor or key when a name is not allowed or a
+     *     string has no UTF-8 form (nothing is written)
+     * @throws IOException if writing fails (the file is then as it was)
+     */
+    public static void write(Path path, Map<String, Tensor> tensors, Map<String, String> metadata)
+            throws IOException {
+        WritePlan plan = WritePlan.of(tensors, metadata);
+        AtomicFiles.write(path, channel -> FileWriting.write(plan, bytes -> {
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+        }));
+    }
+
+    /**
+     * Writes tensors without metadata; see {@link #write(Path, Map, Map)}.
+     *
+     * @param path the file to create or replace
+     * @param tensors name to tensor
+     * @throws IOException if writing fails (the file is then as it was)
+     */
+    public static void write(Path path, Map<String, Tensor> tensors) throws IOException {
+        write(path, tensors, null);
+    }
+
+    /**
+     * The bytes of the file {@link #write(Path, Map, Map)} would write.
+     *
+     * @param tensors name to tensor
+     * @param metadata key to value, or null for none
+     * @return the whole file
+     * @throws IllegalArgumentException as {@link #write(Path, Map, Map)}, or when the file would
+     *     not fit a Java array
+     */
+    public static byte[] encode(Map<String, Tensor> tensors, Map<String, String> metadata) {
+        WritePlan plan = WritePlan.of(tensors, metadata);
+        if (plan.fileLength() > MAX_ELEMENTS) {
+            throw new IllegalArgumentException("SafeTensors.encode: " + plan.fileLength()
+                    + " bytes do not fit in an array; write to a file instead");
+        }
+        ByteBuffer out = ByteBuffer.allocate((int) plan.fileLength());
+        try {
+            FileWriting.write(plan, out::put);
+        } catch (IOException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+        return out.array();
+    }
+}

@@ -5,6 +5,7 @@ import dev.lanes.kernel.KernelProvider;
 import dev.lanes.kernel.Kernels;
 import dev.lanes.kernel.Parallel;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.Random;
@@ -16,6 +17,8 @@ import java.util.Random;
  * lanes                 info, then the GEMM demo
  * lanes info            kernel provider, vector species, threads, JDK
  * lanes gemm [N ...]    multiplies N x N matrices, checks the result, prints GFLOP/s
+ * lanes train ...       training programs (see {@code lanes train --help})
+ * lanes bench ...       quick in-process timings (see {@code lanes bench --help})
  * lanes help            this text
  * </pre>
  */
@@ -27,7 +30,9 @@ public final class Lanes {
               info          kernel provider, vector species, threads, JDK
               gemm [N ...]  multiply N x N matrices (default 64 256 1024), check against a
                             double-precision reference on sampled entries, print GFLOP/s
-              help          this text
+              train ...     train a model: mlp (Fashion-MNIST), lstm (--task adding|translate)
+              bench ...     quick timings: gemm, step (a streaming LSTM/GRU step)
+              help          this text ('lanes <command> --help' for each command)
             JVM properties: -Dlanes.kernels=auto|scalar|vector  -Dlanes.threads=N
             """;
 
@@ -52,10 +57,13 @@ public final class Lanes {
         } catch (IllegalStateException | IllegalArgumentException e) {
             err.println("lanes: " + e.getMessage());
             return 2;
+        } catch (IOException e) {
+            err.println("lanes: " + e.getMessage());
+            return 1;
         }
     }
 
-    private static int dispatch(String[] args, PrintStream out, PrintStream err) {
+    private static int dispatch(String[] args, PrintStream out, PrintStream err) throws IOException {
         String command = args.length == 0 ? "" : args[0];
         String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
         switch (command) {
@@ -64,12 +72,22 @@ public final class Lanes {
                 out.println();
                 return gemm(new String[0], out, err);
             }
-            case "info" -> {
+            case "info", "gemm" -> {
+                if (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h")) {
+                    out.print(USAGE);
+                    return 0;
+                }
+                if (command.equals("gemm")) {
+                    return gemm(rest, out, err);
+                }
                 info(out);
                 return 0;
             }
-            case "gemm" -> {
-                return gemm(rest, out, err);
+            case "train" -> {
+                return TrainCommand.run(rest, out, err);
+            }
+            case "bench" -> {
+                return BenchCommand.run(rest, out, err);
             }
             case "help", "-h", "--help" -> {
                 out.print(USAGE);

@@ -58,11 +58,26 @@ public final class AddingProblemExample {
     }
 
     /**
-     * Runs the example.
+     * Runs the example and exits with its status when it fails.
      *
      * @param args flags; {@code --help} lists them
      */
     public static void main(String[] args) {
+        int status = run(args, System.out, System.err);
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    /**
+     * Runs the example, printing to the given streams.
+     *
+     * @param args flags; {@code --help} lists them
+     * @param out  progress, results and the usage text
+     * @param err  error messages
+     * @return 0, 2 for bad flags, 1 when the results cannot be written
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         Flags flags = new Flags("AddingProblemExample", List.of(
                 new Flags.Flag("cells", "lstm,rnn", "comma-separated cells to train: lstm, rnn, gru"),
                 new Flags.Flag("length", "100", "sequence length T"),
@@ -79,8 +94,8 @@ public final class AddingProblemExample {
         try {
             flags.parse(args);
             if (flags.help()) {
-                System.out.print(flags.usage());
-                return;
+                out.print(flags.usage());
+                return 0;
             }
             List<LastStepRegressor.Cell> cells = new ArrayList<>();
             for (String c : flags.text("cells").split(",")) {
@@ -91,13 +106,14 @@ public final class AddingProblemExample {
                     flags.real("lr", 0, 10), flags.real("clip", 0, Double.MAX_VALUE),
                     flags.integer("eval-every", 1, Integer.MAX_VALUE), flags.integer("log-every", 1, Integer.MAX_VALUE),
                     flags.integer("test-size", 1, 1 << 20), flags.longValue("seed"));
-            run(s, cells, Path.of(flags.text("out")), System.out);
+            run(s, cells, Path.of(flags.text("out")), out);
+            return 0;
         } catch (IllegalArgumentException e) {
-            System.err.println("AddingProblemExample: " + e.getMessage());
-            System.exit(2);
+            err.println("AddingProblemExample: " + e.getMessage());
+            return 2;
         } catch (IOException e) {
-            System.err.println("AddingProblemExample: cannot write the results: " + e.getMessage());
-            System.exit(1);
+            err.println("AddingProblemExample: cannot write the results: " + e.getMessage());
+            return 1;
         }
     }
 

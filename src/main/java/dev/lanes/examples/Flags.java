@@ -5,12 +5,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The command-line flags of an example: {@code --name value} or {@code --name=value}, each name
+ * The command-line flags of an example or a {@code lanes} command: {@code --name value} or {@code --name=value}, each name
  * declared with a default and a one-line description; {@code --help} (or {@code -h}) asks for the
  * usage text. Unknown flags, missing values and values of the wrong kind are errors that name the
  * flag.
  */
-final class Flags {
+public final class Flags {
 
     /**
      * One declared flag.
@@ -19,7 +19,7 @@ final class Flags {
      * @param defaultValue the value when the flag is absent
      * @param help         what it sets
      */
-    record Flag(String name, String defaultValue, String help) {
+    public record Flag(String name, String defaultValue, String help) {
     }
 
     private final String program;
@@ -31,7 +31,7 @@ final class Flags {
      * @param program the program name for the usage text
      * @param flags   the declared flags
      */
-    Flags(String program, List<Flag> flags) {
+    public Flags(String program, List<Flag> flags) {
         this.program = program;
         for (Flag f : flags) {
             declared.put(f.name(), f);
@@ -45,7 +45,7 @@ final class Flags {
      * @return this
      * @throws IllegalArgumentException for an unknown flag, a stray argument or a missing value
      */
-    Flags parse(String[] args) {
+    public Flags parse(String[] args) {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
@@ -75,12 +75,12 @@ final class Flags {
     }
 
     /** @return whether {@code --help} was given */
-    boolean help() {
+    public boolean help() {
         return help;
     }
 
     /** @return the usage text: every flag with its default and description */
-    String usage() {
+    public String usage() {
         StringBuilder b = new StringBuilder("usage: ").append(program).append(" [--flag value ...]\n");
         for (Flag f : declared.values()) {
             b.append(String.format("  --%-14s %s (default %s)%n", f.name(), f.help(),
@@ -90,7 +90,7 @@ final class Flags {
     }
 
     /** @return the flag's text */
-    String text(String name) {
+    public String text(String name) {
         String v = values.get(name);
         if (v == null) {
             throw new IllegalStateException("flag --" + name + " is not declared");
@@ -99,7 +99,7 @@ final class Flags {
     }
 
     /** @return the flag as an integer in [min, max] */
-    int integer(String name, int min, int max) {
+    public int integer(String name, int min, int max) {
         long v = longValue(name);
         if (v < min || v > max) {
             throw new IllegalArgumentException("--" + name + " must be in [" + min + ", " + max + "], got " + v);
@@ -108,7 +108,7 @@ final class Flags {
     }
 
     /** @return the flag as a long */
-    long longValue(String name) {
+    public long longValue(String name) {
         try {
             return Long.parseLong(text(name).trim());
         } catch (NumberFormatException e) {
@@ -117,7 +117,7 @@ final class Flags {
     }
 
     /** @return the flag as a number greater than {@code above} (exclusive) and at most {@code max} */
-    double real(String name, double above, double max) {
+    public double real(String name, double above, double max) {
         double v;
         try {
             v = Double.parseDouble(text(name).trim());

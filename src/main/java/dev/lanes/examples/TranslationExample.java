@@ -62,11 +62,26 @@ public final class TranslationExample {
     }
 
     /**
-     * Runs the example.
+     * Runs the example and exits with its status when it fails.
      *
      * @param args flags; {@code --help} lists them
      */
     public static void main(String[] args) {
+        int status = run(args, System.out, System.err);
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    /**
+     * Runs the example, printing to the given streams.
+     *
+     * @param args flags; {@code --help} lists them
+     * @param out  progress, results and the usage text
+     * @param err  error messages
+     * @return 0, 2 for bad flags, 1 when the results cannot be written
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         Flags flags = new Flags("TranslationExample", List.of(
                 new Flags.Flag("epochs", "40", "passes over the training numbers"),
                 new Flags.Flag("batch", "32", "pairs per batch"),
@@ -82,21 +97,22 @@ public final class TranslationExample {
         try {
             flags.parse(args);
             if (flags.help()) {
-                System.out.print(flags.usage());
-                return;
+                out.print(flags.usage());
+                return 0;
             }
             Settings s = new Settings(flags.integer("epochs", 1, 1_000_000), flags.integer("batch", 1, 1000),
                     flags.integer("embedding", 1, 4096), flags.integer("hidden", 1, 8192), flags.real("lr", 0, 10),
                     flags.real("clip", 0, Double.MAX_VALUE), flags.real("train-fraction", 0, 0.999),
                     flags.integer("eval-every", 1, Integer.MAX_VALUE), flags.integer("samples", 0, 1000),
                     flags.longValue("seed"));
-            run(s, Path.of(flags.text("out")), System.out);
+            run(s, Path.of(flags.text("out")), out);
+            return 0;
         } catch (IllegalArgumentException e) {
-            System.err.println("TranslationExample: " + e.getMessage());
-            System.exit(2);
+            err.println("TranslationExample: " + e.getMessage());
+            return 2;
         } catch (IOException e) {
-            System.err.println("TranslationExample: cannot write the results: " + e.getMessage());
-            System.exit(1);
+            err.println("TranslationExample: cannot write the results: " + e.getMessage());
+            return 1;
         }
     }
 

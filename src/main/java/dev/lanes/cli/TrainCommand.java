@@ -1,0 +1,171 @@
+package dev.lanes.cli;
+
+import dev.lanes.autograd.Ops;
+import dev.lanes.data.DataLoader;
+import dev.lanes.data.FashionMnist;
+import dev.lanes.data.Normalize;
+import dev.lanes.examples.AddingProblemExample;
+import dev.lanes.examples.Flags;
+import dev.lanes.examples.TranslationExample;
+import dev.lanes.nn.Linear;
+import dev.lanes.nn.Module;
+import dev.lanes.optim.Adam;
+import dev.lanes.optim.Schedules;
+import dev.lanes.tensor.Generator;
+import dev.lanes.tensor.Tensor;
+import dev.lanes.train.EpochMetrics;
+import dev.lanes.train.Trainer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/** {@code lanes train ...}: the training programs. */
+final class TrainCommand {
+
+    static final String USAGE = """
+            usage: lanes train <model> [--flags]   (lanes train <model> --help lists the flags)
+              mlp        a multilayer perceptron on Fashion-MNIST (the slice shipped in the jar, or
+                         the full set from /usr/share/datasets/fashion-mnist or --data DIR), with
+                         progress, metrics, curves, checkpoints and --resume
+              lstm       the recurrent tasks: --task adding (the adding problem, LSTM against a
+                         tanh RNN) or --task translate (Polish number words to English)
+            """;
+
+    private TrainCommand() {
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
+        String model = args.length == 0 ? "" : args[0];
+        String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+        switch (model) {
+            case "mlp" -> {
+                return mlp(rest, out);
+            }
+            case "lstm" -> {
+                return lstm(rest, out, err);
+            }
+            case "", "help", "-h", "--help" -> {
+                out.print(USAGE);
+                return model.isEmpty() ? 2 : 0;
+            }
+            default -> {
+                err.println("lanes train: unknown model '" + model + "'");
+                err.print(USAGE);
+                return 2;
+            }
+        }
+    }
+
+    private static int lstm(String[] args, PrintStream out, PrintStream err) {
+        int task = -1;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--task") && i + 1 < args.length || args[i].startsWith("--task=")) {
+                task = i;
+            }
+        }
+        if (task < 0) {
+            boolean help = Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h");
+            (help ? out : err).println("""
+                    usage: lanes train lstm --task adding|translate [task flags]
+                      adding     the adding problem at T = 100: LSTM against a tanh RNN
+                      translate  Polish number words to English with an LSTM encoder-decoder
+                    lanes train lstm --task adding --help lists that task's flags""");
+            return help ? 0 : 2;
+        }
+        String name = args[task].startsWith("--task=") ? args[task].substring(7) : args[task + 1];
+        int skip = args[task].startsWith("--task=") ? 1 : 2;
+        String[] rest = new String[args.length - skip];
+        System.arraycopy(args, 0, rest, 0, task);
+        System.arraycopy(args, task + skip, rest, task, args.length - task - skip);
+        return switch (name) {
+            case "adding" -> AddingProblemExample.run(rest, out, err);
+            case "translate" -> TranslationExample.run(rest, out, err);
+            default -> {
+                err.println("lanes train lstm: unknown task '" + name + "' (adding or translate)");
+                yield 2;
+            }
+        };
+    }
+
+    /** A 784-h-10 ReLU network for 28 x 28 images. */
+    static final class Mlp extends Module {
+        private final Linear hidden;
+        private final Linear output;
+
+        Mlp(int width, Generator gen) {
+            hidden = registerModule("0", new Linear(28 * 28, width, gen));
+            output = registerModule("2", new Linear(width, 10, gen));
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            return output.forward(Ops.relu(hidden.forward(Ops.reshape(x, x.size(0), 28 * 28))));
+        }
+    }
+
+    private static int mlp(String[] args, PrintStream out) throws IOException {
+        Flags flags = new Flags("lanes train mlp", List.of(
+                new Flags.Flag("data", "slice", "slice (2,000 + 500 images in the jar), full (the Debian package's"
+                        + " directory) or a directory with the four IDX files"),
+                new Flags.Flag("epochs", "10", "epochs"),
+                new Flags.Flag("batch", "64", "batch size"),
+                new Flags.Flag("hidden", "256", "hidden units"),
+                new Flags.Flag("lr", "0.001", "Adam learning rate, halved every --lr-step epochs"),
+                new Flags.Flag("lr-step", "5", "epochs between halvings of the learning rate"),
+                new Flags.Flag("patience", "0", "early stopping after this many epochs without a better test loss"
+                        + " (0: off)"),
+                new Flags.Flag("seed", "1", "seed of the initial weights and the data order"),
+                new Flags.Flag("out", "target/train-mlp", "directory for metrics.csv, the PNG curves and"
+                        + " checkpoint.safetensors"),
+                new Flags.Flag("checkpoint-every", "0", "also checkpoint every N steps (0: at epoch ends only)"),
+                new Flags.Flag("resume", "", "continue from this checkpoint (same flags as the run that wrote"
+                        + " it)")));
+        flags.parse(args);
+        if (flags.help()) {
+            out.print(flags.usage());
+            return 0;
+        }
+        String data = flags.text("data");
+        FashionMnist.Splits splits = switch (data) {
+            case "slice" -> FashionMnist.slice();
+            case "full" -> FashionMnist.load();
+            default -> FashionMnist.load(Path.of(data));
+        };
+        long seed = flags.longValue("seed");
+        Normalize norm = Normalize.fit(splits.train());
+        int batch = flags.integer("batch", 1, 1 << 16);
+        DataLoader train = DataLoader.builder(splits.train()).batchSize(batch).shuffle(true).seed(seed)
+                .normalize(norm).build();
+        DataLoader test = DataLoader.builder(splits.test()).batchSize(1000).normalize(norm).build();
+        Mlp model = new Mlp(flags.integer("hidden", 1, 1 << 16), new Generator(seed));
+        Adam opt = new Adam(model.parameters(), flags.real("lr", 0, 10));
+        Path dir = Path.of(flags.text("out"));
+        Files.createDirectories(dir);
+        Trainer.Builder b = Trainer.builder(model, opt, train).test(test).epochs(flags.integer("epochs", 1, 100_000))
+                .schedule(Schedules.step(opt, flags.integer("lr-step", 1, 100_000), 0.5))
+                .checkpoint(dir.resolve("checkpoint.safetensors"), flags.integer("checkpoint-every", 0, 1 << 30))
+                .curves(dir).progress(out, System.console() != null && System.console().isTerminal());
+        int patience = flags.integer("patience", 0, 100_000);
+        if (patience > 0) {
+            b.earlyStopping(patience, 0);
+        }
+        Trainer trainer = b.build();
+        out.printf(Locale.ROOT, "training %s on %d images (%s), testing on %d%n", model.getClass().getSimpleName(),
+                splits.train().size(), data, splits.test().size());
+        if (!flags.text("resume").isEmpty()) {
+            trainer.resume(Path.of(flags.text("resume")));
+            out.println("resumed at step " + trainer.steps() + " from " + flags.text("resume"));
+        }
+        List<EpochMetrics> h = trainer.fit();
+        if (!h.isEmpty()) {
+            EpochMetrics last = h.get(h.size() - 1);
+            out.printf(Locale.ROOT, "test accuracy %.2f%% after %d epochs; metrics, curves and checkpoint in %s%n",
+                    100 * last.testAccuracy(), last.epoch(), dir);
+        }
+        return 0;
+    }
+}

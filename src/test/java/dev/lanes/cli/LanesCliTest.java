@@ -1,0 +1,73 @@
+package dev.lanes.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code lanes} command: help on every command, training with checkpoint and resume, quick benchmarks. */
+class LanesCliTest {
+
+    @TempDir
+    Path dir;
+
+    record Result(int status, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Lanes.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        Result top = run("--help");
+        assertEquals(0, top.status());
+        assertTrue(top.out().contains("train") && top.out().contains("bench") && top.out().contains("info"), top.out());
+        for (String[] cmd : new String[][] {{"train", "--help"}, {"train", "mlp", "--help"},
+                {"train", "lstm", "--help"}, {"train", "lstm", "--task", "adding", "--help"},
+                {"bench", "--help"}, {"bench", "step", "--help"}, {"info", "--help"}, {"gemm", "--help"}}) {
+            Result r = run(cmd);
+            assertEquals(0, r.status(), String.join(" ", cmd) + ": " + r.err());
+            assertTrue(r.out().contains("usage") || r.out().contains("--"), String.join(" ", cmd) + ": " + r.out());
+        }
+        Result bad = run("train", "resnet9000");
+        assertEquals(2, bad.status());
+        assertTrue(bad.err().contains("unknown model 'resnet9000'"), bad.err());
+        Result badFlag = run("train", "mlp", "--epochs", "zero");
+        assertEquals(2, badFlag.status());
+        assertTrue(badFlag.err().startsWith("lanes: "), badFlag.err());
+    }
+
+    @Test
+    void trainsCheckpointsAndResumes() throws Exception {
+        String out = dir.resolve("mlp").toString();
+        Result first = run("train", "mlp", "--epochs", "1", "--hidden", "32", "--batch", "100", "--out", out);
+        assertEquals(0, first.status(), first.err());
+        assertTrue(first.out().contains("epoch 1/1") && first.out().contains("test accuracy"), first.out());
+        Path ckpt = dir.resolve("mlp").resolve("checkpoint.safetensors");
+        assertTrue(Files.exists(ckpt));
+        assertTrue(Files.exists(dir.resolve("mlp").resolve("metrics.csv")));
+        Result second = run("train", "mlp", "--epochs", "2", "--hidden", "32", "--batch", "100", "--out", out,
+                "--resume", ckpt.toString());
+        assertEquals(0, second.status(), second.err());
+        assertTrue(second.out().contains("resumed at step 20") && second.out().contains("epoch 2/2")
+                && !second.out().contains("epoch 1/2"), second.out());
+    }
+
+    @Test
+    void quickBenchmarksRun() {
+        Result r = run("bench", "step", "gru", "16", "24");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("GRUCell(16, 24) step, batch 1: min"), r.out());
+    }
+}

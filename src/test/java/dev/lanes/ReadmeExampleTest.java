@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lanes.autograd.Losses;
+import dev.lanes.autograd.Ops;
 import dev.lanes.autograd.SequenceOutput;
 import dev.lanes.data.Batch;
 import dev.lanes.data.DataLoader;
@@ -20,6 +21,7 @@ import dev.lanes.nn.CellSession;
 import dev.lanes.nn.LSTM;
 import dev.lanes.nn.LSTMCell;
 import dev.lanes.nn.Linear;
+import dev.lanes.nn.Module;
 import dev.lanes.nn.RecurrentOptions;
 import dev.lanes.nn.Sequential;
 import dev.lanes.nn.Tanh;
@@ -30,6 +32,8 @@ import dev.lanes.optim.Schedules;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
+import dev.lanes.train.EpochMetrics;
+import dev.lanes.train.Trainer;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -176,5 +180,38 @@ class ReadmeExampleTest {
         assertEquals(List.copyOf(before.keySet()), List.copyOf(file.tensors().keySet()));
         before.forEach((k, v) -> assertEquals(java.util.Arrays.toString(v.toFloatArray()),
                 java.util.Arrays.toString(model.stateDict().get(k).toFloatArray()), k));
+    }
+
+    @Test
+    void trainerExample(@org.junit.jupiter.api.io.TempDir java.nio.file.Path run) throws java.io.IOException {
+        Generator gen = new Generator(8);
+        Generator dropoutGen = new Generator(9);
+        FashionMnist.Splits data = FashionMnist.slice();
+        DataLoader trainLoader = DataLoader.builder(data.train()).batchSize(200).shuffle(true).seed(1).build();
+        DataLoader testLoader = DataLoader.builder(data.test()).batchSize(500).build();
+        Sequential mlp = new Sequential(new Linear(28 * 28, 32, gen), new Tanh(), new Linear(32, 10, gen));
+        Module model = new Module() {
+            {
+                registerModule("mlp", mlp);
+            }
+
+            @Override
+            public Tensor forward(Tensor x) {
+                Tensor flat = Ops.reshape(x, x.size(0), 28 * 28);
+                return mlp.forward(isTraining() ? Ops.dropout(flat, 0.1, dropoutGen) : flat);
+            }
+        };
+        java.nio.file.Path ckpt = run.resolve("checkpoint.safetensors");
+        Adam opt = new Adam(model.parameters(), 1e-3);
+        Trainer trainer = Trainer.builder(model, opt, trainLoader)
+                .test(testLoader).epochs(2).schedule(Schedules.step(opt, 5, 0.5)).clipGradNorm(5)
+                .earlyStopping(3, 0).checkpoint(ckpt, 500)
+                .generators(dropoutGen).curves(run)
+                .progress(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), false)
+                .build();
+        List<EpochMetrics> history = trainer.fit();
+        assertEquals(2, history.size());
+        assertTrue(history.get(1).testAccuracy() > 0.5, history.toString());
+        assertTrue(java.nio.file.Files.exists(ckpt) && java.nio.file.Files.exists(run.resolve("metrics.csv")));
     }
 }

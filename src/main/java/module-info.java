@@ -20,6 +20,7 @@ module dev.lanes {
     exports dev.lanes.optim;
     exports dev.lanes.io;
     exports dev.lanes.data;
+    exports dev.lanes.serve;
     exports dev.lanes.train;
     exports dev.lanes.examples;
 }

@@ -36,6 +36,11 @@ public final class RNNCell extends RecurrentCellBase {
         this(inputSize, hiddenSize, true, Activation.TANH, DType.F32, gen);
     }
 
+    /** @return the activation */
+    public Activation nonlinearity() {
+        return nonlinearity;
+    }
+
     /**
      * @param input {@code [B, d]} or {@code [d]}
      * @param hx    {@code [B, N]} or {@code [N]}, or null for zeros

@@ -1,0 +1,91 @@
+package dev.lanes.serve;
+
+import dev.lanes.kernel.Activation;
+import dev.lanes.nn.CellSession;
+import dev.lanes.nn.GRUCell;
+import dev.lanes.nn.LSTMCell;
+import dev.lanes.nn.RNNCell;
+import dev.lanes.nn.RecurrentCellBase;
+import dev.lanes.tensor.DType;
+import dev.lanes.tensor.Generator;
+import dev.lanes.tensor.Tensor;
+import java.util.Map;
+
+/**
+ * A frozen recurrent cell for serving: the weights are copied (in F32) when the plan is made
+ * and never change, so any number of threads can run {@link RecurrentSession}s on one plan at
+ * once; each session owns its state and buffers, so a step allocates nothing. Training the
+ * original cell afterwards does not affect the plan.
+ */
+public final class RecurrentPlan {
+
+    private final RecurrentCellBase cell;
+    private final NonFinitePolicy policy;
+
+    private RecurrentPlan(RecurrentCellBase frozen, NonFinitePolicy policy) {
+        this.cell = frozen;
+        this.policy = policy;
+    }
+
+    /**
+     * Freezes a cell's current weights.
+     *
+     * @param cell   an {@link LSTMCell}, {@link GRUCell} or {@link RNNCell}
+     * @param policy what sessions do with non-finite inputs
+     * @return the plan
+     */
+    public static RecurrentPlan freeze(RecurrentCellBase cell, NonFinitePolicy policy) {
+        if (cell == null || policy == null) {
+            throw new NullPointerException("RecurrentPlan.freeze: " + (cell == null ? "cell" : "policy") + " is null");
+        }
+        Map<String, Tensor> state = cell.stateDict();
+        boolean bias = state.containsKey("bias_ih");
+        int d = cell.inputSize();
+        int n = cell.hiddenSize();
+        Generator unused = new Generator(0);
+        RecurrentCellBase copy = switch (cell) {
+            case LSTMCell c -> new LSTMCell(d, n, bias, DType.F32, unused);
+            case GRUCell c -> new GRUCell(d, n, bias, DType.F32, unused);
+            case RNNCell c -> new RNNCell(d, n, bias, c.nonlinearity(), DType.F32, unused);
+            default -> throw new IllegalArgumentException("RecurrentPlan.freeze: cannot freeze a "
+                    + cell.getClass().getName());
+        };
+        copy.loadStateDict(state);
+        copy.eval();
+        return new RecurrentPlan(copy, policy);
+    }
+
+    /** {@link #freeze(RecurrentCellBase, NonFinitePolicy)} with {@link NonFinitePolicy#PROPAGATE}. */
+    public static RecurrentPlan freeze(RecurrentCellBase cell) {
+        return freeze(cell, NonFinitePolicy.PROPAGATE);
+    }
+
+    /**
+     * @param batch the number of streams stepped together, >= 1
+     * @return a new session with zero states, for one thread at a time
+     */
+    public RecurrentSession session(int batch) {
+        CellSession s = cell.session(batch);
+        return new RecurrentSession(s, policy, cell.inputSize());
+    }
+
+    /** @return the input features per step */
+    public int inputSize() {
+        return cell.inputSize();
+    }
+
+    /** @return the state features */
+    public int hiddenSize() {
+        return cell.hiddenSize();
+    }
+
+    /** @return whether sessions keep a cell state (LSTM) */
+    public boolean hasCellState() {
+        return cell instanceof LSTMCell;
+    }
+
+    /** @return the activation of a frozen RNN cell, or null for LSTM and GRU */
+    public Activation nonlinearity() {
+        return cell instanceof RNNCell r ? r.nonlinearity() : null;
+    }
+}

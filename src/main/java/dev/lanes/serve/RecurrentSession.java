@@ -1,0 +1,66 @@
+package dev.lanes.serve;
+
+import dev.lanes.nn.CellSession;
+
+/**
+ * One stream (or a fixed batch of streams) on a {@link RecurrentPlan}: feed one time step at a
+ * time with {@link #step(float[])}, read the state after it. Allocates nothing per step. Not
+ * thread-safe: one session per thread; sessions of one plan are independent.
+ */
+public final class RecurrentSession {
+
+    private final CellSession cell;
+    private final NonFinitePolicy policy;
+    private final float[] input;
+    private final int width;
+
+    RecurrentSession(CellSession cell, NonFinitePolicy policy, int inputSize) {
+        this.cell = cell;
+        this.policy = policy;
+        this.input = cell.input().f32();
+        this.width = inputSize;
+    }
+
+    /**
+     * Advances one step.
+     *
+     * @param x the step's input, {@code batch * inputSize} floats, row-major
+     * @return the hidden state after the step, {@code batch * hiddenSize} floats (the session's
+     *         own array, overwritten by the next step)
+     * @throws IllegalArgumentException when {@code x} has the wrong length, or holds NaN or an
+     *                                  infinity under {@link NonFinitePolicy#REJECT} (the state is
+     *                                  then unchanged)
+     */
+    public float[] step(float[] x) {
+        if (x.length != input.length) {
+            throw new IllegalArgumentException("RecurrentSession.step: expected " + input.length + " floats ("
+                    + input.length / width + " x " + width + "), got " + x.length);
+        }
+        if (policy == NonFinitePolicy.REJECT) {
+            for (int i = 0; i < x.length; i++) {
+                if (!Float.isFinite(x[i])) {
+                    throw new IllegalArgumentException("RecurrentSession.step: input element " + i + " (row "
+                            + i / width + ", feature " + i % width + ") is " + x[i]
+                            + "; this plan rejects non-finite inputs");
+                }
+            }
+        }
+        System.arraycopy(x, 0, input, 0, x.length);
+        return cell.step().f32();
+    }
+
+    /** @return the hidden state, {@code batch * hiddenSize} floats (the session's own array) */
+    public float[] hidden() {
+        return cell.hidden().f32();
+    }
+
+    /** @return the cell state of an LSTM plan (the session's own array), or null */
+    public float[] cellState() {
+        return cell.cellState() == null ? null : cell.cellState().f32();
+    }
+
+    /** Zeroes the state, to start new sequences. */
+    public void reset() {
+        cell.reset();
+    }
+}

@@ -1,0 +1,163 @@
+package dev.lanes.serve;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lanes.autograd.NoGrad;
+import dev.lanes.kernel.Activation;
+import dev.lanes.nn.GRUCell;
+import dev.lanes.nn.LSTMCell;
+import dev.lanes.nn.LstmState;
+import dev.lanes.nn.RNNCell;
+import dev.lanes.nn.RecurrentCellBase;
+import dev.lanes.tensor.DType;
+import dev.lanes.tensor.Generator;
+import dev.lanes.tensor.Tensor;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/** Frozen recurrent plans: the cell's bits, isolation from later training, many threads, no allocation, bad input. */
+class RecurrentPlanTest {
+
+    static float[] sequence(long seed, int steps, int width) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] x = new float[steps * width];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (r.nextDouble() * 4 - 2);
+        }
+        return x;
+    }
+
+    /** The hidden states after every step, concatenated. */
+    static float[] run(RecurrentSession s, float[] xs, int width) {
+        int steps = xs.length / width;
+        List<float[]> hs = new ArrayList<>();
+        float[] x = new float[width];
+        for (int t = 0; t < steps; t++) {
+            System.arraycopy(xs, t * width, x, 0, width);
+            hs.add(s.step(x).clone());
+        }
+        int n = hs.get(0).length;
+        float[] out = new float[steps * n];
+        for (int t = 0; t < steps; t++) {
+            System.arraycopy(hs.get(t), 0, out, t * n, n);
+        }
+        return out;
+    }
+
+    @Test
+    void planStepsGiveTheCellsBits() {
+        Generator gen = new Generator(3);
+        List<RecurrentCellBase> cells = List.of(new LSTMCell(20, 33, gen), new GRUCell(20, 33, gen),
+                new RNNCell(20, 33, true, Activation.SIGMOID, DType.F32, gen));
+        for (RecurrentCellBase cell : cells) {
+            RecurrentPlan plan = RecurrentPlan.freeze(cell);
+            RecurrentSession s = plan.session(1);
+            float[] xs = sequence(5, 7, 20);
+            Tensor h = null;
+            Tensor c = null;
+            float[] x = new float[20];
+            for (int t = 0; t < 7; t++) {
+                System.arraycopy(xs, t * 20, x, 0, 20);
+                float[] planH = s.step(x);
+                try (NoGrad ng = NoGrad.enter()) {
+                    Tensor xt = Tensor.of(x.clone(), 1, 20);
+                    switch (cell) {
+                        case LSTMCell l -> {
+                            LstmState st = l.forward(xt, h == null ? null : new LstmState(h, c));
+                            h = st.h();
+                            c = st.c();
+                        }
+                        case GRUCell g -> h = g.forward(xt, h);
+                        case RNNCell r -> h = r.forward(xt, h);
+                        default -> throw new IllegalStateException();
+                    }
+                }
+                assertArrayEquals(h.toFloatArray(), planH, 0f, cell + " step " + t);
+            }
+            assertEquals(cell instanceof LSTMCell, plan.hasCellState());
+        }
+    }
+
+    @Test
+    void laterTrainingDoesNotReachThePlan() {
+        LSTMCell cell = new LSTMCell(4, 6, new Generator(1));
+        RecurrentPlan plan = RecurrentPlan.freeze(cell);
+        float[] before = run(plan.session(1), sequence(2, 5, 4), 4);
+        cell.namedParameters().get("weight_hh").f32()[0] += 1f;
+        float[] after = run(plan.session(1), sequence(2, 5, 4), 4);
+        assertArrayEquals(before, after, 0f);
+    }
+
+    @Test
+    void eightThreadsOnOnePlanGiveTheSingleThreadBits() throws Exception {
+        RecurrentPlan plan = RecurrentPlan.freeze(new LSTMCell(32, 48, new Generator(4)));
+        int threads = 8;
+        int steps = 2000;
+        List<float[]> expected = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            expected.add(run(plan.session(2), sequence(100 + t, steps, 64), 64));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<float[]>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                long seed = 100 + t;
+                results.add(pool.submit(() -> run(plan.session(2), sequence(seed, steps, 64), 64)));
+            }
+            for (int t = 0; t < threads; t++) {
+                assertArrayEquals(expected.get(t), results.get(t).get(), 0f, "thread " + t);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aStepAllocatesNothing() {
+        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        RecurrentSession s = RecurrentPlan.freeze(new GRUCell(64, 80, new Generator(6)), NonFinitePolicy.REJECT)
+                .session(1);
+        float[] x = sequence(1, 1, 64);
+        for (int i = 0; i < 20_000; i++) {
+            s.step(x);
+        }
+        long bytes = -1;
+        for (int round = 0; round < 50 && bytes != 0; round++) {
+            long before = mx.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 1000; i++) {
+                s.step(x);
+            }
+            bytes = mx.getCurrentThreadAllocatedBytes() - before;
+        }
+        assertEquals(0, bytes, "bytes allocated by 1000 steps");
+    }
+
+    @Test
+    void nonFiniteInputsPropagateOrAreRejected() {
+        LSTMCell cell = new LSTMCell(3, 4, new Generator(7));
+        float[] bad = {1, Float.NaN, 0};
+        RecurrentSession loose = RecurrentPlan.freeze(cell).session(1);
+        float[] h = loose.step(bad);
+        assertTrue(Float.isNaN(h[0]), java.util.Arrays.toString(h));
+        RecurrentSession strict = RecurrentPlan.freeze(cell, NonFinitePolicy.REJECT).session(1);
+        strict.step(new float[] {0.5f, 0.5f, 0.5f});
+        float[] state = strict.hidden().clone();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> strict.step(bad));
+        assertTrue(e.getMessage().contains("element 1 (row 0, feature 1) is NaN"), e.getMessage());
+        assertArrayEquals(state, strict.hidden(), 0f);
+        e = assertThrows(IllegalArgumentException.class,
+                () -> strict.step(new float[] {0, Float.POSITIVE_INFINITY, 0}));
+        assertTrue(e.getMessage().contains("Infinity"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> strict.step(new float[2]));
+        assertTrue(e.getMessage().contains("expected 3 floats (1 x 3), got 2"), e.getMessage());
+    }
+}

@@ -20,6 +20,10 @@ final class BenchCommand {
               gemm [N ...]          SGEMM GFLOP/s for N x N matrices (as lanes gemm)
               step [lstm|gru] [d N] one streaming recurrent step at batch 1 (default lstm 128 256):
                                     microseconds per step, min and median of 9 timed rounds
+              serve [threads] [seconds]
+                                    a bounded stress run: each thread steps sessions of a frozen
+                                    LSTM(128, 256) and GRU(64, 128) plan in turn; throughput and
+                                    p50/p99/max step latency (default 8 threads, 3 s)
             The JMH suite and the side-by-side comparisons with OpenBLAS and PyTorch are in bench/
             (bench/jmh, bench/compare-sgemm, bench/compare-recurrent).
             """;
@@ -27,7 +31,7 @@ final class BenchCommand {
     private BenchCommand() {
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    static int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
         String what = args.length == 0 ? "" : args[0];
         String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
         switch (what) {
@@ -36,6 +40,9 @@ final class BenchCommand {
             }
             case "step" -> {
                 return step(rest, out, err);
+            }
+            case "serve" -> {
+                return ServeStress.run(rest, out, err);
             }
             case "", "help", "-h", "--help" -> {
                 out.print(USAGE);

@@ -60,10 +60,15 @@ public final class Lanes {
         } catch (IOException e) {
             err.println("lanes: " + e.getMessage());
             return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("lanes: interrupted");
+            return 1;
         }
     }
 
-    private static int dispatch(String[] args, PrintStream out, PrintStream err) throws IOException {
+    private static int dispatch(String[] args, PrintStream out, PrintStream err) throws IOException,
+            InterruptedException {
         String command = args.length == 0 ? "" : args[0];
         String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
         switch (command) {

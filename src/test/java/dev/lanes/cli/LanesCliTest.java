@@ -35,7 +35,7 @@ class LanesCliTest {
         assertTrue(top.out().contains("train") && top.out().contains("bench") && top.out().contains("info"), top.out());
         for (String[] cmd : new String[][] {{"train", "--help"}, {"train", "mlp", "--help"},
                 {"train", "lstm", "--help"}, {"train", "lstm", "--task", "adding", "--help"},
-                {"bench", "--help"}, {"bench", "step", "--help"}, {"info", "--help"}, {"gemm", "--help"}}) {
+                {"bench", "--help"}, {"bench", "step", "--help"}, {"bench", "serve", "--help"}, {"info", "--help"}, {"gemm", "--help"}}) {
             Result r = run(cmd);
             assertEquals(0, r.status(), String.join(" ", cmd) + ": " + r.err());
             assertTrue(r.out().contains("usage") || r.out().contains("--"), String.join(" ", cmd) + ": " + r.out());
@@ -69,5 +69,9 @@ class LanesCliTest {
         Result r = run("bench", "step", "gru", "16", "24");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("GRUCell(16, 24) step, batch 1: min"), r.out());
+        Result serve = run("bench", "serve", "2", "0.3");
+        assertEquals(0, serve.status(), serve.err());
+        assertTrue(serve.out().contains("LSTM(128, 256) step") && serve.out().contains("p99"), serve.out());
+        assertEquals(2, run("bench", "serve", "0").status());
     }
 }

@@ -14,7 +14,7 @@ import java.util.Random;
  * The {@code lanes} command.
  *
  * <pre>
- * lanes                 info, then the GEMM demo
+ * lanes                 info, the GEMM demo, then 2 epochs of an MLP on the shipped Fashion-MNIST slice
  * lanes info            kernel provider, vector species, threads, JDK
  * lanes gemm [N ...]    multiplies N x N matrices, checks the result, prints GFLOP/s
  * lanes train ...       training programs (see {@code lanes train --help})
@@ -26,7 +26,8 @@ public final class Lanes {
 
     private static final String USAGE = """
             usage: lanes [command]
-              (none)        info, then gemm
+              (none)        info, gemm, then 2 epochs of 'train mlp' on the shipped Fashion-MNIST
+                            slice (curves and checkpoint in target/lanes-demo)
               info          kernel provider, vector species, threads, JDK
               gemm [N ...]  multiply N x N matrices (default 64 256 1024), check against a
                             double-precision reference on sampled entries, print GFLOP/s
@@ -75,7 +76,12 @@ public final class Lanes {
             case "" -> {
                 info(out);
                 out.println();
-                return gemm(new String[0], out, err);
+                int status = gemm(new String[0], out, err);
+                if (status != 0) {
+                    return status;
+                }
+                out.println();
+                return TrainCommand.run(new String[] {"mlp", "--epochs", "2", "--out", "target/lanes-demo"}, out, err);
             }
             case "info", "gemm" -> {
                 if (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h")) {

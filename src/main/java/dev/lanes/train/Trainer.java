@@ -209,6 +209,9 @@ public final class Trainer {
                     save();
                 }
                 if (step >= maxSteps) {
+                    if (checkpoint != null && (checkpointEvery == 0 || step % checkpointEvery != 0)) {
+                        save();
+                    }
                     return false;
                 }
             }
@@ -391,7 +394,10 @@ public final class Trainer {
             return this;
         }
 
-        /** Stops after this many optimizer steps in total (counting those before a resume). */
+        /**
+         * Stops after this many optimizer steps in total (counting those before a resume), with a
+         * checkpoint at that point when checkpoints are on; the unfinished epoch gets no metrics.
+         */
         public Builder maxSteps(long n) {
             if (n < 1) {
                 throw new IllegalArgumentException("Trainer: maxSteps must be >= 1, got " + n);

@@ -7,7 +7,8 @@ import dev.lanes.tensor.Tensor;
  * {@code torch.nn.functional.max_pool2d} on {@code [N, C, H, W]}: padding counts as
  * {@code -inf}; windows may be dilated; ceil mode as PyTorch's output-size rule. Each output keeps
  * the flat {@code h * W + w} index of its maximum, the first one in row-major scan order of the
- * window (a NaN wins, as in PyTorch); backward adds the gradient at that index.
+ * window; a NaN wins, and as in PyTorch's CPU kernel each later NaN takes over, so the index is
+ * the window's last NaN. Backward adds the gradient at that index.
  */
 final class MaxPool2d extends GradFn {
 

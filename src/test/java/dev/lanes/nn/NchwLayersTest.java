@@ -58,6 +58,15 @@ class NchwLayersTest {
     }
 
     @Test
+    void maxPoolPropagatesNaNAndSendsTheGradientToTheLastNaNAsPyTorchDoes() {
+        Tensor x = Tensor.of(new double[] {1, Double.NaN, 3, Double.NaN}, 1, 1, 1, 4).requiresGrad(true);
+        Tensor y = Ops.maxPool2d(x, new int[] {1, 4}, null, new int[] {0, 0}, new int[] {1, 1}, false);
+        assertTrue(Double.isNaN(y.item()));
+        y.backward(Tensor.ones(DType.F64, 1, 1, 1, 1));
+        assertArrayEquals(new double[] {0, 0, 0, 1}, x.grad().toDoubleArray());
+    }
+
+    @Test
     void flattenMergesTheGivenDimensions() {
         Tensor x = input(2, 2, 3, 4, 5).requiresGrad(true);
         assertEquals(Shape.of(2, 60), new Flatten().forward(x).shape());

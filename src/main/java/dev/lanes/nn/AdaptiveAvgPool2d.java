@@ -11,7 +11,10 @@ public final class AdaptiveAvgPool2d extends Module {
 
     private final int[] outputSize;
 
-    /** @param outputSize {@code (oh, ow)}, each >= 1 */
+    /**
+     * @param oh the output height, >= 1
+     * @param ow the output width, >= 1
+     */
     public AdaptiveAvgPool2d(int oh, int ow) {
         this.outputSize = new int[] {oh, ow};
     }

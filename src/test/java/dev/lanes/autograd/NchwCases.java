@@ -39,14 +39,19 @@ final class NchwCases {
     }
 
     private static OpCases.Instance batchNorm(Random r, boolean training) {
-        int n = size(r);
-        int c = size(r);
-        int h = size(r);
-        int w = size(r);
-        if (n * h * w < 2) {
-            n = 2;
+        // [N, C], [N, C, L] or [N, C, H, W], as torch.nn.functional.batch_norm takes.
+        int rank = 2 + r.nextInt(3);
+        int[] dims = new int[rank];
+        int perChannel = 1;
+        for (int i = 0; i < rank; i++) {
+            dims[i] = size(r);
+            perChannel *= i == 1 ? 1 : dims[i];
         }
-        Tensor x = uniform(r, -2, 2, n, c, h, w).requiresGrad(true);
+        if (perChannel < 2) {
+            dims[0] = 2;
+        }
+        int c = dims[1];
+        Tensor x = uniform(r, -2, 2, dims).requiresGrad(true);
         Tensor weight = uniform(r, 0.5, 1.5, c).requiresGrad(true);
         Tensor bias = uniform(r, -1, 1, c).requiresGrad(true);
         Tensor rm = uniform(r, -0.5, 0.5, c);

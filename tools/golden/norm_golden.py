@@ -6,7 +6,7 @@ pooling.
 Run with Debian's PyTorch (apt install python3-torch): /usr/bin/python3 tools/golden/norm_golden.py
 
 Format, one record per line, numbers as Python's repr of a float (exact round trip):
-  case <name> op=<batchnorm|max|avg|adaptive> <key>=<value> ...      (attributes on one line;
+  case <name> op=<batchnorm|functional|max|avg|adaptive> <key>=<value> ...      (attributes on one line;
        pairs are written h,w)
   tensor <key> <dims, comma-separated or '-' for a scalar> <values...>
   end
@@ -14,6 +14,8 @@ batchnorm keys: param.weight param.bias (when affine), then for s in step1 step2
   and eval: <s>.input <s>.out <s>.w <s>.grad.input <s>.grad.weight <s>.grad.bias, where the loss
   is (out * w).sum() and the parameter gradients are of that step alone; state.<name> is the
   state_dict() after the two training steps.
+functional keys (F.batch_norm on any [N, C, *]): input running_mean running_var weight bias out w
+  grad.input grad.weight grad.bias running_mean_after running_var_after.
 pooling keys: input out w grad.input (loss (out * w).sum()).
 """
 import os
@@ -76,6 +78,33 @@ def batchnorm(lines, name, n, c, h, w, momentum=0.1, eps=1e-5, affine=True):
     lines.append('end')
 
 
+def functional(lines, name, shape, training, momentum=0.1, eps=1e-5):
+    """F.batch_norm on any [N, C, *] input with given running statistics, weight and bias."""
+    c = shape[1]
+    x = (r(*shape) * 1.5 - 0.3).requires_grad_()
+    rm = r(c) * 0.5
+    rv = torch.rand(c, dtype=torch.float64) + 0.5
+    weight = r(c).requires_grad_()
+    bias = r(c).requires_grad_()
+    lines.append('case %s op=functional training=%d momentum=%r eps=%r' % (name, int(training), momentum, eps))
+    tensor(lines, 'input', x)
+    tensor(lines, 'running_mean', rm)
+    tensor(lines, 'running_var', rv)
+    tensor(lines, 'weight', weight)
+    tensor(lines, 'bias', bias)
+    out = F.batch_norm(x, rm, rv, weight, bias, training, momentum, eps)
+    wt = r(*out.shape)
+    (out * wt).sum().backward()
+    tensor(lines, 'out', out)
+    tensor(lines, 'w', wt)
+    tensor(lines, 'grad.input', x.grad)
+    tensor(lines, 'grad.weight', weight.grad)
+    tensor(lines, 'grad.bias', bias.grad)
+    tensor(lines, 'running_mean_after', rm)
+    tensor(lines, 'running_var_after', rv)
+    lines.append('end')
+
+
 def pool(lines, name, op, shape, kernel=(2, 2), stride=None, padding=(0, 0), dilation=(1, 1), ceil=False,
          include_pad=True, out_size=(1, 1), ties=False):
     x = r(*shape)
@@ -109,6 +138,9 @@ def main():
     batchnorm(lines, 'bn', 2, 3, 4, 5)
     batchnorm(lines, 'bn_momentum_single_pixel', 5, 2, 1, 1, momentum=0.3, eps=1e-3)
     batchnorm(lines, 'bn_no_affine', 3, 2, 3, 2, affine=False)
+    functional(lines, 'bn_functional_2d_train', (4, 3), True)
+    functional(lines, 'bn_functional_3d_train', (2, 3, 5), True, momentum=0.5, eps=1e-3)
+    functional(lines, 'bn_functional_3d_eval', (2, 3, 5), False)
     pool(lines, 'max_2x2', 'max', (2, 3, 4, 6))
     pool(lines, 'max_3x3_s2_p1', 'max', (2, 2, 7, 6), kernel=(3, 3), stride=(2, 2), padding=(1, 1))
     pool(lines, 'max_dilated_ceil', 'max', (1, 2, 9, 8), kernel=(3, 2), stride=(2, 3), padding=(1, 1),

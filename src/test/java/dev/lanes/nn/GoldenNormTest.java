@@ -23,7 +23,7 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * BatchNorm2d (two training steps, the running statistics and state dict after them, then
- * evaluation) and max, average and adaptive average pooling against PyTorch 1.13
+ * evaluation), {@code Ops.batchNorm} on [N, C] and [N, C, L] inputs, and max, average and adaptive average pooling against PyTorch 1.13
  * ({@code tools/golden/norm_golden.py}): outputs and gradients match to 1e-10 in F64.
  */
 class GoldenNormTest {
@@ -91,6 +91,8 @@ class GoldenNormTest {
         return cases().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
             if (c.attrs().get("op").equals("batchnorm")) {
                 batchNorm(c);
+            } else if (c.attrs().get("op").equals("functional")) {
+                functional(c);
             } else {
                 pool(c);
             }
@@ -109,6 +111,23 @@ class GoldenNormTest {
         assertClose(c.name() + " out", c.t("out"), out);
         Ops.sum(Ops.mul(out, c.t("w"))).backward();
         assertClose(c.name() + " grad.input", c.t("grad.input"), x.grad());
+    }
+
+    private static void functional(Case c) {
+        Tensor x = c.t("input").requiresGrad(true);
+        Tensor weight = c.t("weight").requiresGrad(true);
+        Tensor bias = c.t("bias").requiresGrad(true);
+        Tensor rm = c.t("running_mean").copy();
+        Tensor rv = c.t("running_var").copy();
+        Tensor out = Ops.batchNorm(x, rm, rv, weight, bias, c.attr("training") == 1,
+                Double.parseDouble(c.attrs().get("momentum")), Double.parseDouble(c.attrs().get("eps")));
+        assertClose(c.name() + " out", c.t("out"), out);
+        Ops.sum(Ops.mul(out, c.t("w"))).backward();
+        assertClose(c.name() + " grad.input", c.t("grad.input"), x.grad());
+        assertClose(c.name() + " grad.weight", c.t("grad.weight"), weight.grad());
+        assertClose(c.name() + " grad.bias", c.t("grad.bias"), bias.grad());
+        assertClose(c.name() + " running_mean", c.t("running_mean_after"), rm);
+        assertClose(c.name() + " running_var", c.t("running_var_after"), rv);
     }
 
     private static void batchNorm(Case c) {

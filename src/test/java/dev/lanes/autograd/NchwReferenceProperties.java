@@ -199,6 +199,46 @@ class NchwReferenceProperties {
         assertAllClose(expected, y, "batchNorm " + x.shape());
     }
 
+    @Property(tries = 50)
+    void maxPoolGradientWithTiesGoesToTheFirstMaximumInScanOrder(@ForAll long seed) {
+        Random r = new Random(seed);
+        int[] dims = {NchwCases.size(r), NchwCases.size(r), NchwCases.size(r) + 1, NchwCases.size(r) + 1};
+        NchwCases.Window g = NchwCases.window(r, dims[2], dims[3], true);
+        Tensor x = NchwCases.uniform(r, -2, 2, dims);
+        for (int i = 0; i < x.numel(); i++) {
+            x.setFlat(i, Math.rint(x.getFlat(i)));
+        }
+        x.requiresGrad(true);
+        Tensor y = Ops.maxPool2d(x, g.kernel(), g.stride(), g.padding(), g.dilation(), g.ceil());
+        Tensor gy = NchwCases.uniform(r, -1, 1, y.dims());
+        y.backward(gy);
+        double[] expected = new double[x.numel()];
+        int h = dims[2];
+        int w = dims[3];
+        int o = 0;
+        for (int plane = 0; plane < dims[0] * dims[1]; plane++) {
+            for (int i = 0; i < y.size(2); i++) {
+                for (int j = 0; j < y.size(3); j++) {
+                    double best = Double.NEGATIVE_INFINITY;
+                    int at = -1;
+                    for (int a = 0; a < g.kernel()[0]; a++) {
+                        for (int c = 0; c < g.kernel()[1]; c++) {
+                            int row = i * g.stride()[0] - g.padding()[0] + a * g.dilation()[0];
+                            int col = j * g.stride()[1] - g.padding()[1] + c * g.dilation()[1];
+                            if (row >= 0 && row < h && col >= 0 && col < w
+                                    && x.getFlat(plane * h * w + row * w + col) > best) {
+                                best = x.getFlat(plane * h * w + row * w + col);
+                                at = plane * h * w + row * w + col;
+                            }
+                        }
+                    }
+                    expected[at] += gy.getFlat(o++);
+                }
+            }
+        }
+        assertAllClose(expected, x.grad(), "maxPool2d gradient " + x.shape());
+    }
+
     @Property(tries = 20)
     void maxPoolGradientGoesToTheFirstMaximumInScanOrder(@ForAll long seed) {
         Random r = new Random(seed);

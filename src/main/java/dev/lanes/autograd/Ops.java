@@ -209,6 +209,66 @@ public final class Ops {
     }
 
     /**
+     * {@code torch.nn.functional.batch_norm} over an input {@code [N, C, *]}, as one tape node
+     * (gradients for {@code x}, {@code weight} and {@code bias}). Training mode normalises each
+     * channel with the batch mean and biased variance and, when the running statistics are given,
+     * updates them in place: {@code r = (1 - momentum) r + momentum stat}, with the unbiased
+     * variance for {@code runningVar}. Evaluation mode normalises with the running statistics.
+     *
+     * @param runningMean {@code [C]}, or null (only in training mode)
+     * @param runningVar  {@code [C]}, or null together with {@code runningMean}
+     * @param weight      {@code [C]} scale, or null for 1
+     * @param bias        {@code [C]} shift, or null for 0
+     * @param momentum    the running-statistics update factor (PyTorch's default is 0.1)
+     * @param eps         added to the variance, > 0 (PyTorch's default is 1e-5)
+     */
+    public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                                   boolean training, double momentum, double eps) {
+        return BatchNorm.apply(x, runningMean, runningVar, weight, bias, training, momentum, eps);
+    }
+
+    /**
+     * {@code torch.nn.functional.max_pool2d} on {@code [N, C, H, W]}, padding with {@code -inf};
+     * the gradient goes to the first maximum of each window in row-major scan order.
+     *
+     * @param kernel   {@code (kh, kw)}, >= 1
+     * @param stride   {@code (sh, sw)}, >= 1; null or empty for the kernel size
+     * @param padding  {@code (ph, pw)}, at most half the kernel
+     * @param dilation {@code (dh, dw)}, >= 1
+     * @param ceilMode whether the output size rounds up, as PyTorch's {@code ceil_mode}
+     */
+    public static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation,
+                                   boolean ceilMode) {
+        return MaxPool2d.apply(x, kernel, stride, padding, dilation, ceilMode);
+    }
+
+    /**
+     * {@code torch.nn.functional.avg_pool2d} on {@code [N, C, H, W]} (without
+     * {@code divisor_override}).
+     *
+     * @param kernel          {@code (kh, kw)}, >= 1
+     * @param stride          {@code (sh, sw)}, >= 1; null or empty for the kernel size
+     * @param padding         {@code (ph, pw)} of zeros, at most half the kernel
+     * @param ceilMode        whether the output size rounds up
+     * @param countIncludePad whether the padding counts in the divisor (PyTorch's default: true)
+     */
+    public static Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, boolean ceilMode,
+                                   boolean countIncludePad) {
+        return AvgPool2d.apply(x, kernel, stride, padding, ceilMode, countIncludePad);
+    }
+
+    /**
+     * {@code torch.nn.functional.adaptive_avg_pool2d} on {@code [N, C, H, W]}: output cell
+     * {@code (i, j)} averages rows {@code floor(i H / oh)} to {@code ceil((i + 1) H / oh)} and the
+     * same columns.
+     *
+     * @param outputSize {@code (oh, ow)}, >= 1
+     */
+    public static Tensor adaptiveAvgPool2d(Tensor x, int... outputSize) {
+        return AdaptiveAvgPool2d.apply(x, outputSize);
+    }
+
+    /**
      * One direction of a simple RNN layer over a sequence, as one fused tape node:
      * {@code h_t = f(x_t W_ih^T + h_{t-1} W_hh^T + b)}.
      *

@@ -158,6 +158,14 @@ public abstract class Module {
     }
 
     /**
+     * This module's own state-dict names (without the prefix) that a strict load accepts as
+     * missing; {@link #ownStateToSlots} decides what happens to them. None by default.
+     */
+    protected Set<String> optionalStateKeys() {
+        return Set.of();
+    }
+
+    /**
      * Copies values from a state dict into this module's parameters and buffers, in place
      * (converted to their dtype), so tensors held elsewhere (by an optimizer) see the new values.
      * Everything is checked before anything changes, so a failed load leaves the module as it was.
@@ -198,7 +206,7 @@ public abstract class Module {
             if (t != null) {
                 given.put(k, t);
                 used.add(prefix + k);
-            } else if (strict) {
+            } else if (strict && !optionalStateKeys().contains(k)) {
                 problems.add("missing key '" + prefix + k + "'");
             }
         }

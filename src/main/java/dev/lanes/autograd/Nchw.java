@@ -1,0 +1,56 @@
+package dev.lanes.autograd;
+
+import dev.lanes.tensor.DType;
+import dev.lanes.tensor.Tensor;
+import java.util.Arrays;
+
+/** Shape checks and storage helpers shared by the NCHW functions (normalisation and pooling). */
+final class Nchw {
+
+    private Nchw() {
+    }
+
+    /** Checks that {@code x} is {@code [N, C, H, W]}; @return its dims */
+    static int[] require4d(String op, Tensor x) {
+        if (x.rank() != 4) {
+            throw new IllegalArgumentException(op + ": expected a 4-d input [N, C, H, W], but got shape " + x.shape());
+        }
+        return x.dims();
+    }
+
+    /** @return a tensor of {@code dtype} holding {@code values} (rounded for F32) */
+    static Tensor tensor(DType dtype, double[] values, int... dims) {
+        Tensor t = Tensor.of(values, dims);
+        return dtype == DType.F64 ? t : t.to(dtype);
+    }
+
+    /** @return a two-element pair formatted as PyTorch prints it, {@code (a, b)} */
+    static String pair(int[] p) {
+        return "(" + p[0] + ", " + p[1] + ")";
+    }
+
+    /** Checks a pair of sizes: two entries, each at least {@code min}. */
+    static void requirePair(String op, String what, int[] p, int min) {
+        if (p == null || p.length != 2) {
+            throw new IllegalArgumentException(op + ": " + what + " needs two entries (h, w), got "
+                    + (p == null ? "null" : Arrays.toString(p)));
+        }
+        if (p[0] < min || p[1] < min) {
+            throw new IllegalArgumentException(op + ": " + what + " must be >= " + min + ", got " + pair(p));
+        }
+    }
+
+    /**
+     * The output size of a sliding window along one axis, as PyTorch's {@code pooling_output_shape}:
+     * floor (or ceil) of {@code (in + 2 pad - dilation (k - 1) - 1) / stride + 1}; in ceil mode the
+     * last window must start inside the input or the left padding.
+     */
+    static int pooledSize(int in, int k, int pad, int stride, int dilation, boolean ceil) {
+        int span = in + 2 * pad - dilation * (k - 1) - 1;
+        int out = (ceil ? Math.floorDiv(span + stride - 1, stride) : Math.floorDiv(span, stride)) + 1;
+        if (ceil && (out - 1) * stride >= in + pad) {
+            out--;
+        }
+        return out;
+    }
+}

@@ -1,0 +1,85 @@
+package dev.lanes.autograd;
+
+import dev.lanes.tensor.DType;
+import dev.lanes.tensor.GradFn;
+import dev.lanes.tensor.Tensor;
+
+/**
+ * Averaging over rectangular windows of each {@code [H, W]} plane, the shared core of average and
+ * adaptive average pooling: output {@code (i, j)} is the sum of rows {@code [rs[i], re[i])} and
+ * columns {@code [cs[j], ce[j])} divided by {@code div[i][j]}. Backward spreads {@code g / div}
+ * over the window.
+ */
+final class Windows extends GradFn {
+
+    private final int[] inDims;
+    private final int[] rs;
+    private final int[] re;
+    private final int[] cs;
+    private final int[] ce;
+    private final double[][] div;
+
+    private Windows(String op, String torchName, Tensor x, int[] rs, int[] re, int[] cs, int[] ce, double[][] div) {
+        super(op, torchName, x);
+        this.inDims = x.dims();
+        this.rs = rs;
+        this.re = re;
+        this.cs = cs;
+        this.ce = ce;
+        this.div = div;
+    }
+
+    static Tensor average(String op, String torchName, Tensor x, int[] rs, int[] re, int[] cs, int[] ce,
+                          double[][] div) {
+        int[] d = x.dims();
+        int h = d[2];
+        int w = d[3];
+        int oh = rs.length;
+        int ow = cs.length;
+        int planes = d[0] * d[1];
+        double[] xs = x.toDoubleArray();
+        double[] ys = new double[planes * oh * ow];
+        for (int p = 0; p < planes; p++) {
+            int base = p * h * w;
+            for (int i = 0; i < oh; i++) {
+                for (int j = 0; j < ow; j++) {
+                    double s = 0;
+                    for (int r = rs[i]; r < re[i]; r++) {
+                        for (int q = cs[j]; q < ce[j]; q++) {
+                            s += xs[base + r * w + q];
+                        }
+                    }
+                    ys[(p * oh + i) * ow + j] = s / div[i][j];
+                }
+            }
+        }
+        Tensor y = Nchw.tensor(x.dtype(), ys, d[0], d[1], oh, ow);
+        return Record.output(op, y, () -> new Windows(op, torchName, x, rs, re, cs, ce, div), x);
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor g) {
+        DType dtype = g.dtype();
+        double[] gs = g.toDoubleArray();
+        int h = inDims[2];
+        int w = inDims[3];
+        int oh = rs.length;
+        int ow = cs.length;
+        int planes = inDims[0] * inDims[1];
+        double[] dx = new double[planes * h * w];
+        for (int p = 0; p < planes; p++) {
+            int base = p * h * w;
+            for (int i = 0; i < oh; i++) {
+                for (int j = 0; j < ow; j++) {
+                    double v = gs[(p * oh + i) * ow + j] / div[i][j];
+                    for (int r = rs[i]; r < re[i]; r++) {
+                        for (int q = cs[j]; q < ce[j]; q++) {
+                            dx[base + r * w + q] += v;
+                        }
+                    }
+                }
+            }
+        }
+        return new Tensor[] {Nchw.tensor(dtype, dx, inDims)};
+    }
+}

@@ -1,0 +1,12 @@
+package dev.lanes.nn;
+
+import dev.lanes.tensor.Tensor;
+
+/** {@code torch.nn.Identity}: returns its input unchanged (the same tensor); no parameters. */
+public final class Identity extends Module {
+
+    @Override
+    public Tensor forward(Tensor input) {
+        return input;
+    }
+}

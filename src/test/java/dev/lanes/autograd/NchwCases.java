@@ -1,0 +1,129 @@
+package dev.lanes.autograd;
+
+import dev.lanes.tensor.DType;
+import dev.lanes.tensor.Tensor;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Batch norm (training and evaluation) and the three poolings as random test cases over tiny
+ * NCHW shapes with sizes 1 and small primes; max pooling gets well-separated values so no
+ * finite-difference step changes the arg max.
+ */
+final class NchwCases {
+
+    private static final int[] SIZES = {1, 2, 3, 5};
+
+    private NchwCases() {
+    }
+
+    static List<OpCases.Case> all() {
+        return List.of(
+                new OpCases.Case("batchNormTrain", r -> batchNorm(r, true)),
+                new OpCases.Case("batchNormEval", r -> batchNorm(r, false)),
+                new OpCases.Case("maxPool2d", NchwCases::maxPool),
+                new OpCases.Case("avgPool2d", NchwCases::avgPool),
+                new OpCases.Case("adaptiveAvgPool2d", NchwCases::adaptive));
+    }
+
+    static int size(Random r) {
+        return SIZES[r.nextInt(SIZES.length)];
+    }
+
+    static Tensor uniform(Random r, double lo, double hi, int... dims) {
+        Tensor t = Tensor.zeros(DType.F64, dims);
+        for (int i = 0; i < t.numel(); i++) {
+            t.setFlat(i, lo + (hi - lo) * r.nextDouble());
+        }
+        return t;
+    }
+
+    private static OpCases.Instance batchNorm(Random r, boolean training) {
+        // [N, C], [N, C, L] or [N, C, H, W], as torch.nn.functional.batch_norm takes.
+        int rank = 2 + r.nextInt(3);
+        int[] dims = new int[rank];
+        int perChannel = 1;
+        for (int i = 0; i < rank; i++) {
+            dims[i] = size(r);
+            perChannel *= i == 1 ? 1 : dims[i];
+        }
+        if (perChannel < 2) {
+            dims[0] = 2;
+        }
+        int c = dims[1];
+        Tensor x = uniform(r, -2, 2, dims).requiresGrad(true);
+        Tensor weight = uniform(r, 0.5, 1.5, c).requiresGrad(true);
+        Tensor bias = uniform(r, -1, 1, c).requiresGrad(true);
+        Tensor rm = uniform(r, -0.5, 0.5, c);
+        Tensor rv = uniform(r, 0.5, 2, c);
+        double momentum = r.nextDouble();
+        return new OpCases.Instance(training ? "batchNormTrain" : "batchNormEval", new Tensor[] {x, weight, bias},
+                in -> Ops.batchNorm(in[0], rm.to(in[0].dtype()).copy(), rv.to(in[0].dtype()).copy(), in[1], in[2],
+                        training, momentum, 1e-5), false);
+    }
+
+    /** Distinct values in random order, 0.1 apart, so finite differences never change the arg max. */
+    static Tensor distinct(Random r, int... dims) {
+        Tensor t = Tensor.zeros(DType.F64, dims);
+        int n = t.numel();
+        int[] perm = new int[n];
+        for (int i = 0; i < n; i++) {
+            perm[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int tmp = perm[i];
+            perm[i] = perm[j];
+            perm[j] = tmp;
+        }
+        for (int i = 0; i < n; i++) {
+            t.setFlat(i, (perm[i] - n / 2.0) * 0.1);
+        }
+        return t;
+    }
+
+    /** A random window geometry that gives a non-empty output for an {@code h x w} plane. */
+    record Window(int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceil) {
+    }
+
+    static Window window(Random r, int h, int w, boolean dilated) {
+        while (true) {
+            int[] k = {1 + r.nextInt(3), 1 + r.nextInt(3)};
+            int[] s = {1 + r.nextInt(3), 1 + r.nextInt(3)};
+            int[] p = {r.nextInt(k[0] / 2 + 1), r.nextInt(k[1] / 2 + 1)};
+            int[] d = dilated ? new int[] {1 + r.nextInt(2), 1 + r.nextInt(2)} : new int[] {1, 1};
+            boolean ceil = r.nextBoolean();
+            if (Nchw.pooledSize(h, k[0], p[0], s[0], d[0], ceil) >= 1
+                    && Nchw.pooledSize(w, k[1], p[1], s[1], d[1], ceil) >= 1) {
+                return new Window(k, s, p, d, ceil);
+            }
+        }
+    }
+
+    private static OpCases.Instance maxPool(Random r) {
+        int[] dims = {size(r), size(r), size(r) + 1, size(r) + 1};
+        Window g = window(r, dims[2], dims[3], true);
+        Tensor x = distinct(r, dims).requiresGrad(true);
+        return new OpCases.Instance("maxPool2d k" + Nchw.pair(g.kernel()) + " s" + Nchw.pair(g.stride()) + " p"
+                + Nchw.pair(g.padding()) + " d" + Nchw.pair(g.dilation()) + " ceil " + g.ceil(), new Tensor[] {x},
+                in -> Ops.maxPool2d(in[0], g.kernel(), g.stride(), g.padding(), g.dilation(), g.ceil()), false);
+    }
+
+    private static OpCases.Instance avgPool(Random r) {
+        int[] dims = {size(r), size(r), size(r) + 1, size(r) + 1};
+        Window g = window(r, dims[2], dims[3], false);
+        boolean include = r.nextBoolean();
+        Tensor x = uniform(r, -2, 2, dims).requiresGrad(true);
+        return new OpCases.Instance("avgPool2d k" + Nchw.pair(g.kernel()) + " s" + Nchw.pair(g.stride()) + " p"
+                + Nchw.pair(g.padding()) + " ceil " + g.ceil() + " includePad " + include, new Tensor[] {x},
+                in -> Ops.avgPool2d(in[0], g.kernel(), g.stride(), g.padding(), g.ceil(), include), false);
+    }
+
+    private static OpCases.Instance adaptive(Random r) {
+        int[] dims = {size(r), size(r), size(r) + 1, size(r) + 1};
+        int[] out = {1 + r.nextInt(5), 1 + r.nextInt(5)};
+        Tensor x = uniform(r, -2, 2, dims).requiresGrad(true);
+        return new OpCases.Instance("adaptiveAvgPool2d out" + Nchw.pair(out), new Tensor[] {x},
+                in -> Ops.adaptiveAvgPool2d(in[0], out), false);
+    }
+}

@@ -1,0 +1,107 @@
+package dev.lanes.autograd;
+
+import dev.lanes.tensor.DType;
+import dev.lanes.tensor.Dispatch;
+import dev.lanes.tensor.GradFn;
+import dev.lanes.tensor.Tensor;
+import java.util.Arrays;
+
+/**
+ * {@code torch.nn.functional.conv2d} by im2col and GEMM. Per image and group the input becomes
+ * a columns matrix {@code [C_in/g * kH * kW, H_out * W_out]} (see {@link Im2Col}) and
+ * {@code y = W_g · cols + b}. Backward: {@code dW += dY · cols^T} over the images in order,
+ * {@code dX = col2im(W_g^T · dY)}, {@code db} = sums of {@code dY} over N, H and W in a fixed
+ * order, so gradients do not depend on the thread count.
+ */
+final class Conv2d extends GradFn {
+
+    private final ConvGeometry g;
+    private final boolean hasBias;
+
+    private Conv2d(ConvGeometry g, Tensor x, Tensor w, Tensor b) {
+        super("conv2d", "ConvolutionBackward0", b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b});
+        this.g = g;
+        this.hasBias = b != null;
+    }
+
+    static Tensor apply(Tensor x, Tensor w, Tensor b, int[] stride, int[] padding, int[] dilation, int groups) {
+        if (b == null) {
+            Dispatch.sameDType("conv2d", x, w);
+        } else {
+            Dispatch.sameDType("conv2d", x, w, b);
+        }
+        ConvGeometry g = ConvGeometry.of(x, w, b, stride, padding, dilation, groups);
+        int k = g.k();
+        int l = g.l();
+        int og = g.og();
+        Tensor y = Tensor.zeros(x.dtype(), g.n(), g.cOut(), g.hOut(), g.wOut());
+        Tensor cols = Tensor.zeros(x.dtype(), Math.max(1, k * l));
+        for (int n = 0; n < g.n(); n++) {
+            if (b != null) {
+                for (int c = 0; c < g.cOut(); c++) {
+                    fill(y, (n * g.cOut() + c) * l, l, b.getFlat(c));
+                }
+            }
+            for (int grp = 0; grp < g.groups(); grp++) {
+                Im2Col.im2col(g, x, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), cols);
+                Dispatch.gemm(false, false, og, l, k, 1, w, grp * og * k, k, cols, 0, l, b == null ? 0 : 1,
+                        y, (n * g.cOut() + grp * og) * l, l);
+            }
+        }
+        return Record.output("conv2d", y, () -> new Conv2d(g, x, w, b),
+                b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b});
+    }
+
+    private static void fill(Tensor t, int off, int n, double v) {
+        if (t.dtype() == DType.F32) {
+            Arrays.fill(t.f32(), off, off + n, (float) v);
+        } else {
+            Arrays.fill(t.f64(), off, off + n, v);
+        }
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor dy) {
+        Tensor x = input(0);
+        Tensor w = input(1);
+        int k = g.k();
+        int l = g.l();
+        int og = g.og();
+        Tensor[] grads = new Tensor[hasBias ? 3 : 2];
+        Tensor cols = Tensor.zeros(x.dtype(), Math.max(1, k * l));
+        if (needsGrad(1)) {
+            Tensor dw = Tensor.zeros(w.dtype(), w.shape());
+            for (int n = 0; n < g.n(); n++) {
+                for (int grp = 0; grp < g.groups(); grp++) {
+                    Im2Col.im2col(g, x, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), cols);
+                    Dispatch.gemm(false, true, og, k, l, 1, dy, (n * g.cOut() + grp * og) * l, l, cols, 0, l, 1,
+                            dw, grp * og * k, k);
+                }
+            }
+            grads[1] = dw;
+        }
+        if (needsGrad(0)) {
+            Tensor dx = Tensor.zeros(x.dtype(), x.shape());
+            for (int n = 0; n < g.n(); n++) {
+                for (int grp = 0; grp < g.groups(); grp++) {
+                    Dispatch.gemm(true, false, k, l, og, 1, w, grp * og * k, k, dy, (n * g.cOut() + grp * og) * l, l,
+                            0, cols, 0, l);
+                    Im2Col.col2im(g, cols, dx, (n * g.cIn() + grp * g.cg()) * g.h() * g.w());
+                }
+            }
+            grads[0] = dx;
+        }
+        if (hasBias && needsGrad(2)) {
+            Tensor db = Tensor.zeros(dy.dtype(), g.cOut());
+            for (int c = 0; c < g.cOut(); c++) {
+                double s = 0;
+                for (int n = 0; n < g.n(); n++) {
+                    s += Dispatch.sum(dy, (n * g.cOut() + c) * l, l);
+                }
+                db.setFlat(c, s);
+            }
+            grads[2] = db;
+        }
+        return grads;
+    }
+}

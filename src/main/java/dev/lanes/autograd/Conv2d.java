@@ -1,5 +1,8 @@
 package dev.lanes.autograd;
 
+import dev.lanes.kernel.KernelProvider;
+import dev.lanes.kernel.Kernels;
+import dev.lanes.kernel.Parallel;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Dispatch;
 import dev.lanes.tensor.GradFn;
@@ -9,7 +12,8 @@ import java.util.Arrays;
 /**
  * {@code torch.nn.functional.conv2d} by im2col and GEMM. Per image and group the input becomes
  * a columns matrix {@code [C_in/g * kH * kW, H_out * W_out]} (see {@link Im2Col}) and
- * {@code y = W_g · cols + b}. Backward: {@code dW += dY · cols^T} over the images in order,
+ * {@code y = W_g · cols + b}. The forward pass and the input gradient split the batch into image
+ * ranges across threads. Backward: {@code dW += dY · cols^T} over the images in order,
  * {@code dX = col2im(W_g^T · dY)}, {@code db} = sums of {@code dY} over N, H and W in a fixed
  * order, so gradients do not depend on the thread count.
  */
@@ -35,21 +39,41 @@ final class Conv2d extends GradFn {
         int l = g.l();
         int og = g.og();
         Tensor y = Tensor.zeros(x.dtype(), g.n(), g.cOut(), g.hOut(), g.wOut());
-        Tensor cols = Tensor.zeros(x.dtype(), Math.max(1, k * l));
-        for (int n = 0; n < g.n(); n++) {
-            if (b != null) {
-                for (int c = 0; c < g.cOut(); c++) {
-                    fill(y, (n * g.cOut() + c) * l, l, b.getFlat(c));
+        int tiles = tiles(g);
+        Tensor cols = Tensor.zeros(x.dtype(), tiles * Math.max(1, k * l));
+        KernelProvider provider = Kernels.provider();
+        Parallel.forEach(tiles, t -> {
+            try (Kernels.Scope scope = Kernels.use(provider)) {
+                int colsOff = t * Math.max(1, k * l);
+                for (int n = first(g, tiles, t); n < first(g, tiles, t + 1); n++) {
+                    if (b != null) {
+                        for (int c = 0; c < g.cOut(); c++) {
+                            fill(y, (n * g.cOut() + c) * l, l, b.getFlat(c));
+                        }
+                    }
+                    for (int grp = 0; grp < g.groups(); grp++) {
+                        Im2Col.im2col(g, x, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), cols, colsOff);
+                        Dispatch.gemm(false, false, og, l, k, 1, w, grp * og * k, k, cols, colsOff, l,
+                                b == null ? 0 : 1, y, (n * g.cOut() + grp * og) * l, l);
+                    }
                 }
             }
-            for (int grp = 0; grp < g.groups(); grp++) {
-                Im2Col.im2col(g, x, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), cols);
-                Dispatch.gemm(false, false, og, l, k, 1, w, grp * og * k, k, cols, 0, l, b == null ? 0 : 1,
-                        y, (n * g.cOut() + grp * og) * l, l);
-            }
-        }
+        });
         return Record.output("conv2d", y, () -> new Conv2d(g, x, w, b),
                 b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b});
+    }
+
+    /**
+     * The number of image ranges the batch is split into: each range runs whole on one thread
+     * (with the GEMMs inside it serial), so every image's result is the same for any split.
+     */
+    private static int tiles(ConvGeometry g) {
+        return Math.max(1, Math.min(g.n(), Parallel.threads()));
+    }
+
+    /** The first image of range {@code t} of {@code tiles}. */
+    private static int first(ConvGeometry g, int tiles, int t) {
+        return (int) ((long) g.n() * t / tiles);
     }
 
     private static void fill(Tensor t, int off, int n, double v) {
@@ -73,7 +97,7 @@ final class Conv2d extends GradFn {
             Tensor dw = Tensor.zeros(w.dtype(), w.shape());
             for (int n = 0; n < g.n(); n++) {
                 for (int grp = 0; grp < g.groups(); grp++) {
-                    Im2Col.im2col(g, x, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), cols);
+                    Im2Col.im2col(g, x, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), cols, 0);
                     Dispatch.gemm(false, true, og, k, l, 1, dy, (n * g.cOut() + grp * og) * l, l, cols, 0, l, 1,
                             dw, grp * og * k, k);
                 }
@@ -82,13 +106,21 @@ final class Conv2d extends GradFn {
         }
         if (needsGrad(0)) {
             Tensor dx = Tensor.zeros(x.dtype(), x.shape());
-            for (int n = 0; n < g.n(); n++) {
-                for (int grp = 0; grp < g.groups(); grp++) {
-                    Dispatch.gemm(true, false, k, l, og, 1, w, grp * og * k, k, dy, (n * g.cOut() + grp * og) * l, l,
-                            0, cols, 0, l);
-                    Im2Col.col2im(g, cols, dx, (n * g.cIn() + grp * g.cg()) * g.h() * g.w());
+            int tiles = tiles(g);
+            Tensor dcols = Tensor.zeros(x.dtype(), tiles * Math.max(1, k * l));
+            KernelProvider provider = Kernels.provider();
+            Parallel.forEach(tiles, t -> {
+                try (Kernels.Scope scope = Kernels.use(provider)) {
+                    int colsOff = t * Math.max(1, k * l);
+                    for (int n = first(g, tiles, t); n < first(g, tiles, t + 1); n++) {
+                        for (int grp = 0; grp < g.groups(); grp++) {
+                            Dispatch.gemm(true, false, k, l, og, 1, w, grp * og * k, k, dy,
+                                    (n * g.cOut() + grp * og) * l, l, 0, dcols, colsOff, l);
+                            Im2Col.col2im(g, dcols, colsOff, dx, (n * g.cIn() + grp * g.cg()) * g.h() * g.w());
+                        }
+                    }
                 }
-            }
+            });
             grads[0] = dx;
         }
         if (hasBias && needsGrad(2)) {

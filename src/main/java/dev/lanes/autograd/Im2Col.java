@@ -15,26 +15,26 @@ final class Im2Col {
     }
 
     /**
-     * Fills {@code cols[0 .. k*l)} from the {@code cg} channels of {@code x} that start at
+     * Fills {@code cols[colsOff .. colsOff + k*l)} from the {@code cg} channels of {@code x} that start at
      * {@code xOff}; every element is written.
      */
-    static void im2col(ConvGeometry g, Tensor x, int xOff, Tensor cols) {
+    static void im2col(ConvGeometry g, Tensor x, int xOff, Tensor cols, int colsOff) {
         if (x.dtype() == DType.F32) {
-            im2col(g, x.f32(), xOff, cols.f32());
+            im2col(g, x.f32(), xOff, cols.f32(), colsOff);
         } else {
-            im2col(g, x.f64(), xOff, cols.f64());
+            im2col(g, x.f64(), xOff, cols.f64(), colsOff);
         }
     }
 
     /**
      * The adjoint of {@link #im2col}: adds each element of {@code cols} to the input element it
-     * was taken from ({@code dx} from {@code dxOff}); padding taps are dropped.
+     * was taken from ({@code cols} from {@code colsOff}, {@code dx} from {@code dxOff}); padding taps are dropped.
      */
-    static void col2im(ConvGeometry g, Tensor cols, Tensor dx, int dxOff) {
+    static void col2im(ConvGeometry g, Tensor cols, int colsOff, Tensor dx, int dxOff) {
         if (dx.dtype() == DType.F32) {
-            col2im(g, cols.f32(), dx.f32(), dxOff);
+            col2im(g, cols.f32(), colsOff, dx.f32(), dxOff);
         } else {
-            col2im(g, cols.f64(), dx.f64(), dxOff);
+            col2im(g, cols.f64(), colsOff, dx.f64(), dxOff);
         }
     }
 
@@ -50,7 +50,7 @@ final class Im2Col {
         return t < 0 ? 0 : Math.min(outSize, t / s + 1);
     }
 
-    private static void im2col(ConvGeometry g, float[] x, int xOff, float[] cols) {
+    private static void im2col(ConvGeometry g, float[] x, int xOff, float[] cols, int colsOff) {
         int row = 0;
         for (int c = 0; c < g.cg(); c++) {
             int plane = xOff + c * g.h() * g.w();
@@ -61,7 +61,7 @@ final class Im2Col {
                     int lo = Math.min(g.wOut(), first(g.pW(), offW, g.sW()));
                     int hi = Math.max(lo, last(g.pW(), offW, g.sW(), g.w(), g.wOut()));
                     for (int oh = 0; oh < g.hOut(); oh++) {
-                        int dst = (row * g.hOut() + oh) * g.wOut();
+                        int dst = colsOff + (row * g.hOut() + oh) * g.wOut();
                         int ih = oh * g.sH() - g.pH() + offH;
                         if (ih < 0 || ih >= g.h()) {
                             java.util.Arrays.fill(cols, dst, dst + g.wOut(), 0f);
@@ -79,7 +79,7 @@ final class Im2Col {
         }
     }
 
-    private static void im2col(ConvGeometry g, double[] x, int xOff, double[] cols) {
+    private static void im2col(ConvGeometry g, double[] x, int xOff, double[] cols, int colsOff) {
         int row = 0;
         for (int c = 0; c < g.cg(); c++) {
             int plane = xOff + c * g.h() * g.w();
@@ -90,7 +90,7 @@ final class Im2Col {
                     int lo = Math.min(g.wOut(), first(g.pW(), offW, g.sW()));
                     int hi = Math.max(lo, last(g.pW(), offW, g.sW(), g.w(), g.wOut()));
                     for (int oh = 0; oh < g.hOut(); oh++) {
-                        int dst = (row * g.hOut() + oh) * g.wOut();
+                        int dst = colsOff + (row * g.hOut() + oh) * g.wOut();
                         int ih = oh * g.sH() - g.pH() + offH;
                         if (ih < 0 || ih >= g.h()) {
                             java.util.Arrays.fill(cols, dst, dst + g.wOut(), 0d);
@@ -108,7 +108,7 @@ final class Im2Col {
         }
     }
 
-    private static void col2im(ConvGeometry g, float[] cols, float[] dx, int dxOff) {
+    private static void col2im(ConvGeometry g, float[] cols, int colsOff, float[] dx, int dxOff) {
         int row = 0;
         for (int c = 0; c < g.cg(); c++) {
             int plane = dxOff + c * g.h() * g.w();
@@ -123,7 +123,7 @@ final class Im2Col {
                         if (ih < 0 || ih >= g.h()) {
                             continue;
                         }
-                        int src = (row * g.hOut() + oh) * g.wOut();
+                        int src = colsOff + (row * g.hOut() + oh) * g.wOut();
                         int dst = plane + ih * g.w() - g.pW() + offW;
                         for (int ow = lo; ow < hi; ow++) {
                             dx[dst + ow * g.sW()] += cols[src + ow];
@@ -134,7 +134,7 @@ final class Im2Col {
         }
     }
 
-    private static void col2im(ConvGeometry g, double[] cols, double[] dx, int dxOff) {
+    private static void col2im(ConvGeometry g, double[] cols, int colsOff, double[] dx, int dxOff) {
         int row = 0;
         for (int c = 0; c < g.cg(); c++) {
             int plane = dxOff + c * g.h() * g.w();
@@ -149,7 +149,7 @@ final class Im2Col {
                         if (ih < 0 || ih >= g.h()) {
                             continue;
                         }
-                        int src = (row * g.hOut() + oh) * g.wOut();
+                        int src = colsOff + (row * g.hOut() + oh) * g.wOut();
                         int dst = plane + ih * g.w() - g.pW() + offW;
                         for (int ow = lo; ow < hi; ow++) {
                             dx[dst + ow * g.sW()] += cols[src + ow];

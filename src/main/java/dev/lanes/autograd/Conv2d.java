@@ -84,6 +84,35 @@ final class Conv2d extends GradFn {
         }
     }
 
+    /**
+     * {@code dW_g += dY_g · cols^T} over the images in order. The rows of {@code dW} (one group
+     * and one block of columns-matrix rows per tile) are split into a number of tiles that
+     * depends on the shape only, so each element sees the same sums for any thread count.
+     */
+    private Tensor weightGrad(Tensor x, Tensor w, Tensor dy) {
+        int k = g.k();
+        int l = g.l();
+        int og = g.og();
+        int blocks = Math.max(1, Math.min(4, k / 32));
+        Tensor dw = Tensor.zeros(w.dtype(), w.shape());
+        Tensor cols = Tensor.zeros(x.dtype(), Math.max(1, g.groups() * k * l));
+        KernelProvider provider = Kernels.provider();
+        Parallel.forEach(g.groups() * blocks, t -> {
+            try (Kernels.Scope scope = Kernels.use(provider)) {
+                int grp = t / blocks;
+                int r0 = (int) ((long) k * (t % blocks) / blocks);
+                int r1 = (int) ((long) k * (t % blocks + 1) / blocks);
+                int colsOff = (grp * k + r0) * l;
+                for (int n = 0; n < g.n(); n++) {
+                    Im2Col.im2col(g, x, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), r0, r1, cols, colsOff);
+                    Dispatch.gemm(false, true, og, r1 - r0, l, 1, dy, (n * g.cOut() + grp * og) * l, l, cols,
+                            colsOff, l, 1, dw, grp * og * k + r0, k);
+                }
+            }
+        });
+        return dw;
+    }
+
     @Override
     protected Tensor[] backward(Tensor dy) {
         Tensor x = input(0);
@@ -92,17 +121,8 @@ final class Conv2d extends GradFn {
         int l = g.l();
         int og = g.og();
         Tensor[] grads = new Tensor[hasBias ? 3 : 2];
-        Tensor cols = Tensor.zeros(x.dtype(), Math.max(1, k * l));
         if (needsGrad(1)) {
-            Tensor dw = Tensor.zeros(w.dtype(), w.shape());
-            for (int n = 0; n < g.n(); n++) {
-                for (int grp = 0; grp < g.groups(); grp++) {
-                    Im2Col.im2col(g, x, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), cols, 0);
-                    Dispatch.gemm(false, true, og, k, l, 1, dy, (n * g.cOut() + grp * og) * l, l, cols, 0, l, 1,
-                            dw, grp * og * k, k);
-                }
-            }
-            grads[1] = dw;
+            grads[1] = weightGrad(x, w, dy);
         }
         if (needsGrad(0)) {
             Tensor dx = Tensor.zeros(x.dtype(), x.shape());

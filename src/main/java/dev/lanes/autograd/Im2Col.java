@@ -19,10 +19,18 @@ final class Im2Col {
      * {@code xOff}; every element is written.
      */
     static void im2col(ConvGeometry g, Tensor x, int xOff, Tensor cols, int colsOff) {
+        im2col(g, x, xOff, 0, g.k(), cols, colsOff);
+    }
+
+    /**
+     * Rows {@code [rowStart, rowEnd)} of the columns matrix only, written from {@code colsOff}
+     * as a {@code (rowEnd - rowStart) x l} matrix.
+     */
+    static void im2col(ConvGeometry g, Tensor x, int xOff, int rowStart, int rowEnd, Tensor cols, int colsOff) {
         if (x.dtype() == DType.F32) {
-            im2col(g, x.f32(), xOff, cols.f32(), colsOff);
+            im2col(g, x.f32(), xOff, rowStart, rowEnd, cols.f32(), colsOff);
         } else {
-            im2col(g, x.f64(), xOff, cols.f64(), colsOff);
+            im2col(g, x.f64(), xOff, rowStart, rowEnd, cols.f64(), colsOff);
         }
     }
 
@@ -50,60 +58,54 @@ final class Im2Col {
         return t < 0 ? 0 : Math.min(outSize, t / s + 1);
     }
 
-    private static void im2col(ConvGeometry g, float[] x, int xOff, float[] cols, int colsOff) {
-        int row = 0;
-        for (int c = 0; c < g.cg(); c++) {
-            int plane = xOff + c * g.h() * g.w();
-            for (int i = 0; i < g.kH(); i++) {
-                int offH = i * g.dH();
-                for (int j = 0; j < g.kW(); j++, row++) {
-                    int offW = j * g.dW();
-                    int lo = Math.min(g.wOut(), first(g.pW(), offW, g.sW()));
-                    int hi = Math.max(lo, last(g.pW(), offW, g.sW(), g.w(), g.wOut()));
-                    for (int oh = 0; oh < g.hOut(); oh++) {
-                        int dst = colsOff + (row * g.hOut() + oh) * g.wOut();
-                        int ih = oh * g.sH() - g.pH() + offH;
-                        if (ih < 0 || ih >= g.h()) {
-                            java.util.Arrays.fill(cols, dst, dst + g.wOut(), 0f);
-                            continue;
-                        }
-                        java.util.Arrays.fill(cols, dst, dst + lo, 0f);
-                        int src = plane + ih * g.w() - g.pW() + offW;
-                        for (int ow = lo; ow < hi; ow++) {
-                            cols[dst + ow] = x[src + ow * g.sW()];
-                        }
-                        java.util.Arrays.fill(cols, dst + hi, dst + g.wOut(), 0f);
-                    }
+    private static void im2col(ConvGeometry g, float[] x, int xOff, int rowStart, int rowEnd, float[] cols,
+                               int colsOff) {
+        int taps = g.kH() * g.kW();
+        for (int row = rowStart; row < rowEnd; row++) {
+            int plane = xOff + row / taps * g.h() * g.w();
+            int offH = row / g.kW() % g.kH() * g.dH();
+            int offW = row % g.kW() * g.dW();
+            int lo = Math.min(g.wOut(), first(g.pW(), offW, g.sW()));
+            int hi = Math.max(lo, last(g.pW(), offW, g.sW(), g.w(), g.wOut()));
+            for (int oh = 0; oh < g.hOut(); oh++) {
+                int dst = colsOff + ((row - rowStart) * g.hOut() + oh) * g.wOut();
+                int ih = oh * g.sH() - g.pH() + offH;
+                if (ih < 0 || ih >= g.h()) {
+                    java.util.Arrays.fill(cols, dst, dst + g.wOut(), 0f);
+                    continue;
                 }
+                java.util.Arrays.fill(cols, dst, dst + lo, 0f);
+                int src = plane + ih * g.w() - g.pW() + offW;
+                for (int ow = lo; ow < hi; ow++) {
+                    cols[dst + ow] = x[src + ow * g.sW()];
+                }
+                java.util.Arrays.fill(cols, dst + hi, dst + g.wOut(), 0f);
             }
         }
     }
 
-    private static void im2col(ConvGeometry g, double[] x, int xOff, double[] cols, int colsOff) {
-        int row = 0;
-        for (int c = 0; c < g.cg(); c++) {
-            int plane = xOff + c * g.h() * g.w();
-            for (int i = 0; i < g.kH(); i++) {
-                int offH = i * g.dH();
-                for (int j = 0; j < g.kW(); j++, row++) {
-                    int offW = j * g.dW();
-                    int lo = Math.min(g.wOut(), first(g.pW(), offW, g.sW()));
-                    int hi = Math.max(lo, last(g.pW(), offW, g.sW(), g.w(), g.wOut()));
-                    for (int oh = 0; oh < g.hOut(); oh++) {
-                        int dst = colsOff + (row * g.hOut() + oh) * g.wOut();
-                        int ih = oh * g.sH() - g.pH() + offH;
-                        if (ih < 0 || ih >= g.h()) {
-                            java.util.Arrays.fill(cols, dst, dst + g.wOut(), 0d);
-                            continue;
-                        }
-                        java.util.Arrays.fill(cols, dst, dst + lo, 0d);
-                        int src = plane + ih * g.w() - g.pW() + offW;
-                        for (int ow = lo; ow < hi; ow++) {
-                            cols[dst + ow] = x[src + ow * g.sW()];
-                        }
-                        java.util.Arrays.fill(cols, dst + hi, dst + g.wOut(), 0d);
-                    }
+    private static void im2col(ConvGeometry g, double[] x, int xOff, int rowStart, int rowEnd, double[] cols,
+                               int colsOff) {
+        int taps = g.kH() * g.kW();
+        for (int row = rowStart; row < rowEnd; row++) {
+            int plane = xOff + row / taps * g.h() * g.w();
+            int offH = row / g.kW() % g.kH() * g.dH();
+            int offW = row % g.kW() * g.dW();
+            int lo = Math.min(g.wOut(), first(g.pW(), offW, g.sW()));
+            int hi = Math.max(lo, last(g.pW(), offW, g.sW(), g.w(), g.wOut()));
+            for (int oh = 0; oh < g.hOut(); oh++) {
+                int dst = colsOff + ((row - rowStart) * g.hOut() + oh) * g.wOut();
+                int ih = oh * g.sH() - g.pH() + offH;
+                if (ih < 0 || ih >= g.h()) {
+                    java.util.Arrays.fill(cols, dst, dst + g.wOut(), 0d);
+                    continue;
                 }
+                java.util.Arrays.fill(cols, dst, dst + lo, 0d);
+                int src = plane + ih * g.w() - g.pW() + offW;
+                for (int ow = lo; ow < hi; ow++) {
+                    cols[dst + ow] = x[src + ow * g.sW()];
+                }
+                java.util.Arrays.fill(cols, dst + hi, dst + g.wOut(), 0d);
             }
         }
     }

@@ -1,6 +1,7 @@
 package dev.lanes.autograd;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,7 +11,7 @@ import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
-/** {@code conv2d}: thread-count independence and the validation messages. */
+/** {@code conv2d}: thread-count independence, the blocked weight gradient and the validation messages. */
 class Conv2dTest {
 
     private static final int[] ONE = {1, 1};
@@ -41,6 +42,16 @@ class Conv2dTest {
         for (int k = 0; k < one.length; k++) {
             assertArrayEquals(one[k], two[k], "result " + k);
         }
+    }
+
+    @Test
+    void weightGradientSplitIntoRowBlocksMatchesFiniteDifferences() {
+        // 8 input channels per group, 3x3: 72 columns-matrix rows, split into two blocks per group.
+        Generator gen = new Generator(11);
+        Tensor x = Tensor.uniform(gen, DType.F64, -1, 1, 2, 16, 5, 4).requiresGrad(true);
+        Tensor w = Tensor.uniform(gen, DType.F64, -1, 1, 4, 8, 3, 3).requiresGrad(true);
+        Tensor b = Tensor.uniform(gen, DType.F64, -1, 1, 4).requiresGrad(true);
+        assertNull(GradCheck.check(t -> Ops.conv2d(t[0], t[1], t[2], new int[] {2, 1}, ONE, ONE, 2), x, w, b));
     }
 
     private static String message(Tensor x, Tensor w, Tensor b, int[] s, int[] p, int[] d, int groups) {

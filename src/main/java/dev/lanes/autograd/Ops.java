@@ -75,6 +75,23 @@ public final class Ops {
         return Linear.apply(x, w, b);
     }
 
+    /**
+     * {@code torch.nn.functional.conv2d}: a 2-D cross-correlation of {@code x [N, C_in, H, W]} with
+     * {@code w [C_out, C_in/groups, kH, kW]} plus {@code b [C_out]} (may be null), with zero
+     * padding; the output is {@code [N, C_out, H_out, W_out]},
+     * {@code H_out = floor((H + 2 padding[0] - dilation[0] (kH - 1) - 1) / stride[0]) + 1}.
+     *
+     * @param stride   {height, width}, each > 0
+     * @param padding  {height, width}, each >= 0
+     * @param dilation {height, width}, each > 0
+     * @param groups   > 0, dividing C_in and C_out
+     * @throws IllegalArgumentException naming the shapes when they do not fit
+     */
+    public static Tensor conv2d(Tensor x, Tensor w, Tensor b, int[] stride, int[] padding, int[] dilation,
+                                int groups) {
+        return Conv2d.apply(x, w, b, stride, padding, dilation, groups);
+    }
+
     /** The logistic function {@code 1 / (1 + e^-x)}. */
     public static Tensor sigmoid(Tensor x) {
         return Activate.apply(Activation.SIGMOID, x);

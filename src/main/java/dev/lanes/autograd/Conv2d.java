@@ -1,0 +1,159 @@
+package dev.lanes.autograd;
+
+import dev.lanes.kernel.KernelProvider;
+import dev.lanes.kernel.Kernels;
+import dev.lanes.kernel.Parallel;
+import dev.lanes.tensor.DType;
+import dev.lanes.tensor.Dispatch;
+import dev.lanes.tensor.GradFn;
+import dev.lanes.tensor.Tensor;
+import java.util.Arrays;
+
+/**
+ * {@code torch.nn.functional.conv2d} by im2col and GEMM. Per image and group the input becomes
+ * a columns matrix {@code [C_in/g * kH * kW, H_out * W_out]} (see {@link Im2Col}) and
+ * {@code y = W_g · cols + b}. The forward pass and the input gradient split the batch into image
+ * ranges across threads. Backward: {@code dW += dY · cols^T} over the images in order,
+ * {@code dX = col2im(W_g^T · dY)}, {@code db} = sums of {@code dY} over N, H and W in a fixed
+ * order, so gradients do not depend on the thread count.
+ */
+final class Conv2d extends GradFn {
+
+    private final ConvGeometry g;
+    private final boolean hasBias;
+
+    private Conv2d(ConvGeometry g, Tensor x, Tensor w, Tensor b) {
+        super("conv2d", "ConvolutionBackward0", b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b});
+        this.g = g;
+        this.hasBias = b != null;
+    }
+
+    static Tensor apply(Tensor x, Tensor w, Tensor b, int[] stride, int[] padding, int[] dilation, int groups) {
+        if (b == null) {
+            Dispatch.sameDType("conv2d", x, w);
+        } else {
+            Dispatch.sameDType("conv2d", x, w, b);
+        }
+        ConvGeometry g = ConvGeometry.of(x, w, b, stride, padding, dilation, groups);
+        int k = g.k();
+        int l = g.l();
+        int og = g.og();
+        Tensor y = Tensor.zeros(x.dtype(), g.n(), g.cOut(), g.hOut(), g.wOut());
+        int tiles = tiles(g);
+        Tensor cols = Tensor.zeros(x.dtype(), tiles * Math.max(1, k * l));
+        KernelProvider provider = Kernels.provider();
+        Parallel.forEach(tiles, t -> {
+            try (Kernels.Scope scope = Kernels.use(provider)) {
+                int colsOff = t * Math.max(1, k * l);
+                for (int n = first(g, tiles, t); n < first(g, tiles, t + 1); n++) {
+                    if (b != null) {
+                        for (int c = 0; c < g.cOut(); c++) {
+                            fill(y, (n * g.cOut() + c) * l, l, b.getFlat(c));
+                        }
+                    }
+                    for (int grp = 0; grp < g.groups(); grp++) {
+                        Im2Col.im2col(g, x, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), cols, colsOff);
+                        Dispatch.gemm(false, false, og, l, k, 1, w, grp * og * k, k, cols, colsOff, l,
+                                b == null ? 0 : 1, y, (n * g.cOut() + grp * og) * l, l);
+                    }
+                }
+            }
+        });
+        return Record.output("conv2d", y, () -> new Conv2d(g, x, w, b),
+                b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b});
+    }
+
+    /**
+     * The number of image ranges the batch is split into: each range runs whole on one thread
+     * (with the GEMMs inside it serial), so every image's result is the same for any split.
+     */
+    private static int tiles(ConvGeometry g) {
+        return Math.max(1, Math.min(g.n(), Parallel.threads()));
+    }
+
+    /** The first image of range {@code t} of {@code tiles}. */
+    private static int first(ConvGeometry g, int tiles, int t) {
+        return (int) ((long) g.n() * t / tiles);
+    }
+
+    private static void fill(Tensor t, int off, int n, double v) {
+        if (t.dtype() == DType.F32) {
+            Arrays.fill(t.f32(), off, off + n, (float) v);
+        } else {
+            Arrays.fill(t.f64(), off, off + n, v);
+        }
+    }
+
+    /**
+     * {@code dW_g += dY_g · cols^T} over the images in order. The rows of {@code dW} (one group
+     * and one block of columns-matrix rows per tile) are split into a number of tiles that
+     * depends on the shape only, so each element sees the same sums for any thread count.
+     */
+    private Tensor weightGrad(Tensor x, Tensor w, Tensor dy) {
+        int k = g.k();
+        int l = g.l();
+        int og = g.og();
+        int blocks = Math.max(1, Math.min(4, k / 32));
+        Tensor dw = Tensor.zeros(w.dtype(), w.shape());
+        Tensor cols = Tensor.zeros(x.dtype(), Math.max(1, g.groups() * k * l));
+        KernelProvider provider = Kernels.provider();
+        Parallel.forEach(g.groups() * blocks, t -> {
+            try (Kernels.Scope scope = Kernels.use(provider)) {
+                int grp = t / blocks;
+                int r0 = (int) ((long) k * (t % blocks) / blocks);
+                int r1 = (int) ((long) k * (t % blocks + 1) / blocks);
+                int colsOff = (grp * k + r0) * l;
+                for (int n = 0; n < g.n(); n++) {
+                    Im2Col.im2col(g, x, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), r0, r1, cols, colsOff);
+                    Dispatch.gemm(false, true, og, r1 - r0, l, 1, dy, (n * g.cOut() + grp * og) * l, l, cols,
+                            colsOff, l, 1, dw, grp * og * k + r0, k);
+                }
+            }
+        });
+        return dw;
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor dy) {
+        Tensor x = input(0);
+        Tensor w = input(1);
+        int k = g.k();
+        int l = g.l();
+        int og = g.og();
+        Tensor[] grads = new Tensor[hasBias ? 3 : 2];
+        if (needsGrad(1)) {
+            grads[1] = weightGrad(x, w, dy);
+        }
+        if (needsGrad(0)) {
+            Tensor dx = Tensor.zeros(x.dtype(), x.shape());
+            int tiles = tiles(g);
+            Tensor dcols = Tensor.zeros(x.dtype(), tiles * Math.max(1, k * l));
+            KernelProvider provider = Kernels.provider();
+            Parallel.forEach(tiles, t -> {
+                try (Kernels.Scope scope = Kernels.use(provider)) {
+                    int colsOff = t * Math.max(1, k * l);
+                    for (int n = first(g, tiles, t); n < first(g, tiles, t + 1); n++) {
+                        for (int grp = 0; grp < g.groups(); grp++) {
+                            Dispatch.gemm(true, false, k, l, og, 1, w, grp * og * k, k, dy,
+                                    (n * g.cOut() + grp * og) * l, l, 0, dcols, colsOff, l);
+                            Im2Col.col2im(g, dcols, colsOff, dx, (n * g.cIn() + grp * g.cg()) * g.h() * g.w());
+                        }
+                    }
+                }
+            });
+            grads[0] = dx;
+        }
+        if (hasBias && needsGrad(2)) {
+            Tensor db = Tensor.zeros(dy.dtype(), g.cOut());
+            for (int c = 0; c < g.cOut(); c++) {
+                double s = 0;
+                for (int n = 0; n < g.n(); n++) {
+                    s += Dispatch.sum(dy, (n * g.cOut() + c) * l, l);
+                }
+                db.setFlat(c, s);
+            }
+            grads[2] = db;
+        }
+        return grads;
+    }
+}

@@ -17,6 +17,7 @@ module dev.lanes {
     exports dev.lanes.tensor;
     exports dev.lanes.autograd;
     exports dev.lanes.nn;
+    exports dev.lanes.nn.models;
     exports dev.lanes.optim;
     exports dev.lanes.io;
     exports dev.lanes.data;

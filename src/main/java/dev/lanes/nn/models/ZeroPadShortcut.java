@@ -1,0 +1,59 @@
+package dev.lanes.nn.models;
+
+import dev.lanes.autograd.Ops;
+import dev.lanes.nn.Module;
+import dev.lanes.tensor.Tensor;
+import java.util.List;
+
+/**
+ * Shortcut option A: {@code x[:, :, ::s, ::s]} with {@code (out - in) / 2} zero channels on each
+ * side (the extra one after, if the difference is odd), as in the CIFAR ResNets of He et al.
+ * (2016). Parameter-free, so it adds nothing to the state dict.
+ */
+public final class ZeroPadShortcut extends Module {
+
+    private final int inChannels;
+    private final int outChannels;
+    private final int stride;
+
+    /**
+     * @param inChannels  channels of the input
+     * @param outChannels channels of the output, >= inChannels
+     * @param stride      spatial subsampling, >= 1
+     */
+    public ZeroPadShortcut(int inChannels, int outChannels, int stride) {
+        if (inChannels < 1 || outChannels < inChannels || stride < 1) {
+            throw new IllegalArgumentException("ZeroPadShortcut: need 1 <= in <= out and stride >= 1, got in="
+                    + inChannels + ", out=" + outChannels + ", stride=" + stride);
+        }
+        this.inChannels = inChannels;
+        this.outChannels = outChannels;
+        this.stride = stride;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        if (x.rank() != 4 || x.size(1) != inChannels) {
+            throw new IllegalArgumentException("ZeroPadShortcut: expected [N, " + inChannels + ", H, W], got "
+                    + x.shape());
+        }
+        Tensor y = x;
+        if (stride > 1) {
+            y = Ops.slice(Ops.slice(y, 2, 0, y.size(2), stride), 3, 0, y.size(3), stride);
+        }
+        int extra = outChannels - inChannels;
+        if (extra == 0) {
+            return y;
+        }
+        int before = extra / 2;
+        int after = extra - before;
+        Tensor lo = Tensor.zeros(y.dtype(), y.size(0), before, y.size(2), y.size(3));
+        Tensor hi = Tensor.zeros(y.dtype(), y.size(0), after, y.size(2), y.size(3));
+        return Ops.cat(before == 0 ? List.of(y, hi) : List.of(lo, y, hi), 1);
+    }
+
+    @Override
+    protected String extraRepr() {
+        return "in=" + inChannels + ", out=" + outChannels + ", stride=" + stride;
+    }
+}

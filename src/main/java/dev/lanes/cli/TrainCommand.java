@@ -9,8 +9,13 @@ import dev.lanes.examples.Flags;
 import dev.lanes.examples.TranslationExample;
 import dev.lanes.nn.Linear;
 import dev.lanes.nn.Module;
+import dev.lanes.nn.models.ResNet;
+import dev.lanes.nn.models.ResNets;
+import dev.lanes.nn.models.Shortcut;
 import dev.lanes.optim.Adam;
+import dev.lanes.optim.SGD;
 import dev.lanes.optim.Schedules;
+import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.train.EpochMetrics;
@@ -31,6 +36,8 @@ final class TrainCommand {
               mlp        a multilayer perceptron on Fashion-MNIST (the slice shipped in the jar, or
                          the full set from /usr/share/datasets/fashion-mnist or --data DIR), with
                          progress, metrics, curves, checkpoints and --resume
+              resnet     a CIFAR-style ResNet (or its plain twin) on Fashion-MNIST: --depth 20..110,
+                         --shortcut A|B, --plain, SGD with Nesterov momentum and cosine decay
               lstm       the recurrent tasks: --task adding (the adding problem, LSTM against a
                          tanh RNN) or --task translate (Polish number words to English)
             """;
@@ -47,6 +54,9 @@ final class TrainCommand {
             }
             case "lstm" -> {
                 return lstm(rest, out, err);
+            }
+            case "resnet" -> {
+                return resnet(rest, out);
             }
             case "", "help", "-h", "--help" -> {
                 out.print(USAGE);
@@ -156,6 +166,78 @@ final class TrainCommand {
         Trainer trainer = b.build();
         out.printf(Locale.ROOT, "training %s on %d images (%s), testing on %d%n", model.getClass().getSimpleName(),
                 splits.train().size(), data, splits.test().size());
+        if (!flags.text("resume").isEmpty()) {
+            trainer.resume(Path.of(flags.text("resume")));
+            out.println("resumed at step " + trainer.steps() + " from " + flags.text("resume"));
+        }
+        List<EpochMetrics> h = trainer.fit();
+        if (!h.isEmpty()) {
+            EpochMetrics last = h.get(h.size() - 1);
+            out.printf(Locale.ROOT, "test accuracy %.2f%% after %d epochs; metrics, curves and checkpoint in %s%n",
+                    100 * last.testAccuracy(), last.epoch(), dir);
+        }
+        return 0;
+    }
+
+    private static int resnet(String[] args, PrintStream out) throws IOException {
+        Flags flags = new Flags("lanes train resnet", List.of(
+                new Flags.Flag("depth", "20", "6n + 2: 20, 32, 44, 56, 110"),
+                new Flags.Flag("shortcut", "A", "A (zero-padded identity) or B (1x1 projection) where the shape changes"),
+                new Flags.Flag("plain", "false", "true: the same network without shortcuts"),
+                new Flags.Flag("data", "slice", "slice (2,000 + 500 images in the jar), full (the Debian package's"
+                        + " directory) or a directory with the four IDX files"),
+                new Flags.Flag("epochs", "10", "epochs (cosine learning-rate decay over them)"),
+                new Flags.Flag("batch", "128", "batch size"),
+                new Flags.Flag("lr", "0.1", "SGD learning rate (momentum 0.9, Nesterov, weight decay 5e-4)"),
+                new Flags.Flag("crop", "2", "random-crop padding in pixels (0: none)"),
+                new Flags.Flag("flip", "true", "random horizontal flips"),
+                new Flags.Flag("seed", "1", "seed of the initial weights, the data order and the augmentations"),
+                new Flags.Flag("out", "target/train-resnet", "directory for metrics.csv, the PNG curves and"
+                        + " checkpoint.safetensors"),
+                new Flags.Flag("checkpoint-every", "0", "also checkpoint every N steps (0: at epoch ends only)"),
+                new Flags.Flag("resume", "", "continue from this checkpoint (same flags as the run that wrote"
+                        + " it)")));
+        flags.parse(args);
+        if (flags.help()) {
+            out.print(flags.usage());
+            return 0;
+        }
+        String data = flags.text("data");
+        FashionMnist.Splits splits = switch (data) {
+            case "slice" -> FashionMnist.slice();
+            case "full" -> FashionMnist.load();
+            default -> FashionMnist.load(Path.of(data));
+        };
+        long seed = flags.longValue("seed");
+        Normalize norm = Normalize.fit(splits.train());
+        DataLoader.Builder tb = DataLoader.builder(splits.train()).batchSize(flags.integer("batch", 1, 1 << 16))
+                .shuffle(true).seed(seed).normalize(norm);
+        int crop = flags.integer("crop", 0, 16);
+        if (crop > 0) {
+            tb.randomCrop(crop);
+        }
+        if (Boolean.parseBoolean(flags.text("flip"))) {
+            tb.horizontalFlip();
+        }
+        DataLoader train = tb.build();
+        DataLoader test = DataLoader.builder(splits.test()).batchSize(500).normalize(norm).build();
+        Shortcut shortcut = switch (flags.text("shortcut")) {
+            case "A", "a" -> Shortcut.ZERO_PAD;
+            case "B", "b" -> Shortcut.PROJECTION;
+            default -> throw new IllegalArgumentException("--shortcut must be A or B, got " + flags.text("shortcut"));
+        };
+        int epochs = flags.integer("epochs", 1, 100_000);
+        ResNet model = ResNets.cifar(flags.integer("depth", 8, 1000), splits.train().channels(), 10, shortcut,
+                !Boolean.parseBoolean(flags.text("plain")), DType.F32, new Generator(seed));
+        SGD opt = new SGD(model.parameters(), flags.real("lr", 0, 10), 0.9, 0, 5e-4, true);
+        Path dir = Path.of(flags.text("out"));
+        Files.createDirectories(dir);
+        Trainer trainer = Trainer.builder(model, opt, train).test(test).epochs(epochs)
+                .schedule(Schedules.cosine(opt, epochs, 0))
+                .checkpoint(dir.resolve("checkpoint.safetensors"), flags.integer("checkpoint-every", 0, 1 << 30))
+                .curves(dir).progress(out, System.console() != null && System.console().isTerminal()).build();
+        out.printf(Locale.ROOT, "training %s (%,d parameters) on %d images (%s), testing on %d%n", model.name(),
+                model.parameterCount(), splits.train().size(), data, splits.test().size());
         if (!flags.text("resume").isEmpty()) {
             trainer.resume(Path.of(flags.text("resume")));
             out.println("resumed at step " + trainer.steps() + " from " + flags.text("resume"));

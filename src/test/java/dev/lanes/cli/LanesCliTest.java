@@ -33,7 +33,7 @@ class LanesCliTest {
         Result top = run("--help");
         assertEquals(0, top.status());
         assertTrue(top.out().contains("train") && top.out().contains("bench") && top.out().contains("info"), top.out());
-        for (String[] cmd : new String[][] {{"train", "--help"}, {"train", "mlp", "--help"},
+        for (String[] cmd : new String[][] {{"train", "--help"}, {"train", "mlp", "--help"}, {"train", "resnet", "--help"},
                 {"train", "lstm", "--help"}, {"train", "lstm", "--task", "adding", "--help"},
                 {"bench", "--help"}, {"bench", "step", "--help"}, {"bench", "serve", "--help"}, {"info", "--help"}, {"gemm", "--help"}}) {
             Result r = run(cmd);

@@ -23,6 +23,9 @@ import dev.lanes.nn.LSTMCell;
 import dev.lanes.nn.Linear;
 import dev.lanes.nn.Module;
 import dev.lanes.nn.RecurrentOptions;
+import dev.lanes.nn.models.ResNet;
+import dev.lanes.nn.models.ResNets;
+import dev.lanes.nn.models.Shortcut;
 import dev.lanes.nn.Sequential;
 import dev.lanes.nn.Tanh;
 import dev.lanes.optim.Adam;
@@ -213,5 +216,17 @@ class ReadmeExampleTest {
         assertEquals(2, history.size());
         assertTrue(history.get(1).testAccuracy() > 0.5, history.toString());
         assertTrue(java.nio.file.Files.exists(ckpt) && java.nio.file.Files.exists(run.resolve("metrics.csv")));
+    }
+
+    @Test
+    void resnetExample() {
+        Generator gen = new Generator(11);
+        ResNet net = ResNets.resnet20(1, 10, gen);
+        ResNet b = ResNets.cifar(56, 3, 10, Shortcut.PROJECTION, true, DType.F32, gen);
+        ResNet plain = ResNets.cifar(56, 3, 10, Shortcut.ZERO_PAD, false, DType.F32, gen);
+        assertEquals(List.of(2, 10), java.util.Arrays.stream(net.forward(Tensor.randn(gen, DType.F32, 2, 1, 28, 28))
+                .dims()).boxed().toList());
+        assertEquals(List.of("ResNet-20", "ResNet-56", "Plain-56"), List.of(net.name(), b.name(), plain.name()));
+        assertTrue(b.stateDict().containsKey("layer2.0.downsample.0.weight"));
     }
 }

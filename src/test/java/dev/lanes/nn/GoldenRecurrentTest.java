@@ -1,8 +1,7 @@
 package dev.lanes.nn;
 
+import static dev.lanes.nn.GoldenFile.assertMatches;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lanes.autograd.Ops;
 import dev.lanes.autograd.SequenceOutput;
@@ -10,12 +9,7 @@ import dev.lanes.kernel.Activation;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,61 +25,7 @@ import org.junit.jupiter.api.TestFactory;
  */
 class GoldenRecurrentTest {
 
-    record Case(String name, Map<String, String> attrs, Map<String, Tensor> tensors) {
-
-        int attr(String k) {
-            return Integer.parseInt(attrs.get(k));
-        }
-
-        Map<String, Tensor> withPrefix(String prefix) {
-            Map<String, Tensor> out = new LinkedHashMap<>();
-            tensors.forEach((k, v) -> {
-                if (k.startsWith(prefix)) {
-                    out.put(k.substring(prefix.length()), v);
-                }
-            });
-            return out;
-        }
-    }
-
-    static List<Case> cases() throws IOException {
-        List<Case> out = new ArrayList<>();
-        try (InputStream in = GoldenRecurrentTest.class.getResourceAsStream("/golden/recurrent.txt")) {
-            assertNotNull(in, "golden/recurrent.txt is missing");
-            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            Case current = null;
-            for (String line = r.readLine(); line != null; line = r.readLine()) {
-                String[] p = line.split(" ");
-                switch (p[0]) {
-                    case "case" -> {
-                        Map<String, String> attrs = new LinkedHashMap<>();
-                        for (int i = 2; i < p.length; i++) {
-                            String[] kv = p[i].split("=");
-                            attrs.put(kv[0], kv[1]);
-                        }
-                        current = new Case(p[1], attrs, new LinkedHashMap<>());
-                    }
-                    case "tensor" -> current.tensors().put(p[1], parse(p));
-                    case "end" -> out.add(current);
-                    default -> {
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
-    static Tensor parse(String[] p) {
-        int[] dims = p[2].equals("-") ? new int[0] : java.util.Arrays.stream(p[2].split(","))
-                .mapToInt(Integer::parseInt).toArray();
-        double[] v = new double[p.length - 3];
-        for (int i = 3; i < p.length; i++) {
-            v[i - 3] = Double.parseDouble(p[i]);
-        }
-        return Tensor.of(v, dims);
-    }
-
-    static Module build(Case c) {
+    static Module build(GoldenFile.Case c) {
         Activation f = c.attrs().get("mode").equals("RNN_RELU") ? Activation.RELU : Activation.TANH;
         int d = c.attr("input_size");
         int n = c.attr("hidden_size");
@@ -136,17 +76,6 @@ class GoldenRecurrentTest {
         return out;
     }
 
-    static void assertMatches(String what, Tensor expected, Tensor actual) {
-        assertNotNull(actual, what + " is missing");
-        assertEquals(expected.shape(), actual.shape(), what + " shape");
-        double[] e = expected.toDoubleArray();
-        double[] a = actual.toDoubleArray();
-        for (int i = 0; i < e.length; i++) {
-            assertTrue(Math.abs(e[i] - a[i]) <= 1e-10 * Math.max(1, Math.abs(e[i])),
-                    what + " element " + i + ": PyTorch " + e[i] + ", Lanes " + a[i]);
-        }
-    }
-
     /** Lanes' parameter name for PyTorch's: a bias of either side maps to the single bias where there is one. */
     static String lanesName(Module m, String torchName) {
         if (m.namedParameters().containsKey(torchName)) {
@@ -157,7 +86,7 @@ class GoldenRecurrentTest {
 
     @TestFactory
     Stream<DynamicTest> matchesPyTorch() throws IOException {
-        return cases().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+        return GoldenFile.read("recurrent.txt").stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
             Module m = build(c);
             Map<String, Tensor> params = c.withPrefix("param.");
             m.loadStateDict(params);

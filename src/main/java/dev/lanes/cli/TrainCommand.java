@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -117,46 +118,40 @@ final class TrainCommand {
         }
     }
 
-    private static int mlp(String[] args, PrintStream out) throws IOException {
-        Flags flags = new Flags("lanes train mlp", List.of(
+    /** The flags every image-classification command takes, after the model's own ones. */
+    private static List<Flags.Flag> withCommonFlags(String command, List<Flags.Flag> own, String epochs,
+                                                    String batch) {
+        List<Flags.Flag> all = new ArrayList<>(own);
+        all.addAll(List.of(
                 new Flags.Flag("data", "slice", "slice (2,000 + 500 images in the jar), full (the Debian package's"
                         + " directory) or a directory with the four IDX files"),
-                new Flags.Flag("epochs", "10", "epochs"),
-                new Flags.Flag("batch", "64", "batch size"),
-                new Flags.Flag("hidden", "256", "hidden units"),
-                new Flags.Flag("lr", "0.001", "Adam learning rate, halved every --lr-step epochs"),
-                new Flags.Flag("lr-step", "5", "epochs between halvings of the learning rate"),
+                new Flags.Flag("epochs", epochs, "epochs"),
+                new Flags.Flag("batch", batch, "batch size"),
                 new Flags.Flag("patience", "0", "early stopping after this many epochs without a better test loss"
                         + " (0: off)"),
-                new Flags.Flag("seed", "1", "seed of the initial weights and the data order"),
-                new Flags.Flag("out", "target/train-mlp", "directory for metrics.csv, the PNG curves and"
+                new Flags.Flag("seed", "1", "seed of the initial weights, the data order and the augmentations"),
+                new Flags.Flag("out", "target/train-" + command, "directory for metrics.csv, the PNG curves and"
                         + " checkpoint.safetensors"),
                 new Flags.Flag("checkpoint-every", "0", "also checkpoint every N steps (0: at epoch ends only)"),
                 new Flags.Flag("resume", "", "continue from this checkpoint (same flags as the run that wrote"
                         + " it)")));
-        flags.parse(args);
-        if (flags.help()) {
-            out.print(flags.usage());
-            return 0;
-        }
-        String data = flags.text("data");
-        FashionMnist.Splits splits = switch (data) {
+        return all;
+    }
+
+    private static FashionMnist.Splits load(String data) throws IOException {
+        return switch (data) {
             case "slice" -> FashionMnist.slice();
             case "full" -> FashionMnist.load();
             default -> FashionMnist.load(Path.of(data));
         };
-        long seed = flags.longValue("seed");
-        Normalize norm = Normalize.fit(splits.train());
-        int batch = flags.integer("batch", 1, 1 << 16);
-        DataLoader train = DataLoader.builder(splits.train()).batchSize(batch).shuffle(true).seed(seed)
-                .normalize(norm).build();
-        DataLoader test = DataLoader.builder(splits.test()).batchSize(1000).normalize(norm).build();
-        Mlp model = new Mlp(flags.integer("hidden", 1, 1 << 16), new Generator(seed));
-        Adam opt = new Adam(model.parameters(), flags.real("lr", 0, 10));
+    }
+
+    /** Adds the common options to {@code b}, resumes if asked, trains and reports. */
+    private static int fit(Trainer.Builder b, Flags flags, String model, FashionMnist.Splits splits, PrintStream out)
+            throws IOException {
         Path dir = Path.of(flags.text("out"));
         Files.createDirectories(dir);
-        Trainer.Builder b = Trainer.builder(model, opt, train).test(test).epochs(flags.integer("epochs", 1, 100_000))
-                .schedule(Schedules.step(opt, flags.integer("lr-step", 1, 100_000), 0.5))
+        b.epochs(flags.integer("epochs", 1, 100_000))
                 .checkpoint(dir.resolve("checkpoint.safetensors"), flags.integer("checkpoint-every", 0, 1 << 30))
                 .curves(dir).progress(out, System.console() != null && System.console().isTerminal());
         int patience = flags.integer("patience", 0, 100_000);
@@ -164,8 +159,8 @@ final class TrainCommand {
             b.earlyStopping(patience, 0);
         }
         Trainer trainer = b.build();
-        out.printf(Locale.ROOT, "training %s on %d images (%s), testing on %d%n", model.getClass().getSimpleName(),
-                splits.train().size(), data, splits.test().size());
+        out.printf(Locale.ROOT, "training %s on %d images (%s), testing on %d%n", model, splits.train().size(),
+                flags.text("data"), splits.test().size());
         if (!flags.text("resume").isEmpty()) {
             trainer.resume(Path.of(flags.text("resume")));
             out.println("resumed at step " + trainer.steps() + " from " + flags.text("resume"));
@@ -179,35 +174,45 @@ final class TrainCommand {
         return 0;
     }
 
-    private static int resnet(String[] args, PrintStream out) throws IOException {
-        Flags flags = new Flags("lanes train resnet", List.of(
-                new Flags.Flag("depth", "20", "6n + 2: 20, 32, 44, 56, 110"),
-                new Flags.Flag("shortcut", "A", "A (zero-padded identity) or B (1x1 projection) where the shape changes"),
-                new Flags.Flag("plain", "false", "true: the same network without shortcuts"),
-                new Flags.Flag("data", "slice", "slice (2,000 + 500 images in the jar), full (the Debian package's"
-                        + " directory) or a directory with the four IDX files"),
-                new Flags.Flag("epochs", "10", "epochs (cosine learning-rate decay over them)"),
-                new Flags.Flag("batch", "128", "batch size"),
-                new Flags.Flag("lr", "0.1", "SGD learning rate (momentum 0.9, Nesterov, weight decay 5e-4)"),
-                new Flags.Flag("crop", "2", "random-crop padding in pixels (0: none)"),
-                new Flags.Flag("flip", "true", "random horizontal flips"),
-                new Flags.Flag("seed", "1", "seed of the initial weights, the data order and the augmentations"),
-                new Flags.Flag("out", "target/train-resnet", "directory for metrics.csv, the PNG curves and"
-                        + " checkpoint.safetensors"),
-                new Flags.Flag("checkpoint-every", "0", "also checkpoint every N steps (0: at epoch ends only)"),
-                new Flags.Flag("resume", "", "continue from this checkpoint (same flags as the run that wrote"
-                        + " it)")));
+    private static int mlp(String[] args, PrintStream out) throws IOException {
+        Flags flags = new Flags("lanes train mlp", withCommonFlags("mlp", List.of(
+                new Flags.Flag("hidden", "256", "hidden units"),
+                new Flags.Flag("lr", "0.001", "Adam learning rate, halved every --lr-step epochs"),
+                new Flags.Flag("lr-step", "5", "epochs between halvings of the learning rate")), "10", "64"));
         flags.parse(args);
         if (flags.help()) {
             out.print(flags.usage());
             return 0;
         }
-        String data = flags.text("data");
-        FashionMnist.Splits splits = switch (data) {
-            case "slice" -> FashionMnist.slice();
-            case "full" -> FashionMnist.load();
-            default -> FashionMnist.load(Path.of(data));
-        };
+        FashionMnist.Splits splits = load(flags.text("data"));
+        long seed = flags.longValue("seed");
+        Normalize norm = Normalize.fit(splits.train());
+        DataLoader train = DataLoader.builder(splits.train()).batchSize(flags.integer("batch", 1, 1 << 16))
+                .shuffle(true).seed(seed).normalize(norm).build();
+        DataLoader test = DataLoader.builder(splits.test()).batchSize(1000).normalize(norm).build();
+        Mlp model = new Mlp(flags.integer("hidden", 1, 1 << 16), new Generator(seed));
+        Adam opt = new Adam(model.parameters(), flags.real("lr", 0, 10));
+        Trainer.Builder b = Trainer.builder(model, opt, train).test(test)
+                .schedule(Schedules.step(opt, flags.integer("lr-step", 1, 100_000), 0.5));
+        return fit(b, flags, "Mlp", splits, out);
+    }
+
+    private static int resnet(String[] args, PrintStream out) throws IOException {
+        Flags flags = new Flags("lanes train resnet", withCommonFlags("resnet", List.of(
+                new Flags.Flag("depth", "20", "6n + 2: 20, 32, 44, 56, 110"),
+                new Flags.Flag("shortcut", "A", "A (zero-padded identity) or B (1x1 projection) where the shape"
+                        + " changes"),
+                new Flags.Flag("plain", "false", "true: the same network without shortcuts"),
+                new Flags.Flag("lr", "0.1", "SGD learning rate (Nesterov momentum 0.9, weight decay 5e-4, cosine"
+                        + " decay over the epochs)"),
+                new Flags.Flag("crop", "2", "random-crop padding in pixels (0: none)"),
+                new Flags.Flag("flip", "true", "random horizontal flips")), "10", "128"));
+        flags.parse(args);
+        if (flags.help()) {
+            out.print(flags.usage());
+            return 0;
+        }
+        FashionMnist.Splits splits = load(flags.text("data"));
         long seed = flags.longValue("seed");
         Normalize norm = Normalize.fit(splits.train());
         DataLoader.Builder tb = DataLoader.builder(splits.train()).batchSize(flags.integer("batch", 1, 1 << 16))
@@ -219,35 +224,18 @@ final class TrainCommand {
         if (Boolean.parseBoolean(flags.text("flip"))) {
             tb.horizontalFlip();
         }
-        DataLoader train = tb.build();
         DataLoader test = DataLoader.builder(splits.test()).batchSize(500).normalize(norm).build();
         Shortcut shortcut = switch (flags.text("shortcut")) {
             case "A", "a" -> Shortcut.ZERO_PAD;
             case "B", "b" -> Shortcut.PROJECTION;
             default -> throw new IllegalArgumentException("--shortcut must be A or B, got " + flags.text("shortcut"));
         };
-        int epochs = flags.integer("epochs", 1, 100_000);
         ResNet model = ResNets.cifar(flags.integer("depth", 8, 1000), splits.train().channels(), 10, shortcut,
                 !Boolean.parseBoolean(flags.text("plain")), DType.F32, new Generator(seed));
         SGD opt = new SGD(model.parameters(), flags.real("lr", 0, 10), 0.9, 0, 5e-4, true);
-        Path dir = Path.of(flags.text("out"));
-        Files.createDirectories(dir);
-        Trainer trainer = Trainer.builder(model, opt, train).test(test).epochs(epochs)
-                .schedule(Schedules.cosine(opt, epochs, 0))
-                .checkpoint(dir.resolve("checkpoint.safetensors"), flags.integer("checkpoint-every", 0, 1 << 30))
-                .curves(dir).progress(out, System.console() != null && System.console().isTerminal()).build();
-        out.printf(Locale.ROOT, "training %s (%,d parameters) on %d images (%s), testing on %d%n", model.name(),
-                model.parameterCount(), splits.train().size(), data, splits.test().size());
-        if (!flags.text("resume").isEmpty()) {
-            trainer.resume(Path.of(flags.text("resume")));
-            out.println("resumed at step " + trainer.steps() + " from " + flags.text("resume"));
-        }
-        List<EpochMetrics> h = trainer.fit();
-        if (!h.isEmpty()) {
-            EpochMetrics last = h.get(h.size() - 1);
-            out.printf(Locale.ROOT, "test accuracy %.2f%% after %d epochs; metrics, curves and checkpoint in %s%n",
-                    100 * last.testAccuracy(), last.epoch(), dir);
-        }
-        return 0;
+        Trainer.Builder b = Trainer.builder(model, opt, tb.build()).test(test)
+                .schedule(Schedules.cosine(opt, flags.integer("epochs", 1, 100_000), 0));
+        return fit(b, flags, String.format(Locale.ROOT, "%s (%,d parameters)", model.name(), model.parameterCount()),
+                splits, out);
     }
 }

@@ -1,5 +1,6 @@
 package dev.lanes.autograd;
 
+import dev.lanes.kernel.ConvGeometry;
 import dev.lanes.kernel.KernelProvider;
 import dev.lanes.kernel.Kernels;
 import dev.lanes.kernel.Parallel;
@@ -34,7 +35,7 @@ final class Conv2d extends GradFn {
         } else {
             Dispatch.sameDType("conv2d", x, w, b);
         }
-        ConvGeometry g = ConvGeometry.of(x, w, b, stride, padding, dilation, groups);
+        ConvGeometry g = ConvChecks.geometry(x, w, b, stride, padding, dilation, groups);
         int k = g.k();
         int l = g.l();
         int og = g.og();

@@ -1,5 +1,6 @@
 package dev.lanes.autograd;
 
+import dev.lanes.kernel.Pooling;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;
 import java.util.Arrays;
@@ -40,17 +41,8 @@ final class Nchw {
         }
     }
 
-    /**
-     * The output size of a sliding window along one axis, as PyTorch's {@code pooling_output_shape}:
-     * floor (or ceil) of {@code (in + 2 pad - dilation (k - 1) - 1) / stride + 1}; in ceil mode the
-     * last window must start inside the input or the left padding.
-     */
+    /** {@link Pooling#outputSize}. */
     static int pooledSize(int in, int k, int pad, int stride, int dilation, boolean ceil) {
-        int span = in + 2 * pad - dilation * (k - 1) - 1;
-        int out = (ceil ? Math.floorDiv(span + stride - 1, stride) : Math.floorDiv(span, stride)) + 1;
-        if (ceil && (out - 1) * stride >= in + pad) {
-            out--;
-        }
-        return out;
+        return Pooling.outputSize(in, k, pad, stride, dilation, ceil);
     }
 }

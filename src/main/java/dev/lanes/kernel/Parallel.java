@@ -91,6 +91,27 @@ public final class Parallel {
         p.run(tiles, body);
     }
 
+    /**
+     * Runs {@code work} on the calling thread with every parallel loop inside it (kernels
+     * included) run serially on this thread, as inside a tile. Serving sessions use it: their
+     * calls then neither allocate jobs nor compete for the pool with other sessions, and one
+     * session per thread scales by threads instead. Results are the same bits either way.
+     *
+     * @param work what to run
+     */
+    public static void serially(Runnable work) {
+        if (INSIDE_TILE.get()) {
+            work.run();
+            return;
+        }
+        INSIDE_TILE.set(Boolean.TRUE);
+        try {
+            work.run();
+        } finally {
+            INSIDE_TILE.set(Boolean.FALSE);
+        }
+    }
+
     private static void runSerially(int tiles, TileBody body) {
         for (int t = 0; t < tiles; t++) {
             body.run(t);

@@ -1,38 +1,20 @@
 package dev.lanes.autograd;
 
+import dev.lanes.kernel.ConvGeometry;
 import dev.lanes.tensor.Tensor;
 import java.util.Arrays;
 
 /**
- * The sizes of one {@code conv2d} call, checked as {@code torch.nn.functional.conv2d} checks
- * them: input {@code [n, cIn, h, w]}, weight {@code [cOut, cIn/groups, kH, kW]}, output
- * {@code [n, cOut, hOut, wOut]} with {@code hOut = floor((h + 2 pH - dH (kH - 1) - 1) / sH) + 1}.
+ * Checks the arguments of {@code conv2d} as {@code torch.nn.functional.conv2d} does, with its
+ * messages, and derives the {@link ConvGeometry}.
  */
-record ConvGeometry(int n, int cIn, int h, int w, int cOut, int groups, int kH, int kW, int sH, int sW, int pH,
-                    int pW, int dH, int dW, int hOut, int wOut) {
+final class ConvChecks {
 
-    /** Input channels per group. */
-    int cg() {
-        return cIn / groups;
-    }
-
-    /** Output channels per group. */
-    int og() {
-        return cOut / groups;
-    }
-
-    /** Rows of the columns matrix: {@code cIn/groups * kH * kW}. */
-    int k() {
-        return cg() * kH * kW;
-    }
-
-    /** Columns of the columns matrix: {@code hOut * wOut}. */
-    int l() {
-        return hOut * wOut;
+    private ConvChecks() {
     }
 
     /** Validates the arguments of {@code conv2d} and derives the output size. */
-    static ConvGeometry of(Tensor x, Tensor wt, Tensor b, int[] stride, int[] padding, int[] dilation, int groups) {
+    static ConvGeometry geometry(Tensor x, Tensor wt, Tensor b, int[] stride, int[] padding, int[] dilation, int groups) {
         if (x.rank() != 4) {
             throw new IllegalArgumentException("conv2d: expected 4-D input [N, C_in, H, W], but got input of size "
                     + x.shape());
@@ -90,8 +72,8 @@ record ConvGeometry(int n, int cIn, int h, int w, int cOut, int groups, int kH, 
                     + " greater than actual input size (input " + x.shape() + ", weight " + wt.shape()
                     + ", padding=" + Arrays.toString(p) + ", dilation=" + Arrays.toString(d) + ")");
         }
-        return new ConvGeometry(x.size(0), cIn, x.size(2), x.size(3), cOut, groups, kH, kW, s[0], s[1], p[0], p[1],
-                d[0], d[1], (paddedH - extentH) / s[0] + 1, (paddedW - extentW) / s[1] + 1);
+        return ConvGeometry.of(x.size(0), cIn, x.size(2), x.size(3), cOut, groups, kH, kW, s[0], s[1], p[0], p[1],
+                d[0], d[1]);
     }
 
     private static int[] pair(String name, int[] v) {

@@ -1,0 +1,185 @@
+package dev.lanes.kernel;
+
+/**
+ * The columns matrix of a convolution, and its adjoint, for one image and one group. Row
+ * {@code (c * kH + i) * kW + j} of {@code cols} holds, for every output position
+ * ({@code l = hOut * wOut} columns), the input element under kernel tap {@code (i, j)} of
+ * channel {@code c} (zero where it falls in the padding), so that the convolution of the group
+ * is the product {@code W_g · cols}. Input planes are NCHW: channel {@code c} of the group
+ * starts at {@code xOff + c * h * w}.
+ *
+ * <p>Bad ranges raise {@link IllegalArgumentException} naming the array and the range.
+ */
+public final class Im2Col {
+
+    private Im2Col() {
+    }
+
+    /**
+     * Writes rows {@code [rowStart, rowEnd)} of the columns matrix of the {@code cIn/groups}
+     * channels starting at {@code xOff}, as a {@code (rowEnd - rowStart) x l} matrix from
+     * {@code colsOff}; every element of that range is written.
+     */
+    public static void im2col(ConvGeometry g, float[] x, int xOff, int rowStart, int rowEnd, float[] cols,
+                              int colsOff) {
+        check(g, x.length, xOff, rowStart, rowEnd, cols.length, colsOff);
+        fill(g, x, xOff, rowStart, rowEnd, cols, colsOff);
+    }
+
+    /** {@link #im2col(ConvGeometry, float[], int, int, int, float[], int)} in double precision. */
+    public static void im2col(ConvGeometry g, double[] x, int xOff, int rowStart, int rowEnd, double[] cols,
+                              int colsOff) {
+        check(g, x.length, xOff, rowStart, rowEnd, cols.length, colsOff);
+        fill(g, x, xOff, rowStart, rowEnd, cols, colsOff);
+    }
+
+    /**
+     * The adjoint of {@link #im2col}: adds each element of the full {@code k x l} columns matrix
+     * at {@code colsOff} to the input element it was taken from ({@code dx} from {@code dxOff});
+     * padding taps are dropped.
+     */
+    public static void col2im(ConvGeometry g, float[] cols, int colsOff, float[] dx, int dxOff) {
+        check(g, dx.length, dxOff, 0, g.k(), cols.length, colsOff);
+        add(g, cols, colsOff, dx, dxOff);
+    }
+
+    /** {@link #col2im(ConvGeometry, float[], int, float[], int)} in double precision. */
+    public static void col2im(ConvGeometry g, double[] cols, int colsOff, double[] dx, int dxOff) {
+        check(g, dx.length, dxOff, 0, g.k(), cols.length, colsOff);
+        add(g, cols, colsOff, dx, dxOff);
+    }
+
+    private static void check(ConvGeometry g, int xLength, int xOff, int rowStart, int rowEnd, int colsLength,
+                              int colsOff) {
+        long planes = (long) g.cg() * g.h() * g.w();
+        if (xOff < 0 || xOff + planes > xLength) {
+            throw new IllegalArgumentException("im2col: input range [" + xOff + ", " + (xOff + planes)
+                    + ") is outside an array of " + xLength);
+        }
+        if (rowStart < 0 || rowEnd < rowStart || rowEnd > g.k()) {
+            throw new IllegalArgumentException("im2col: rows [" + rowStart + ", " + rowEnd + ") outside [0, " + g.k()
+                    + ")");
+        }
+        long size = (long) (rowEnd - rowStart) * g.l();
+        if (colsOff < 0 || colsOff + size > colsLength) {
+            throw new IllegalArgumentException("im2col: columns range [" + colsOff + ", " + (colsOff + size)
+                    + ") is outside an array of " + colsLength);
+        }
+    }
+
+    /** The first output column whose tap lands inside the input: {@code ceil((pad - off) / s)}, >= 0. */
+    private static int first(int pad, int off, int s) {
+        int t = pad - off;
+        return t <= 0 ? 0 : (t + s - 1) / s;
+    }
+
+    /** One past the last output column whose tap lands inside an input of size {@code size}. */
+    private static int last(int pad, int off, int s, int size, int outSize) {
+        int t = size - 1 + pad - off;
+        return t < 0 ? 0 : Math.min(outSize, t / s + 1);
+    }
+
+    private static void fill(ConvGeometry g, float[] x, int xOff, int rowStart, int rowEnd, float[] cols,
+                               int colsOff) {
+        int taps = g.kH() * g.kW();
+        for (int row = rowStart; row < rowEnd; row++) {
+            int plane = xOff + row / taps * g.h() * g.w();
+            int offH = row / g.kW() % g.kH() * g.dH();
+            int offW = row % g.kW() * g.dW();
+            int lo = Math.min(g.wOut(), first(g.pW(), offW, g.sW()));
+            int hi = Math.max(lo, last(g.pW(), offW, g.sW(), g.w(), g.wOut()));
+            for (int oh = 0; oh < g.hOut(); oh++) {
+                int dst = colsOff + ((row - rowStart) * g.hOut() + oh) * g.wOut();
+                int ih = oh * g.sH() - g.pH() + offH;
+                if (ih < 0 || ih >= g.h()) {
+                    java.util.Arrays.fill(cols, dst, dst + g.wOut(), 0f);
+                    continue;
+                }
+                java.util.Arrays.fill(cols, dst, dst + lo, 0f);
+                int src = plane + ih * g.w() - g.pW() + offW;
+                for (int ow = lo; ow < hi; ow++) {
+                    cols[dst + ow] = x[src + ow * g.sW()];
+                }
+                java.util.Arrays.fill(cols, dst + hi, dst + g.wOut(), 0f);
+            }
+        }
+    }
+
+    private static void fill(ConvGeometry g, double[] x, int xOff, int rowStart, int rowEnd, double[] cols,
+                               int colsOff) {
+        int taps = g.kH() * g.kW();
+        for (int row = rowStart; row < rowEnd; row++) {
+            int plane = xOff + row / taps * g.h() * g.w();
+            int offH = row / g.kW() % g.kH() * g.dH();
+            int offW = row % g.kW() * g.dW();
+            int lo = Math.min(g.wOut(), first(g.pW(), offW, g.sW()));
+            int hi = Math.max(lo, last(g.pW(), offW, g.sW(), g.w(), g.wOut()));
+            for (int oh = 0; oh < g.hOut(); oh++) {
+                int dst = colsOff + ((row - rowStart) * g.hOut() + oh) * g.wOut();
+                int ih = oh * g.sH() - g.pH() + offH;
+                if (ih < 0 || ih >= g.h()) {
+                    java.util.Arrays.fill(cols, dst, dst + g.wOut(), 0d);
+                    continue;
+                }
+                java.util.Arrays.fill(cols, dst, dst + lo, 0d);
+                int src = plane + ih * g.w() - g.pW() + offW;
+                for (int ow = lo; ow < hi; ow++) {
+                    cols[dst + ow] = x[src + ow * g.sW()];
+                }
+                java.util.Arrays.fill(cols, dst + hi, dst + g.wOut(), 0d);
+            }
+        }
+    }
+
+    private static void add(ConvGeometry g, float[] cols, int colsOff, float[] dx, int dxOff) {
+        int row = 0;
+        for (int c = 0; c < g.cg(); c++) {
+            int plane = dxOff + c * g.h() * g.w();
+            for (int i = 0; i < g.kH(); i++) {
+                int offH = i * g.dH();
+                for (int j = 0; j < g.kW(); j++, row++) {
+                    int offW = j * g.dW();
+                    int lo = Math.min(g.wOut(), first(g.pW(), offW, g.sW()));
+                    int hi = last(g.pW(), offW, g.sW(), g.w(), g.wOut());
+                    for (int oh = 0; oh < g.hOut(); oh++) {
+                        int ih = oh * g.sH() - g.pH() + offH;
+                        if (ih < 0 || ih >= g.h()) {
+                            continue;
+                        }
+                        int src = colsOff + (row * g.hOut() + oh) * g.wOut();
+                        int dst = plane + ih * g.w() - g.pW() + offW;
+                        for (int ow = lo; ow < hi; ow++) {
+                            dx[dst + ow * g.sW()] += cols[src + ow];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void add(ConvGeometry g, double[] cols, int colsOff, double[] dx, int dxOff) {
+        int row = 0;
+        for (int c = 0; c < g.cg(); c++) {
+            int plane = dxOff + c * g.h() * g.w();
+            for (int i = 0; i < g.kH(); i++) {
+                int offH = i * g.dH();
+                for (int j = 0; j < g.kW(); j++, row++) {
+                    int offW = j * g.dW();
+                    int lo = Math.min(g.wOut(), first(g.pW(), offW, g.sW()));
+                    int hi = last(g.pW(), offW, g.sW(), g.w(), g.wOut());
+                    for (int oh = 0; oh < g.hOut(); oh++) {
+                        int ih = oh * g.sH() - g.pH() + offH;
+                        if (ih < 0 || ih >= g.h()) {
+                            continue;
+                        }
+                        int src = colsOff + (row * g.hOut() + oh) * g.wOut();
+                        int dst = plane + ih * g.w() - g.pW() + offW;
+                        for (int ow = lo; ow < hi; ow++) {
+                            dx[dst + ow * g.sW()] += cols[src + ow];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -148,4 +148,14 @@ public final class BatchNorm2d extends Module {
         return numFeatures + ", eps=" + eps + ", momentum=" + momentum + ", affine=" + (weight != null ? "True" : "False")
                 + ", track_running_stats=" + (runningMean != null ? "True" : "False");
     }
+
+    /** @return the channel count C */
+    public int numFeatures() {
+        return numFeatures;
+    }
+
+    /** @return the value added to the variance */
+    public double eps() {
+        return eps;
+    }
 }

@@ -116,4 +116,39 @@ public final class Conv2d extends Module {
         }
         return s.toString();
     }
+
+    /** @return input channels */
+    public int inChannels() {
+        return inChannels;
+    }
+
+    /** @return output channels */
+    public int outChannels() {
+        return outChannels;
+    }
+
+    /** @return {height, width} of the kernel (a copy) */
+    public int[] kernelSize() {
+        return kernel.clone();
+    }
+
+    /** @return {height, width} of the stride (a copy) */
+    public int[] stride() {
+        return stride.clone();
+    }
+
+    /** @return {height, width} of the zero padding (a copy) */
+    public int[] padding() {
+        return padding.clone();
+    }
+
+    /** @return {height, width} of the dilation (a copy) */
+    public int[] dilation() {
+        return dilation.clone();
+    }
+
+    /** @return the channel groups */
+    public int groups() {
+        return groups;
+    }
 }

@@ -52,4 +52,29 @@ public final class MaxPool2d extends Module {
                 + padding[0] + "x" + padding[1] + ", dilation=" + dilation[0] + "x" + dilation[1] + ", ceil_mode="
                 + (ceilMode ? "True" : "False");
     }
+
+    /** @return {height, width} of the window (a copy) */
+    public int[] kernelSize() {
+        return kernel.clone();
+    }
+
+    /** @return {height, width} of the stride (a copy) */
+    public int[] stride() {
+        return stride.clone();
+    }
+
+    /** @return {height, width} of the {@code -inf} padding (a copy) */
+    public int[] padding() {
+        return padding.clone();
+    }
+
+    /** @return {height, width} of the dilation (a copy) */
+    public int[] dilation() {
+        return dilation.clone();
+    }
+
+    /** @return whether the output size rounds up */
+    public boolean ceilMode() {
+        return ceilMode;
+    }
 }

@@ -56,4 +56,38 @@ public final class BasicBlock extends Module {
         }
         return Ops.relu(y);
     }
+
+    /** @return convolution 1 */
+    public Conv2d conv1() {
+        return conv1;
+    }
+
+    /** @return batch norm 1 */
+    public BatchNorm2d bn1() {
+        return bn1;
+    }
+
+    /** @return convolution 2 */
+    public Conv2d conv2() {
+        return conv2;
+    }
+
+    /** @return batch norm 2 */
+    public BatchNorm2d bn2() {
+        return bn2;
+    }
+
+    /**
+     * @return the shortcut that adapts a changed shape ({@link ZeroPadShortcut} or a
+     *         {@code Sequential} of a 1x1 convolution and a batch norm), or null for the identity
+     *         and for plain blocks
+     */
+    public Module downsample() {
+        return downsample;
+    }
+
+    /** @return false for a plain block (no shortcut) */
+    public boolean residual() {
+        return residual;
+    }
 }

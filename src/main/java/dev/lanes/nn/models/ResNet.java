@@ -64,4 +64,24 @@ public final class ResNet extends Module {
     public String name() {
         return name;
     }
+
+    /** @return the stem convolution */
+    public Conv2d conv1() {
+        return conv1;
+    }
+
+    /** @return the stem batch norm */
+    public BatchNorm2d bn1() {
+        return bn1;
+    }
+
+    /** @return the stem max pooling, or null (CIFAR-style networks) */
+    public MaxPool2d maxpool() {
+        return maxpool;
+    }
+
+    /** @return the classifier */
+    public Linear fc() {
+        return fc;
+    }
 }

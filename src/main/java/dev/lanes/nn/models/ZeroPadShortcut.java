@@ -56,4 +56,19 @@ public final class ZeroPadShortcut extends Module {
     protected String extraRepr() {
         return "in=" + inChannels + ", out=" + outChannels + ", stride=" + stride;
     }
+
+    /** @return channels of the input */
+    public int inChannels() {
+        return inChannels;
+    }
+
+    /** @return channels of the output */
+    public int outChannels() {
+        return outChannels;
+    }
+
+    /** @return the spatial subsampling */
+    public int stride() {
+        return stride;
+    }
 }

@@ -1,0 +1,145 @@
+package dev.lanes.serve;
+
+import dev.lanes.kernel.Blas;
+import dev.lanes.kernel.ConvGeometry;
+import dev.lanes.kernel.Im2Col;
+import dev.lanes.nn.BatchNorm2d;
+import dev.lanes.nn.Conv2d;
+import dev.lanes.tensor.Tensor;
+
+/**
+ * A convolution with the eval-mode batch norm after it folded in, for one image of a fixed size:
+ * with {@code s = gamma / sqrt(running_var + eps)} per output channel, {@code W' = W s} and
+ * {@code b' = beta + (b - running_mean) s}, computed in double and rounded once to float. This
+ * is the same function as conv then batch norm (only the rounding differs). The output is
+ * {@code relu?(W' * cols + b' + residual)}, written in one pass after the GEMM.
+ */
+final class FrozenConv {
+
+    final ConvGeometry g;
+    private final float[] weight;
+    private final float[] bias;
+    /** 1x1, stride 1, no padding: the input planes already are the columns matrix. */
+    private final boolean pointwise;
+
+    private FrozenConv(ConvGeometry g, float[] weight, float[] bias) {
+        this.g = g;
+        this.weight = weight;
+        this.bias = bias;
+        this.pointwise = g.kH() == 1 && g.kW() == 1 && g.sH() == 1 && g.sW() == 1 && g.pH() == 0 && g.pW() == 0;
+    }
+
+    /**
+     * @param conv the convolution
+     * @param bn   the batch norm that follows it, or null
+     * @param h    input height
+     * @param w    input width
+     * @throws IllegalArgumentException when the batch norm keeps no running statistics (its eval
+     *                                  mode then normalises by batch statistics, which cannot be folded)
+     *                                  or its channels differ from the convolution's
+     */
+    static FrozenConv fold(String name, Conv2d conv, BatchNorm2d bn, int h, int w) {
+        int[] k = conv.kernelSize();
+        int[] s = conv.stride();
+        int[] p = conv.padding();
+        int[] d = conv.dilation();
+        ConvGeometry g = ConvGeometry.of(1, conv.inChannels(), h, w, conv.outChannels(), conv.groups(), k[0], k[1],
+                s[0], s[1], p[0], p[1], d[0], d[1]);
+        Tensor wt = conv.weight().tensor();
+        int perOut = g.k();
+        double[] scale = new double[g.cOut()];
+        double[] shift = new double[g.cOut()];
+        for (int c = 0; c < g.cOut(); c++) {
+            scale[c] = 1;
+            shift[c] = conv.bias() == null ? 0 : conv.bias().tensor().getFlat(c);
+        }
+        if (bn != null) {
+            if (bn.runningMean() == null) {
+                throw new IllegalArgumentException(name + ": batch norm without running statistics cannot be frozen"
+                        + " (its eval mode normalises by the batch)");
+            }
+            if (bn.numFeatures() != g.cOut()) {
+                throw new IllegalArgumentException(name + ": batch norm has " + bn.numFeatures()
+                        + " channels, the convolution " + g.cOut());
+            }
+            for (int c = 0; c < g.cOut(); c++) {
+                double gamma = bn.weight() == null ? 1 : bn.weight().tensor().getFlat(c);
+                double beta = bn.bias() == null ? 0 : bn.bias().tensor().getFlat(c);
+                double sc = gamma / Math.sqrt(bn.runningVar().tensor().getFlat(c) + bn.eps());
+                shift[c] = beta + (shift[c] - bn.runningMean().tensor().getFlat(c)) * sc;
+                scale[c] = sc;
+            }
+        }
+        float[] weight = new float[g.cOut() * perOut];
+        float[] bias = new float[g.cOut()];
+        for (int c = 0; c < g.cOut(); c++) {
+            for (int i = 0; i < perOut; i++) {
+                weight[c * perOut + i] = (float) (wt.getFlat(c * perOut + i) * scale[c]);
+            }
+            bias[c] = (float) shift[c];
+        }
+        return new FrozenConv(g, weight, bias);
+    }
+
+    /** @return floats of one input image */
+    int inputSize() {
+        return g.cIn() * g.h() * g.w();
+    }
+
+    /** @return floats of one output image */
+    int outputSize() {
+        return g.cOut() * g.l();
+    }
+
+    /** @return floats of the columns matrix this convolution needs (0 for pointwise ones) */
+    int columnsSize() {
+        return pointwise ? 0 : g.k() * g.l();
+    }
+
+    /**
+     * Convolves one image: {@code y[yOff..]} = the output, {@code cols} is scratch. With a
+     * residual {@code r} (not null), adds it before the activation: an image of the output's
+     * shape at {@code rOff} when {@code pad} is null, else the block input that {@code pad}
+     * subsamples and pads with zero channels.
+     */
+    void run(float[] x, int xOff, float[] y, int yOff, float[] cols, boolean relu, float[] r, int rOff,
+             ZeroPadMap pad) {
+        int l = g.l();
+        int k = g.k();
+        int og = g.og();
+        for (int grp = 0; grp < g.groups(); grp++) {
+            int in = xOff + grp * g.cg() * g.h() * g.w();
+            float[] b = x;
+            int bOff = in;
+            if (!pointwise) {
+                Im2Col.im2col(g, x, in, 0, k, cols, 0);
+                b = cols;
+                bOff = 0;
+            }
+            Blas.sgemm(false, false, og, l, k, 1f, weight, grp * og * k, k, b, bOff, l, 0f, y, yOff + grp * og * l, l);
+        }
+        for (int c = 0; c < g.cOut(); c++) {
+            int row = yOff + c * l;
+            float bc = bias[c];
+            if (r != null) {
+                if (pad == null) {
+                    int src = rOff + c * l;
+                    for (int i = 0; i < l; i++) {
+                        y[row + i] += r[src + i];
+                    }
+                } else {
+                    pad.addTo(c, r, rOff, y, row, g.hOut(), g.wOut());
+                }
+            }
+            if (relu) {
+                for (int i = row; i < row + l; i++) {
+                    y[i] = Math.max(y[i] + bc, 0f);
+                }
+            } else {
+                for (int i = row; i < row + l; i++) {
+                    y[i] += bc;
+                }
+            }
+        }
+    }
+}

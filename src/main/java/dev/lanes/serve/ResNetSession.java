@@ -1,0 +1,131 @@
+package dev.lanes.serve;
+
+import dev.lanes.kernel.Blas;
+import dev.lanes.kernel.Parallel;
+
+/**
+ * A fixed batch of images on a {@link ResNetPlan}: {@link #run(float[])} maps NCHW images to
+ * logits, one image after another on the calling thread, and allocates nothing. Not
+ * thread-safe: one session per thread; sessions of one plan are independent.
+ */
+public final class ResNetSession {
+
+    private final ResNetPlan plan;
+    private final int batch;
+    private final float[] logits;
+    private float[] current;
+    private float[] next;
+    private final float[] inner;
+    private final float[] inner2;
+    private final float[] shortcut;
+    private final float[] cols;
+    private final float[] pooled;
+    private final Runnable body = this::forwardAll;
+    private float[] images;
+
+    ResNetSession(ResNetPlan plan, int batch) {
+        this.plan = plan;
+        this.batch = batch;
+        int act = plan.activationSize;
+        this.logits = new float[batch * plan.classes];
+        this.current = new float[act];
+        this.next = new float[act];
+        this.inner = new float[act];
+        this.inner2 = new float[act];
+        this.shortcut = new float[act];
+        this.cols = new float[plan.columnsSize];
+        this.pooled = new float[plan.features];
+    }
+
+    /**
+     * Classifies a batch.
+     *
+     * @param images {@code batch x channels x height x width} floats, NCHW
+     * @return the logits, {@code batch x classes} floats (the session's own array, overwritten
+     *         by the next call)
+     * @throws IllegalArgumentException when {@code images} has the wrong length (both sizes named),
+     *                                  or holds NaN or an infinity under {@link NonFinitePolicy#REJECT}
+     */
+    public float[] run(float[] images) {
+        int size = plan.imageSize();
+        if (images.length != batch * size) {
+            throw new IllegalArgumentException("ResNetSession.run: expected " + batch * size + " floats [" + batch
+                    + ", " + plan.channels + ", " + plan.height + ", " + plan.width + "], got " + images.length);
+        }
+        if (plan.policy == NonFinitePolicy.REJECT) {
+            for (int i = 0; i < images.length; i++) {
+                if (!Float.isFinite(images[i])) {
+                    int img = i / size;
+                    int rest = i % size;
+                    int hw = plan.height * plan.width;
+                    throw new IllegalArgumentException("ResNetSession.run: input element " + i + " (image " + img
+                            + ", channel " + rest / hw + ", row " + rest % hw / plan.width + ", column "
+                            + rest % plan.width + ") is " + images[i] + "; this plan rejects non-finite inputs");
+                }
+            }
+        }
+        this.images = images;
+        try {
+            Parallel.serially(body);
+        } finally {
+            this.images = null;
+        }
+        return logits;
+    }
+
+    /** @return the batch size */
+    public int batch() {
+        return batch;
+    }
+
+    private void forwardAll() {
+        for (int n = 0; n < batch; n++) {
+            forward(n);
+        }
+    }
+
+    private void forward(int n) {
+        plan.stem.run(images, n * plan.imageSize(), current, 0, cols, true, null, 0, null);
+        if (plan.maxPool != null) {
+            plan.maxPool.run(current, next);
+            swap();
+        }
+        for (FrozenBlock b : plan.blocks) {
+            FrozenConv[] c = b.convs;
+            c[0].run(current, 0, inner, 0, cols, true, null, 0, null);
+            float[] last = inner;
+            if (c.length == 3) {
+                c[1].run(inner, 0, inner2, 0, cols, true, null, 0, null);
+                last = inner2;
+            }
+            float[] r = null;
+            if (b.residual) {
+                r = current;
+                if (b.projection != null) {
+                    b.projection.run(current, 0, shortcut, 0, cols, false, null, 0, null);
+                    r = shortcut;
+                }
+            }
+            c[c.length - 1].run(last, 0, next, 0, cols, true, r, 0, b.zeroPad);
+            swap();
+        }
+        int l = plan.finalArea;
+        for (int c = 0; c < plan.features; c++) {
+            double s = 0;
+            for (int i = c * l; i < (c + 1) * l; i++) {
+                s += current[i];
+            }
+            pooled[c] = (float) (s / l);
+        }
+        int out = n * plan.classes;
+        System.arraycopy(plan.fcBias, 0, logits, out, plan.classes);
+        Blas.sgemm(false, true, 1, plan.classes, plan.features, 1f, pooled, 0, plan.features, plan.fcWeight, 0,
+                plan.features, 1f, logits, out, plan.classes);
+    }
+
+    private void swap() {
+        float[] t = current;
+        current = next;
+        next = t;
+    }
+}

@@ -81,52 +81,88 @@ public final class Im2Col {
 
     private static void fill(ConvGeometry g, float[] x, int xOff, int rowStart, int rowEnd, float[] cols,
                                int colsOff) {
+        if (g.sH() == 1 && g.sW() == 1 && g.wOut() == g.w()) {
+            fillSameWidth(g, x, xOff, rowStart, rowEnd, cols, colsOff);
+            return;
+        }
         int taps = g.kH() * g.kW();
+        int h = g.h();
+        int w = g.w();
+        int hOut = g.hOut();
+        int wOut = g.wOut();
+        int sW = g.sW();
         for (int row = rowStart; row < rowEnd; row++) {
-            int plane = xOff + row / taps * g.h() * g.w();
+            int plane = xOff + row / taps * h * w;
             int offH = row / g.kW() % g.kH() * g.dH();
             int offW = row % g.kW() * g.dW();
-            int lo = Math.min(g.wOut(), first(g.pW(), offW, g.sW()));
-            int hi = Math.max(lo, last(g.pW(), offW, g.sW(), g.w(), g.wOut()));
-            for (int oh = 0; oh < g.hOut(); oh++) {
-                int dst = colsOff + ((row - rowStart) * g.hOut() + oh) * g.wOut();
+            int lo = Math.min(wOut, first(g.pW(), offW, sW));
+            int hi = Math.max(lo, last(g.pW(), offW, sW, w, wOut));
+            for (int oh = 0; oh < hOut; oh++) {
+                int dst = colsOff + ((row - rowStart) * hOut + oh) * wOut;
                 int ih = oh * g.sH() - g.pH() + offH;
-                if (ih < 0 || ih >= g.h()) {
-                    java.util.Arrays.fill(cols, dst, dst + g.wOut(), 0f);
+                if (ih < 0 || ih >= h) {
+                    java.util.Arrays.fill(cols, dst, dst + wOut, 0f);
                     continue;
                 }
-                java.util.Arrays.fill(cols, dst, dst + lo, 0f);
-                int src = plane + ih * g.w() - g.pW() + offW;
-                for (int ow = lo; ow < hi; ow++) {
-                    cols[dst + ow] = x[src + ow * g.sW()];
+                for (int ow = 0; ow < lo; ow++) {
+                    cols[dst + ow] = 0;
                 }
-                java.util.Arrays.fill(cols, dst + hi, dst + g.wOut(), 0f);
+                int src = plane + ih * w - g.pW() + offW;
+                if (sW == 1 && hi > lo) {
+                    // Contiguous: a copy the JIT vectorises (a strided gather is element by element).
+                    System.arraycopy(x, src + lo, cols, dst + lo, hi - lo);
+                } else if (sW != 1) {
+                    for (int ow = lo; ow < hi; ow++) {
+                        cols[dst + ow] = x[src + ow * sW];
+                    }
+                }
+                for (int ow = hi; ow < wOut; ow++) {
+                    cols[dst + ow] = 0;
+                }
             }
         }
     }
 
     private static void fill(ConvGeometry g, double[] x, int xOff, int rowStart, int rowEnd, double[] cols,
                                int colsOff) {
+        if (g.sH() == 1 && g.sW() == 1 && g.wOut() == g.w()) {
+            fillSameWidth(g, x, xOff, rowStart, rowEnd, cols, colsOff);
+            return;
+        }
         int taps = g.kH() * g.kW();
+        int h = g.h();
+        int w = g.w();
+        int hOut = g.hOut();
+        int wOut = g.wOut();
+        int sW = g.sW();
         for (int row = rowStart; row < rowEnd; row++) {
-            int plane = xOff + row / taps * g.h() * g.w();
+            int plane = xOff + row / taps * h * w;
             int offH = row / g.kW() % g.kH() * g.dH();
             int offW = row % g.kW() * g.dW();
-            int lo = Math.min(g.wOut(), first(g.pW(), offW, g.sW()));
-            int hi = Math.max(lo, last(g.pW(), offW, g.sW(), g.w(), g.wOut()));
-            for (int oh = 0; oh < g.hOut(); oh++) {
-                int dst = colsOff + ((row - rowStart) * g.hOut() + oh) * g.wOut();
+            int lo = Math.min(wOut, first(g.pW(), offW, sW));
+            int hi = Math.max(lo, last(g.pW(), offW, sW, w, wOut));
+            for (int oh = 0; oh < hOut; oh++) {
+                int dst = colsOff + ((row - rowStart) * hOut + oh) * wOut;
                 int ih = oh * g.sH() - g.pH() + offH;
-                if (ih < 0 || ih >= g.h()) {
-                    java.util.Arrays.fill(cols, dst, dst + g.wOut(), 0d);
+                if (ih < 0 || ih >= h) {
+                    java.util.Arrays.fill(cols, dst, dst + wOut, 0d);
                     continue;
                 }
-                java.util.Arrays.fill(cols, dst, dst + lo, 0d);
-                int src = plane + ih * g.w() - g.pW() + offW;
-                for (int ow = lo; ow < hi; ow++) {
-                    cols[dst + ow] = x[src + ow * g.sW()];
+                for (int ow = 0; ow < lo; ow++) {
+                    cols[dst + ow] = 0;
                 }
-                java.util.Arrays.fill(cols, dst + hi, dst + g.wOut(), 0d);
+                int src = plane + ih * w - g.pW() + offW;
+                if (sW == 1 && hi > lo) {
+                    // Contiguous: a copy the JIT vectorises (a strided gather is element by element).
+                    System.arraycopy(x, src + lo, cols, dst + lo, hi - lo);
+                } else if (sW != 1) {
+                    for (int ow = lo; ow < hi; ow++) {
+                        cols[dst + ow] = x[src + ow * sW];
+                    }
+                }
+                for (int ow = hi; ow < wOut; ow++) {
+                    cols[dst + ow] = 0;
+                }
             }
         }
     }
@@ -178,6 +214,88 @@ public final class Im2Col {
                             dx[dst + ow * g.sW()] += cols[src + ow];
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * Stride 1 with the output as wide as the input (e.g. 3x3 with padding 1): the rows of one
+     * tap over consecutive output rows come from consecutive input rows, so the whole tap is one
+     * copy, after which the few columns that fell into the padding are zeroed.
+     */
+    private static void fillSameWidth(ConvGeometry g, float[] x, int xOff, int rowStart, int rowEnd, float[] cols,
+                                      int colsOff) {
+        int taps = g.kH() * g.kW();
+        int h = g.h();
+        int w = g.w();
+        int hOut = g.hOut();
+        int l = g.l();
+        for (int row = rowStart; row < rowEnd; row++) {
+            int plane = xOff + row / taps * h * w;
+            int offH = row / g.kW() % g.kH() * g.dH();
+            int offW = row % g.kW() * g.dW();
+            int lo = Math.min(w, first(g.pW(), offW, 1));
+            int hi = Math.max(lo, last(g.pW(), offW, 1, w, w));
+            int base = colsOff + (row - rowStart) * l;
+            int oh0 = Math.min(hOut, Math.max(0, g.pH() - offH));
+            int oh1 = Math.max(oh0, Math.min(hOut, h + g.pH() - offH));
+            java.util.Arrays.fill(cols, base, base + oh0 * w, 0);
+            java.util.Arrays.fill(cols, base + oh1 * w, base + l, 0);
+            if (oh1 > oh0 && hi > lo) {
+                int src = plane + (oh0 - g.pH() + offH) * w - g.pW() + offW;
+                int from = base + oh0 * w + lo;
+                int to = base + (oh1 - 1) * w + hi;
+                System.arraycopy(x, src + lo, cols, from, to - from);
+            }
+            for (int oh = oh0; oh < oh1; oh++) {
+                int dst = base + oh * w;
+                for (int ow = 0; ow < lo; ow++) {
+                    cols[dst + ow] = 0;
+                }
+                for (int ow = hi; ow < w; ow++) {
+                    cols[dst + ow] = 0;
+                }
+            }
+        }
+    }
+
+    /**
+     * Stride 1 with the output as wide as the input (e.g. 3x3 with padding 1): the rows of one
+     * tap over consecutive output rows come from consecutive input rows, so the whole tap is one
+     * copy, after which the few columns that fell into the padding are zeroed.
+     */
+    private static void fillSameWidth(ConvGeometry g, double[] x, int xOff, int rowStart, int rowEnd, double[] cols,
+                                      int colsOff) {
+        int taps = g.kH() * g.kW();
+        int h = g.h();
+        int w = g.w();
+        int hOut = g.hOut();
+        int l = g.l();
+        for (int row = rowStart; row < rowEnd; row++) {
+            int plane = xOff + row / taps * h * w;
+            int offH = row / g.kW() % g.kH() * g.dH();
+            int offW = row % g.kW() * g.dW();
+            int lo = Math.min(w, first(g.pW(), offW, 1));
+            int hi = Math.max(lo, last(g.pW(), offW, 1, w, w));
+            int base = colsOff + (row - rowStart) * l;
+            int oh0 = Math.min(hOut, Math.max(0, g.pH() - offH));
+            int oh1 = Math.max(oh0, Math.min(hOut, h + g.pH() - offH));
+            java.util.Arrays.fill(cols, base, base + oh0 * w, 0);
+            java.util.Arrays.fill(cols, base + oh1 * w, base + l, 0);
+            if (oh1 > oh0 && hi > lo) {
+                int src = plane + (oh0 - g.pH() + offH) * w - g.pW() + offW;
+                int from = base + oh0 * w + lo;
+                int to = base + (oh1 - 1) * w + hi;
+                System.arraycopy(x, src + lo, cols, from, to - from);
+            }
+            for (int oh = oh0; oh < oh1; oh++) {
+                int dst = base + oh * w;
+                for (int ow = 0; ow < lo; ow++) {
+                    cols[dst + ow] = 0;
+                }
+                for (int ow = hi; ow < w; ow++) {
+                    cols[dst + ow] = 0;
                 }
             }
         }

@@ -13,6 +13,14 @@ Write the fixture, from the repository root, with Debian's PyTorch (apt install 
   by dtype alignment then name, the header padded with spaces to a multiple of 8.
   SafeTensorsInteropTest loads it into dev.lanes.nn.LSTM and compares the outputs.
 
+  It also writes src/test/resources/golden/resnet8.safetensors: a seeded CIFAR-style ResNet-8
+  (torchvision BasicBlock layout, 16/32/64 channels, projection shortcuts "downsample.0/.1",
+  3 input channels, 10 classes) whose batch norms ran 3 training batches (so the running
+  statistics are not the defaults), its state_dict() without num_batches_tracked (an int64 that
+  Lanes does not need), and test.input [2, 3, 12, 12] with test.output, the eval-mode logits.
+  ResNetInteropTest loads it into ResNets.cifar(8, 3, 10, PROJECTION, ...) and into a frozen
+  ResNetPlan and compares.
+
 Check a file written by Lanes:
 
     ./mvnw -q test -Dtest=SafeTensorsInteropTest -Dsurefire.failIfNoSpecifiedTests=false
@@ -22,7 +30,8 @@ Check a file written by Lanes:
   contiguous offsets from 0 in the order of offset, sizes, file length, header padding and data
   alignment), compares the pattern.* tensors and the metadata with the values the test writes,
   loads the lstm.* state dict into torch.nn.LSTM(3, 4, num_layers=2), runs it on lstm_io.input
-  and compares with Lanes' lstm_io.output (1e-5). Prints OK, or fails with the reason.
+  and compares with Lanes' lstm_io.output (1e-5); the same for the ResNet-8 (resnet.* and
+  resnet_io.*, eval mode, 1e-4). Prints OK, or fails with the reason.
 """
 import json
 import math
@@ -36,6 +45,7 @@ import torch.nn as nn
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..')
 OUT = os.path.join(ROOT, 'src', 'test', 'resources', 'golden', 'lstm.safetensors')
+RESNET_OUT = os.path.join(ROOT, 'src', 'test', 'resources', 'golden', 'resnet8.safetensors')
 MAX_HEADER = 100_000_000
 DTYPES = {'F32': (np.dtype('<f4'), 4), 'F64': (np.dtype('<f8'), 8)}
 TORCH_NAMES = {torch.float32: 'F32', torch.float64: 'F64'}
@@ -106,6 +116,71 @@ def lstm():
     return nn.LSTM(3, 4, num_layers=2)
 
 
+class BasicBlock(nn.Module):
+    """torchvision's BasicBlock with a projection shortcut where the shape changes."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.relu = nn.ReLU()
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.downsample = None
+        if stride != 1 or cin != cout:
+            self.downsample = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        y = self.relu(self.bn1(self.conv1(x)))
+        y = self.bn2(self.conv2(y))
+        return self.relu(y + (x if self.downsample is None else self.downsample(x)))
+
+
+class ResNet8(nn.Module):
+    """The CIFAR-style ResNet of depth 6n + 2 with n = 1, in torchvision's names."""
+
+    def __init__(self, cin=3, classes=10):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, 16, 3, 1, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(16)
+        self.relu = nn.ReLU()
+        self.layer1 = nn.Sequential(BasicBlock(16, 16, 1))
+        self.layer2 = nn.Sequential(BasicBlock(16, 32, 2))
+        self.layer3 = nn.Sequential(BasicBlock(32, 64, 2))
+        self.fc = nn.Linear(64, classes)
+
+    def forward(self, x):
+        y = self.relu(self.bn1(self.conv1(x)))
+        y = self.layer3(self.layer2(self.layer1(y)))
+        return self.fc(y.mean(dim=(2, 3)))
+
+
+def resnet_state(module):
+    return {k: v for k, v in module.state_dict().items() if not k.endswith('num_batches_tracked')}
+
+
+def write_resnet_fixture():
+    torch.manual_seed(20261127)
+    module = ResNet8()
+    module.train()
+    with torch.no_grad():
+        for _ in range(3):
+            module(torch.randn(8, 3, 12, 12) * 1.5 + 0.3)
+    module.eval()
+    x = torch.randn(2, 3, 12, 12)
+    with torch.no_grad():
+        output = module(x)
+    tensors = resnet_state(module)
+    tensors.update({'test.input': x, 'test.output': output})
+    save(RESNET_OUT, tensors, {'format': 'pt', 'producer': 'tools/golden/safetensors_golden.py',
+                               'torch': torch.__version__})
+    loaded, _, _ = load(RESNET_OUT)
+    for k, t in tensors.items():
+        assert np.array_equal(loaded[k], t.detach().numpy()), k
+    print('wrote %s (%d bytes, %d tensors)' % (os.path.relpath(RESNET_OUT), os.path.getsize(RESNET_OUT),
+                                               len(tensors)))
+
+
 def write_fixture():
     torch.manual_seed(20261210)
     module = lstm()
@@ -146,7 +221,18 @@ def check(path):
         output, _ = module(torch.from_numpy(arrays['lstm_io.input'].copy()))
     diff = float((output - torch.from_numpy(arrays['lstm_io.output'].copy())).abs().max())
     assert diff <= 1e-5, 'PyTorch and Lanes LSTM outputs differ by %g' % diff
-    print('OK: %s (%d tensors, LSTM outputs within %.1e)' % (path, len(arrays), diff))
+    resnet = ResNet8()
+    state = {k[len('resnet.'):]: torch.from_numpy(v.copy()) for k, v in arrays.items() if k.startswith('resnet.')}
+    missing = resnet.load_state_dict(state, strict=False)
+    assert not missing.unexpected_keys, missing.unexpected_keys
+    assert all(k.endswith('num_batches_tracked') for k in missing.missing_keys), missing.missing_keys
+    resnet.eval()
+    with torch.no_grad():
+        logits = resnet(torch.from_numpy(arrays['resnet_io.input'].copy()))
+    resnet_diff = float((logits - torch.from_numpy(arrays['resnet_io.output'].copy())).abs().max())
+    assert resnet_diff <= 1e-4, 'PyTorch and Lanes ResNet-8 logits differ by %g' % resnet_diff
+    print('OK: %s (%d tensors, LSTM outputs within %.1e, ResNet-8 logits within %.1e)'
+          % (path, len(arrays), diff, resnet_diff))
 
 
 if __name__ == '__main__':
@@ -154,5 +240,6 @@ if __name__ == '__main__':
         check(sys.argv[2])
     elif len(sys.argv) == 1:
         write_fixture()
+        write_resnet_fixture()
     else:
         sys.exit(__doc__)

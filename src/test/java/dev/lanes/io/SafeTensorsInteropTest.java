@@ -11,6 +11,9 @@ import dev.lanes.nn.Linear;
 import dev.lanes.nn.RecurrentOptions;
 import dev.lanes.nn.Sequential;
 import dev.lanes.nn.Tanh;
+import dev.lanes.nn.models.ResNet;
+import dev.lanes.nn.models.ResNets;
+import dev.lanes.nn.models.Shortcut;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
@@ -72,6 +75,23 @@ class SafeTensorsInteropTest {
         assertClose("c_n", cN, out.cN(), 1e-5);
     }
 
+    /** The fixture's network: CIFAR-style ResNet-8 with projection shortcuts, 3 channels, 10 classes. */
+    static ResNet resnet8(long seed) {
+        return ResNets.cifar(8, 3, 10, Shortcut.PROJECTION, true, DType.F32, new Generator(seed));
+    }
+
+    @Test
+    void pyTorchResNetStateDictReproducesPyTorchLogits() throws Exception {
+        Map<String, Tensor> state = new LinkedHashMap<>(SafeTensors.read(resource("/golden/resnet8.safetensors")));
+        Tensor input = state.remove("test.input");
+        Tensor output = state.remove("test.output");
+        assertTrue(state.containsKey("layer2.0.downsample.1.running_var"), state.keySet().toString());
+        ResNet module = resnet8(1);
+        module.loadStateDict(state);
+        module.eval();
+        assertClose("logits", output, module.forward(input), 1e-5);
+    }
+
     @Test
     void moduleLoadsTheStateDictItSaved(@TempDir Path dir) throws IOException {
         Generator gen = new Generator(3);
@@ -100,8 +120,9 @@ class SafeTensorsInteropTest {
     /**
      * Writes {@code target/safetensors/lanes_check.safetensors} for
      * {@code python3 tools/golden/safetensors_golden.py --check}: fixed patterns and metadata the
-     * script knows, and a seeded Lanes LSTM's state dict with an input and Lanes' output, which
-     * the script runs through {@code torch.nn.LSTM}.
+     * script knows, and the state dicts of a seeded Lanes LSTM and ResNet-8 (batch norms after two
+     * training batches) with an input and Lanes' output each, which the script runs through
+     * {@code torch.nn.LSTM} and its own ResNet-8 in eval mode.
      */
     @Test
     void writesAFileForThePythonCheck() throws IOException {
@@ -124,6 +145,16 @@ class SafeTensorsInteropTest {
         Tensor input = Tensor.randn(new Generator(12), DType.F32, 5, 2, 3);
         tensors.put("lstm_io.input", input);
         tensors.put("lstm_io.output", module.forward(input, null, null).output().detach());
+        ResNet resnet = resnet8(13);
+        Generator gen = new Generator(14);
+        for (int i = 0; i < 2; i++) {
+            resnet.forward(Tensor.randn(gen, DType.F32, 4, 3, 10, 10));
+        }
+        resnet.eval();
+        resnet.stateDict().forEach((k, v) -> tensors.put("resnet." + k, v));
+        Tensor images = Tensor.randn(gen, DType.F32, 2, 3, 10, 10);
+        tensors.put("resnet_io.input", images);
+        tensors.put("resnet_io.output", resnet.forward(images).detach());
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("producer", "lanes");
         metadata.put("note", "ünïcødé \"quoted\"\n");
@@ -133,6 +164,6 @@ class SafeTensorsInteropTest {
         SafeTensorsFile back = SafeTensors.readFile(CHECK_FILE);
         assertEquals(metadata, back.metadata());
         tensors.forEach((k, v) -> assertSameTensor(k, v, back.tensors().get(k)));
-        assertTrue(Files.size(CHECK_FILE) < 4096);
+        assertTrue(Files.size(CHECK_FILE) < 400_000, Files.size(CHECK_FILE) + " bytes");
     }
 }

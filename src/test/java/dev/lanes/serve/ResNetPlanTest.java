@@ -105,6 +105,21 @@ class ResNetPlanTest {
     }
 
     @Test
+    void pyTorchResNetFrozenFromSafetensorsGivesPyTorchLogits() throws Exception {
+        java.nio.file.Path file = java.nio.file.Path.of(ResNetPlanTest.class.getResource(
+                "/golden/resnet8.safetensors").toURI());
+        java.util.Map<String, Tensor> state = new java.util.LinkedHashMap<>(dev.lanes.io.SafeTensors.read(file));
+        Tensor input = state.remove("test.input");
+        double[] expected = state.remove("test.output").toDoubleArray();
+        ResNet net = ResNets.cifar(8, 3, 10, Shortcut.PROJECTION, true, DType.F32, new Generator(1));
+        net.loadStateDict(state);
+        float[] logits = ResNetPlan.freeze(net, 3, 12, 12).session(2).run(input.toFloatArray());
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], logits[i], 1e-5, "logit " + i);
+        }
+    }
+
+    @Test
     void resnet20LogitsMatchTheModule() {
         assertPlanMatchesModule("ResNet-20", () -> ResNets.resnet20(1, 10, new Generator(6)), 1, 28, 28);
     }

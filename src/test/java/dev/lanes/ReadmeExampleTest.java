@@ -29,6 +29,8 @@ import dev.lanes.nn.models.Shortcut;
 import dev.lanes.nn.Sequential;
 import dev.lanes.nn.Tanh;
 import dev.lanes.optim.Adam;
+import dev.lanes.serve.ResNetPlan;
+import dev.lanes.serve.ResNetSession;
 import dev.lanes.optim.ChainableLR;
 import dev.lanes.optim.GradClip;
 import dev.lanes.optim.Schedules;
@@ -228,5 +230,15 @@ class ReadmeExampleTest {
                 .dims()).boxed().toList());
         assertEquals(List.of("ResNet-20", "ResNet-56", "Plain-56"), List.of(net.name(), b.name(), plain.name()));
         assertTrue(b.stateDict().containsKey("layer2.0.downsample.0.weight"));
+
+        float[] image = Tensor.randn(gen, DType.F32, 1, 1, 28, 28).toFloatArray();
+        ResNetPlan plan = ResNetPlan.freeze(net, 1, 28, 28);       // eval mode, batch norm folded, F32 copy
+        ResNetSession session = plan.session(1);                    // one per thread; buffers preallocated
+        float[] logits = session.run(image);                        // [1, 1, 28, 28] in, [1, 10] out, 0 bytes allocated
+        net.eval();
+        double[] expected = net.forward(Tensor.of(image, 1, 1, 28, 28)).toDoubleArray();
+        for (int i = 0; i < 10; i++) {
+            assertEquals(expected[i], logits[i], 1e-4, "logit " + i);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.lanes.autograd;
 
+import dev.lanes.tensor.DType;
 import dev.lanes.tensor.GradFn;
 import dev.lanes.tensor.Tensor;
 import java.util.ArrayList;
@@ -12,7 +13,9 @@ import java.util.List;
  * unbiased variance. In evaluation mode the running statistics are used. Backward in training
  * mode goes through the batch statistics in closed form,
  * {@code dx = w invstd / M (M dy - sum dy - xhat sum(dy xhat))}; in evaluation mode it is the
- * affine map {@code dx = w invstd dy}. Reductions run in one fixed order, on one thread, in double.
+ * affine map {@code dx = w invstd dy}. In F64, reductions run in one fixed order, on one thread,
+ * in double; F32 tensors go through {@link BatchNormFloat} (float storage, vector reductions,
+ * channels across threads).
  */
 final class BatchNorm extends GradFn {
 
@@ -67,6 +70,10 @@ final class BatchNorm extends GradFn {
         if (training && m <= 1) {
             throw new IllegalArgumentException(op + ": expected more than 1 value per channel when training, got input"
                     + " shape " + x.shape());
+        }
+        if (x.dtype() == DType.F32) {
+            return BatchNormFloat.apply(x, runningMean, runningVar, weight, bias, training, momentum, eps,
+                    inputs(x, weight, bias));
         }
         double[] xs = x.toDoubleArray();
         double[] mean = new double[c];
@@ -124,6 +131,13 @@ final class BatchNorm extends GradFn {
             }
         }
         Tensor y = Nchw.tensor(x.dtype(), ys, x.dims());
+        Tensor[] inputs = inputs(x, weight, bias);
+        return Record.output(op, y, () -> new BatchNorm(inputs, n, c, inner, training, weight != null, bias != null,
+                xhat, invstd, w), inputs);
+    }
+
+    /** The tape inputs: x, then the weight and the bias when given. */
+    private static Tensor[] inputs(Tensor x, Tensor weight, Tensor bias) {
         List<Tensor> in = new ArrayList<>();
         in.add(x);
         if (weight != null) {
@@ -132,9 +146,7 @@ final class BatchNorm extends GradFn {
         if (bias != null) {
             in.add(bias);
         }
-        Tensor[] inputs = in.toArray(new Tensor[0]);
-        return Record.output(op, y, () -> new BatchNorm(inputs, n, c, inner, training, weight != null, bias != null,
-                xhat, invstd, w), inputs);
+        return in.toArray(new Tensor[0]);
     }
 
     private static void checkChannels(String op, String name, Tensor t, Tensor x, int c) {

@@ -42,6 +42,15 @@ public interface ReductionKernels {
     /** {@code sum(x[i] * x[i])}. */
     double sumOfSquares(double[] x, int off, int n);
 
+    /**
+     * {@code sum((x[i] - center)^2)}, each term rounded as {@code d = x[i] - center; d * d}: the
+     * second pass of a two-pass variance.
+     */
+    float sumOfSquaredDeviations(float[] x, int off, int n, float center);
+
+    /** {@code sum((x[i] - center)^2)}. */
+    double sumOfSquaredDeviations(double[] x, int off, int n, double center);
+
     /** {@code sum(x[i] * y[i])}. */
     float dot(float[] x, int xOff, float[] y, int yOff, int n);
 

@@ -52,6 +52,22 @@ public final class Reductions {
         return kernels().sumOfSquares(x, off, n);
     }
 
+    /**
+     * {@code sum((x[i] - center)^2)} in the fixed order, each term rounded as
+     * {@code d = x[i] - center; d * d}: with {@code center} near the mean, the second pass of a
+     * variance that does not cancel.
+     */
+    public static float sumOfSquaredDeviations(float[] x, int off, int n, float center) {
+        vector("sumOfSquaredDeviations", x, off, n);
+        return kernels().sumOfSquaredDeviations(x, off, n, center);
+    }
+
+    /** {@code sum((x[i] - center)^2)} in the fixed order. */
+    public static double sumOfSquaredDeviations(double[] x, int off, int n, double center) {
+        vector("sumOfSquaredDeviations", x, off, n);
+        return kernels().sumOfSquaredDeviations(x, off, n, center);
+    }
+
     /** The dot product {@code sum(x[i] * y[i])}. */
     public static float dot(float[] x, int xOff, float[] y, int yOff, int n) {
         vector("dot", x, xOff, n);

@@ -69,6 +69,8 @@ class ReductionProperties {
         float[] y = gaussian(r, n + 2, 1f);
         float[] squares = new float[n];
         float[] products = new float[n];
+        float[] deviations = new float[n];
+        float center = (float) r.nextGaussian();
         float[] plain = new float[n];
         double exact = 0;
         double abs = 0;
@@ -77,6 +79,7 @@ class ReductionProperties {
             plain[i] = v;
             squares[i] = v * v;
             products[i] = v * y[2 + i];
+            deviations[i] = (v - center) * (v - center);
             exact += v;
             abs += Math.abs(v);
         }
@@ -85,6 +88,8 @@ class ReductionProperties {
         assertEquals(Float.floatToIntBits(documentedOrder(plain)), Float.floatToIntBits(sum), p.name() + " sum");
         assertEquals(Float.floatToIntBits(documentedOrder(squares)),
                 Float.floatToIntBits(k.sumOfSquares(x, off, n)), p.name() + " sumOfSquares");
+        assertEquals(Float.floatToIntBits(documentedOrder(deviations)),
+                Float.floatToIntBits(k.sumOfSquaredDeviations(x, off, n, center)), p.name() + " deviations");
         assertEquals(Float.floatToIntBits(documentedOrder(products)),
                 Float.floatToIntBits(k.dot(x, off, y, 2, n)), p.name() + " dot");
         // Error bound of the order: at most 64 additions per chain, 6 in the fold, then one
@@ -109,6 +114,7 @@ class ReductionProperties {
             assertEquals(s.sum(x, 0, n), k.sum(x, 0, n), 0d);
             assertEquals(s.sumOfSquares(x, 0, n), k.sumOfSquares(x, 0, n), 0d);
             assertEquals(s.dot(x, 0, y, 0, n), k.dot(x, 0, y, 0, n), 0d);
+            assertEquals(s.sumOfSquaredDeviations(x, 0, n, 0.25), k.sumOfSquaredDeviations(x, 0, n, 0.25), 0d);
         }
         double exact = 0;
         for (double v : x) {

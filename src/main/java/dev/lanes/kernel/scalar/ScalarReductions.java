@@ -18,7 +18,7 @@ public final class ScalarReductions implements ReductionKernels {
     public static final ScalarReductions INSTANCE = new ScalarReductions();
 
     /** What a sum adds up: the element, its square, or its product with a second operand. */
-    private enum Term { PLAIN, SQUARE, PRODUCT, EXP_SHIFTED }
+    private enum Term { PLAIN, SQUARE, PRODUCT, EXP_SHIFTED, SQUARED_DEVIATION }
 
     private ScalarReductions() {
     }
@@ -40,6 +40,7 @@ public final class ScalarReductions implements ReductionKernels {
                     case SQUARE -> v * v;
                     case PRODUCT -> v * y[yOff + i];
                     case EXP_SHIFTED -> FloatMath.exp(v - shift);
+                    case SQUARED_DEVIATION -> (v - shift) * (v - shift);
                 };
                 p[(i - start) % PARTIALS] += t;
             }
@@ -61,6 +62,7 @@ public final class ScalarReductions implements ReductionKernels {
                     case SQUARE -> v * v;
                     case PRODUCT -> v * y[yOff + i];
                     case EXP_SHIFTED -> Math.exp(v - shift);
+                    case SQUARED_DEVIATION -> (v - shift) * (v - shift);
                 };
                 p[(i - start) % PARTIALS] += t;
             }
@@ -92,6 +94,16 @@ public final class ScalarReductions implements ReductionKernels {
     @Override
     public double sumOfSquares(double[] x, int off, int n) {
         return sum(Term.SQUARE, x, off, null, 0, 0d, n);
+    }
+
+    @Override
+    public float sumOfSquaredDeviations(float[] x, int off, int n, float center) {
+        return sum(Term.SQUARED_DEVIATION, x, off, null, 0, center, n);
+    }
+
+    @Override
+    public double sumOfSquaredDeviations(double[] x, int off, int n, double center) {
+        return sum(Term.SQUARED_DEVIATION, x, off, null, 0, center, n);
     }
 
     @Override

@@ -33,14 +33,15 @@ final class VectorReductions implements ReductionKernels {
     /** Whether 4 vectors tile the 64 partials; wider than 512 bits they do not, and sums run scalar. */
     private static final boolean VECTOR_SUMS = PARTIALS % (4 * L) == 0;
 
-    private enum Term { PLAIN, SQUARE, PRODUCT }
+    private enum Term { PLAIN, SQUARE, PRODUCT, SQUARED_DEVIATION }
 
     private VectorReductions() {
     }
 
-    private static float sum(Term term, float[] x, int xOff, float[] y, int yOff, int n) {
+    /** The fixed-order sum of terms of kind {@code term}; {@code center} only for deviations. */
+    private static float sum(Term term, float[] x, int xOff, float[] y, int yOff, float center, int n) {
         if (!VECTOR_SUMS) {
-            return scalarSum(term, x, xOff, y, yOff, n);
+            return scalarSum(term, x, xOff, y, yOff, center, n);
         }
         float[] p = Sums.floatPartials();
         double total = 0d;
@@ -53,6 +54,7 @@ final class VectorReductions implements ReductionKernels {
                 case PLAIN -> groups(x, xs, full, p);
                 case SQUARE -> groupsOfSquares(x, xs, full, p);
                 case PRODUCT -> groupsOfProducts(x, xs, y, ys, full, p);
+                case SQUARED_DEVIATION -> groupsOfSquaredDeviations(x, xs, center, full, p);
             }
             for (int i = full; i < len; i++) {
                 float v = x[xs + i];
@@ -60,6 +62,7 @@ final class VectorReductions implements ReductionKernels {
                     case PLAIN -> v;
                     case SQUARE -> v * v;
                     case PRODUCT -> v * y[ys + i];
+                    case SQUARED_DEVIATION -> (v - center) * (v - center);
                 };
             }
             total += Sums.fold(p);
@@ -67,8 +70,9 @@ final class VectorReductions implements ReductionKernels {
         return (float) total;
     }
 
-    private static float scalarSum(Term term, float[] x, int xOff, float[] y, int yOff, int n) {
+    private static float scalarSum(Term term, float[] x, int xOff, float[] y, int yOff, float center, int n) {
         return switch (term) {
+            case SQUARED_DEVIATION -> SCALAR.sumOfSquaredDeviations(x, xOff, n, center);
             case PLAIN -> SCALAR.sum(x, xOff, n);
             case SQUARE -> SCALAR.sumOfSquares(x, xOff, n);
             case PRODUCT -> SCALAR.dot(x, xOff, y, yOff, n);
@@ -120,6 +124,31 @@ final class VectorReductions implements ReductionKernels {
         }
     }
 
+    private static void groupsOfSquaredDeviations(float[] x, int off, float center, int full, float[] p) {
+        for (int k = 0; k < PARTIALS; k += 4 * L) {
+            FloatVector c = FloatVector.broadcast(S, center);
+            FloatVector a0 = FloatVector.zero(S);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            for (int g = 0; g < full; g += PARTIALS) {
+                int o = off + g + k;
+                FloatVector v0 = FloatVector.fromArray(S, x, o).sub(c);
+                FloatVector v1 = FloatVector.fromArray(S, x, o + L).sub(c);
+                FloatVector v2 = FloatVector.fromArray(S, x, o + 2 * L).sub(c);
+                FloatVector v3 = FloatVector.fromArray(S, x, o + 3 * L).sub(c);
+                a0 = a0.add(v0.mul(v0));
+                a1 = a1.add(v1.mul(v1));
+                a2 = a2.add(v2.mul(v2));
+                a3 = a3.add(v3.mul(v3));
+            }
+            a0.intoArray(p, k);
+            a1.intoArray(p, k + L);
+            a2.intoArray(p, k + 2 * L);
+            a3.intoArray(p, k + 3 * L);
+        }
+    }
+
     private static void groupsOfProducts(float[] x, int xOff, float[] y, int yOff, int full, float[] p) {
         for (int k = 0; k < PARTIALS; k += 4 * L) {
             FloatVector a0 = FloatVector.zero(S);
@@ -143,17 +172,27 @@ final class VectorReductions implements ReductionKernels {
 
     @Override
     public float sum(float[] x, int off, int n) {
-        return sum(Term.PLAIN, x, off, null, 0, n);
+        return sum(Term.PLAIN, x, off, null, 0, 0f, n);
     }
 
     @Override
     public float sumOfSquares(float[] x, int off, int n) {
-        return sum(Term.SQUARE, x, off, null, 0, n);
+        return sum(Term.SQUARE, x, off, null, 0, 0f, n);
+    }
+
+    @Override
+    public float sumOfSquaredDeviations(float[] x, int off, int n, float center) {
+        return sum(Term.SQUARED_DEVIATION, x, off, null, 0, center, n);
+    }
+
+    @Override
+    public double sumOfSquaredDeviations(double[] x, int off, int n, double center) {
+        return SCALAR.sumOfSquaredDeviations(x, off, n, center);
     }
 
     @Override
     public float dot(float[] x, int xOff, float[] y, int yOff, int n) {
-        return sum(Term.PRODUCT, x, xOff, y, yOff, n);
+        return sum(Term.PRODUCT, x, xOff, y, yOff, 0f, n);
     }
 
     @Override

@@ -1,0 +1,100 @@
+package dev.lanes.autograd;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.lanes.kernel.KernelProvider;
+import dev.lanes.kernel.Kernels;
+import dev.lanes.kernel.Parallel;
+import dev.lanes.tensor.DType;
+import dev.lanes.tensor.Generator;
+import dev.lanes.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The F32 batch norm at sizes where the vector reductions run (planes of 289 and 1000): the same
+ * bits for one and two threads and on both providers, running statistics included, and a large
+ * mean does not cancel the variance away.
+ */
+class BatchNormFloatTest {
+
+    /** Output, input/weight/bias gradients and running statistics of one training and one eval call. */
+    private static List<float[]> run(int n, int c, int h, int w, double offset) {
+        Generator gen = new Generator(7);
+        Tensor x = Tensor.randn(gen, DType.F32, n, c, h, w);
+        float[] xs = x.f32();
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] += (float) offset;
+        }
+        x.requiresGrad(true);
+        Tensor weight = Tensor.uniform(gen, DType.F32, 0.5, 1.5, c).requiresGrad(true);
+        Tensor bias = Tensor.uniform(gen, DType.F32, -0.5, 0.5, c).requiresGrad(true);
+        Tensor rm = Tensor.zeros(DType.F32, c);
+        Tensor rv = Tensor.ones(DType.F32, c);
+        Tensor y = Ops.batchNorm(x, rm, rv, weight, bias, true, 0.1, 1e-5);
+        y.backward(Tensor.randn(new Generator(8), DType.F32, y.dims()));
+        Tensor eval = Ops.batchNorm(x.detach(), rm, rv, weight.detach(), bias.detach(), false, 0.1, 1e-5);
+        List<float[]> out = new ArrayList<>();
+        for (Tensor t : new Tensor[] {y, x.grad(), weight.grad(), bias.grad(), rm, rv, eval}) {
+            out.add(t.toFloatArray());
+        }
+        return out;
+    }
+
+    private static void assertSameBits(List<float[]> a, List<float[]> b, String what) {
+        for (int i = 0; i < a.size(); i++) {
+            assertArrayEquals(a.get(i), b.get(i), 0f, what + " result " + i);
+        }
+    }
+
+    @Test
+    void threadsAndProvidersGiveTheSameBits() {
+        int before = Parallel.threads();
+        try {
+            Parallel.setThreads(1);
+            List<float[]> one = run(3, 5, 17, 17, 0.3);
+            List<float[]> oneBig = run(2, 3, 25, 40, 0);
+            Parallel.setThreads(2);
+            assertSameBits(one, run(3, 5, 17, 17, 0.3), "2 threads");
+            assertSameBits(oneBig, run(2, 3, 25, 40, 0), "2 threads, planes of 1000");
+            for (KernelProvider p : new KernelProvider[] {Kernels.scalar(), Kernels.vector().orElse(Kernels.scalar())}) {
+                try (Kernels.Scope s = Kernels.use(p)) {
+                    assertSameBits(one, run(3, 5, 17, 17, 0.3), p.name());
+                }
+            }
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
+    @Test
+    void aLargeMeanKeepsTheVarianceAccurate() {
+        // x = 1000 + N(0, 1): a one-pass E[x^2] - E[x]^2 in float would lose the variance entirely.
+        List<float[]> r = run(4, 2, 20, 20, 1000);
+        Generator gen = new Generator(7);
+        Tensor x = Tensor.randn(gen, DType.F32, 4, 2, 20, 20);
+        double[] xs = x.toDoubleArray();
+        for (int ch = 0; ch < 2; ch++) {
+            double sum = 0;
+            double sq = 0;
+            for (int b = 0; b < 4; b++) {
+                for (int i = 0; i < 400; i++) {
+                    double v = (double) (float) (xs[(b * 2 + ch) * 400 + i] + 1000f);
+                    sum += v;
+                }
+            }
+            double mean = sum / 1600;
+            for (int b = 0; b < 4; b++) {
+                for (int i = 0; i < 400; i++) {
+                    double d = (double) (float) (xs[(b * 2 + ch) * 400 + i] + 1000f) - mean;
+                    sq += d * d;
+                }
+            }
+            double unbiased = sq / 1599;
+            assertEquals(0.1 * mean, r.get(4)[ch], 1e-4 * mean, "running mean " + ch);
+            assertEquals(0.9 + 0.1 * unbiased, r.get(5)[ch], 1e-5, "running var " + ch);
+        }
+    }
+}

@@ -184,8 +184,15 @@ public final class Im2Col {
                         }
                         int src = colsOff + (row * g.hOut() + oh) * g.wOut();
                         int dst = plane + ih * g.w() - g.pW() + offW;
-                        for (int ow = lo; ow < hi; ow++) {
-                            dx[dst + ow * g.sW()] += cols[src + ow];
+                        if (g.sW() == 1) {
+                            // Unit stride: a loop the JIT vectorises.
+                            for (int ow = lo; ow < hi; ow++) {
+                                dx[dst + ow] += cols[src + ow];
+                            }
+                        } else {
+                            for (int ow = lo; ow < hi; ow++) {
+                                dx[dst + ow * g.sW()] += cols[src + ow];
+                            }
                         }
                     }
                 }
@@ -210,8 +217,15 @@ public final class Im2Col {
                         }
                         int src = colsOff + (row * g.hOut() + oh) * g.wOut();
                         int dst = plane + ih * g.w() - g.pW() + offW;
-                        for (int ow = lo; ow < hi; ow++) {
-                            dx[dst + ow * g.sW()] += cols[src + ow];
+                        if (g.sW() == 1) {
+                            // Unit stride: a loop the JIT vectorises.
+                            for (int ow = lo; ow < hi; ow++) {
+                                dx[dst + ow] += cols[src + ow];
+                            }
+                        } else {
+                            for (int ow = lo; ow < hi; ow++) {
+                                dx[dst + ow * g.sW()] += cols[src + ow];
+                            }
                         }
                     }
                 }

@@ -86,16 +86,19 @@ final class Conv2d extends GradFn {
     }
 
     /**
-     * {@code dW_g += dY_g · cols^T} over the images in order. The rows of {@code dW} (one group
-     * and one block of columns-matrix rows per tile) are split into a number of tiles that
-     * depends on the shape only, so each element sees the same sums for any thread count.
+     * {@code dW_g += dY_g · cols^T} over the images in order, computed transposed,
+     * {@code dW_g^T += cols · dY_g^T}: the columns matrix is then the GEMM's A, read in place,
+     * and only the small {@code dY} is packed (1.6-2x faster than packing the transposed columns
+     * matrix as B for ResNet shapes). The rows of {@code dW^T} (one group and one block of
+     * columns-matrix rows per tile) are split into a number of tiles that depends on the shape
+     * only, so each element sees the same sums for any thread count.
      */
     private Tensor weightGrad(Tensor x, Tensor w, Tensor dy) {
         int k = g.k();
         int l = g.l();
         int og = g.og();
         int blocks = Math.max(1, Math.min(4, k / 32));
-        Tensor dw = Tensor.zeros(w.dtype(), w.shape());
+        Tensor dwt = Tensor.zeros(w.dtype(), g.groups() * k * og);
         Tensor cols = Tensor.zeros(x.dtype(), Math.max(1, g.groups() * k * l));
         KernelProvider provider = Kernels.provider();
         Parallel.forEach(g.groups() * blocks, t -> {
@@ -106,11 +109,19 @@ final class Conv2d extends GradFn {
                 int colsOff = (grp * k + r0) * l;
                 for (int n = 0; n < g.n(); n++) {
                     Im2Col.im2col(g, x, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), r0, r1, cols, colsOff);
-                    Dispatch.gemm(false, true, og, r1 - r0, l, 1, dy, (n * g.cOut() + grp * og) * l, l, cols,
-                            colsOff, l, 1, dw, grp * og * k + r0, k);
+                    Dispatch.gemm(false, true, r1 - r0, og, l, 1, cols, colsOff, l, dy, (n * g.cOut() + grp * og) * l,
+                            l, 1, dwt, (grp * k + r0) * og, og);
                 }
             }
         });
+        Tensor dw = Tensor.zeros(w.dtype(), w.shape());
+        for (int grp = 0; grp < g.groups(); grp++) {
+            for (int r = 0; r < k; r++) {
+                for (int co = 0; co < og; co++) {
+                    dw.setFlat((grp * og + co) * k + r, dwt.getFlat((grp * k + r) * og + co));
+                }
+            }
+        }
         return dw;
     }
 

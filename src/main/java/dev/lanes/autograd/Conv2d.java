@@ -4,6 +4,7 @@ import dev.lanes.kernel.ConvGeometry;
 import dev.lanes.kernel.KernelProvider;
 import dev.lanes.kernel.Kernels;
 import dev.lanes.kernel.Parallel;
+import dev.lanes.kernel.StrideOneConv;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Dispatch;
 import dev.lanes.tensor.GradFn;
@@ -40,6 +41,14 @@ final class Conv2d extends GradFn {
         int l = g.l();
         int og = g.og();
         Tensor y = Tensor.zeros(x.dtype(), g.n(), g.cOut(), g.hOut(), g.wOut());
+        if (x.dtype() == DType.F32 && StrideOneConv.applies(g)) {
+            strideOne(g, x, w, y);
+            if (b != null) {
+                addBias(g, b, y);
+            }
+            return Record.output("conv2d", y, () -> new Conv2d(g, x, w, b),
+                    b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b});
+        }
         int tiles = tiles(g);
         Tensor cols = Tensor.zeros(x.dtype(), tiles * Math.max(1, k * l));
         KernelProvider provider = Kernels.provider();
@@ -62,6 +71,45 @@ final class Conv2d extends GradFn {
         });
         return Record.output("conv2d", y, () -> new Conv2d(g, x, w, b),
                 b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b});
+    }
+
+    /**
+     * {@code y = conv(x, w)} for stride 1 in F32 through {@link StrideOneConv}, images split
+     * across threads as in the general path (each image's result is the same on any thread).
+     */
+    private static void strideOne(ConvGeometry g, Tensor x, Tensor w, Tensor y) {
+        int[] taps = StrideOneConv.taps(g);
+        int tiles = tiles(g);
+        KernelProvider provider = Kernels.provider();
+        float[] xs = x.f32();
+        float[] ws = w.f32();
+        float[] ys = y.f32();
+        Parallel.forEach(tiles, t -> {
+            try (Kernels.Scope scope = Kernels.use(provider)) {
+                float[] padded = new float[StrideOneConv.paddedSize(g)];
+                float[] wide = new float[StrideOneConv.wideOutputSize(g)];
+                for (int n = first(g, tiles, t); n < first(g, tiles, t + 1); n++) {
+                    for (int grp = 0; grp < g.groups(); grp++) {
+                        StrideOneConv.run(g, ws, grp * g.og() * g.k(), xs, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(),
+                                taps, padded, wide, ys, (n * g.cOut() + grp * g.og()) * g.l());
+                    }
+                }
+            }
+        });
+    }
+
+    private static void addBias(ConvGeometry g, Tensor b, Tensor y) {
+        float[] ys = y.f32();
+        int l = g.l();
+        for (int n = 0; n < g.n(); n++) {
+            for (int c = 0; c < g.cOut(); c++) {
+                float bc = (float) b.getFlat(c);
+                int row = (n * g.cOut() + c) * l;
+                for (int i = row; i < row + l; i++) {
+                    ys[i] += bc;
+                }
+            }
+        }
     }
 
     /**
@@ -211,6 +259,12 @@ final class Conv2d extends GradFn {
             }
         }
         Tensor dx = Tensor.zeros(x.dtype(), x.shape());
+        if (x.dtype() == DType.F32) {
+            ConvGeometry all = ConvGeometry.of(g.n(), g.cOut(), g.hOut(), g.wOut(), g.cIn(), g.groups(), t.kH(), t.kW(),
+                    1, 1, t.pH(), t.pW(), t.dH(), t.dW());
+            strideOne(all, dy, flipped, dx);
+            return dx;
+        }
         int k = t.k();
         int l = t.l();
         int tiles = tiles(g);

@@ -62,6 +62,65 @@ public final class Blas {
         dgemm(Kernels.provider(), transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
+    /**
+     * {@code C = A * B} where B is not stored as a matrix: row {@code p} of B is the {@code n}
+     * floats from {@code b[bOff + bRows[bRowsOff + p]]}. With B's rows pointing into a padded
+     * image at each kernel tap's offset, this is a stride-1 convolution without the columns
+     * matrix (see {@code Conv2d}). Each element of C is a chain of fused multiply-adds from zero
+     * over {@code p = 0 .. k-1}, so the scalar and vector providers give the same bits. A is
+     * {@code m x k} row-major, read in place. Runs on the calling thread.
+     *
+     * @throws IllegalArgumentException naming the argument when a size is negative, a range
+     *                                  falls outside its array, or C shares its array with A or B
+     */
+    public static void sgemmGatherB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
+                                    int[] bRows, int bRowsOff, float[] c, int cOff, int ldc) {
+        sgemmGatherB(Kernels.provider(), m, n, k, a, aOff, lda, b, bOff, bRows, bRowsOff, c, cOff, ldc);
+    }
+
+    /** {@link #sgemmGatherB} on a given provider. */
+    static void sgemmGatherB(KernelProvider provider, int m, int n, int k, float[] a, int aOff, int lda, float[] b,
+                             int bOff, int[] bRows, int bRowsOff, float[] c, int cOff, int ldc) {
+        if (a == null || b == null || bRows == null || c == null) {
+            throw new NullPointerException("sgemmGatherB: an array is null");
+        }
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("sgemmGatherB: sizes must be >= 0, got m=" + m + ", n=" + n + ", k=" + k);
+        }
+        if (c == a || c == b) {
+            throw new IllegalArgumentException("sgemmGatherB: c must not share its array with " + (c == a ? "a" : "b"));
+        }
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (lda < k || aOff < 0 || (long) aOff + (long) (m - 1) * lda + k > a.length) {
+            throw new IllegalArgumentException("sgemmGatherB: A (m=" + m + ", k=" + k + ", aOff=" + aOff + ", lda=" + lda
+                    + ") does not fit an array of " + a.length);
+        }
+        if (ldc < n || cOff < 0 || (long) cOff + (long) (m - 1) * ldc + n > c.length) {
+            throw new IllegalArgumentException("sgemmGatherB: C (m=" + m + ", n=" + n + ", cOff=" + cOff + ", ldc=" + ldc
+                    + ") does not fit an array of " + c.length);
+        }
+        if (bRowsOff < 0 || (long) bRowsOff + k > bRows.length) {
+            throw new IllegalArgumentException("sgemmGatherB: rows [" + bRowsOff + ", " + ((long) bRowsOff + k)
+                    + ") outside a table of " + bRows.length);
+        }
+        for (int p = 0; p < k; p++) {
+            long start = (long) bOff + bRows[bRowsOff + p];
+            if (start < 0 || start + n > b.length) {
+                throw new IllegalArgumentException("sgemmGatherB: row " + p + " of B, [" + start + ", " + (start + n)
+                        + "), is outside an array of " + b.length);
+            }
+        }
+        if (k == 0) {
+            for (int i = 0; i < m; i++) {
+                Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+            }
+            return;
+        }
+        provider.gemm().sgemmGatherB(m, n, k, a, aOff, lda, b, bOff, bRows, bRowsOff, c, cOff, ldc);
+    }
+
     /** {@link #sgemm} on a given provider (tests compare providers through this). */
     static void sgemm(KernelProvider provider, boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,

@@ -17,6 +17,10 @@ public interface GemmKernels {
                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                float beta, float[] c, int cOff, int ldc);
 
+    /** {@link Blas#sgemmGatherB} on validated arguments, on the calling thread. */
+    void sgemmGatherB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int[] bRows,
+                      int bRowsOff, float[] c, int cOff, int ldc);
+
     /** Double precision GEMM on validated arguments; see {@link Blas#dgemm}. */
     void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
                double[] a, int aOff, int lda, double[] b, int bOff, int ldb,

@@ -3,6 +3,7 @@ package dev.lanes.serve;
 import dev.lanes.kernel.Blas;
 import dev.lanes.kernel.ConvGeometry;
 import dev.lanes.kernel.Im2Col;
+import dev.lanes.kernel.StrideOneConv;
 import dev.lanes.nn.BatchNorm2d;
 import dev.lanes.nn.Conv2d;
 import dev.lanes.tensor.Tensor;
@@ -21,12 +22,15 @@ final class FrozenConv {
     private final float[] bias;
     /** 1x1, stride 1, no padding: the input planes already are the columns matrix. */
     private final boolean pointwise;
+    /** For the other stride-1 convolutions: the tap table of {@link StrideOneConv}, else null. */
+    private final int[] taps;
 
     private FrozenConv(ConvGeometry g, float[] weight, float[] bias) {
         this.g = g;
         this.weight = weight;
         this.bias = bias;
         this.pointwise = g.kH() == 1 && g.kW() == 1 && g.sH() == 1 && g.sW() == 1 && g.pH() == 0 && g.pW() == 0;
+        this.taps = !pointwise && StrideOneConv.applies(g) ? StrideOneConv.taps(g) : null;
     }
 
     /**
@@ -93,22 +97,38 @@ final class FrozenConv {
 
     /** @return floats of the columns matrix this convolution needs (0 for pointwise ones) */
     int columnsSize() {
-        return pointwise ? 0 : g.k() * g.l();
+        return pointwise || taps != null ? 0 : g.k() * g.l();
+    }
+
+    /** @return floats of the padded input {@link StrideOneConv} needs (0 if it is not used) */
+    int paddedSize() {
+        return taps == null ? 0 : StrideOneConv.paddedSize(g);
+    }
+
+    /** @return floats of the wide output {@link StrideOneConv} needs (0 if it is not used) */
+    int wideSize() {
+        return taps == null ? 0 : StrideOneConv.wideOutputSize(g);
     }
 
     /**
-     * Convolves one image: {@code y[yOff..]} = the output, {@code cols} is scratch. With a
+     * Convolves one image: {@code y[yOff..]} = the output; {@code scratch} holds the columns
+     * matrix, padded input and wide output buffers, each as large as the plan needs. With a
      * residual {@code r} (not null), adds it before the activation: an image of the output's
      * shape at {@code rOff} when {@code pad} is null, else the block input that {@code pad}
      * subsamples and pads with zero channels.
      */
-    void run(float[] x, int xOff, float[] y, int yOff, float[] cols, boolean relu, float[] r, int rOff,
+    void run(float[] x, int xOff, float[] y, int yOff, float[][] scratch, boolean relu, float[] r, int rOff,
              ZeroPadMap pad) {
         int l = g.l();
         int k = g.k();
         int og = g.og();
         for (int grp = 0; grp < g.groups(); grp++) {
             int in = xOff + grp * g.cg() * g.h() * g.w();
+            if (taps != null) {
+                StrideOneConv.run(g, weight, grp * og * k, x, in, taps, scratch[1], scratch[2], y, yOff + grp * og * l);
+                continue;
+            }
+            float[] cols = scratch[0];
             float[] b = x;
             int bOff = in;
             if (!pointwise) {

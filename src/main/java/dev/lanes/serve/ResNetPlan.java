@@ -35,8 +35,8 @@ public final class ResNetPlan {
     final int finalArea;
     /** The largest activation of one image, in floats. */
     final int activationSize;
-    /** The largest columns matrix, in floats. */
-    final int columnsSize;
+    /** The largest scratch buffers, in floats: columns matrix, padded input, wide output. */
+    final int[] scratchSizes;
 
     private ResNetPlan(int channels, int height, int width, FrozenConv stem, FrozenMaxPool maxPool,
                        FrozenBlock[] blocks, int finalArea, Linear fc, NonFinitePolicy policy) {
@@ -58,20 +58,24 @@ public final class ResNetPlan {
             fcBias[i] = fc.bias() == null ? 0f : (float) fc.bias().tensor().getFlat(i);
         }
         this.policy = policy;
-        int act = Math.max(stem.inputSize(), stem.outputSize());
-        int cols = stem.columnsSize();
+        List<FrozenConv> convs = new ArrayList<>();
+        convs.add(stem);
         for (FrozenBlock b : blocks) {
-            for (FrozenConv c : b.convs) {
-                act = Math.max(act, c.outputSize());
-                cols = Math.max(cols, c.columnsSize());
-            }
+            convs.addAll(List.of(b.convs));
             if (b.projection != null) {
-                act = Math.max(act, b.projection.outputSize());
-                cols = Math.max(cols, b.projection.columnsSize());
+                convs.add(b.projection);
             }
         }
+        int act = stem.inputSize();
+        int[] scratch = new int[3];
+        for (FrozenConv c : convs) {
+            act = Math.max(act, c.outputSize());
+            scratch[0] = Math.max(scratch[0], c.columnsSize());
+            scratch[1] = Math.max(scratch[1], c.paddedSize());
+            scratch[2] = Math.max(scratch[2], c.wideSize());
+        }
         this.activationSize = act;
-        this.columnsSize = Math.max(1, cols);
+        this.scratchSizes = scratch;
     }
 
     /**

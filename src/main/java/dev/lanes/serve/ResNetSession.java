@@ -18,7 +18,7 @@ public final class ResNetSession {
     private final float[] inner;
     private final float[] inner2;
     private final float[] shortcut;
-    private final float[] cols;
+    private final float[][] scratch;
     private final float[] pooled;
     private final Runnable body = this::forwardAll;
     private float[] images;
@@ -33,7 +33,8 @@ public final class ResNetSession {
         this.inner = new float[act];
         this.inner2 = new float[act];
         this.shortcut = new float[act];
-        this.cols = new float[plan.columnsSize];
+        this.scratch = new float[][] {new float[plan.scratchSizes[0]], new float[plan.scratchSizes[1]],
+                new float[plan.scratchSizes[2]]};
         this.pooled = new float[plan.features];
     }
 
@@ -85,28 +86,28 @@ public final class ResNetSession {
     }
 
     private void forward(int n) {
-        plan.stem.run(images, n * plan.imageSize(), current, 0, cols, true, null, 0, null);
+        plan.stem.run(images, n * plan.imageSize(), current, 0, scratch, true, null, 0, null);
         if (plan.maxPool != null) {
             plan.maxPool.run(current, next);
             swap();
         }
         for (FrozenBlock b : plan.blocks) {
             FrozenConv[] c = b.convs;
-            c[0].run(current, 0, inner, 0, cols, true, null, 0, null);
+            c[0].run(current, 0, inner, 0, scratch, true, null, 0, null);
             float[] last = inner;
             if (c.length == 3) {
-                c[1].run(inner, 0, inner2, 0, cols, true, null, 0, null);
+                c[1].run(inner, 0, inner2, 0, scratch, true, null, 0, null);
                 last = inner2;
             }
             float[] r = null;
             if (b.residual) {
                 r = current;
                 if (b.projection != null) {
-                    b.projection.run(current, 0, shortcut, 0, cols, false, null, 0, null);
+                    b.projection.run(current, 0, shortcut, 0, scratch, false, null, 0, null);
                     r = shortcut;
                 }
             }
-            c[c.length - 1].run(last, 0, next, 0, cols, true, r, 0, b.zeroPad);
+            c[c.length - 1].run(last, 0, next, 0, scratch, true, r, 0, b.zeroPad);
             swap();
         }
         int l = plan.finalArea;

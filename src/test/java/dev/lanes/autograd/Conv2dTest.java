@@ -18,7 +18,7 @@ class Conv2dTest {
     private static final int[] ZERO = {0, 0};
 
     /** Output and gradients of a layer big enough for the GEMM to split across threads. */
-    static double[][] run(int threads) {
+    static double[][] run(int threads, int stride) {
         int before = Parallel.threads();
         Parallel.setThreads(threads);
         try {
@@ -26,7 +26,7 @@ class Conv2dTest {
             Tensor x = Tensor.uniform(gen, DType.F32, -1, 1, 4, 16, 28, 28).requiresGrad(true);
             Tensor w = Tensor.uniform(gen, DType.F32, -0.1, 0.1, 32, 16, 3, 3).requiresGrad(true);
             Tensor b = Tensor.uniform(gen, DType.F32, -0.1, 0.1, 32).requiresGrad(true);
-            Tensor y = Ops.conv2d(x, w, b, ONE, ONE, ONE, 1);
+            Tensor y = Ops.conv2d(x, w, b, new int[] {stride, stride}, ONE, ONE, 1);
             y.backward(Tensor.uniform(gen, DType.F32, -1, 1, y.dims()));
             return new double[][] {y.toDoubleArray(), x.grad().toDoubleArray(), w.grad().toDoubleArray(),
                     b.grad().toDoubleArray()};
@@ -37,10 +37,12 @@ class Conv2dTest {
 
     @Test
     void oneAndTwoThreadsAreBitIdentical() {
-        double[][] one = run(1);
-        double[][] two = run(2);
-        for (int k = 0; k < one.length; k++) {
-            assertArrayEquals(one[k], two[k], "result " + k);
+        for (int stride = 1; stride <= 2; stride++) {
+            double[][] one = run(1, stride);
+            double[][] two = run(2, stride);
+            for (int k = 0; k < one.length; k++) {
+                assertArrayEquals(one[k], two[k], "stride " + stride + " result " + k);
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package dev.lanes.kernel.scalar;
 
 import dev.lanes.kernel.GemmKernels;
 import dev.lanes.kernel.Parallel;
+import dev.lanes.kernel.internal.GatherGemm;
 import dev.lanes.kernel.internal.Scratch;
 
 /**
@@ -45,6 +46,12 @@ final class ScalarGemm implements GemmKernels {
             }
         };
         run(m, (long) m * n * k, rows);
+    }
+
+    @Override
+    public void sgemmGatherB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int[] bRows,
+                             int bRowsOff, float[] c, int cOff, int ldc) {
+        GatherGemm.block(0, m, 0, n, k, a, aOff, lda, b, bOff, bRows, bRowsOff, c, cOff, ldc);
     }
 
     @Override

@@ -27,6 +27,12 @@ public final class VectorProvider implements KernelProvider {
         }
 
         @Override
+        public void sgemmGatherB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
+                                 int[] bRows, int bRowsOff, float[] c, int cOff, int ldc) {
+            GatherMicroKernels.sgemm(m, n, k, a, aOff, lda, b, bOff, bRows, bRowsOff, c, cOff, ldc);
+        }
+
+        @Override
         public void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
                           double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                           double beta, double[] c, int cOff, int ldc) {

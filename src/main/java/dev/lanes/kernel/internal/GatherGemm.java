@@ -1,0 +1,32 @@
+package dev.lanes.kernel.internal;
+
+/**
+ * The reference arithmetic of {@code Blas.sgemmGatherB}: every element of C starts from zero and
+ * takes one fused multiply-add per k index, in increasing order. The vector provider computes
+ * full tiles with vector FMAs (the same arithmetic, lane by lane) and calls this for the rows
+ * and columns left over, so both providers give the same bits.
+ */
+public final class GatherGemm {
+
+    private GatherGemm() {
+    }
+
+    /**
+     * {@code C[i][j] = sum_p A[i][p] * b[bOff + bRows[p] + j]} for rows {@code [i0, i1)} and
+     * columns {@code [j0, j1)}; arguments as {@code Blas.sgemmGatherB}.
+     */
+    public static void block(int i0, int i1, int j0, int j1, int k, float[] a, int aOff, int lda, float[] b,
+                             int bOff, int[] bRows, int bRowsOff, float[] c, int cOff, int ldc) {
+        for (int i = i0; i < i1; i++) {
+            int ai = aOff + i * lda;
+            for (int j = j0; j < j1; j++) {
+                float acc = 0f;
+                int bj = bOff + j;
+                for (int p = 0; p < k; p++) {
+                    acc = Math.fma(a[ai + p], b[bj + bRows[bRowsOff + p]], acc);
+                }
+                c[cOff + i * ldc + j] = acc;
+            }
+        }
+    }
+}

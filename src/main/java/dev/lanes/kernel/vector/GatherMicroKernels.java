@@ -1,0 +1,163 @@
+package dev.lanes.kernel.vector;
+
+import static dev.lanes.kernel.vector.SgemmMicroKernels.L;
+import static dev.lanes.kernel.vector.SgemmMicroKernels.S;
+
+import dev.lanes.kernel.internal.GatherGemm;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * {@code Blas.sgemmGatherB} with vectors: 12 x 2-vector and 4 x 2-vector tiles of C, as
+ * {@link SgemmMicroKernels#tile12x2} but with each k index's row of B found through the row
+ * table (B is never packed: for a convolution it is the padded input itself). A is read in
+ * place. Each element is a chain of FMAs from zero in k order, as in {@link GatherGemm}, which
+ * also takes the rows and columns that do not fill a tile. Runs on the calling thread.
+ */
+final class GatherMicroKernels {
+
+    /** Columns per tile: two vectors. */
+    private static final int NR = 2 * L;
+    private static final boolean TALL = S.vectorBitSize() >= 512;
+
+    private GatherMicroKernels() {
+    }
+
+    static void sgemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int[] bRows,
+                      int bRowsOff, float[] c, int cOff, int ldc) {
+        int fullCols = n - n % NR;
+        int i = 0;
+        // 12-row tiles need 24 accumulators: only with 32 vector registers (512-bit machines).
+        for (; TALL && i + 12 <= m; i += 12) {
+            for (int j = 0; j < fullCols; j += NR) {
+                tile12(k, a, aOff + i * lda, lda, b, bOff + j, bRows, bRowsOff, c, cOff + i * ldc + j, ldc);
+            }
+        }
+        for (; i + 4 <= m; i += 4) {
+            for (int j = 0; j < fullCols; j += NR) {
+                tile4(k, a, aOff + i * lda, lda, b, bOff + j, bRows, bRowsOff, c, cOff + i * ldc + j, ldc);
+            }
+        }
+        GatherGemm.block(i, m, 0, fullCols, k, a, aOff, lda, b, bOff, bRows, bRowsOff, c, cOff, ldc);
+        GatherGemm.block(0, m, fullCols, n, k, a, aOff, lda, b, bOff, bRows, bRowsOff, c, cOff, ldc);
+    }
+
+    private static void tile12(int k, float[] a, int ai, int lda, float[] b, int bj, int[] rows, int ro, float[] c,
+                               int ci, int ldc) {
+        int r1 = lda;
+        int r2 = 2 * lda;
+        int r3 = 3 * lda;
+        int r4 = 4 * lda;
+        int r5 = 5 * lda;
+        int r6 = 6 * lda;
+        int r7 = 7 * lda;
+        int r8 = 8 * lda;
+        int r9 = 9 * lda;
+        int r10 = 10 * lda;
+        int r11 = 11 * lda;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+        FloatVector c80 = z, c81 = z, c90 = z, c91 = z, ca0 = z, ca1 = z, cb0 = z, cb1 = z;
+        for (int p = 0; p < k; p++, ai++) {
+            int bi = bj + rows[ro + p];
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector v;
+            v = FloatVector.broadcast(S, a[ai]);
+            c00 = v.fma(b0, c00);
+            c01 = v.fma(b1, c01);
+            v = FloatVector.broadcast(S, a[ai + r1]);
+            c10 = v.fma(b0, c10);
+            c11 = v.fma(b1, c11);
+            v = FloatVector.broadcast(S, a[ai + r2]);
+            c20 = v.fma(b0, c20);
+            c21 = v.fma(b1, c21);
+            v = FloatVector.broadcast(S, a[ai + r3]);
+            c30 = v.fma(b0, c30);
+            c31 = v.fma(b1, c31);
+            v = FloatVector.broadcast(S, a[ai + r4]);
+            c40 = v.fma(b0, c40);
+            c41 = v.fma(b1, c41);
+            v = FloatVector.broadcast(S, a[ai + r5]);
+            c50 = v.fma(b0, c50);
+            c51 = v.fma(b1, c51);
+            v = FloatVector.broadcast(S, a[ai + r6]);
+            c60 = v.fma(b0, c60);
+            c61 = v.fma(b1, c61);
+            v = FloatVector.broadcast(S, a[ai + r7]);
+            c70 = v.fma(b0, c70);
+            c71 = v.fma(b1, c71);
+            v = FloatVector.broadcast(S, a[ai + r8]);
+            c80 = v.fma(b0, c80);
+            c81 = v.fma(b1, c81);
+            v = FloatVector.broadcast(S, a[ai + r9]);
+            c90 = v.fma(b0, c90);
+            c91 = v.fma(b1, c91);
+            v = FloatVector.broadcast(S, a[ai + r10]);
+            ca0 = v.fma(b0, ca0);
+            ca1 = v.fma(b1, ca1);
+            v = FloatVector.broadcast(S, a[ai + r11]);
+            cb0 = v.fma(b0, cb0);
+            cb1 = v.fma(b1, cb1);
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c10.intoArray(c, ci + ldc);
+        c11.intoArray(c, ci + ldc + L);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + L);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + L);
+        c40.intoArray(c, ci + 4 * ldc);
+        c41.intoArray(c, ci + 4 * ldc + L);
+        c50.intoArray(c, ci + 5 * ldc);
+        c51.intoArray(c, ci + 5 * ldc + L);
+        c60.intoArray(c, ci + 6 * ldc);
+        c61.intoArray(c, ci + 6 * ldc + L);
+        c70.intoArray(c, ci + 7 * ldc);
+        c71.intoArray(c, ci + 7 * ldc + L);
+        c80.intoArray(c, ci + 8 * ldc);
+        c81.intoArray(c, ci + 8 * ldc + L);
+        c90.intoArray(c, ci + 9 * ldc);
+        c91.intoArray(c, ci + 9 * ldc + L);
+        ca0.intoArray(c, ci + 10 * ldc);
+        ca1.intoArray(c, ci + 10 * ldc + L);
+        cb0.intoArray(c, ci + 11 * ldc);
+        cb1.intoArray(c, ci + 11 * ldc + L);
+    }
+
+    private static void tile4(int k, float[] a, int ai, int lda, float[] b, int bj, int[] rows, int ro, float[] c,
+                              int ci, int ldc) {
+        int r1 = lda;
+        int r2 = 2 * lda;
+        int r3 = 3 * lda;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        for (int p = 0; p < k; p++, ai++) {
+            int bi = bj + rows[ro + p];
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector v;
+            v = FloatVector.broadcast(S, a[ai]);
+            c00 = v.fma(b0, c00);
+            c01 = v.fma(b1, c01);
+            v = FloatVector.broadcast(S, a[ai + r1]);
+            c10 = v.fma(b0, c10);
+            c11 = v.fma(b1, c11);
+            v = FloatVector.broadcast(S, a[ai + r2]);
+            c20 = v.fma(b0, c20);
+            c21 = v.fma(b1, c21);
+            v = FloatVector.broadcast(S, a[ai + r3]);
+            c30 = v.fma(b0, c30);
+            c31 = v.fma(b1, c31);
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c10.intoArray(c, ci + ldc);
+        c11.intoArray(c, ci + ldc + L);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + L);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + L);
+    }
+}

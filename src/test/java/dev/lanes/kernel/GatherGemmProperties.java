@@ -1,0 +1,95 @@
+package dev.lanes.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Blas#sgemmGatherB}: the vector provider gives the scalar provider's bits (tiles of 12
+ * and 4 rows and two vectors, with leftover rows and columns), both agree with a double
+ * reference, C outside its rows and columns is untouched, and bad arguments are named.
+ */
+class GatherGemmProperties {
+
+    @Property(tries = 200)
+    void vectorGivesTheScalarBitsAndTheProduct(@ForAll @IntRange(min = 0, max = 40) int m,
+                                               @ForAll @IntRange(min = 0, max = 130) int n,
+                                               @ForAll @IntRange(min = 0, max = 60) int k, @ForAll long seed) {
+        Random r = new Random(seed);
+        int lda = k + r.nextInt(3);
+        int ldc = n + r.nextInt(3);
+        int aOff = r.nextInt(4);
+        int cOff = r.nextInt(4);
+        float[] a = new float[aOff + Math.max(0, m - 1) * lda + k + 1];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) r.nextGaussian();
+        }
+        float[] b = new float[n + 200];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (float) r.nextGaussian();
+        }
+        int rowsOff = r.nextInt(3);
+        int[] rows = new int[rowsOff + k];
+        int bOff = r.nextInt(10);
+        for (int p = 0; p < k; p++) {
+            rows[rowsOff + p] = r.nextInt(b.length - n - bOff + 1);
+        }
+        float[] c0 = new float[cOff + Math.max(0, m - 1) * ldc + n + 2];
+        Arrays.fill(c0, Float.NaN);
+        float[] scalar = c0.clone();
+        float[] vector = c0.clone();
+        Blas.sgemmGatherB(Kernels.scalar(), m, n, k, a, aOff, lda, b, bOff, rows, rowsOff, scalar, cOff, ldc);
+        KernelProvider v = Kernels.vector().orElseThrow();
+        Blas.sgemmGatherB(v, m, n, k, a, aOff, lda, b, bOff, rows, rowsOff, vector, cOff, ldc);
+        assertArrayEquals(scalar, vector, 0f, "m=" + m + " n=" + n + " k=" + k);
+        for (int i = 0; i < c0.length; i++) {
+            int rel = i - cOff;
+            boolean inside = rel >= 0 && rel / Math.max(1, ldc) < m && rel % Math.max(1, ldc) < n && m > 0;
+            if (!inside) {
+                assertTrue(Float.isNaN(scalar[i]), "element " + i + " outside C was written");
+                continue;
+            }
+            int row = rel / ldc;
+            int col = rel % ldc;
+            double want = 0;
+            double abs = 0;
+            for (int p = 0; p < k; p++) {
+                double t = (double) a[aOff + row * lda + p] * b[bOff + rows[rowsOff + p] + col];
+                want += t;
+                abs += Math.abs(t);
+            }
+            assertEquals(want, scalar[i], 1e-6 * (abs + 1), "C(" + row + ", " + col + ")");
+        }
+    }
+
+    @Test
+    void badArgumentsAreNamed() {
+        float[] a = new float[6];
+        float[] b = new float[10];
+        float[] c = new float[8];
+        int[] rows = {0, 2, 4};
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Blas.sgemmGatherB(2, 4, 3, a, 0, 3, b, 0, new int[] {0, 2, 7}, 0, c, 0, 4));
+        assertEquals("sgemmGatherB: row 2 of B, [7, 11), is outside an array of 10", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Blas.sgemmGatherB(2, 4, 3, a, 1, 3, b, 0, rows, 0, c, 0,
+                4));
+        assertTrue(e.getMessage().startsWith("sgemmGatherB: A (m=2, k=3, aOff=1, lda=3)"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Blas.sgemmGatherB(2, 4, 3, a, 0, 3, b, 0, rows, 1, c, 0,
+                4));
+        assertEquals("sgemmGatherB: rows [1, 4) outside a table of 3", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Blas.sgemmGatherB(2, 4, 3, a, 0, 3, b, 0, rows, 0, b, 0,
+                4));
+        assertEquals("sgemmGatherB: c must not share its array with b", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Blas.sgemmGatherB(2, 5, 3, a, 0, 3, b, 0, rows, 0, c, 0,
+                5));
+        assertTrue(e.getMessage().startsWith("sgemmGatherB: C (m=2, n=5"), e.getMessage());
+    }
+}

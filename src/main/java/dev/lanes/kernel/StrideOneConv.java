@@ -31,10 +31,17 @@ public final class StrideOneConv {
         return g.w() + 2 * g.pW();
     }
 
-    /** @return floats of the padded-input buffer of one group, with the slack the last taps read */
+    /**
+     * @return floats of the padded-input buffer of one group: the planes, the slack the last
+     *         taps read, and {@link #SLACK} more so that vector kernels can read the last
+     *         column block of the product whole
+     */
     public static int paddedSize(ConvGeometry g) {
-        return g.cg() * paddedHeight(g) * paddedWidth(g) + g.dW() * (g.kW() - 1);
+        return g.cg() * paddedHeight(g) * paddedWidth(g) + g.dW() * (g.kW() - 1) + SLACK;
     }
+
+    /** Zero floats after the padded planes, for whole-vector reads past the last column. */
+    public static final int SLACK = 64;
 
     /** @return floats of the wide output buffer of one group: {@code og x hOut x Wp} */
     public static int wideOutputSize(ConvGeometry g) {
@@ -125,6 +132,6 @@ public final class StrideOneConv {
             }
         }
         int end = g.cg() * hp * wp;
-        Arrays.fill(padded, end, end + g.dW() * (g.kW() - 1), 0f);
+        Arrays.fill(padded, end, end + g.dW() * (g.kW() - 1) + SLACK, 0f);
     }
 }

@@ -4,6 +4,7 @@ import static dev.lanes.kernel.vector.SgemmMicroKernels.L;
 import static dev.lanes.kernel.vector.SgemmMicroKernels.S;
 
 import dev.lanes.kernel.internal.GatherGemm;
+import dev.lanes.kernel.internal.Scratch;
 import jdk.incubator.vector.FloatVector;
 
 /**
@@ -25,20 +26,44 @@ final class GatherMicroKernels {
     static void sgemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int[] bRows,
                       int bRowsOff, float[] c, int cOff, int ldc) {
         int fullCols = n - n % NR;
+        // The last, partial column block runs as whole tiles into a scratch tile when B's rows
+        // can be read NR wide there (a convolution's padded input has that slack), else scalar.
+        int maxRow = 0;
+        for (int p = 0; p < k; p++) {
+            maxRow = Math.max(maxRow, bRows[bRowsOff + p]);
+        }
+        boolean edgeTiles = n > fullCols && (long) bOff + maxRow + fullCols + NR <= b.length;
+        float[] edge = edgeTiles ? Scratch.floats(Scratch.GEMM_EDGE_TILE, 12 * NR) : null;
         int i = 0;
         // 12-row tiles need 24 accumulators: only with 32 vector registers (512-bit machines).
         for (; TALL && i + 12 <= m; i += 12) {
             for (int j = 0; j < fullCols; j += NR) {
                 tile12(k, a, aOff + i * lda, lda, b, bOff + j, bRows, bRowsOff, c, cOff + i * ldc + j, ldc);
             }
+            if (edgeTiles) {
+                tile12(k, a, aOff + i * lda, lda, b, bOff + fullCols, bRows, bRowsOff, edge, 0, NR);
+                copyEdge(edge, 12, n - fullCols, c, cOff + i * ldc + fullCols, ldc);
+            }
         }
         for (; i + 4 <= m; i += 4) {
             for (int j = 0; j < fullCols; j += NR) {
                 tile4(k, a, aOff + i * lda, lda, b, bOff + j, bRows, bRowsOff, c, cOff + i * ldc + j, ldc);
             }
+            if (edgeTiles) {
+                tile4(k, a, aOff + i * lda, lda, b, bOff + fullCols, bRows, bRowsOff, edge, 0, NR);
+                copyEdge(edge, 4, n - fullCols, c, cOff + i * ldc + fullCols, ldc);
+            }
         }
-        GatherGemm.block(i, m, 0, fullCols, k, a, aOff, lda, b, bOff, bRows, bRowsOff, c, cOff, ldc);
-        GatherGemm.block(0, m, fullCols, n, k, a, aOff, lda, b, bOff, bRows, bRowsOff, c, cOff, ldc);
+        GatherGemm.block(i, m, 0, edgeTiles ? n : fullCols, k, a, aOff, lda, b, bOff, bRows, bRowsOff, c, cOff, ldc);
+        if (!edgeTiles) {
+            GatherGemm.block(0, i, fullCols, n, k, a, aOff, lda, b, bOff, bRows, bRowsOff, c, cOff, ldc);
+        }
+    }
+
+    private static void copyEdge(float[] edge, int rows, int cols, float[] c, int ci, int ldc) {
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(edge, r * NR, c, ci + r * ldc, cols);
+        }
     }
 
     private static void tile12(int k, float[] a, int ai, int lda, float[] b, int bj, int[] rows, int ro, float[] c,

@@ -54,9 +54,10 @@ final class GatherMicroKernels {
                 copyEdge(edge, 4, n - fullCols, c, cOff + i * ldc + fullCols, ldc);
             }
         }
+        // Rows below the last tile; then, without edge tiles, the last columns of every row.
         GatherGemm.block(i, m, 0, edgeTiles ? n : fullCols, k, a, aOff, lda, b, bOff, bRows, bRowsOff, c, cOff, ldc);
         if (!edgeTiles) {
-            GatherGemm.block(0, i, fullCols, n, k, a, aOff, lda, b, bOff, bRows, bRowsOff, c, cOff, ldc);
+            GatherGemm.block(0, m, fullCols, n, k, a, aOff, lda, b, bOff, bRows, bRowsOff, c, cOff, ldc);
         }
     }
 

@@ -142,6 +142,9 @@ final class Conv2d extends GradFn {
      * only, so each element sees the same sums for any thread count.
      */
     private Tensor weightGrad(Tensor x, Tensor w, Tensor dy) {
+        if (x.dtype() == DType.F32 && StrideOneConv.applies(g)) {
+            return transposeWeightGrad(strideOneWeightGradT(x, dy), w);
+        }
         int k = g.k();
         int l = g.l();
         int og = g.og();
@@ -162,6 +165,13 @@ final class Conv2d extends GradFn {
                 }
             }
         });
+        return transposeWeightGrad(dwt, w);
+    }
+
+    /** {@code dW} from {@code dW^T} stored per group as {@code [k, og]}. */
+    private Tensor transposeWeightGrad(Tensor dwt, Tensor w) {
+        int k = g.k();
+        int og = g.og();
         Tensor dw = Tensor.zeros(w.dtype(), w.shape());
         for (int grp = 0; grp < g.groups(); grp++) {
             for (int r = 0; r < k; r++) {
@@ -171,6 +181,48 @@ final class Conv2d extends GradFn {
             }
         }
         return dw;
+    }
+
+    /**
+     * {@code dW^T} for stride 1 in F32 without the columns matrix ({@link StrideOneConv}): every
+     * image's padded input and widened, transposed output gradient are made once (images across
+     * threads), then each tile of weight rows adds the images' products in order.
+     */
+    private Tensor strideOneWeightGradT(Tensor x, Tensor dy) {
+        int k = g.k();
+        int og = g.og();
+        int[] taps = StrideOneConv.taps(g);
+        int paddedSize = StrideOneConv.paddedSize(g);
+        int wideSize = StrideOneConv.widePositions(g) * og;
+        int parts = g.n() * g.groups();
+        float[][] padded = new float[parts][];
+        float[][] wide = new float[parts][];
+        float[] xs = x.f32();
+        float[] dys = dy.f32();
+        Parallel.forEach(parts, part -> {
+            int n = part / g.groups();
+            int grp = part % g.groups();
+            padded[part] = new float[paddedSize];
+            wide[part] = new float[wideSize];
+            StrideOneConv.pad(g, xs, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), padded[part]);
+            StrideOneConv.wideTransposed(g, dys, (n * g.cOut() + grp * og) * g.l(), wide[part]);
+        });
+        int blocks = Math.max(1, Math.min(4, k / 32));
+        Tensor dwt = Tensor.zeros(DType.F32, g.groups() * k * og);
+        float[] dwts = dwt.f32();
+        KernelProvider provider = Kernels.provider();
+        Parallel.forEach(g.groups() * blocks, t -> {
+            try (Kernels.Scope scope = Kernels.use(provider)) {
+                int grp = t / blocks;
+                int r0 = (int) ((long) k * (t % blocks) / blocks);
+                int r1 = (int) ((long) k * (t % blocks + 1) / blocks);
+                for (int n = 0; n < g.n(); n++) {
+                    int part = n * g.groups() + grp;
+                    StrideOneConv.weightGradient(g, padded[part], taps, wide[part], r0, r1, n > 0, dwts, grp * k * og);
+                }
+            }
+        });
+        return dwt;
     }
 
     @Override

@@ -121,6 +121,61 @@ public final class Blas {
         provider.gemm().sgemmGatherB(m, n, k, a, aOff, lda, b, bOff, bRows, bRowsOff, c, cOff, ldc);
     }
 
+    /**
+     * {@code C = A * B}, or {@code C += A * B} when {@code accumulate}, where row {@code i} of A is
+     * the {@code k} floats from {@code a[aOff + aRows[aRowsOff + i]]} and B is {@code k x n}
+     * row-major. With A's rows pointing into a padded image at each kernel tap's offset this is
+     * a stride-1 convolution's weight gradient without the columns matrix. Each element is a
+     * chain of fused multiply-adds from zero over {@code p = 0 .. k-1}, then the old C is added
+     * once when accumulating, so the scalar and vector providers give the same bits. Runs on the
+     * calling thread.
+     *
+     * @throws IllegalArgumentException naming the argument when a size is negative, a range
+     *                                  falls outside its array, or C shares its array with A or B
+     */
+    public static void sgemmGatherA(int m, int n, int k, float[] a, int aOff, int[] aRows, int aRowsOff, float[] b,
+                                    int bOff, int ldb, boolean accumulate, float[] c, int cOff, int ldc) {
+        sgemmGatherA(Kernels.provider(), m, n, k, a, aOff, aRows, aRowsOff, b, bOff, ldb, accumulate, c, cOff, ldc);
+    }
+
+    /** {@link #sgemmGatherA} on a given provider. */
+    static void sgemmGatherA(KernelProvider provider, int m, int n, int k, float[] a, int aOff, int[] aRows,
+                             int aRowsOff, float[] b, int bOff, int ldb, boolean accumulate, float[] c, int cOff,
+                             int ldc) {
+        if (a == null || b == null || aRows == null || c == null) {
+            throw new NullPointerException("sgemmGatherA: an array is null");
+        }
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("sgemmGatherA: sizes must be >= 0, got m=" + m + ", n=" + n + ", k=" + k);
+        }
+        if (c == a || c == b) {
+            throw new IllegalArgumentException("sgemmGatherA: c must not share its array with " + (c == a ? "a" : "b"));
+        }
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (aRowsOff < 0 || (long) aRowsOff + m > aRows.length) {
+            throw new IllegalArgumentException("sgemmGatherA: rows [" + aRowsOff + ", " + ((long) aRowsOff + m)
+                    + ") outside a table of " + aRows.length);
+        }
+        for (int i = 0; i < m; i++) {
+            long start = (long) aOff + aRows[aRowsOff + i];
+            if (start < 0 || start + k > a.length) {
+                throw new IllegalArgumentException("sgemmGatherA: row " + i + " of A, [" + start + ", " + (start + k)
+                        + "), is outside an array of " + a.length);
+            }
+        }
+        if (k > 0 && (ldb < n || bOff < 0 || (long) bOff + (long) (k - 1) * ldb + n > b.length)) {
+            throw new IllegalArgumentException("sgemmGatherA: B (k=" + k + ", n=" + n + ", bOff=" + bOff + ", ldb=" + ldb
+                    + ") does not fit an array of " + b.length);
+        }
+        if (ldc < n || cOff < 0 || (long) cOff + (long) (m - 1) * ldc + n > c.length) {
+            throw new IllegalArgumentException("sgemmGatherA: C (m=" + m + ", n=" + n + ", cOff=" + cOff + ", ldc=" + ldc
+                    + ") does not fit an array of " + c.length);
+        }
+        provider.gemm().sgemmGatherA(m, n, k, a, aOff, aRows, aRowsOff, b, bOff, ldb, accumulate, c, cOff, ldc);
+    }
+
     /** {@link #sgemm} on a given provider (tests compare providers through this). */
     static void sgemm(KernelProvider provider, boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,

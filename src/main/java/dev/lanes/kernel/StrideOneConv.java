@@ -113,6 +113,63 @@ public final class StrideOneConv {
         }
     }
 
+    /**
+     * Copies the group's input planes from {@code xOff} into the middle of {@code padded}
+     * (at least {@link #paddedSize} floats); borders and slack become zero.
+     */
+    public static void pad(ConvGeometry g, float[] x, int xOff, float[] padded) {
+        requireStrideOne(g);
+        if (padded.length < paddedSize(g) || xOff < 0 || (long) xOff + (long) g.cg() * g.h() * g.w() > x.length) {
+            throw new IllegalArgumentException("StrideOneConv.pad: padded " + padded.length + " (need "
+                    + paddedSize(g) + "), input from " + xOff + " of " + g.cg() * g.h() * g.w() + " in " + x.length);
+        }
+        pad(g, x, xOff, padded, paddedHeight(g), paddedWidth(g));
+    }
+
+    /** @return the positions of the wide output, {@code hOut x Wp}: the k of the weight-gradient product */
+    public static int widePositions(ConvGeometry g) {
+        return g.hOut() * paddedWidth(g);
+    }
+
+    /**
+     * Writes the group's output gradient ({@code og} planes of {@code hOut x wOut} from
+     * {@code dyOff}) as a {@code widePositions x og} matrix: position {@code y Wp + x} by
+     * channel, zero in the {@code Wp - wOut} extra columns of each row.
+     */
+    public static void wideTransposed(ConvGeometry g, float[] dy, int dyOff, float[] out) {
+        requireStrideOne(g);
+        int wp = paddedWidth(g);
+        int og = g.og();
+        if (out.length < widePositions(g) * og || dyOff < 0 || (long) dyOff + (long) og * g.l() > dy.length) {
+            throw new IllegalArgumentException("StrideOneConv.wideTransposed: out " + out.length + " (need "
+                    + widePositions(g) * og + "), gradient from " + dyOff + " of " + og * g.l() + " in " + dy.length);
+        }
+        for (int y = 0; y < g.hOut(); y++) {
+            Arrays.fill(out, (y * wp + g.wOut()) * og, (y + 1) * wp * og, 0f);
+        }
+        for (int co = 0; co < og; co++) {
+            for (int y = 0; y < g.hOut(); y++) {
+                int src = dyOff + (co * g.hOut() + y) * g.wOut();
+                int dst = y * wp * og + co;
+                for (int x = 0; x < g.wOut(); x++) {
+                    out[dst + x * og] = dy[src + x];
+                }
+            }
+        }
+    }
+
+    /**
+     * The weight gradient of rows {@code [r0, r1)} of {@code W_g^T} for one image:
+     * {@code dWt[r][co] (+)= sum_q padded[taps[r] + q] * wide[q][co]} over the wide positions,
+     * through {@link Blas#sgemmGatherA} (the extra columns carry zero gradient). {@code dWt} is
+     * {@code k x og} from {@code dwtOff}, row {@code r} at {@code dwtOff + r * og}.
+     */
+    public static void weightGradient(ConvGeometry g, float[] padded, int[] taps, float[] wide, int r0, int r1,
+                                      boolean accumulate, float[] dwt, int dwtOff) {
+        Blas.sgemmGatherA(r1 - r0, g.og(), widePositions(g), padded, 0, taps, r0, wide, 0, g.og(), accumulate, dwt,
+                dwtOff + r0 * g.og(), g.og());
+    }
+
     /** Copies the input planes into the middle of the padded buffer; borders and slack are zero. */
     private static void pad(ConvGeometry g, float[] x, int xOff, float[] padded, int hp, int wp) {
         int h = g.h();

@@ -13,9 +13,10 @@ import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Blas#sgemmGatherB}: the vector provider gives the scalar provider's bits (tiles of 12
- * and 4 rows and two vectors, with leftover rows and columns), both agree with a double
- * reference, C outside its rows and columns is untouched, and bad arguments are named.
+ * {@link Blas#sgemmGatherB} and {@link Blas#sgemmGatherA}: the vector provider gives the scalar
+ * provider's bits (tiles of 12 and 4 rows by one or two vectors, with leftover rows and columns,
+ * overwriting or accumulating), both agree with a double reference, C outside its rows and
+ * columns is untouched, and bad arguments are named.
  */
 class GatherGemmProperties {
 
@@ -70,6 +71,61 @@ class GatherGemmProperties {
         }
     }
 
+    @Property(tries = 200)
+    void gatheredRowsOfAGiveTheScalarBitsAndTheProduct(@ForAll @IntRange(min = 0, max = 40) int m,
+                                                        @ForAll @IntRange(min = 0, max = 90) int n,
+                                                        @ForAll @IntRange(min = 0, max = 60) int k,
+                                                        @ForAll boolean accumulate, @ForAll long seed) {
+        Random r = new Random(seed);
+        float[] a = new float[k + 150];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) r.nextGaussian();
+        }
+        int aOff = r.nextInt(5);
+        int rowsOff = r.nextInt(3);
+        int[] rows = new int[rowsOff + m];
+        for (int i = 0; i < m; i++) {
+            rows[rowsOff + i] = r.nextInt(a.length - k - aOff + 1);
+        }
+        int ldb = n + r.nextInt(3);
+        int bOff = r.nextInt(4);
+        float[] b = new float[bOff + Math.max(0, k - 1) * ldb + n + 1];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (float) r.nextGaussian();
+        }
+        int ldc = n + r.nextInt(3);
+        int cOff = r.nextInt(4);
+        float[] c0 = new float[cOff + Math.max(0, m - 1) * ldc + n + 2];
+        for (int i = 0; i < c0.length; i++) {
+            c0[i] = (float) r.nextGaussian();
+        }
+        float[] scalar = c0.clone();
+        float[] vector = c0.clone();
+        Blas.sgemmGatherA(Kernels.scalar(), m, n, k, a, aOff, rows, rowsOff, b, bOff, ldb, accumulate, scalar, cOff,
+                ldc);
+        Blas.sgemmGatherA(Kernels.vector().orElseThrow(), m, n, k, a, aOff, rows, rowsOff, b, bOff, ldb, accumulate,
+                vector, cOff, ldc);
+        assertArrayEquals(scalar, vector, 0f, "m=" + m + " n=" + n + " k=" + k);
+        for (int i = 0; i < c0.length; i++) {
+            int rel = i - cOff;
+            boolean inside = m > 0 && rel >= 0 && rel / Math.max(1, ldc) < m && rel % Math.max(1, ldc) < n;
+            if (!inside) {
+                assertEquals(c0[i], scalar[i], 0f, "element " + i + " outside C was written");
+                continue;
+            }
+            int row = rel / ldc;
+            int col = rel % ldc;
+            double want = accumulate ? c0[i] : 0;
+            double abs = Math.abs(want);
+            for (int p = 0; p < k; p++) {
+                double t = (double) a[aOff + rows[rowsOff + row] + p] * b[bOff + p * ldb + col];
+                want += t;
+                abs += Math.abs(t);
+            }
+            assertEquals(want, scalar[i], 1e-6 * (abs + 1), "C(" + row + ", " + col + ")");
+        }
+    }
+
     @Test
     void badArgumentsAreNamed() {
         float[] a = new float[6];
@@ -91,5 +147,11 @@ class GatherGemmProperties {
         e = assertThrows(IllegalArgumentException.class, () -> Blas.sgemmGatherB(2, 5, 3, a, 0, 3, b, 0, rows, 0, c, 0,
                 5));
         assertTrue(e.getMessage().startsWith("sgemmGatherB: C (m=2, n=5"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Blas.sgemmGatherA(2, 3, 4, b, 0, new int[] {0, 7}, 0, a,
+                0, 3, false, c, 0, 3));
+        assertEquals("sgemmGatherA: row 1 of A, [7, 11), is outside an array of 10", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Blas.sgemmGatherA(2, 3, 4, b, 0, new int[] {0, 1}, 0, a,
+                0, 3, false, c, 0, 3));
+        assertTrue(e.getMessage().startsWith("sgemmGatherA: B (k=4, n=3, bOff=0, ldb=3)"), e.getMessage());
     }
 }

@@ -1,8 +1,9 @@
 package dev.lanes.kernel.internal;
 
 /**
- * The reference arithmetic of {@code Blas.sgemmGatherB}: every element of C starts from zero and
- * takes one fused multiply-add per k index, in increasing order. The vector provider computes
+ * The reference arithmetic of {@code Blas.sgemmGatherB} and {@code Blas.sgemmGatherA}: every
+ * element of C starts from zero and takes one fused multiply-add per k index, in increasing
+ * order (then, when accumulating, the old C is added once). The vector provider computes
  * full tiles with vector FMAs (the same arithmetic, lane by lane) and calls this for the rows
  * and columns left over, so both providers give the same bits.
  */
@@ -26,6 +27,26 @@ public final class GatherGemm {
                     acc = Math.fma(a[ai + p], b[bj + bRows[bRowsOff + p]], acc);
                 }
                 c[cOff + i * ldc + j] = acc;
+            }
+        }
+    }
+
+    /**
+     * {@code C[i][j] (+)= sum_p a[aOff + aRows[i] + p] * B[p][j]} for rows {@code [i0, i1)} and
+     * columns {@code [j0, j1)}; arguments as {@code Blas.sgemmGatherA}. The chain starts from
+     * zero; with {@code accumulate} the old C is added to it at the end.
+     */
+    public static void blockA(int i0, int i1, int j0, int j1, int k, float[] a, int aOff, int[] aRows, int aRowsOff,
+                              float[] b, int bOff, int ldb, boolean accumulate, float[] c, int cOff, int ldc) {
+        for (int i = i0; i < i1; i++) {
+            int ai = aOff + aRows[aRowsOff + i];
+            for (int j = j0; j < j1; j++) {
+                float acc = 0f;
+                for (int p = 0; p < k; p++) {
+                    acc = Math.fma(a[ai + p], b[bOff + p * ldb + j], acc);
+                }
+                int ci = cOff + i * ldc + j;
+                c[ci] = accumulate ? acc + c[ci] : acc;
             }
         }
     }

@@ -55,6 +55,12 @@ final class ScalarGemm implements GemmKernels {
     }
 
     @Override
+    public void sgemmGatherA(int m, int n, int k, float[] a, int aOff, int[] aRows, int aRowsOff, float[] b, int bOff,
+                             int ldb, boolean accumulate, float[] c, int cOff, int ldc) {
+        GatherGemm.blockA(0, m, 0, n, k, a, aOff, aRows, aRowsOff, b, bOff, ldb, accumulate, c, cOff, ldc);
+    }
+
+    @Override
     public void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
                       double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                       double beta, double[] c, int cOff, int ldc) {

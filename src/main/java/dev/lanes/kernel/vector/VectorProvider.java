@@ -33,6 +33,12 @@ public final class VectorProvider implements KernelProvider {
         }
 
         @Override
+        public void sgemmGatherA(int m, int n, int k, float[] a, int aOff, int[] aRows, int aRowsOff, float[] b,
+                                 int bOff, int ldb, boolean accumulate, float[] c, int cOff, int ldc) {
+            GatherAMicroKernels.sgemm(m, n, k, a, aOff, aRows, aRowsOff, b, bOff, ldb, accumulate, c, cOff, ldc);
+        }
+
+        @Override
         public void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
                           double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                           double beta, double[] c, int cOff, int ldc) {

@@ -1,6 +1,7 @@
 package dev.lanes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lanes.autograd.Losses;
@@ -9,9 +10,14 @@ import dev.lanes.autograd.Ops;
 import dev.lanes.io.SafeTensors;
 import dev.lanes.nn.LSTMCell;
 import dev.lanes.nn.LstmState;
+import dev.lanes.nn.models.ResNet;
+import dev.lanes.nn.models.ResNets;
 import dev.lanes.optim.Adam;
+import dev.lanes.serve.NonFinitePolicy;
 import dev.lanes.serve.RecurrentPlan;
 import dev.lanes.serve.RecurrentSession;
+import dev.lanes.serve.ResNetPlan;
+import dev.lanes.serve.ResNetSession;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
@@ -20,7 +26,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The README's quick start, as written there: it trains, the file round-trips, the plan serves the trained cell. */
+/**
+ * The README's quick start and service snippet, as written there: the quick start trains, the file
+ * round-trips and the plan serves the trained cell; the snippet's plans serve and refuse NaN.
+ */
 class QuickStartTest {
 
     @Test
@@ -70,5 +79,29 @@ class QuickStartTest {
         }
         assertTrue(error < 0.1, "mean forecast error " + error);
         Files.delete(file);
+    }
+
+    @Test
+    void embeddingSnippet() {
+        LSTMCell cell = new LSTMCell(128, 256, new Generator(2));
+        ResNet net = ResNets.resnet20(3, 10, new Generator(3));
+        float[] features = new float[128];
+        float[] pixels = new float[3 * 32 * 32];
+        // --- README, "Embedding Lanes in a service", verbatim ---
+        RecurrentPlan plan = RecurrentPlan.freeze(cell, NonFinitePolicy.REJECT);   // NaN or infinite input: refused
+        RecurrentSession stream = plan.session(1);      // one per conversation/stream: it holds that stream's state
+        float[] h = stream.step(features);              // the session's own array, overwritten by the next step
+
+        ResNetPlan images = ResNetPlan.freeze(net, 3, 32, 32);
+        ThreadLocal<ResNetSession> perThread = ThreadLocal.withInitial(() -> images.session(1));
+        float[] logits = perThread.get().run(pixels);   // 0 bytes allocated per call
+        // --- end of the snippet ---
+
+        assertEquals(256, h.length);
+        assertEquals(10, logits.length);
+        float before = h[0];
+        features[5] = Float.NaN;
+        assertThrows(IllegalArgumentException.class, () -> stream.step(features));
+        assertEquals(before, stream.hidden()[0], "a refused step keeps the state");
     }
 }

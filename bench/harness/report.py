@@ -516,7 +516,8 @@ class Report:
                 pt = (p['min'], p['median']) if p else None
                 rows.append([label, t, pair(*mm(e)), pair(*pt) if pt else 'n/a', rpair(mm(e), pt)])
                 if t == '1' and case in ('lstm_step', 'lstm_seq') and pt:
-                    self.headline.append([label + ', 1 thread', ftime(e.median), 'PyTorch ' + ftime(pt[1]),
+                    self.headline.append([('LSTM 128->256 train step, seq 100, batch 64' if case == 'lstm_seq'
+                                           else label) + ', 1 thread', ftime(e.median), 'PyTorch ' + ftime(pt[1]),
                                           rpair(mm(e), pt), '#recurrent-layers'])
         notes = []
         for kind in ('lstm', 'gru', 'rnn'):
@@ -580,8 +581,9 @@ class Report:
                     pips = '%.0f' % (64 / pt[1]) if case == 'train' and pt else ''
                     rows.append(['%s, %s' % (label, s), t, pair(*mm(e)), pair(*pt) if pt else 'n/a',
                                  rpair(mm(e), pt), ips, pips])
-                    if case == 'train' and t == '1' and pt:
-                        self.headline.append(['ResNet-20 train step %s, batch 64, 1 thread' % s,
+                    if case == 'train' and pt:
+                        self.headline.append(['ResNet-20 train step %s, batch 64, %s thread%s' % (
+                                                  s, t, '' if t == '1' else 's'),
                                               '%s (%s images/s)' % (ftime(e.median), ips),
                                               'PyTorch %s (%s images/s)' % (ftime(pt[1]), pips), rpair(mm(e), pt),
                                               '#resnet-training-step'])
@@ -974,6 +976,9 @@ class Report:
         self.serve()
         self.scaling()
         self.steps()
+        # The recurrent area's batch-1 step duplicates the serving row when ServeBenchmark ran.
+        if any(h[0].startswith('LSTM 128->256 step') and h[0].endswith('p50') for h in self.headline):
+            self.headline = [h for h in self.headline if not (h[0].startswith('LSTM step') and '#recurrent' in h[4])]
         if self.headline:
             head = ['## Headline numbers', '',
                     'Medians; ratio = Lanes time / peer time (min / median), below 1 means Lanes is faster.', '',
@@ -985,12 +990,41 @@ class Report:
             f.write(text)
         return self.out
 
+    def update_readme(self, path):
+        """Rewrites the headline table between README's headline markers."""
+        start, end = '<!-- headline:start -->', '<!-- headline:end -->'
+        with open(path) as f:
+            text = f.read()
+        if start not in text or end not in text:
+            return False
+        r, m = self.R.r, self.R.machine
+        link = os.path.relpath(self.out, os.path.dirname(os.path.abspath(path)))
+        cpu = '%s, %s CPUs%s' % (m.get('cpu_model'), m.get('cpus'),
+                                 ', AVX-512' if 'avx512f' in m.get('flags', []) else '')
+        lines = [start,
+                 'From `%s` on %s (%s, JDK %s; %s mode%s), medians; every table, the machine and the '
+                 'commands are in [%s](%s).' % (
+                     r.get('command'), (r.get('started') or '')[:10], cpu,
+                     (m.get('lanes_jdk') or '?').split(' ')[0], r.get('mode'),
+                     ', rough numbers' if r.get('mode') == 'quick' else '', os.path.basename(self.out), link), '',
+                 table(['case', 'Lanes', 'peer', 'Lanes / peer (min / median)'],
+                       [['[%s](%s%s)' % (h[0], link, h[4])] + h[1:4] for h in self.headline]),
+                 end]
+        text = text[:text.index(start)] + '\n'.join(lines) + text[text.index(end) + len(end):]
+        with open(path, 'w') as f:
+            f.write(text)
+        return True
+
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('results', help='bench/results/<UTC time>.json')
     ap.add_argument('--out', default=None, help='report path (default: BENCHMARKS.md at the repository root)')
     ap.add_argument('--charts', default=None, help='chart directory (default: docs/bench next to the report)')
+    ap.add_argument('--readme', default=None,
+                    help='README whose headline block to rewrite (default: the repository README when the '
+                         'report is the repository BENCHMARKS.md)')
+    ap.add_argument('--no-readme', action='store_true', help='leave README.md alone')
     a = ap.parse_args()
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     out = os.path.abspath(a.out or os.path.join(root, 'BENCHMARKS.md'))
@@ -999,6 +1033,11 @@ def main():
     if rep.plt is None:
         print('report.py: matplotlib is missing (apt-get install python3-matplotlib); no charts', file=sys.stderr)
     print(rep.build())
+    readme = a.readme
+    if readme is None and out == os.path.join(root, 'BENCHMARKS.md'):
+        readme = os.path.join(root, 'README.md')
+    if readme and not a.no_readme and rep.update_readme(readme):
+        print(readme)
     return 0
 
 

@@ -459,7 +459,8 @@ class Report:
             k = (e.params.get('fn'), e.params.get('n'))
             if k not in keys:
                 keys.append(k)
-        for fn, n in keys:
+        order = {'sigmoid': 0, 'tanh': 1, 'exp': 2}
+        for fn, n in sorted(keys, key=lambda k: (order.get(k[0], 9), int(k[1]))):
             base = R.lanes('ActivationBenchmark', 'mathLoop', fn=fn, n=n)
             for method, t in (('lanesVector', '1'), ('lanesPool', pool)):
                 e = R.lanes('ActivationBenchmark', method, fn=fn, n=n)
@@ -697,7 +698,8 @@ class Report:
         self.w('## Serving latency and allocation', '',
                'One request at a time on a warm model; every call timed on its own (JMH `SampleTime` for Lanes, '
                '`perf_counter_ns` around each call for PyTorch, inference under `torch.no_grad()` in eval mode). '
-               'Bytes per call from JMH\'s `-prof gc` (`gc.alloc.rate.norm`, median over the iterations).', '')
+               'Bytes per call from JMH\'s `-prof gc` (`gc.alloc.rate.norm`, median over the iterations, from the '
+               'AverageTime run when there is one: SampleTime\'s own bookkeeping adds about 20 bytes).', '')
         chart = self.latency_chart(rows_in)
         if chart:
             self.w('![Latency p50 and p99, Lanes and PyTorch](%s)' % chart, '')

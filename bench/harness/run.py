@@ -2,7 +2,9 @@
 """bench/run: Lanes' JMH suite and its peers on the same shapes, in one run.
 
   bench/run [--quick | --full] [--out DIR] [--report FILE | --no-report]
-            [--only AREA,...] [--threads 1,2] [--no-peers] [--list]
+            [--only AREA,...] [--threads 1,2] [--no-peers] [--wait-idle S] [--list | --dry-run]
+
+Quick mode takes under five minutes on an idle 2-core machine, full mode roughly two hours.
 
 Areas, in the order they run (each runs its peer first, then Lanes):
   fma          FP32 FMA peak: the C probe (bench/probes/fma_peak.c) at 1 and 2 threads, and
@@ -68,7 +70,7 @@ def plan(mode):
     """Shapes and sizes per mode. Quick mode keeps what fits in five minutes on 2 vCPUs: one
     activation, the LSTM rows (step, forward + backward), the convolution's forward + backward,
     the ResNet-20 training step at 1 x 28 x 28, serving at one thread, and short sweeps; the LSTM
-    sequence sweep borrows RecurrentBenchmark's 256-wide, 100-step point."""
+    sweeps borrow RecurrentBenchmark's 256-wide points (100 steps, and the batch-1 step)."""
     full = {
         'gemm_shapes': ['64x64x64', '128x128x128', '256x256x256', '512x512x512', '1024x1024x1024',
                         '2048x2048x2048', '64x384x1024', '1x384x1024'],
@@ -90,9 +92,9 @@ def plan(mode):
         'act_fns': ['tanh'], 'act_n': ['65536'], 'pointwise': False,
         'rnn_kinds': ['LSTM'], 'rnn_forward': False, 'conv_forward': False,
         'resnet_shapes': ['1x28x28'], 'resnet_infer': False,
-        'serve_modes': 'sample', 'serve_threads': ['1'],
+        'serve_modes': 'avgt,sample', 'serve_threads': ['1'],
         'lstm_hidden': ['64', '256', '1024'], 'lstm_hidden_seq': '25',
-        'lstm_seq': ['25', '100'], 'lstm_forward': False, 'step_hidden': ['64', '1024'],
+        'lstm_seq': ['25', '100'], 'lstm_forward': False, 'step_hidden': ['1024'],
         'depths': ['20', '32'], 'depth_infer': False,
         'scaling_threads': ['1'], 'scaling_torch': False,
         'ob_reps': 5, 'fma_seconds': 1.0, 'fma_reps': 5,
@@ -305,6 +307,9 @@ class Run:
         for k, v in params.items():
             cmd += ['-p', '%s=%s' % (k, ','.join(v))]
         cmd += JMH[self.mode][weight] + list(extra) + ['-rf', 'json', '-rff', out]
+        if self.a.dry_run:
+            log('  bench/jmh ' + ' '.join(shlex.quote(c) for c in cmd[cmd.index(regex):cmd.index('-rf')]))
+            return 'dry run'
         logfile = os.path.join(self.logs, 'jmh-%02d-%s.log' % (self.part, area))
         with open(logfile, 'w') as f:
             f.write('+ ' + ' '.join(shlex.quote(c) for c in cmd) + '\n')
@@ -329,6 +334,9 @@ class Run:
             env.update(TORCH_MALLOC)
         for t in threads:
             cmd = [PY, os.path.join(ROOT, 'bench', script), '--threads', t] + list(args)
+            if self.a.dry_run:
+                log('  bench/%s --threads %s %s' % (script, t, ' '.join(args)))
+                continue
             with open(os.path.join(self.logs, 'torch-%s-t%s.log' % (key, t)), 'a') as f:
                 f.write('+ ' + ' '.join(cmd) + '\n')
                 f.flush()
@@ -356,6 +364,9 @@ class Run:
             binary = os.path.join(ROOT, 'bench', 'probes', 'build', 'fma_peak')
             self.gcc_build(src, binary, (['-march=native'], ['-lpthread']))
             res = self.result['peers'].setdefault('fma_probe', {})
+            if self.a.dry_run:
+                log('  bench/probes/build/fma_peak --threads %s' % ','.join(self.threads))
+                return 'dry run'
             for t in self.threads:
                 text = sh([binary, '--threads', t, '--seconds', str(self.p['fma_seconds']),
                            '--reps', str(self.p['fma_reps'])])
@@ -388,6 +399,9 @@ class Run:
         for t in self.threads:
             env['OPENBLAS_NUM_THREADS'] = t
             cmd = [binary, '--threads', t, '--reps', str(self.p['ob_reps']), '--warmup-s', warm] + shapes
+            if self.a.dry_run:
+                log('  bench/openblas/build/sgemm_driver ' + ' '.join(cmd[1:]))
+                continue
             text = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
             for line in text.splitlines():
                 if line.startswith('# config:'):
@@ -539,6 +553,8 @@ class Run:
         self.step('setup', 'machine facts', self.machine)
         for area in areas:
             getattr(self, 'area_' + area)()
+        if self.a.dry_run:
+            return 0
         path = self.save()
         log('results: %s (%.0f s)' % (os.path.relpath(path, ROOT), self.result['duration_s']))
         if not self.a.no_report:
@@ -571,6 +587,7 @@ def main():
                     help='before each step, wait while other processes keep a third of a CPU busy, '
                          'up to SECONDS over the run (default 0: measure and record only)')
     ap.add_argument('--list', action='store_true', help='print the plan of the chosen mode and exit')
+    ap.add_argument('--dry-run', action='store_true', help='build, then print the commands instead of running them')
     a = ap.parse_args()
     if a.only:
         bad = [x for x in a.only.split(',') if x not in AREAS]

@@ -94,7 +94,7 @@ class QuickStartTest {
 
         ResNetPlan images = ResNetPlan.freeze(net, 3, 32, 32);
         ThreadLocal<ResNetSession> perThread = ThreadLocal.withInitial(() -> images.session(1));
-        float[] logits = perThread.get().run(pixels);   // 0 bytes allocated per call
+        float[] logits = perThread.get().run(pixels);   // the session's own array, like h
         // --- end of the snippet ---
 
         assertEquals(256, h.length);

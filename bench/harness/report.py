@@ -279,14 +279,22 @@ class Report:
             self.w('- PyTorch runs with glibc\'s default malloc thresholds (`--torch-default-malloc`): freed '
                    'activations go back to the kernel and come back as page faults, which can slow it down '
                    'several-fold on virtual machines.')
-        busy = [s.get('cpus_busy_before', 0) for s in r.get('steps', [])]
+        busy = [max(s.get('cpus_busy_before', 0), s.get('cpus_busy_others', 0)) for s in r.get('steps', [])]
         if busy and max(busy) > 0.33:
             self.w('- **Other processes were busy during this run** (up to %.1f of %s CPUs just before a step, '
                    'see the last table); their load makes these numbers noisier and slower than on an idle '
                    'machine, the two-thread ones most.' % (max(busy), self.R.machine.get('cpus')))
         if r.get('waited_for_other_jmh_s'):
-            self.w('- The run waited %s for other benchmark runs to finish; that time is not counted.' % ftime(
-                r['waited_for_other_jmh_s']))
+            self.w('- The run waited %s in all for other work on the machine (another JMH run, or other processes '
+                   'keeping a CPU busy, with `--wait-idle`) before its steps; that time is not counted.' % ftime(
+                       r['waited_for_other_jmh_s']))
+        slower = self.slower_on_two_threads()
+        if slower:
+            self.w('- **Lanes was slower on two threads than on one** (medians, by more than 10%%) for %s. On '
+                   'an otherwise idle machine two threads should be at least as fast (products below 2^20 '
+                   'multiply-adds stay on one thread); other load during those steps, a short warm-up or a real '
+                   'scaling problem can cause it, so rerun before relying on the two-thread rows.' %
+                   ', '.join(slower))
         notes = r.get('notes') or []
         for n in notes:
             self.w('- Note: ' + n)
@@ -294,6 +302,22 @@ class Report:
         for s in failed:
             self.w('- **Failed step** %s / %s: %s' % (s['area'], s['name'], s.get('note')))
         self.w('')
+
+    def slower_on_two_threads(self):
+        """Benchmarks (other than the batch-1 step, which stays on the calling thread) whose median
+        on two threads exceeds their median on one by more than 10%."""
+        out = []
+        for e in self.R.entries:
+            if e.params.get('threads') != '2' or e.method == 'lstmStep' or e.mode != 'avgt':
+                continue
+            others = {k: v for k, v in e.params.items() if k != 'threads'}
+            one = self.R.lanes(e.cls, e.method, area=e.area, threads='1', **others)
+            if one and e.median > 1.1 * one.median:
+                label = '`%s.%s`%s' % (e.cls, e.method, ' (%s)' % ', '.join('%s=%s' % kv for kv in sorted(
+                    others.items())) if others else '')
+                if label not in out:
+                    out.append(label)
+        return out
 
     def machine(self):
         m = self.R.machine
@@ -394,6 +418,16 @@ class Report:
             self.w('![SGEMM GFLOP/s against n, Lanes and OpenBLAS, with the FMA peak](%s)' % chart, '')
         self.w(table(['shape', 'threads', 'Lanes GFLOP/s best / median', 'OpenBLAS GFLOP/s best / median',
                       'Lanes time min / median', 'Lanes / OpenBLAS min / median'], rows), '')
+        if '1' in self.threads and '2' in self.threads:
+            parts = []
+            for s_ in shapes:
+                e1, e2 = (R.lanes('SgemmBenchmark', 'sgemm', shape=s_, threads=t) for t in ('1', '2'))
+                o1, o2 = ob.get((s_, '1')), ob.get((s_, '2'))
+                parts.append('%s: Lanes %s, OpenBLAS %s' % (
+                    s_, '%.2fx' % (e1.median / e2.median) if e1 and e2 else 'n/a',
+                    '%.2fx' % (o1['median_s'] / o2['median_s']) if o1 and o2 else 'n/a'))
+            self.w('Speed-up of two threads over one (one-thread median time / two-thread median time): ' +
+                   '; '.join(parts) + '.', '')
         fma = getattr(self, 'fma_peak', {})
         if fma.get('1'):
             best = max((gflops_of(2.0 * int(s.split('x')[0]) ** 3, R.lanes('SgemmBenchmark', 'sgemm', shape=s,
@@ -433,8 +467,8 @@ class Report:
         peaks = sorted(getattr(self, 'fma_peak', {}).items())
         for i, (t, v) in enumerate(peaks):
             ax.axhline(v, color='gray', linestyle=styles.get(t, ':'), linewidth=1)
-            ax.text(cubes[0], v, ' FMA peak (C probe), %s thread%s: %.0f GFLOP/s' % (t, '' if t == '1' else 's', v),
-                    va='top' if i == 0 and len(peaks) > 1 else 'bottom', fontsize=8, color='gray')
+            ax.text(cubes[-1], v, 'FMA peak (C probe), %s thread%s: %.0f GFLOP/s ' % (t, '' if t == '1' else 's', v),
+                    ha='right', va='bottom', fontsize=8, color='gray')
         ax.set_xscale('log', base=2)
         ax.set_xticks(cubes)
         ax.set_xticklabels([str(n) for n in cubes])
@@ -862,14 +896,14 @@ class Report:
                              fratio(inf.median, pin['median']) if inf and pin else 'n/a'])
             fit_text = []
             for t, pts_ in sorted(fits.items()):
-                f = fit_line([p[0] for p in pts_], [p[1] for p in pts_])
+                f = fit_line([p[0] for p in pts_], [p[1] for p in pts_]) if len(pts_) >= 3 else None
                 if f:
                     fit_text.append('%s thread(s): train step ≈ %s + %s per layer of depth' % (
                         t, ftime(f[0]) if f[0] > 0 else '-' + ftime(-f[0]), ftime(f[1])))
             parts.append(('ResNet against depth',
                           'CIFAR ResNet-depth (option A), 3 x 32 x 32; a training step (SGD with momentum) on a '
-                          'batch, and one image in evaluation mode. Ratios: Lanes / PyTorch, medians. '
-                          'Least-squares fit of the medians: ' + ('; '.join(fit_text) if fit_text else 'n/a') + '.',
+                          'batch, and one image in evaluation mode. Ratios: Lanes / PyTorch, medians.' +
+                          (' Least-squares fit of the medians: ' + '; '.join(fit_text) + '.' if fit_text else ''),
                           table(['depth', 'batch', 'threads', 'Lanes train step', 'images/s', 'Lanes 1 image',
                                  'PyTorch train step', 'Lanes / PyTorch', 'PyTorch 1 image', 'Lanes / PyTorch'],
                                 rows), depth))
@@ -903,11 +937,19 @@ class Report:
                 ('PyTorch %s thr' % t, [(h, p['median']) for h, _ in hs for p in
                                         [R.torch_sized('scaling_lstm', t, 'lstm_seq', hidden=h, seq=seq_h, batch=64)]
                                         if p and _ == seq_h]) for t in self.threads]))
+            borrowed = {e.params['threads']: e for e in R.all('RecurrentBenchmark', 'sequenceTrain', area='recurrent')
+                        if e.params.get('kind') == 'LSTM'}
+
+            def by_seq(t):
+                pts = {int(e.params['seq']): e.median for e in tr
+                       if e.params['hidden'] == '256' and e.params['batch'] == '64' and e.params['threads'] == t}
+                if 100 not in pts and t in borrowed:
+                    pts[100] = borrowed[t].median
+                return sorted(pts.items())
             panels.append(('LSTM fwd + bwd vs sequence length (hidden 256)', 'seq', [
-                ('Lanes %s thr' % t, sorted((int(e.params['seq']), e.median) for e in tr
-                                            if e.params['hidden'] == '256' and e.params['threads'] == t))
-                for t in sorted({e.params['threads'] for e in tr})] + [
-                ('PyTorch %s thr' % t, sorted((int(s), p['median']) for s in {e.params['seq'] for e in tr} for p in
+                ('Lanes %s thr' % t, by_seq(t)) for t in sorted({e.params['threads'] for e in tr})] + [
+                ('PyTorch %s thr' % t, sorted((int(s), p['median']) for s in {e.params['seq'] for e in tr} | (
+                    {'100'} if borrowed else set()) for p in
                                               [R.torch_sized('scaling_lstm', t, 'lstm_seq', hidden=256, seq=s,
                                                              batch=64)] if p)) for t in self.threads]))
         rt = R.all('ScalingBenchmark', 'resnetTrain')
@@ -952,7 +994,8 @@ class Report:
     def steps(self):
         r = self.R.r
         rows = [[s['area'], s['name'], '%.0f s' % s['seconds'],
-                 '%.2f' % s['cpus_busy_before'] if 'cpus_busy_before' in s else 'n/a', s['status']]
+                 '%.2f' % s['cpus_busy_before'] if 'cpus_busy_before' in s else 'n/a',
+                 '%.2f' % s['cpus_busy_others'] if 'cpus_busy_others' in s else 'n/a', s['status']]
                 for s in r.get('steps', [])]
         self.w('## How this run went', '',
                'Total %s. Raw data: [%s](%s) (JMH JSON of every benchmark, the peers\' outputs, machine facts).' % (
@@ -960,10 +1003,11 @@ class Report:
                    os.path.relpath(self.R.path, os.path.dirname(os.path.abspath(self.out)))), '',
                'JMH options: %s.' % '; '.join('%s: `%s`' % (k, ' '.join(v)) for k, v in
                                               (r.get('jmh_options') or {}).items()), '',
-               'CPUs busy before a step: the CPU time other processes used in the quarter second before it, '
-               'in CPUs (this machine has %s).' % self.R.machine.get('cpus'), '',
-               table(['area', 'step', 'time', 'CPUs busy before', 'status'], rows,
-                     ['---', '---', '---:', '---:', '---']), '')
+               'Other processes\' CPU use, in CPUs (this machine has %s): in the quarter second before each step, '
+               'and during it (the machine\'s busy time minus the harness\'s own and its children\'s; n/a where '
+               'the run did not record it).' % self.R.machine.get('cpus'), '',
+               table(['area', 'step', 'time', 'others before', 'others during', 'status'], rows,
+                     ['---', '---', '---:', '---:', '---:', '---']), '')
 
     def build(self):
         self.header()
@@ -1010,8 +1054,11 @@ class Report:
                      (m.get('lanes_jdk') or '?').split(' ')[0], r.get('mode'),
                      ', rough numbers' if r.get('mode') == 'quick' else '', os.path.basename(self.out), link), '',
                  table(['case', 'Lanes', 'peer', 'Lanes / peer (min / median)'],
-                       [['[%s](%s%s)' % (h[0], link, h[4])] + h[1:4] for h in self.headline]),
-                 end]
+                       [['[%s](%s%s)' % (h[0], link, h[4])] + h[1:4] for h in self.headline])]
+        if self.slower_on_two_threads():
+            lines += ['', 'In this run Lanes was slower on two threads than on one in places (listed in %s); treat '
+                          'its two-thread rows as suspect until a rerun confirms them.' % os.path.basename(self.out)]
+        lines.append(end)
         text = text[:text.index(start)] + '\n'.join(lines) + text[text.index(end) + len(end):]
         with open(path, 'w') as f:
             f.write(text)

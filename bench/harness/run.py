@@ -174,6 +174,17 @@ class Run:
         t1, i1 = snap()
         return (os.cpu_count() or 1) * (1 - (i1 - i0) / max(1, t1 - t0))
 
+    @staticmethod
+    def cpu_times():
+        """(busy CPU seconds of the whole machine, CPU seconds of this process and its finished
+        children); the difference over a step is what other processes used meanwhile."""
+        with open('/proc/stat') as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        hz = os.sysconf('SC_CLK_TCK')
+        busy = (sum(v[:8]) - v[3] - v[4]) / hz  # user nice system idle iowait irq softirq steal
+        own = sum(os.times()[:4])
+        return busy, own
+
     def wait_for_idle(self):
         """With --wait-idle S: waits (up to S seconds over the whole run) until other processes use
         less than a third of a CPU. Returns (CPUs busy just before the step, seconds waited)."""
@@ -194,6 +205,7 @@ class Run:
         waited += idle_wait
         self.waited += waited
         t = time.time()
+        stat0, own0 = self.cpu_times()
         log('[%s] %s ...' % (area, name))
         status, note = 'ok', ''
         try:
@@ -202,8 +214,11 @@ class Run:
             status, note = 'failed', '%s: %s' % (type(e).__name__, e)
             log('[%s] %s FAILED: %s' % (area, name, note))
         secs = time.time() - t
+        stat1, own1 = self.cpu_times()
+        others = max(0.0, (stat1 - stat0) - (own1 - own0)) / secs if secs > 0 else 0.0
         self.result['steps'].append({'area': area, 'name': name, 'seconds': round(secs, 1),
                                      'waited_s': waited, 'cpus_busy_before': round(busy, 2),
+                                     'cpus_busy_others': round(others, 2),
                                      'load': os.getloadavg()[0], 'status': status,
                                      'note': note})
         log('[%s] %s: %s in %.0f s%s' % (area, name, status, secs, (' (%s)' % note) if note and status == 'ok' else ''))

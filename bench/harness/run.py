@@ -19,8 +19,8 @@ Areas, in the order they run (each runs its peer first, then Lanes):
                bench/torch_serve.py; without ServeBenchmark, RecurrentBenchmark.lstmStep and
                ResNetBenchmark.inferOne stand in
   scaling      ScalingBenchmark: LSTM cost against hidden size and sequence length, the batch-1
-               step against hidden size, ResNet cost against depth (PyTorch alongside in full
-               mode); the GEMM table doubles as the GEMM scaling table
+               step against hidden size, ResNet cost against depth (PyTorch alongside; its LSTM
+               sweeps in full mode only); the GEMM table doubles as the GEMM scaling table
 
 Writes DIR/<UTC time>.json (default DIR: bench/results): every JMH result as JMH writes it
 (plus the area), the peers' numbers, the machine facts and the command, then regenerates the
@@ -573,7 +573,8 @@ class Run:
         path = self.save()
         log('results: %s (%.0f s)' % (os.path.relpath(path, ROOT), self.result['duration_s']))
         if not self.a.no_report:
-            report = os.path.abspath(self.a.report)
+            report = os.path.abspath(self.a.report or (os.path.join(self.logs, 'BENCHMARKS.md') if self.a.only
+                                                       else os.path.join(ROOT, 'BENCHMARKS.md')))
             subprocess.run([PY, os.path.join(ROOT, 'bench', 'harness', 'report.py'), path, '--out', report],
                            check=True)
             log('report: %s' % os.path.relpath(report, os.getcwd()))
@@ -591,7 +592,9 @@ def main():
     g.add_argument('--quick', action='store_true', help='few shapes, 1 fork, short iterations (the default)')
     g.add_argument('--full', action='store_true', help='every shape, scaling sweeps, 2 forks')
     ap.add_argument('--out', default=os.path.join(ROOT, 'bench', 'results'), help='results directory')
-    ap.add_argument('--report', default=os.path.join(ROOT, 'BENCHMARKS.md'), help='report to regenerate')
+    ap.add_argument('--report', default=None,
+                    help='report to regenerate (default: BENCHMARKS.md at the repository root, or with --only '
+                         'target/bench-run/<UTC time>/BENCHMARKS.md so that a partial run leaves it alone)')
     ap.add_argument('--no-report', action='store_true', help='write the JSON only')
     ap.add_argument('--only', default=None, help='comma-separated areas: ' + ','.join(AREAS))
     ap.add_argument('--threads', default='1,2', help='thread counts (default 1,2)')

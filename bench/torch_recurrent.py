@@ -29,8 +29,12 @@ Output: one JSON object on stdout,
    "repeats"}}},
 and a table on stderr.
 
+Sizes: --input, --hidden, --seq and --batch change the 128, 256, 100 and 64 above (the step
+stays at batch 1), for the scaling tables of bench/run.
+
 Run:  /usr/bin/python3 bench/torch_recurrent.py --threads 1 [--quick]
       [--only lstm_step,gru_seq] [--repeats 7] [--openblas-coretype Haswell]
+      [--input 128] [--hidden 256] [--seq 100] [--batch 64]
 """
 import argparse
 import ctypes
@@ -55,6 +59,10 @@ ap.add_argument("--quick", action="store_true", help="fewer repeats, shorter war
 ap.add_argument("--only", default=None, help="comma-separated subset of: " + ",".join(CASES))
 ap.add_argument("--openblas-coretype", default="auto",
                 help="OPENBLAS_CORETYPE for torch's BLAS; 'auto' unsets it (default)")
+ap.add_argument("--input", type=int, default=128, help="input features (default 128)")
+ap.add_argument("--hidden", type=int, default=256, help="hidden features (default 256)")
+ap.add_argument("--seq", type=int, default=100, help="sequence length (default 100)")
+ap.add_argument("--batch", type=int, default=64, help="sequence batch size (default 64)")
 args = ap.parse_args()
 repeats = args.repeats or (3 if args.quick else 7)
 warmup = args.warmup if args.warmup is not None else (0.5 if args.quick else 1.5)
@@ -93,9 +101,9 @@ def blas_info():
 def make_case(name):
     """Returns (unit, fn) where fn() runs one call of the case."""
     if name == "lstm_step":
-        cell = torch.nn.LSTMCell(128, 256)
-        x = torch.randn(1, 128)
-        state = [(torch.zeros(1, 256), torch.zeros(1, 256))]
+        cell = torch.nn.LSTMCell(args.input, args.hidden)
+        x = torch.randn(1, args.input)
+        state = [(torch.zeros(1, args.hidden), torch.zeros(1, args.hidden))]
 
         def step():
             with torch.no_grad():
@@ -104,8 +112,8 @@ def make_case(name):
 
     kind = name.split("_")[0]
     layer = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU,
-             "rnn": lambda i, h: torch.nn.RNN(i, h, nonlinearity="tanh")}[kind](128, 256)
-    x = torch.randn(100, 64, 128, requires_grad=False)
+             "rnn": lambda i, h: torch.nn.RNN(i, h, nonlinearity="tanh")}[kind](args.input, args.hidden)
+    x = torch.randn(args.seq, args.batch, args.input, requires_grad=False)
     params = list(layer.parameters())
 
     if name.endswith("_fwd"):
@@ -161,5 +169,7 @@ for name in names:
           file=sys.stderr)
 print("(calls = calls per timed batch; %d batches per case)" % repeats, file=sys.stderr)
 
-json.dump({"torch": torch.__version__, "threads": args.threads, "results": results}, sys.stdout)
+json.dump({"torch": torch.__version__, "threads": args.threads,
+           "sizes": {"input": args.input, "hidden": args.hidden, "seq": args.seq, "batch": args.batch},
+           "results": results}, sys.stdout)
 print()

@@ -42,7 +42,7 @@ public final class Elementwise {
     public static void activate(Activation f, float[] x, int xOff, float[] y, int yOff, int n) {
         unary(opName(f), x, xOff, y, yOff, n);
         ElementwiseKernels k = kernels();
-        if (n < PARALLEL_MIN || Parallel.threads() == 1 || f == Activation.IDENTITY || f == Activation.RELU) {
+        if (n < PARALLEL_MIN || !Parallel.canSplit() || f == Activation.IDENTITY || f == Activation.RELU) {
             k.activate(f, x, xOff, y, yOff, n);
             return;
         }

@@ -92,6 +92,15 @@ public final class Parallel {
     }
 
     /**
+     * @return whether a parallel loop started here would be split across threads: more than one
+     *         thread, and not already inside a tile or {@link #serially} (kernels check it so that
+     *         they do not build the closures of a split that cannot happen)
+     */
+    public static boolean canSplit() {
+        return pool.threads > 1 && !INSIDE_TILE.get();
+    }
+
+    /**
      * Runs {@code work} on the calling thread with every parallel loop inside it (kernels
      * included) run serially on this thread, as inside a tile. Serving sessions use it: their
      * calls then neither allocate jobs nor compete for the pool with other sessions, and one

@@ -191,14 +191,15 @@ class ResNetPlanTest {
     @Test
     void aCallAllocatesNothing() {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        // The served shapes themselves (ResNet-20, 1 x 28 x 28), large enough that kernels would
-        // split across the pool, and a projection network with a batch of 2.
+        // The served shapes themselves (ResNet-20 on 1 x 28 x 28 and 3 x 32 x 32), large enough that
+        // kernels would split across the pool, and a projection network with a batch of 2.
         ResNetSession[] sessions = {
             ResNetPlan.freeze(ResNets.resnet20(1, 10, new Generator(12)), 1, 28, 28).session(1),
+            ResNetPlan.freeze(ResNets.resnet20(3, 10, new Generator(12)), 3, 32, 32).session(1),
             ResNetPlan.freeze(ResNets.cifar(8, 1, 10, Shortcut.PROJECTION, true, DType.F32, new Generator(12)), 1, 10,
                     10, NonFinitePolicy.REJECT).session(2)};
         for (ResNetSession s : sessions) {
-            float[] x = images(1, s.batch(), s == sessions[0] ? 784 : 100);
+            float[] x = images(1, s.batch(), s == sessions[0] ? 784 : s == sessions[1] ? 3072 : 100);
             for (int i = 0; i < 2000; i++) {
                 s.run(x);
             }

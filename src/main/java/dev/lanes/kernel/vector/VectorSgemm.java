@@ -108,7 +108,7 @@ final class VectorSgemm {
     static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc) {
-        int threads = Parallel.threads();
+        int threads = Parallel.canSplit() ? Parallel.threads() : 1;
         if (transB && m <= DOT_MAX_M && k >= SgemmMicroKernels.L) {
             dotRows(m, n, k, alpha, a, aOff, transA ? 1 : lda, transA ? lda : 1, b, bOff, ldb, beta, c, cOff, ldc,
                     threads > 1 && (long) m * n * k >= PARALLEL_MACS);
@@ -169,26 +169,30 @@ final class VectorSgemm {
         int xOff = rowsOff;
         int xLd = rowsLd;
         int blocks = (n + DOT_COLUMNS - 1) / DOT_COLUMNS;
-        Parallel.TileBody body = t -> {
-            int j0 = t * DOT_COLUMNS;
-            int j1 = Math.min(n, j0 + DOT_COLUMNS);
-            for (int i = 0; i < m; i++) {
-                int ai = xOff + i * xLd;
-                int ci = cOff + i * ldc;
-                int j = j0;
-                for (; j + 4 <= j1; j += 4) {
-                    SgemmMicroKernels.dot1x4(k, x, ai, b, bOff + j * ldb, ldb, c, ci + j, alpha, beta);
-                }
-                for (; j < j1; j++) {
-                    SgemmMicroKernels.dot1x1(k, x, ai, b, bOff + j * ldb, c, ci + j, alpha, beta);
-                }
-            }
-        };
         if (parallel) {
-            Parallel.forEach(blocks, body);
+            Parallel.forEach(blocks, t -> dotBlock(t, m, n, k, alpha, x, xOff, xLd, b, bOff, ldb, beta, c, cOff, ldc));
         } else {
+            // No closure on this path: serving sessions call it and must not allocate.
             for (int t = 0; t < blocks; t++) {
-                body.run(t);
+                dotBlock(t, m, n, k, alpha, x, xOff, xLd, b, bOff, ldb, beta, c, cOff, ldc);
+            }
+        }
+    }
+
+    /** Columns {@code [t * DOT_COLUMNS, ...)} of the dot-product path. */
+    private static void dotBlock(int t, int m, int n, int k, float alpha, float[] x, int xOff, int xLd, float[] b,
+                                 int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        int j0 = t * DOT_COLUMNS;
+        int j1 = Math.min(n, j0 + DOT_COLUMNS);
+        for (int i = 0; i < m; i++) {
+            int ai = xOff + i * xLd;
+            int ci = cOff + i * ldc;
+            int j = j0;
+            for (; j + 4 <= j1; j += 4) {
+                SgemmMicroKernels.dot1x4(k, x, ai, b, bOff + j * ldb, ldb, c, ci + j, alpha, beta);
+            }
+            for (; j < j1; j++) {
+                SgemmMicroKernels.dot1x1(k, x, ai, b, bOff + j * ldb, c, ci + j, alpha, beta);
             }
         }
     }

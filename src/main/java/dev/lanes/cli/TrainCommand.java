@@ -204,7 +204,9 @@ final class TrainCommand {
                         + " changes"),
                 new Flags.Flag("plain", "false", "true: the same network without shortcuts"),
                 new Flags.Flag("lr", "0.1", "SGD learning rate (Nesterov momentum 0.9, weight decay 5e-4, cosine"
-                        + " decay over the epochs)"),
+                        + " decay to 0)"),
+                new Flags.Flag("decay", "step", "step: the cosine decays after every batch; epoch: after every"
+                        + " epoch"),
                 new Flags.Flag("crop", "2", "random-crop padding in pixels (0: none)"),
                 new Flags.Flag("flip", "true", "random horizontal flips")), "10", "128"));
         flags.parse(args);
@@ -233,8 +235,14 @@ final class TrainCommand {
         ResNet model = ResNets.cifar(flags.integer("depth", 8, 1000), splits.train().channels(), 10, shortcut,
                 !Boolean.parseBoolean(flags.text("plain")), DType.F32, new Generator(seed));
         SGD opt = new SGD(model.parameters(), flags.real("lr", 0, 10), 0.9, 0, 5e-4, true);
-        Trainer.Builder b = Trainer.builder(model, opt, tb.build()).test(test)
-                .schedule(Schedules.cosine(opt, flags.integer("epochs", 1, 100_000), 0));
+        DataLoader train = tb.build();
+        int epochs = flags.integer("epochs", 1, 100_000);
+        Trainer.Builder b = Trainer.builder(model, opt, train).test(test);
+        switch (flags.text("decay")) {
+            case "step" -> b.schedulePerStep(Schedules.cosine(opt, epochs * train.batchesPerEpoch(), 0));
+            case "epoch" -> b.schedule(Schedules.cosine(opt, epochs, 0));
+            default -> throw new IllegalArgumentException("--decay must be step or epoch, got " + flags.text("decay"));
+        }
         return fit(b, flags, String.format(Locale.ROOT, "%s (%,d parameters)", model.name(), model.parameterCount()),
                 splits, out);
     }

@@ -57,6 +57,7 @@ public final class Trainer {
     private final LossFunction loss;
     private final int epochs;
     private final LRSchedule schedule;
+    private final boolean schedulePerStep;
     private final double clipNorm;
     private final int patience;
     private final double minDelta;
@@ -87,6 +88,7 @@ public final class Trainer {
         this.loss = b.loss;
         this.epochs = b.epochs;
         this.schedule = b.schedule;
+        this.schedulePerStep = b.schedulePerStep;
         this.clipNorm = b.clipNorm;
         this.patience = b.patience;
         this.minDelta = b.minDelta;
@@ -199,6 +201,10 @@ public final class Trainer {
                     GradClip.clipGradNorm(optimizer.params(), clipNorm, 2);
                 }
                 optimizer.step();
+                if (schedule != null && schedulePerStep) {
+                    schedule.step();
+                    scheduleSteps++;
+                }
                 step++;
                 batch++;
                 lossSum += l.item() * b.size();
@@ -218,7 +224,7 @@ public final class Trainer {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         double[] evaluation = test == null ? new double[] {Double.NaN, Double.NaN} : evaluate();
-        if (schedule != null) {
+        if (schedule != null && !schedulePerStep) {
             schedule.step();
             scheduleSteps++;
         }
@@ -314,6 +320,7 @@ public final class Trainer {
         private LossFunction loss = Losses::crossEntropy;
         private int epochs = 1;
         private LRSchedule schedule;
+        private boolean schedulePerStep;
         private double clipNorm;
         private int patience;
         private double minDelta;
@@ -352,9 +359,21 @@ public final class Trainer {
             return this;
         }
 
-        /** A schedule stepped after every epoch. */
+        /** A schedule stepped after every epoch (replaces any schedule set before). */
         public Builder schedule(LRSchedule s) {
             this.schedule = Objects.requireNonNull(s, "Trainer: schedule is null");
+            this.schedulePerStep = false;
+            return this;
+        }
+
+        /**
+         * A schedule stepped after every optimizer step, as PyTorch's OneCycleLR or a cosine
+         * decay over all the steps of a short run are used (replaces any schedule set before).
+         * Checkpoints record its steps, and resuming replays them.
+         */
+        public Builder schedulePerStep(LRSchedule s) {
+            this.schedule = Objects.requireNonNull(s, "Trainer: schedule is null");
+            this.schedulePerStep = true;
             return this;
         }
 

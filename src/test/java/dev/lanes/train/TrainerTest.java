@@ -129,6 +129,40 @@ class TrainerTest {
     }
 
     @Test
+    void aPerStepScheduleStepsAfterEveryBatchAndResumes() throws IOException {
+        // 20 batches per epoch, cosine over the 40 steps of 2 epochs: lr(t) = 1e-3 (1 + cos(pi t / 40)).
+        Run straight = Run.make(1, 2);
+        ChainableLR cosine = Schedules.cosine(straight.optimizer(), 40, 0);
+        List<EpochMetrics> expected = Trainer.builder(straight.model(), straight.optimizer(), straight.train())
+                .epochs(2).schedulePerStep(cosine).generators(straight.dropout())
+                .progress(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false).build()
+                .fit();
+        assertEquals(2e-3, expected.get(0).lr(), 1e-15);
+        assertEquals(1e-3 * (1 + Math.cos(Math.PI * 20 / 40)), expected.get(1).lr(), 1e-12);
+        assertEquals(0, straight.optimizer().lr(), 1e-15);
+
+        Path ckpt = dir.resolve("per-step.ckpt");
+        Run interrupted = Run.make(1, 2);
+        Trainer.builder(interrupted.model(), interrupted.optimizer(), interrupted.train()).epochs(2)
+                .schedulePerStep(Schedules.cosine(interrupted.optimizer(), 40, 0)).generators(interrupted.dropout())
+                .checkpoint(ckpt, 5).maxSteps(25)
+                .progress(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false).build()
+                .fit();
+        Run resumed = Run.make(5, 6);
+        Trainer second = Trainer.builder(resumed.model(), resumed.optimizer(), resumed.train()).epochs(2)
+                .schedulePerStep(Schedules.cosine(resumed.optimizer(), 40, 0)).generators(resumed.dropout())
+                .progress(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false).build();
+        second.resume(ckpt);
+        assertEquals(1e-3 * (1 + Math.cos(Math.PI * 25 / 40)), resumed.optimizer().lr(), 1e-12);
+        second.fit();
+        Map<String, Tensor> a = params(straight.model());
+        Map<String, Tensor> b = params(resumed.model());
+        for (String k : a.keySet()) {
+            assertArrayEquals(a.get(k).toFloatArray(), b.get(k).toFloatArray(), 0f, k);
+        }
+    }
+
+    @Test
     void earlyStoppingEndsARunThatDoesNotImprove() throws IOException {
         FashionMnist.Splits data = slice();
         Mlp model = new Mlp(3, new Generator(4));

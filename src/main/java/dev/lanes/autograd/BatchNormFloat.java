@@ -13,7 +13,9 @@ import dev.lanes.tensor.Tensor;
  * run over the images in order (a float sum per image plane, added in double), so results do not
  * depend on the thread count. The variance is two-pass: {@code sum((x - c)^2)} about the mean
  * rounded to float, {@code c}, corrected by {@code m (mean - c)^2}, so a large mean does not
- * cancel the variance away. The normalised input is kept (in float) for the backward pass.
+ * cancel the variance away. The backward pass recomputes the normalised input from the saved
+ * input and the per-channel mean and inverse deviation (in the same float arithmetic), rather
+ * than keeping a second activation-sized array alive on the tape.
  */
 final class BatchNormFloat extends GradFn {
 
@@ -23,11 +25,12 @@ final class BatchNormFloat extends GradFn {
     private final boolean batchStats;
     private final boolean hasWeight;
     private final boolean hasBias;
-    private float[] xhat;
+    private float[] mean;
+    private float[] invstd;
     private float[] scale;
 
     private BatchNormFloat(Tensor[] inputs, int n, int c, int inner, boolean batchStats, boolean hasWeight,
-                           boolean hasBias, float[] xhat, float[] scale) {
+                           boolean hasBias, float[] mean, float[] invstd, float[] scale) {
         super("batchNorm", "NativeBatchNormBackward0", inputs);
         this.n = n;
         this.c = c;
@@ -35,7 +38,8 @@ final class BatchNormFloat extends GradFn {
         this.batchStats = batchStats;
         this.hasWeight = hasWeight;
         this.hasBias = hasBias;
-        this.xhat = xhat;
+        this.mean = mean;
+        this.invstd = invstd;
         this.scale = scale;
     }
 
@@ -48,9 +52,9 @@ final class BatchNormFloat extends GradFn {
         int m = n * inner;
         float[] xs = x.f32();
         float[] ys = new float[xs.length];
-        boolean record = Record.needed(inputs);
-        float[] xhat = record ? new float[xs.length] : null;
-        // w * invstd per channel, which the backward pass scales by.
+        // Per channel, in float as used: the mean, 1 / sqrt(var + eps), and w * that.
+        float[] means = new float[c];
+        float[] invstds = new float[c];
         float[] scale = new float[c];
         KernelProvider provider = Kernels.provider();
         Parallel.forEach(c, ch -> {
@@ -83,6 +87,8 @@ final class BatchNormFloat extends GradFn {
                 float is = (float) invstd;
                 float w = weight == null ? 1f : (float) weight.getFlat(ch);
                 float b0 = bias == null ? 0f : (float) bias.getFlat(ch);
+                means[ch] = mu;
+                invstds[ch] = is;
                 scale[ch] = w * is;
                 for (int b = 0; b < n; b++) {
                     int off = (b * c + ch) * inner;
@@ -90,22 +96,18 @@ final class BatchNormFloat extends GradFn {
                         float h = (xs[i] - mu) * is;
                         ys[i] = h * w + b0;
                     }
-                    if (xhat != null) {
-                        for (int i = off; i < off + inner; i++) {
-                            xhat[i] = (xs[i] - mu) * is;
-                        }
-                    }
                 }
             }
         });
         Tensor y = Tensor.of(ys, x.dims());
         return Record.output("batchNorm", y, () -> new BatchNormFloat(inputs, n, c, inner, training, weight != null,
-                bias != null, xhat, scale), inputs);
+                bias != null, means, invstds, scale), inputs);
     }
 
     @Override
     protected Tensor[] backward(Tensor g) {
         float[] gs = g.f32();
+        float[] xs = input(0).f32();
         float[] sumG = new float[c];
         float[] sumGx = new float[c];
         float[] dx = needsGrad(0) ? new float[gs.length] : null;
@@ -113,12 +115,19 @@ final class BatchNormFloat extends GradFn {
         KernelProvider provider = Kernels.provider();
         Parallel.forEach(c, ch -> {
             try (Kernels.Scope s = Kernels.use(provider)) {
+                float mu = mean[ch];
+                float is = invstd[ch];
+                // sum(dy * xhat) = invstd * sum(dy * (x - mean)): the deviations as in forward.
+                float[] dev = new float[inner];
                 double sg = 0;
                 double sgx = 0;
                 for (int b = 0; b < n; b++) {
                     int off = (b * c + ch) * inner;
+                    for (int i = 0; i < inner; i++) {
+                        dev[i] = (xs[off + i] - mu) * is;
+                    }
                     sg += Reductions.sum(gs, off, inner);
-                    sgx += Reductions.dot(gs, off, xhat, off, inner);
+                    sgx += Reductions.dot(gs, off, dev, 0, inner);
                 }
                 sumG[ch] = (float) sg;
                 sumGx[ch] = (float) sgx;
@@ -132,7 +141,7 @@ final class BatchNormFloat extends GradFn {
                     int off = (b * c + ch) * inner;
                     if (batchStats) {
                         for (int i = off; i < off + inner; i++) {
-                            dx[i] = k * (gs[i] - meanG - xhat[i] * meanGx);
+                            dx[i] = k * (gs[i] - meanG - (xs[i] - mu) * is * meanGx);
                         }
                     } else {
                         for (int i = off; i < off + inner; i++) {
@@ -160,7 +169,8 @@ final class BatchNormFloat extends GradFn {
     @Override
     protected void release() {
         super.release();
-        xhat = null;
+        mean = null;
+        invstd = null;
         scale = null;
     }
 }

@@ -183,45 +183,50 @@ final class Conv2d extends GradFn {
         return dw;
     }
 
+    /** Images whose padded inputs and widened gradients are made at once by the weight gradient. */
+    private static final int IMAGES_PER_CHUNK = 8;
+
     /**
-     * {@code dW^T} for stride 1 in F32 without the columns matrix ({@link StrideOneConv}): every
-     * image's padded input and widened, transposed output gradient are made once (images across
-     * threads), then each tile of weight rows adds the images' products in order.
+     * {@code dW^T} for stride 1 in F32 without the columns matrix ({@link StrideOneConv}): for a
+     * chunk of images at a time, each image's padded input and widened, transposed output
+     * gradient are made once (across threads), then each tile of weight rows adds the chunk's
+     * products in image order. The buffers are reused from chunk to chunk.
      */
     private Tensor strideOneWeightGradT(Tensor x, Tensor dy) {
         int k = g.k();
         int og = g.og();
         int[] taps = StrideOneConv.taps(g);
-        int paddedSize = StrideOneConv.paddedSize(g);
-        int wideSize = StrideOneConv.widePositions(g) * og;
-        int parts = g.n() * g.groups();
-        float[][] padded = new float[parts][];
-        float[][] wide = new float[parts][];
+        int chunk = Math.min(IMAGES_PER_CHUNK, Math.max(1, g.n())) * g.groups();
+        float[][] padded = new float[chunk][StrideOneConv.paddedSize(g)];
+        float[][] wide = new float[chunk][StrideOneConv.widePositions(g) * og];
         float[] xs = x.f32();
         float[] dys = dy.f32();
-        Parallel.forEach(parts, part -> {
-            int n = part / g.groups();
-            int grp = part % g.groups();
-            padded[part] = new float[paddedSize];
-            wide[part] = new float[wideSize];
-            StrideOneConv.pad(g, xs, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), padded[part]);
-            StrideOneConv.wideTransposed(g, dys, (n * g.cOut() + grp * og) * g.l(), wide[part]);
-        });
         int blocks = Math.max(1, Math.min(4, k / 32));
         Tensor dwt = Tensor.zeros(DType.F32, g.groups() * k * og);
         float[] dwts = dwt.f32();
         KernelProvider provider = Kernels.provider();
-        Parallel.forEach(g.groups() * blocks, t -> {
-            try (Kernels.Scope scope = Kernels.use(provider)) {
-                int grp = t / blocks;
-                int r0 = (int) ((long) k * (t % blocks) / blocks);
-                int r1 = (int) ((long) k * (t % blocks + 1) / blocks);
-                for (int n = 0; n < g.n(); n++) {
-                    int part = n * g.groups() + grp;
-                    StrideOneConv.weightGradient(g, padded[part], taps, wide[part], r0, r1, n > 0, dwts, grp * k * og);
+        for (int first = 0; first < g.n(); first += IMAGES_PER_CHUNK) {
+            int n0 = first;
+            int images = Math.min(IMAGES_PER_CHUNK, g.n() - first);
+            Parallel.forEach(images * g.groups(), part -> {
+                int n = n0 + part / g.groups();
+                int grp = part % g.groups();
+                StrideOneConv.pad(g, xs, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), padded[part]);
+                StrideOneConv.wideTransposed(g, dys, (n * g.cOut() + grp * og) * g.l(), wide[part]);
+            });
+            Parallel.forEach(g.groups() * blocks, t -> {
+                try (Kernels.Scope scope = Kernels.use(provider)) {
+                    int grp = t / blocks;
+                    int r0 = (int) ((long) k * (t % blocks) / blocks);
+                    int r1 = (int) ((long) k * (t % blocks + 1) / blocks);
+                    for (int i = 0; i < images; i++) {
+                        int part = i * g.groups() + grp;
+                        StrideOneConv.weightGradient(g, padded[part], taps, wide[part], r0, r1, n0 + i > 0, dwts,
+                                grp * k * og);
+                    }
                 }
-            }
-        });
+            });
+        }
         return dwt;
     }
 

@@ -37,18 +37,27 @@ final class Conv2d extends GradFn {
             Dispatch.sameDType("conv2d", x, w, b);
         }
         ConvGeometry g = ConvChecks.geometry(x, w, b, stride, padding, dilation, groups);
-        int k = g.k();
-        int l = g.l();
-        int og = g.og();
         Tensor y = Tensor.zeros(x.dtype(), g.n(), g.cOut(), g.hOut(), g.wOut());
+        convolve(g, x, w, b, y);
+        return Record.output("conv2d", y, () -> new Conv2d(g, x, w, b),
+                b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b});
+    }
+
+    /**
+     * {@code y = conv(x, w) + b} into the zeroed {@code y}: stride 1 in F32 through
+     * {@link StrideOneConv}, anything else by im2col and GEMM, images split across threads.
+     */
+    private static void convolve(ConvGeometry g, Tensor x, Tensor w, Tensor b, Tensor y) {
         if (x.dtype() == DType.F32 && StrideOneConv.applies(g)) {
             strideOne(g, x, w, y);
             if (b != null) {
                 addBias(g, b, y);
             }
-            return Record.output("conv2d", y, () -> new Conv2d(g, x, w, b),
-                    b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b});
+            return;
         }
+        int k = g.k();
+        int l = g.l();
+        int og = g.og();
         int tiles = tiles(g);
         Tensor cols = Tensor.zeros(x.dtype(), tiles * Math.max(1, k * l));
         KernelProvider provider = Kernels.provider();
@@ -69,8 +78,6 @@ final class Conv2d extends GradFn {
                 }
             }
         });
-        return Record.output("conv2d", y, () -> new Conv2d(g, x, w, b),
-                b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b});
     }
 
     /**
@@ -284,8 +291,8 @@ final class Conv2d extends GradFn {
      * (5x faster for the 3x3 layers of a ResNet). Each element of {@code dX} is still one fixed
      * dot product, so the result does not depend on the thread count.
      *
-     * @return the geometry of that convolution for one image and group, or null when the
-     *         stride is not 1 or the padding would be negative
+     * @return the geometry of that convolution (input {@code dY}, output {@code dX}), or null
+     *         when the stride is not 1 or the padding would be negative
      */
     private static ConvGeometry transposedGeometry(ConvGeometry g) {
         int pH = g.dH() * (g.kH() - 1) - g.pH();
@@ -293,8 +300,8 @@ final class Conv2d extends GradFn {
         if (g.sH() != 1 || g.sW() != 1 || pH < 0 || pW < 0) {
             return null;
         }
-        return ConvGeometry.of(1, g.og(), g.hOut(), g.wOut(), g.cg(), 1, g.kH(), g.kW(), 1, 1, pH, pW, g.dH(),
-                g.dW());
+        return ConvGeometry.of(g.n(), g.cOut(), g.hOut(), g.wOut(), g.cIn(), g.groups(), g.kH(), g.kW(), 1, 1, pH, pW,
+                g.dH(), g.dW());
     }
 
     private Tensor inputGradAsConvolution(Tensor x, Tensor w, Tensor dy) {
@@ -316,29 +323,7 @@ final class Conv2d extends GradFn {
             }
         }
         Tensor dx = Tensor.zeros(x.dtype(), x.shape());
-        if (x.dtype() == DType.F32) {
-            ConvGeometry all = ConvGeometry.of(g.n(), g.cOut(), g.hOut(), g.wOut(), g.cIn(), g.groups(), t.kH(), t.kW(),
-                    1, 1, t.pH(), t.pW(), t.dH(), t.dW());
-            strideOne(all, dy, flipped, dx);
-            return dx;
-        }
-        int k = t.k();
-        int l = t.l();
-        int tiles = tiles(g);
-        Tensor cols = Tensor.zeros(x.dtype(), tiles * Math.max(1, k * l));
-        KernelProvider provider = Kernels.provider();
-        Parallel.forEach(tiles, tile -> {
-            try (Kernels.Scope scope = Kernels.use(provider)) {
-                int colsOff = tile * Math.max(1, k * l);
-                for (int n = first(g, tiles, tile); n < first(g, tiles, tile + 1); n++) {
-                    for (int grp = 0; grp < g.groups(); grp++) {
-                        Im2Col.im2col(t, dy, (n * g.cOut() + grp * og) * g.l(), cols, colsOff);
-                        Dispatch.gemm(false, false, cg, l, k, 1, flipped, grp * cg * k, k, cols, colsOff, l, 0, dx,
-                                (n * g.cIn() + grp * cg) * l, l);
-                    }
-                }
-            }
-        });
+        convolve(t, dy, flipped, null, dx);
         return dx;
     }
 }

@@ -72,6 +72,8 @@ class LanesCliTest {
         Result serve = run("bench", "serve", "2", "0.3");
         assertEquals(0, serve.status(), serve.err());
         assertTrue(serve.out().contains("LSTM(128, 256) step") && serve.out().contains("p99"), serve.out());
+        assertTrue(serve.out().contains("ResNet-20 image") && !serve.out().contains("no steps measured"),
+                serve.out());
         assertEquals(2, run("bench", "serve", "0").status());
     }
 }

@@ -1,5 +1,6 @@
 package dev.lanes.nn;
 
+import dev.lanes.kernel.Parallel;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;
 import java.util.Arrays;
@@ -7,7 +8,9 @@ import java.util.Arrays;
 /**
  * Streaming inference on a recurrent cell: a fixed batch, fed one time step at a time, with the
  * state kept between steps, the serving pattern of LSTM and GRU services. All buffers are made
- * once, so {@link #step()} allocates nothing and records no tape. Each step reads the cell's
+ * once, so {@link #step()} allocates nothing and records no tape; its kernels run on the calling
+ * thread ({@link Parallel#serially}), so sessions on many threads do not compete for the pool
+ * and a large cell does not allocate a parallel job per step. Each step reads the cell's
  * current weights, so a session follows training and {@link Module#loadStateDict}; a step gives
  * the same bits as the cell's {@code forward} on the same input and state.
  *
@@ -24,6 +27,7 @@ public final class CellSession {
     private final Tensor scratch2;
     private final Tensor zeroBias;
     private final Tensor[] weights;
+    private final Runnable advance = this::advance;
 
     CellSession(RecurrentCellBase cell, int batch) {
         if (batch < 1) {
@@ -81,12 +85,16 @@ public final class CellSession {
      * @throws IllegalStateException when the cell's parameters changed dtype since the session was made
      */
     public Tensor step() {
+        Parallel.serially(advance);
+        return h;
+    }
+
+    private void advance() {
         Tensor[] w = cell.weightsInto(weights);
         if (w[0].dtype() != input.dtype()) {
             throw new IllegalStateException("session: the cell's parameters are now " + w[0].dtype()
                     + ", the session was made for " + input.dtype() + "; make a new session");
         }
         cell.inferenceStep(input, h, c, w, zeroBias, scratch, scratch2);
-        return h;
     }
 }

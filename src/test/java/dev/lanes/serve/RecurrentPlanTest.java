@@ -142,6 +142,28 @@ class RecurrentPlanTest {
     }
 
     @Test
+    void aLargeCellStepsOnTheCallingThreadWithoutAllocating() {
+        // 2400 x 600 recurrent product: above the size from which kernels would split across the
+        // pool (and allocate the split's job), which a serving session must not do (it did:
+        // 144 bytes per step before sessions ran their kernels serially).
+        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        RecurrentSession s = RecurrentPlan.freeze(new LSTMCell(64, 600, new Generator(8))).session(1);
+        float[] x = sequence(2, 1, 64);
+        for (int i = 0; i < 3000; i++) {
+            s.step(x);
+        }
+        long bytes = -1;
+        for (int round = 0; round < 20 && bytes != 0; round++) {
+            long before = mx.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 200; i++) {
+                s.step(x);
+            }
+            bytes = mx.getCurrentThreadAllocatedBytes() - before;
+        }
+        assertEquals(0, bytes, "bytes allocated by 200 steps");
+    }
+
+    @Test
     void nonFiniteInputsPropagateOrAreRejected() {
         LSTMCell cell = new LSTMCell(3, 4, new Generator(7));
         float[] bad = {1, Float.NaN, 0};

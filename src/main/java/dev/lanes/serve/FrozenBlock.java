@@ -4,9 +4,9 @@ import dev.lanes.nn.BatchNorm2d;
 import dev.lanes.nn.Conv2d;
 import dev.lanes.nn.Module;
 import dev.lanes.nn.Sequential;
-import dev.lanes.nn.models.BasicBlock;
-import dev.lanes.nn.models.Bottleneck;
+import dev.lanes.nn.models.ResidualBlock;
 import dev.lanes.nn.models.ZeroPadShortcut;
+import java.util.List;
 
 /**
  * A residual block with its batch norms folded: two (basic) or three (bottleneck) convolutions,
@@ -28,39 +28,27 @@ final class FrozenBlock {
     }
 
     static FrozenBlock of(String name, Module block, int channels, int h, int w) {
-        Conv2d[] c;
-        BatchNorm2d[] n;
-        Module downsample;
-        boolean residual;
-        switch (block) {
-            case BasicBlock b -> {
-                c = new Conv2d[] {b.conv1(), b.conv2()};
-                n = new BatchNorm2d[] {b.bn1(), b.bn2()};
-                downsample = b.downsample();
-                residual = b.residual();
-            }
-            case Bottleneck b -> {
-                c = new Conv2d[] {b.conv1(), b.conv2(), b.conv3()};
-                n = new BatchNorm2d[] {b.bn1(), b.bn2(), b.bn3()};
-                downsample = b.downsample();
-                residual = b.residual();
-            }
-            default -> throw new IllegalArgumentException(name + ": cannot freeze a " + block.getClass().getName()
+        if (!(block instanceof ResidualBlock b)) {
+            throw new IllegalArgumentException(name + ": cannot freeze a " + block.getClass().getName()
                     + " (BasicBlock and Bottleneck can be frozen)");
         }
-        if (c[0].inChannels() != channels) {
-            throw new IllegalArgumentException(name + ": expects " + c[0].inChannels() + " input channels, the layer"
+        List<Conv2d> c = b.convolutions();
+        List<BatchNorm2d> n = b.batchNorms();
+        Module downsample = b.downsample();
+        boolean residual = b.residual();
+        if (c.get(0).inChannels() != channels) {
+            throw new IllegalArgumentException(name + ": expects " + c.get(0).inChannels() + " input channels, the layer"
                     + " before gives " + channels);
         }
-        FrozenConv[] convs = new FrozenConv[c.length];
+        FrozenConv[] convs = new FrozenConv[c.size()];
         int ch = h;
         int cw = w;
-        for (int i = 0; i < c.length; i++) {
-            convs[i] = FrozenConv.fold(name + ".conv" + (i + 1), c[i], n[i], ch, cw);
+        for (int i = 0; i < convs.length; i++) {
+            convs[i] = FrozenConv.fold(name + ".conv" + (i + 1), c.get(i), n.get(i), ch, cw);
             ch = convs[i].g.hOut();
             cw = convs[i].g.wOut();
         }
-        FrozenConv last = convs[c.length - 1];
+        FrozenConv last = convs[convs.length - 1];
         FrozenConv projection = null;
         ZeroPadMap zeroPad = null;
         if (residual) {

@@ -1,0 +1,72 @@
+package dev.lanes.nn.models;
+
+import dev.lanes.autograd.Ops;
+import dev.lanes.nn.BatchNorm2d;
+import dev.lanes.nn.Conv2d;
+import dev.lanes.nn.Module;
+import dev.lanes.tensor.Tensor;
+import java.util.List;
+
+/**
+ * What {@link BasicBlock} and {@link Bottleneck} share: a chain of convolutions, each followed by
+ * its batch norm and (but the last) ReLU, then the shortcut added and a final ReLU;
+ * {@code relu(bn_k(conv_k(... relu(bn_1(conv_1(x))))) + shortcut(x))}. A plain block (for the
+ * networks without shortcuts) leaves out the addition. Subclasses register their layers under
+ * torchvision's names, then hand them over with {@link #chain}.
+ */
+public abstract sealed class ResidualBlock extends Module permits BasicBlock, Bottleneck {
+
+    private List<Conv2d> convs;
+    private List<BatchNorm2d> norms;
+    private Module downsample;
+    private boolean residual;
+
+    ResidualBlock() {
+    }
+
+    /** Sets the chain; called once by the subclass's constructor after registering the layers. */
+    final void chain(List<Conv2d> convs, List<BatchNorm2d> norms, Module downsample, boolean residual) {
+        this.convs = List.copyOf(convs);
+        this.norms = List.copyOf(norms);
+        this.downsample = downsample;
+        this.residual = residual;
+    }
+
+    @Override
+    public final Tensor forward(Tensor x) {
+        Tensor y = x;
+        int last = convs.size() - 1;
+        for (int i = 0; i < last; i++) {
+            y = Ops.relu(norms.get(i).forward(convs.get(i).forward(y)));
+        }
+        y = norms.get(last).forward(convs.get(last).forward(y));
+        if (residual) {
+            y = Ops.add(y, downsample == null ? x : downsample.forward(x));
+        }
+        return Ops.relu(y);
+    }
+
+    /** @return the convolutions in order ({@code conv1, conv2, ...}) */
+    public final List<Conv2d> convolutions() {
+        return convs;
+    }
+
+    /** @return the batch norm after each convolution, in order ({@code bn1, bn2, ...}) */
+    public final List<BatchNorm2d> batchNorms() {
+        return norms;
+    }
+
+    /**
+     * @return the shortcut that adapts a changed shape ({@link ZeroPadShortcut} or a
+     *         {@code Sequential} of a 1x1 convolution and a batch norm), or null for the identity
+     *         and for plain blocks
+     */
+    public final Module downsample() {
+        return downsample;
+    }
+
+    /** @return false for a plain block (no shortcut) */
+    public final boolean residual() {
+        return residual;
+    }
+}

@@ -38,9 +38,7 @@ Run:  /usr/bin/python3 bench/torch_recurrent.py --threads 1 [--quick]
 """
 import argparse
 import ctypes
-import gc
 import json
-import math
 import os
 import statistics
 import sys
@@ -80,6 +78,9 @@ else:
     os.environ["OPENBLAS_CORETYPE"] = args.openblas_coretype
 
 import torch  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torch_models as tm  # noqa: E402
 
 torch.set_num_threads(args.threads)
 torch.manual_seed(0)
@@ -131,43 +132,19 @@ def make_case(name):
     return "ms", fwd_bwd
 
 
-def measure(fn):
-    """Warm up, calibrate the batch size, return per-call seconds per batch."""
-    calls, t0 = 0, time.perf_counter()
-    while True:
-        fn()
-        calls += 1
-        elapsed = time.perf_counter() - t0
-        if elapsed >= warmup and calls >= 2:
-            break
-    per_batch = max(1, math.ceil(batch_time / (elapsed / calls)))
-    samples = []
-    gc.disable()
-    try:
-        for _ in range(repeats):
-            t0 = time.perf_counter()
-            for _ in range(per_batch):
-                fn()
-            samples.append((time.perf_counter() - t0) / per_batch)
-    finally:
-        gc.enable()
-    return samples, per_batch
-
-
 print("torch %s, threads %d (torch.get_num_threads() = %d); %s" % (
     torch.__version__, args.threads, torch.get_num_threads(), blas_info()), file=sys.stderr)
-print("%-13s %-4s %12s %12s %7s" % ("case", "unit", "min", "median", "calls"), file=sys.stderr)
+print("%-13s %-4s %12s %12s" % ("case", "unit", "min", "median"), file=sys.stderr)
 results = {}
 for name in names:
     unit, fn = make_case(name)
-    samples, per_batch = measure(fn)
+    samples = tm.batches(fn, warmup, batch_time, repeats)
     scale = 1e6 if unit == "us" else 1e3
     r = results[name] = {"unit": unit, "min": round(min(samples) * scale, 3),
                          "median": round(statistics.median(samples) * scale, 3),
                          "repeats": repeats}
-    print("%-13s %-4s %12.3f %12.3f %7d" % (name, unit, r["min"], r["median"], per_batch),
-          file=sys.stderr)
-print("(calls = calls per timed batch; %d batches per case)" % repeats, file=sys.stderr)
+    print("%-13s %-4s %12.3f %12.3f" % (name, unit, r["min"], r["median"]), file=sys.stderr)
+print("(%d timed batches per case)" % repeats, file=sys.stderr)
 
 json.dump({"torch": torch.__version__, "threads": args.threads,
            "sizes": {"input": args.input, "hidden": args.hidden, "seq": args.seq, "batch": args.batch},

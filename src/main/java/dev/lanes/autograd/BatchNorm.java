@@ -4,6 +4,7 @@ import dev.lanes.tensor.DType;
 import dev.lanes.tensor.GradFn;
 import dev.lanes.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -46,35 +47,15 @@ final class BatchNorm extends GradFn {
     static Tensor apply(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
                         boolean training, double momentum, double eps) {
         String op = "batchNorm";
-        if (x.rank() < 2) {
-            throw new IllegalArgumentException(op + ": expected an input [N, C, *] of rank >= 2, but got shape "
-                    + x.shape());
+        check(op, x, runningMean, runningVar, weight, bias, training, eps);
+        if (x.dtype() == DType.F32) {
+            return BatchNormFloat.apply(x, null, false, runningMean, runningVar, weight, bias, training, momentum, eps,
+                    inputs(x, weight, bias));
         }
         int n = x.size(0);
         int c = x.size(1);
         int inner = c == 0 || n == 0 ? 0 : x.numel() / (n * c);
-        checkChannels(op, "running_mean", runningMean, x, c);
-        checkChannels(op, "running_var", runningVar, x, c);
-        checkChannels(op, "weight", weight, x, c);
-        checkChannels(op, "bias", bias, x, c);
-        if ((runningMean == null) != (runningVar == null)) {
-            throw new IllegalArgumentException(op + ": running_mean and running_var must both be given or both be null");
-        }
-        if (!training && runningMean == null) {
-            throw new IllegalArgumentException(op + ": evaluation mode needs running_mean and running_var");
-        }
-        if (!(eps > 0)) {
-            throw new IllegalArgumentException(op + ": eps must be > 0, got " + eps);
-        }
         int m = n * inner;
-        if (training && m <= 1) {
-            throw new IllegalArgumentException(op + ": expected more than 1 value per channel when training, got input"
-                    + " shape " + x.shape());
-        }
-        if (x.dtype() == DType.F32) {
-            return BatchNormFloat.apply(x, runningMean, runningVar, weight, bias, training, momentum, eps,
-                    inputs(x, weight, bias));
-        }
         double[] xs = x.toDoubleArray();
         double[] mean = new double[c];
         double[] invstd = new double[c];
@@ -134,6 +115,64 @@ final class BatchNorm extends GradFn {
         Tensor[] inputs = inputs(x, weight, bias);
         return Record.output(op, y, () -> new BatchNorm(inputs, n, c, inner, training, weight != null, bias != null,
                 xhat, invstd, w), inputs);
+    }
+
+    /**
+     * {@code relu(batchNorm(x) + residual)} ({@code residual} may be null) as one node in F32:
+     * the normalisation, the addition and the ReLU run in one pass over the data forward and the
+     * ReLU mask is applied inside the batch norm's backward pass, so neither the sum nor the
+     * pre-activation is stored. The values and gradients are the bits of the three separate ops.
+     * F64 tensors run the three ops.
+     */
+    static Tensor applyRelu(Tensor x, Tensor residual, Tensor runningMean, Tensor runningVar, Tensor weight,
+                            Tensor bias, boolean training, double momentum, double eps) {
+        String op = "batchNormRelu";
+        check(op, x, runningMean, runningVar, weight, bias, training, eps);
+        if (residual != null && (!residual.shape().equals(x.shape()) || residual.dtype() != x.dtype())) {
+            throw new IllegalArgumentException(op + ": the residual must have the input's shape " + x.shape()
+                    + " and dtype " + x.dtype() + ", but got " + residual.shape() + " " + residual.dtype());
+        }
+        if (x.dtype() == DType.F32) {
+            Tensor[] in = inputs(x, weight, bias);
+            if (residual != null) {
+                in = Arrays.copyOf(in, in.length + 1);
+                in[in.length - 1] = residual;
+            }
+            return BatchNormFloat.apply(x, residual, true, runningMean, runningVar, weight, bias, training, momentum,
+                    eps, in);
+        }
+        Tensor y = apply(x, runningMean, runningVar, weight, bias, training, momentum, eps);
+        return Ops.relu(residual == null ? y : Ops.add(y, residual));
+    }
+
+    /** PyTorch's argument checks of {@code batch_norm}, with {@code op} naming the caller. */
+    private static void check(String op, Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                              boolean training, double eps) {
+        if (x.rank() < 2) {
+            throw new IllegalArgumentException(op + ": expected an input [N, C, *] of rank >= 2, but got shape "
+                    + x.shape());
+        }
+        int n = x.size(0);
+        int c = x.size(1);
+        int inner = c == 0 || n == 0 ? 0 : x.numel() / (n * c);
+        checkChannels(op, "running_mean", runningMean, x, c);
+        checkChannels(op, "running_var", runningVar, x, c);
+        checkChannels(op, "weight", weight, x, c);
+        checkChannels(op, "bias", bias, x, c);
+        if ((runningMean == null) != (runningVar == null)) {
+            throw new IllegalArgumentException(op + ": running_mean and running_var must both be given or both be null");
+        }
+        if (!training && runningMean == null) {
+            throw new IllegalArgumentException(op + ": evaluation mode needs running_mean and running_var");
+        }
+        if (!(eps > 0)) {
+            throw new IllegalArgumentException(op + ": eps must be > 0, got " + eps);
+        }
+        int m = n * inner;
+        if (training && m <= 1) {
+            throw new IllegalArgumentException(op + ": expected more than 1 value per channel when training, got input"
+                    + " shape " + x.shape());
+        }
     }
 
     /** The tape inputs: x, then the weight and the bias when given. */

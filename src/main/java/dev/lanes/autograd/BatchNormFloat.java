@@ -1,5 +1,7 @@
 package dev.lanes.autograd;
 
+import dev.lanes.kernel.Activation;
+import dev.lanes.kernel.Elementwise;
 import dev.lanes.kernel.KernelProvider;
 import dev.lanes.kernel.Kernels;
 import dev.lanes.kernel.Parallel;
@@ -9,13 +11,21 @@ import dev.lanes.tensor.Tensor;
 
 /**
  * {@link BatchNorm} on F32 tensors, in float storage with the library's fixed-order vector
- * reductions. Channels are independent, so they are split across threads; each channel's sums
- * run over the images in order (a float sum per image plane, added in double), so results do not
- * depend on the thread count. The variance is two-pass: {@code sum((x - c)^2)} about the mean
- * rounded to float, {@code c}, corrected by {@code m (mean - c)^2}, so a large mean does not
- * cancel the variance away. The backward pass recomputes the normalised input from the saved
- * input and the per-channel mean and inverse deviation (in the same float arithmetic), rather
- * than keeping a second activation-sized array alive on the tape.
+ * reductions, optionally followed by {@code relu(. + residual)} in the same pass
+ * ({@link BatchNorm#applyRelu}). Channels are independent, so they are split across threads.
+ * Each channel's planes are first copied into one contiguous per-thread run, so that every
+ * element is read from memory once and each statistic is a single fixed-order reduction of that
+ * run (the same on any thread count and provider), whatever the plane size; with 7x7 planes,
+ * one reduction per plane cost more in overhead than in arithmetic.
+ *
+ * <p>The variance is two-pass: {@code sum((x - c)^2)} about the mean rounded to float,
+ * {@code c}, corrected by {@code m (mean - c)^2}, so a large mean does not cancel the variance
+ * away; the second pass and the normalisation read the run from cache.
+ *
+ * <p>The backward pass recomputes the normalised input from the saved input and the per-channel
+ * mean and inverse deviation (in the same float arithmetic), rather than keeping a second
+ * activation-sized array alive on the tape; with the ReLU it masks the incoming gradient from the
+ * saved output, exactly as the separate ReLU node would.
  */
 final class BatchNormFloat extends GradFn {
 
@@ -25,32 +35,44 @@ final class BatchNormFloat extends GradFn {
     private final boolean batchStats;
     private final boolean hasWeight;
     private final boolean hasBias;
+    private final boolean hasResidual;
     private float[] mean;
     private float[] invstd;
     private float[] scale;
+    /** The output, kept for the ReLU mask; null without the ReLU. */
+    private Tensor out;
 
     private BatchNormFloat(Tensor[] inputs, int n, int c, int inner, boolean batchStats, boolean hasWeight,
-                           boolean hasBias, float[] mean, float[] invstd, float[] scale) {
-        super("batchNorm", "NativeBatchNormBackward0", inputs);
+                           boolean hasBias, boolean hasResidual, float[] mean, float[] invstd, float[] scale,
+                           Tensor out) {
+        super(out == null ? "batchNorm" : "batchNormRelu",
+                out == null ? "NativeBatchNormBackward0" : "ReluBackward0", inputs);
         this.n = n;
         this.c = c;
         this.inner = inner;
         this.batchStats = batchStats;
         this.hasWeight = hasWeight;
         this.hasBias = hasBias;
+        this.hasResidual = hasResidual;
         this.mean = mean;
         this.invstd = invstd;
         this.scale = scale;
+        this.out = out;
     }
 
-    /** The forward pass; arguments already checked by {@link BatchNorm#apply}. */
-    static Tensor apply(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias, boolean training,
-                        double momentum, double eps, Tensor[] inputs) {
+    /**
+     * The forward pass; arguments already checked by {@link BatchNorm}. {@code residual} (or null)
+     * is only used with {@code relu}; {@code inputs} are the tape inputs (x, weight and bias when
+     * given, then the residual when given).
+     */
+    static Tensor apply(Tensor x, Tensor residual, boolean relu, Tensor runningMean, Tensor runningVar,
+                        Tensor weight, Tensor bias, boolean training, double momentum, double eps, Tensor[] inputs) {
         int n = x.size(0);
         int c = x.size(1);
         int inner = c == 0 || n == 0 ? 0 : x.numel() / (n * c);
         int m = n * inner;
         float[] xs = x.f32();
+        float[] rs = residual == null ? null : residual.f32();
         float[] ys = new float[xs.length];
         // Per channel, in float as used: the mean, 1 / sqrt(var + eps), and w * that.
         float[] means = new float[c];
@@ -61,19 +83,18 @@ final class BatchNormFloat extends GradFn {
             try (Kernels.Scope s = Kernels.use(provider)) {
                 double mean;
                 double invstd;
+                // The channel's planes, copied into one contiguous run: each element is read from
+                // memory once, and the sums below are single fixed-order reductions.
+                float[] values = scratch(0, m);
+                for (int b = 0; b < n; b++) {
+                    System.arraycopy(xs, (b * c + ch) * inner, values, b * inner, inner);
+                }
                 if (training) {
-                    double sum = 0;
-                    for (int b = 0; b < n; b++) {
-                        sum += Reductions.sum(xs, (b * c + ch) * inner, inner);
-                    }
-                    mean = sum / m;
+                    mean = (double) Reductions.sum(values, 0, m) / m;
                     float center = (float) mean;
-                    double q = 0;
-                    for (int b = 0; b < n; b++) {
-                        q += Reductions.sumOfSquaredDeviations(xs, (b * c + ch) * inner, inner, center);
-                    }
                     double offset = mean - center;
-                    double var = Math.max(0, q / m - offset * offset);
+                    double var = Math.max(0, (double) Reductions.sumOfSquaredDeviations(values, 0, m, center) / m
+                            - offset * offset);
                     invstd = 1 / Math.sqrt(var + eps);
                     if (runningMean != null) {
                         runningMean.setFlat(ch, (1 - momentum) * runningMean.getFlat(ch) + momentum * mean);
@@ -92,43 +113,93 @@ final class BatchNormFloat extends GradFn {
                 scale[ch] = w * is;
                 for (int b = 0; b < n; b++) {
                     int off = (b * c + ch) * inner;
-                    for (int i = off; i < off + inner; i++) {
-                        float h = (xs[i] - mu) * is;
-                        ys[i] = h * w + b0;
-                    }
+                    normalise(xs, rs, relu, ys, off, off + inner, mu, is, w, b0);
                 }
             }
         });
         Tensor y = Tensor.of(ys, x.dims());
-        return Record.output("batchNorm", y, () -> new BatchNormFloat(inputs, n, c, inner, training, weight != null,
-                bias != null, means, invstds, scale), inputs);
+        return Record.output(relu ? "batchNormRelu" : "batchNorm", y, () -> new BatchNormFloat(inputs, n, c, inner,
+                training, weight != null, bias != null, residual != null, means, invstds, scale, relu ? y : null),
+                inputs);
+    }
+
+    /**
+     * {@code y = (x - mu) is w + b0}, then {@code + r} and the ReLU when asked, on
+     * {@code [from, to)}. One loop per case, so that each stays a plain loop the JIT vectorises;
+     * {@code Math.max(t, 0f)} is ReLU exactly (NaN stays NaN, -0 becomes +0).
+     */
+    private static void normalise(float[] xs, float[] rs, boolean relu, float[] ys, int from, int to, float mu,
+                                  float is, float w, float b0) {
+        if (!relu) {
+            for (int i = from; i < to; i++) {
+                float h = (xs[i] - mu) * is;
+                ys[i] = h * w + b0;
+            }
+        } else if (rs == null) {
+            for (int i = from; i < to; i++) {
+                float h = (xs[i] - mu) * is;
+                ys[i] = Math.max(h * w + b0, 0f);
+            }
+        } else {
+            for (int i = from; i < to; i++) {
+                float h = (xs[i] - mu) * is;
+                ys[i] = Math.max(h * w + b0 + rs[i], 0f);
+            }
+        }
+    }
+
+    /** Per-thread scratch: a channel's values (or gradient) and its deviations, reused across calls. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+
+    private static float[] scratch(int slot, int size) {
+        float[][] s = SCRATCH.get();
+        if (s[slot].length < size) {
+            s[slot] = new float[size];
+        }
+        return s[slot];
     }
 
     @Override
     protected Tensor[] backward(Tensor g) {
         float[] gs = g.f32();
         float[] xs = input(0).f32();
+        float[] ys = out == null ? null : out.f32();
         float[] sumG = new float[c];
         float[] sumGx = new float[c];
         float[] dx = needsGrad(0) ? new float[gs.length] : null;
+        int residualSlot = inputCount() - 1;
+        // The residual's gradient is the masked incoming gradient itself.
+        float[] dr = hasResidual && needsGrad(residualSlot) ? new float[gs.length] : null;
         int m = n * inner;
         KernelProvider provider = Kernels.provider();
         Parallel.forEach(c, ch -> {
             try (Kernels.Scope s = Kernels.use(provider)) {
                 float mu = mean[ch];
                 float is = invstd[ch];
-                // sum(dy * xhat) = invstd * sum(dy * (x - mean)): the deviations as in forward.
-                float[] dev = new float[inner];
-                double sg = 0;
-                double sgx = 0;
+                // The channel's (masked) gradient and its x - mean deviations in contiguous runs;
+                // sum(dy * xhat) = invstd * sum(dy * (x - mean)), deviations as in forward.
+                float[] gc = scratch(0, m);
+                float[] dev = scratch(1, m);
+                // The masked gradient also stays at the input's offsets where it is needed next:
+                // as the residual's gradient, else in dx (overwritten in place by the second pass).
+                float[] kept = ys == null ? gs : dr != null ? dr : dx;
                 for (int b = 0; b < n; b++) {
                     int off = (b * c + ch) * inner;
-                    for (int i = 0; i < inner; i++) {
-                        dev[i] = (xs[off + i] - mu) * is;
+                    int at = b * inner;
+                    if (ys != null && kept == null) {
+                        Elementwise.activateBackward(Activation.RELU, ys, off, gs, off, gc, at, inner);
+                    } else {
+                        if (ys != null) {
+                            Elementwise.activateBackward(Activation.RELU, ys, off, gs, off, kept, off, inner);
+                        }
+                        System.arraycopy(kept, off, gc, at, inner);
                     }
-                    sg += Reductions.sum(gs, off, inner);
-                    sgx += Reductions.dot(gs, off, dev, 0, inner);
+                    for (int i = 0; i < inner; i++) {
+                        dev[at + i] = (xs[off + i] - mu) * is;
+                    }
                 }
+                double sg = Reductions.sum(gc, 0, m);
+                double sgx = Reductions.dot(gc, 0, dev, 0, m);
                 sumG[ch] = (float) sg;
                 sumGx[ch] = (float) sgx;
                 if (dx == null) {
@@ -138,32 +209,36 @@ final class BatchNormFloat extends GradFn {
                 float meanG = (float) (sg / m);
                 float meanGx = (float) (sgx / m);
                 for (int b = 0; b < n; b++) {
-                    int off = (b * c + ch) * inner;
+                    int from = (b * c + ch) * inner;
+                    int to = from + inner;
                     if (batchStats) {
-                        for (int i = off; i < off + inner; i++) {
-                            dx[i] = k * (gs[i] - meanG - (xs[i] - mu) * is * meanGx);
+                        for (int i = from; i < to; i++) {
+                            dx[i] = k * (kept[i] - meanG - (xs[i] - mu) * is * meanGx);
                         }
                     } else {
-                        for (int i = off; i < off + inner; i++) {
-                            dx[i] = k * gs[i];
+                        for (int i = from; i < to; i++) {
+                            dx[i] = k * kept[i];
                         }
                     }
                 }
             }
         });
-        Tensor[] out = new Tensor[inputCount()];
+        Tensor[] grads = new Tensor[inputCount()];
         if (dx != null) {
-            out[0] = Tensor.of(dx, g.dims());
+            grads[0] = Tensor.of(dx, g.dims());
         }
         int next = 1;
         if (hasWeight) {
-            out[next] = needsGrad(next) ? Tensor.of(sumGx, c) : null;
+            grads[next] = needsGrad(next) ? Tensor.of(sumGx, c) : null;
             next++;
         }
         if (hasBias) {
-            out[next] = needsGrad(next) ? Tensor.of(sumG, c) : null;
+            grads[next] = needsGrad(next) ? Tensor.of(sumG, c) : null;
         }
-        return out;
+        if (dr != null) {
+            grads[residualSlot] = Tensor.of(dr, g.dims());
+        }
+        return grads;
     }
 
     @Override
@@ -172,5 +247,6 @@ final class BatchNormFloat extends GradFn {
         mean = null;
         invstd = null;
         scale = null;
+        out = null;
     }
 }

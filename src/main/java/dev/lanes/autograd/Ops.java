@@ -245,6 +245,21 @@ public final class Ops {
     }
 
     /**
+     * {@code relu(batchNorm(x, ...) + residual)}, the tail of a residual block (or, with a null
+     * residual, the batch norm and ReLU after a convolution), as one tape node. The result and the
+     * gradients are those of the separate {@link #batchNorm}, {@link #add} and {@link #relu}, bit
+     * for bit; in F32 the work is one pass over the data each way and neither the sum nor the
+     * pre-activation is kept. The arguments are those of {@link #batchNorm}.
+     *
+     * @param residual added before the ReLU, of {@code x}'s shape and dtype, or null
+     * @throws IllegalArgumentException as {@link #batchNorm}, or when the residual does not match
+     */
+    public static Tensor batchNormRelu(Tensor x, Tensor residual, Tensor runningMean, Tensor runningVar,
+                                       Tensor weight, Tensor bias, boolean training, double momentum, double eps) {
+        return BatchNorm.applyRelu(x, residual, runningMean, runningVar, weight, bias, training, momentum, eps);
+    }
+
+    /**
      * {@code torch.nn.functional.max_pool2d} on {@code [N, C, H, W]}, padding with {@code -inf};
      * the gradient goes to the first maximum of each window in row-major scan order.
      *

@@ -108,6 +108,20 @@ public final class BatchNorm2d extends Module {
 
     @Override
     public Tensor forward(Tensor input) {
+        return normalise(input, null, false);
+    }
+
+    /**
+     * {@code relu(forward(input) + residual)} as one fused operation ({@link Ops#batchNormRelu}):
+     * the same values, gradients and running statistics as the separate modules, in one pass.
+     *
+     * @param residual added before the ReLU, of the input's shape, or null for {@code relu(forward(input))}
+     */
+    public Tensor forwardRelu(Tensor input, Tensor residual) {
+        return normalise(input, residual, true);
+    }
+
+    private Tensor normalise(Tensor input, Tensor residual, boolean relu) {
         if (input.rank() != 4) {
             throw new IllegalArgumentException("BatchNorm2d: expected a 4-d input [N, C, H, W], but got shape "
                     + input.shape());
@@ -118,9 +132,12 @@ public final class BatchNorm2d extends Module {
         }
         boolean tracking = runningMean != null;
         boolean batchStats = isTraining() || !tracking;
-        Tensor out = Ops.batchNorm(input, tracking ? runningMean.tensor() : null,
-                tracking ? runningVar.tensor() : null, weight == null ? null : weight.tensor(),
-                bias == null ? null : bias.tensor(), batchStats, momentum, eps);
+        Tensor rm = tracking ? runningMean.tensor() : null;
+        Tensor rv = tracking ? runningVar.tensor() : null;
+        Tensor w = weight == null ? null : weight.tensor();
+        Tensor b = bias == null ? null : bias.tensor();
+        Tensor out = relu ? Ops.batchNormRelu(input, residual, rm, rv, w, b, batchStats, momentum, eps)
+                : Ops.batchNorm(input, rm, rv, w, b, batchStats, momentum, eps);
         if (tracking && isTraining()) {
             Tensor n = numBatchesTracked.tensor();
             n.setFlat(0, n.getFlat(0) + 1);

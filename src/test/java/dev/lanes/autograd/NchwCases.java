@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Batch norm (training and evaluation) and the three poolings as random test cases over tiny
+ * Batch norm (training and evaluation, alone and fused with a residual and ReLU) and the three
+ * poolings as random test cases over tiny
  * NCHW shapes with sizes 1 and small primes; max pooling gets well-separated values so no
  * finite-difference step changes the arg max.
  */
@@ -21,6 +22,8 @@ final class NchwCases {
         return List.of(
                 new OpCases.Case("batchNormTrain", r -> batchNorm(r, true)),
                 new OpCases.Case("batchNormEval", r -> batchNorm(r, false)),
+                new OpCases.Case("batchNormReluTrain", r -> batchNormRelu(r, true)),
+                new OpCases.Case("batchNormReluEval", r -> batchNormRelu(r, false)),
                 new OpCases.Case("maxPool2d", NchwCases::maxPool),
                 new OpCases.Case("avgPool2d", NchwCases::avgPool),
                 new OpCases.Case("adaptiveAvgPool2d", NchwCases::adaptive));
@@ -51,7 +54,7 @@ final class NchwCases {
             dims[0] = 2;
         }
         int c = dims[1];
-        Tensor x = uniform(r, -2, 2, dims).requiresGrad(true);
+        Tensor x = spreadChannels(r, dims).requiresGrad(true);
         Tensor weight = uniform(r, 0.5, 1.5, c).requiresGrad(true);
         Tensor bias = uniform(r, -1, 1, c).requiresGrad(true);
         Tensor rm = uniform(r, -0.5, 0.5, c);
@@ -60,6 +63,64 @@ final class NchwCases {
         return new OpCases.Instance(training ? "batchNormTrain" : "batchNormEval", new Tensor[] {x, weight, bias},
                 in -> Ops.batchNorm(in[0], rm.to(in[0].dtype()).copy(), rv.to(in[0].dtype()).copy(), in[1], in[2],
                         training, momentum, 1e-5), false);
+    }
+
+    /**
+     * Uniform values in [-2, 2] whose every channel has a variance of at least 0.05. A channel of
+     * nearly equal values has a variance near eps, where the batch norm's gradient magnifies the
+     * float rounding of its mean by up to {@code invstd / (1 - xhat^2)}: an F32 run cannot match
+     * F64 there, whatever the arithmetic, so F32 vs F64 would measure the case, not the code.
+     * (The F64 gradient check has no such limit; these cases are just as valid for it.)
+     */
+    static Tensor spreadChannels(Random r, int... dims) {
+        int c = dims[1];
+        int n = dims[0];
+        int inner = 1;
+        for (int i = 2; i < dims.length; i++) {
+            inner *= dims[i];
+        }
+        while (true) {
+            Tensor x = uniform(r, -2, 2, dims);
+            double[] v = x.toDoubleArray();
+            boolean spread = true;
+            for (int ch = 0; ch < c && spread; ch++) {
+                double sum = 0;
+                double sq = 0;
+                for (int b = 0; b < n; b++) {
+                    for (int i = 0; i < inner; i++) {
+                        double e = v[(b * c + ch) * inner + i];
+                        sum += e;
+                        sq += e * e;
+                    }
+                }
+                double mean = sum / (n * inner);
+                spread = sq / (n * inner) - mean * mean >= 0.05;
+            }
+            if (spread) {
+                return x;
+            }
+        }
+    }
+
+    /** {@code relu(batchNorm(x) + residual)} on [N, C, H, W], with a residual half of the time. */
+    private static OpCases.Instance batchNormRelu(Random r, boolean training) {
+        int n = size(r) + 1;
+        int c = size(r);
+        int h = size(r);
+        int w = size(r);
+        boolean residual = r.nextBoolean();
+        Tensor x = spreadChannels(r, n, c, h, w).requiresGrad(true);
+        Tensor weight = uniform(r, 0.5, 1.5, c).requiresGrad(true);
+        Tensor bias = uniform(r, -1, 1, c).requiresGrad(true);
+        Tensor skip = uniform(r, -1, 1, n, c, h, w).requiresGrad(true);
+        Tensor rm = uniform(r, -0.5, 0.5, c);
+        Tensor rv = uniform(r, 0.5, 2, c);
+        double momentum = r.nextDouble();
+        Tensor[] inputs = residual ? new Tensor[] {x, weight, bias, skip} : new Tensor[] {x, weight, bias};
+        return new OpCases.Instance((training ? "batchNormReluTrain" : "batchNormReluEval")
+                + (residual ? " with residual" : ""), inputs,
+                in -> Ops.batchNormRelu(in[0], residual ? in[3] : null, rm.to(in[0].dtype()).copy(),
+                        rv.to(in[0].dtype()).copy(), in[1], in[2], training, momentum, 1e-5), false);
     }
 
     /** Distinct values in random order, 0.1 apart, so finite differences never change the arg max. */

@@ -44,7 +44,7 @@ public final class ResNet extends Module {
     /** @param x images {@code [N, C, H, W]}; @return logits {@code [N, classes]} */
     @Override
     public Tensor forward(Tensor x) {
-        Tensor y = Ops.relu(bn1.forward(conv1.forward(x)));
+        Tensor y = bn1.forwardRelu(conv1.forward(x), null);
         if (maxpool != null) {
             y = maxpool.forward(y);
         }

@@ -1,6 +1,5 @@
 package dev.lanes.nn.models;
 
-import dev.lanes.autograd.Ops;
 import dev.lanes.nn.BatchNorm2d;
 import dev.lanes.nn.Conv2d;
 import dev.lanes.nn.Module;
@@ -11,7 +10,9 @@ import java.util.List;
  * What {@link BasicBlock} and {@link Bottleneck} share: a chain of convolutions, each followed by
  * its batch norm and (but the last) ReLU, then the shortcut added and a final ReLU;
  * {@code relu(bn_k(conv_k(... relu(bn_1(conv_1(x))))) + shortcut(x))}. A plain block (for the
- * networks without shortcuts) leaves out the addition. Subclasses register their layers under
+ * networks without shortcuts) leaves out the addition. Each batch norm runs together with the
+ * addition and ReLU that follow it ({@link BatchNorm2d#forwardRelu}), which gives the separate
+ * ops' values in one pass over the activations. Subclasses register their layers under
  * torchvision's names, then hand them over with {@link #chain}.
  */
 public abstract sealed class ResidualBlock extends Module permits BasicBlock, Bottleneck {
@@ -37,13 +38,10 @@ public abstract sealed class ResidualBlock extends Module permits BasicBlock, Bo
         Tensor y = x;
         int last = convs.size() - 1;
         for (int i = 0; i < last; i++) {
-            y = Ops.relu(norms.get(i).forward(convs.get(i).forward(y)));
+            y = norms.get(i).forwardRelu(convs.get(i).forward(y), null);
         }
-        y = norms.get(last).forward(convs.get(last).forward(y));
-        if (residual) {
-            y = Ops.add(y, downsample == null ? x : downsample.forward(x));
-        }
-        return Ops.relu(y);
+        Tensor shortcut = !residual ? null : downsample == null ? x : downsample.forward(x);
+        return norms.get(last).forwardRelu(convs.get(last).forward(y), shortcut);
     }
 
     /** @return the convolutions in order ({@code conv1, conv2, ...}) */

@@ -190,51 +190,52 @@ final class Conv2d extends GradFn {
         return dw;
     }
 
-    /** Images whose padded inputs and widened gradients are made at once by the weight gradient. */
-    private static final int IMAGES_PER_CHUNK = 8;
+    /**
+     * Image ranges of the stride-1 weight gradient: a fixed number, so that the sums do not depend
+     * on the thread count, and more than the usual two or four threads so that they balance.
+     */
+    private static final int WEIGHT_GRAD_RANGES = 4;
 
     /**
-     * {@code dW^T} for stride 1 in F32 without the columns matrix ({@link StrideOneConv}): for a
-     * chunk of images at a time, each image's padded input and widened, transposed output
-     * gradient are made once (across threads), then each tile of weight rows adds the chunk's
-     * products in image order. The buffers are reused from chunk to chunk.
+     * {@code dW^T} for stride 1 in F32 without the columns matrix ({@link StrideOneConv}). The
+     * batch is cut into {@link #WEIGHT_GRAD_RANGES} ranges of images that depend on the batch
+     * size only; each range, on one thread, pads each image's input and widens and transposes its
+     * output gradient into buffers of its own and adds the image's product into the range's own
+     * {@code dW^T} in image order. The ranges' results are then added in range order. One
+     * parallel loop per call, and each input padded once.
      */
     private Tensor strideOneWeightGradT(Tensor x, Tensor dy) {
         int k = g.k();
         int og = g.og();
+        int size = g.groups() * k * og;
         int[] taps = StrideOneConv.taps(g);
-        int chunk = Math.min(IMAGES_PER_CHUNK, Math.max(1, g.n())) * g.groups();
-        float[][] padded = new float[chunk][StrideOneConv.paddedSize(g)];
-        float[][] wide = new float[chunk][StrideOneConv.widePositions(g) * og];
+        int ranges = Math.max(1, Math.min(WEIGHT_GRAD_RANGES, g.n()));
+        float[][] partial = new float[ranges][size];
         float[] xs = x.f32();
         float[] dys = dy.f32();
-        int blocks = Math.max(1, Math.min(4, k / 32));
-        Tensor dwt = Tensor.zeros(DType.F32, g.groups() * k * og);
-        float[] dwts = dwt.f32();
         KernelProvider provider = Kernels.provider();
-        for (int first = 0; first < g.n(); first += IMAGES_PER_CHUNK) {
-            int n0 = first;
-            int images = Math.min(IMAGES_PER_CHUNK, g.n() - first);
-            Parallel.forEach(images * g.groups(), part -> {
-                int n = n0 + part / g.groups();
-                int grp = part % g.groups();
-                StrideOneConv.pad(g, xs, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), padded[part]);
-                StrideOneConv.wideTransposed(g, dys, (n * g.cOut() + grp * og) * g.l(), wide[part]);
-            });
-            Parallel.forEach(g.groups() * blocks, t -> {
-                try (Kernels.Scope scope = Kernels.use(provider)) {
-                    int grp = t / blocks;
-                    int r0 = (int) ((long) k * (t % blocks) / blocks);
-                    int r1 = (int) ((long) k * (t % blocks + 1) / blocks);
-                    for (int i = 0; i < images; i++) {
-                        int part = i * g.groups() + grp;
-                        StrideOneConv.weightGradient(g, padded[part], taps, wide[part], r0, r1, n0 + i > 0, dwts,
-                                grp * k * og);
+        Parallel.forEach(ranges, t -> {
+            try (Kernels.Scope scope = Kernels.use(provider)) {
+                float[] padded = new float[StrideOneConv.paddedSize(g)];
+                float[] wide = new float[StrideOneConv.widePositions(g) * og];
+                int n0 = (int) ((long) g.n() * t / ranges);
+                int n1 = (int) ((long) g.n() * (t + 1) / ranges);
+                for (int n = n0; n < n1; n++) {
+                    for (int grp = 0; grp < g.groups(); grp++) {
+                        StrideOneConv.pad(g, xs, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), padded);
+                        StrideOneConv.wideTransposed(g, dys, (n * g.cOut() + grp * og) * g.l(), wide);
+                        StrideOneConv.weightGradient(g, padded, taps, wide, 0, k, n > n0, partial[t], grp * k * og);
                     }
                 }
-            });
+            }
+        });
+        float[] dwt = partial[0];
+        for (int t = 1; t < ranges; t++) {
+            for (int i = 0; i < size; i++) {
+                dwt[i] += partial[t][i];
+            }
         }
-        return dwt;
+        return Tensor.of(dwt, size);
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.lanes.kernel.KernelProvider;
 import dev.lanes.kernel.Kernels;
 import dev.lanes.kernel.Parallel;
 import dev.lanes.kernel.Reductions;
+import dev.lanes.tensor.DType;
 import dev.lanes.tensor.GradFn;
 import dev.lanes.tensor.Tensor;
 
@@ -73,7 +74,8 @@ final class BatchNormFloat extends GradFn {
         int m = n * inner;
         float[] xs = x.f32();
         float[] rs = residual == null ? null : residual.f32();
-        float[] ys = new float[xs.length];
+        Tensor y = Tensor.zeros(DType.F32, x.shape());
+        float[] ys = y.f32();
         // Per channel, in float as used: the mean, 1 / sqrt(var + eps), and w * that.
         float[] means = new float[c];
         float[] invstds = new float[c];
@@ -117,7 +119,6 @@ final class BatchNormFloat extends GradFn {
                 }
             }
         });
-        Tensor y = Tensor.of(ys, x.dims());
         return Record.output(relu ? "batchNormRelu" : "batchNorm", y, () -> new BatchNormFloat(inputs, n, c, inner,
                 training, weight != null, bias != null, residual != null, means, invstds, scale, relu ? y : null),
                 inputs);
@@ -166,10 +167,12 @@ final class BatchNormFloat extends GradFn {
         float[] ys = out == null ? null : out.f32();
         float[] sumG = new float[c];
         float[] sumGx = new float[c];
-        float[] dx = needsGrad(0) ? new float[gs.length] : null;
+        Tensor dxt = needsGrad(0) ? Tensor.zeros(DType.F32, g.shape()) : null;
+        float[] dx = dxt == null ? null : dxt.f32();
         int residualSlot = inputCount() - 1;
         // The residual's gradient is the masked incoming gradient itself.
-        float[] dr = hasResidual && needsGrad(residualSlot) ? new float[gs.length] : null;
+        Tensor drt = hasResidual && needsGrad(residualSlot) ? Tensor.zeros(DType.F32, g.shape()) : null;
+        float[] dr = drt == null ? null : drt.f32();
         int m = n * inner;
         KernelProvider provider = Kernels.provider();
         Parallel.forEach(c, ch -> {
@@ -225,7 +228,7 @@ final class BatchNormFloat extends GradFn {
         });
         Tensor[] grads = new Tensor[inputCount()];
         if (dx != null) {
-            grads[0] = Tensor.of(dx, g.dims());
+            grads[0] = dxt;
         }
         int next = 1;
         if (hasWeight) {
@@ -236,7 +239,7 @@ final class BatchNormFloat extends GradFn {
             grads[next] = needsGrad(next) ? Tensor.of(sumG, c) : null;
         }
         if (dr != null) {
-            grads[residualSlot] = Tensor.of(dr, g.dims());
+            grads[residualSlot] = drt;
         }
         return grads;
     }

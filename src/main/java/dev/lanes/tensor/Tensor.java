@@ -530,11 +530,15 @@ public final class Tensor {
                         slots[in.outputIndex] = gi;
                     } else {
                         if (owned.get(sum) == null) {
-                            sum = sum.copy();
-                            owned.put(sum, Boolean.TRUE);
-                            slots[in.outputIndex] = sum;
+                            // The first gradient may be shared (with the caller or another
+                            // input): add into a fresh tensor, in one pass, rather than copy it.
+                            Tensor fresh = zeros(sum.dtype, sum.shape);
+                            Dispatch.binary(Binary.ADD, sum, gi, fresh);
+                            owned.put(fresh, Boolean.TRUE);
+                            slots[in.outputIndex] = fresh;
+                        } else {
+                            sum.addInPlace(gi);
                         }
-                        sum.addInPlace(gi);
                     }
                 }
             }

@@ -86,7 +86,9 @@ final class Conv2d extends GradFn {
      */
     private static void strideOne(ConvGeometry g, Tensor x, Tensor w, Tensor y) {
         int[] taps = StrideOneConv.taps(g);
-        int tiles = tiles(g);
+        // More ranges than threads, claimed as threads free up: a core slowed by other work
+        // delays one short range, not half the batch. Each range has its own small buffers.
+        int tiles = Math.max(1, Math.min(g.n(), 4 * Parallel.threads()));
         KernelProvider provider = Kernels.provider();
         float[] xs = x.f32();
         float[] ws = w.f32();
@@ -192,9 +194,10 @@ final class Conv2d extends GradFn {
 
     /**
      * Image ranges of the stride-1 weight gradient: a fixed number, so that the sums do not depend
-     * on the thread count, and more than the usual two or four threads so that they balance.
+     * on the thread count, and more than the usual two or four threads so that they balance
+     * (claimed as threads free up, so a core slowed by other work delays one short range).
      */
-    private static final int WEIGHT_GRAD_RANGES = 4;
+    private static final int WEIGHT_GRAD_RANGES = 8;
 
     /**
      * {@code dW^T} for stride 1 in F32 without the columns matrix ({@link StrideOneConv}). The

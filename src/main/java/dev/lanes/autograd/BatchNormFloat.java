@@ -149,6 +149,9 @@ final class BatchNormFloat extends GradFn {
         }
     }
 
+    /** Floats per channel run up to which the backward's second pass reads the runs. */
+    private static final int RUN_REREAD_LIMIT = 16384;
+
     /** Per-thread scratch: a channel's values (or gradient) and its deviations, reused across calls. */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
 
@@ -174,29 +177,28 @@ final class BatchNormFloat extends GradFn {
         Tensor drt = hasResidual && needsGrad(residualSlot) ? Tensor.zeros(DType.F32, g.shape()) : null;
         float[] dr = drt == null ? null : drt.f32();
         int m = n * inner;
+        // With the ReLU, the incoming gradient is first masked in one pass over the whole tensor
+        // (as the separate ReLU node would) into the array that needs it next: the residual's
+        // gradient, else dx (then overwritten in place), else scratch.
+        float[] gm = gs;
+        if (ys != null) {
+            gm = dr != null ? dr : dx != null ? dx : new float[gs.length];
+            Elementwise.activateBackward(Activation.RELU, ys, 0, gs, 0, gm, 0, gs.length);
+        }
+        float[] grad = gm;
         KernelProvider provider = Kernels.provider();
         Parallel.forEach(c, ch -> {
             try (Kernels.Scope s = Kernels.use(provider)) {
                 float mu = mean[ch];
                 float is = invstd[ch];
-                // The channel's (masked) gradient and its x - mean deviations in contiguous runs;
-                // sum(dy * xhat) = invstd * sum(dy * (x - mean)), deviations as in forward.
+                // The channel's gradient and its x - mean deviations as contiguous runs, so that
+                // each sum is one fixed-order reduction; sum(dy * xhat) = invstd * sum(dy * (x - mean)).
                 float[] gc = scratch(0, m);
                 float[] dev = scratch(1, m);
-                // The masked gradient also stays at the input's offsets where it is needed next:
-                // as the residual's gradient, else in dx (overwritten in place by the second pass).
-                float[] kept = ys == null ? gs : dr != null ? dr : dx;
                 for (int b = 0; b < n; b++) {
                     int off = (b * c + ch) * inner;
                     int at = b * inner;
-                    if (ys != null && kept == null) {
-                        Elementwise.activateBackward(Activation.RELU, ys, off, gs, off, gc, at, inner);
-                    } else {
-                        if (ys != null) {
-                            Elementwise.activateBackward(Activation.RELU, ys, off, gs, off, kept, off, inner);
-                        }
-                        System.arraycopy(kept, off, gc, at, inner);
-                    }
+                    System.arraycopy(grad, off, gc, at, inner);
                     for (int i = 0; i < inner; i++) {
                         dev[at + i] = (xs[off + i] - mu) * is;
                     }
@@ -211,16 +213,24 @@ final class BatchNormFloat extends GradFn {
                 float k = scale[ch];
                 float meanG = (float) (sg / m);
                 float meanGx = (float) (sgx / m);
+                // A channel's runs of up to 64 KB are still in L1/L2 and are read back from
+                // there; longer ones are not, and the second pass rereads the arrays in place
+                // (same-index loops). Both compute k ((g - meanG) - ((x - mu) is) meanGx).
+                boolean fromRuns = m <= RUN_REREAD_LIMIT;
                 for (int b = 0; b < n; b++) {
-                    int from = (b * c + ch) * inner;
-                    int to = from + inner;
-                    if (batchStats) {
-                        for (int i = from; i < to; i++) {
-                            dx[i] = k * (kept[i] - meanG - (xs[i] - mu) * is * meanGx);
+                    int off = (b * c + ch) * inner;
+                    int at = b * inner;
+                    if (!batchStats) {
+                        for (int i = 0; i < inner; i++) {
+                            dx[off + i] = k * gc[at + i];
+                        }
+                    } else if (fromRuns) {
+                        for (int i = 0; i < inner; i++) {
+                            dx[off + i] = k * (gc[at + i] - meanG - dev[at + i] * meanGx);
                         }
                     } else {
-                        for (int i = from; i < to; i++) {
-                            dx[i] = k * kept[i];
+                        for (int i = off; i < off + inner; i++) {
+                            dx[i] = k * (grad[i] - meanG - (xs[i] - mu) * is * meanGx);
                         }
                     }
                 }

@@ -4,7 +4,7 @@ import dev.lanes.kernel.ConvGeometry;
 import dev.lanes.kernel.KernelProvider;
 import dev.lanes.kernel.Kernels;
 import dev.lanes.kernel.Parallel;
-import dev.lanes.kernel.StrideOneConv;
+import dev.lanes.kernel.GatheredConv;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Dispatch;
 import dev.lanes.tensor.GradFn;
@@ -12,12 +12,15 @@ import dev.lanes.tensor.Tensor;
 import java.util.Arrays;
 
 /**
- * {@code torch.nn.functional.conv2d} by im2col and GEMM. Per image and group the input becomes
- * a columns matrix {@code [C_in/g * kH * kW, H_out * W_out]} (see {@link Im2Col}) and
- * {@code y = W_g · cols + b}. The forward pass and the input gradient split the batch into image
- * ranges across threads. Backward: {@code dW += dY · cols^T} over the images in order,
- * {@code dX = col2im(W_g^T · dY)}, {@code db} = sums of {@code dY} over N, H and W in a fixed
- * order, so gradients do not depend on the thread count.
+ * {@code torch.nn.functional.conv2d}. In F32 the forward pass and the weight gradient read the
+ * kernel taps straight from a zero-padded copy of each image, split by stride phase
+ * ({@link GatheredConv}); F64 builds a columns matrix {@code [C_in/g * kH * kW, H_out * W_out]}
+ * per image and group (see {@link Im2Col}) and multiplies, {@code y = W_g · cols + b}. The
+ * forward pass and the input gradient split the batch into image ranges across threads.
+ * Backward: {@code dW} over fixed ranges of images, each in image order, the ranges added in
+ * order; {@code dX} as a convolution with the flipped weights for stride 1, else
+ * {@code col2im(W_g^T · dY)}; {@code db} = sums of {@code dY} over N, H and W in a fixed order.
+ * So gradients do not depend on the thread count.
  */
 final class Conv2d extends GradFn {
 
@@ -44,12 +47,12 @@ final class Conv2d extends GradFn {
     }
 
     /**
-     * {@code y = conv(x, w) + b} into the zeroed {@code y}: stride 1 in F32 through
-     * {@link StrideOneConv}, anything else by im2col and GEMM, images split across threads.
+     * {@code y = conv(x, w) + b} into the zeroed {@code y}: F32 through {@link GatheredConv},
+     * F64 by im2col and GEMM, images split across threads.
      */
     private static void convolve(ConvGeometry g, Tensor x, Tensor w, Tensor b, Tensor y) {
-        if (x.dtype() == DType.F32 && StrideOneConv.applies(g)) {
-            strideOne(g, x, w, y);
+        if (x.dtype() == DType.F32) {
+            gathered(g, x, w, y);
             if (b != null) {
                 addBias(g, b, y);
             }
@@ -81,11 +84,11 @@ final class Conv2d extends GradFn {
     }
 
     /**
-     * {@code y = conv(x, w)} for stride 1 in F32 through {@link StrideOneConv}, images split
+     * {@code y = conv(x, w)} in F32 through {@link GatheredConv}, images split
      * across threads as in the general path (each image's result is the same on any thread).
      */
-    private static void strideOne(ConvGeometry g, Tensor x, Tensor w, Tensor y) {
-        int[] taps = StrideOneConv.taps(g);
+    private static void gathered(ConvGeometry g, Tensor x, Tensor w, Tensor y) {
+        int[] taps = GatheredConv.taps(g);
         // More ranges than threads, claimed as threads free up: a core slowed by other work
         // delays one short range, not half the batch. Each range has its own small buffers.
         int tiles = Math.max(1, Math.min(g.n(), 4 * Parallel.threads()));
@@ -95,11 +98,11 @@ final class Conv2d extends GradFn {
         float[] ys = y.f32();
         Parallel.forEach(tiles, t -> {
             try (Kernels.Scope scope = Kernels.use(provider)) {
-                float[] padded = new float[StrideOneConv.paddedSize(g)];
-                float[] wide = new float[StrideOneConv.wideOutputSize(g)];
+                float[] padded = new float[GatheredConv.paddedSize(g)];
+                float[] wide = new float[GatheredConv.wideOutputSize(g)];
                 for (int n = first(g, tiles, t); n < first(g, tiles, t + 1); n++) {
                     for (int grp = 0; grp < g.groups(); grp++) {
-                        StrideOneConv.run(g, ws, grp * g.og() * g.k(), xs, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(),
+                        GatheredConv.run(g, ws, grp * g.og() * g.k(), xs, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(),
                                 taps, padded, wide, ys, (n * g.cOut() + grp * g.og()) * g.l());
                     }
                 }
@@ -143,7 +146,7 @@ final class Conv2d extends GradFn {
     }
 
     /**
-     * {@code dW_g += dY_g · cols^T} over the images in order, computed transposed,
+     * In F64, {@code dW_g += dY_g · cols^T} over the images in order, computed transposed,
      * {@code dW_g^T += cols · dY_g^T}: the columns matrix is then the GEMM's A, read in place,
      * and only the small {@code dY} is packed (1.6-2x faster than packing the transposed columns
      * matrix as B for ResNet shapes). The rows of {@code dW^T} (one group and one block of
@@ -151,8 +154,8 @@ final class Conv2d extends GradFn {
      * only, so each element sees the same sums for any thread count.
      */
     private Tensor weightGrad(Tensor x, Tensor w, Tensor dy) {
-        if (x.dtype() == DType.F32 && StrideOneConv.applies(g)) {
-            return transposeWeightGrad(strideOneWeightGradT(x, dy), w);
+        if (x.dtype() == DType.F32) {
+            return transposeWeightGrad(gatheredWeightGradT(x, dy), w);
         }
         int k = g.k();
         int l = g.l();
@@ -193,25 +196,25 @@ final class Conv2d extends GradFn {
     }
 
     /**
-     * Image ranges of the stride-1 weight gradient: a fixed number, so that the sums do not depend
+     * Image ranges of the F32 weight gradient: a fixed number, so that the sums do not depend
      * on the thread count, and more than the usual two or four threads so that they balance
      * (claimed as threads free up, so a core slowed by other work delays one short range).
      */
     private static final int WEIGHT_GRAD_RANGES = 8;
 
     /**
-     * {@code dW^T} for stride 1 in F32 without the columns matrix ({@link StrideOneConv}). The
+     * {@code dW^T} in F32 without the columns matrix ({@link GatheredConv}). The
      * batch is cut into {@link #WEIGHT_GRAD_RANGES} ranges of images that depend on the batch
      * size only; each range, on one thread, pads each image's input and widens and transposes its
      * output gradient into buffers of its own and adds the image's product into the range's own
      * {@code dW^T} in image order. The ranges' results are then added in range order. One
      * parallel loop per call, and each input padded once.
      */
-    private Tensor strideOneWeightGradT(Tensor x, Tensor dy) {
+    private Tensor gatheredWeightGradT(Tensor x, Tensor dy) {
         int k = g.k();
         int og = g.og();
         int size = g.groups() * k * og;
-        int[] taps = StrideOneConv.taps(g);
+        int[] taps = GatheredConv.taps(g);
         int ranges = Math.max(1, Math.min(WEIGHT_GRAD_RANGES, g.n()));
         float[][] partial = new float[ranges][size];
         float[] xs = x.f32();
@@ -219,15 +222,15 @@ final class Conv2d extends GradFn {
         KernelProvider provider = Kernels.provider();
         Parallel.forEach(ranges, t -> {
             try (Kernels.Scope scope = Kernels.use(provider)) {
-                float[] padded = new float[StrideOneConv.paddedSize(g)];
-                float[] wide = new float[StrideOneConv.widePositions(g) * og];
+                float[] padded = new float[GatheredConv.paddedSize(g)];
+                float[] wide = new float[GatheredConv.widePositions(g) * og];
                 int n0 = (int) ((long) g.n() * t / ranges);
                 int n1 = (int) ((long) g.n() * (t + 1) / ranges);
                 for (int n = n0; n < n1; n++) {
                     for (int grp = 0; grp < g.groups(); grp++) {
-                        StrideOneConv.pad(g, xs, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), padded);
-                        StrideOneConv.wideTransposed(g, dys, (n * g.cOut() + grp * og) * g.l(), wide);
-                        StrideOneConv.weightGradient(g, padded, taps, wide, 0, k, n > n0, partial[t], grp * k * og);
+                        GatheredConv.pad(g, xs, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), padded);
+                        GatheredConv.wideTransposed(g, dys, (n * g.cOut() + grp * og) * g.l(), wide);
+                        GatheredConv.weightGradient(g, padded, taps, wide, 0, k, n > n0, partial[t], grp * k * og);
                     }
                 }
             }

@@ -2,8 +2,7 @@ package dev.lanes.serve;
 
 import dev.lanes.kernel.Blas;
 import dev.lanes.kernel.ConvGeometry;
-import dev.lanes.kernel.Im2Col;
-import dev.lanes.kernel.StrideOneConv;
+import dev.lanes.kernel.GatheredConv;
 import dev.lanes.nn.BatchNorm2d;
 import dev.lanes.nn.Conv2d;
 import dev.lanes.tensor.Tensor;
@@ -20,9 +19,9 @@ final class FrozenConv {
     final ConvGeometry g;
     private final float[] weight;
     private final float[] bias;
-    /** 1x1, stride 1, no padding: the input planes already are the columns matrix. */
+    /** 1x1, stride 1, no padding: the input planes are the matrix to multiply, read in place. */
     private final boolean pointwise;
-    /** For the other stride-1 convolutions: the tap table of {@link StrideOneConv}, else null. */
+    /** For the other convolutions: the tap table of {@link GatheredConv}, else null. */
     private final int[] taps;
 
     private FrozenConv(ConvGeometry g, float[] weight, float[] bias) {
@@ -30,7 +29,7 @@ final class FrozenConv {
         this.weight = weight;
         this.bias = bias;
         this.pointwise = g.kH() == 1 && g.kW() == 1 && g.sH() == 1 && g.sW() == 1 && g.pH() == 0 && g.pW() == 0;
-        this.taps = !pointwise && StrideOneConv.applies(g) ? StrideOneConv.taps(g) : null;
+        this.taps = pointwise ? null : GatheredConv.taps(g);
     }
 
     /**
@@ -95,24 +94,19 @@ final class FrozenConv {
         return g.cOut() * g.l();
     }
 
-    /** @return floats of the columns matrix this convolution needs (0 for pointwise ones) */
-    int columnsSize() {
-        return pointwise || taps != null ? 0 : g.k() * g.l();
-    }
-
-    /** @return floats of the padded input {@link StrideOneConv} needs (0 if it is not used) */
+    /** @return floats of the padded input {@link GatheredConv} needs (0 if it is not used) */
     int paddedSize() {
-        return taps == null ? 0 : StrideOneConv.paddedSize(g);
+        return taps == null ? 0 : GatheredConv.paddedSize(g);
     }
 
-    /** @return floats of the wide output {@link StrideOneConv} needs (0 if it is not used) */
+    /** @return floats of the wide output {@link GatheredConv} needs (0 if it is not used) */
     int wideSize() {
-        return taps == null ? 0 : StrideOneConv.wideOutputSize(g);
+        return taps == null ? 0 : GatheredConv.wideOutputSize(g);
     }
 
     /**
-     * Convolves one image: {@code y[yOff..]} = the output; {@code scratch} holds the columns
-     * matrix, padded input and wide output buffers, each as large as the plan needs. With a
+     * Convolves one image: {@code y[yOff..]} = the output; {@code scratch} holds the padded
+     * input and wide output buffers, each as large as the plan needs. With a
      * residual {@code r} (not null), adds it before the activation: an image of the output's
      * shape at {@code rOff} when {@code pad} is null, else the block input that {@code pad}
      * subsamples and pads with zero channels.
@@ -125,18 +119,10 @@ final class FrozenConv {
         for (int grp = 0; grp < g.groups(); grp++) {
             int in = xOff + grp * g.cg() * g.h() * g.w();
             if (taps != null) {
-                StrideOneConv.run(g, weight, grp * og * k, x, in, taps, scratch[1], scratch[2], y, yOff + grp * og * l);
+                GatheredConv.run(g, weight, grp * og * k, x, in, taps, scratch[0], scratch[1], y, yOff + grp * og * l);
                 continue;
             }
-            float[] cols = scratch[0];
-            float[] b = x;
-            int bOff = in;
-            if (!pointwise) {
-                Im2Col.im2col(g, x, in, 0, k, cols, 0);
-                b = cols;
-                bOff = 0;
-            }
-            Blas.sgemm(false, false, og, l, k, 1f, weight, grp * og * k, k, b, bOff, l, 0f, y, yOff + grp * og * l, l);
+            Blas.sgemm(false, false, og, l, k, 1f, weight, grp * og * k, k, x, in, l, 0f, y, yOff + grp * og * l, l);
         }
         for (int c = 0; c < g.cOut(); c++) {
             int row = yOff + c * l;

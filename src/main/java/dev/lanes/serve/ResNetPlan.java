@@ -35,7 +35,7 @@ public final class ResNetPlan {
     final int finalArea;
     /** The largest activation of one image, in floats. */
     final int activationSize;
-    /** The largest scratch buffers, in floats: columns matrix, padded input, wide output. */
+    /** The largest scratch buffers, in floats: padded input, wide output. */
     final int[] scratchSizes;
 
     private ResNetPlan(int channels, int height, int width, FrozenConv stem, FrozenMaxPool maxPool,
@@ -67,12 +67,11 @@ public final class ResNetPlan {
             }
         }
         int act = stem.inputSize();
-        int[] scratch = new int[3];
+        int[] scratch = new int[2];
         for (FrozenConv c : convs) {
             act = Math.max(act, c.outputSize());
-            scratch[0] = Math.max(scratch[0], c.columnsSize());
-            scratch[1] = Math.max(scratch[1], c.paddedSize());
-            scratch[2] = Math.max(scratch[2], c.wideSize());
+            scratch[0] = Math.max(scratch[0], c.paddedSize());
+            scratch[1] = Math.max(scratch[1], c.wideSize());
         }
         this.activationSize = act;
         this.scratchSizes = scratch;

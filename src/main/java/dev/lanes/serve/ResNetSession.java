@@ -33,8 +33,7 @@ public final class ResNetSession {
         this.inner = new float[act];
         this.inner2 = new float[act];
         this.shortcut = new float[act];
-        this.scratch = new float[][] {new float[plan.scratchSizes[0]], new float[plan.scratchSizes[1]],
-                new float[plan.scratchSizes[2]]};
+        this.scratch = new float[][] {new float[plan.scratchSizes[0]], new float[plan.scratchSizes[1]]};
         this.pooled = new float[plan.features];
     }
 

@@ -1,0 +1,238 @@
+package dev.lanes.kernel;
+
+import java.util.Arrays;
+
+/**
+ * A convolution of one image and one group without the columns matrix. The group's input planes
+ * are copied once into a zero-padded buffer, split by stride phase: with strides {@code (sH, sW)}
+ * each padded plane ({@code Hp = h + 2 pH} by {@code Wp = w + 2 pW}) becomes {@code sH sW}
+ * phase planes of {@code Hq = ceil(Hp / sH)} by {@code Wq = ceil(Wp / sW)}, phase {@code (a, b)}
+ * holding the padded elements at rows {@code a, a + sH, ...} and columns {@code b, b + sW, ...}
+ * (stride 1 is the plain padded plane). Output position {@code (y, x)} reads, for kernel tap
+ * {@code (c, i, j)}, padded row {@code y sH + i dH} and column {@code x sW + j dW}: in phase
+ * {@code ((i dH) mod sH, (j dW) mod sW)} that is row {@code y + (i dH) / sH} and column
+ * {@code x + (j dW) / sW}. So for a fixed tap, the output rows computed {@code Wq} wide read one
+ * contiguous run of the buffer as {@code y Wq + x} runs over them. {@link Blas#sgemmGatherB}
+ * multiplies the weights by those runs (one table entry per tap); the {@code Wq - wOut} extra
+ * columns of each output row are computed and dropped. Compared with im2col + GEMM this writes
+ * the input once instead of {@code kH kW} times and packs nothing.
+ */
+public final class GatheredConv {
+
+    private GatheredConv() {
+    }
+
+    /** Zero floats after the padded planes, for whole-vector reads past the last column. */
+    public static final int SLACK = 64;
+
+    private static int paddedHeight(ConvGeometry g) {
+        return g.h() + 2 * g.pH();
+    }
+
+    private static int paddedWidth(ConvGeometry g) {
+        return g.w() + 2 * g.pW();
+    }
+
+    /** @return the rows of each phase plane, {@code ceil(Hp / sH)} */
+    private static int phaseHeight(ConvGeometry g) {
+        return (paddedHeight(g) + g.sH() - 1) / g.sH();
+    }
+
+    /** @return the columns of each phase plane, {@code ceil(Wp / sW)}: the width of the wide output */
+    private static int phaseWidth(ConvGeometry g) {
+        return (paddedWidth(g) + g.sW() - 1) / g.sW();
+    }
+
+    private static int phasePlane(ConvGeometry g) {
+        return phaseHeight(g) * phaseWidth(g);
+    }
+
+    /**
+     * @return floats of the padded-input buffer of one group: the phase planes, the slack the
+     *         last taps read, and {@link #SLACK} more so that vector kernels can read the last
+     *         column block of the product whole
+     */
+    public static int paddedSize(ConvGeometry g) {
+        return g.cg() * g.sH() * g.sW() * phasePlane(g) + g.dW() * (g.kW() - 1) + SLACK;
+    }
+
+    /** @return floats of the wide output buffer of one group: {@code og x hOut x Wq} */
+    public static int wideOutputSize(ConvGeometry g) {
+        return g.og() * widePositions(g);
+    }
+
+    /** @return the positions of the wide output, {@code hOut x Wq}: the k of the weight-gradient product */
+    public static int widePositions(ConvGeometry g) {
+        return g.hOut() * phaseWidth(g);
+    }
+
+    /** @return the row table of B: the offset of each tap {@code (c, i, j)} in the padded buffer */
+    public static int[] taps(ConvGeometry g) {
+        int wq = phaseWidth(g);
+        int plane = phasePlane(g);
+        int[] taps = new int[g.k()];
+        int p = 0;
+        for (int c = 0; c < g.cg(); c++) {
+            for (int i = 0; i < g.kH(); i++) {
+                int row = i * g.dH();
+                for (int j = 0; j < g.kW(); j++) {
+                    int col = j * g.dW();
+                    int phase = (c * g.sH() + row % g.sH()) * g.sW() + col % g.sW();
+                    taps[p++] = phase * plane + row / g.sH() * wq + col / g.sW();
+                }
+            }
+        }
+        return taps;
+    }
+
+    /**
+     * {@code y = W_g * x_g} for one group: {@code y[yOff..]} receives {@code og} planes of
+     * {@code hOut x wOut}.
+     *
+     * @param g       the geometry
+     * @param w       the group's weights, {@code og x k} row-major from {@code wOff}
+     * @param x       input planes of the group from {@code xOff} ({@code cg x h x w})
+     * @param taps    {@link #taps(ConvGeometry)} of {@code g}
+     * @param padded  scratch of at least {@link #paddedSize} floats
+     * @param wide    scratch of at least {@link #wideOutputSize} floats
+     * @throws IllegalArgumentException when a range or scratch buffer is too small
+     */
+    public static void run(ConvGeometry g, float[] w, int wOff, float[] x, int xOff, int[] taps, float[] padded,
+                           float[] wide, float[] y, int yOff) {
+        int wq = phaseWidth(g);
+        int plane = g.h() * g.w();
+        if (taps.length != g.k() || padded.length < paddedSize(g) || wide.length < wideOutputSize(g)) {
+            throw new IllegalArgumentException("GatheredConv: taps " + taps.length + " (need " + g.k()
+                    + "), padded " + padded.length + " (need " + paddedSize(g) + "), wide " + wide.length
+                    + " (need " + wideOutputSize(g) + ")");
+        }
+        if (xOff < 0 || (long) xOff + (long) g.cg() * plane > x.length) {
+            throw new IllegalArgumentException("GatheredConv: input range from " + xOff + " of " + g.cg() * plane
+                    + " is outside an array of " + x.length);
+        }
+        if (yOff < 0 || (long) yOff + (long) g.og() * g.l() > y.length) {
+            throw new IllegalArgumentException("GatheredConv: output range from " + yOff + " of " + g.og() * g.l()
+                    + " is outside an array of " + y.length);
+        }
+        fill(g, x, xOff, padded);
+        int n = widePositions(g);
+        Blas.sgemmGatherB(g.og(), n, g.k(), w, wOff, g.k(), padded, 0, taps, 0, wide, 0, n);
+        for (int co = 0; co < g.og(); co++) {
+            for (int oy = 0; oy < g.hOut(); oy++) {
+                System.arraycopy(wide, co * n + oy * wq, y, yOff + (co * g.hOut() + oy) * g.wOut(), g.wOut());
+            }
+        }
+    }
+
+    /**
+     * Copies the group's input planes from {@code xOff} into {@code padded} (at least
+     * {@link #paddedSize} floats), split by stride phase; borders, the phase planes' rounding and
+     * the slack become zero.
+     */
+    public static void pad(ConvGeometry g, float[] x, int xOff, float[] padded) {
+        if (padded.length < paddedSize(g) || xOff < 0 || (long) xOff + (long) g.cg() * g.h() * g.w() > x.length) {
+            throw new IllegalArgumentException("GatheredConv.pad: padded " + padded.length + " (need "
+                    + paddedSize(g) + "), input from " + xOff + " of " + g.cg() * g.h() * g.w() + " in " + x.length);
+        }
+        fill(g, x, xOff, padded);
+    }
+
+    /**
+     * Writes the group's output gradient ({@code og} planes of {@code hOut x wOut} from
+     * {@code dyOff}) as a {@code widePositions x og} matrix: position {@code y Wq + x} by
+     * channel, zero in the {@code Wq - wOut} extra columns of each row.
+     */
+    public static void wideTransposed(ConvGeometry g, float[] dy, int dyOff, float[] out) {
+        int wq = phaseWidth(g);
+        int og = g.og();
+        if (out.length < widePositions(g) * og || dyOff < 0 || (long) dyOff + (long) og * g.l() > dy.length) {
+            throw new IllegalArgumentException("GatheredConv.wideTransposed: out " + out.length + " (need "
+                    + widePositions(g) * og + "), gradient from " + dyOff + " of " + og * g.l() + " in " + dy.length);
+        }
+        for (int y = 0; y < g.hOut(); y++) {
+            Arrays.fill(out, (y * wq + g.wOut()) * og, (y + 1) * wq * og, 0f);
+        }
+        for (int co = 0; co < og; co++) {
+            for (int y = 0; y < g.hOut(); y++) {
+                int src = dyOff + (co * g.hOut() + y) * g.wOut();
+                int dst = y * wq * og + co;
+                for (int x = 0; x < g.wOut(); x++) {
+                    out[dst + x * og] = dy[src + x];
+                }
+            }
+        }
+    }
+
+    /**
+     * The weight gradient of rows {@code [r0, r1)} of {@code W_g^T} for one image:
+     * {@code dWt[r][co] (+)= sum_q padded[taps[r] + q] * wide[q][co]} over the wide positions,
+     * through {@link Blas#sgemmGatherA} (the extra columns carry zero gradient). {@code dWt} is
+     * {@code k x og} from {@code dwtOff}, row {@code r} at {@code dwtOff + r * og}.
+     */
+    public static void weightGradient(ConvGeometry g, float[] padded, int[] taps, float[] wide, int r0, int r1,
+                                      boolean accumulate, float[] dwt, int dwtOff) {
+        Blas.sgemmGatherA(r1 - r0, g.og(), widePositions(g), padded, 0, taps, r0, wide, 0, g.og(), accumulate, dwt,
+                dwtOff + r0 * g.og(), g.og());
+    }
+
+    private static void fill(ConvGeometry g, float[] x, int xOff, float[] padded) {
+        if (g.sH() == 1 && g.sW() == 1) {
+            padRows(g, x, xOff, padded);
+        } else {
+            Arrays.fill(padded, 0, paddedSize(g), 0f);
+            scatterPhases(g, x, xOff, padded);
+        }
+    }
+
+    /** Stride 1: copies the input rows into the middle of the padded planes, zeroing around them. */
+    private static void padRows(ConvGeometry g, float[] x, int xOff, float[] padded) {
+        int h = g.h();
+        int w = g.w();
+        int hp = paddedHeight(g);
+        int wp = paddedWidth(g);
+        for (int c = 0; c < g.cg(); c++) {
+            int base = c * hp * wp;
+            Arrays.fill(padded, base, base + g.pH() * wp + g.pW(), 0f);
+            for (int r = 0; r < h; r++) {
+                int dst = base + (r + g.pH()) * wp + g.pW();
+                System.arraycopy(x, xOff + (c * h + r) * w, padded, dst, w);
+                // The right border of this row and the left border of the next are adjacent.
+                int next = r + 1 < h ? dst + w + 2 * g.pW() : base + hp * wp;
+                Arrays.fill(padded, dst + w, next, 0f);
+            }
+            if (h == 0) {
+                Arrays.fill(padded, base, base + hp * wp, 0f);
+            }
+        }
+        int end = g.cg() * hp * wp;
+        Arrays.fill(padded, end, end + g.dW() * (g.kW() - 1) + SLACK, 0f);
+    }
+
+    /**
+     * Larger strides: each input row goes to its row phase, its columns dealt out to the column
+     * phases (the buffer is zero already). Padded column {@code pc} lands in phase
+     * {@code pc mod sW} at {@code pc / sW}; walking one phase's columns steps both by one.
+     */
+    private static void scatterPhases(ConvGeometry g, float[] x, int xOff, float[] padded) {
+        int sH = g.sH();
+        int sW = g.sW();
+        int wq = phaseWidth(g);
+        int plane = phasePlane(g);
+        int w = g.w();
+        for (int c = 0; c < g.cg(); c++) {
+            for (int r = 0; r < g.h(); r++) {
+                int pr = r + g.pH();
+                int rowBase = (c * sH + pr % sH) * sW * plane + pr / sH * wq;
+                int src = xOff + (c * g.h() + r) * w;
+                for (int b = 0; b < sW; b++) {
+                    // The first input column whose padded column is in phase b.
+                    int col = Math.floorMod(b - g.pW(), sW);
+                    int dst = rowBase + b * plane + (col + g.pW()) / sW;
+                    for (; col < w; col += sW, dst++) {
+                        padded[dst] = x[src + col];
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package dev.lanes.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Arrays;
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link GatheredConv} equals the convolution's definition (the columns matrix of
+ * {@link Im2ColProperties#reference} times the weights) over random geometries with strides 1
+ * to 3, padding and dilation, gives the same bits on both providers, and writes only its output
+ * range; its weight gradient equals {@code dY · cols^T}.
+ */
+class GatheredConvProperties {
+
+    @Property(tries = 200)
+    void matchesTheDefinitionOnBothProviders(@ForAll long seed) {
+        Random r = new Random(seed);
+        ConvGeometry g0 = Im2ColProperties.randomGeometry(r);
+        ConvGeometry g = ConvGeometry.of(1, g0.cg(), g0.h(), g0.w(), 1 + r.nextInt(17), 1, g0.kH(), g0.kW(), g0.sH(),
+                g0.sW(), g0.pH(), g0.pW(), g0.dH(), g0.dW());
+        int xOff = r.nextInt(3);
+        float[] x = new float[xOff + g.cIn() * g.h() * g.w()];
+        double[] xd = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+            xd[i] = x[i];
+        }
+        float[] w = new float[g.cOut() * g.k()];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) r.nextGaussian();
+        }
+        double[] cols = Im2ColProperties.reference(g, xd, xOff);
+        int yOff = r.nextInt(3);
+        float[][] out = new float[2][];
+        KernelProvider[] providers = {Kernels.scalar(), Kernels.vector().orElseThrow()};
+        for (int v = 0; v < 2; v++) {
+            out[v] = new float[yOff + g.cOut() * g.l() + 2];
+            Arrays.fill(out[v], Float.NaN);
+            float[] padded = new float[GatheredConv.paddedSize(g) + r.nextInt(3)];
+            Arrays.fill(padded, Float.NaN);
+            try (Kernels.Scope s = Kernels.use(providers[v])) {
+                GatheredConv.run(g, w, 0, x, xOff, GatheredConv.taps(g), padded,
+                        new float[GatheredConv.wideOutputSize(g)], out[v], yOff);
+            }
+        }
+        assertArrayEquals(out[0], out[1], 0f, g.toString());
+        for (int i = 0; i < out[0].length; i++) {
+            int rel = i - yOff;
+            if (rel < 0 || rel >= g.cOut() * g.l()) {
+                assertEquals(Float.NaN, out[0][i], 0f, "element " + i + " outside the output");
+                continue;
+            }
+            int co = rel / g.l();
+            int q = rel % g.l();
+            double want = 0;
+            double abs = 0;
+            for (int p = 0; p < g.k(); p++) {
+                double t = w[co * g.k() + p] * cols[p * g.l() + q];
+                want += t;
+                abs += Math.abs(t);
+            }
+            assertEquals(want, out[0][i], 1e-5 * (abs + 1), g + " channel " + co + " position " + q);
+        }
+    }
+
+    @Property(tries = 150)
+    void weightGradientMatchesTheDefinition(@ForAll long seed) {
+        Random r = new Random(seed);
+        ConvGeometry g0 = Im2ColProperties.randomGeometry(r);
+        ConvGeometry g = ConvGeometry.of(1, g0.cg(), g0.h(), g0.w(), 1 + r.nextInt(17), 1, g0.kH(), g0.kW(), g0.sH(),
+                g0.sW(), g0.pH(), g0.pW(), g0.dH(), g0.dW());
+        float[] x = new float[g.cIn() * g.h() * g.w()];
+        double[] xd = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+            xd[i] = x[i];
+        }
+        float[] dy = new float[g.cOut() * g.l()];
+        for (int i = 0; i < dy.length; i++) {
+            dy[i] = (float) r.nextGaussian();
+        }
+        float[] padded = new float[GatheredConv.paddedSize(g)];
+        float[] wide = new float[GatheredConv.widePositions(g) * g.og()];
+        GatheredConv.pad(g, x, 0, padded);
+        GatheredConv.wideTransposed(g, dy, 0, wide);
+        float[] dwt = new float[g.k() * g.og()];
+        GatheredConv.weightGradient(g, padded, GatheredConv.taps(g), wide, 0, g.k(), false, dwt, 0);
+        double[] cols = Im2ColProperties.reference(g, xd, 0);
+        for (int p = 0; p < g.k(); p++) {
+            for (int co = 0; co < g.og(); co++) {
+                double want = 0;
+                double abs = 0;
+                for (int q = 0; q < g.l(); q++) {
+                    double t = dy[co * g.l() + q] * cols[p * g.l() + q];
+                    want += t;
+                    abs += Math.abs(t);
+                }
+                assertEquals(want, dwt[p * g.og() + co], 1e-5 * (abs + 1), g + " tap " + p + " channel " + co);
+            }
+        }
+    }
+
+    @Test
+    void refusesSmallScratch() {
+        ConvGeometry g = ConvGeometry.of(1, 2, 5, 5, 3, 1, 3, 3, 1, 1, 1, 1, 1, 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GatheredConv.run(g,
+                new float[54], 0, new float[50], 0, GatheredConv.taps(g), new float[10], new float[200],
+                new float[75], 0));
+        assertEquals(true, e.getMessage().contains("padded 10 (need " + GatheredConv.paddedSize(g) + ")"),
+                e.getMessage());
+        ConvGeometry two = ConvGeometry.of(1, 2, 5, 5, 3, 1, 3, 3, 2, 2, 1, 1, 1, 1);
+        assertThrows(IllegalArgumentException.class, () -> GatheredConv.pad(two, new float[50], 0, new float[10]));
+    }
+}

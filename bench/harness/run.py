@@ -91,7 +91,7 @@ def plan(mode):
         'gemm_shapes': ['64x64x64', '256x256x256', '1024x1024x1024'],
         'act_fns': ['tanh'], 'act_n': ['65536'], 'pointwise': False,
         'rnn_kinds': ['LSTM'], 'rnn_forward': False, 'conv_forward': False,
-        'resnet_shapes': ['1x28x28'], 'resnet_infer': False,
+        'resnet_shapes': ['1x28x28', '3x32x32'], 'resnet_infer': False,
         'serve_modes': 'avgt,sample', 'serve_threads': ['1'],
         'lstm_hidden': ['64', '256', '1024'], 'lstm_hidden_seq': '25',
         'lstm_seq': ['25', '100'], 'lstm_forward': False, 'step_hidden': ['1024'],

@@ -8,7 +8,8 @@ import dev.lanes.kernel.internal.Scratch;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * {@code Blas.sgemmGatherB} with vectors: 12 x 2-vector and 4 x 2-vector tiles of C, as
+ * {@code Blas.sgemmGatherB} with vectors: 12 x 2-vector and 4 x 2-vector tiles of C (one vector
+ * wide for a last block of at most one vector of columns), as
  * {@link SgemmMicroKernels#tile12x2} but with each k index's row of B found through the row
  * table (B is never packed: for a convolution it is the padded input itself). A is read in
  * place. Each element is a chain of FMAs from zero in k order, as in {@link GatherGemm}, which
@@ -34,24 +35,33 @@ final class GatherMicroKernels {
         }
         boolean edgeTiles = n > fullCols && (long) bOff + maxRow + fullCols + NR <= b.length;
         float[] edge = edgeTiles ? Scratch.floats(Scratch.GEMM_EDGE_TILE, 12 * NR) : null;
+        // A last block of at most one vector of columns runs one vector wide (for 8x8 images,
+        // 80 wide columns are 2 blocks and 16, not 96 computed).
+        boolean narrow = edgeTiles && n - fullCols <= L;
         int i = 0;
         // 12-row tiles need 24 accumulators: only with 32 vector registers (512-bit machines).
         for (; TALL && i + 12 <= m; i += 12) {
             for (int j = 0; j < fullCols; j += NR) {
                 tile12(k, a, aOff + i * lda, lda, b, bOff + j, bRows, bRowsOff, c, cOff + i * ldc + j, ldc);
             }
-            if (edgeTiles) {
+            if (narrow) {
+                tile12x1(k, a, aOff + i * lda, lda, b, bOff + fullCols, bRows, bRowsOff, edge, 0, L);
+                copyEdge(edge, L, 12, n - fullCols, c, cOff + i * ldc + fullCols, ldc);
+            } else if (edgeTiles) {
                 tile12(k, a, aOff + i * lda, lda, b, bOff + fullCols, bRows, bRowsOff, edge, 0, NR);
-                copyEdge(edge, 12, n - fullCols, c, cOff + i * ldc + fullCols, ldc);
+                copyEdge(edge, NR, 12, n - fullCols, c, cOff + i * ldc + fullCols, ldc);
             }
         }
         for (; i + 4 <= m; i += 4) {
             for (int j = 0; j < fullCols; j += NR) {
                 tile4(k, a, aOff + i * lda, lda, b, bOff + j, bRows, bRowsOff, c, cOff + i * ldc + j, ldc);
             }
-            if (edgeTiles) {
+            if (narrow) {
+                tile4x1(k, a, aOff + i * lda, lda, b, bOff + fullCols, bRows, bRowsOff, edge, 0, L);
+                copyEdge(edge, L, 4, n - fullCols, c, cOff + i * ldc + fullCols, ldc);
+            } else if (edgeTiles) {
                 tile4(k, a, aOff + i * lda, lda, b, bOff + fullCols, bRows, bRowsOff, edge, 0, NR);
-                copyEdge(edge, 4, n - fullCols, c, cOff + i * ldc + fullCols, ldc);
+                copyEdge(edge, NR, 4, n - fullCols, c, cOff + i * ldc + fullCols, ldc);
             }
         }
         // Rows below the last tile; then, without edge tiles, the last columns of every row.
@@ -61,9 +71,9 @@ final class GatherMicroKernels {
         }
     }
 
-    private static void copyEdge(float[] edge, int rows, int cols, float[] c, int ci, int ldc) {
+    private static void copyEdge(float[] edge, int width, int rows, int cols, float[] c, int ci, int ldc) {
         for (int r = 0; r < rows; r++) {
-            System.arraycopy(edge, r * NR, c, ci + r * ldc, cols);
+            System.arraycopy(edge, r * width, c, ci + r * ldc, cols);
         }
     }
 
@@ -150,6 +160,58 @@ final class GatherMicroKernels {
         ca1.intoArray(c, ci + 10 * ldc + L);
         cb0.intoArray(c, ci + 11 * ldc);
         cb1.intoArray(c, ci + 11 * ldc + L);
+    }
+
+    /** {@link #tile12} one vector wide. */
+    private static void tile12x1(int k, float[] a, int ai, int lda, float[] b, int bj, int[] rows, int ro, float[] c,
+                                 int ci, int ldc) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z, c6 = z, c7 = z, c8 = z, c9 = z, c10 = z, c11 = z;
+        for (int p = 0; p < k; p++, ai++) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bj + rows[ro + p]);
+            c0 = FloatVector.broadcast(S, a[ai]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, a[ai + lda]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, a[ai + 2 * lda]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, a[ai + 3 * lda]).fma(b0, c3);
+            c4 = FloatVector.broadcast(S, a[ai + 4 * lda]).fma(b0, c4);
+            c5 = FloatVector.broadcast(S, a[ai + 5 * lda]).fma(b0, c5);
+            c6 = FloatVector.broadcast(S, a[ai + 6 * lda]).fma(b0, c6);
+            c7 = FloatVector.broadcast(S, a[ai + 7 * lda]).fma(b0, c7);
+            c8 = FloatVector.broadcast(S, a[ai + 8 * lda]).fma(b0, c8);
+            c9 = FloatVector.broadcast(S, a[ai + 9 * lda]).fma(b0, c9);
+            c10 = FloatVector.broadcast(S, a[ai + 10 * lda]).fma(b0, c10);
+            c11 = FloatVector.broadcast(S, a[ai + 11 * lda]).fma(b0, c11);
+        }
+        c0.intoArray(c, ci);
+        c1.intoArray(c, ci + ldc);
+        c2.intoArray(c, ci + 2 * ldc);
+        c3.intoArray(c, ci + 3 * ldc);
+        c4.intoArray(c, ci + 4 * ldc);
+        c5.intoArray(c, ci + 5 * ldc);
+        c6.intoArray(c, ci + 6 * ldc);
+        c7.intoArray(c, ci + 7 * ldc);
+        c8.intoArray(c, ci + 8 * ldc);
+        c9.intoArray(c, ci + 9 * ldc);
+        c10.intoArray(c, ci + 10 * ldc);
+        c11.intoArray(c, ci + 11 * ldc);
+    }
+
+    /** {@link #tile4} one vector wide. */
+    private static void tile4x1(int k, float[] a, int ai, int lda, float[] b, int bj, int[] rows, int ro, float[] c,
+                                int ci, int ldc) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c0 = z, c1 = z, c2 = z, c3 = z;
+        for (int p = 0; p < k; p++, ai++) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bj + rows[ro + p]);
+            c0 = FloatVector.broadcast(S, a[ai]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, a[ai + lda]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, a[ai + 2 * lda]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, a[ai + 3 * lda]).fma(b0, c3);
+        }
+        c0.intoArray(c, ci);
+        c1.intoArray(c, ci + ldc);
+        c2.intoArray(c, ci + 2 * ldc);
+        c3.intoArray(c, ci + 3 * ldc);
     }
 
     private static void tile4(int k, float[] a, int ai, int lda, float[] b, int bj, int[] rows, int ro, float[] c,

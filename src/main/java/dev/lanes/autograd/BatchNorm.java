@@ -119,10 +119,10 @@ final class BatchNorm extends GradFn {
 
     /**
      * {@code relu(batchNorm(x) + residual)} ({@code residual} may be null) as one node in F32:
-     * the normalisation, the addition and the ReLU run in one pass over the data forward and the
-     * ReLU mask is applied inside the batch norm's backward pass, so neither the sum nor the
-     * pre-activation is stored. The values and gradients are the bits of the three separate ops.
-     * F64 tensors run the three ops.
+     * the normalisation, the addition and the ReLU run in one pass over the data forward, and the
+     * node's backward masks the gradient once, straight into the residual's gradient or dx, so
+     * neither the sum nor the pre-activation is stored. The values and gradients are the bits of
+     * the three separate ops. F64 tensors run the three ops.
      */
     static Tensor applyRelu(Tensor x, Tensor residual, Tensor runningMean, Tensor runningVar, Tensor weight,
                             Tensor bias, boolean training, double momentum, double eps) {

@@ -14,14 +14,14 @@ import dev.lanes.tensor.Tensor;
  * {@link BatchNorm} on F32 tensors, in float storage with the library's fixed-order vector
  * reductions, optionally followed by {@code relu(. + residual)} in the same pass
  * ({@link BatchNorm#applyRelu}). Channels are independent, so they are split across threads.
- * Each channel's planes are first copied into one contiguous per-thread run, so that every
- * element is read from memory once and each statistic is a single fixed-order reduction of that
- * run (the same on any thread count and provider), whatever the plane size; with 7x7 planes,
- * one reduction per plane cost more in overhead than in arithmetic.
+ * For the statistics, each channel's planes are first copied into one contiguous per-thread run,
+ * so that each statistic is a single fixed-order reduction of that run (the same on any thread
+ * count and provider), whatever the plane size; with 7x7 planes, one reduction per plane cost
+ * more in overhead than in arithmetic.
  *
  * <p>The variance is two-pass: {@code sum((x - c)^2)} about the mean rounded to float,
  * {@code c}, corrected by {@code m (mean - c)^2}, so a large mean does not cancel the variance
- * away; the second pass and the normalisation read the run from cache.
+ * away; the second pass reads the run from cache.
  *
  * <p>The backward pass recomputes the normalised input from the saved input and the per-channel
  * mean and inverse deviation (in the same float arithmetic), rather than keeping a second
@@ -85,13 +85,13 @@ final class BatchNormFloat extends GradFn {
             try (Kernels.Scope s = Kernels.use(provider)) {
                 double mean;
                 double invstd;
-                // The channel's planes, copied into one contiguous run: each element is read from
-                // memory once, and the sums below are single fixed-order reductions.
-                float[] values = scratch(0, m);
-                for (int b = 0; b < n; b++) {
-                    System.arraycopy(xs, (b * c + ch) * inner, values, b * inner, inner);
-                }
                 if (training) {
+                    // The channel's planes, copied into one contiguous run: the sums below are
+                    // single fixed-order reductions, the second one reading the run from cache.
+                    float[] values = scratch(0, m);
+                    for (int b = 0; b < n; b++) {
+                        System.arraycopy(xs, (b * c + ch) * inner, values, b * inner, inner);
+                    }
                     mean = (double) Reductions.sum(values, 0, m) / m;
                     float center = (float) mean;
                     double offset = mean - center;
@@ -179,7 +179,7 @@ final class BatchNormFloat extends GradFn {
         int m = n * inner;
         // With the ReLU, the incoming gradient is first masked in one pass over the whole tensor
         // (as the separate ReLU node would) into the array that needs it next: the residual's
-        // gradient, else dx (then overwritten in place), else scratch.
+        // gradient, else dx (then overwritten in place), else a temporary array.
         float[] gm = gs;
         if (ys != null) {
             gm = dr != null ? dr : dx != null ? dx : new float[gs.length];

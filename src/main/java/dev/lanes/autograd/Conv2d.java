@@ -1,10 +1,10 @@
 package dev.lanes.autograd;
 
 import dev.lanes.kernel.ConvGeometry;
+import dev.lanes.kernel.GatheredConv;
 import dev.lanes.kernel.KernelProvider;
 import dev.lanes.kernel.Kernels;
 import dev.lanes.kernel.Parallel;
-import dev.lanes.kernel.GatheredConv;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Dispatch;
 import dev.lanes.tensor.GradFn;

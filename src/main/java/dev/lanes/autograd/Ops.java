@@ -248,8 +248,9 @@ public final class Ops {
      * {@code relu(batchNorm(x, ...) + residual)}, the tail of a residual block (or, with a null
      * residual, the batch norm and ReLU after a convolution), as one tape node. The result and the
      * gradients are those of the separate {@link #batchNorm}, {@link #add} and {@link #relu}, bit
-     * for bit; in F32 the work is one pass over the data each way and neither the sum nor the
-     * pre-activation is kept. The arguments are those of {@link #batchNorm}.
+     * for bit; in F32 the addition and the ReLU take no pass over the data of their own forward,
+     * one masking pass backward, and neither the sum nor the pre-activation is kept. The
+     * arguments are those of {@link #batchNorm}.
      *
      * @param residual added before the ReLU, of {@code x}'s shape and dtype, or null
      * @throws IllegalArgumentException as {@link #batchNorm}, or when the residual does not match

@@ -116,6 +116,8 @@ public final class BatchNorm2d extends Module {
      * the same values, gradients and running statistics as the separate modules, in one pass.
      *
      * @param residual added before the ReLU, of the input's shape, or null for {@code relu(forward(input))}
+     * @throws IllegalArgumentException as {@link #forward}, or when the residual's shape or dtype
+     *                                  is not the input's
      */
     public Tensor forwardRelu(Tensor input, Tensor residual) {
         return normalise(input, residual, true);

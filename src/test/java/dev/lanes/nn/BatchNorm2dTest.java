@@ -190,4 +190,28 @@ class BatchNorm2dTest {
         assertThrows(IllegalArgumentException.class, () -> new BatchNorm2d(0));
         assertThrows(IllegalArgumentException.class, () -> new BatchNorm2d(2, 1e-5, 1.5, true, true, DType.F64));
     }
+
+    @Test
+    void forwardReluEqualsTheSeparateModulesAndCountsOneBatch() {
+        for (DType dtype : new DType[] {DType.F32, DType.F64}) {
+            Generator gen = new Generator(5);
+            Tensor x = Tensor.randn(gen, dtype, 3, 4, 5, 5);
+            Tensor r = Tensor.randn(gen, dtype, 3, 4, 5, 5);
+            BatchNorm2d fused = new BatchNorm2d(4, dtype);
+            BatchNorm2d separate = new BatchNorm2d(4, dtype);
+            Tensor a = fused.forwardRelu(x, r);
+            Tensor b = Ops.relu(Ops.add(separate.forward(x), r));
+            assertArrayEquals(b.toDoubleArray(), a.toDoubleArray(), 0, dtype + " output");
+            assertArrayEquals(separate.runningVar().tensor().toDoubleArray(),
+                    fused.runningVar().tensor().toDoubleArray(), 0, dtype + " running_var");
+            assertEquals(1, fused.numBatchesTracked(), dtype + " num_batches_tracked");
+            fused.eval();
+            separate.eval();
+            assertArrayEquals(Ops.relu(separate.forward(x)).toDoubleArray(),
+                    fused.forwardRelu(x, null).toDoubleArray(), 0, dtype + " eval, no residual");
+        }
+        BatchNorm2d bn = new BatchNorm2d(4);
+        assertThrows(IllegalArgumentException.class,
+                () -> bn.forwardRelu(Tensor.zeros(DType.F32, 2, 4, 3, 3), Tensor.zeros(DType.F32, 2, 4, 3, 4)));
+    }
 }

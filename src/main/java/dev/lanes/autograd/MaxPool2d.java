@@ -1,5 +1,11 @@
 package dev.lanes.autograd;
 
+import dev.lanes.kernel.KernelProvider;
+import dev.lanes.kernel.Kernels;
+import dev.lanes.kernel.Parallel;
+import dev.lanes.kernel.PoolWindow;
+import dev.lanes.kernel.Reductions;
+import dev.lanes.tensor.DType;
 import dev.lanes.tensor.GradFn;
 import dev.lanes.tensor.Tensor;
 
@@ -8,7 +14,9 @@ import dev.lanes.tensor.Tensor;
  * {@code -inf}; windows may be dilated; ceil mode as PyTorch's output-size rule. Each output keeps
  * the flat {@code h * W + w} index of its maximum, the first one in row-major scan order of the
  * window; a NaN wins, and as in PyTorch's CPU kernel each later NaN takes over, so the index is
- * the window's last NaN. Backward adds the gradient at that index.
+ * the window's last NaN. Backward adds the gradient at that index. F32 runs the plane kernel
+ * {@link Reductions#maxPool} (vectorised, planes across threads); F64 the loop below, which
+ * gives the same maxima and indices.
  */
 final class MaxPool2d extends GradFn {
 
@@ -43,6 +51,10 @@ final class MaxPool2d extends GradFn {
                     + ": the output would be " + oh + "x" + ow);
         }
         int planes = d[0] * d[1];
+        if (x.dtype() == DType.F32) {
+            return applyFloat(x, PoolWindow.of(h, w, kernel[0], kernel[1], s[0], s[1], padding[0], padding[1],
+                    dilation[0], dilation[1], ceilMode), planes);
+        }
         double[] xs = x.toDoubleArray();
         double[] ys = new double[planes * oh * ow];
         int[] idx = new int[ys.length];
@@ -79,6 +91,23 @@ final class MaxPool2d extends GradFn {
         }
         Tensor y = Nchw.tensor(x.dtype(), ys, d[0], d[1], oh, ow);
         return Record.output(op, y, () -> new MaxPool2d(x, idx), x);
+    }
+
+    /** F32: the plane kernel {@link Reductions#maxPool} (vectorised), planes split across threads. */
+    private static Tensor applyFloat(Tensor x, PoolWindow p, int planes) {
+        Tensor y = Tensor.zeros(DType.F32, x.size(0), x.size(1), p.hOut(), p.wOut());
+        float[] xs = x.f32();
+        float[] ys = y.f32();
+        int[] idx = new int[ys.length];
+        int in = p.h() * p.w();
+        int out = p.hOut() * p.wOut();
+        KernelProvider provider = Kernels.provider();
+        Parallel.forEach(planes, plane -> {
+            try (Kernels.Scope scope = Kernels.use(provider)) {
+                Reductions.maxPool(p, xs, plane * in, ys, plane * out, idx, plane * out);
+            }
+        });
+        return Record.output("maxPool2d", y, () -> new MaxPool2d(x, idx), x);
     }
 
     @Override

@@ -74,6 +74,16 @@ public interface ReductionKernels {
     void addColumnSums(int rows, int cols, double[] x, int xOff, int ldx, double[] y, int yOff);
 
     /**
+     * Max pooling of one plane: {@code y[i wOut + j]} = the maximum of output {@code (i, j)}'s
+     * window of {@code x} (padding counts as {@code -inf}), and, when {@code arg} is not null,
+     * {@code arg[i wOut + j]} = the flat index {@code r w + c} of that maximum in the plane: the
+     * first one in row-major scan order of the window; a NaN wins, and each later NaN takes over,
+     * as in PyTorch's CPU kernel. A window with nothing but {@code -inf} reports its first
+     * position inside the input. Exact, so every provider gives the same bits.
+     */
+    void maxPool(PoolWindow p, float[] x, int xOff, float[] y, int yOff, int[] arg, int argOff);
+
+    /**
      * Softmax of each row of the contiguous {@code rows x cols} matrix {@code x}:
      * {@code y = exp(x - max) / sum(exp(x - max))}, the sum in the fixed order.
      */

@@ -101,6 +101,26 @@ public final class Reductions {
     }
 
     /**
+     * Max pooling of one {@code h x w} plane at {@code xOff} into {@code hOut x wOut} maxima at
+     * {@code yOff}, with each maximum's flat index in the plane at {@code argOff} when
+     * {@code arg} is not null. See {@link ReductionKernels#maxPool} for ties, NaN and padding.
+     *
+     * @throws IllegalArgumentException when a range lies outside its array
+     */
+    public static void maxPool(PoolWindow p, float[] x, int xOff, float[] y, int yOff, int[] arg, int argOff) {
+        String op = "maxPool";
+        if (p == null) {
+            throw new NullPointerException(op + ": the window is null");
+        }
+        range(op, "x", nonNullLength(op, "x", x), xOff, p.h() * p.w());
+        range(op, "y", nonNullLength(op, "y", y), yOff, p.hOut() * p.wOut());
+        if (arg != null) {
+            range(op, "arg", arg.length, argOff, p.hOut() * p.wOut());
+        }
+        kernels().maxPool(p, x, xOff, y, yOff, arg, argOff);
+    }
+
+    /**
      * {@code y[j] += x[0][j] + x[1][j] + ... + x[rows-1][j]}, added row by row: the bias gradient
      * of a batch. {@code x} is {@code rows x cols} with leading dimension {@code ldx}.
      */

@@ -19,7 +19,9 @@ public final class Scratch {
     public static final int REDUCE_PARTIALS = 4;
     /** A row of terms (exponentials of a softmax row). */
     public static final int ROW_TERMS = 5;
-    private static final int SLOTS = 6;
+    /** A pooled plane's rows, padded and split by column phase. */
+    public static final int POOL_ROWS = 6;
+    private static final int SLOTS = 7;
 
     private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
 

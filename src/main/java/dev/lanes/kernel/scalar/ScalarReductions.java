@@ -3,6 +3,7 @@ package dev.lanes.kernel.scalar;
 import static dev.lanes.kernel.internal.Sums.BLOCK;
 import static dev.lanes.kernel.internal.Sums.PARTIALS;
 
+import dev.lanes.kernel.PoolWindow;
 import dev.lanes.kernel.ReductionKernels;
 import dev.lanes.kernel.internal.FloatMath;
 import dev.lanes.kernel.internal.Sums;
@@ -254,6 +255,43 @@ public final class ScalarReductions implements ReductionKernels {
             double s = sum(dy, dyOff + o, cols);
             for (int j = 0; j < cols; j++) {
                 dx[dxOff + o + j] = dy[dyOff + o + j] - Math.exp(y[yOff + o + j]) * s;
+            }
+        }
+    }
+
+    @Override
+    public void maxPool(PoolWindow p, float[] x, int xOff, float[] y, int yOff, int[] arg, int argOff) {
+        maxPoolColumns(p, x, xOff, y, yOff, arg, argOff, 0, p.wOut());
+    }
+
+    /**
+     * {@link #maxPool} for output columns {@code [j0, j1)} of every row: the reference every
+     * provider follows, and the vector kernel's tail.
+     */
+    public static void maxPoolColumns(PoolWindow p, float[] x, int xOff, float[] y, int yOff, int[] arg,
+                                      int argOff, int j0, int j1) {
+        for (int i = 0; i < p.hOut(); i++) {
+            int r0 = p.firstRow(i);
+            int r1 = p.rowEnd(i);
+            for (int j = j0; j < j1; j++) {
+                int c0 = p.firstColumn(j);
+                int c1 = p.columnEnd(j);
+                float max = Float.NEGATIVE_INFINITY;
+                int best = r0 * p.w() + c0;
+                for (int r = r0; r < r1; r += p.dH()) {
+                    for (int c = c0; c < c1; c += p.dW()) {
+                        float v = x[xOff + r * p.w() + c];
+                        if (v > max || Float.isNaN(v)) {
+                            max = v;
+                            best = r * p.w() + c;
+                        }
+                    }
+                }
+                int o = i * p.wOut() + j;
+                y[yOff + o] = max;
+                if (arg != null) {
+                    arg[argOff + o] = best;
+                }
             }
         }
     }

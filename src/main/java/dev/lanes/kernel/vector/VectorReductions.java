@@ -4,12 +4,14 @@ import static dev.lanes.kernel.internal.Sums.BLOCK;
 import static dev.lanes.kernel.internal.Sums.PARTIALS;
 
 import dev.lanes.kernel.Binary;
+import dev.lanes.kernel.PoolWindow;
 import dev.lanes.kernel.ReductionKernels;
 import dev.lanes.kernel.internal.FloatMath;
 import dev.lanes.kernel.internal.Scratch;
 import dev.lanes.kernel.internal.Sums;
 import dev.lanes.kernel.scalar.ScalarReductions;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -336,5 +338,70 @@ final class VectorReductions implements ReductionKernels {
     public void logSoftmaxBackward(int rows, int cols, double[] y, int yOff, double[] dy, int dyOff, double[] dx,
                                    int dxOff) {
         SCALAR.logSoftmaxBackward(rows, cols, y, yOff, dy, dyOff, dx, dxOff);
+    }
+
+    private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, S.vectorShape());
+
+    /**
+     * Max pooling, {@code L} output columns at a time. The plane's rows are first copied into a
+     * scratch buffer, padded with {@code -inf} and split by column phase (padded column
+     * {@code pc} to phase {@code pc mod sW} at {@code pc / sW}), so that tap {@code b} of
+     * consecutive outputs reads one contiguous run. The taps are visited in the scalar kernel's
+     * order; padding never wins a comparison, so maxima and their indices are the scalar
+     * kernel's. Columns after the last whole vector go to the scalar kernel.
+     */
+    @Override
+    public void maxPool(PoolWindow p, float[] x, int xOff, float[] y, int yOff, int[] arg, int argOff) {
+        int wOut = p.wOut();
+        int full = wOut - wOut % L;
+        if (full > 0) {
+            int sW = p.sW();
+            int w = p.w();
+            int span = full + (p.kW() - 1) * p.dW() / sW + 1;
+            float[] rows = Scratch.floats(Scratch.POOL_ROWS, p.h() * sW * span);
+            for (int r = 0; r < p.h(); r++) {
+                int src = xOff + r * w;
+                for (int phase = 0; phase < sW; phase++) {
+                    int base = (r * sW + phase) * span;
+                    // Position q of this phase holds padded column q sW + phase.
+                    for (int q = 0, c = phase - p.pW(); q < span; q++, c += sW) {
+                        rows[base + q] = c >= 0 && c < w ? x[src + c] : Float.NEGATIVE_INFINITY;
+                    }
+                }
+            }
+            IntVector lane = IntVector.zero(IS).addIndex(1);
+            FloatVector minusInf = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            for (int i = 0; i < p.hOut(); i++) {
+                int r0 = p.firstRow(i);
+                int r1 = p.rowEnd(i);
+                for (int j0 = 0; j0 < full; j0 += L) {
+                    // The first column inside the input, per lane: j sW - pW, stepped by dW past 0.
+                    IntVector c0 = lane.mul(sW).add(j0 * sW - p.pW());
+                    VectorMask<Integer> before = c0.compare(VectorOperators.LT, 0);
+                    IntVector steps = c0.neg().add(p.dW() - 1).div(p.dW());
+                    c0 = c0.blend(c0.add(steps.mul(p.dW())), before);
+                    IntVector best = c0.add(r0 * w);
+                    FloatVector max = minusInf;
+                    for (int r = r0; r < r1; r += p.dH()) {
+                        int base = r * sW * span;
+                        for (int b = 0; b < p.kW(); b++) {
+                            int tap = b * p.dW();
+                            FloatVector v = FloatVector.fromArray(S, rows, base + tap % sW * span + j0 + tap / sW);
+                            VectorMask<Float> wins = v.compare(VectorOperators.GT, max).or(v.test(VectorOperators.IS_NAN));
+                            max = max.blend(v, wins);
+                            best = best.blend(lane.mul(sW).add(r * w + j0 * sW - p.pW() + tap), wins.cast(IS));
+                        }
+                    }
+                    int o = i * wOut + j0;
+                    max.intoArray(y, yOff + o);
+                    if (arg != null) {
+                        best.intoArray(arg, argOff + o);
+                    }
+                }
+            }
+        }
+        if (full < wOut) {
+            ScalarReductions.maxPoolColumns(p, x, xOff, y, yOff, arg, argOff, full, wOut);
+        }
     }
 }

@@ -1,0 +1,108 @@
+package dev.lanes.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Arrays;
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Reductions#maxPool}: the vector kernel gives the scalar kernel's maxima and indices bit
+ * for bit, and both follow the definition (first maximum in scan order, each NaN takes over,
+ * padding never wins), over random windows with strides 1-3, padding, dilation, ceil mode, ties
+ * (small integers), NaN and infinities, and planes wide enough for whole vectors.
+ */
+class MaxPoolProperties {
+
+    static PoolWindow randomWindow(Random r) {
+        while (true) {
+            int kH = 1 + r.nextInt(4);
+            int kW = 1 + r.nextInt(4);
+            int h = 1 + r.nextInt(12);
+            int w = 1 + r.nextInt(60);
+            try {
+                return PoolWindow.of(h, w, kH, kW, 1 + r.nextInt(3), 1 + r.nextInt(3), r.nextInt(kH / 2 + 1),
+                        r.nextInt(kW / 2 + 1), 1 + r.nextInt(2), 1 + r.nextInt(2), r.nextBoolean());
+            } catch (IllegalArgumentException tooSmall) {
+                // the window does not fit this input: draw again
+            }
+        }
+    }
+
+    static float[] values(Random r, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            int kind = r.nextInt(40);
+            x[i] = kind == 0 ? Float.NaN : kind == 1 ? Float.NEGATIVE_INFINITY : kind == 2 ? Float.POSITIVE_INFINITY
+                    : r.nextInt(7) - 3;
+        }
+        return x;
+    }
+
+    @Property(tries = 300)
+    void vectorMatchesScalarAndTheDefinition(@ForAll long seed) {
+        Random r = new Random(seed);
+        PoolWindow p = randomWindow(r);
+        int xOff = r.nextInt(3);
+        float[] x = values(r, xOff + p.h() * p.w());
+        int n = p.hOut() * p.wOut();
+        float[][] y = new float[2][n + 2];
+        int[][] arg = new int[2][n + 2];
+        KernelProvider[] providers = {Kernels.scalar(), Kernels.vector().orElseThrow()};
+        for (int v = 0; v < 2; v++) {
+            Arrays.fill(y[v], 7f);
+            Arrays.fill(arg[v], -7);
+            try (Kernels.Scope s = Kernels.use(providers[v])) {
+                Reductions.maxPool(p, x, xOff, y[v], 1, arg[v], 1);
+            }
+        }
+        assertArrayEquals(y[0], y[1], 0f, p.toString());
+        assertArrayEquals(arg[0], arg[1], p.toString());
+        assertEquals(7f, y[0][0], 0f, "before the output");
+        assertEquals(7f, y[0][n + 1], 0f, "after the output");
+        // PyTorch's CPU kernel, written out: the window clipped to the input, the index starting
+        // at its first position inside the input.
+        for (int i = 0; i < p.hOut(); i++) {
+            for (int j = 0; j < p.wOut(); j++) {
+                int hs = i * p.sH() - p.pH();
+                int he = Math.min(hs + (p.kH() - 1) * p.dH() + 1, p.h());
+                while (hs < 0) {
+                    hs += p.dH();
+                }
+                int ws = j * p.sW() - p.pW();
+                int we = Math.min(ws + (p.kW() - 1) * p.dW() + 1, p.w());
+                while (ws < 0) {
+                    ws += p.dW();
+                }
+                float max = Float.NEGATIVE_INFINITY;
+                int best = hs * p.w() + ws;
+                for (int row = hs; row < he; row += p.dH()) {
+                    for (int col = ws; col < we; col += p.dW()) {
+                        float v = x[xOff + row * p.w() + col];
+                        if (v > max || Float.isNaN(v)) {
+                            max = v;
+                            best = row * p.w() + col;
+                        }
+                    }
+                }
+                int o = 1 + i * p.wOut() + j;
+                assertEquals(max, y[0][o], 0f, p + " output " + i + "," + j);
+                assertEquals(best, arg[0][o], p + " index of output " + i + "," + j);
+            }
+        }
+    }
+
+    @Test
+    void checksItsRanges() {
+        PoolWindow p = PoolWindow.of(4, 4, 2, 2, 2, 2, 0, 0, 1, 1, false);
+        assertThrows(IllegalArgumentException.class, () -> Reductions.maxPool(p, new float[15], 0, new float[4], 0,
+                null, 0));
+        assertThrows(IllegalArgumentException.class, () -> Reductions.maxPool(p, new float[16], 0, new float[4], 0,
+                new int[3], 0));
+        assertThrows(IllegalArgumentException.class, () -> PoolWindow.of(4, 4, 2, 2, 2, 2, 2, 0, 1, 1, false));
+    }
+}

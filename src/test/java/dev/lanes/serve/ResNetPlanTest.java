@@ -192,14 +192,19 @@ class ResNetPlanTest {
     void aCallAllocatesNothing() {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         // The served shapes themselves (ResNet-20 on 1 x 28 x 28 and 3 x 32 x 32), large enough that
-        // kernels would split across the pool, and a projection network with a batch of 2.
+        // kernels would split across the pool, a projection network with a batch of 2, and an
+        // ImageNet-style stem (strided 7 x 7 convolution, max pooling).
         ResNetSession[] sessions = {
             ResNetPlan.freeze(ResNets.resnet20(1, 10, new Generator(12)), 1, 28, 28).session(1),
             ResNetPlan.freeze(ResNets.resnet20(3, 10, new Generator(12)), 3, 32, 32).session(1),
             ResNetPlan.freeze(ResNets.cifar(8, 1, 10, Shortcut.PROJECTION, true, DType.F32, new Generator(12)), 1, 10,
-                    10, NonFinitePolicy.REJECT).session(2)};
-        for (ResNetSession s : sessions) {
-            float[] x = images(1, s.batch(), s == sessions[0] ? 784 : s == sessions[1] ? 3072 : 100);
+                    10, NonFinitePolicy.REJECT).session(2),
+            ResNetPlan.freeze(ResNets.imagenet(new int[] {1, 1, 1, 1}, false, 3, 6, DType.F32, new Generator(12)), 3,
+                    40, 40).session(1)};
+        int[] imageSizes = {784, 3072, 100, 4800};
+        for (int k = 0; k < sessions.length; k++) {
+            ResNetSession s = sessions[k];
+            float[] x = images(1, s.batch(), imageSizes[k]);
             for (int i = 0; i < 2000; i++) {
                 s.run(x);
             }

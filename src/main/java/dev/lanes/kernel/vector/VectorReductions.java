@@ -377,9 +377,11 @@ final class VectorReductions implements ReductionKernels {
                 for (int j0 = 0; j0 < full; j0 += L) {
                     // The first column inside the input, per lane: j sW - pW, stepped by dW past 0.
                     IntVector c0 = lane.mul(sW).add(j0 * sW - p.pW());
-                    VectorMask<Integer> before = c0.compare(VectorOperators.LT, 0);
-                    IntVector steps = c0.neg().add(p.dW() - 1).div(p.dW());
-                    c0 = c0.blend(c0.add(steps.mul(p.dW())), before);
+                    // (At most ceil(pW / dW) steps, and only in the first block.)
+                    for (VectorMask<Integer> before = c0.compare(VectorOperators.LT, 0); before.anyTrue();
+                         before = c0.compare(VectorOperators.LT, 0)) {
+                        c0 = c0.add(p.dW(), before);
+                    }
                     IntVector best = c0.add(r0 * w);
                     FloatVector max = minusInf;
                     for (int r = r0; r < r1; r += p.dH()) {

@@ -51,9 +51,15 @@ final class MaxPool2d extends GradFn {
                     + ": the output would be " + oh + "x" + ow);
         }
         int planes = d[0] * d[1];
+        PoolWindow window;
+        try {
+            window = PoolWindow.of(h, w, kernel[0], kernel[1], s[0], s[1], padding[0], padding[1], dilation[0],
+                    dilation[1], ceilMode);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(op + ": input of shape " + x.shape() + ": " + e.getMessage(), e);
+        }
         if (x.dtype() == DType.F32) {
-            return applyFloat(x, PoolWindow.of(h, w, kernel[0], kernel[1], s[0], s[1], padding[0], padding[1],
-                    dilation[0], dilation[1], ceilMode), planes);
+            return applyFloat(x, window, planes);
         }
         double[] xs = x.toDoubleArray();
         double[] ys = new double[planes * oh * ow];

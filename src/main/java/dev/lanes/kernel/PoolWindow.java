@@ -12,7 +12,7 @@ public record PoolWindow(int h, int w, int kH, int kW, int sH, int sW, int pH, i
      * @return the windows, with the output size computed
      * @throws IllegalArgumentException when a size is out of range (kernel, stride, dilation
      *                                  below 1, padding negative or above half the kernel, an
-     *                                  empty input or output)
+     *                                  empty input or output), or a window holds no input element
      */
     public static PoolWindow of(int h, int w, int kH, int kW, int sH, int sW, int pH, int pW, int dH, int dW,
                                 boolean ceilMode) {
@@ -28,7 +28,24 @@ public record PoolWindow(int h, int w, int kH, int kW, int sH, int sW, int pH, i
             throw new IllegalArgumentException("PoolWindow: a " + h + "x" + w + " input gives an empty " + hOut + "x"
                     + wOut + " output");
         }
-        return new PoolWindow(h, w, kH, kW, sH, sW, pH, pW, dH, dW, hOut, wOut);
+        PoolWindow p = new PoolWindow(h, w, kH, kW, sH, sW, pH, pW, dH, dW, hOut, wOut);
+        // With dilation and ceil mode a window can miss the input entirely (h = 1, k = 3, p = 1,
+        // d = 2): PyTorch 1.13 then reports an index outside the plane. Refuse such windows.
+        for (int i = 0; i < hOut; i++) {
+            if (p.firstRow(i) >= p.rowEnd(i)) {
+                throw new IllegalArgumentException("PoolWindow: the window of output row " + i + " holds no row of the "
+                        + h + "x" + w + " input (kernel " + kH + ", stride " + sH + ", padding " + pH + ", dilation "
+                        + dH + ")");
+            }
+        }
+        for (int j = 0; j < wOut; j++) {
+            if (p.firstColumn(j) >= p.columnEnd(j)) {
+                throw new IllegalArgumentException("PoolWindow: the window of output column " + j + " holds no column"
+                        + " of the " + h + "x" + w + " input (kernel " + kW + ", stride " + sW + ", padding " + pW
+                        + ", dilation " + dW + ")");
+            }
+        }
+        return p;
     }
 
     /** @return the first input row of output row {@code i}'s window that is inside the input */

@@ -28,7 +28,7 @@ final class FrozenMaxPool {
         try {
             this.window = PoolWindow.of(h, w, k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], pool.ceilMode());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("maxpool: a " + h + "x" + w + " input gives an empty output", e);
+            throw new IllegalArgumentException("maxpool: " + e.getMessage(), e);
         }
         this.hOut = window.hOut();
         this.wOut = window.wOut();

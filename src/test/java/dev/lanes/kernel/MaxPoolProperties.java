@@ -104,5 +104,8 @@ class MaxPoolProperties {
         assertThrows(IllegalArgumentException.class, () -> Reductions.maxPool(p, new float[16], 0, new float[4], 0,
                 new int[3], 0));
         assertThrows(IllegalArgumentException.class, () -> PoolWindow.of(4, 4, 2, 2, 2, 2, 2, 0, 1, 1, false));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> PoolWindow.of(1, 10, 3, 3, 3, 3, 1, 1, 2, 2, true));
+        assertEquals(true, e.getMessage().contains("output row 0 holds no row"), e.getMessage());
     }
 }

@@ -65,8 +65,8 @@ public final class Blas {
     /**
      * {@code C = A * B} where B is not stored as a matrix: row {@code p} of B is the {@code n}
      * floats from {@code b[bOff + bRows[bRowsOff + p]]}. With B's rows pointing into a padded
-     * image at each kernel tap's offset, this is a stride-1 convolution without the columns
-     * matrix (see {@code Conv2d}). Each element of C is a chain of fused multiply-adds from zero
+     * image at each kernel tap's offset, this is a convolution without the columns matrix (see
+     * {@link GatheredConv}). Each element of C is a chain of fused multiply-adds from zero
      * over {@code p = 0 .. k-1}, so the scalar and vector providers give the same bits. A is
      * {@code m x k} row-major, read in place. Runs on the calling thread.
      *
@@ -81,37 +81,16 @@ public final class Blas {
     /** {@link #sgemmGatherB} on a given provider. */
     static void sgemmGatherB(KernelProvider provider, int m, int n, int k, float[] a, int aOff, int lda, float[] b,
                              int bOff, int[] bRows, int bRowsOff, float[] c, int cOff, int ldc) {
-        if (a == null || b == null || bRows == null || c == null) {
-            throw new NullPointerException("sgemmGatherB: an array is null");
-        }
-        if (m < 0 || n < 0 || k < 0) {
-            throw new IllegalArgumentException("sgemmGatherB: sizes must be >= 0, got m=" + m + ", n=" + n + ", k=" + k);
-        }
-        if (c == a || c == b) {
-            throw new IllegalArgumentException("sgemmGatherB: c must not share its array with " + (c == a ? "a" : "b"));
-        }
-        if (m == 0 || n == 0) {
+        String op = "sgemmGatherB";
+        if (!GemmShape.checkGathered(op, m, n, k, a, b, bRows, c)) {
             return;
         }
-        if (lda < k || aOff < 0 || (long) aOff + (long) (m - 1) * lda + k > a.length) {
-            throw new IllegalArgumentException("sgemmGatherB: A (m=" + m + ", k=" + k + ", aOff=" + aOff + ", lda=" + lda
-                    + ") does not fit an array of " + a.length);
+        if (lda < k || aOff < 0) {
+            throw new IllegalArgumentException(op + ": lda=" + lda + " (k=" + k + ") or aOff=" + aOff + " out of range");
         }
-        if (ldc < n || cOff < 0 || (long) cOff + (long) (m - 1) * ldc + n > c.length) {
-            throw new IllegalArgumentException("sgemmGatherB: C (m=" + m + ", n=" + n + ", cOff=" + cOff + ", ldc=" + ldc
-                    + ") does not fit an array of " + c.length);
-        }
-        if (bRowsOff < 0 || (long) bRowsOff + k > bRows.length) {
-            throw new IllegalArgumentException("sgemmGatherB: rows [" + bRowsOff + ", " + ((long) bRowsOff + k)
-                    + ") outside a table of " + bRows.length);
-        }
-        for (int p = 0; p < k; p++) {
-            long start = (long) bOff + bRows[bRowsOff + p];
-            if (start < 0 || start + n > b.length) {
-                throw new IllegalArgumentException("sgemmGatherB: row " + p + " of B, [" + start + ", " + (start + n)
-                        + "), is outside an array of " + b.length);
-            }
-        }
+        ArrayChecks.extent(op, "A", "a", a.length, aOff, m, k, lda);
+        GemmShape.checkOutput(op, m, n, c.length, cOff, ldc);
+        GemmShape.checkRows(op, "B", bRows, bRowsOff, k, bOff, n, b.length);
         if (k == 0) {
             for (int i = 0; i < m; i++) {
                 Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
@@ -125,7 +104,7 @@ public final class Blas {
      * {@code C = A * B}, or {@code C += A * B} when {@code accumulate}, where row {@code i} of A is
      * the {@code k} floats from {@code a[aOff + aRows[aRowsOff + i]]} and B is {@code k x n}
      * row-major. With A's rows pointing into a padded image at each kernel tap's offset this is
-     * a stride-1 convolution's weight gradient without the columns matrix. Each element is a
+     * a convolution's weight gradient without the columns matrix (see {@link GatheredConv}). Each element is a
      * chain of fused multiply-adds from zero over {@code p = 0 .. k-1}, then the old C is added
      * once when accumulating, so the scalar and vector providers give the same bits. Runs on the
      * calling thread.
@@ -142,37 +121,16 @@ public final class Blas {
     static void sgemmGatherA(KernelProvider provider, int m, int n, int k, float[] a, int aOff, int[] aRows,
                              int aRowsOff, float[] b, int bOff, int ldb, boolean accumulate, float[] c, int cOff,
                              int ldc) {
-        if (a == null || b == null || aRows == null || c == null) {
-            throw new NullPointerException("sgemmGatherA: an array is null");
-        }
-        if (m < 0 || n < 0 || k < 0) {
-            throw new IllegalArgumentException("sgemmGatherA: sizes must be >= 0, got m=" + m + ", n=" + n + ", k=" + k);
-        }
-        if (c == a || c == b) {
-            throw new IllegalArgumentException("sgemmGatherA: c must not share its array with " + (c == a ? "a" : "b"));
-        }
-        if (m == 0 || n == 0) {
+        String op = "sgemmGatherA";
+        if (!GemmShape.checkGathered(op, m, n, k, a, b, aRows, c)) {
             return;
         }
-        if (aRowsOff < 0 || (long) aRowsOff + m > aRows.length) {
-            throw new IllegalArgumentException("sgemmGatherA: rows [" + aRowsOff + ", " + ((long) aRowsOff + m)
-                    + ") outside a table of " + aRows.length);
+        GemmShape.checkRows(op, "A", aRows, aRowsOff, m, aOff, k, a.length);
+        if (k > 0 && (ldb < n || bOff < 0)) {
+            throw new IllegalArgumentException(op + ": ldb=" + ldb + " (n=" + n + ") or bOff=" + bOff + " out of range");
         }
-        for (int i = 0; i < m; i++) {
-            long start = (long) aOff + aRows[aRowsOff + i];
-            if (start < 0 || start + k > a.length) {
-                throw new IllegalArgumentException("sgemmGatherA: row " + i + " of A, [" + start + ", " + (start + k)
-                        + "), is outside an array of " + a.length);
-            }
-        }
-        if (k > 0 && (ldb < n || bOff < 0 || (long) bOff + (long) (k - 1) * ldb + n > b.length)) {
-            throw new IllegalArgumentException("sgemmGatherA: B (k=" + k + ", n=" + n + ", bOff=" + bOff + ", ldb=" + ldb
-                    + ") does not fit an array of " + b.length);
-        }
-        if (ldc < n || cOff < 0 || (long) cOff + (long) (m - 1) * ldc + n > c.length) {
-            throw new IllegalArgumentException("sgemmGatherA: C (m=" + m + ", n=" + n + ", cOff=" + cOff + ", ldc=" + ldc
-                    + ") does not fit an array of " + c.length);
-        }
+        ArrayChecks.extent(op, "B", "b", b.length, bOff, k, n, ldb);
+        GemmShape.checkOutput(op, m, n, c.length, cOff, ldc);
         provider.gemm().sgemmGatherA(m, n, k, a, aOff, aRows, aRowsOff, b, bOff, ldb, accumulate, c, cOff, ldc);
     }
 

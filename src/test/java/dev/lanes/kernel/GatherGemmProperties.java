@@ -137,7 +137,8 @@ class GatherGemmProperties {
         assertEquals("sgemmGatherB: row 2 of B, [7, 11), is outside an array of 10", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Blas.sgemmGatherB(2, 4, 3, a, 1, 3, b, 0, rows, 0, c, 0,
                 4));
-        assertTrue(e.getMessage().startsWith("sgemmGatherB: A (m=2, k=3, aOff=1, lda=3)"), e.getMessage());
+        assertEquals("sgemmGatherB: A (2x3, offset 1, leading dimension 3) needs a.length >= 7, but it is 6",
+                e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Blas.sgemmGatherB(2, 4, 3, a, 0, 3, b, 0, rows, 1, c, 0,
                 4));
         assertEquals("sgemmGatherB: rows [1, 4) outside a table of 3", e.getMessage());
@@ -146,12 +147,17 @@ class GatherGemmProperties {
         assertEquals("sgemmGatherB: c must not share its array with b", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Blas.sgemmGatherB(2, 5, 3, a, 0, 3, b, 0, rows, 0, c, 0,
                 5));
-        assertTrue(e.getMessage().startsWith("sgemmGatherB: C (m=2, n=5"), e.getMessage());
+        assertEquals("sgemmGatherB: C (2x5, offset 0, leading dimension 5) needs c.length >= 10, but it is 8",
+                e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Blas.sgemmGatherA(2, 3, 4, b, 0, new int[] {0, 7}, 0, a,
                 0, 3, false, c, 0, 3));
         assertEquals("sgemmGatherA: row 1 of A, [7, 11), is outside an array of 10", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Blas.sgemmGatherA(2, 3, 4, b, 0, new int[] {0, 1}, 0, a,
                 0, 3, false, c, 0, 3));
-        assertTrue(e.getMessage().startsWith("sgemmGatherA: B (k=4, n=3, bOff=0, ldb=3)"), e.getMessage());
+        assertEquals("sgemmGatherA: B (4x3, offset 0, leading dimension 3) needs b.length >= 12, but it is 6",
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Blas.sgemmGatherA(2, 3, 4, b, 0, new int[] {0, 1}, 0, a,
+                0, 2, false, c, 0, 3));
+        assertEquals("sgemmGatherA: ldb=2 (n=3) or bOff=0 out of range", e.getMessage());
     }
 }

@@ -67,17 +67,11 @@ final class MaxPool2d extends GradFn {
         for (int p = 0; p < planes; p++) {
             int base = p * h * w;
             for (int i = 0; i < oh; i++) {
-                int hs = i * s[0] - padding[0];
-                int he = Math.min(hs + (kernel[0] - 1) * dilation[0] + 1, h);
-                while (hs < 0) {
-                    hs += dilation[0];
-                }
+                int hs = window.firstRow(i);
+                int he = window.rowEnd(i);
                 for (int j = 0; j < ow; j++) {
-                    int ws = j * s[1] - padding[1];
-                    int we = Math.min(ws + (kernel[1] - 1) * dilation[1] + 1, w);
-                    while (ws < 0) {
-                        ws += dilation[1];
-                    }
+                    int ws = window.firstColumn(j);
+                    int we = window.columnEnd(j);
                     int best = hs * w + ws;
                     double max = Double.NEGATIVE_INFINITY;
                     for (int r = hs; r < he; r += dilation[0]) {

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link Reductions#maxPool}: the vector kernel gives the scalar kernel's maxima and indices bit
- * for bit, and both follow the definition (first maximum in scan order, each NaN takes over,
- * padding never wins), over random windows with strides 1-3, padding, dilation, ceil mode, ties
+ * for bit, and both follow the definition (first maximum in the kernel's scan order, each NaN
+ * takes over, padding never wins), over random windows with strides 1-3, padding, dilation, ceil mode, ties
  * (small integers), NaN and infinities, and planes wide enough for whole vectors.
  */
 class MaxPoolProperties {
@@ -64,25 +64,23 @@ class MaxPoolProperties {
         assertArrayEquals(arg[0], arg[1], p.toString());
         assertEquals(7f, y[0][0], 0f, "before the output");
         assertEquals(7f, y[0][n + 1], 0f, "after the output");
-        // PyTorch's CPU kernel, written out: the window clipped to the input, the index starting
-        // at its first position inside the input.
+        // From the definition: the kernel's taps in row-major order, those outside the input
+        // skipped; the index starts at the first tap inside (every window has one).
         for (int i = 0; i < p.hOut(); i++) {
             for (int j = 0; j < p.wOut(); j++) {
-                int hs = i * p.sH() - p.pH();
-                int he = Math.min(hs + (p.kH() - 1) * p.dH() + 1, p.h());
-                while (hs < 0) {
-                    hs += p.dH();
-                }
-                int ws = j * p.sW() - p.pW();
-                int we = Math.min(ws + (p.kW() - 1) * p.dW() + 1, p.w());
-                while (ws < 0) {
-                    ws += p.dW();
-                }
                 float max = Float.NEGATIVE_INFINITY;
-                int best = hs * p.w() + ws;
-                for (int row = hs; row < he; row += p.dH()) {
-                    for (int col = ws; col < we; col += p.dW()) {
+                int best = -1;
+                for (int a = 0; a < p.kH(); a++) {
+                    for (int b = 0; b < p.kW(); b++) {
+                        int row = i * p.sH() - p.pH() + a * p.dH();
+                        int col = j * p.sW() - p.pW() + b * p.dW();
+                        if (row < 0 || row >= p.h() || col < 0 || col >= p.w()) {
+                            continue;
+                        }
                         float v = x[xOff + row * p.w() + col];
+                        if (best < 0) {
+                            best = row * p.w() + col;
+                        }
                         if (v > max || Float.isNaN(v)) {
                             max = v;
                             best = row * p.w() + col;

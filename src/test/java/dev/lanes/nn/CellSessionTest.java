@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.lanes.Allocations;
 import dev.lanes.autograd.NoGrad;
 import dev.lanes.kernel.Activation;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Dispatch;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
-import java.lang.management.ManagementFactory;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -70,23 +70,11 @@ class CellSessionTest {
      */
     @Test
     void aStepAllocatesNothing() {
-        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         // The benchmark's size: long rows make the JIT compile the loops on their back edges (OSR),
         // where an oversized LSTM loop once failed and stayed in C1, boxing every vector.
         for (RecurrentCellBase cell : cells(128, 256, DType.F32, true)) {
             CellSession s = cell.session(1);
-            for (int i = 0; i < 20_000; i++) {
-                s.step();
-            }
-            long bytes = -1;
-            for (int round = 0; round < 50 && bytes != 0; round++) {
-                long before = threads.getCurrentThreadAllocatedBytes();
-                for (int i = 0; i < 1000; i++) {
-                    s.step();
-                }
-                bytes = threads.getCurrentThreadAllocatedBytes() - before;
-            }
-            assertEquals(0, bytes, cell + ": bytes allocated by 1000 steps");
+            assertEquals(0, Allocations.settledBytes(s::step, 20_000, 1000, 50), cell + ": bytes allocated by 1000 steps");
         }
     }
 

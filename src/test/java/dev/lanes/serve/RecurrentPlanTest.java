@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lanes.Allocations;
 import dev.lanes.autograd.NoGrad;
 import dev.lanes.kernel.Activation;
 import dev.lanes.nn.GRUCell;
@@ -15,7 +16,6 @@ import dev.lanes.nn.RecurrentCellBase;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -123,22 +123,10 @@ class RecurrentPlanTest {
 
     @Test
     void aStepAllocatesNothing() {
-        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         RecurrentSession s = RecurrentPlan.freeze(new GRUCell(64, 80, new Generator(6)), NonFinitePolicy.REJECT)
                 .session(1);
         float[] x = sequence(1, 1, 64);
-        for (int i = 0; i < 20_000; i++) {
-            s.step(x);
-        }
-        long bytes = -1;
-        for (int round = 0; round < 50 && bytes != 0; round++) {
-            long before = mx.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < 1000; i++) {
-                s.step(x);
-            }
-            bytes = mx.getCurrentThreadAllocatedBytes() - before;
-        }
-        assertEquals(0, bytes, "bytes allocated by 1000 steps");
+        assertEquals(0, Allocations.settledBytes(() -> s.step(x), 20_000, 1000, 50), "bytes allocated by 1000 steps");
     }
 
     @Test
@@ -146,21 +134,9 @@ class RecurrentPlanTest {
         // 2400 x 600 recurrent product: above the size from which kernels would split across the
         // pool (and allocate the split's job), which a serving session must not do (it did:
         // 144 bytes per step before sessions ran their kernels serially).
-        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         RecurrentSession s = RecurrentPlan.freeze(new LSTMCell(64, 600, new Generator(8))).session(1);
         float[] x = sequence(2, 1, 64);
-        for (int i = 0; i < 3000; i++) {
-            s.step(x);
-        }
-        long bytes = -1;
-        for (int round = 0; round < 20 && bytes != 0; round++) {
-            long before = mx.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < 200; i++) {
-                s.step(x);
-            }
-            bytes = mx.getCurrentThreadAllocatedBytes() - before;
-        }
-        assertEquals(0, bytes, "bytes allocated by 200 steps");
+        assertEquals(0, Allocations.settledBytes(() -> s.step(x), 3000, 200, 20), "bytes allocated by 200 steps");
     }
 
     @Test

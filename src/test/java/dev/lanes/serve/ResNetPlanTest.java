@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lanes.Allocations;
 import dev.lanes.autograd.NoGrad;
 import dev.lanes.nn.BatchNorm2d;
 import dev.lanes.nn.Module;
@@ -14,7 +15,6 @@ import dev.lanes.nn.models.Shortcut;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -190,7 +190,6 @@ class ResNetPlanTest {
 
     @Test
     void aCallAllocatesNothing() {
-        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         // The served shapes themselves (ResNet-20 on 1 x 28 x 28 and 3 x 32 x 32), large enough that
         // kernels would split across the pool, a projection network with a batch of 2, and an
         // ImageNet-style stem (strided 7 x 7 convolution, max pooling).
@@ -205,18 +204,7 @@ class ResNetPlanTest {
         for (int k = 0; k < sessions.length; k++) {
             ResNetSession s = sessions[k];
             float[] x = images(1, s.batch(), imageSizes[k]);
-            for (int i = 0; i < 2000; i++) {
-                s.run(x);
-            }
-            long bytes = -1;
-            for (int round = 0; round < 30 && bytes != 0; round++) {
-                long before = mx.getCurrentThreadAllocatedBytes();
-                for (int i = 0; i < 100; i++) {
-                    s.run(x);
-                }
-                bytes = mx.getCurrentThreadAllocatedBytes() - before;
-            }
-            assertEquals(0, bytes, "bytes allocated by 100 calls");
+            assertEquals(0, Allocations.settledBytes(() -> s.run(x), 2000, 100, 30), "bytes allocated by 100 calls");
         }
     }
 

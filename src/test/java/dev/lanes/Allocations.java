@@ -1,0 +1,37 @@
+package dev.lanes;
+
+import java.lang.management.ManagementFactory;
+
+/**
+ * Bytes a call allocates once the JIT has settled: the calling thread's allocation counter
+ * (ThreadMXBean) around batches of calls, after a warm-up. A batch that allocates nothing ends the
+ * measurement early, since compilations still running can allocate in the first rounds.
+ */
+public final class Allocations {
+
+    private Allocations() {
+    }
+
+    /**
+     * @param call   the call to measure, run on this thread
+     * @param warmUp calls before measuring
+     * @param batch  calls per measured batch
+     * @param rounds batches at most
+     * @return the bytes the last batch allocated: 0 as soon as a batch allocates nothing
+     */
+    public static long settledBytes(Runnable call, int warmUp, int batch, int rounds) {
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < warmUp; i++) {
+            call.run();
+        }
+        long bytes = -1;
+        for (int round = 0; round < rounds && bytes != 0; round++) {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < batch; i++) {
+                call.run();
+            }
+            bytes = threads.getCurrentThreadAllocatedBytes() - before;
+        }
+        return bytes;
+    }
+}

@@ -75,7 +75,8 @@ class GatherGemmProperties {
     void gatheredRowsOfAGiveTheScalarBitsAndTheProduct(@ForAll @IntRange(min = 0, max = 40) int m,
                                                         @ForAll @IntRange(min = 0, max = 90) int n,
                                                         @ForAll @IntRange(min = 0, max = 60) int k,
-                                                        @ForAll boolean accumulate, @ForAll long seed) {
+                                                        @ForAll boolean accumulate, @ForAll boolean runsOfThree,
+                                                        @ForAll long seed) {
         Random r = new Random(seed);
         float[] a = new float[k + 150];
         for (int i = 0; i < a.length; i++) {
@@ -85,7 +86,9 @@ class GatherGemmProperties {
         int rowsOff = r.nextInt(3);
         int[] rows = new int[rowsOff + m];
         for (int i = 0; i < m; i++) {
-            rows[rowsOff + i] = r.nextInt(a.length - k - aOff + 1);
+            // Runs r, r + 1, r + 2 (a 3x3 convolution's taps) take the vector kernel's run tiles.
+            rows[rowsOff + i] = runsOfThree && i % 3 > 0 ? rows[rowsOff + i - 1] + 1
+                    : r.nextInt(a.length - k - aOff - 1);
         }
         int ldb = n + r.nextInt(3);
         int bOff = r.nextInt(4);

@@ -8,7 +8,8 @@ import java.util.Arrays;
  * each padded plane ({@code Hp = h + 2 pH} by {@code Wp = w + 2 pW}) becomes {@code sH sW}
  * phase planes of {@code Hq = ceil(Hp / sH)} by {@code Wq = ceil(Wp / sW)}, phase {@code (a, b)}
  * holding the padded elements at rows {@code a, a + sH, ...} and columns {@code b, b + sW, ...}
- * (stride 1 is the plain padded plane). Output position {@code (y, x)} reads, for kernel tap
+ * (stride 1 is the plain padded plane, whose rows share their padding when it is no wider than
+ * the kernel's reach, see {@link #sharedPadding}). Output position {@code (y, x)} reads, for kernel tap
  * {@code (c, i, j)}, padded row {@code y sH + i dH} and column {@code x sW + j dW}: in phase
  * {@code ((i dH) mod sH, (j dW) mod sW)} that is row {@code y + (i dH) / sH} and column
  * {@code x + (j dW) / sW}. So for a fixed tap, the output rows computed {@code Wq} wide read one
@@ -38,9 +39,26 @@ public final class GatheredConv {
         return (paddedHeight(g) + g.sH() - 1) / g.sH();
     }
 
-    /** @return the columns of each phase plane, {@code ceil(Wp / sW)}: the width of the wide output */
+    /**
+     * @return the columns of each phase plane, {@code ceil(Wp / sW)}, or {@code w + pW} when rows
+     *         share their padding ({@link #sharedPadding}): the width of the wide output
+     */
     private static int phaseWidth(ConvGeometry g) {
+        if (sharedPadding(g)) {
+            return g.w() + g.pW();
+        }
         return (paddedWidth(g) + g.sW() - 1) / g.sW();
+    }
+
+    /**
+     * Stride 1 with a horizontal padding no wider than the kernel's reach: each padded row then
+     * stores only its left padding, and the reads past a row's last input column, at most
+     * {@code pW} for the outputs kept, land in the next row's left padding, which is zero too.
+     * The wide output then computes {@code pW} extra columns per row instead of {@code 2 pW}:
+     * 8 instead of 9 for a 7x7 plane, 11% less arithmetic.
+     */
+    private static boolean sharedPadding(ConvGeometry g) {
+        return g.sH() == 1 && g.sW() == 1 && g.pW() <= g.dW() * (g.kW() - 1);
     }
 
     private static int phasePlane(ConvGeometry g) {
@@ -184,20 +202,23 @@ public final class GatheredConv {
         }
     }
 
-    /** Stride 1: copies the input rows into the middle of the padded planes, zeroing around them. */
+    /**
+     * Stride 1: copies the input rows into the padded planes (rows {@link #phaseWidth} wide, the
+     * input after the left padding), zeroing around them.
+     */
     private static void padRows(ConvGeometry g, float[] x, int xOff, float[] padded) {
         int h = g.h();
         int w = g.w();
         int hp = paddedHeight(g);
-        int wp = paddedWidth(g);
+        int wp = phaseWidth(g);
         for (int c = 0; c < g.cg(); c++) {
             int base = c * hp * wp;
             Arrays.fill(padded, base, base + g.pH() * wp + g.pW(), 0f);
             for (int r = 0; r < h; r++) {
                 int dst = base + (r + g.pH()) * wp + g.pW();
                 System.arraycopy(x, xOff + (c * h + r) * w, padded, dst, w);
-                // The right border of this row and the left border of the next are adjacent.
-                int next = r + 1 < h ? dst + w + 2 * g.pW() : base + hp * wp;
+                // The right border of this row (if stored) and the left border of the next are adjacent.
+                int next = r + 1 < h ? dst + wp : base + hp * wp;
                 Arrays.fill(padded, dst + w, next, 0f);
             }
             if (h == 0) {

@@ -5,6 +5,7 @@ import dev.lanes.kernel.GatheredConv;
 import dev.lanes.kernel.KernelProvider;
 import dev.lanes.kernel.Kernels;
 import dev.lanes.kernel.Parallel;
+import dev.lanes.kernel.PhaseInputGradient;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Dispatch;
 import dev.lanes.tensor.GradFn;
@@ -18,7 +19,8 @@ import java.util.Arrays;
  * per image and group (see {@link Im2Col}) and multiplies, {@code y = W_g · cols + b}. The
  * forward pass and the input gradient split the batch into image ranges across threads.
  * Backward: {@code dW} over fixed ranges of images, each in image order, the ranges added in
- * order; {@code dX} as a convolution with the flipped weights for stride 1, else
+ * order; {@code dX} as a convolution with the flipped weights for stride 1, in F32 with larger
+ * strides (dilation 1) phase by phase ({@link PhaseInputGradient}), else
  * {@code col2im(W_g^T · dY)}; {@code db} = sums of {@code dY} over N, H and W in a fixed order.
  * So gradients do not depend on the thread count.
  */
@@ -257,6 +259,8 @@ final class Conv2d extends GradFn {
         }
         if (needsGrad(0) && transposedGeometry(g) != null) {
             grads[0] = inputGradAsConvolution(x, w, dy);
+        } else if (needsGrad(0) && x.dtype() == DType.F32 && PhaseInputGradient.supports(g)) {
+            grads[0] = inputGradByPhase(x, w, dy);
         } else if (needsGrad(0)) {
             Tensor dx = Tensor.zeros(x.dtype(), x.shape());
             int tiles = tiles(g);
@@ -309,6 +313,37 @@ final class Conv2d extends GradFn {
         }
         return ConvGeometry.of(g.n(), g.cOut(), g.hOut(), g.wOut(), g.cIn(), g.groups(), g.kH(), g.kW(), 1, 1, pH, pW,
                 g.dH(), g.dW());
+    }
+
+    /**
+     * The F32 input gradient of a strided convolution, phase by phase ({@link PhaseInputGradient}):
+     * each image's {@code dX} from its {@code dY}, images split across threads; each element is
+     * one fixed FMA chain, so the result does not depend on the thread count.
+     */
+    private Tensor inputGradByPhase(Tensor x, Tensor w, Tensor dy) {
+        PhaseInputGradient phases = PhaseInputGradient.of(g);
+        float[][] packed = new float[g.groups()][phases.weightSize()];
+        for (int grp = 0; grp < g.groups(); grp++) {
+            phases.packWeights(w.f32(), grp * g.og() * g.k(), packed[grp]);
+        }
+        Tensor dx = Tensor.zeros(DType.F32, x.shape());
+        float[] dxs = dx.f32();
+        float[] dys = dy.f32();
+        int tiles = Math.max(1, Math.min(g.n(), 4 * Parallel.threads()));
+        KernelProvider provider = Kernels.provider();
+        Parallel.forEach(tiles, t -> {
+            try (Kernels.Scope scope = Kernels.use(provider)) {
+                float[] padded = new float[phases.paddedSize()];
+                float[] out = new float[phases.outputSize()];
+                for (int n = first(g, tiles, t); n < first(g, tiles, t + 1); n++) {
+                    for (int grp = 0; grp < g.groups(); grp++) {
+                        phases.run(packed[grp], dys, (n * g.cOut() + grp * g.og()) * g.l(), padded, out, dxs,
+                                (n * g.cIn() + grp * g.cg()) * g.h() * g.w());
+                    }
+                }
+            }
+        });
+        return dx;
     }
 
     private Tensor inputGradAsConvolution(Tensor x, Tensor w, Tensor dy) {

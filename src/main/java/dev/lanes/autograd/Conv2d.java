@@ -157,7 +157,7 @@ final class Conv2d extends GradFn {
      */
     private Tensor weightGrad(Tensor x, Tensor w, Tensor dy) {
         if (x.dtype() == DType.F32) {
-            return transposeWeightGrad(gatheredWeightGradT(x, dy), w);
+            return gatheredWeightGrad(x, dy, w);
         }
         int k = g.k();
         int l = g.l();
@@ -205,14 +205,15 @@ final class Conv2d extends GradFn {
     private static final int WEIGHT_GRAD_RANGES = 8;
 
     /**
-     * {@code dW^T} in F32 without the columns matrix ({@link GatheredConv}). The
+     * {@code dW} in F32 without the columns matrix ({@link GatheredConv}), computed transposed. The
      * batch is cut into {@link #WEIGHT_GRAD_RANGES} ranges of images that depend on the batch
      * size only; each range, on one thread, pads each image's input and widens and transposes its
      * output gradient into buffers of its own and adds the image's product into the range's own
-     * {@code dW^T} in image order. The ranges' results are then added in range order. One
-     * parallel loop per call, and each input padded once.
+     * {@code dW^T} in image order. The ranges' results are then added in range order, in the
+     * same pass that transposes the sum into {@code dW}. One parallel loop per call, and each
+     * input padded once.
      */
-    private Tensor gatheredWeightGradT(Tensor x, Tensor dy) {
+    private Tensor gatheredWeightGrad(Tensor x, Tensor dy, Tensor w) {
         int k = g.k();
         int og = g.og();
         int size = g.groups() * k * og;
@@ -237,13 +238,22 @@ final class Conv2d extends GradFn {
                 }
             }
         });
-        float[] dwt = partial[0];
-        for (int t = 1; t < ranges; t++) {
-            for (int i = 0; i < size; i++) {
-                dwt[i] += partial[t][i];
+        // dW[grp][co][r] = ((dWt_0 + dWt_1) + dWt_2) + ... at [grp][r][co].
+        Tensor dw = Tensor.zeros(DType.F32, w.shape());
+        float[] dws = dw.f32();
+        for (int grp = 0; grp < g.groups(); grp++) {
+            for (int r = 0; r < k; r++) {
+                int src = (grp * k + r) * og;
+                for (int co = 0; co < og; co++) {
+                    float sum = partial[0][src + co];
+                    for (int t = 1; t < ranges; t++) {
+                        sum += partial[t][src + co];
+                    }
+                    dws[(grp * og + co) * k + r] = sum;
+                }
             }
         }
-        return Tensor.of(dwt, size);
+        return dw;
     }
 
     @Override

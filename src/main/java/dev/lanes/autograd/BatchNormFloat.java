@@ -163,6 +163,12 @@ final class BatchNormFloat extends GradFn {
         return s[slot];
     }
 
+    /** Every gradient is a tensor allocated by {@link #backward}. */
+    @Override
+    protected boolean returnsFreshGradients() {
+        return true;
+    }
+
     @Override
     protected Tensor[] backward(Tensor g) {
         float[] gs = g.f32();

@@ -256,6 +256,12 @@ final class Conv2d extends GradFn {
         return dw;
     }
 
+    /** Every gradient is a tensor allocated by {@link #backward}. */
+    @Override
+    protected boolean returnsFreshGradients() {
+        return true;
+    }
+
     @Override
     protected Tensor[] backward(Tensor dy) {
         Tensor x = input(0);

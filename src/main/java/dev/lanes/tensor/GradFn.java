@@ -99,6 +99,17 @@ public abstract class GradFn {
         return backward(gradOutputs[0]);
     }
 
+    /**
+     * Whether every gradient {@link #backward} returns is a tensor allocated by that call, a
+     * different one for each input, that the node keeps no reference to. The engine may then add
+     * another gradient for the same tensor into it in place instead of into a fresh sum. The
+     * default, false, is always safe; a node that passes its output gradient through, or returns
+     * a tensor it saved, must keep it.
+     */
+    protected boolean returnsFreshGradients() {
+        return false;
+    }
+
     /** Drops the inputs and whatever the subclass saved; called after a non-retaining backward. */
     protected void release() {
         released = true;

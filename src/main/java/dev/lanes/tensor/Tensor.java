@@ -494,7 +494,8 @@ public final class Tensor {
             return;
         }
         List<GradFn> order = topologicalOrder(gradFn);
-        // The gradients waiting for each node, one slot per output. Sums built here are safe to
+        // The gradients waiting for each node, one slot per output. Sums built here, and the
+        // gradients of nodes that return fresh ones (GradFn.returnsFreshGradients), are safe to
         // add into; other pending gradients may be shared (a backward can return its output
         // gradient itself for several inputs) and are copied before the first addition.
         Map<GradFn, Tensor[]> pending = new IdentityHashMap<>();
@@ -507,6 +508,7 @@ public final class Tensor {
             }
             Tensor[] inputs = node.inputs();
             Tensor[] grads = node.backward(g);
+            boolean freshGrads = node.returnsFreshGradients();
             for (int i = 0; i < inputs.length; i++) {
                 Tensor in = inputs[i];
                 if (!in.requiresGrad || grads[i] == null) {
@@ -528,6 +530,9 @@ public final class Tensor {
                     Tensor sum = slots[in.outputIndex];
                     if (sum == null) {
                         slots[in.outputIndex] = gi;
+                        if (freshGrads) {
+                            owned.put(gi, Boolean.TRUE);
+                        }
                     } else {
                         if (owned.get(sum) == null) {
                             // The first gradient may be shared (with the caller or another

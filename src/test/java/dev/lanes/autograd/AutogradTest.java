@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lanes.tensor.DType;
+import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +43,38 @@ class AutogradTest {
         for (int i = 0; i < 2; i++) {
             double t = Math.tanh(x.getFlat(i));
             assertEquals((2 * t + 1) * (1 - t * t), x.grad().getFlat(i), 1e-15);
+        }
+    }
+
+    @Test
+    void gradientsFromNodesThatReturnFreshOnesAreSummedWithoutTouchingSharedOnes() {
+        // h gets gradients from two convolutions (fresh tensors, summed in place) and from
+        // y = h + k, whose backward passes one tensor through to both h and k, so that one must
+        // not be added into. The total must be the sum of the parts whatever order the loss's
+        // terms send them in.
+        Generator gen = new Generator(5);
+        Tensor x = Tensor.randn(gen, DType.F64, 1, 2, 4, 4).requiresGrad(true);
+        Tensor w1 = Tensor.randn(gen, DType.F64, 3, 2, 3, 3);
+        Tensor w2 = Tensor.randn(gen, DType.F64, 3, 2, 3, 3);
+        int[] one = {1, 1};
+        for (int order = 0; order < 3; order++) {
+            double[][] parts = new double[4][];
+            for (int part = 0; part < 4; part++) {
+                x.zeroGrad();
+                Tensor h = tanh(x);
+                Tensor k = tanh(mul(x, 2.0));
+                Tensor y = add(h, k);
+                Tensor[] terms = {sum(Ops.conv2d(h, w1, null, one, one, one, 1)),
+                    sum(Ops.conv2d(h, w2, null, one, one, one, 1)), sum(mul(y, y))};
+                Tensor loss = part < 3 ? terms[part]
+                        : add(add(terms[order], terms[(order + 1) % 3]), terms[(order + 2) % 3]);
+                loss.backward();
+                parts[part] = x.grad().toDoubleArray();
+            }
+            for (int i = 0; i < parts[3].length; i++) {
+                assertEquals(parts[0][i] + parts[1][i] + parts[2][i], parts[3][i], 1e-12,
+                        "order " + order + ", element " + i);
+            }
         }
     }
 

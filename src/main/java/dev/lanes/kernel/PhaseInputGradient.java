@@ -1,6 +1,8 @@
 package dev.lanes.kernel;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The input gradient of a strided convolution (dilation 1) for one image and one group, split by
@@ -52,7 +54,7 @@ public final class PhaseInputGradient {
         int maxTb = 0;
         int below = 0;
         int beyond = 0;
-        java.util.List<int[]> found = new java.util.ArrayList<>();
+        List<int[]> found = new ArrayList<>();
         for (int a = 0; a < g.sH(); a++) {
             for (int b = 0; b < g.sW(); b++) {
                 int ta = taps(g.kH(), a, g.sH());

@@ -11,7 +11,7 @@ import jdk.incubator.vector.FloatVector;
  * in place along k, B is read in place by rows. Tiles of 12 (or 4) rows by two vectors or one
  * vector of columns; 12 rows that are four runs of three adjacent rows (a 3x3 convolution's
  * taps) take tiles that address them from four bases, 20-40% faster on a ResNet's weight
- * gradients. Leftover rows and columns go to {@link GatherGemm#blockA}, whose arithmetic
+ * gradients (measured per image). Leftover rows and columns go to {@link GatherGemm#blockA}, whose arithmetic
  * every tile follows (an FMA chain from zero in k order, then the old C added when
  * accumulating). Runs on the calling thread.
  */
@@ -59,7 +59,6 @@ final class GatherAMicroKernels {
         GatherGemm.blockA(0, m, narrow, n, k, a, aOff, aRows, aRowsOff, b, bOff, ldb, accumulate, c, cOff, ldc);
     }
 
-
     /** @return whether rows {@code [ro, ro + 12)} of the table are four runs {@code r, r + 1, r + 2} */
     private static boolean inRunsOfThree(int[] rows, int ro) {
         for (int j = ro; j < ro + 12; j += 3) {
@@ -71,13 +70,13 @@ final class GatherAMicroKernels {
     }
 
     /**
-     * {@link #tile12x2} when the twelve rows are four runs of three adjacent rows ({@link #inRunsOfThree}), as
-     * for a 3x3 convolution's taps: four row bases and fixed offsets 1 and 2 leave the compiled loop
-     * enough general registers, where twelve bases are spilled.
+     * {@link #tile12x2} when the twelve rows are four runs of three adjacent rows
+     * ({@link #inRunsOfThree}), as for a 3x3 convolution's taps: four row bases and fixed offsets
+     * 1 and 2 leave the compiled loop enough general registers, where twelve bases are spilled.
      */
     private static void tile12x2Runs(int k, float[] a, int aOff, int[] rows, int ro, float[] b, int bj, int ldb,
-                                 boolean accumulate, float[] c, int ci, int ldc) {
-        int a0 = aOff + rows[ro + 0];
+                                     boolean accumulate, float[] c, int ci, int ldc) {
+        int a0 = aOff + rows[ro];
         int a1 = aOff + rows[ro + 3];
         int a2 = aOff + rows[ro + 6];
         int a3 = aOff + rows[ro + 9];
@@ -179,13 +178,13 @@ final class GatherAMicroKernels {
     }
 
     /**
-     * {@link #tile12x1} when the twelve rows are four runs of three adjacent rows ({@link #inRunsOfThree}), as
-     * for a 3x3 convolution's taps: four row bases and fixed offsets 1 and 2 leave the compiled loop
-     * enough general registers, where twelve bases are spilled.
+     * {@link #tile12x1} when the twelve rows are four runs of three adjacent rows
+     * ({@link #inRunsOfThree}), as for a 3x3 convolution's taps: four row bases and fixed offsets
+     * 1 and 2 leave the compiled loop enough general registers, where twelve bases are spilled.
      */
     private static void tile12x1Runs(int k, float[] a, int aOff, int[] rows, int ro, float[] b, int bj, int ldb,
-                                 boolean accumulate, float[] c, int ci, int ldc) {
-        int a0 = aOff + rows[ro + 0];
+                                     boolean accumulate, float[] c, int ci, int ldc) {
+        int a0 = aOff + rows[ro];
         int a1 = aOff + rows[ro + 3];
         int a2 = aOff + rows[ro + 6];
         int a3 = aOff + rows[ro + 9];
@@ -250,7 +249,7 @@ final class GatherAMicroKernels {
 
     private static void tile12x2(int k, float[] a, int aOff, int[] rows, int ro, float[] b, int bj, int ldb,
                                 boolean accumulate, float[] c, int ci, int ldc) {
-        int a0 = aOff + rows[ro + 0];
+        int a0 = aOff + rows[ro];
         int a1 = aOff + rows[ro + 1];
         int a2 = aOff + rows[ro + 2];
         int a3 = aOff + rows[ro + 3];
@@ -361,7 +360,7 @@ final class GatherAMicroKernels {
 
     private static void tile12x1(int k, float[] a, int aOff, int[] rows, int ro, float[] b, int bj, int ldb,
                                 boolean accumulate, float[] c, int ci, int ldc) {
-        int a0 = aOff + rows[ro + 0];
+        int a0 = aOff + rows[ro];
         int a1 = aOff + rows[ro + 1];
         int a2 = aOff + rows[ro + 2];
         int a3 = aOff + rows[ro + 3];
@@ -434,7 +433,7 @@ final class GatherAMicroKernels {
 
     private static void tile4x2(int k, float[] a, int aOff, int[] rows, int ro, float[] b, int bj, int ldb,
                                 boolean accumulate, float[] c, int ci, int ldc) {
-        int a0 = aOff + rows[ro + 0];
+        int a0 = aOff + rows[ro];
         int a1 = aOff + rows[ro + 1];
         int a2 = aOff + rows[ro + 2];
         int a3 = aOff + rows[ro + 3];
@@ -479,7 +478,7 @@ final class GatherAMicroKernels {
 
     private static void tile4x1(int k, float[] a, int aOff, int[] rows, int ro, float[] b, int bj, int ldb,
                                 boolean accumulate, float[] c, int ci, int ldc) {
-        int a0 = aOff + rows[ro + 0];
+        int a0 = aOff + rows[ro];
         int a1 = aOff + rows[ro + 1];
         int a2 = aOff + rows[ro + 2];
         int a3 = aOff + rows[ro + 3];

@@ -1,5 +1,6 @@
 package dev.lanes.autograd;
 
+import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Dispatch;
 import dev.lanes.tensor.GradFn;
 import dev.lanes.tensor.Tensor;
@@ -60,11 +61,7 @@ final class Slice extends GradFn {
         int inner = size == 0 ? 0 : x.numel() / outer / size;
         dims[d] = count;
         Tensor y = Tensor.zeros(x.dtype(), dims);
-        for (int o = 0; o < outer; o++) {
-            for (int j = 0; j < count; j++) {
-                Dispatch.copy(x, (o * size + start + j * step) * inner, y, (o * count + j) * inner, inner);
-            }
-        }
+        runs(x, size, start, step, y, count, 0, 1, outer, count, inner);
         return Record.output("slice", y, () -> new Slice(x, d, start, step), x);
     }
 
@@ -79,11 +76,48 @@ final class Slice extends GradFn {
             outer *= x.size(i);
         }
         int inner = size == 0 ? 0 : x.numel() / outer / size;
+        runs(g, count, 0, 1, dx, size, start, step, outer, count, inner);
+        return new Tensor[] {dx};
+    }
+
+    /**
+     * For each outer index {@code o} and {@code j < count}, copies the run of {@code inner}
+     * elements at index {@code o * srcSize + srcStart + j * srcStep} of the sliced dimension of
+     * {@code src} to index {@code o * dstSize + dstStart + j * dstStep} of {@code dst}'s. Runs of
+     * one element (a slice of the last dimension, as in a ResNet's option-A shortcut) are copied
+     * in one strided loop rather than one call each.
+     */
+    private static void runs(Tensor src, int srcSize, int srcStart, int srcStep, Tensor dst, int dstSize,
+                             int dstStart, int dstStep, int outer, int count, int inner) {
+        if (inner == 1 && src.dtype() == DType.F32) {
+            float[] from = src.f32();
+            float[] to = dst.f32();
+            for (int o = 0; o < outer; o++) {
+                int si = o * srcSize + srcStart;
+                int di = o * dstSize + dstStart;
+                for (int j = 0; j < count; j++) {
+                    to[di + j * dstStep] = from[si + j * srcStep];
+                }
+            }
+            return;
+        }
+        if (inner == 1) {
+            double[] from = src.f64();
+            double[] to = dst.f64();
+            for (int o = 0; o < outer; o++) {
+                int si = o * srcSize + srcStart;
+                int di = o * dstSize + dstStart;
+                for (int j = 0; j < count; j++) {
+                    to[di + j * dstStep] = from[si + j * srcStep];
+                }
+            }
+            return;
+        }
         for (int o = 0; o < outer; o++) {
             for (int j = 0; j < count; j++) {
-                Dispatch.copy(g, (o * count + j) * inner, dx, (o * size + start + j * step) * inner, inner);
+                Dispatch.copy(src, (o * srcSize + srcStart + j * srcStep) * inner, dst,
+                        (o * dstSize + dstStart + j * dstStep) * inner, inner);
             }
         }
-        return new Tensor[] {dx};
     }
 }

@@ -59,10 +59,11 @@ class BatchNormReluTest {
     }
 
     @ParameterizedTest
-    // 66x66 planes make a channel run longer than the backward rereads from scratch (4 x 66 x 66
-    // floats > 16384), so its second pass reads (and masks) the arrays in place.
+    // 74x74 planes make a channel run longer than the backward rereads from scratch (4 x 74 x 74
+    // floats > 16384), so its second pass reads the arrays in place, and the whole tensor
+    // (131424 floats) long enough for the ReLU mask to be split across two threads.
     @CsvSource({"true, true, 7", "true, false, 7", "false, true, 7", "false, false, 5", "true, true, 28",
-            "true, false, 14", "true, true, 66", "false, true, 66"})
+            "true, false, 14", "true, true, 74", "false, true, 74"})
     void fusedGivesTheBitsOfTheSeparateOps(boolean residual, boolean training, int size) {
         int before = Parallel.threads();
         try {

@@ -183,24 +183,13 @@ final class BatchNormFloat extends GradFn {
         Tensor drt = hasResidual && needsGrad(residualSlot) ? Tensor.zeros(DType.F32, g.shape()) : null;
         float[] dr = drt == null ? null : drt.f32();
         int m = n * inner;
-        // With the ReLU, the incoming gradient is first masked in a pass over the whole tensor
+        // With the ReLU, the incoming gradient is first masked in one pass over the whole tensor
         // (as the separate ReLU node would) into the array that needs it next: the residual's
         // gradient, else dx (then overwritten in place), else a temporary array.
         float[] gm = gs;
         if (ys != null) {
             gm = dr != null ? dr : dx != null ? dx : new float[gs.length];
-            // In chunks of at least 64K floats across the threads: the pass ran alone on the
-            // calling thread before (64x16x28x28 backward, 2 threads: 1.28-1.63 -> 1.21-1.33 ms).
-            float[] masked = gm;
-            int chunks = Math.max(1, Math.min(2 * Parallel.threads(), gs.length >> 16));
-            KernelProvider maskProvider = Kernels.provider();
-            Parallel.forEach(chunks, t -> {
-                try (Kernels.Scope s = Kernels.use(maskProvider)) {
-                    int from = (int) ((long) gs.length * t / chunks);
-                    int to = (int) ((long) gs.length * (t + 1) / chunks);
-                    Elementwise.activateBackward(Activation.RELU, ys, from, gs, from, masked, from, to - from);
-                }
-            });
+            Elementwise.activateBackward(Activation.RELU, ys, 0, gs, 0, gm, 0, gs.length);
         }
         float[] grad = gm;
         KernelProvider provider = Kernels.provider();

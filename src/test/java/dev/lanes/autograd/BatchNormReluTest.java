@@ -60,8 +60,7 @@ class BatchNormReluTest {
 
     @ParameterizedTest
     // 74x74 planes make a channel run longer than the backward rereads from scratch (4 x 74 x 74
-    // floats > 16384), so its second pass reads the arrays in place, and the whole tensor
-    // (131424 floats) long enough for the ReLU mask to be split across two threads.
+    // floats > 16384), so its second pass reads the arrays in place.
     @CsvSource({"true, true, 7", "true, false, 7", "false, true, 7", "false, false, 5", "true, true, 28",
             "true, false, 14", "true, true, 74", "false, true, 74"})
     void fusedGivesTheBitsOfTheSeparateOps(boolean residual, boolean training, int size) {

@@ -91,9 +91,7 @@ final class Conv2d extends GradFn {
      */
     private static void gathered(ConvGeometry g, Tensor x, Tensor w, Tensor y) {
         int[] taps = GatheredConv.taps(g);
-        // More ranges than threads, claimed as threads free up: a core slowed by other work
-        // delays one short range, not half the batch. Each range has its own small buffers.
-        int tiles = Math.max(1, Math.min(g.n(), 4 * Parallel.threads()));
+        int tiles = imageRanges(g);
         KernelProvider provider = Kernels.provider();
         float[] xs = x.f32();
         float[] ws = w.f32();
@@ -132,6 +130,16 @@ final class Conv2d extends GradFn {
      */
     private static int tiles(ConvGeometry g) {
         return Math.max(1, Math.min(g.n(), Parallel.threads()));
+    }
+
+    /**
+     * The image ranges of the F32 forward pass and input gradients: more ranges than threads,
+     * claimed as threads free up, so a core slowed by other work delays one short range, not half
+     * the batch. Each range has its own small buffers; every image's result is the same on any
+     * thread.
+     */
+    private static int imageRanges(ConvGeometry g) {
+        return Math.max(1, Math.min(g.n(), 4 * Parallel.threads()));
     }
 
     /** The first image of range {@code t} of {@code tiles}. */
@@ -345,7 +353,7 @@ final class Conv2d extends GradFn {
         Tensor dx = Tensor.zeros(DType.F32, x.shape());
         float[] dxs = dx.f32();
         float[] dys = dy.f32();
-        int tiles = Math.max(1, Math.min(g.n(), 4 * Parallel.threads()));
+        int tiles = imageRanges(g);
         KernelProvider provider = Kernels.provider();
         Parallel.forEach(tiles, t -> {
             try (Kernels.Scope scope = Kernels.use(provider)) {

@@ -18,24 +18,29 @@ import org.junit.jupiter.api.Test;
  */
 class GatheredConvProperties {
 
+    /** A random geometry of {@link Im2ColProperties#randomGeometry} for one image, 1-17 output channels. */
+    private static ConvGeometry oneImage(Random r) {
+        ConvGeometry g = Im2ColProperties.randomGeometry(r);
+        return ConvGeometry.of(1, g.cg(), g.h(), g.w(), 1 + r.nextInt(17), 1, g.kH(), g.kW(), g.sH(), g.sW(), g.pH(),
+                g.pW(), g.dH(), g.dW());
+    }
+
+    private static double[] widened(float[] x) {
+        double[] d = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            d[i] = x[i];
+        }
+        return d;
+    }
+
     @Property(tries = 200)
     void matchesTheDefinitionOnBothProviders(@ForAll long seed) {
         Random r = new Random(seed);
-        ConvGeometry g0 = Im2ColProperties.randomGeometry(r);
-        ConvGeometry g = ConvGeometry.of(1, g0.cg(), g0.h(), g0.w(), 1 + r.nextInt(17), 1, g0.kH(), g0.kW(), g0.sH(),
-                g0.sW(), g0.pH(), g0.pW(), g0.dH(), g0.dW());
+        ConvGeometry g = oneImage(r);
         int xOff = r.nextInt(3);
-        float[] x = new float[xOff + g.cIn() * g.h() * g.w()];
-        double[] xd = new double[x.length];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) r.nextGaussian();
-            xd[i] = x[i];
-        }
-        float[] w = new float[g.cOut() * g.k()];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = (float) r.nextGaussian();
-        }
-        double[] cols = Im2ColProperties.reference(g, xd, xOff);
+        float[] x = RecurrentProperties.gaussian(r, xOff + g.cIn() * g.h() * g.w(), 1);
+        float[] w = RecurrentProperties.gaussian(r, g.cOut() * g.k(), 1);
+        double[] cols = Im2ColProperties.reference(g, widened(x), xOff);
         int yOff = r.nextInt(3);
         float[][] out = new float[2][];
         KernelProvider[] providers = {Kernels.scalar(), Kernels.vector().orElseThrow()};
@@ -72,26 +77,16 @@ class GatheredConvProperties {
     @Property(tries = 150)
     void weightGradientMatchesTheDefinition(@ForAll long seed) {
         Random r = new Random(seed);
-        ConvGeometry g0 = Im2ColProperties.randomGeometry(r);
-        ConvGeometry g = ConvGeometry.of(1, g0.cg(), g0.h(), g0.w(), 1 + r.nextInt(17), 1, g0.kH(), g0.kW(), g0.sH(),
-                g0.sW(), g0.pH(), g0.pW(), g0.dH(), g0.dW());
-        float[] x = new float[g.cIn() * g.h() * g.w()];
-        double[] xd = new double[x.length];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) r.nextGaussian();
-            xd[i] = x[i];
-        }
-        float[] dy = new float[g.cOut() * g.l()];
-        for (int i = 0; i < dy.length; i++) {
-            dy[i] = (float) r.nextGaussian();
-        }
+        ConvGeometry g = oneImage(r);
+        float[] x = RecurrentProperties.gaussian(r, g.cIn() * g.h() * g.w(), 1);
+        float[] dy = RecurrentProperties.gaussian(r, g.cOut() * g.l(), 1);
         float[] padded = new float[GatheredConv.paddedSize(g)];
         float[] wide = new float[GatheredConv.widePositions(g) * g.og()];
         GatheredConv.pad(g, x, 0, padded);
         GatheredConv.wideTransposed(g, dy, 0, wide);
         float[] dwt = new float[g.k() * g.og()];
         GatheredConv.weightGradient(g, padded, GatheredConv.taps(g), wide, 0, g.k(), false, dwt, 0);
-        double[] cols = Im2ColProperties.reference(g, xd, 0);
+        double[] cols = Im2ColProperties.reference(g, widened(x), 0);
         for (int p = 0; p < g.k(); p++) {
             for (int co = 0; co < g.og(); co++) {
                 double want = 0;

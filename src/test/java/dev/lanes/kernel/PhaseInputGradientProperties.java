@@ -36,15 +36,9 @@ class PhaseInputGradientProperties {
         int cg = 1 + r.nextInt(5);
         int og = 1 + r.nextInt(6);
         ConvGeometry g = ConvGeometry.of(1, cg, h, w, og, 1, kH, kW, sH, sW, pH, pW, 1, 1);
-        float[] wt = new float[og * g.k()];
-        for (int i = 0; i < wt.length; i++) {
-            wt[i] = (float) r.nextGaussian();
-        }
+        float[] wt = RecurrentProperties.gaussian(r, og * g.k(), 1);
         int dyOff = r.nextInt(3);
-        float[] dy = new float[dyOff + og * g.l()];
-        for (int i = 0; i < dy.length; i++) {
-            dy[i] = (float) r.nextGaussian();
-        }
+        float[] dy = RecurrentProperties.gaussian(r, dyOff + og * g.l(), 1);
         int dxOff = r.nextInt(3);
         PhaseInputGradient plan = PhaseInputGradient.of(g);
         float[] packed = new float[plan.weightSize()];

@@ -246,12 +246,17 @@ final class Conv2d extends GradFn {
                 }
             }
         });
-        // dW[grp][co][r] = ((dWt_0 + dWt_1) + dWt_2) + ... at [grp][r][co].
+        // dW[grp][co][r] = ((dWt_0 + dWt_1) + dWt_2) + ... at [grp][r][co], rows of dW^T split
+        // across threads (each element's sum is the same on any of them).
         Tensor dw = Tensor.zeros(DType.F32, w.shape());
         float[] dws = dw.f32();
-        for (int grp = 0; grp < g.groups(); grp++) {
-            for (int r = 0; r < k; r++) {
-                int src = (grp * k + r) * og;
+        int rows = g.groups() * k;
+        int blocks = Math.max(1, Math.min(rows / 64, 2 * Parallel.threads()));
+        Parallel.forEach(blocks, b -> {
+            for (int row = rows * b / blocks; row < rows * (b + 1) / blocks; row++) {
+                int grp = row / k;
+                int r = row % k;
+                int src = row * og;
                 for (int co = 0; co < og; co++) {
                     float sum = partial[0][src + co];
                     for (int t = 1; t < ranges; t++) {
@@ -260,7 +265,7 @@ final class Conv2d extends GradFn {
                     dws[(grp * og + co) * k + r] = sum;
                 }
             }
-        }
+        });
         return dw;
     }
 
@@ -375,15 +380,25 @@ final class Conv2d extends GradFn {
         int taps = g.kH() * g.kW();
         int og = g.og();
         int cg = g.cg();
-        // flipped[grp][ci][co][i][j] = w[grp * og + co][ci][kH - 1 - i][kW - 1 - j]
+        // flipped[grp][ci][co][i][j] = w[grp * og + co][ci][kH - 1 - i][kW - 1 - j], copied on the
+        // arrays: through getFlat / setFlat this copy took about as long as a small layer's GEMM.
         Tensor flipped = Tensor.zeros(w.dtype(), g.groups() * cg * og * taps);
+        boolean f32 = w.dtype() == DType.F32;
+        float[] wf = f32 ? w.f32() : null;
+        float[] ff = f32 ? flipped.f32() : null;
+        double[] wd = f32 ? null : w.f64();
+        double[] fd = f32 ? null : flipped.f64();
         for (int grp = 0; grp < g.groups(); grp++) {
             for (int co = 0; co < og; co++) {
                 for (int ci = 0; ci < cg; ci++) {
+                    int src = ((grp * og + co) * cg + ci) * taps;
+                    int dst = ((grp * cg + ci) * og + co) * taps + taps - 1;
                     for (int tap = 0; tap < taps; tap++) {
-                        int src = ((grp * og + co) * cg + ci) * taps + tap;
-                        int dst = ((grp * cg + ci) * og + co) * taps + (taps - 1 - tap);
-                        flipped.setFlat(dst, w.getFlat(src));
+                        if (f32) {
+                            ff[dst - tap] = wf[src + tap];
+                        } else {
+                            fd[dst - tap] = wd[src + tap];
+                        }
                     }
                 }
             }

@@ -100,11 +100,26 @@ public abstract class GradFn {
     }
 
     /**
-     * Whether every gradient {@link #backward} returns is a tensor allocated by that call, a
-     * different one for each input, that the node keeps no reference to. The engine may then add
-     * another gradient for the same tensor into it in place instead of into a fresh sum. The
-     * default, false, is always safe; a node that passes its output gradient through, or returns
-     * a tensor it saved, must keep it.
+     * {@link #backward(Tensor[])} with buffers the node may reuse; what the engine calls. Only
+     * nodes that return fresh gradients are offered any (see {@link GradBuffers}); the default
+     * ignores them.
+     *
+     * @param gradOutputs one gradient per output, as for {@link #backward(Tensor[])}
+     * @param buffers     the output gradients the node may overwrite and the partial sums of
+     *                    input gradients it may add into
+     * @return one gradient per input, shaped like it, or {@code null} where not needed
+     */
+    protected Tensor[] backward(Tensor[] gradOutputs, GradBuffers buffers) {
+        return backward(gradOutputs);
+    }
+
+    /**
+     * Whether every gradient {@link #backward} returns is a different tensor for each input that
+     * nothing else holds: allocated by that call, or one of the {@link GradBuffers} the engine
+     * offered it, and not kept by the node. The engine may then add another gradient for the same
+     * tensor into it in place instead of into a fresh sum, and offers the node
+     * {@link GradBuffers}. The default, false, is always safe; a node that passes its output
+     * gradient through, or returns a tensor it saved, must keep it.
      */
     protected boolean returnsFreshGradients() {
         return false;

@@ -5,9 +5,11 @@ import dev.lanes.kernel.Elementwise;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A dense n-dimensional array of F32 or F64 values in contiguous row-major storage, and a vertex
@@ -494,12 +496,14 @@ public final class Tensor {
             return;
         }
         List<GradFn> order = topologicalOrder(gradFn);
-        // The gradients waiting for each node, one slot per output. Sums built here, and the
-        // gradients of nodes that return fresh ones (GradFn.returnsFreshGradients), are safe to
-        // add into; other pending gradients may be shared (a backward can return its output
-        // gradient itself for several inputs) and are copied before the first addition.
+        // The gradients waiting for each node, one slot per output. A pending gradient is in
+        // `owned` while that slot is the only thing holding it: a sum built here, or a gradient
+        // from a node that returns fresh ones (GradFn.returnsFreshGradients). Another gradient for
+        // the slot is then added into it in place, and the node it waits for may reuse it
+        // (GradBuffers). Other gradients may be shared (a backward can return its output gradient
+        // itself for several inputs) and are copied before the first addition.
         Map<GradFn, Tensor[]> pending = new IdentityHashMap<>();
-        Map<Tensor, Boolean> owned = new IdentityHashMap<>();
+        Set<Tensor> owned = Collections.newSetFromMap(new IdentityHashMap<>());
         pendingSlots(pending, gradFn)[outputIndex] = gradOutput;
         for (GradFn node : order) {
             Tensor[] g = pending.remove(node);
@@ -507,8 +511,14 @@ public final class Tensor {
                 continue;
             }
             Tensor[] inputs = node.inputs();
-            Tensor[] grads = node.backward(g);
             boolean freshGrads = node.returnsFreshGradients();
+            GradBuffers buffers = freshGrads ? offers(g, inputs, pending, owned) : GradBuffers.NONE;
+            for (Tensor t : g) {
+                if (t != null) {
+                    owned.remove(t);
+                }
+            }
+            Tensor[] grads = node.backward(g, buffers);
             for (int i = 0; i < inputs.length; i++) {
                 Tensor in = inputs[i];
                 if (!in.requiresGrad || grads[i] == null) {
@@ -525,32 +535,70 @@ public final class Tensor {
                 }
                 if (in.gradFn == null) {
                     accumulate(in, gi);
-                } else {
-                    Tensor[] slots = pendingSlots(pending, in.gradFn);
-                    Tensor sum = slots[in.outputIndex];
-                    if (sum == null) {
-                        slots[in.outputIndex] = gi;
-                        if (freshGrads) {
-                            owned.put(gi, Boolean.TRUE);
-                        }
+                    continue;
+                }
+                if (gi == buffers.partialSum(i)) {
+                    continue; // the node added its gradient into the pending sum, in place
+                }
+                Tensor[] slots = pendingSlots(pending, in.gradFn);
+                Tensor sum = slots[in.outputIndex];
+                if (sum == null) {
+                    slots[in.outputIndex] = gi;
+                    if (freshGrads) {
+                        owned.add(gi);
                     } else {
-                        if (owned.get(sum) == null) {
-                            // The first gradient may be shared (with the caller or another
-                            // input): add into a fresh tensor, in one pass, rather than copy it.
-                            Tensor fresh = zeros(sum.dtype, sum.shape);
-                            Dispatch.binary(Binary.ADD, sum, gi, fresh);
-                            owned.put(fresh, Boolean.TRUE);
-                            slots[in.outputIndex] = fresh;
-                        } else {
-                            sum.addInPlace(gi);
-                        }
+                        owned.remove(gi);
                     }
+                } else if (owned.contains(sum)) {
+                    sum.addInPlace(gi);
+                } else {
+                    // The first gradient may be shared (with the caller or another input): add
+                    // into a fresh tensor, in one pass, rather than copy it.
+                    Tensor fresh = zeros(sum.dtype, sum.shape);
+                    Dispatch.binary(Binary.ADD, sum, gi, fresh);
+                    owned.add(fresh);
+                    slots[in.outputIndex] = fresh;
                 }
             }
             if (!retainGraph) {
                 node.release();
             }
         }
+    }
+
+    /**
+     * What a node that returns fresh gradients may reuse: its output gradients that are owned,
+     * and the owned pending sums of its inputs (offered once per distinct input tensor, so that a
+     * node whose inputs repeat cannot add two gradients into one offer).
+     */
+    private static GradBuffers offers(Tensor[] g, Tensor[] inputs, Map<GradFn, Tensor[]> pending, Set<Tensor> owned) {
+        boolean[] own = new boolean[g.length];
+        for (int j = 0; j < g.length; j++) {
+            own[j] = g[j] != null && owned.contains(g[j]);
+        }
+        Tensor[] sums = new Tensor[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            Tensor in = inputs[i];
+            if (!in.requiresGrad || in.gradFn == null || repeats(inputs, i)) {
+                continue;
+            }
+            Tensor[] slots = pending.get(in.gradFn);
+            Tensor sum = slots == null ? null : slots[in.outputIndex];
+            if (sum != null && owned.contains(sum)) {
+                sums[i] = sum;
+            }
+        }
+        return new GradBuffers(own, sums);
+    }
+
+    /** @return whether {@code inputs[i]} is also another of the inputs */
+    private static boolean repeats(Tensor[] inputs, int i) {
+        for (int j = 0; j < inputs.length; j++) {
+            if (j != i && inputs[j] == inputs[i]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Tensor[] pendingSlots(Map<GradFn, Tensor[]> pending, GradFn node) {

@@ -79,6 +79,32 @@ class AutogradTest {
     }
 
     @Test
+    void aFreshGradientPassedThroughToTwoInputsIsNotAddedInto() {
+        // y = h + k gets its gradient from a convolution (a fresh tensor); the sum's backward
+        // passes that one tensor on to both h and k. Both then get a second gradient, from h * k:
+        // adding either in place into the passed-on tensor would add it to the other's too.
+        Generator gen = new Generator(7);
+        Tensor x = Tensor.randn(gen, DType.F64, 1, 2, 4, 4).requiresGrad(true);
+        Tensor w = Tensor.randn(gen, DType.F64, 3, 2, 3, 3);
+        int[] one = {1, 1};
+        for (int order = 0; order < 2; order++) {
+            double[][] parts = new double[3][];
+            for (int part = 0; part < 3; part++) {
+                x.zeroGrad();
+                Tensor h = tanh(x);
+                Tensor k = tanh(mul(x, 2.0));
+                Tensor[] terms = {sum(Ops.conv2d(add(h, k), w, null, one, one, one, 1)), sum(mul(h, k))};
+                Tensor loss = part < 2 ? terms[part] : add(terms[order], terms[1 - order]);
+                loss.backward();
+                parts[part] = x.grad().toDoubleArray();
+            }
+            for (int i = 0; i < parts[2].length; i++) {
+                assertEquals(parts[0][i] + parts[1][i], parts[2][i], 1e-12, "order " + order + ", element " + i);
+            }
+        }
+    }
+
+    @Test
     void aGraphTwentyThousandStepsDeepNeedsNoRecursion() {
         Tensor x = vec(0.3).requiresGrad(true);
         Tensor y = x;

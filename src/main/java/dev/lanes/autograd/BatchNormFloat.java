@@ -7,6 +7,7 @@ import dev.lanes.kernel.Kernels;
 import dev.lanes.kernel.Parallel;
 import dev.lanes.kernel.Reductions;
 import dev.lanes.tensor.DType;
+import dev.lanes.tensor.GradBuffers;
 import dev.lanes.tensor.GradFn;
 import dev.lanes.tensor.Tensor;
 
@@ -163,7 +164,7 @@ final class BatchNormFloat extends GradFn {
         return s[slot];
     }
 
-    /** Every gradient is a tensor allocated by {@link #backward}. */
+    /** Every gradient is a tensor allocated by {@link #backward}, or its owned output gradient. */
     @Override
     protected boolean returnsFreshGradients() {
         return true;
@@ -171,24 +172,40 @@ final class BatchNormFloat extends GradFn {
 
     @Override
     protected Tensor[] backward(Tensor g) {
+        return backward(g, false);
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor[] g, GradBuffers buffers) {
+        return backward(g[0], buffers.owns(0));
+    }
+
+    /**
+     * @param ownsG whether {@code g} is this call's to overwrite ({@link GradBuffers#owns}): it then
+     *              becomes the residual's gradient, else {@code dx}, instead of a new tensor
+     */
+    private Tensor[] backward(Tensor g, boolean ownsG) {
         float[] gs = g.f32();
         float[] xs = input(0).f32();
         float[] ys = out == null ? null : out.f32();
         float[] sumG = new float[c];
         float[] sumGx = new float[c];
-        Tensor dxt = needsGrad(0) ? Tensor.zeros(DType.F32, g.shape()) : null;
-        float[] dx = dxt == null ? null : dxt.f32();
         int residualSlot = inputCount() - 1;
         // The residual's gradient is the masked incoming gradient itself.
-        Tensor drt = hasResidual && needsGrad(residualSlot) ? Tensor.zeros(DType.F32, g.shape()) : null;
+        boolean needsDr = hasResidual && needsGrad(residualSlot);
+        Tensor drt = needsDr ? ownsG ? g : Tensor.zeros(DType.F32, g.shape()) : null;
         float[] dr = drt == null ? null : drt.f32();
+        Tensor dxt = needsGrad(0) ? ownsG && !needsDr ? g : Tensor.zeros(DType.F32, g.shape()) : null;
+        float[] dx = dxt == null ? null : dxt.f32();
         int m = n * inner;
         // With the ReLU, the incoming gradient is first masked in one pass over the whole tensor
         // (as the separate ReLU node would) into the array that needs it next: the residual's
-        // gradient, else dx (then overwritten in place), else a temporary array.
+        // gradient, else dx (then overwritten in place), else g itself when owned, else a
+        // temporary array. The pass below computes dx element by element from the same index (or
+        // from the channel runs), so dx may be the masked gradient's own array.
         float[] gm = gs;
         if (ys != null) {
-            gm = dr != null ? dr : dx != null ? dx : new float[gs.length];
+            gm = dr != null ? dr : dx != null ? dx : ownsG ? gs : new float[gs.length];
             Elementwise.activateBackward(Activation.RELU, ys, 0, gs, 0, gm, 0, gs.length);
         }
         float[] grad = gm;

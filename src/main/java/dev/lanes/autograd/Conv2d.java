@@ -8,6 +8,7 @@ import dev.lanes.kernel.Parallel;
 import dev.lanes.kernel.PhaseInputGradient;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Dispatch;
+import dev.lanes.tensor.GradBuffers;
 import dev.lanes.tensor.GradFn;
 import dev.lanes.tensor.Tensor;
 import java.util.Arrays;
@@ -54,7 +55,7 @@ final class Conv2d extends GradFn {
      */
     private static void convolve(ConvGeometry g, Tensor x, Tensor w, Tensor b, Tensor y) {
         if (x.dtype() == DType.F32) {
-            gathered(g, x, w, y);
+            gathered(g, x, w, y, false);
             if (b != null) {
                 addBias(g, b, y);
             }
@@ -86,10 +87,11 @@ final class Conv2d extends GradFn {
     }
 
     /**
-     * {@code y = conv(x, w)} in F32 through {@link GatheredConv}, images split
-     * across threads as in the general path (each image's result is the same on any thread).
+     * {@code y = conv(x, w)}, or {@code y += conv(x, w)} when {@code accumulate}, in F32 through
+     * {@link GatheredConv}, images split across threads as in the general path (each image's
+     * result is the same on any thread).
      */
-    private static void gathered(ConvGeometry g, Tensor x, Tensor w, Tensor y) {
+    private static void gathered(ConvGeometry g, Tensor x, Tensor w, Tensor y, boolean accumulate) {
         int[] taps = GatheredConv.taps(g);
         int tiles = imageRanges(g);
         KernelProvider provider = Kernels.provider();
@@ -103,7 +105,7 @@ final class Conv2d extends GradFn {
                 for (int n = first(g, tiles, t); n < first(g, tiles, t + 1); n++) {
                     for (int grp = 0; grp < g.groups(); grp++) {
                         GatheredConv.run(g, ws, grp * g.og() * g.k(), xs, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(),
-                                taps, padded, wide, ys, (n * g.cOut() + grp * g.og()) * g.l());
+                                taps, padded, wide, ys, (n * g.cOut() + grp * g.og()) * g.l(), accumulate);
                     }
                 }
             }
@@ -269,7 +271,7 @@ final class Conv2d extends GradFn {
         return dw;
     }
 
-    /** Every gradient is a tensor allocated by {@link #backward}. */
+    /** Every gradient is a tensor allocated by {@link #backward}, or the input's partial sum it was offered. */
     @Override
     protected boolean returnsFreshGradients() {
         return true;
@@ -277,6 +279,19 @@ final class Conv2d extends GradFn {
 
     @Override
     protected Tensor[] backward(Tensor dy) {
+        return backward(dy, null);
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor[] dy, GradBuffers buffers) {
+        return backward(dy[0], buffers.partialSum(0));
+    }
+
+    /**
+     * @param dxSum the gradient other nodes already sent for the input, to add {@code dX} into in
+     *              place ({@link GradBuffers#partialSum}), or null; used by the F32 stride-1 path
+     */
+    private Tensor[] backward(Tensor dy, Tensor dxSum) {
         Tensor x = input(0);
         Tensor w = input(1);
         int k = g.k();
@@ -287,7 +302,7 @@ final class Conv2d extends GradFn {
             grads[1] = weightGrad(x, w, dy);
         }
         if (needsGrad(0) && transposedGeometry(g) != null) {
-            grads[0] = inputGradAsConvolution(x, w, dy);
+            grads[0] = inputGradAsConvolution(x, w, dy, x.dtype() == DType.F32 ? dxSum : null);
         } else if (needsGrad(0) && x.dtype() == DType.F32 && PhaseInputGradient.supports(g)) {
             grads[0] = inputGradByPhase(x, w, dy);
         } else if (needsGrad(0)) {
@@ -375,7 +390,8 @@ final class Conv2d extends GradFn {
         return dx;
     }
 
-    private Tensor inputGradAsConvolution(Tensor x, Tensor w, Tensor dy) {
+    /** @param sum null, or an F32 tensor shaped like x to add the gradient into and return */
+    private Tensor inputGradAsConvolution(Tensor x, Tensor w, Tensor dy, Tensor sum) {
         ConvGeometry t = transposedGeometry(g);
         int taps = g.kH() * g.kW();
         int og = g.og();
@@ -402,6 +418,10 @@ final class Conv2d extends GradFn {
                     }
                 }
             }
+        }
+        if (sum != null) {
+            gathered(t, dy, flipped, sum, true);
+            return sum;
         }
         Tensor dx = Tensor.zeros(x.dtype(), x.shape());
         convolve(t, dy, flipped, null, dx);

@@ -118,6 +118,16 @@ public final class GatheredConv {
      */
     public static void run(ConvGeometry g, float[] w, int wOff, float[] x, int xOff, int[] taps, float[] padded,
                            float[] wide, float[] y, int yOff) {
+        run(g, w, wOff, x, xOff, taps, padded, wide, y, yOff, false);
+    }
+
+    /**
+     * {@link #run}, or with {@code accumulate} {@code y += W_g * x_g}: each output element
+     * becomes {@code y + (its whole dot product)}, one addition, the bits of adding the plain
+     * result to {@code y} afterwards.
+     */
+    public static void run(ConvGeometry g, float[] w, int wOff, float[] x, int xOff, int[] taps, float[] padded,
+                           float[] wide, float[] y, int yOff, boolean accumulate) {
         int wq = phaseWidth(g);
         int plane = g.h() * g.w();
         if (taps.length != g.k() || padded.length < paddedSize(g) || wide.length < wideOutputSize(g)) {
@@ -138,7 +148,15 @@ public final class GatheredConv {
         Blas.sgemmGatherB(g.og(), n, g.k(), w, wOff, g.k(), padded, 0, taps, 0, wide, 0, n);
         for (int co = 0; co < g.og(); co++) {
             for (int oy = 0; oy < g.hOut(); oy++) {
-                System.arraycopy(wide, co * n + oy * wq, y, yOff + (co * g.hOut() + oy) * g.wOut(), g.wOut());
+                int src = co * n + oy * wq;
+                int dst = yOff + (co * g.hOut() + oy) * g.wOut();
+                if (accumulate) {
+                    for (int i = 0; i < g.wOut(); i++) {
+                        y[dst + i] += wide[src + i];
+                    }
+                } else {
+                    System.arraycopy(wide, src, y, dst, g.wOut());
+                }
             }
         }
     }

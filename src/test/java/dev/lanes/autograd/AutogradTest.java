@@ -105,6 +105,33 @@ class AutogradTest {
     }
 
     @Test
+    void aConvolutionAddsItsInputGradientIntoAnOwnedPartialSumWithTheBitsOfASeparateSum() {
+        // h = x * 1 feeds two F32 3x3 convolutions: the input gradient of the one that runs second
+        // is added in place into the first one's (GradBuffers.partialSum), in both orders; the
+        // result must be the float sum of the two gradients computed alone.
+        Generator gen = new Generator(9);
+        Tensor x = Tensor.randn(gen, DType.F32, 2, 3, 9, 9).requiresGrad(true);
+        Tensor w1 = Tensor.randn(gen, DType.F32, 4, 3, 3, 3);
+        Tensor w2 = Tensor.randn(gen, DType.F32, 4, 3, 3, 3);
+        int[] one = {1, 1};
+        for (int order = 0; order < 2; order++) {
+            float[][] parts = new float[3][];
+            for (int part = 0; part < 3; part++) {
+                x.zeroGrad();
+                Tensor h = mul(x, 1.0);
+                Tensor[] terms = {sum(Ops.conv2d(h, w1, null, one, one, one, 1)),
+                    sum(Ops.conv2d(h, w2, null, one, one, one, 1))};
+                Tensor loss = part < 2 ? terms[part] : add(terms[order], terms[1 - order]);
+                loss.backward();
+                parts[part] = x.grad().toFloatArray();
+            }
+            for (int i = 0; i < parts[2].length; i++) {
+                assertEquals(parts[0][i] + parts[1][i], parts[2][i], 0f, "order " + order + ", element " + i);
+            }
+        }
+    }
+
+    @Test
     void aGraphTwentyThousandStepsDeepNeedsNoRecursion() {
         Tensor x = vec(0.3).requiresGrad(true);
         Tensor y = x;

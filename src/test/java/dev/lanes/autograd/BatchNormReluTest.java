@@ -82,6 +82,56 @@ class BatchNormReluTest {
         }
     }
 
+    /**
+     * Batch norm (plain, with the ReLU, with ReLU and residual) followed by a 1x1 convolution,
+     * whose input gradient is a fresh tensor the engine hands over to the batch norm's backward
+     * (GradBuffers), which then computes in it; with {@code passThrough} a multiplication by one
+     * in between hands it a gradient it must not overwrite.
+     */
+    private static List<float[]> runUnderConvolution(int kind, boolean passThrough, boolean training, int size) {
+        Generator gen = new Generator(21);
+        int c = 5;
+        Tensor x = Tensor.randn(gen, DType.F32, 3, c, size, size).requiresGrad(true);
+        Tensor skip = Tensor.randn(gen, DType.F32, 3, c, size, size).requiresGrad(true);
+        Tensor weight = Tensor.uniform(gen, DType.F32, 0.5, 1.5, c).requiresGrad(true);
+        Tensor bias = Tensor.uniform(gen, DType.F32, -0.5, 0.5, c).requiresGrad(true);
+        Tensor head = Tensor.randn(gen, DType.F32, 4, c, 1, 1).requiresGrad(true);
+        Tensor rm = Tensor.uniform(gen, DType.F32, -0.2, 0.2, c);
+        Tensor rv = Tensor.uniform(gen, DType.F32, 0.8, 1.2, c);
+        Tensor y = kind == 0 ? Ops.batchNorm(x, rm, rv, weight, bias, training, 0.1, 1e-5)
+                : Ops.batchNormRelu(x, kind == 2 ? skip : null, rm, rv, weight, bias, training, 0.1, 1e-5);
+        if (passThrough) {
+            y = Ops.mul(y, 1.0);
+        }
+        int[] one = {1, 1};
+        Tensor z = Ops.conv2d(y, head, null, one, new int[] {0, 0}, one, 1);
+        z.backward(Tensor.randn(new Generator(22), DType.F32, z.dims()));
+        List<float[]> out = new ArrayList<>();
+        for (Tensor t : new Tensor[] {x.grad(), weight.grad(), bias.grad(), head.grad()}) {
+            out.add(t.toFloatArray());
+        }
+        if (kind == 2) {
+            out.add(skip.grad().toFloatArray());
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0, true, 7", "1, true, 7", "2, true, 7", "2, false, 7", "0, true, 28", "1, true, 28",
+            "2, true, 28", "1, true, 74", "2, true, 74"})
+    void anOwnedGradientComputedInPlaceGivesTheSameBits(int kind, boolean training, int size) {
+        int before = Parallel.threads();
+        try {
+            for (int threads = 1; threads <= 2; threads++) {
+                Parallel.setThreads(threads);
+                assertSameBits(runUnderConvolution(kind, true, training, size),
+                        runUnderConvolution(kind, false, training, size), threads + " thread(s)");
+            }
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
     @Test
     void aResidualOfAnotherShapeOrDtypeIsRejected() {
         Tensor x = Tensor.zeros(DType.F32, 2, 3, 4, 4);

@@ -74,6 +74,26 @@ class GatheredConvProperties {
         }
     }
 
+    @Property(tries = 100)
+    void accumulatingAddsThePlainResultOnce(@ForAll long seed) {
+        Random r = new Random(seed);
+        ConvGeometry g = oneImage(r);
+        float[] x = RecurrentProperties.gaussian(r, g.cIn() * g.h() * g.w(), 1);
+        float[] w = RecurrentProperties.gaussian(r, g.cOut() * g.k(), 1);
+        float[] y0 = RecurrentProperties.gaussian(r, g.cOut() * g.l() + 3, 1);
+        float[] plain = new float[y0.length];
+        float[] summed = y0.clone();
+        int[] taps = GatheredConv.taps(g);
+        float[] padded = new float[GatheredConv.paddedSize(g)];
+        float[] wide = new float[GatheredConv.wideOutputSize(g)];
+        GatheredConv.run(g, w, 0, x, 0, taps, padded, wide, plain, 1);
+        GatheredConv.run(g, w, 0, x, 0, taps, padded, wide, summed, 1, true);
+        for (int i = 0; i < y0.length; i++) {
+            float want = i >= 1 && i <= g.cOut() * g.l() ? y0[i] + plain[i] : y0[i];
+            assertEquals(want, summed[i], 0f, g + " element " + i);
+        }
+    }
+
     @Property(tries = 150)
     void weightGradientMatchesTheDefinition(@ForAll long seed) {
         Random r = new Random(seed);

@@ -1,5 +1,6 @@
 package dev.lanes.tensor;
 
+import dev.lanes.kernel.Reductions;
 import java.util.Arrays;
 
 /**
@@ -173,11 +174,26 @@ public final class Layout {
         for (int i = 0; i < kept; i++) {
             outDims[i] = t.size(perm[i]);
         }
-        Tensor moved = kept == rank ? t : permute(t, perm);
+        boolean trailing = true;
+        for (int i = 0; i < rank; i++) {
+            trailing &= perm[i] == i;
+        }
+        // Reduced dimensions that are already the last ones (a mean over H and W) need no copy.
+        Tensor moved = trailing ? t : permute(t, perm);
         Tensor out = Tensor.zeros(t.dtype(), outDims);
         int n = out.numel();
-        for (int o = 0; o < n; o++) {
-            out.setFlat(o, Dispatch.sum(moved, o * block, block));
+        if (t.dtype() == DType.F32) {
+            float[] src = moved.f32();
+            float[] dst = out.f32();
+            for (int o = 0; o < n; o++) {
+                dst[o] = (float) Reductions.sum(src, o * block, block);
+            }
+        } else {
+            double[] src = moved.f64();
+            double[] dst = out.f64();
+            for (int o = 0; o < n; o++) {
+                dst[o] = Reductions.sum(src, o * block, block);
+            }
         }
         return out;
     }

@@ -7,7 +7,7 @@ import dev.lanes.kernel.Kernels;
 import dev.lanes.kernel.Parallel;
 import dev.lanes.kernel.Reductions;
 import dev.lanes.tensor.DType;
-import dev.lanes.tensor.GradBuffers;
+import dev.lanes.tensor.BackwardContext;
 import dev.lanes.tensor.GradFn;
 import dev.lanes.tensor.Tensor;
 
@@ -176,12 +176,12 @@ final class BatchNormFloat extends GradFn {
     }
 
     @Override
-    protected Tensor[] backward(Tensor[] g, GradBuffers buffers) {
-        return backward(g[0], buffers.owns(0));
+    protected Tensor[] backward(Tensor[] g, BackwardContext context) {
+        return backward(g[0], context.owns(0));
     }
 
     /**
-     * @param ownsG whether {@code g} is this call's to overwrite ({@link GradBuffers#owns}): it then
+     * @param ownsG whether {@code g} is this call's to overwrite ({@link BackwardContext#owns}): it then
      *              becomes the residual's gradient, else {@code dx}, instead of a new tensor
      */
     private Tensor[] backward(Tensor g, boolean ownsG) {

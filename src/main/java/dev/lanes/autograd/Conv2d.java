@@ -8,7 +8,7 @@ import dev.lanes.kernel.Parallel;
 import dev.lanes.kernel.PhaseInputGradient;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Dispatch;
-import dev.lanes.tensor.GradBuffers;
+import dev.lanes.tensor.BackwardContext;
 import dev.lanes.tensor.GradFn;
 import dev.lanes.tensor.Tensor;
 import java.util.Arrays;
@@ -23,7 +23,9 @@ import java.util.Arrays;
  * order; {@code dX} as a convolution with the flipped weights for stride 1, in F32 with larger
  * strides (dilation 1) phase by phase ({@link PhaseInputGradient}), else
  * {@code col2im(W_g^T · dY)}; {@code db} = sums of {@code dY} over N, H and W in a fixed order.
- * So gradients do not depend on the thread count.
+ * So gradients do not depend on the thread count. Inside the engine, the F32 weight gradient runs
+ * in the background while the pass goes on, and the stride-1 F32 input gradient is added into the
+ * input's pending gradient when the engine offers it ({@link BackwardContext}).
  */
 final class Conv2d extends GradFn {
 
@@ -165,9 +167,9 @@ final class Conv2d extends GradFn {
      * columns-matrix rows per tile) are split into a number of tiles that depends on the shape
      * only, so each element sees the same sums for any thread count.
      */
-    private Tensor weightGrad(Tensor x, Tensor w, Tensor dy) {
+    private Tensor weightGrad(Tensor x, Tensor w, Tensor dy, BackwardContext context) {
         if (x.dtype() == DType.F32) {
-            return gatheredWeightGrad(x, dy, w);
+            return gatheredWeightGrad(x, dy, w, context);
         }
         int k = g.k();
         int l = g.l();
@@ -221,9 +223,11 @@ final class Conv2d extends GradFn {
      * output gradient into buffers of its own and adds the image's product into the range's own
      * {@code dW^T} in image order. The ranges' results are then added in range order, in the
      * same pass that transposes the sum into {@code dW}. One parallel loop per call, and each
-     * input padded once.
+     * input padded once. Given the engine's context, the loop runs in the background
+     * ({@link Parallel#later}) and the returned tensor is filled in by the time the engine reads
+     * it; nothing later in the pass writes {@code x} or {@code dY}.
      */
-    private Tensor gatheredWeightGrad(Tensor x, Tensor dy, Tensor w) {
+    private Tensor gatheredWeightGrad(Tensor x, Tensor dy, Tensor w, BackwardContext context) {
         int k = g.k();
         int og = g.og();
         int size = g.groups() * k * og;
@@ -233,7 +237,7 @@ final class Conv2d extends GradFn {
         float[] xs = x.f32();
         float[] dys = dy.f32();
         KernelProvider provider = Kernels.provider();
-        Parallel.forEach(ranges, t -> {
+        Parallel.TileBody ranged = t -> {
             try (Kernels.Scope scope = Kernels.use(provider)) {
                 float[] padded = new float[GatheredConv.paddedSize(g)];
                 float[] wide = new float[GatheredConv.widePositions(g) * og];
@@ -247,14 +251,14 @@ final class Conv2d extends GradFn {
                     }
                 }
             }
-        });
+        };
         // dW[grp][co][r] = ((dWt_0 + dWt_1) + dWt_2) + ... at [grp][r][co], rows of dW^T split
         // across threads (each element's sum is the same on any of them).
         Tensor dw = Tensor.zeros(DType.F32, w.shape());
         float[] dws = dw.f32();
         int rows = g.groups() * k;
         int blocks = Math.max(1, Math.min(rows / 64, 2 * Parallel.threads()));
-        Parallel.forEach(blocks, b -> {
+        Runnable summed = () -> Parallel.forEach(blocks, b -> {
             for (int row = rows * b / blocks; row < rows * (b + 1) / blocks; row++) {
                 int grp = row / k;
                 int r = row % k;
@@ -268,6 +272,12 @@ final class Conv2d extends GradFn {
                 }
             }
         });
+        if (context == null) {
+            Parallel.forEach(ranges, ranged);
+            summed.run();
+        } else {
+            context.later(1, Parallel.later(ranges, ranged, summed));
+        }
         return dw;
     }
 
@@ -283,15 +293,18 @@ final class Conv2d extends GradFn {
     }
 
     @Override
-    protected Tensor[] backward(Tensor[] dy, GradBuffers buffers) {
-        return backward(dy[0], buffers.partialSum(0));
+    protected Tensor[] backward(Tensor[] dy, BackwardContext context) {
+        return backward(dy[0], context);
     }
 
     /**
-     * @param dxSum the gradient other nodes already sent for the input, to add {@code dX} into in
-     *              place ({@link GradBuffers#partialSum}), or null; used by the F32 stride-1 path
+     * @param context the engine's context, or null: the F32 weight gradient is then left to the
+     *                background ({@link BackwardContext#later}), and the F32 stride-1 input
+     *                gradient added into the input's partial sum when one is offered
+     *                ({@link BackwardContext#partialSum})
      */
-    private Tensor[] backward(Tensor dy, Tensor dxSum) {
+    private Tensor[] backward(Tensor dy, BackwardContext context) {
+        Tensor dxSum = context == null ? null : context.partialSum(0);
         Tensor x = input(0);
         Tensor w = input(1);
         int k = g.k();
@@ -299,7 +312,7 @@ final class Conv2d extends GradFn {
         int og = g.og();
         Tensor[] grads = new Tensor[hasBias ? 3 : 2];
         if (needsGrad(1)) {
-            grads[1] = weightGrad(x, w, dy);
+            grads[1] = weightGrad(x, w, dy, context);
         }
         if (needsGrad(0) && transposedGeometry(g) != null) {
             grads[0] = inputGradAsConvolution(x, w, dy, x.dtype() == DType.F32 ? dxSum : null);

@@ -2,6 +2,7 @@ package dev.lanes.kernel;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -20,6 +21,11 @@ import java.util.concurrent.locks.LockSupport;
  * {@code torch.set_num_threads}. The calling thread always takes part, so a pool of {@code n}
  * threads owns {@code n - 1} daemon workers. A call made from inside a tile runs its tiles
  * serially on that thread, so nested parallel kernels never deadlock.
+ *
+ * <p>{@link #later} starts a loop in the background: workers run its tiles whenever no
+ * {@link #forEach} loop has tiles left, while the calling thread goes on; {@link Pending#await}
+ * finishes it. A backward pass computes weight gradients, which nothing downstream waits for,
+ * this way, so that the workers fill the stretches where the calling thread works alone.
  */
 public final class Parallel {
 
@@ -121,6 +127,89 @@ public final class Parallel {
         }
     }
 
+    /**
+     * Starts {@code body.run(t)} for every {@code t} in {@code [0, tiles)} in the background and
+     * returns at once: idle workers claim its tiles one at a time, giving way to {@link #forEach}
+     * loops between tiles. {@link Pending#await} runs the tiles nobody has claimed on the waiting
+     * thread, waits for the others, then runs {@code then}. On one thread, inside a tile or
+     * {@link #serially}, everything runs here, before this returns. Tiles must not depend on what
+     * the calling thread does meanwhile: they run at unknown times, in any order.
+     *
+     * @param tiles number of tiles, as for {@link #forEach}
+     * @param body  the work of one tile
+     * @param then  what to run once after every tile, on the thread that awaits; null for nothing
+     * @return the handle to await
+     */
+    public static Pending later(int tiles, TileBody body, Runnable then) {
+        if (tiles < 0 || tiles > Integer.MAX_VALUE - MAX_THREADS) {
+            throw new IllegalArgumentException("Parallel.later: tiles must be in [0, "
+                    + (Integer.MAX_VALUE - MAX_THREADS) + "], got " + tiles);
+        }
+        Pending pending = new Pending(new Job(tiles, body, Thread.currentThread()), then);
+        Pool p = pool;
+        if (tiles == 0 || p.threads == 1 || INSIDE_TILE.get()) {
+            pending.finish();
+            return pending;
+        }
+        p.submit(pending.job);
+        return pending;
+    }
+
+    /** A loop started by {@link #later}. */
+    public static final class Pending {
+        private final Job job;
+        private Runnable then;
+        private boolean done;
+
+        private Pending(Job job, Runnable then) {
+            this.job = job;
+            this.then = then;
+        }
+
+        /**
+         * Runs the tiles no worker has claimed, waits for the claimed ones, then runs the
+         * {@code then} step; at once if already done. Call it from the thread that started the
+         * loop. The first failure of a tile or of {@code then} is thrown here (every time).
+         */
+        public void await() {
+            finish();
+            Throwable e = job.failure;
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e instanceof Error err) {
+                throw err;
+            }
+            if (e != null) {
+                throw new IllegalStateException("Parallel.later: tile failed", e);
+            }
+        }
+
+        /** Everything but the rethrow: failures stay in the job until {@link #await}. */
+        private void finish() {
+            if (done) {
+                return;
+            }
+            done = true;
+            boolean inside = INSIDE_TILE.get();
+            INSIDE_TILE.set(Boolean.TRUE);
+            try {
+                job.work();
+            } finally {
+                INSIDE_TILE.set(inside);
+            }
+            job.awaitCompletion();
+            if (job.failure == null && then != null) {
+                try {
+                    then.run();
+                } catch (RuntimeException | Error e) {
+                    job.failure = e;
+                }
+            }
+            then = null;
+        }
+    }
+
     private static void runSerially(int tiles, TileBody body) {
         for (int t = 0; t < tiles; t++) {
             body.run(t);
@@ -174,26 +263,35 @@ public final class Parallel {
 
         /** Claims and runs tiles until none are left. */
         void work() {
-            int t;
-            while ((t = next.getAndIncrement()) < tiles) {
-                try {
+            while (workOne()) {
+                // next tile
+            }
+        }
+
+        /** Claims and runs one tile; false when none was left to claim. */
+        boolean workOne() {
+            int t = next.getAndIncrement();
+            if (t >= tiles) {
+                return false;
+            }
+            try {
+                if (failure == null) {
+                    body.run(t);
+                }
+            } catch (Throwable e) {
+                synchronized (this) {
                     if (failure == null) {
-                        body.run(t);
-                    }
-                } catch (Throwable e) {
-                    synchronized (this) {
-                        if (failure == null) {
-                            failure = e;
-                        } else if (failure != e) {
-                            failure.addSuppressed(e);
-                        }
-                    }
-                } finally {
-                    if (remaining.decrementAndGet() == 0 && callerParked) {
-                        LockSupport.unpark(caller);
+                        failure = e;
+                    } else if (failure != e) {
+                        failure.addSuppressed(e);
                     }
                 }
+            } finally {
+                if (remaining.decrementAndGet() == 0 && callerParked) {
+                    LockSupport.unpark(caller);
+                }
             }
+            return true;
         }
 
         /** Waits (spinning first, then parked) until every claimed tile has finished. */
@@ -229,6 +327,8 @@ public final class Parallel {
     private static final class Pool {
         final int threads;
         final AtomicReference<Job> posted = new AtomicReference<>();
+        /** Loops started by {@link Parallel#later}, oldest first, until every tile is claimed. */
+        final ConcurrentLinkedQueue<Job> background = new ConcurrentLinkedQueue<>();
         final List<Worker> workers = new ArrayList<>();
         volatile boolean running = true;
 
@@ -244,12 +344,7 @@ public final class Parallel {
         void run(int tiles, TileBody body) {
             Job job = new Job(tiles, body, Thread.currentThread());
             posted.set(job);
-            for (int i = 0; i < workers.size(); i++) {
-                Worker w = workers.get(i);
-                if (w.parked) {
-                    LockSupport.unpark(w.thread);
-                }
-            }
+            wakeWorkers();
             INSIDE_TILE.set(Boolean.TRUE);
             try {
                 job.work();
@@ -268,6 +363,29 @@ public final class Parallel {
             if (e != null) {
                 throw new IllegalStateException("Parallel.forEach: tile failed", e);
             }
+        }
+
+        void submit(Job job) {
+            background.add(job);
+            wakeWorkers();
+        }
+
+        private void wakeWorkers() {
+            for (int i = 0; i < workers.size(); i++) {
+                Worker w = workers.get(i);
+                if (w.parked) {
+                    LockSupport.unpark(w.thread);
+                }
+            }
+        }
+
+        /** The oldest background loop with a tile left to claim, or null. */
+        Job nextBackground() {
+            Job job;
+            while ((job = background.peek()) != null && !job.hasUnclaimedTiles()) {
+                background.remove(job);
+            }
+            return job;
         }
 
         void shutdown() {
@@ -295,8 +413,13 @@ public final class Parallel {
             long spinUntil = System.nanoTime() + SPIN_NANOS;
             while (pool.running) {
                 Job job = pool.posted.get();
+                Job later;
                 if (job != null && job.hasUnclaimedTiles()) {
                     job.work();
+                    spinUntil = System.nanoTime() + SPIN_NANOS;
+                } else if ((later = pool.nextBackground()) != null) {
+                    // One tile at a time, so that a forEach posted meanwhile is joined soon.
+                    later.workOne();
                     spinUntil = System.nanoTime() + SPIN_NANOS;
                 } else if (System.nanoTime() < spinUntil) {
                     Thread.onSpinWait();
@@ -305,7 +428,7 @@ public final class Parallel {
                     // here or its poster sees parked == true and unparks us.
                     parked = true;
                     job = pool.posted.get();
-                    if (pool.running && (job == null || !job.hasUnclaimedTiles())) {
+                    if (pool.running && (job == null || !job.hasUnclaimedTiles()) && pool.nextBackground() == null) {
                         LockSupport.park(this);
                     }
                     parked = false;

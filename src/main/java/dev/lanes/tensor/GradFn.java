@@ -100,26 +100,25 @@ public abstract class GradFn {
     }
 
     /**
-     * {@link #backward(Tensor[])} with buffers the node may reuse; what the engine calls. Only
-     * nodes that return fresh gradients are offered any (see {@link GradBuffers}); the default
-     * ignores them.
+     * {@link #backward(Tensor[])} with the engine's {@link BackwardContext}; what the engine calls.
+     * Through the context a node may reuse gradient buffers (offered only to nodes that return
+     * fresh gradients) and return a gradient that is still being computed. The default ignores it.
      *
      * @param gradOutputs one gradient per output, as for {@link #backward(Tensor[])}
-     * @param buffers     the output gradients the node may overwrite and the partial sums of
-     *                    input gradients it may add into
+     * @param context     the buffers offered to this call, and where to declare background work
      * @return one gradient per input, shaped like it, or {@code null} where not needed
      */
-    protected Tensor[] backward(Tensor[] gradOutputs, GradBuffers buffers) {
+    protected Tensor[] backward(Tensor[] gradOutputs, BackwardContext context) {
         return backward(gradOutputs);
     }
 
     /**
      * Whether every gradient {@link #backward} returns is a different tensor for each input that
-     * nothing else holds: allocated by that call, or one of the {@link GradBuffers} the engine
-     * offered it, and not kept by the node. The engine may then add another gradient for the same
-     * tensor into it in place instead of into a fresh sum, and offers the node
-     * {@link GradBuffers}. The default, false, is always safe; a node that passes its output
-     * gradient through, or returns a tensor it saved, must keep it.
+     * nothing else holds: allocated by that call, or a buffer the engine offered it
+     * ({@link BackwardContext#owns}, {@link BackwardContext#partialSum}), and not kept by the node.
+     * The engine may then add another gradient for the same tensor into it in place instead of
+     * into a fresh sum, and offers the node such buffers. The default, false, is always safe; a
+     * node that passes its output gradient through, or returns a tensor it saved, must keep it.
      */
     protected boolean returnsFreshGradients() {
         return false;

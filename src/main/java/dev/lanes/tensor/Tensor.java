@@ -2,6 +2,7 @@ package dev.lanes.tensor;
 
 import dev.lanes.kernel.Binary;
 import dev.lanes.kernel.Elementwise;
+import dev.lanes.kernel.Parallel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -496,12 +497,43 @@ public final class Tensor {
             return;
         }
         List<GradFn> order = topologicalOrder(gradFn);
+        // Leaf gradients to add once the pass ends, in the order they came: kept back from the
+        // first one still being computed (BackwardContext.later) onwards.
+        List<LeafGradient> deferred = new ArrayList<>();
+        try {
+            walk(order, gradOutput, retainGraph, deferred);
+        } catch (RuntimeException | Error e) {
+            for (LeafGradient d : deferred) {
+                if (d.work != null) {
+                    try {
+                        d.work.await();
+                    } catch (RuntimeException | Error suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                }
+            }
+            throw e;
+        }
+        for (LeafGradient d : deferred) {
+            if (d.work != null) {
+                d.work.await();
+            }
+            accumulate(d.leaf, d.grad);
+        }
+    }
+
+    /** A leaf's gradient held back until the pass ends, and the work still filling it (or null). */
+    private record LeafGradient(Tensor leaf, Tensor grad, Parallel.Pending work) {
+    }
+
+    /** Runs the nodes of {@code order} (the root's first), adding leaf gradients or deferring them. */
+    private void walk(List<GradFn> order, Tensor gradOutput, boolean retainGraph, List<LeafGradient> deferred) {
         // The gradients waiting for each node, one slot per output. A pending gradient is in
         // `owned` while that slot is the only thing holding it: a sum built here, or a gradient
         // from a node that returns fresh ones (GradFn.returnsFreshGradients). Another gradient for
         // the slot is then added into it in place, and the node it waits for may reuse it
-        // (GradBuffers). Other gradients may be shared (a backward can return its output gradient
-        // itself for several inputs) and are copied before the first addition.
+        // (BackwardContext). Other gradients may be shared (a backward can return its output
+        // gradient itself for several inputs) and are copied before the first addition.
         Map<GradFn, Tensor[]> pending = new IdentityHashMap<>();
         Set<Tensor> owned = Collections.newSetFromMap(new IdentityHashMap<>());
         pendingSlots(pending, gradFn)[outputIndex] = gradOutput;
@@ -512,15 +544,22 @@ public final class Tensor {
             }
             Tensor[] inputs = node.inputs();
             boolean freshGrads = node.returnsFreshGradients();
-            GradBuffers buffers = freshGrads ? offers(g, inputs, pending, owned) : GradBuffers.NONE;
+            BackwardContext context = freshGrads ? offers(g, inputs, pending, owned)
+                    : new BackwardContext(inputs.length, null, null);
             for (Tensor t : g) {
                 if (t != null) {
                     owned.remove(t);
                 }
             }
-            Tensor[] grads = node.backward(g, buffers);
+            Tensor[] grads = node.backward(g, context);
             for (int i = 0; i < inputs.length; i++) {
                 Tensor in = inputs[i];
+                Parallel.Pending work = context.pending(i);
+                if (work != null && (!in.requiresGrad || grads[i] == null || in.gradFn != null
+                        || GradMode.anomalyDetection())) {
+                    work.await(); // needed now (or not at all)
+                    work = null;
+                }
                 if (!in.requiresGrad || grads[i] == null) {
                     continue;
                 }
@@ -534,10 +573,14 @@ public final class Tensor {
                             + "' produced NaN or Inf in the gradient of input " + i);
                 }
                 if (in.gradFn == null) {
-                    accumulate(in, gi);
+                    if (work == null && deferred.isEmpty()) {
+                        accumulate(in, gi);
+                    } else {
+                        deferred.add(new LeafGradient(in, gi, work));
+                    }
                     continue;
                 }
-                if (gi == buffers.partialSum(i)) {
+                if (gi == context.partialSum(i)) {
                     continue; // the node added its gradient into the pending sum, in place
                 }
                 Tensor[] slots = pendingSlots(pending, in.gradFn);
@@ -571,7 +614,7 @@ public final class Tensor {
      * and the owned pending sums of its inputs (offered once per distinct input tensor, so that a
      * node whose inputs repeat cannot add two gradients into one offer).
      */
-    private static GradBuffers offers(Tensor[] g, Tensor[] inputs, Map<GradFn, Tensor[]> pending, Set<Tensor> owned) {
+    private static BackwardContext offers(Tensor[] g, Tensor[] inputs, Map<GradFn, Tensor[]> pending, Set<Tensor> owned) {
         boolean[] own = new boolean[g.length];
         for (int j = 0; j < g.length; j++) {
             own[j] = g[j] != null && owned.contains(g[j]);
@@ -588,7 +631,7 @@ public final class Tensor {
                 sums[i] = sum;
             }
         }
-        return new GradBuffers(own, sums);
+        return new BackwardContext(inputs.length, own, sums);
     }
 
     /** @return whether {@code inputs[i]} is also another of the inputs */

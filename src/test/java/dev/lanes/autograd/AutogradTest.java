@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lanes.kernel.Parallel;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
@@ -107,7 +108,7 @@ class AutogradTest {
     @Test
     void aConvolutionAddsItsInputGradientIntoAnOwnedPartialSumWithTheBitsOfASeparateSum() {
         // h = x * 1 feeds two F32 3x3 convolutions: the input gradient of the one that runs second
-        // is added in place into the first one's (GradBuffers.partialSum), in both orders; the
+        // is added in place into the first one's (BackwardContext.partialSum), in both orders; the
         // result must be the float sum of the two gradients computed alone.
         Generator gen = new Generator(9);
         Tensor x = Tensor.randn(gen, DType.F32, 2, 3, 9, 9).requiresGrad(true);
@@ -128,6 +129,47 @@ class AutogradTest {
             for (int i = 0; i < parts[2].length; i++) {
                 assertEquals(parts[0][i] + parts[1][i], parts[2][i], 0f, "order " + order + ", element " + i);
             }
+        }
+    }
+
+    /**
+     * {@code conv(tanh(conv(x * w', w)), w)} with {@code w'} the weight's values as a broadcast
+     * factor: the weight gets its gradient from the top convolution, the middle one (both run in
+     * the background, BackwardContext.later) and the product at the bottom, in that order.
+     * With {@code shared} one leaf is used three times, else three leaves with the same values.
+     */
+    private static Tensor[] threeUses(boolean shared) {
+        Generator gen = new Generator(13);
+        Tensor x = Tensor.randn(gen, DType.F32, 4, 3, 9, 9).requiresGrad(true);
+        Tensor w = Tensor.randn(gen, DType.F32, 3, 3, 3, 3).requiresGrad(true);
+        Tensor[] ws = shared ? new Tensor[] {w, w, w}
+                : new Tensor[] {w, w.detach().copy().requiresGrad(true), w.detach().copy().requiresGrad(true)};
+        int[] one = {1, 1};
+        Tensor bottom = mul(x, Ops.reshape(ws[2], 1, 1, 9, 9));
+        Tensor y = Ops.conv2d(tanh(Ops.conv2d(bottom, ws[1], null, one, one, one, 1)), ws[0], null, one, one, one, 1);
+        sum(mul(y, y)).backward();
+        return new Tensor[] {x.grad(), ws[0].grad(), ws[1].grad(), ws[2].grad()};
+    }
+
+    @Test
+    void backgroundWeightGradientsAddUpInTheOrderOfThePass() {
+        int before = Parallel.threads();
+        try {
+            for (int threads = 1; threads <= 3; threads++) {
+                Parallel.setThreads(threads);
+                Tensor[] parts = threeUses(false);
+                Tensor[] summed = threeUses(true);
+                float[] top = parts[1].toFloatArray();
+                float[] middle = parts[2].toFloatArray();
+                float[] bottom = parts[3].toFloatArray();
+                float[] got = summed[1].toFloatArray();
+                for (int i = 0; i < got.length; i++) {
+                    assertEquals((top[i] + middle[i]) + bottom[i], got[i], 0f, threads + " threads, element " + i);
+                }
+                assertArrayEquals(parts[0].toFloatArray(), summed[0].toFloatArray(), 0f, "x, " + threads + " threads");
+            }
+        } finally {
+            Parallel.setThreads(before);
         }
     }
 

@@ -85,7 +85,7 @@ class BatchNormReluTest {
     /**
      * Batch norm (plain, with the ReLU, with ReLU and residual) followed by a 1x1 convolution,
      * whose input gradient is a fresh tensor the engine hands over to the batch norm's backward
-     * (GradBuffers), which then computes in it; with {@code passThrough} a multiplication by one
+     * (BackwardContext), which then computes in it; with {@code passThrough} a multiplication by one
      * in between hands it a gradient it must not overwrite.
      */
     private static List<float[]> runUnderConvolution(int kind, boolean passThrough, boolean training, int size) {

@@ -173,16 +173,7 @@ public final class Parallel {
          */
         public void await() {
             finish();
-            Throwable e = job.failure;
-            if (e instanceof RuntimeException re) {
-                throw re;
-            }
-            if (e instanceof Error err) {
-                throw err;
-            }
-            if (e != null) {
-                throw new IllegalStateException("Parallel.later: tile failed", e);
-            }
+            job.rethrow("Parallel.later");
         }
 
         /** Everything but the rethrow: failures stay in the job until {@link #await}. */
@@ -294,6 +285,20 @@ public final class Parallel {
             return true;
         }
 
+        /** Throws the first failure of a tile (unchecked ones as they are), if any. */
+        void rethrow(String op) {
+            Throwable e = failure;
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e instanceof Error err) {
+                throw err;
+            }
+            if (e != null) {
+                throw new IllegalStateException(op + ": tile failed", e);
+            }
+        }
+
         /** Waits (spinning first, then parked) until every claimed tile has finished. */
         void awaitCompletion() {
             long spinUntil = System.nanoTime() + SPIN_NANOS;
@@ -353,16 +358,7 @@ public final class Parallel {
             }
             posted.compareAndSet(job, null);
             job.awaitCompletion();
-            Throwable e = job.failure;
-            if (e instanceof RuntimeException re) {
-                throw re;
-            }
-            if (e instanceof Error err) {
-                throw err;
-            }
-            if (e != null) {
-                throw new IllegalStateException("Parallel.forEach: tile failed", e);
-            }
+            job.rethrow("Parallel.forEach");
         }
 
         void submit(Job job) {

@@ -77,6 +77,22 @@ public final class BackwardContext {
         later[input] = work;
     }
 
+    /**
+     * Finishes the work declared so far, after the node failed: nothing keeps running behind a
+     * failed pass. Failures of that work are added to {@code failure} as suppressed.
+     */
+    void settle(Throwable failure) {
+        for (Parallel.Pending work : later) {
+            if (work != null) {
+                try {
+                    work.await();
+                } catch (RuntimeException | Error e) {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+    }
+
     /** @return the work declared for {@code input}, or null */
     Parallel.Pending pending(int input) {
         return input < later.length ? later[input] : null;

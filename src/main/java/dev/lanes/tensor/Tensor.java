@@ -551,7 +551,13 @@ public final class Tensor {
                     owned.remove(t);
                 }
             }
-            Tensor[] grads = node.backward(g, context);
+            Tensor[] grads;
+            try {
+                grads = node.backward(g, context);
+            } catch (RuntimeException | Error e) {
+                context.settle(e);
+                throw e;
+            }
             for (int i = 0; i < inputs.length; i++) {
                 Tensor in = inputs[i];
                 Parallel.Pending work = context.pending(i);

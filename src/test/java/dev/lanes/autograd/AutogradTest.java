@@ -174,6 +174,39 @@ class AutogradTest {
     }
 
     @Test
+    void backgroundWorkOfANodeThatFailsIsFinishedBeforeTheFailureSurfaces() {
+        int before = Parallel.threads();
+        Parallel.setThreads(2);
+        try {
+            java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+            Tensor x = vec(1, 2).requiresGrad(true);
+            Tensor y = Tensor.record(vec(1, 2), new dev.lanes.tensor.GradFn("failing", "FailingBackward0", x) {
+                @Override
+                protected Tensor[] backward(Tensor g) {
+                    throw new AssertionError("not called");
+                }
+
+                @Override
+                protected Tensor[] backward(Tensor[] g, dev.lanes.tensor.BackwardContext context) {
+                    context.later(0, Parallel.later(4, t -> {
+                        long until = System.nanoTime() + 2_000_000;
+                        while (System.nanoTime() < until) {
+                            Thread.onSpinWait();
+                        }
+                        done.incrementAndGet();
+                    }, null));
+                    throw new IllegalStateException("backward failed");
+                }
+            });
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> sum(y).backward());
+            assertEquals("backward failed", e.getMessage());
+            assertEquals(4, done.get(), "every background tile finished");
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
+    @Test
     void aGraphTwentyThousandStepsDeepNeedsNoRecursion() {
         Tensor x = vec(0.3).requiresGrad(true);
         Tensor y = x;

@@ -175,6 +175,17 @@ public final class Ops {
         return Slice.narrow(x, dim, start, length);
     }
 
+    /**
+     * {@code x[:, :, ::stride, ::stride]} of an NCHW tensor with {@code before} zero channels in
+     * front and {@code after} behind: the option-A ResNet shortcut, as one op with the values and
+     * gradients of slicing and {@link #cat} with zero tensors.
+     *
+     * @throws IllegalArgumentException if {@code x} is not 4-d, {@code stride < 1} or a padding is negative
+     */
+    public static Tensor subsamplePadChannels(Tensor x, int stride, int before, int after) {
+        return SubsamplePadChannels.apply(x, stride, before, after);
+    }
+
     /** Concatenation along an existing dimension. */
     public static Tensor cat(List<Tensor> tensors, int dim) {
         return Cat.apply(tensors, dim, "cat", "CatBackward0");

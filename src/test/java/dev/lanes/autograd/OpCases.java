@@ -184,6 +184,14 @@ final class OpCases {
             }
             return new Instance("cat dim " + dim, t, x -> Ops.cat(List.of(x), dim), false);
         }));
+        c.add(new Case("subsamplePadChannels", r -> {
+            int[] d = {size(r), size(r), size(r), size(r)};
+            int stride = 1 + r.nextInt(3);
+            int before = r.nextInt(3);
+            int after = r.nextInt(3);
+            return one("subsamplePadChannels stride " + stride + " pad " + before + "/" + after, normal(r, d),
+                    x -> Ops.subsamplePadChannels(x[0], stride, before, after));
+        }));
         c.add(new Case("stack", r -> {
             int[] d = shape(r, 0, 2);
             int dim = r.nextInt(d.length + 1);

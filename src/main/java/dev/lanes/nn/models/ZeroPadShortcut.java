@@ -3,7 +3,6 @@ package dev.lanes.nn.models;
 import dev.lanes.autograd.Ops;
 import dev.lanes.nn.Module;
 import dev.lanes.tensor.Tensor;
-import java.util.List;
 
 /**
  * Shortcut option A: {@code x[:, :, ::s, ::s]} with {@code (out - in) / 2} zero channels on each
@@ -37,19 +36,11 @@ public final class ZeroPadShortcut extends Module {
             throw new IllegalArgumentException("ZeroPadShortcut: expected [N, " + inChannels + ", H, W], got "
                     + x.shape());
         }
-        Tensor y = x;
-        if (stride > 1) {
-            y = Ops.slice(Ops.slice(y, 2, 0, y.size(2), stride), 3, 0, y.size(3), stride);
-        }
         int extra = outChannels - inChannels;
-        if (extra == 0) {
-            return y;
+        if (stride == 1 && extra == 0) {
+            return x;
         }
-        int before = extra / 2;
-        int after = extra - before;
-        Tensor lo = Tensor.zeros(y.dtype(), y.size(0), before, y.size(2), y.size(3));
-        Tensor hi = Tensor.zeros(y.dtype(), y.size(0), after, y.size(2), y.size(3));
-        return Ops.cat(before == 0 ? List.of(y, hi) : List.of(lo, y, hi), 1);
+        return Ops.subsamplePadChannels(x, stride, extra / 2, extra - extra / 2);
     }
 
     @Override

@@ -6,8 +6,8 @@ import dev.lanes.kernel.KernelProvider;
 import dev.lanes.kernel.Kernels;
 import dev.lanes.kernel.Parallel;
 import dev.lanes.kernel.Reductions;
-import dev.lanes.tensor.DType;
 import dev.lanes.tensor.BackwardContext;
+import dev.lanes.tensor.DType;
 import dev.lanes.tensor.GradFn;
 import dev.lanes.tensor.Tensor;
 

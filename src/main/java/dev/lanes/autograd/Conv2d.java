@@ -6,9 +6,9 @@ import dev.lanes.kernel.KernelProvider;
 import dev.lanes.kernel.Kernels;
 import dev.lanes.kernel.Parallel;
 import dev.lanes.kernel.PhaseInputGradient;
+import dev.lanes.tensor.BackwardContext;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Dispatch;
-import dev.lanes.tensor.BackwardContext;
 import dev.lanes.tensor.GradFn;
 import dev.lanes.tensor.Tensor;
 import java.util.Arrays;
@@ -281,7 +281,7 @@ final class Conv2d extends GradFn {
         return dw;
     }
 
-    /** Every gradient is a tensor allocated by {@link #backward}, or the input's partial sum it was offered. */
+    /** Every gradient is a tensor allocated by {@link #backward}, or the partial sum it was offered. */
     @Override
     protected boolean returnsFreshGradients() {
         return true;
@@ -298,10 +298,10 @@ final class Conv2d extends GradFn {
     }
 
     /**
-     * @param context the engine's context, or null: the F32 weight gradient is then left to the
-     *                background ({@link BackwardContext#later}), and the F32 stride-1 input
-     *                gradient added into the input's partial sum when one is offered
-     *                ({@link BackwardContext#partialSum})
+     * @param context the engine's context, or null outside it. With it, the F32 weight gradient
+     *                is left to the background ({@link BackwardContext#later}), and the F32
+     *                stride-1 input gradient is added into the input's partial sum when one is
+     *                offered ({@link BackwardContext#partialSum})
      */
     private Tensor[] backward(Tensor dy, BackwardContext context) {
         Tensor dxSum = context == null ? null : context.partialSum(0);

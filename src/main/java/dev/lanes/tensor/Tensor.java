@@ -620,7 +620,8 @@ public final class Tensor {
      * and the owned pending sums of its inputs (offered once per distinct input tensor, so that a
      * node whose inputs repeat cannot add two gradients into one offer).
      */
-    private static BackwardContext offers(Tensor[] g, Tensor[] inputs, Map<GradFn, Tensor[]> pending, Set<Tensor> owned) {
+    private static BackwardContext offers(Tensor[] g, Tensor[] inputs, Map<GradFn, Tensor[]> pending,
+                                          Set<Tensor> owned) {
         boolean[] own = new boolean[g.length];
         for (int j = 0; j < g.length; j++) {
             own[j] = g[j] != null && owned.contains(g[j]);

@@ -1,6 +1,5 @@
 package dev.lanes.autograd;
 
-import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Dispatch;
 import dev.lanes.tensor.GradFn;
 import dev.lanes.tensor.Tensor;
@@ -84,36 +83,16 @@ final class Slice extends GradFn {
      * For each outer index {@code o} and {@code j < count}, copies the run of {@code inner}
      * elements at index {@code o * srcSize + srcStart + j * srcStep} of the sliced dimension of
      * {@code src} to index {@code o * dstSize + dstStart + j * dstStep} of {@code dst}'s. Runs of
-     * one element (a slice of the last dimension, as in a ResNet's option-A shortcut) are copied
-     * in one strided loop rather than one call each.
+     * one element (a stepped slice of the last dimension) are copied in one strided loop per
+     * outer index rather than one call each.
      */
     private static void runs(Tensor src, int srcSize, int srcStart, int srcStep, Tensor dst, int dstSize,
                              int dstStart, int dstStep, int outer, int count, int inner) {
-        if (inner == 1 && src.dtype() == DType.F32) {
-            float[] from = src.f32();
-            float[] to = dst.f32();
-            for (int o = 0; o < outer; o++) {
-                int si = o * srcSize + srcStart;
-                int di = o * dstSize + dstStart;
-                for (int j = 0; j < count; j++) {
-                    to[di + j * dstStep] = from[si + j * srcStep];
-                }
-            }
-            return;
-        }
-        if (inner == 1) {
-            double[] from = src.f64();
-            double[] to = dst.f64();
-            for (int o = 0; o < outer; o++) {
-                int si = o * srcSize + srcStart;
-                int di = o * dstSize + dstStart;
-                for (int j = 0; j < count; j++) {
-                    to[di + j * dstStep] = from[si + j * srcStep];
-                }
-            }
-            return;
-        }
         for (int o = 0; o < outer; o++) {
+            if (inner == 1) {
+                Dispatch.copyStrided(src, o * srcSize + srcStart, srcStep, dst, o * dstSize + dstStart, dstStep, count);
+                continue;
+            }
             for (int j = 0; j < count; j++) {
                 Dispatch.copy(src, (o * srcSize + srcStart + j * srcStep) * inner, dst,
                         (o * dstSize + dstStart + j * dstStep) * inner, inner);

@@ -1,6 +1,6 @@
 package dev.lanes.autograd;
 
-import dev.lanes.tensor.DType;
+import dev.lanes.tensor.Dispatch;
 import dev.lanes.tensor.GradFn;
 import dev.lanes.tensor.Tensor;
 
@@ -69,39 +69,17 @@ final class SubsamplePadChannels extends GradFn {
         int subC = sub.size(1);
         int ho = sub.size(2);
         int wo = sub.size(3);
-        boolean f32 = full.dtype() == DType.F32;
         for (int b = 0; b < n; b++) {
             for (int ch = 0; ch < c; ch++) {
                 for (int i = 0; i < ho; i++) {
                     int fullRow = ((b * c + ch) * h + i * s) * w;
                     int subRow = ((b * subC + before + ch) * ho + i) * wo;
-                    if (f32) {
-                        strided(full.f32(), fullRow, sub.f32(), subRow, wo, s, down);
+                    if (down) {
+                        Dispatch.copyStrided(full, fullRow, s, sub, subRow, 1, wo);
                     } else {
-                        strided(full.f64(), fullRow, sub.f64(), subRow, wo, s, down);
+                        Dispatch.copyStrided(sub, subRow, 1, full, fullRow, s, wo);
                     }
                 }
-            }
-        }
-    }
-
-    private static void strided(float[] full, int fullRow, float[] sub, int subRow, int count, int s, boolean down) {
-        for (int j = 0; j < count; j++) {
-            if (down) {
-                sub[subRow + j] = full[fullRow + j * s];
-            } else {
-                full[fullRow + j * s] = sub[subRow + j];
-            }
-        }
-    }
-
-    private static void strided(double[] full, int fullRow, double[] sub, int subRow, int count, int s,
-                                boolean down) {
-        for (int j = 0; j < count; j++) {
-            if (down) {
-                sub[subRow + j] = full[fullRow + j * s];
-            } else {
-                full[fullRow + j * s] = sub[subRow + j];
             }
         }
     }

@@ -39,6 +39,26 @@ public final class Dispatch {
         }
     }
 
+    /**
+     * {@code to[toOff + j * toStep] = from[fromOff + j * fromStep]} for {@code j < n}: one strided
+     * loop (a subsampled row, or its scatter back), instead of one {@link #copy} per element.
+     */
+    public static void copyStrided(Tensor from, int fromOff, int fromStep, Tensor to, int toOff, int toStep, int n) {
+        if (from.dtype() == DType.F32) {
+            float[] src = from.f32();
+            float[] dst = to.f32();
+            for (int j = 0; j < n; j++) {
+                dst[toOff + j * toStep] = src[fromOff + j * fromStep];
+            }
+        } else {
+            double[] src = from.f64();
+            double[] dst = to.f64();
+            for (int j = 0; j < n; j++) {
+                dst[toOff + j * toStep] = src[fromOff + j * fromStep];
+            }
+        }
+    }
+
     /** {@code y = f(x)}, all elements. */
     public static void activate(Activation f, Tensor x, Tensor y) {
         if (x.dtype() == DType.F32) {

@@ -1,6 +1,5 @@
 package dev.lanes.tensor;
 
-import dev.lanes.kernel.Reductions;
 import java.util.Arrays;
 
 /**
@@ -182,18 +181,8 @@ public final class Layout {
         Tensor moved = trailing ? t : permute(t, perm);
         Tensor out = Tensor.zeros(t.dtype(), outDims);
         int n = out.numel();
-        if (t.dtype() == DType.F32) {
-            float[] src = moved.f32();
-            float[] dst = out.f32();
-            for (int o = 0; o < n; o++) {
-                dst[o] = (float) Reductions.sum(src, o * block, block);
-            }
-        } else {
-            double[] src = moved.f64();
-            double[] dst = out.f64();
-            for (int o = 0; o < n; o++) {
-                dst[o] = Reductions.sum(src, o * block, block);
-            }
+        for (int o = 0; o < n; o++) {
+            out.setFlat(o, Dispatch.sum(moved, o * block, block));
         }
         return out;
     }

@@ -412,25 +412,15 @@ final class Conv2d extends GradFn {
         int taps = g.kH() * g.kW();
         int og = g.og();
         int cg = g.cg();
-        // flipped[grp][ci][co][i][j] = w[grp * og + co][ci][kH - 1 - i][kW - 1 - j], copied on the
-        // arrays: through getFlat / setFlat this copy took about as long as a small layer's GEMM.
+        // flipped[grp][ci][co][i][j] = w[grp * og + co][ci][kH - 1 - i][kW - 1 - j]
         Tensor flipped = Tensor.zeros(w.dtype(), g.groups() * cg * og * taps);
-        boolean f32 = w.dtype() == DType.F32;
-        float[] wf = f32 ? w.f32() : null;
-        float[] ff = f32 ? flipped.f32() : null;
-        double[] wd = f32 ? null : w.f64();
-        double[] fd = f32 ? null : flipped.f64();
         for (int grp = 0; grp < g.groups(); grp++) {
             for (int co = 0; co < og; co++) {
                 for (int ci = 0; ci < cg; ci++) {
-                    int src = ((grp * og + co) * cg + ci) * taps;
-                    int dst = ((grp * cg + ci) * og + co) * taps + taps - 1;
                     for (int tap = 0; tap < taps; tap++) {
-                        if (f32) {
-                            ff[dst - tap] = wf[src + tap];
-                        } else {
-                            fd[dst - tap] = wd[src + tap];
-                        }
+                        int src = ((grp * og + co) * cg + ci) * taps + tap;
+                        int dst = ((grp * cg + ci) * og + co) * taps + (taps - 1 - tap);
+                        flipped.setFlat(dst, w.getFlat(src));
                     }
                 }
             }

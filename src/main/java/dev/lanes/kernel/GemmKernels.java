@@ -25,6 +25,10 @@ public interface GemmKernels {
     void sgemmGatherA(int m, int n, int k, float[] a, int aOff, int[] aRows, int aRowsOff, float[] b, int bOff,
                       int ldb, boolean accumulate, float[] c, int cOff, int ldc);
 
+    /** {@link Blas#stranspose} on validated arguments with {@code rows, cols >= 1}, on the calling thread. */
+    void stranspose(int rows, int cols, float[] in, int inOff, int ldi, int run, int gap, float[] out, int outOff,
+                    int ldo);
+
     /** Double precision GEMM on validated arguments; see {@link Blas#dgemm}. */
     void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
                double[] a, int aOff, int lda, double[] b, int bOff, int ldb,

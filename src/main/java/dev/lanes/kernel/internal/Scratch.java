@@ -21,12 +21,15 @@ public final class Scratch {
     public static final int ROW_TERMS = 5;
     /** A pooled plane's rows, padded and split by column phase. */
     public static final int POOL_ROWS = 6;
-    private static final int SLOTS = 7;
+    /** The output offsets of a transposition's columns (an int slot). */
+    public static final int TRANSPOSE_OFFSETS = 7;
+    private static final int SLOTS = 8;
 
     private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
 
     private final float[][] floats = new float[SLOTS][];
     private final double[][] doubles = new double[SLOTS][];
+    private final int[][] ints = new int[SLOTS][];
 
     private Scratch() {
     }
@@ -55,5 +58,18 @@ public final class Scratch {
             s.doubles[slot] = d;
         }
         return d;
+    }
+
+    /**
+     * @return an int array of at least {@code size} elements with unspecified contents
+     */
+    public static int[] ints(int slot, int size) {
+        Scratch s = LOCAL.get();
+        int[] a = s.ints[slot];
+        if (a == null || a.length < size) {
+            a = new int[size];
+            s.ints[slot] = a;
+        }
+        return a;
     }
 }

@@ -4,6 +4,7 @@ import dev.lanes.kernel.GemmKernels;
 import dev.lanes.kernel.Parallel;
 import dev.lanes.kernel.internal.GatherGemm;
 import dev.lanes.kernel.internal.Scratch;
+import dev.lanes.kernel.internal.Transpose;
 
 /**
  * Reference GEMM. Each row of C is accumulated in a row buffer in the order p = 0, 1, ..., k-1
@@ -58,6 +59,12 @@ final class ScalarGemm implements GemmKernels {
     public void sgemmGatherA(int m, int n, int k, float[] a, int aOff, int[] aRows, int aRowsOff, float[] b, int bOff,
                              int ldb, boolean accumulate, float[] c, int cOff, int ldc) {
         GatherGemm.blockA(0, m, 0, n, k, a, aOff, aRows, aRowsOff, b, bOff, ldb, accumulate, c, cOff, ldc);
+    }
+
+    @Override
+    public void stranspose(int rows, int cols, float[] in, int inOff, int ldi, int run, int gap, float[] out,
+                           int outOff, int ldo) {
+        Transpose.range(0, rows, 0, cols, in, inOff, ldi, run, gap, out, outOff, ldo);
     }
 
     @Override

@@ -39,6 +39,12 @@ public final class VectorProvider implements KernelProvider {
         }
 
         @Override
+        public void stranspose(int rows, int cols, float[] in, int inOff, int ldi, int run, int gap, float[] out,
+                               int outOff, int ldo) {
+            VectorTranspose.stranspose(rows, cols, in, inOff, ldi, run, gap, out, outOff, ldo);
+        }
+
+        @Override
         public void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
                           double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                           double beta, double[] c, int cOff, int ldc) {

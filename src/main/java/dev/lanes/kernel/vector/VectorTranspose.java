@@ -1,0 +1,152 @@
+package dev.lanes.kernel.vector;
+
+import dev.lanes.kernel.internal.Scratch;
+import dev.lanes.kernel.internal.Transpose;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@code Blas.stranspose} in 8x8 blocks of 256-bit vectors: eight input rows are loaded, the
+ * block is transposed in registers in three rounds (each swaps the off-diagonal halves of the
+ * 8x8, then 4x4, then 2x2 sub-blocks with one lane shift and one blend per vector), and each
+ * vector is stored as eight consecutive floats of one output row. About 3.5x faster than the
+ * element loop for a 16-channel 28x28 output gradient (1.9 vs 6.9 us in a scratch loop). On
+ * machines whose vectors are narrower than 256 bits, and for the rows and columns left over, it
+ * runs {@link Transpose#range}.
+ */
+final class VectorTranspose {
+
+    private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
+    /** Whether 256-bit vectors are native here (else the blocks would run emulated). */
+    private static final boolean NATIVE = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
+
+    // For each round s = 4, 2, 1: UP moves lane j - s to lane j and DOWN lane j + s to lane j
+    // (in the lanes that take them, j & s != 0 for UP); HIGH marks the lanes with j & s != 0.
+    private static final VectorShuffle<Float> UP4 = shift(4, true);
+    private static final VectorShuffle<Float> DOWN4 = shift(4, false);
+    private static final VectorShuffle<Float> UP2 = shift(2, true);
+    private static final VectorShuffle<Float> DOWN2 = shift(2, false);
+    private static final VectorShuffle<Float> UP1 = shift(1, true);
+    private static final VectorShuffle<Float> DOWN1 = shift(1, false);
+    private static final VectorMask<Float> HIGH4 = high(4);
+    private static final VectorMask<Float> LOW4 = HIGH4.not();
+    private static final VectorMask<Float> HIGH2 = high(2);
+    private static final VectorMask<Float> LOW2 = HIGH2.not();
+    private static final VectorMask<Float> HIGH1 = high(1);
+    private static final VectorMask<Float> LOW1 = HIGH1.not();
+
+    private VectorTranspose() {
+    }
+
+    private static VectorShuffle<Float> shift(int s, boolean up) {
+        int[] lanes = new int[8];
+        for (int j = 0; j < 8; j++) {
+            boolean high = (j & s) != 0;
+            lanes[j] = up ? (high ? j - s : j) : (high ? j : j + s);
+        }
+        return VectorShuffle.fromArray(S8, lanes, 0);
+    }
+
+    private static VectorMask<Float> high(int s) {
+        boolean[] lanes = new boolean[8];
+        for (int j = 0; j < 8; j++) {
+            lanes[j] = (j & s) != 0;
+        }
+        return VectorMask.fromArray(S8, lanes, 0);
+    }
+
+    static void stranspose(int rows, int cols, float[] in, int inOff, int ldi, int run, int gap, float[] out,
+                           int outOff, int ldo) {
+        if (!NATIVE || rows < 8 || cols < 8) {
+            Transpose.range(0, rows, 0, cols, in, inOff, ldi, run, gap, out, outOff, ldo);
+            return;
+        }
+        // at[j]: where output row j + (j / run) gap starts, stepped without a division per column.
+        int[] at = Scratch.ints(Scratch.TRANSPOSE_OFFSETS, cols);
+        int row = 0;
+        int left = run;
+        for (int j = 0; j < cols; j++) {
+            at[j] = outOff + row * ldo;
+            row++;
+            if (--left == 0) {
+                row += gap;
+                left = run;
+            }
+        }
+        int fullRows = rows - rows % 8;
+        int fullCols = cols - cols % 8;
+        // Column blocks outside, so that each output row's floats are written together.
+        for (int j = 0; j < fullCols; j += 8) {
+            for (int i = 0; i < fullRows; i += 8) {
+                block(in, inOff + i * ldi + j, ldi, out, at, j, i);
+            }
+        }
+        Transpose.range(fullRows, rows, 0, fullCols, in, inOff, ldi, run, gap, out, outOff, ldo);
+        Transpose.range(0, rows, fullCols, cols, in, inOff, ldi, run, gap, out, outOff, ldo);
+    }
+
+    /**
+     * Input rows {@code i..i+7} of columns {@code j..j+7} (from {@code src}) into the output rows
+     * starting at {@code at[j..j+7]}, from column {@code i}.
+     */
+    private static void block(float[] in, int src, int ldi, float[] out, int[] at, int j, int i) {
+        FloatVector r0 = FloatVector.fromArray(S8, in, src);
+        FloatVector r1 = FloatVector.fromArray(S8, in, src + ldi);
+        FloatVector r2 = FloatVector.fromArray(S8, in, src + 2 * ldi);
+        FloatVector r3 = FloatVector.fromArray(S8, in, src + 3 * ldi);
+        FloatVector r4 = FloatVector.fromArray(S8, in, src + 4 * ldi);
+        FloatVector r5 = FloatVector.fromArray(S8, in, src + 5 * ldi);
+        FloatVector r6 = FloatVector.fromArray(S8, in, src + 6 * ldi);
+        FloatVector r7 = FloatVector.fromArray(S8, in, src + 7 * ldi);
+        FloatVector t;
+        // Swap the off-diagonal 4x4 blocks of each 8x8 block.
+        t = r0.blend(r4.rearrange(UP4), HIGH4);
+        r4 = r4.blend(r0.rearrange(DOWN4), LOW4);
+        r0 = t;
+        t = r1.blend(r5.rearrange(UP4), HIGH4);
+        r5 = r5.blend(r1.rearrange(DOWN4), LOW4);
+        r1 = t;
+        t = r2.blend(r6.rearrange(UP4), HIGH4);
+        r6 = r6.blend(r2.rearrange(DOWN4), LOW4);
+        r2 = t;
+        t = r3.blend(r7.rearrange(UP4), HIGH4);
+        r7 = r7.blend(r3.rearrange(DOWN4), LOW4);
+        r3 = t;
+        // Swap the off-diagonal 2x2 blocks of each 4x4 block.
+        t = r0.blend(r2.rearrange(UP2), HIGH2);
+        r2 = r2.blend(r0.rearrange(DOWN2), LOW2);
+        r0 = t;
+        t = r1.blend(r3.rearrange(UP2), HIGH2);
+        r3 = r3.blend(r1.rearrange(DOWN2), LOW2);
+        r1 = t;
+        t = r4.blend(r6.rearrange(UP2), HIGH2);
+        r6 = r6.blend(r4.rearrange(DOWN2), LOW2);
+        r4 = t;
+        t = r5.blend(r7.rearrange(UP2), HIGH2);
+        r7 = r7.blend(r5.rearrange(DOWN2), LOW2);
+        r5 = t;
+        // Swap the off-diagonal 1x1 blocks of each 2x2 block.
+        t = r0.blend(r1.rearrange(UP1), HIGH1);
+        r1 = r1.blend(r0.rearrange(DOWN1), LOW1);
+        r0 = t;
+        t = r2.blend(r3.rearrange(UP1), HIGH1);
+        r3 = r3.blend(r2.rearrange(DOWN1), LOW1);
+        r2 = t;
+        t = r4.blend(r5.rearrange(UP1), HIGH1);
+        r5 = r5.blend(r4.rearrange(DOWN1), LOW1);
+        r4 = t;
+        t = r6.blend(r7.rearrange(UP1), HIGH1);
+        r7 = r7.blend(r6.rearrange(DOWN1), LOW1);
+        r6 = t;
+        r0.intoArray(out, at[j] + i);
+        r1.intoArray(out, at[j + 1] + i);
+        r2.intoArray(out, at[j + 2] + i);
+        r3.intoArray(out, at[j + 3] + i);
+        r4.intoArray(out, at[j + 4] + i);
+        r5.intoArray(out, at[j + 5] + i);
+        r6.intoArray(out, at[j + 6] + i);
+        r7.intoArray(out, at[j + 7] + i);
+    }
+}

@@ -231,7 +231,7 @@ final class Conv2d extends GradFn {
         int k = g.k();
         int og = g.og();
         int size = g.groups() * k * og;
-        int[] taps = GatheredConv.taps(g);
+        int[] taps = GatheredConv.weightTaps(g);
         int ranges = Math.max(1, Math.min(WEIGHT_GRAD_RANGES, g.n()));
         // Each range's dW^T is allocated by the thread that fills it (its first image writes it
         // whole), not zeroed up front on the calling thread: 1.2 MB per 64-channel layer.
@@ -242,7 +242,7 @@ final class Conv2d extends GradFn {
         Parallel.TileBody ranged = t -> {
             try (Kernels.Scope scope = Kernels.use(provider)) {
                 partial[t] = new float[size];
-                float[] padded = new float[GatheredConv.paddedSize(g)];
+                float[] padded = new float[GatheredConv.weightPaddedSize(g)];
                 float[] wide = new float[GatheredConv.widePositions(g) * og];
                 int n0 = (int) ((long) g.n() * t / ranges);
                 int n1 = (int) ((long) g.n() * (t + 1) / ranges);

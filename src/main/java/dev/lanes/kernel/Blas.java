@@ -101,6 +101,57 @@ public final class Blas {
     }
 
     /**
+     * {@link #sgemmGatherB} for a convolution whose kernel is three columns wide with one column
+     * of padding on each side (stride and dilation 1), on an input whose rows are stored
+     * {@code width} floats wide with no padding columns: B's element {@code (p, j)} is
+     * {@code b[bOff + bRows[bRowsOff + p] + j]}, except that it is zero when
+     * {@code p mod 3 == 0} and {@code j mod width == 0} (the tap left of a row's first column) or
+     * {@code p mod 3 == 2} and {@code j mod width == width - 1} (right of its last). The output's
+     * positions are then the image's own, so C is the output planes themselves (see
+     * {@link GatheredConv}). Every element of B's rows is read, so all must be in range. Each
+     * element of C is a chain of fused multiply-adds from zero over {@code p}, the zeros
+     * included, so both providers give the same bits, and the bits of {@link #sgemmGatherB} on a
+     * zero-padded copy. Runs on the calling thread.
+     *
+     * @throws IllegalArgumentException naming the argument when a size is negative, {@code k}
+     *                                  is not a multiple of 3, {@code width < 1}, a range falls
+     *                                  outside its array, or C shares its array with A or B
+     */
+    public static void sgemmGatherBRowEdges(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
+                                            int[] bRows, int bRowsOff, int width, float[] c, int cOff, int ldc) {
+        sgemmGatherBRowEdges(Kernels.provider(), m, n, k, a, aOff, lda, b, bOff, bRows, bRowsOff, width, c, cOff,
+                ldc);
+    }
+
+    /** {@link #sgemmGatherBRowEdges} on a given provider. */
+    static void sgemmGatherBRowEdges(KernelProvider provider, int m, int n, int k, float[] a, int aOff, int lda,
+                                     float[] b, int bOff, int[] bRows, int bRowsOff, int width, float[] c, int cOff,
+                                     int ldc) {
+        String op = "sgemmGatherBRowEdges";
+        boolean work = GemmShape.checkGathered(op, m, n, k, a, b, bRows, c);
+        if (k % 3 != 0 || width < 1) {
+            throw new IllegalArgumentException(op + ": k must be a multiple of 3 and width >= 1, got k=" + k
+                    + ", width=" + width);
+        }
+        if (!work) {
+            return;
+        }
+        if (lda < k || aOff < 0) {
+            throw new IllegalArgumentException(op + ": lda=" + lda + " (k=" + k + ") or aOff=" + aOff + " out of range");
+        }
+        ArrayChecks.extent(op, "A", "a", a.length, aOff, m, k, lda);
+        GemmShape.checkOutput(op, m, n, c.length, cOff, ldc);
+        GemmShape.checkRows(op, "B", bRows, bRowsOff, k, bOff, n, b.length);
+        if (k == 0) {
+            for (int i = 0; i < m; i++) {
+                Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+            }
+            return;
+        }
+        provider.gemm().sgemmGatherBRowEdges(m, n, k, a, aOff, lda, b, bOff, bRows, bRowsOff, width, c, cOff, ldc);
+    }
+
+    /**
      * {@code C = A * B}, or {@code C += A * B} when {@code accumulate}, where row {@code i} of A is
      * the {@code k} floats from {@code a[aOff + aRows[aRowsOff + i]]} and B is {@code k x n}
      * row-major. With A's rows pointing into a padded image at each kernel tap's offset this is

@@ -17,6 +17,11 @@ import java.util.Arrays;
  * multiplies the weights by those runs (one table entry per tap); the {@code Wq - wOut} extra
  * columns of each output row are computed and dropped. Compared with im2col + GEMM this writes
  * the input once instead of {@code kH kW} times and packs nothing.
+ *
+ * <p>The weight gradient always uses that padded layout ({@link #pad}, {@link #weightTaps}).
+ * The forward pass ({@link #run}, {@link #taps}) uses it too, except for the 3-wide layers with
+ * one column of padding and stride 1 ({@link #rowEdges}), whose rows are stored unpadded and
+ * whose padding columns are masked in the product instead.
  */
 public final class GatheredConv {
 
@@ -67,26 +72,84 @@ public final class GatheredConv {
     }
 
     /**
-     * @return floats of the padded-input buffer of one group: the phase planes, the slack the
-     *         last taps read, and {@link #SLACK} more so that vector kernels can read the last
-     *         column block of the product whole
+     * Stride 1 with a kernel three columns wide, one column of padding each side and dilation 1
+     * across (the 3x3 layers of a ResNet): the forward pass then stores each input plane with
+     * its rows as they are ({@code w} wide, {@code pH} zero rows above and below, one copy per
+     * plane) and lets {@link Blas#sgemmGatherBRowEdges} read the left and right padding as
+     * zero by masking. The product's positions are the output's own, so it is written straight
+     * into the output: no copy-out and no extra columns (28 of 812 at 28x28, 7 of 56 at 7x7).
+     * The weight gradient keeps the padded layout, whose taps of a kernel row are adjacent runs.
+     */
+    private static boolean rowEdges(ConvGeometry g) {
+        return g.sH() == 1 && g.sW() == 1 && g.kW() == 3 && g.pW() == 1 && g.dW() == 1;
+    }
+
+    /** @return floats of one input plane in the {@link #rowEdges} layout: {@code (h + 2 pH) x w} */
+    private static int rowEdgePlane(ConvGeometry g) {
+        return paddedHeight(g) * g.w();
+    }
+
+    /**
+     * @return floats of the forward pass's input buffer of one group ({@link #run}): the phase
+     *         planes (or the row-edge planes), the slack the last taps read, and {@link #SLACK}
+     *         more so that vector kernels can read the last column block of the product whole
      */
     public static int paddedSize(ConvGeometry g) {
+        if (rowEdges(g)) {
+            // One float before the planes (the left tap of the first position) and one after.
+            return 1 + g.cg() * rowEdgePlane(g) + 1 + SLACK;
+        }
+        return weightPaddedSize(g);
+    }
+
+    /**
+     * @return floats of the weight gradient's padded-input buffer of one group ({@link #pad}):
+     *         the phase planes, the slack the last taps read, and {@link #SLACK} more
+     */
+    public static int weightPaddedSize(ConvGeometry g) {
         return g.cg() * g.sH() * g.sW() * phasePlane(g) + g.dW() * (g.kW() - 1) + SLACK;
     }
 
-    /** @return floats of the wide output buffer of one group: {@code og x hOut x Wq} */
+    /** @return floats of the forward pass's output buffer of one group: {@code og} rows of its product */
     public static int wideOutputSize(ConvGeometry g) {
-        return g.og() * widePositions(g);
+        return g.og() * (rowEdges(g) ? g.l() : widePositions(g));
     }
 
-    /** @return the positions of the wide output, {@code hOut x Wq}: the k of the weight-gradient product */
+    /**
+     * @return the positions of the weight gradient's wide layout, {@code hOut x Wq}: the k of
+     *         its product ({@link #wideTransposed}, {@link #weightGradient})
+     */
     public static int widePositions(ConvGeometry g) {
         return g.hOut() * phaseWidth(g);
     }
 
-    /** @return the row table of B: the offset of each tap {@code (c, i, j)} in the padded buffer */
+    /**
+     * @return the forward pass's row table of B ({@link #run}): the offset of each tap
+     *         {@code (c, i, j)} in its input buffer
+     */
     public static int[] taps(ConvGeometry g) {
+        if (!rowEdges(g)) {
+            return weightTaps(g);
+        }
+        int plane = rowEdgePlane(g);
+        int[] taps = new int[g.k()];
+        int p = 0;
+        for (int c = 0; c < g.cg(); c++) {
+            for (int i = 0; i < g.kH(); i++) {
+                for (int j = 0; j < 3; j++) {
+                    // Output (y, x) reads stored row y + i dH, column x + j - 1, after the leading float.
+                    taps[p++] = 1 + c * plane + i * g.dH() * g.w() + j - 1;
+                }
+            }
+        }
+        return taps;
+    }
+
+    /**
+     * @return the weight gradient's row table of A ({@link #weightGradient}): the offset of each
+     *         tap {@code (c, i, j)} in the padded buffer of {@link #pad}
+     */
+    public static int[] weightTaps(ConvGeometry g) {
         int wq = phaseWidth(g);
         int plane = phasePlane(g);
         int[] taps = new int[g.k()];
@@ -128,7 +191,6 @@ public final class GatheredConv {
      */
     public static void run(ConvGeometry g, float[] w, int wOff, float[] x, int xOff, int[] taps, float[] padded,
                            float[] wide, float[] y, int yOff, boolean accumulate) {
-        int wq = phaseWidth(g);
         int plane = g.h() * g.w();
         if (taps.length != g.k() || padded.length < paddedSize(g) || wide.length < wideOutputSize(g)) {
             throw new IllegalArgumentException("GatheredConv: taps " + taps.length + " (need " + g.k()
@@ -143,6 +205,20 @@ public final class GatheredConv {
             throw new IllegalArgumentException("GatheredConv: output range from " + yOff + " of " + g.og() * g.l()
                     + " is outside an array of " + y.length);
         }
+        if (rowEdges(g)) {
+            storeRows(g, x, xOff, padded);
+            int l = g.l();
+            if (!accumulate) {
+                Blas.sgemmGatherBRowEdges(g.og(), l, g.k(), w, wOff, g.k(), padded, 0, taps, 0, g.w(), y, yOff, l);
+                return;
+            }
+            Blas.sgemmGatherBRowEdges(g.og(), l, g.k(), w, wOff, g.k(), padded, 0, taps, 0, g.w(), wide, 0, l);
+            for (int i = 0; i < g.og() * l; i++) {
+                y[yOff + i] += wide[i];
+            }
+            return;
+        }
+        int wq = phaseWidth(g);
         fill(g, x, xOff, padded);
         int n = widePositions(g);
         Blas.sgemmGatherB(g.og(), n, g.k(), w, wOff, g.k(), padded, 0, taps, 0, wide, 0, n);
@@ -162,14 +238,33 @@ public final class GatheredConv {
     }
 
     /**
+     * The {@link #rowEdges} layout: a zero float, then each input plane after {@code pH} zero
+     * rows and before {@code pH} more, then zeros to the end of {@link #paddedSize}.
+     */
+    private static void storeRows(ConvGeometry g, float[] x, int xOff, float[] padded) {
+        int plane = rowEdgePlane(g);
+        int top = g.pH() * g.w();
+        int size = g.h() * g.w();
+        padded[0] = 0f;
+        for (int c = 0; c < g.cg(); c++) {
+            int base = 1 + c * plane;
+            Arrays.fill(padded, base, base + top, 0f);
+            System.arraycopy(x, xOff + c * size, padded, base + top, size);
+            Arrays.fill(padded, base + top + size, base + plane, 0f);
+        }
+        Arrays.fill(padded, 1 + g.cg() * plane, paddedSize(g), 0f);
+    }
+
+    /**
      * Copies the group's input planes from {@code xOff} into {@code padded} (at least
-     * {@link #paddedSize} floats), split by stride phase; borders, the phase planes' rounding and
-     * the slack become zero.
+     * {@link #weightPaddedSize} floats) in the weight gradient's layout, split by stride phase;
+     * borders, the phase planes' rounding and the slack become zero.
      */
     public static void pad(ConvGeometry g, float[] x, int xOff, float[] padded) {
-        if (padded.length < paddedSize(g) || xOff < 0 || (long) xOff + (long) g.cg() * g.h() * g.w() > x.length) {
+        if (padded.length < weightPaddedSize(g) || xOff < 0
+                || (long) xOff + (long) g.cg() * g.h() * g.w() > x.length) {
             throw new IllegalArgumentException("GatheredConv.pad: padded " + padded.length + " (need "
-                    + paddedSize(g) + "), input from " + xOff + " of " + g.cg() * g.h() * g.w() + " in " + x.length);
+                    + weightPaddedSize(g) + "), input from " + xOff + " of " + g.cg() * g.h() * g.w() + " in " + x.length);
         }
         fill(g, x, xOff, padded);
     }
@@ -212,7 +307,7 @@ public final class GatheredConv {
         if (g.sH() == 1 && g.sW() == 1) {
             padRows(g, x, xOff, padded);
         } else {
-            Arrays.fill(padded, 0, paddedSize(g), 0f);
+            Arrays.fill(padded, 0, weightPaddedSize(g), 0f);
             scatterPhases(g, x, xOff, padded);
         }
     }

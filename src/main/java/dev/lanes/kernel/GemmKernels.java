@@ -21,6 +21,10 @@ public interface GemmKernels {
     void sgemmGatherB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int[] bRows,
                       int bRowsOff, float[] c, int cOff, int ldc);
 
+    /** {@link Blas#sgemmGatherBRowEdges} on validated arguments, on the calling thread. */
+    void sgemmGatherBRowEdges(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int[] bRows,
+                              int bRowsOff, int width, float[] c, int cOff, int ldc);
+
     /** {@link Blas#sgemmGatherA} on validated arguments, on the calling thread. */
     void sgemmGatherA(int m, int n, int k, float[] a, int aOff, int[] aRows, int aRowsOff, float[] b, int bOff,
                       int ldb, boolean accumulate, float[] c, int cOff, int ldc);

@@ -13,9 +13,10 @@ import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Blas#sgemmGatherB} and {@link Blas#sgemmGatherA}: the vector provider gives the scalar
- * provider's bits (tiles of 12 and 4 rows by one or two vectors, with leftover rows and columns,
- * overwriting or accumulating), both agree with a double reference, C outside its rows and
+ * {@link Blas#sgemmGatherB}, {@link Blas#sgemmGatherBRowEdges} and {@link Blas#sgemmGatherA}: the
+ * vector provider gives the scalar provider's bits (tiles of 12 and 4 rows by one or two vectors,
+ * with leftover rows and columns, overwriting or accumulating, row edges masked), both agree
+ * with a double reference, C outside its rows and
  * columns is untouched, and bad arguments are named.
  */
 class GatherGemmProperties {
@@ -68,6 +69,58 @@ class GatherGemmProperties {
                 abs += Math.abs(t);
             }
             assertEquals(want, scalar[i], 1e-6 * (abs + 1), "C(" + row + ", " + col + ")");
+        }
+    }
+
+    @Property(tries = 200)
+    void rowEdgesGiveTheScalarBitsAndTheMaskedProduct(@ForAll @IntRange(min = 0, max = 40) int m,
+                                                      @ForAll @IntRange(min = 0, max = 130) int n,
+                                                      @ForAll @IntRange(min = 0, max = 20) int taps,
+                                                      @ForAll @IntRange(min = 1, max = 40) int width,
+                                                      @ForAll long seed) {
+        Random r = new Random(seed);
+        int k = 3 * taps;
+        int lda = k + r.nextInt(3);
+        int ldc = n + r.nextInt(3);
+        int aOff = r.nextInt(4);
+        int cOff = r.nextInt(4);
+        float[] a = RecurrentProperties.gaussian(r, aOff + Math.max(0, m - 1) * lda + k + 1, 1);
+        float[] b = RecurrentProperties.gaussian(r, n + 200, 1);
+        int rowsOff = r.nextInt(3);
+        int[] rows = new int[rowsOff + k];
+        int bOff = r.nextInt(10);
+        for (int p = 0; p < k; p++) {
+            rows[rowsOff + p] = r.nextInt(b.length - n - bOff + 1);
+        }
+        float[] c0 = new float[cOff + Math.max(0, m - 1) * ldc + n + 2];
+        Arrays.fill(c0, Float.NaN);
+        float[] scalar = c0.clone();
+        float[] vector = c0.clone();
+        Blas.sgemmGatherBRowEdges(Kernels.scalar(), m, n, k, a, aOff, lda, b, bOff, rows, rowsOff, width, scalar, cOff,
+                ldc);
+        Blas.sgemmGatherBRowEdges(Kernels.vector().orElseThrow(), m, n, k, a, aOff, lda, b, bOff, rows, rowsOff, width,
+                vector, cOff, ldc);
+        assertArrayEquals(scalar, vector, 0f, "m=" + m + " n=" + n + " k=" + k + " width=" + width);
+        for (int i = 0; i < c0.length; i++) {
+            int rel = i - cOff;
+            boolean inside = rel >= 0 && rel / Math.max(1, ldc) < m && rel % Math.max(1, ldc) < n && m > 0;
+            if (!inside) {
+                assertTrue(Float.isNaN(scalar[i]), "element " + i + " outside C was written");
+                continue;
+            }
+            int row = rel / ldc;
+            int col = rel % ldc;
+            double want = 0;
+            double abs = 0;
+            for (int p = 0; p < k; p++) {
+                boolean left = p % 3 == 0 && col % width == 0;
+                boolean right = p % 3 == 2 && col % width == width - 1;
+                double bv = left || right ? 0 : b[bOff + rows[rowsOff + p] + col];
+                double t = a[aOff + row * lda + p] * bv;
+                want += t;
+                abs += Math.abs(t);
+            }
+            assertEquals(want, scalar[i], 1e-6 * (abs + 1), "C(" + row + ", " + col + ") width " + width);
         }
     }
 
@@ -162,5 +215,16 @@ class GatherGemmProperties {
         e = assertThrows(IllegalArgumentException.class, () -> Blas.sgemmGatherA(2, 3, 4, b, 0, new int[] {0, 1}, 0, a,
                 0, 2, false, c, 0, 3));
         assertEquals("sgemmGatherA: ldb=2 (n=3) or bOff=0 out of range", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Blas.sgemmGatherBRowEdges(2, 4, 2, a, 0, 3, b, 0,
+                rows, 0, 4, c, 0, 4));
+        assertEquals("sgemmGatherBRowEdges: k must be a multiple of 3 and width >= 1, got k=2, width=4",
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Blas.sgemmGatherBRowEdges(2, 4, 3, a, 0, 3, b, 0,
+                rows, 0, 0, c, 0, 4));
+        assertEquals("sgemmGatherBRowEdges: k must be a multiple of 3 and width >= 1, got k=3, width=0",
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Blas.sgemmGatherBRowEdges(2, 4, 3, a, 0, 3, b, 0,
+                new int[] {0, 2, 7}, 0, 4, c, 0, 4));
+        assertEquals("sgemmGatherBRowEdges: row 2 of B, [7, 11), is outside an array of 10", e.getMessage());
     }
 }

@@ -74,6 +74,44 @@ class GatheredConvProperties {
         }
     }
 
+    /**
+     * The 3-wide, padding-1 layers run on unpadded rows with masked edges: on both providers
+     * they give the bits of the padded plane (the weight gradient's layout, multiplied by
+     * {@link Blas#sgemmGatherB} and cut to the output's columns), over planes up to 40 wide.
+     */
+    @Property(tries = 100)
+    void rowEdgesGiveThePaddedPlanesBits(@ForAll long seed) {
+        Random r = new Random(seed);
+        int kH = 1 + r.nextInt(3);
+        int dH = 1 + r.nextInt(2);
+        int pH = r.nextInt(3);
+        int h = Math.max(1 + r.nextInt(20), dH * (kH - 1) + 1 - 2 * pH);
+        int w = 1 + r.nextInt(40);
+        ConvGeometry g = ConvGeometry.of(1, 1 + r.nextInt(5), h, w, 1 + r.nextInt(30), 1, kH, 3, 1, 1, pH, 1, dH, 1);
+        float[] x = RecurrentProperties.gaussian(r, g.cIn() * h * w, 1);
+        float[] wt = RecurrentProperties.gaussian(r, g.cOut() * g.k(), 1);
+        float[] padded = new float[GatheredConv.weightPaddedSize(g)];
+        GatheredConv.pad(g, x, 0, padded);
+        int n = GatheredConv.widePositions(g);
+        float[] wide = new float[g.og() * n];
+        Blas.sgemmGatherB(Kernels.scalar(), g.og(), n, g.k(), wt, 0, g.k(), padded, 0, GatheredConv.weightTaps(g), 0,
+                wide, 0, n);
+        int wq = n / g.hOut();
+        for (KernelProvider provider : new KernelProvider[] {Kernels.scalar(), Kernels.vector().orElseThrow()}) {
+            float[] y = new float[g.cOut() * g.l()];
+            try (Kernels.Scope s = Kernels.use(provider)) {
+                GatheredConv.run(g, wt, 0, x, 0, GatheredConv.taps(g), new float[GatheredConv.paddedSize(g)],
+                        new float[GatheredConv.wideOutputSize(g)], y, 0);
+            }
+            for (int co = 0; co < g.og(); co++) {
+                for (int q = 0; q < g.l(); q++) {
+                    float want = wide[co * n + q / g.wOut() * wq + q % g.wOut()];
+                    assertEquals(want, y[co * g.l() + q], 0f, g + " " + provider.name() + " channel " + co + " at " + q);
+                }
+            }
+        }
+    }
+
     @Property(tries = 100)
     void accumulatingAddsThePlainResultOnce(@ForAll long seed) {
         Random r = new Random(seed);
@@ -100,12 +138,12 @@ class GatheredConvProperties {
         ConvGeometry g = oneImage(r);
         float[] x = RecurrentProperties.gaussian(r, g.cIn() * g.h() * g.w(), 1);
         float[] dy = RecurrentProperties.gaussian(r, g.cOut() * g.l(), 1);
-        float[] padded = new float[GatheredConv.paddedSize(g)];
+        float[] padded = new float[GatheredConv.weightPaddedSize(g)];
         float[] wide = new float[GatheredConv.widePositions(g) * g.og()];
         GatheredConv.pad(g, x, 0, padded);
         GatheredConv.wideTransposed(g, dy, 0, wide);
         float[] dwt = new float[g.k() * g.og()];
-        GatheredConv.weightGradient(g, padded, GatheredConv.taps(g), wide, 0, g.k(), false, dwt, 0);
+        GatheredConv.weightGradient(g, padded, GatheredConv.weightTaps(g), wide, 0, g.k(), false, dwt, 0);
         double[] cols = Im2ColProperties.reference(g, widened(x), 0);
         for (int p = 0; p < g.k(); p++) {
             for (int co = 0; co < g.og(); co++) {

@@ -32,6 +32,32 @@ public final class GatherGemm {
     }
 
     /**
+     * {@link #block} with the row edges of {@code Blas.sgemmGatherBRowEdges}: B's element is
+     * taken as zero when {@code p mod 3 == 0} and {@code j mod width == 0}, or
+     * {@code p mod 3 == 2} and {@code j mod width == width - 1} (it is still read, and still
+     * multiplied, as a padding zero would be).
+     */
+    public static void blockRowEdges(int i0, int i1, int j0, int j1, int k, float[] a, int aOff, int lda,
+                                     float[] b, int bOff, int[] bRows, int bRowsOff, int width, float[] c, int cOff,
+                                     int ldc) {
+        for (int i = i0; i < i1; i++) {
+            int ai = aOff + i * lda;
+            for (int j = j0; j < j1; j++) {
+                int col = j % width;
+                float acc = 0f;
+                int bj = bOff + j;
+                for (int p = 0; p < k; p++) {
+                    int tap = p % 3;
+                    boolean outside = tap == 0 && col == 0 || tap == 2 && col == width - 1;
+                    float bv = b[bj + bRows[bRowsOff + p]];
+                    acc = Math.fma(a[ai + p], outside ? 0f : bv, acc);
+                }
+                c[cOff + i * ldc + j] = acc;
+            }
+        }
+    }
+
+    /**
      * {@code C[i][j] (+)= sum_p a[aOff + aRows[i] + p] * B[p][j]} for rows {@code [i0, i1)} and
      * columns {@code [j0, j1)}; arguments as {@code Blas.sgemmGatherA}. The chain starts from
      * zero; with {@code accumulate} the old C is added to it at the end.

@@ -56,6 +56,12 @@ final class ScalarGemm implements GemmKernels {
     }
 
     @Override
+    public void sgemmGatherBRowEdges(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
+                                     int[] bRows, int bRowsOff, int width, float[] c, int cOff, int ldc) {
+        GatherGemm.blockRowEdges(0, m, 0, n, k, a, aOff, lda, b, bOff, bRows, bRowsOff, width, c, cOff, ldc);
+    }
+
+    @Override
     public void sgemmGatherA(int m, int n, int k, float[] a, int aOff, int[] aRows, int aRowsOff, float[] b, int bOff,
                              int ldb, boolean accumulate, float[] c, int cOff, int ldc) {
         GatherGemm.blockA(0, m, 0, n, k, a, aOff, aRows, aRowsOff, b, bOff, ldb, accumulate, c, cOff, ldc);

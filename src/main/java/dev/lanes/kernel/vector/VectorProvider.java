@@ -33,6 +33,12 @@ public final class VectorProvider implements KernelProvider {
         }
 
         @Override
+        public void sgemmGatherBRowEdges(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
+                                         int[] bRows, int bRowsOff, int width, float[] c, int cOff, int ldc) {
+            GatherRowEdgeMicroKernels.sgemm(m, n, k, a, aOff, lda, b, bOff, bRows, bRowsOff, width, c, cOff, ldc);
+        }
+
+        @Override
         public void sgemmGatherA(int m, int n, int k, float[] a, int aOff, int[] aRows, int aRowsOff, float[] b,
                                  int bOff, int ldb, boolean accumulate, float[] c, int cOff, int ldc) {
             GatherAMicroKernels.sgemm(m, n, k, a, aOff, aRows, aRowsOff, b, bOff, ldb, accumulate, c, cOff, ldc);

@@ -81,9 +81,20 @@ public final class Blas {
     /** {@link #sgemmGatherB} on a given provider. */
     static void sgemmGatherB(KernelProvider provider, int m, int n, int k, float[] a, int aOff, int lda, float[] b,
                              int bOff, int[] bRows, int bRowsOff, float[] c, int cOff, int ldc) {
-        String op = "sgemmGatherB";
+        if (gatherBNeedsKernel("sgemmGatherB", m, n, k, a, aOff, lda, b, bOff, bRows, bRowsOff, c, cOff, ldc)) {
+            provider.gemm().sgemmGatherB(m, n, k, a, aOff, lda, b, bOff, bRows, bRowsOff, c, cOff, ldc);
+        }
+    }
+
+    /**
+     * The checks of {@link #sgemmGatherB} and its trivial cases.
+     *
+     * @return whether a kernel has work to do: false when C is empty, or was zeroed for {@code k == 0}
+     */
+    private static boolean gatherBNeedsKernel(String op, int m, int n, int k, float[] a, int aOff, int lda, float[] b,
+                                              int bOff, int[] bRows, int bRowsOff, float[] c, int cOff, int ldc) {
         if (!GemmShape.checkGathered(op, m, n, k, a, b, bRows, c)) {
-            return;
+            return false;
         }
         if (lda < k || aOff < 0) {
             throw new IllegalArgumentException(op + ": lda=" + lda + " (k=" + k + ") or aOff=" + aOff + " out of range");
@@ -95,9 +106,9 @@ public final class Blas {
             for (int i = 0; i < m; i++) {
                 Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
             }
-            return;
+            return false;
         }
-        provider.gemm().sgemmGatherB(m, n, k, a, aOff, lda, b, bOff, bRows, bRowsOff, c, cOff, ldc);
+        return true;
     }
 
     /**
@@ -128,27 +139,15 @@ public final class Blas {
                                      float[] b, int bOff, int[] bRows, int bRowsOff, int width, float[] c, int cOff,
                                      int ldc) {
         String op = "sgemmGatherBRowEdges";
-        boolean work = GemmShape.checkGathered(op, m, n, k, a, b, bRows, c);
+        GemmShape.checkGathered(op, m, n, k, a, b, bRows, c);
         if (k % 3 != 0 || width < 1) {
             throw new IllegalArgumentException(op + ": k must be a multiple of 3 and width >= 1, got k=" + k
                     + ", width=" + width);
         }
-        if (!work) {
-            return;
+        if (gatherBNeedsKernel(op, m, n, k, a, aOff, lda, b, bOff, bRows, bRowsOff, c, cOff, ldc)) {
+            provider.gemm().sgemmGatherBRowEdges(m, n, k, a, aOff, lda, b, bOff, bRows, bRowsOff, width, c, cOff,
+                    ldc);
         }
-        if (lda < k || aOff < 0) {
-            throw new IllegalArgumentException(op + ": lda=" + lda + " (k=" + k + ") or aOff=" + aOff + " out of range");
-        }
-        ArrayChecks.extent(op, "A", "a", a.length, aOff, m, k, lda);
-        GemmShape.checkOutput(op, m, n, c.length, cOff, ldc);
-        GemmShape.checkRows(op, "B", bRows, bRowsOff, k, bOff, n, b.length);
-        if (k == 0) {
-            for (int i = 0; i < m; i++) {
-                Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
-            }
-            return;
-        }
-        provider.gemm().sgemmGatherBRowEdges(m, n, k, a, aOff, lda, b, bOff, bRows, bRowsOff, width, c, cOff, ldc);
     }
 
     /**

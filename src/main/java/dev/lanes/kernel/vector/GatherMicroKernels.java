@@ -13,7 +13,9 @@ import jdk.incubator.vector.FloatVector;
  * {@link SgemmMicroKernels#tile12x2} but with each k index's row of B found through the row
  * table (B is never packed: for a convolution it is the padded input itself). A is read in
  * place. Each element is a chain of FMAs from zero in k order, as in {@link GatherGemm}, which
- * also takes the rows and columns that do not fill a tile. Runs on the calling thread.
+ * also takes the rows and columns that do not fill a tile. The same driver runs
+ * {@code Blas.sgemmGatherBRowEdges} with the masked tiles of {@link GatherRowEdgeMicroKernels}.
+ * Runs on the calling thread.
  */
 final class GatherMicroKernels {
 
@@ -24,8 +26,12 @@ final class GatherMicroKernels {
     private GatherMicroKernels() {
     }
 
+    /**
+     * {@code Blas.sgemmGatherB}, or with {@code width > 0} {@code Blas.sgemmGatherBRowEdges} on
+     * rows {@code width} wide (the tiles of {@link GatherRowEdgeMicroKernels}).
+     */
     static void sgemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int[] bRows,
-                      int bRowsOff, float[] c, int cOff, int ldc) {
+                      int bRowsOff, int width, float[] c, int cOff, int ldc) {
         int fullCols = n - n % NR;
         // The last, partial column block runs as whole tiles into a scratch tile when B's rows
         // can be read NR wide there (a convolution's padded input has that slack), else scalar.
@@ -37,37 +43,77 @@ final class GatherMicroKernels {
         float[] edge = edgeTiles ? Scratch.floats(Scratch.GEMM_EDGE_TILE, 12 * NR) : null;
         // A last block of at most one vector of columns runs one vector wide (for 8x8 images,
         // 80 wide columns are 2 blocks and 16, not 96 computed).
-        boolean narrow = edgeTiles && n - fullCols <= L;
+        int edgeWidth = edgeTiles ? n - fullCols <= L ? L : NR : 0;
         int i = 0;
         // 12-row tiles need 24 accumulators: only with 32 vector registers (512-bit machines).
         for (; TALL && i + 12 <= m; i += 12) {
-            for (int j = 0; j < fullCols; j += NR) {
-                tile12(k, a, aOff + i * lda, lda, b, bOff + j, bRows, bRowsOff, c, cOff + i * ldc + j, ldc);
-            }
-            if (narrow) {
-                tile12x1(k, a, aOff + i * lda, lda, b, bOff + fullCols, bRows, bRowsOff, edge, 0, L);
-                copyEdge(edge, L, 12, n - fullCols, c, cOff + i * ldc + fullCols, ldc);
-            } else if (edgeTiles) {
-                tile12(k, a, aOff + i * lda, lda, b, bOff + fullCols, bRows, bRowsOff, edge, 0, NR);
-                copyEdge(edge, NR, 12, n - fullCols, c, cOff + i * ldc + fullCols, ldc);
-            }
+            rowBlock(12, n, k, fullCols, edgeWidth, edge, a, aOff + i * lda, lda, b, bOff, bRows, bRowsOff, width, c,
+                    cOff + i * ldc, ldc);
         }
         for (; i + 4 <= m; i += 4) {
-            for (int j = 0; j < fullCols; j += NR) {
-                tile4(k, a, aOff + i * lda, lda, b, bOff + j, bRows, bRowsOff, c, cOff + i * ldc + j, ldc);
-            }
-            if (narrow) {
-                tile4x1(k, a, aOff + i * lda, lda, b, bOff + fullCols, bRows, bRowsOff, edge, 0, L);
-                copyEdge(edge, L, 4, n - fullCols, c, cOff + i * ldc + fullCols, ldc);
-            } else if (edgeTiles) {
-                tile4(k, a, aOff + i * lda, lda, b, bOff + fullCols, bRows, bRowsOff, edge, 0, NR);
-                copyEdge(edge, NR, 4, n - fullCols, c, cOff + i * ldc + fullCols, ldc);
-            }
+            rowBlock(4, n, k, fullCols, edgeWidth, edge, a, aOff + i * lda, lda, b, bOff, bRows, bRowsOff, width, c,
+                    cOff + i * ldc, ldc);
         }
         // Rows below the last tile; then, without edge tiles, the last columns of every row.
-        GatherGemm.block(i, m, 0, edgeTiles ? n : fullCols, k, a, aOff, lda, b, bOff, bRows, bRowsOff, c, cOff, ldc);
+        scalar(i, m, 0, edgeTiles ? n : fullCols, k, a, aOff, lda, b, bOff, bRows, bRowsOff, width, c, cOff, ldc);
         if (!edgeTiles) {
-            GatherGemm.block(0, m, fullCols, n, k, a, aOff, lda, b, bOff, bRows, bRowsOff, c, cOff, ldc);
+            scalar(0, m, fullCols, n, k, a, aOff, lda, b, bOff, bRows, bRowsOff, width, c, cOff, ldc);
+        }
+    }
+
+    /**
+     * The tiles of {@code rows} rows of C from {@code ci}: full column blocks in place, then the
+     * last block ({@code edgeWidth} wide, 0 for none) through the scratch tile.
+     */
+    private static void rowBlock(int rows, int n, int k, int fullCols, int edgeWidth, float[] edge, float[] a, int ai,
+                                 int lda, float[] b, int bOff, int[] bRows, int bRowsOff, int width, float[] c, int ci,
+                                 int ldc) {
+        for (int j = 0; j < fullCols; j += NR) {
+            tile(rows, NR, j, k, a, ai, lda, b, bOff + j, bRows, bRowsOff, width, c, ci + j, ldc);
+        }
+        if (edgeWidth > 0) {
+            tile(rows, edgeWidth, fullCols, k, a, ai, lda, b, bOff + fullCols, bRows, bRowsOff, width, edge, 0,
+                    edgeWidth);
+            copyEdge(edge, edgeWidth, rows, n - fullCols, c, ci + fullCols, ldc);
+        }
+    }
+
+    /** One tile of 12 or 4 rows, one or two vectors wide, at column {@code j} of the product. */
+    private static void tile(int rows, int cols, int j, int k, float[] a, int ai, int lda, float[] b, int bj,
+                             int[] bRows, int ro, int width, float[] c, int ci, int ldc) {
+        if (width > 0) {
+            long left = GatherRowEdgeMicroKernels.edgeBits(j, width, 0);
+            long right = GatherRowEdgeMicroKernels.edgeBits(j, width, width - 1);
+            if (rows == 12) {
+                if (cols == NR) {
+                    GatherRowEdgeMicroKernels.tile12(k, a, ai, lda, b, bj, bRows, ro, c, ci, ldc, left, right);
+                } else {
+                    GatherRowEdgeMicroKernels.tile12x1(k, a, ai, lda, b, bj, bRows, ro, c, ci, ldc, left, right);
+                }
+            } else if (cols == NR) {
+                GatherRowEdgeMicroKernels.tile4(k, a, ai, lda, b, bj, bRows, ro, c, ci, ldc, left, right);
+            } else {
+                GatherRowEdgeMicroKernels.tile4x1(k, a, ai, lda, b, bj, bRows, ro, c, ci, ldc, left, right);
+            }
+        } else if (rows == 12) {
+            if (cols == NR) {
+                tile12(k, a, ai, lda, b, bj, bRows, ro, c, ci, ldc);
+            } else {
+                tile12x1(k, a, ai, lda, b, bj, bRows, ro, c, ci, ldc);
+            }
+        } else if (cols == NR) {
+            tile4(k, a, ai, lda, b, bj, bRows, ro, c, ci, ldc);
+        } else {
+            tile4x1(k, a, ai, lda, b, bj, bRows, ro, c, ci, ldc);
+        }
+    }
+
+    private static void scalar(int i0, int i1, int j0, int j1, int k, float[] a, int aOff, int lda, float[] b,
+                               int bOff, int[] bRows, int bRowsOff, int width, float[] c, int cOff, int ldc) {
+        if (width > 0) {
+            GatherGemm.blockRowEdges(i0, i1, j0, j1, k, a, aOff, lda, b, bOff, bRows, bRowsOff, width, c, cOff, ldc);
+        } else {
+            GatherGemm.block(i0, i1, j0, j1, k, a, aOff, lda, b, bOff, bRows, bRowsOff, c, cOff, ldc);
         }
     }
 

@@ -4,7 +4,6 @@ import static dev.lanes.kernel.vector.SgemmMicroKernels.L;
 import static dev.lanes.kernel.vector.SgemmMicroKernels.S;
 
 import dev.lanes.kernel.internal.GatherGemm;
-import dev.lanes.kernel.internal.Scratch;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 
@@ -22,84 +21,23 @@ import jdk.incubator.vector.VectorMask;
  */
 final class GatherRowEdgeMicroKernels {
 
-    /** Columns per tile: two vectors. */
-    private static final int NR = 2 * L;
-    private static final boolean TALL = S.vectorBitSize() >= 512;
-
     private GatherRowEdgeMicroKernels() {
     }
 
-    static void sgemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int[] bRows,
-                      int bRowsOff, int width, float[] c, int cOff, int ldc) {
-        int fullCols = n - n % NR;
-        int maxRow = 0;
-        for (int p = 0; p < k; p++) {
-            maxRow = Math.max(maxRow, bRows[bRowsOff + p]);
-        }
-        // As in GatherMicroKernels: the last, partial column block runs as whole tiles into a
-        // scratch tile when B's rows can be read NR wide there, else scalar.
-        boolean edgeTiles = n > fullCols && (long) bOff + maxRow + fullCols + NR <= b.length;
-        float[] edge = edgeTiles ? Scratch.floats(Scratch.GEMM_EDGE_TILE, 12 * NR) : null;
-        boolean narrow = edgeTiles && n - fullCols <= L;
-        int i = 0;
-        for (; TALL && i + 12 <= m; i += 12) {
-            for (int j = 0; j < fullCols; j += NR) {
-                tile12(k, a, aOff + i * lda, lda, b, bOff + j, bRows, bRowsOff, c, cOff + i * ldc + j, ldc,
-                        edgeBits(j, width, 0), edgeBits(j, width, width - 1));
-            }
-            if (narrow) {
-                tile12x1(k, a, aOff + i * lda, lda, b, bOff + fullCols, bRows, bRowsOff, edge, 0, L,
-                        edgeBits(fullCols, width, 0), edgeBits(fullCols, width, width - 1));
-                copyEdge(edge, L, 12, n - fullCols, c, cOff + i * ldc + fullCols, ldc);
-            } else if (edgeTiles) {
-                tile12(k, a, aOff + i * lda, lda, b, bOff + fullCols, bRows, bRowsOff, edge, 0, NR,
-                        edgeBits(fullCols, width, 0), edgeBits(fullCols, width, width - 1));
-                copyEdge(edge, NR, 12, n - fullCols, c, cOff + i * ldc + fullCols, ldc);
-            }
-        }
-        for (; i + 4 <= m; i += 4) {
-            for (int j = 0; j < fullCols; j += NR) {
-                tile4(k, a, aOff + i * lda, lda, b, bOff + j, bRows, bRowsOff, c, cOff + i * ldc + j, ldc,
-                        edgeBits(j, width, 0), edgeBits(j, width, width - 1));
-            }
-            if (narrow) {
-                tile4x1(k, a, aOff + i * lda, lda, b, bOff + fullCols, bRows, bRowsOff, edge, 0, L,
-                        edgeBits(fullCols, width, 0), edgeBits(fullCols, width, width - 1));
-                copyEdge(edge, L, 4, n - fullCols, c, cOff + i * ldc + fullCols, ldc);
-            } else if (edgeTiles) {
-                tile4(k, a, aOff + i * lda, lda, b, bOff + fullCols, bRows, bRowsOff, edge, 0, NR,
-                        edgeBits(fullCols, width, 0), edgeBits(fullCols, width, width - 1));
-                copyEdge(edge, NR, 4, n - fullCols, c, cOff + i * ldc + fullCols, ldc);
-            }
-        }
-        GatherGemm.blockRowEdges(i, m, 0, edgeTiles ? n : fullCols, k, a, aOff, lda, b, bOff, bRows, bRowsOff, width,
-                c, cOff, ldc);
-        if (!edgeTiles) {
-            GatherGemm.blockRowEdges(0, m, fullCols, n, k, a, aOff, lda, b, bOff, bRows, bRowsOff, width, c, cOff,
-                    ldc);
-        }
-    }
-
     /**
-     * @return the lanes kept among the {@code NR} columns from {@code j}: bit {@code l} is clear
+     * @return the lanes kept among the two vectors of columns from {@code j}: bit {@code l} is clear
      *         where column {@code j + l} is at {@code col} of its row ({@code 0} for the left tap,
      *         {@code width - 1} for the right one)
      */
-    private static long edgeBits(int j, int width, int col) {
+    static long edgeBits(int j, int width, int col) {
         long dropped = 0;
-        for (int l = Math.floorMod(col - j, width); l < NR; l += width) {
+        for (int l = Math.floorMod(col - j, width); l < 2 * L; l += width) {
             dropped |= 1L << l;
         }
         return ~dropped;
     }
 
-    private static void copyEdge(float[] edge, int width, int rows, int cols, float[] c, int ci, int ldc) {
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(edge, r * width, c, ci + r * ldc, cols);
-        }
-    }
-
-    private static void tile12(int k, float[] a, int ai, int lda, float[] b, int bj, int[] rows, int ro,
+    static void tile12(int k, float[] a, int ai, int lda, float[] b, int bj, int[] rows, int ro,
             float[] c, int ci, int ldc, long left, long right) {
         VectorMask<Float> left0 = VectorMask.fromLong(S, left);
         VectorMask<Float> left1 = VectorMask.fromLong(S, left >>> L);
@@ -183,7 +121,7 @@ final class GatherRowEdgeMicroKernels {
     }
 
     /** {@link #tile12} one vector wide. */
-    private static void tile12x1(int k, float[] a, int ai, int lda, float[] b, int bj, int[] rows, int ro,
+    static void tile12x1(int k, float[] a, int ai, int lda, float[] b, int bj, int[] rows, int ro,
             float[] c, int ci, int ldc, long left, long right) {
         VectorMask<Float> left0 = VectorMask.fromLong(S, left);
         VectorMask<Float> right0 = VectorMask.fromLong(S, right);
@@ -224,7 +162,7 @@ final class GatherRowEdgeMicroKernels {
         cb.intoArray(c, ci + 11 * ldc);
     }
 
-    private static void tile4(int k, float[] a, int ai, int lda, float[] b, int bj, int[] rows, int ro,
+    static void tile4(int k, float[] a, int ai, int lda, float[] b, int bj, int[] rows, int ro,
             float[] c, int ci, int ldc, long left, long right) {
         VectorMask<Float> left0 = VectorMask.fromLong(S, left);
         VectorMask<Float> left1 = VectorMask.fromLong(S, left >>> L);
@@ -266,7 +204,7 @@ final class GatherRowEdgeMicroKernels {
     }
 
     /** {@link #tile4} one vector wide. */
-    private static void tile4x1(int k, float[] a, int ai, int lda, float[] b, int bj, int[] rows, int ro,
+    static void tile4x1(int k, float[] a, int ai, int lda, float[] b, int bj, int[] rows, int ro,
             float[] c, int ci, int ldc, long left, long right) {
         VectorMask<Float> left0 = VectorMask.fromLong(S, left);
         VectorMask<Float> right0 = VectorMask.fromLong(S, right);

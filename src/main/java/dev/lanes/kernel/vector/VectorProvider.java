@@ -29,13 +29,13 @@ public final class VectorProvider implements KernelProvider {
         @Override
         public void sgemmGatherB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
                                  int[] bRows, int bRowsOff, float[] c, int cOff, int ldc) {
-            GatherMicroKernels.sgemm(m, n, k, a, aOff, lda, b, bOff, bRows, bRowsOff, c, cOff, ldc);
+            GatherMicroKernels.sgemm(m, n, k, a, aOff, lda, b, bOff, bRows, bRowsOff, 0, c, cOff, ldc);
         }
 
         @Override
         public void sgemmGatherBRowEdges(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
                                          int[] bRows, int bRowsOff, int width, float[] c, int cOff, int ldc) {
-            GatherRowEdgeMicroKernels.sgemm(m, n, k, a, aOff, lda, b, bOff, bRows, bRowsOff, width, c, cOff, ldc);
+            GatherMicroKernels.sgemm(m, n, k, a, aOff, lda, b, bOff, bRows, bRowsOff, width, c, cOff, ldc);
         }
 
         @Override

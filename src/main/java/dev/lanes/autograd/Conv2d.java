@@ -103,7 +103,7 @@ final class Conv2d extends GradFn {
         Parallel.forEach(tiles, t -> {
             try (Kernels.Scope scope = Kernels.use(provider)) {
                 float[] padded = new float[GatheredConv.paddedSize(g)];
-                float[] wide = new float[GatheredConv.wideOutputSize(g)];
+                float[] wide = new float[GatheredConv.wideOutputSize(g, accumulate)];
                 for (int n = first(g, tiles, t); n < first(g, tiles, t + 1); n++) {
                     for (int grp = 0; grp < g.groups(); grp++) {
                         GatheredConv.run(g, ws, grp * g.og() * g.k(), xs, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(),

@@ -110,9 +110,24 @@ public final class GatheredConv {
         return g.cg() * g.sH() * g.sW() * phasePlane(g) + g.dW() * (g.kW() - 1) + SLACK;
     }
 
-    /** @return floats of the forward pass's output buffer of one group: {@code og} rows of its product */
+    /**
+     * @return floats of the forward pass's output buffer of one group, {@code og} rows of its
+     *         product: enough for {@link #run} with or without {@code accumulate}
+     */
     public static int wideOutputSize(ConvGeometry g) {
-        return g.og() * (rowEdges(g) ? g.l() : widePositions(g));
+        return wideOutputSize(g, true);
+    }
+
+    /**
+     * @return floats of the output buffer {@link #run} needs with this {@code accumulate}: none
+     *         when the product is written straight into the output ({@link #rowEdges} layers
+     *         that do not accumulate)
+     */
+    public static int wideOutputSize(ConvGeometry g, boolean accumulate) {
+        if (rowEdges(g)) {
+            return accumulate ? g.og() * g.l() : 0;
+        }
+        return g.og() * widePositions(g);
     }
 
     /**
@@ -176,7 +191,8 @@ public final class GatheredConv {
      * @param x       input planes of the group from {@code xOff} ({@code cg x h x w})
      * @param taps    {@link #taps(ConvGeometry)} of {@code g}
      * @param padded  scratch of at least {@link #paddedSize} floats
-     * @param wide    scratch of at least {@link #wideOutputSize} floats
+     * @param wide    scratch of at least {@link #wideOutputSize(ConvGeometry, boolean)} floats (none
+     *                for the layers whose product is the output)
      * @throws IllegalArgumentException when a range or scratch buffer is too small
      */
     public static void run(ConvGeometry g, float[] w, int wOff, float[] x, int xOff, int[] taps, float[] padded,
@@ -192,10 +208,10 @@ public final class GatheredConv {
     public static void run(ConvGeometry g, float[] w, int wOff, float[] x, int xOff, int[] taps, float[] padded,
                            float[] wide, float[] y, int yOff, boolean accumulate) {
         int plane = g.h() * g.w();
-        if (taps.length != g.k() || padded.length < paddedSize(g) || wide.length < wideOutputSize(g)) {
+        if (taps.length != g.k() || padded.length < paddedSize(g) || wide.length < wideOutputSize(g, accumulate)) {
             throw new IllegalArgumentException("GatheredConv: taps " + taps.length + " (need " + g.k()
                     + "), padded " + padded.length + " (need " + paddedSize(g) + "), wide " + wide.length
-                    + " (need " + wideOutputSize(g) + ")");
+                    + " (need " + wideOutputSize(g, accumulate) + ")");
         }
         if (xOff < 0 || (long) xOff + (long) g.cg() * plane > x.length) {
             throw new IllegalArgumentException("GatheredConv: input range from " + xOff + " of " + g.cg() * plane

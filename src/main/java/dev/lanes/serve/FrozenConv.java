@@ -101,7 +101,7 @@ final class FrozenConv {
 
     /** @return floats of the wide output {@link GatheredConv} needs (0 if it is not used) */
     int wideSize() {
-        return taps == null ? 0 : GatheredConv.wideOutputSize(g);
+        return taps == null ? 0 : GatheredConv.wideOutputSize(g, false);
     }
 
     /**

@@ -1,6 +1,14 @@
 /**
  * Lanes: a pure-Java deep-learning compute library.
  *
+ * <p>Exported, what programs are written against: tensors ({@code dev.lanes.tensor}), the
+ * differentiable operations, losses and gradient checks ({@code dev.lanes.autograd}), layers and
+ * models ({@code dev.lanes.nn}, {@code dev.lanes.nn.models}), optimizers and schedules
+ * ({@code dev.lanes.optim}), files ({@code dev.lanes.io}), data sets and loaders
+ * ({@code dev.lanes.data}), the trainer ({@code dev.lanes.train}), serving plans
+ * ({@code dev.lanes.serve}) and, from {@code dev.lanes.kernel}, the BLAS entry points and the
+ * provider and thread settings. Everything else is internal and may change in any release.
+ *
  * <p>The Vector API module is optional at run time: start the JVM with
  * {@code --add-modules jdk.incubator.vector} to get the SIMD kernels; without it every kernel
  * runs on the scalar provider and one log line says so.
@@ -23,5 +31,4 @@ module dev.lanes {
     exports dev.lanes.data;
     exports dev.lanes.serve;
     exports dev.lanes.train;
-    exports dev.lanes.examples;
 }

@@ -15,13 +15,13 @@ import dev.lanes.data.Normalize;
 import dev.lanes.io.SafeTensors;
 import dev.lanes.io.SafeTensorsFile;
 import dev.lanes.kernel.Activation;
-import dev.lanes.kernel.Elementwise;
-import dev.lanes.kernel.Reductions;
+import dev.lanes.kernel.internal.Elementwise;
+import dev.lanes.kernel.internal.Reductions;
 import dev.lanes.nn.CellSession;
 import dev.lanes.nn.LSTM;
 import dev.lanes.nn.LSTMCell;
 import dev.lanes.nn.Linear;
-import dev.lanes.nn.Module;
+import dev.lanes.nn.Layer;
 import dev.lanes.nn.RecurrentOptions;
 import dev.lanes.nn.models.ResNet;
 import dev.lanes.nn.models.ResNets;
@@ -195,7 +195,7 @@ class ReadmeExampleTest {
         DataLoader trainLoader = DataLoader.builder(data.train()).batchSize(200).shuffle(true).seed(1).build();
         DataLoader testLoader = DataLoader.builder(data.test()).batchSize(500).build();
         Sequential mlp = new Sequential(new Linear(28 * 28, 32, gen), new Tanh(), new Linear(32, 10, gen));
-        Module model = new Module() {
+        Layer model = new Layer() {
             {
                 registerModule("mlp", mlp);
             }

@@ -1,6 +1,6 @@
 package dev.lanes.autograd;
 
-import dev.lanes.tensor.GradMode;
+import dev.lanes.tensor.internal.GradMode;
 
 /**
  * Anomaly detection, off by default and global: while on, an operation whose forward output, or

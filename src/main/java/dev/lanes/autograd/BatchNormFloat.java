@@ -1,14 +1,14 @@
 package dev.lanes.autograd;
 
 import dev.lanes.kernel.Activation;
-import dev.lanes.kernel.Elementwise;
-import dev.lanes.kernel.KernelProvider;
-import dev.lanes.kernel.Kernels;
-import dev.lanes.kernel.Parallel;
-import dev.lanes.kernel.Reductions;
-import dev.lanes.tensor.BackwardContext;
+import dev.lanes.kernel.internal.Elementwise;
+import dev.lanes.kernel.internal.KernelProvider;
+import dev.lanes.kernel.internal.Providers;
+import dev.lanes.kernel.internal.Parallel;
+import dev.lanes.kernel.internal.Reductions;
+import dev.lanes.tensor.internal.BackwardContext;
 import dev.lanes.tensor.DType;
-import dev.lanes.tensor.GradFn;
+import dev.lanes.tensor.internal.GradFn;
 import dev.lanes.tensor.Tensor;
 
 /**
@@ -81,9 +81,9 @@ final class BatchNormFloat extends GradFn {
         float[] means = new float[c];
         float[] invstds = new float[c];
         float[] scale = new float[c];
-        KernelProvider provider = Kernels.provider();
+        KernelProvider provider = Providers.provider();
         Parallel.forEach(c, ch -> {
-            try (Kernels.Scope s = Kernels.use(provider)) {
+            try (Providers.Scope s = Providers.use(provider)) {
                 double mean;
                 double invstd;
                 if (training) {
@@ -209,9 +209,9 @@ final class BatchNormFloat extends GradFn {
             Elementwise.activateBackward(Activation.RELU, ys, 0, gs, 0, gm, 0, gs.length);
         }
         float[] grad = gm;
-        KernelProvider provider = Kernels.provider();
+        KernelProvider provider = Providers.provider();
         Parallel.forEach(c, ch -> {
-            try (Kernels.Scope s = Kernels.use(provider)) {
+            try (Providers.Scope s = Providers.use(provider)) {
                 float mu = mean[ch];
                 float is = invstd[ch];
                 // The channel's gradient and its x - mean deviations as contiguous runs, so that

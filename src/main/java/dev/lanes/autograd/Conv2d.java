@@ -1,15 +1,15 @@
 package dev.lanes.autograd;
 
-import dev.lanes.kernel.ConvGeometry;
-import dev.lanes.kernel.GatheredConv;
-import dev.lanes.kernel.KernelProvider;
-import dev.lanes.kernel.Kernels;
-import dev.lanes.kernel.Parallel;
-import dev.lanes.kernel.PhaseInputGradient;
-import dev.lanes.tensor.BackwardContext;
+import dev.lanes.kernel.internal.ConvGeometry;
+import dev.lanes.kernel.internal.GatheredConv;
+import dev.lanes.kernel.internal.KernelProvider;
+import dev.lanes.kernel.internal.Providers;
+import dev.lanes.kernel.internal.Parallel;
+import dev.lanes.kernel.internal.PhaseInputGradient;
+import dev.lanes.tensor.internal.BackwardContext;
 import dev.lanes.tensor.DType;
-import dev.lanes.tensor.Dispatch;
-import dev.lanes.tensor.GradFn;
+import dev.lanes.tensor.internal.Dispatch;
+import dev.lanes.tensor.internal.GradFn;
 import dev.lanes.tensor.Tensor;
 import java.util.Arrays;
 
@@ -68,9 +68,9 @@ final class Conv2d extends GradFn {
         int og = g.og();
         int tiles = tiles(g);
         Tensor cols = Tensor.zeros(x.dtype(), tiles * Math.max(1, k * l));
-        KernelProvider provider = Kernels.provider();
+        KernelProvider provider = Providers.provider();
         Parallel.forEach(tiles, t -> {
-            try (Kernels.Scope scope = Kernels.use(provider)) {
+            try (Providers.Scope scope = Providers.use(provider)) {
                 int colsOff = t * Math.max(1, k * l);
                 for (int n = first(g, tiles, t); n < first(g, tiles, t + 1); n++) {
                     if (b != null) {
@@ -96,12 +96,12 @@ final class Conv2d extends GradFn {
     private static void gathered(ConvGeometry g, Tensor x, Tensor w, Tensor y, boolean accumulate) {
         int[] taps = GatheredConv.taps(g);
         int tiles = imageRanges(g);
-        KernelProvider provider = Kernels.provider();
+        KernelProvider provider = Providers.provider();
         float[] xs = x.f32();
         float[] ws = w.f32();
         float[] ys = y.f32();
         Parallel.forEach(tiles, t -> {
-            try (Kernels.Scope scope = Kernels.use(provider)) {
+            try (Providers.Scope scope = Providers.use(provider)) {
                 float[] padded = new float[GatheredConv.paddedSize(g)];
                 float[] wide = new float[GatheredConv.wideOutputSize(g, accumulate)];
                 for (int n = first(g, tiles, t); n < first(g, tiles, t + 1); n++) {
@@ -177,9 +177,9 @@ final class Conv2d extends GradFn {
         int blocks = Math.max(1, Math.min(4, k / 32));
         Tensor dwt = Tensor.zeros(w.dtype(), g.groups() * k * og);
         Tensor cols = Tensor.zeros(x.dtype(), Math.max(1, g.groups() * k * l));
-        KernelProvider provider = Kernels.provider();
+        KernelProvider provider = Providers.provider();
         Parallel.forEach(g.groups() * blocks, t -> {
-            try (Kernels.Scope scope = Kernels.use(provider)) {
+            try (Providers.Scope scope = Providers.use(provider)) {
                 int grp = t / blocks;
                 int r0 = (int) ((long) k * (t % blocks) / blocks);
                 int r1 = (int) ((long) k * (t % blocks + 1) / blocks);
@@ -238,9 +238,9 @@ final class Conv2d extends GradFn {
         float[][] partial = new float[ranges][];
         float[] xs = x.f32();
         float[] dys = dy.f32();
-        KernelProvider provider = Kernels.provider();
+        KernelProvider provider = Providers.provider();
         Parallel.TileBody ranged = t -> {
-            try (Kernels.Scope scope = Kernels.use(provider)) {
+            try (Providers.Scope scope = Providers.use(provider)) {
                 partial[t] = new float[size];
                 float[] padded = new float[GatheredConv.weightPaddedSize(g)];
                 float[] wide = new float[GatheredConv.widePositions(g) * og];
@@ -325,9 +325,9 @@ final class Conv2d extends GradFn {
             Tensor dx = Tensor.zeros(x.dtype(), x.shape());
             int tiles = tiles(g);
             Tensor dcols = Tensor.zeros(x.dtype(), tiles * Math.max(1, k * l));
-            KernelProvider provider = Kernels.provider();
+            KernelProvider provider = Providers.provider();
             Parallel.forEach(tiles, t -> {
-                try (Kernels.Scope scope = Kernels.use(provider)) {
+                try (Providers.Scope scope = Providers.use(provider)) {
                     int colsOff = t * Math.max(1, k * l);
                     for (int n = first(g, tiles, t); n < first(g, tiles, t + 1); n++) {
                         for (int grp = 0; grp < g.groups(); grp++) {
@@ -390,9 +390,9 @@ final class Conv2d extends GradFn {
         float[] dxs = dx.f32();
         float[] dys = dy.f32();
         int tiles = imageRanges(g);
-        KernelProvider provider = Kernels.provider();
+        KernelProvider provider = Providers.provider();
         Parallel.forEach(tiles, t -> {
-            try (Kernels.Scope scope = Kernels.use(provider)) {
+            try (Providers.Scope scope = Providers.use(provider)) {
                 float[] padded = new float[phases.paddedSize()];
                 float[] out = new float[phases.outputSize()];
                 for (int n = first(g, tiles, t); n < first(g, tiles, t + 1); n++) {

@@ -1,6 +1,6 @@
 package dev.lanes.autograd;
 
-import dev.lanes.kernel.ConvGeometry;
+import dev.lanes.kernel.internal.ConvGeometry;
 import dev.lanes.tensor.Tensor;
 import java.util.Arrays;
 

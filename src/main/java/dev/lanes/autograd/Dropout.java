@@ -1,8 +1,8 @@
 package dev.lanes.autograd;
 
-import dev.lanes.kernel.Binary;
-import dev.lanes.tensor.Dispatch;
-import dev.lanes.tensor.GradFn;
+import dev.lanes.kernel.internal.Binary;
+import dev.lanes.tensor.internal.Dispatch;
+import dev.lanes.tensor.internal.GradFn;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
 

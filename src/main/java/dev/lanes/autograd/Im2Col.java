@@ -1,10 +1,10 @@
 package dev.lanes.autograd;
 
-import dev.lanes.kernel.ConvGeometry;
+import dev.lanes.kernel.internal.ConvGeometry;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;
 
-/** {@link dev.lanes.kernel.Im2Col} on tensors of either precision. */
+/** {@link dev.lanes.kernel.internal.Im2Col} on tensors of either precision. */
 final class Im2Col {
 
     private Im2Col() {
@@ -18,18 +18,18 @@ final class Im2Col {
     /** Rows {@code [rowStart, rowEnd)} of the columns matrix, from {@code colsOff}. */
     static void im2col(ConvGeometry g, Tensor x, int xOff, int rowStart, int rowEnd, Tensor cols, int colsOff) {
         if (x.dtype() == DType.F32) {
-            dev.lanes.kernel.Im2Col.im2col(g, x.f32(), xOff, rowStart, rowEnd, cols.f32(), colsOff);
+            dev.lanes.kernel.internal.Im2Col.im2col(g, x.f32(), xOff, rowStart, rowEnd, cols.f32(), colsOff);
         } else {
-            dev.lanes.kernel.Im2Col.im2col(g, x.f64(), xOff, rowStart, rowEnd, cols.f64(), colsOff);
+            dev.lanes.kernel.internal.Im2Col.im2col(g, x.f64(), xOff, rowStart, rowEnd, cols.f64(), colsOff);
         }
     }
 
     /** Adds the columns matrix at {@code colsOff} back into {@code dx} from {@code dxOff}. */
     static void col2im(ConvGeometry g, Tensor cols, int colsOff, Tensor dx, int dxOff) {
         if (dx.dtype() == DType.F32) {
-            dev.lanes.kernel.Im2Col.col2im(g, cols.f32(), colsOff, dx.f32(), dxOff);
+            dev.lanes.kernel.internal.Im2Col.col2im(g, cols.f32(), colsOff, dx.f32(), dxOff);
         } else {
-            dev.lanes.kernel.Im2Col.col2im(g, cols.f64(), colsOff, dx.f64(), dxOff);
+            dev.lanes.kernel.internal.Im2Col.col2im(g, cols.f64(), colsOff, dx.f64(), dxOff);
         }
     }
 }

@@ -1,9 +1,9 @@
 package dev.lanes.autograd;
 
-import dev.lanes.kernel.Reductions;
+import dev.lanes.kernel.internal.Reductions;
 import dev.lanes.tensor.DType;
-import dev.lanes.tensor.Dispatch;
-import dev.lanes.tensor.GradFn;
+import dev.lanes.tensor.internal.Dispatch;
+import dev.lanes.tensor.internal.GradFn;
 import dev.lanes.tensor.Tensor;
 
 /**

@@ -1,12 +1,12 @@
 package dev.lanes.autograd;
 
-import dev.lanes.kernel.KernelProvider;
-import dev.lanes.kernel.Kernels;
-import dev.lanes.kernel.Parallel;
-import dev.lanes.kernel.PoolWindow;
-import dev.lanes.kernel.Reductions;
+import dev.lanes.kernel.internal.KernelProvider;
+import dev.lanes.kernel.internal.Providers;
+import dev.lanes.kernel.internal.Parallel;
+import dev.lanes.kernel.internal.PoolWindow;
+import dev.lanes.kernel.internal.Reductions;
 import dev.lanes.tensor.DType;
-import dev.lanes.tensor.GradFn;
+import dev.lanes.tensor.internal.GradFn;
 import dev.lanes.tensor.Tensor;
 
 /**
@@ -101,9 +101,9 @@ final class MaxPool2d extends GradFn {
         int[] idx = new int[ys.length];
         int in = p.h() * p.w();
         int out = p.hOut() * p.wOut();
-        KernelProvider provider = Kernels.provider();
+        KernelProvider provider = Providers.provider();
         Parallel.forEach(planes, plane -> {
-            try (Kernels.Scope scope = Kernels.use(provider)) {
+            try (Providers.Scope scope = Providers.use(provider)) {
                 Reductions.maxPool(p, xs, plane * in, ys, plane * out, idx, plane * out);
             }
         });

@@ -1,6 +1,6 @@
 package dev.lanes.autograd;
 
-import dev.lanes.kernel.Pooling;
+import dev.lanes.kernel.internal.Pooling;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;
 import java.util.Arrays;

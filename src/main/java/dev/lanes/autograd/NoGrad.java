@@ -1,6 +1,6 @@
 package dev.lanes.autograd;
 
-import dev.lanes.tensor.GradMode;
+import dev.lanes.tensor.internal.GradMode;
 
 /**
  * A scope in which operations on the current thread record nothing, like

@@ -1,7 +1,7 @@
 package dev.lanes.autograd;
 
 import dev.lanes.kernel.Activation;
-import dev.lanes.kernel.Binary;
+import dev.lanes.kernel.internal.Binary;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
 import java.util.ArrayList;

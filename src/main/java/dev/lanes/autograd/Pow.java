@@ -1,6 +1,6 @@
 package dev.lanes.autograd;
 
-import dev.lanes.tensor.GradFn;
+import dev.lanes.tensor.internal.GradFn;
 import dev.lanes.tensor.Tensor;
 
 /**

@@ -1,7 +1,9 @@
 package dev.lanes.autograd;
 
-import dev.lanes.tensor.GradFn;
-import dev.lanes.tensor.GradMode;
+import dev.lanes.tensor.internal.Graph;
+
+import dev.lanes.tensor.internal.GradFn;
+import dev.lanes.tensor.internal.GradMode;
 import dev.lanes.tensor.Tensor;
 import java.util.function.Supplier;
 
@@ -36,7 +38,7 @@ final class Record {
                     + out.shape());
         }
         if (needed(inputs)) {
-            Tensor.record(out, node.get());
+            Graph.record(out, node.get());
         }
         return out;
     }
@@ -54,7 +56,7 @@ final class Record {
             }
         }
         if (needed(inputs)) {
-            Tensor.record(node.get(), outs);
+            Graph.record(node.get(), outs);
         }
     }
 }

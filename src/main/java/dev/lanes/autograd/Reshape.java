@@ -1,6 +1,6 @@
 package dev.lanes.autograd;
 
-import dev.lanes.tensor.GradFn;
+import dev.lanes.tensor.internal.GradFn;
 import dev.lanes.tensor.Tensor;
 
 /** The same elements in another shape (sharing storage, like a PyTorch view); backward reshapes back. */

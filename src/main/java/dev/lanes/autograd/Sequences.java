@@ -1,7 +1,7 @@
 package dev.lanes.autograd;
 
-import dev.lanes.tensor.Dispatch;
-import dev.lanes.tensor.Layout;
+import dev.lanes.tensor.internal.Dispatch;
+import dev.lanes.tensor.internal.Layout;
 import dev.lanes.tensor.Shape;
 import dev.lanes.tensor.Tensor;
 
@@ -106,7 +106,7 @@ final class Sequences {
         if (gy == null) {
             Dispatch.copy(dh, 0, out, 0, s);
         } else {
-            Dispatch.binary(dev.lanes.kernel.Binary.ADD, dh, 0, gy, t * s, out, 0, s);
+            Dispatch.binary(dev.lanes.kernel.internal.Binary.ADD, dh, 0, gy, t * s, out, 0, s);
         }
     }
 

@@ -1,13 +1,13 @@
 package dev.lanes.autograd;
 
-import dev.lanes.tensor.Dispatch;
-import dev.lanes.tensor.GradFn;
-import dev.lanes.tensor.Layout;
+import dev.lanes.tensor.internal.Dispatch;
+import dev.lanes.tensor.internal.GradFn;
+import dev.lanes.tensor.internal.Layout;
 import dev.lanes.tensor.Tensor;
 
 /**
  * Softmax or log-softmax along one dimension (numerically stable, the row kernels of
- * {@link dev.lanes.kernel.Reductions}); another dimension than the last is moved last and back.
+ * {@link dev.lanes.kernel.internal.Reductions}); another dimension than the last is moved last and back.
  * Backward from the saved output: {@code y (g - sum(g y))}, or {@code g - exp(y) sum(g)}.
  */
 final class Softmax extends GradFn {

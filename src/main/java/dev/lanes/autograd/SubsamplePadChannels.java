@@ -1,7 +1,7 @@
 package dev.lanes.autograd;
 
-import dev.lanes.tensor.Dispatch;
-import dev.lanes.tensor.GradFn;
+import dev.lanes.tensor.internal.Dispatch;
+import dev.lanes.tensor.internal.GradFn;
 import dev.lanes.tensor.Tensor;
 
 /**

@@ -3,7 +3,7 @@ package dev.lanes.cli;
 import dev.lanes.nn.CellSession;
 import dev.lanes.nn.GRUCell;
 import dev.lanes.nn.LSTMCell;
-import dev.lanes.nn.RecurrentCellBase;
+import dev.lanes.nn.RecurrentCell;
 import dev.lanes.tensor.Generator;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -73,7 +73,7 @@ final class BenchCommand {
             return 2;
         }
         Generator gen = new Generator(1);
-        RecurrentCellBase c = switch (cell) {
+        RecurrentCell c = switch (cell) {
             case "lstm" -> new LSTMCell(d, n, gen);
             case "gru" -> new GRUCell(d, n, gen);
             default -> throw new IllegalArgumentException("bench step: the cell is lstm or gru, got '" + cell + "'");

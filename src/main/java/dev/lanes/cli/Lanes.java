@@ -1,9 +1,9 @@
 package dev.lanes.cli;
 
 import dev.lanes.kernel.Blas;
-import dev.lanes.kernel.KernelProvider;
-import dev.lanes.kernel.Kernels;
-import dev.lanes.kernel.Parallel;
+import dev.lanes.kernel.internal.KernelProvider;
+import dev.lanes.kernel.internal.Providers;
+import dev.lanes.kernel.internal.Parallel;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -113,11 +113,11 @@ public final class Lanes {
     }
 
     static void info(PrintStream out) {
-        KernelProvider p = Kernels.provider();
+        KernelProvider p = Providers.provider();
         out.println("Lanes kernels");
         out.println("  provider : " + p.name());
         out.println("  detail   : " + p.describe());
-        Kernels.vectorUnavailableReason().ifPresent(r -> out.println("  no SIMD  : " + r));
+        Providers.vectorUnavailableReason().ifPresent(r -> out.println("  no SIMD  : " + r));
         out.println("  threads  : " + Parallel.threads());
         out.println("  jdk      : " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ", "
                 + System.getProperty("java.vm.info") + ")");
@@ -134,7 +134,7 @@ public final class Lanes {
             err.println("lanes gemm: sizes must be integers, got " + Arrays.toString(sizes));
             return 2;
         }
-        out.println("sgemm C = A * B, N x N, provider " + Kernels.provider().name() + ", " + Parallel.threads()
+        out.println("sgemm C = A * B, N x N, provider " + Providers.provider().name() + ", " + Parallel.threads()
                 + " thread(s)");
         out.printf("  %6s %12s %10s %14s%n", "N", "best ms", "GFLOP/s", "max rel err");
         for (int n : ns) {

@@ -8,7 +8,7 @@ import dev.lanes.examples.AddingProblemExample;
 import dev.lanes.examples.Flags;
 import dev.lanes.examples.TranslationExample;
 import dev.lanes.nn.Linear;
-import dev.lanes.nn.Module;
+import dev.lanes.nn.Layer;
 import dev.lanes.nn.models.ResNet;
 import dev.lanes.nn.models.ResNets;
 import dev.lanes.nn.models.Shortcut;
@@ -103,7 +103,7 @@ final class TrainCommand {
     }
 
     /** A 784-h-10 ReLU network for 28 x 28 images. */
-    static final class Mlp extends Module {
+    static final class Mlp extends Layer {
         private final Linear hidden;
         private final Linear output;
 

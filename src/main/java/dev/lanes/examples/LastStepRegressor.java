@@ -5,9 +5,8 @@ import dev.lanes.kernel.Activation;
 import dev.lanes.nn.GRU;
 import dev.lanes.nn.LSTM;
 import dev.lanes.nn.Linear;
-import dev.lanes.nn.Module;
+import dev.lanes.nn.Layer;
 import dev.lanes.nn.RNN;
-import dev.lanes.nn.RecurrentBase;
 import dev.lanes.nn.RecurrentOptions;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
@@ -18,7 +17,7 @@ import java.util.Locale;
  * regression such as the adding problem. The cell is a vanilla tanh RNN, an LSTM or a GRU, from
  * zero initial states; parameters are named {@code rnn.*} and {@code head.*}.
  */
-final class LastStepRegressor extends Module {
+final class LastStepRegressor extends Layer {
 
     /** The recurrent cells to choose from. */
     enum Cell {
@@ -46,7 +45,7 @@ final class LastStepRegressor extends Module {
     }
 
     private final Cell cell;
-    private final RecurrentBase rnn;
+    private final Layer rnn;
     private final Linear head;
 
     /**

@@ -7,7 +7,7 @@ import dev.lanes.data.Vocabulary;
 import dev.lanes.nn.Embedding;
 import dev.lanes.nn.LSTM;
 import dev.lanes.nn.Linear;
-import dev.lanes.nn.Module;
+import dev.lanes.nn.Layer;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
 import java.util.Arrays;
@@ -21,7 +21,7 @@ import java.util.Arrays;
  * t of sequence b. Parameters: {@code source.*}, {@code encoder.*}, {@code target.*},
  * {@code decoder.*}, {@code head.*}.
  */
-final class Seq2Seq extends Module {
+final class Seq2Seq extends Layer {
 
     private final Embedding source;
     private final LSTM encoder;

@@ -7,7 +7,7 @@ import dev.lanes.tensor.Tensor;
  * {@code torch.nn.AdaptiveAvgPool2d} through {@link Ops#adaptiveAvgPool2d}: a fixed output size
  * {@code (oh, ow)} whatever the input's; {@code None} entries are not supported. No parameters.
  */
-public final class AdaptiveAvgPool2d extends Module {
+public final class AdaptiveAvgPool2d extends Layer {
 
     private final int[] outputSize;
 

@@ -8,7 +8,7 @@ import dev.lanes.tensor.Tensor;
  * zero padding, ceil mode and {@code count_include_pad} (default true); no
  * {@code divisor_override}. No parameters.
  */
-public final class AvgPool2d extends Module {
+public final class AvgPool2d extends Layer {
 
     private final int[] kernel;
     private final int[] stride;

@@ -23,7 +23,7 @@ import java.util.Set;
  * as PyTorch 1.13 does for old checkpoints. {@code momentum = None} (a cumulative average) is
  * not supported.
  */
-public final class BatchNorm2d extends Module {
+public final class BatchNorm2d extends Layer {
 
     private static final String TRACKED = "num_batches_tracked";
 

@@ -1,6 +1,6 @@
 package dev.lanes.nn;
 
-import dev.lanes.kernel.Parallel;
+import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;
 import java.util.Arrays;
@@ -11,7 +11,7 @@ import java.util.Arrays;
  * once, so {@link #step()} allocates nothing and records no tape; its kernels run on the calling
  * thread ({@link Parallel#serially}), so sessions on many threads do not compete for the pool
  * and a large cell does not allocate a parallel job per step. Each step reads the cell's
- * current weights, so a session follows training and {@link Module#loadStateDict}; a step gives
+ * current weights, so a session follows training and {@link Layer#loadStateDict}; a step gives
  * the same bits as the cell's {@code forward} on the same input and state.
  *
  * <p>Not thread-safe: use one session per thread (or per stream); any number of sessions may
@@ -19,7 +19,7 @@ import java.util.Arrays;
  */
 public final class CellSession {
 
-    private final RecurrentCellBase cell;
+    private final RecurrentCell cell;
     private final Tensor input;
     private final Tensor h;
     private final Tensor c;
@@ -29,7 +29,7 @@ public final class CellSession {
     private final Tensor[] weights;
     private final Runnable advance = this::advance;
 
-    CellSession(RecurrentCellBase cell, int batch) {
+    CellSession(RecurrentCell cell, int batch) {
         if (batch < 1) {
             throw new IllegalArgumentException(cell.getClass().getSimpleName() + ".session: batch must be >= 1, got "
                     + batch);

@@ -11,7 +11,7 @@ import dev.lanes.tensor.Tensor;
  * which is {@code U(-1/sqrt(fan_in), 1/sqrt(fan_in))} with {@code fan_in = in/groups * kH * kW},
  * then the bias from the same bound.
  */
-public final class Conv2d extends Module {
+public final class Conv2d extends Layer {
 
     private final int inChannels;
     private final int outChannels;

@@ -8,7 +8,7 @@ import dev.lanes.tensor.Tensor;
  * {@code torch.nn.Dropout}: in training mode {@link Ops#dropout} with probability {@code p}, the
  * mask drawn from the generator given to the constructor; in evaluation mode the identity.
  */
-public final class Dropout extends Module {
+public final class Dropout extends Layer {
 
     private final double p;
     private final Generator gen;

@@ -13,7 +13,7 @@ import java.util.Arrays;
  * through the ordinary matrix product. That costs {@code ids x numEmbeddings x dim}
  * multiply-adds, which is fine for vocabularies of up to a few thousand tokens.
  */
-public final class Embedding extends Module {
+public final class Embedding extends Layer {
 
     private final int numEmbeddings;
     private final int dim;

@@ -7,7 +7,7 @@ import dev.lanes.tensor.Tensor;
  * {@code torch.nn.Flatten}: merges dimensions {@code startDim} to {@code endDim} (inclusive,
  * negative counts from the end) into one, through {@code Ops.reshape}. Defaults 1 and -1.
  */
-public final class Flatten extends Module {
+public final class Flatten extends Layer {
 
     private final int startDim;
     private final int endDim;

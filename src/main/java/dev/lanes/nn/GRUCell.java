@@ -4,7 +4,7 @@ import dev.lanes.autograd.Ops;
 import dev.lanes.autograd.SequenceOutput;
 import dev.lanes.kernel.Activation;
 import dev.lanes.tensor.DType;
-import dev.lanes.tensor.Dispatch;
+import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
 
@@ -12,7 +12,7 @@ import dev.lanes.tensor.Tensor;
  * {@code torch.nn.GRUCell}: one step of {@link GRU}'s equations, with PyTorch's two biases
  * ({@code 3 (N d + N^2 + 2N)} parameters).
  */
-public final class GRUCell extends RecurrentCellBase {
+public final class GRUCell extends RecurrentCell {
 
     /**
      * @param inputSize  features of the input

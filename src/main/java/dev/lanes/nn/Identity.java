@@ -3,7 +3,7 @@ package dev.lanes.nn;
 import dev.lanes.tensor.Tensor;
 
 /** {@code torch.nn.Identity}: returns its input unchanged (the same tensor); no parameters. */
-public final class Identity extends Module {
+public final class Identity extends Layer {
 
     @Override
     public Tensor forward(Tensor input) {

@@ -3,7 +3,7 @@ package dev.lanes.nn;
 import dev.lanes.autograd.Ops;
 import dev.lanes.autograd.SequenceOutput;
 import dev.lanes.tensor.DType;
-import dev.lanes.tensor.Dispatch;
+import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
 
@@ -12,7 +12,7 @@ import dev.lanes.tensor.Tensor;
  * ({@code 4 (N d + N^2 + N)} parameters), exported as PyTorch's {@code bias_ih} with a zero
  * {@code bias_hh} and imported as their sum.
  */
-public final class LSTMCell extends RecurrentCellBase {
+public final class LSTMCell extends RecurrentCell {
 
     /**
      * @param inputSize  features of the input

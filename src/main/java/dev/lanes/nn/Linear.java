@@ -10,7 +10,7 @@ import dev.lanes.tensor.Tensor;
  * Initialised as PyTorch does: weight from Kaiming-uniform with {@code a = sqrt(5)}, which is
  * {@code U(-1/sqrt(in), 1/sqrt(in))}, then the bias from the same bound.
  */
-public final class Linear extends Module {
+public final class Linear extends Layer {
 
     private final int inFeatures;
     private final int outFeatures;

@@ -7,7 +7,7 @@ import dev.lanes.tensor.Tensor;
  * {@code torch.nn.MaxPool2d} through {@link Ops#maxPool2d}: kernel, stride (default the kernel),
  * padding with {@code -inf}, dilation and ceil mode; no {@code return_indices}. No parameters.
  */
-public final class MaxPool2d extends Module {
+public final class MaxPool2d extends Layer {
 
     private final int[] kernel;
     private final int[] stride;

@@ -3,7 +3,7 @@ package dev.lanes.nn;
 import dev.lanes.tensor.Tensor;
 
 /**
- * A named slot of a {@link Module} holding a tensor: a trainable parameter (a leaf that requires
+ * A named slot of a {@link Layer} holding a tensor: a trainable parameter (a leaf that requires
  * grad) or a buffer (state that is saved but not trained, such as BatchNorm's running mean).
  * Loading a state dict or converting the module's dtype replaces the tensor in the slot.
  */

@@ -4,7 +4,7 @@ import dev.lanes.autograd.Ops;
 import dev.lanes.autograd.SequenceOutput;
 import dev.lanes.kernel.Activation;
 import dev.lanes.tensor.DType;
-import dev.lanes.tensor.Dispatch;
+import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
 
@@ -13,7 +13,7 @@ import dev.lanes.tensor.Tensor;
  * ({@code N d + N^2 + N} parameters), exported as PyTorch's {@code bias_ih} with a zero
  * {@code bias_hh} and imported as their sum.
  */
-public final class RNNCell extends RecurrentCellBase {
+public final class RNNCell extends RecurrentCell {
 
     private final Activation nonlinearity;
 

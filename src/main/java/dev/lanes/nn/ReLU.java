@@ -4,7 +4,7 @@ import dev.lanes.autograd.Ops;
 import dev.lanes.tensor.Tensor;
 
 /** {@code torch.nn.ReLU}: applies {@code Ops.relu} elementwise; no parameters. */
-public final class ReLU extends Module {
+public final class ReLU extends Layer {
 
     @Override
     public Tensor forward(Tensor input) {

@@ -20,7 +20,7 @@ import java.util.Map;
  * unbatched), output {@code [T, B, D * N]}, states {@code [L * D, B, N]} ({@code [L * D, N]}
  * unbatched), with D = 2 when bidirectional.
  */
-public abstract class RecurrentBase extends Module {
+abstract sealed class RecurrentBase extends Layer permits RNN, LSTM, GRU {
 
     private final String kind;
     private final RecurrentOptions options;

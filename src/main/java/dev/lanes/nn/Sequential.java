@@ -4,12 +4,12 @@ import dev.lanes.tensor.Tensor;
 import java.util.List;
 
 /** Modules applied one after the other, named {@code "0"}, {@code "1"}, ... as in PyTorch. */
-public final class Sequential extends Module {
+public final class Sequential extends Layer {
 
-    private final List<Module> modules;
+    private final List<Layer> modules;
 
     /** @param modules the stages, in order */
-    public Sequential(Module... modules) {
+    public Sequential(Layer... modules) {
         this.modules = List.of(modules);
         for (int i = 0; i < modules.length; i++) {
             registerModule(Integer.toString(i), modules[i]);
@@ -17,7 +17,7 @@ public final class Sequential extends Module {
     }
 
     /** @return stage {@code i} */
-    public Module get(int i) {
+    public Layer get(int i) {
         return modules.get(i);
     }
 
@@ -29,7 +29,7 @@ public final class Sequential extends Module {
     @Override
     public Tensor forward(Tensor input) {
         Tensor x = input;
-        for (Module m : modules) {
+        for (Layer m : modules) {
             x = m.forward(x);
         }
         return x;

@@ -4,7 +4,7 @@ import dev.lanes.autograd.Ops;
 import dev.lanes.tensor.Tensor;
 
 /** {@code torch.nn.Sigmoid}: applies {@code Ops.sigmoid} elementwise; no parameters. */
-public final class Sigmoid extends Module {
+public final class Sigmoid extends Layer {
 
     @Override
     public Tensor forward(Tensor input) {

@@ -4,7 +4,7 @@ import dev.lanes.autograd.Ops;
 import dev.lanes.tensor.Tensor;
 
 /** {@code torch.nn.Tanh}: applies {@code Ops.tanh} elementwise; no parameters. */
-public final class Tanh extends Module {
+public final class Tanh extends Layer {
 
     @Override
     public Tensor forward(Tensor input) {

@@ -1,7 +1,7 @@
 package dev.lanes.optim;
 
-import dev.lanes.kernel.Kernels;
-import dev.lanes.kernel.UpdateKernels;
+import dev.lanes.kernel.internal.Providers;
+import dev.lanes.kernel.internal.UpdateKernels;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;
 
@@ -12,7 +12,7 @@ final class Fused {
     }
 
     static UpdateKernels kernels() {
-        return Kernels.provider().updates();
+        return Providers.provider().updates();
     }
 
     static boolean f32(String op, Tensor p, Tensor g) {

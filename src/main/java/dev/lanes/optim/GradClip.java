@@ -1,8 +1,8 @@
 package dev.lanes.optim;
 
-import dev.lanes.kernel.Reductions;
+import dev.lanes.kernel.internal.Reductions;
 import dev.lanes.tensor.DType;
-import dev.lanes.tensor.Dispatch;
+import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.lanes.serve;
 
 import dev.lanes.nn.BatchNorm2d;
 import dev.lanes.nn.Conv2d;
-import dev.lanes.nn.Module;
+import dev.lanes.nn.Layer;
 import dev.lanes.nn.Sequential;
 import dev.lanes.nn.models.ResidualBlock;
 import dev.lanes.nn.models.ZeroPadShortcut;
@@ -27,14 +27,14 @@ final class FrozenBlock {
         this.zeroPad = zeroPad;
     }
 
-    static FrozenBlock of(String name, Module block, int channels, int h, int w) {
+    static FrozenBlock of(String name, Layer block, int channels, int h, int w) {
         if (!(block instanceof ResidualBlock b)) {
             throw new IllegalArgumentException(name + ": cannot freeze a " + block.getClass().getName()
                     + " (BasicBlock and Bottleneck can be frozen)");
         }
         List<Conv2d> c = b.convolutions();
         List<BatchNorm2d> n = b.batchNorms();
-        Module downsample = b.downsample();
+        Layer downsample = b.downsample();
         boolean residual = b.residual();
         if (c.get(0).inChannels() != channels) {
             throw new IllegalArgumentException(name + ": expects " + c.get(0).inChannels() + " input channels, the layer"

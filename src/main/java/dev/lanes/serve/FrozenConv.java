@@ -1,8 +1,8 @@
 package dev.lanes.serve;
 
 import dev.lanes.kernel.Blas;
-import dev.lanes.kernel.ConvGeometry;
-import dev.lanes.kernel.GatheredConv;
+import dev.lanes.kernel.internal.ConvGeometry;
+import dev.lanes.kernel.internal.GatheredConv;
 import dev.lanes.nn.BatchNorm2d;
 import dev.lanes.nn.Conv2d;
 import dev.lanes.tensor.Tensor;

@@ -1,7 +1,7 @@
 package dev.lanes.serve;
 
-import dev.lanes.kernel.PoolWindow;
-import dev.lanes.kernel.Reductions;
+import dev.lanes.kernel.internal.PoolWindow;
+import dev.lanes.kernel.internal.Reductions;
 import dev.lanes.nn.MaxPool2d;
 
 /**

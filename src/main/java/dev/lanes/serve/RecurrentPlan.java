@@ -5,7 +5,7 @@ import dev.lanes.nn.CellSession;
 import dev.lanes.nn.GRUCell;
 import dev.lanes.nn.LSTMCell;
 import dev.lanes.nn.RNNCell;
-import dev.lanes.nn.RecurrentCellBase;
+import dev.lanes.nn.RecurrentCell;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
@@ -19,10 +19,10 @@ import java.util.Map;
  */
 public final class RecurrentPlan {
 
-    private final RecurrentCellBase cell;
+    private final RecurrentCell cell;
     private final NonFinitePolicy policy;
 
-    private RecurrentPlan(RecurrentCellBase frozen, NonFinitePolicy policy) {
+    private RecurrentPlan(RecurrentCell frozen, NonFinitePolicy policy) {
         this.cell = frozen;
         this.policy = policy;
     }
@@ -34,7 +34,7 @@ public final class RecurrentPlan {
      * @param policy what sessions do with non-finite inputs
      * @return the plan
      */
-    public static RecurrentPlan freeze(RecurrentCellBase cell, NonFinitePolicy policy) {
+    public static RecurrentPlan freeze(RecurrentCell cell, NonFinitePolicy policy) {
         if (cell == null || policy == null) {
             throw new NullPointerException("RecurrentPlan.freeze: " + (cell == null ? "cell" : "policy") + " is null");
         }
@@ -43,7 +43,7 @@ public final class RecurrentPlan {
         int d = cell.inputSize();
         int n = cell.hiddenSize();
         Generator unused = new Generator(0);
-        RecurrentCellBase copy = switch (cell) {
+        RecurrentCell copy = switch (cell) {
             case LSTMCell c -> new LSTMCell(d, n, bias, DType.F32, unused);
             case GRUCell c -> new GRUCell(d, n, bias, DType.F32, unused);
             case RNNCell c -> new RNNCell(d, n, bias, c.nonlinearity(), DType.F32, unused);
@@ -55,8 +55,8 @@ public final class RecurrentPlan {
         return new RecurrentPlan(copy, policy);
     }
 
-    /** {@link #freeze(RecurrentCellBase, NonFinitePolicy)} with {@link NonFinitePolicy#PROPAGATE}. */
-    public static RecurrentPlan freeze(RecurrentCellBase cell) {
+    /** {@link #freeze(RecurrentCell, NonFinitePolicy)} with {@link NonFinitePolicy#PROPAGATE}. */
+    public static RecurrentPlan freeze(RecurrentCell cell) {
         return freeze(cell, NonFinitePolicy.PROPAGATE);
     }
 

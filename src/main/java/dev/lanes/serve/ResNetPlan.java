@@ -1,7 +1,7 @@
 package dev.lanes.serve;
 
 import dev.lanes.nn.Linear;
-import dev.lanes.nn.Module;
+import dev.lanes.nn.Layer;
 import dev.lanes.nn.Sequential;
 import dev.lanes.nn.models.ResNet;
 import java.util.ArrayList;
@@ -114,7 +114,7 @@ public final class ResNetPlan {
         for (int s = 0; s < stages.size(); s++) {
             Sequential stage = stages.get(s);
             for (int i = 0; i < stage.size(); i++) {
-                Module m = stage.get(i);
+                Layer m = stage.get(i);
                 FrozenBlock b = FrozenBlock.of("layer" + (s + 1) + "." + i, m, c, h, w);
                 c = b.last().g.cOut();
                 h = b.last().g.hOut();

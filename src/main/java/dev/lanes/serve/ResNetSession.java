@@ -1,7 +1,7 @@
 package dev.lanes.serve;
 
 import dev.lanes.kernel.Blas;
-import dev.lanes.kernel.Parallel;
+import dev.lanes.kernel.internal.Parallel;
 
 /**
  * A fixed batch of images on a {@link ResNetPlan}: {@link #run(float[])} maps NCHW images to

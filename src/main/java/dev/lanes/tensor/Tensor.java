@@ -1,25 +1,22 @@
 package dev.lanes.tensor;
 
-import dev.lanes.kernel.Binary;
-import dev.lanes.kernel.Elementwise;
-import dev.lanes.kernel.Parallel;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
+import dev.lanes.kernel.internal.Binary;
+import dev.lanes.kernel.internal.Elementwise;
+import dev.lanes.tensor.internal.BackwardEngine;
+import dev.lanes.tensor.internal.GradFn;
+import dev.lanes.tensor.internal.Graph;
+import dev.lanes.tensor.internal.TensorFormat;
+
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * A dense n-dimensional array of F32 or F64 values in contiguous row-major storage, and a vertex
  * of the autograd graph.
  *
- * <p>This class holds data, factories and the backward engine. The differentiable operations
- * ({@code add}, {@code matmul}, {@code tanh}, ...) are static methods of
- * {@code dev.lanes.autograd.Ops}, which record a {@link GradFn} on their output when any input
- * {@link #requiresGrad() requires a gradient} and recording is on ({@link GradMode}).
+ * <p>The differentiable operations ({@code add}, {@code matmul}, {@code tanh}, ...) are static
+ * methods of {@code dev.lanes.autograd.Ops}, which record how they computed their output when
+ * any input {@link #requiresGrad() requires a gradient} and recording is on (outside a
+ * {@code dev.lanes.autograd.NoGrad} scope); {@link #backward()} then walks that record.
  *
  * <p>Storage is shared by {@link #view} results, like PyTorch views; everything else returns new
  * storage. Tensors are not thread-safe.
@@ -35,6 +32,32 @@ public final class Tensor {
     private Tensor grad;
     private GradFn gradFn;
     private int outputIndex;
+
+    static {
+        Graph.install(new Graph.Access() {
+            @Override
+            public GradFn producer(Tensor t) {
+                return t.gradFn;
+            }
+
+            @Override
+            public int outputIndex(Tensor t) {
+                return t.outputIndex;
+            }
+
+            @Override
+            public void attach(Tensor t, GradFn fn, int outputIndex) {
+                t.gradFn = fn;
+                t.outputIndex = outputIndex;
+                t.requiresGrad = true;
+            }
+
+            @Override
+            public void setGrad(Tensor t, Tensor grad) {
+                t.grad = grad;
+            }
+        });
+    }
 
     private Tensor(DType dtype, Shape shape, float[] f, double[] d) {
         this.dtype = dtype;
@@ -396,11 +419,6 @@ public final class Tensor {
         grad = null;
     }
 
-    /** @return the function that computed this tensor, or null for a leaf */
-    public GradFn gradFn() {
-        return gradFn;
-    }
-
     /** @return whether this tensor was created by the user rather than by a recorded operation */
     public boolean isLeaf() {
         return gradFn == null;
@@ -409,54 +427,6 @@ public final class Tensor {
     /** @return the same storage outside the graph: no gradient flows through the result */
     public Tensor detach() {
         return new Tensor(dtype, shape, f, d);
-    }
-
-    /**
-     * Records {@code fn} as the producer of {@code out}: the hook differentiable functions use.
-     *
-     * @return {@code out}
-     */
-    public static Tensor record(Tensor out, GradFn fn) {
-        if (out.gradFn != null || out.requiresGrad) {
-            throw new IllegalStateException("record: the output of " + fn.name() + " already belongs to the graph");
-        }
-        if (fn.outputCount() != 1) {
-            throw new IllegalArgumentException("record: " + fn.name() + " has " + fn.outputCount() + " outputs;"
-                    + " record them together");
-        }
-        out.gradFn = fn;
-        out.requiresGrad = true;
-        return out;
-    }
-
-    /**
-     * Records {@code fn} as the producer of all its outputs, in its output order.
-     *
-     * @throws IllegalArgumentException when the count differs from {@code fn.outputCount()} or an
-     *                                  output is given twice
-     */
-    public static void record(GradFn fn, Tensor... outs) {
-        if (outs.length != fn.outputCount()) {
-            throw new IllegalArgumentException("record: " + fn.name() + " has " + fn.outputCount() + " outputs, "
-                    + outs.length + " given");
-        }
-        for (int i = 0; i < outs.length; i++) {
-            if (outs[i].gradFn != null || outs[i].requiresGrad) {
-                throw new IllegalStateException("record: output " + i + " of " + fn.name()
-                        + " already belongs to the graph");
-            }
-            for (int j = 0; j < i; j++) {
-                if (outs[j] == outs[i]) {
-                    throw new IllegalArgumentException("record: output " + i + " of " + fn.name()
-                            + " is also output " + j);
-                }
-            }
-        }
-        for (int i = 0; i < outs.length; i++) {
-            outs[i].gradFn = fn;
-            outs[i].outputIndex = i;
-            outs[i].requiresGrad = true;
-        }
     }
 
     /** Backward from a one-element tensor, with gradient 1; frees the graph. */
@@ -492,209 +462,7 @@ public final class Tensor {
             throw new IllegalArgumentException("backward: the gradient is " + gradOutput.dtype + " " + gradOutput.shape
                     + ", the output is " + dtype + " " + shape);
         }
-        if (gradFn == null) {
-            accumulate(this, gradOutput);
-            return;
-        }
-        List<GradFn> order = topologicalOrder(gradFn);
-        // Leaf gradients to add once the pass ends, in the order they came: kept back from the
-        // first one still being computed (BackwardContext.later) onwards.
-        List<LeafGradient> deferred = new ArrayList<>();
-        try {
-            walk(order, gradOutput, retainGraph, deferred);
-        } catch (RuntimeException | Error e) {
-            for (LeafGradient d : deferred) {
-                if (d.work != null) {
-                    try {
-                        d.work.await();
-                    } catch (RuntimeException | Error suppressed) {
-                        e.addSuppressed(suppressed);
-                    }
-                }
-            }
-            throw e;
-        }
-        for (LeafGradient d : deferred) {
-            if (d.work != null) {
-                d.work.await();
-            }
-            accumulate(d.leaf, d.grad);
-        }
-    }
-
-    /** A leaf's gradient held back until the pass ends, and the work still filling it (or null). */
-    private record LeafGradient(Tensor leaf, Tensor grad, Parallel.Pending work) {
-    }
-
-    /** Runs the nodes of {@code order} (the root's first), adding leaf gradients or deferring them. */
-    private void walk(List<GradFn> order, Tensor gradOutput, boolean retainGraph, List<LeafGradient> deferred) {
-        // The gradients waiting for each node, one slot per output. A pending gradient is in
-        // `owned` while that slot is the only thing holding it: a sum built here, or a gradient
-        // from a node that returns fresh ones (GradFn.returnsFreshGradients). Another gradient for
-        // the slot is then added into it in place, and the node it waits for may reuse it
-        // (BackwardContext). Other gradients may be shared (a backward can return its output
-        // gradient itself for several inputs) and are copied before the first addition.
-        Map<GradFn, Tensor[]> pending = new IdentityHashMap<>();
-        Set<Tensor> owned = Collections.newSetFromMap(new IdentityHashMap<>());
-        pendingSlots(pending, gradFn)[outputIndex] = gradOutput;
-        for (GradFn node : order) {
-            Tensor[] g = pending.remove(node);
-            if (g == null) {
-                continue;
-            }
-            Tensor[] inputs = node.inputs();
-            boolean freshGrads = node.returnsFreshGradients();
-            BackwardContext context = freshGrads ? offers(g, inputs, pending, owned)
-                    : new BackwardContext(inputs.length, null, null);
-            for (Tensor t : g) {
-                if (t != null) {
-                    owned.remove(t);
-                }
-            }
-            Tensor[] grads;
-            try {
-                grads = node.backward(g, context);
-            } catch (RuntimeException | Error e) {
-                context.settle(e);
-                throw e;
-            }
-            for (int i = 0; i < inputs.length; i++) {
-                Tensor in = inputs[i];
-                Parallel.Pending work = context.pending(i);
-                if (work != null && (!in.requiresGrad || grads[i] == null || in.gradFn != null
-                        || GradMode.anomalyDetection())) {
-                    work.await(); // needed now (or not at all)
-                    work = null;
-                }
-                if (!in.requiresGrad || grads[i] == null) {
-                    continue;
-                }
-                Tensor gi = grads[i];
-                if (!gi.shape.equals(in.shape) || gi.dtype != in.dtype) {
-                    throw new IllegalStateException(node.name() + " backward returned " + gi.dtype + " " + gi.shape
-                            + " for an input of " + in.dtype + " " + in.shape);
-                }
-                if (GradMode.anomalyDetection() && !gi.allFinite()) {
-                    throw new ArithmeticException("anomaly: the backward of '" + node.name()
-                            + "' produced NaN or Inf in the gradient of input " + i);
-                }
-                if (in.gradFn == null) {
-                    if (work == null && deferred.isEmpty()) {
-                        accumulate(in, gi);
-                    } else {
-                        deferred.add(new LeafGradient(in, gi, work));
-                    }
-                    continue;
-                }
-                if (gi == context.partialSum(i)) {
-                    continue; // the node added its gradient into the pending sum, in place
-                }
-                Tensor[] slots = pendingSlots(pending, in.gradFn);
-                Tensor sum = slots[in.outputIndex];
-                if (sum == null) {
-                    slots[in.outputIndex] = gi;
-                    if (freshGrads) {
-                        owned.add(gi);
-                    } else {
-                        owned.remove(gi);
-                    }
-                } else if (owned.contains(sum)) {
-                    sum.addInPlace(gi);
-                } else {
-                    // The first gradient may be shared (with the caller or another input): add
-                    // into a fresh tensor, in one pass, rather than copy it.
-                    Tensor fresh = zeros(sum.dtype, sum.shape);
-                    Dispatch.binary(Binary.ADD, sum, gi, fresh);
-                    owned.add(fresh);
-                    slots[in.outputIndex] = fresh;
-                }
-            }
-            if (!retainGraph) {
-                node.release();
-            }
-        }
-    }
-
-    /**
-     * What a node that returns fresh gradients may reuse: its output gradients that are owned,
-     * and the owned pending sums of its inputs (offered once per distinct input tensor, so that a
-     * node whose inputs repeat cannot add two gradients into one offer).
-     */
-    private static BackwardContext offers(Tensor[] g, Tensor[] inputs, Map<GradFn, Tensor[]> pending,
-                                          Set<Tensor> owned) {
-        boolean[] own = new boolean[g.length];
-        for (int j = 0; j < g.length; j++) {
-            own[j] = g[j] != null && owned.contains(g[j]);
-        }
-        Tensor[] sums = new Tensor[inputs.length];
-        for (int i = 0; i < inputs.length; i++) {
-            Tensor in = inputs[i];
-            if (!in.requiresGrad || in.gradFn == null || repeats(inputs, i)) {
-                continue;
-            }
-            Tensor[] slots = pending.get(in.gradFn);
-            Tensor sum = slots == null ? null : slots[in.outputIndex];
-            if (sum != null && owned.contains(sum)) {
-                sums[i] = sum;
-            }
-        }
-        return new BackwardContext(inputs.length, own, sums);
-    }
-
-    /** @return whether {@code inputs[i]} is also another of the inputs */
-    private static boolean repeats(Tensor[] inputs, int i) {
-        for (int j = 0; j < inputs.length; j++) {
-            if (j != i && inputs[j] == inputs[i]) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static Tensor[] pendingSlots(Map<GradFn, Tensor[]> pending, GradFn node) {
-        Tensor[] slots = pending.get(node);
-        if (slots == null) {
-            slots = new Tensor[node.outputCount()];
-            pending.put(node, slots);
-        }
-        return slots;
-    }
-
-    private static void accumulate(Tensor leaf, Tensor g) {
-        if (leaf.grad == null) {
-            leaf.grad = g.copy();
-        } else {
-            leaf.grad.addInPlace(g);
-        }
-    }
-
-    /** Nodes reachable from {@code root}, each before every node it depends on (iterative DFS). */
-    private static List<GradFn> topologicalOrder(GradFn root) {
-        List<GradFn> postOrder = new ArrayList<>();
-        Map<GradFn, Boolean> seen = new IdentityHashMap<>();
-        ArrayDeque<GradFn> stack = new ArrayDeque<>();
-        ArrayDeque<Integer> next = new ArrayDeque<>();
-        stack.push(root);
-        next.push(0);
-        seen.put(root, Boolean.TRUE);
-        while (!stack.isEmpty()) {
-            GradFn node = stack.peek();
-            int i = next.pop();
-            Tensor[] inputs = node.inputs();
-            if (i < inputs.length) {
-                next.push(i + 1);
-                GradFn child = inputs[i].gradFn;
-                if (child != null && inputs[i].requiresGrad && seen.put(child, Boolean.TRUE) == null) {
-                    stack.push(child);
-                    next.push(0);
-                }
-            } else {
-                stack.pop();
-                postOrder.add(node);
-            }
-        }
-        java.util.Collections.reverse(postOrder);
-        return postOrder;
+        BackwardEngine.run(this, gradOutput, retainGraph);
     }
 
     // ---------------------------------------------------------------- printing

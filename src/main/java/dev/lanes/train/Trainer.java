@@ -6,7 +6,7 @@ import dev.lanes.data.Batch;
 import dev.lanes.data.DataLoader;
 import dev.lanes.data.Epoch;
 import dev.lanes.data.LoaderPosition;
-import dev.lanes.nn.Module;
+import dev.lanes.nn.Layer;
 import dev.lanes.optim.GradClip;
 import dev.lanes.optim.LRSchedule;
 import dev.lanes.optim.Optimizer;
@@ -50,7 +50,7 @@ public final class Trainer {
         Tensor apply(Tensor output, int[] labels);
     }
 
-    private final Module model;
+    private final Layer model;
     private final Optimizer optimizer;
     private final DataLoader train;
     private final DataLoader test;
@@ -108,7 +108,7 @@ public final class Trainer {
      * @return a builder with the defaults: cross entropy, 1 epoch, no schedule, no clipping, no
      *         early stopping, no checkpoints, progress on {@code System.out}
      */
-    public static Builder builder(Module model, Optimizer optimizer, DataLoader train) {
+    public static Builder builder(Layer model, Optimizer optimizer, DataLoader train) {
         return new Builder(model, optimizer, train);
     }
 
@@ -313,7 +313,7 @@ public final class Trainer {
     /** The options of a {@link Trainer}. */
     public static final class Builder {
 
-        private final Module model;
+        private final Layer model;
         private final Optimizer optimizer;
         private final DataLoader train;
         private DataLoader test;
@@ -332,7 +332,7 @@ public final class Trainer {
         private boolean live = System.console() != null && System.console().isTerminal();
         private Path curves;
 
-        private Builder(Module model, Optimizer optimizer, DataLoader train) {
+        private Builder(Layer model, Optimizer optimizer, DataLoader train) {
             this.model = Objects.requireNonNull(model, "Trainer: model is null");
             this.optimizer = Objects.requireNonNull(optimizer, "Trainer: optimizer is null");
             this.train = Objects.requireNonNull(train, "Trainer: train loader is null");

@@ -2,7 +2,7 @@ package dev.lanes.train;
 
 import dev.lanes.io.SafeTensors;
 import dev.lanes.io.SafeTensorsFile;
-import dev.lanes.nn.Module;
+import dev.lanes.nn.Layer;
 import dev.lanes.optim.Optimizer;
 import dev.lanes.tensor.Tensor;
 import java.io.IOException;
@@ -29,7 +29,7 @@ record TrainingState(int epoch, int batch, long step, long loaderSeed, int sched
     private static final String MODEL = "model.";
     private static final String OPTIMIZER = "optimizer.";
 
-    void save(Path file, Module model, Optimizer optimizer) throws IOException {
+    void save(Path file, Layer model, Optimizer optimizer) throws IOException {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         model.stateDict().forEach((k, v) -> tensors.put(MODEL + k, v));
         optimizer.stateDict().forEach((k, v) -> tensors.put(OPTIMIZER + k, v));

@@ -1,5 +1,7 @@
 package dev.lanes.autograd;
 
+import dev.lanes.tensor.internal.Graph;
+
 import static dev.lanes.autograd.Ops.add;
 import static dev.lanes.autograd.Ops.log;
 import static dev.lanes.autograd.Ops.mul;
@@ -13,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lanes.kernel.Parallel;
+import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
@@ -180,14 +182,14 @@ class AutogradTest {
         try {
             java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
             Tensor x = vec(1, 2).requiresGrad(true);
-            Tensor y = Tensor.record(vec(1, 2), new dev.lanes.tensor.GradFn("failing", "FailingBackward0", x) {
+            Tensor y = Graph.record(vec(1, 2), new dev.lanes.tensor.internal.GradFn("failing", "FailingBackward0", x) {
                 @Override
                 protected Tensor[] backward(Tensor g) {
                     throw new AssertionError("not called");
                 }
 
                 @Override
-                protected Tensor[] backward(Tensor[] g, dev.lanes.tensor.BackwardContext context) {
+                protected Tensor[] backward(Tensor[] g, dev.lanes.tensor.internal.BackwardContext context) {
                     context.later(0, Parallel.later(4, t -> {
                         long until = System.nanoTime() + 2_000_000;
                         while (System.nanoTime() < until) {
@@ -236,7 +238,7 @@ class AutogradTest {
         try (NoGrad g = NoGrad.enter()) {
             Tensor y = mul(x, x);
             assertFalse(y.requiresGrad());
-            assertNull(y.gradFn());
+            assertNull(Graph.producer(y));
         }
         assertTrue(mul(x, x).requiresGrad());
         Tensor d = tanh(x).detach();

@@ -3,9 +3,9 @@ package dev.lanes.autograd;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.lanes.kernel.KernelProvider;
-import dev.lanes.kernel.Kernels;
-import dev.lanes.kernel.Parallel;
+import dev.lanes.kernel.internal.KernelProvider;
+import dev.lanes.kernel.internal.Providers;
+import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
@@ -59,8 +59,8 @@ class BatchNormFloatTest {
             Parallel.setThreads(2);
             assertSameBits(one, run(3, 5, 17, 17, 0.3), "2 threads");
             assertSameBits(oneBig, run(2, 3, 25, 40, 0), "2 threads, planes of 1000");
-            for (KernelProvider p : new KernelProvider[] {Kernels.scalar(), Kernels.vector().orElse(Kernels.scalar())}) {
-                try (Kernels.Scope s = Kernels.use(p)) {
+            for (KernelProvider p : new KernelProvider[] {Providers.scalar(), Providers.vector().orElse(Providers.scalar())}) {
+                try (Providers.Scope s = Providers.use(p)) {
                     assertSameBits(one, run(3, 5, 17, 17, 0.3), p.name());
                 }
             }

@@ -3,8 +3,8 @@ package dev.lanes.autograd;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.lanes.kernel.KernelProvider;
-import dev.lanes.kernel.Kernels;
+import dev.lanes.kernel.internal.KernelProvider;
+import dev.lanes.kernel.internal.Providers;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
@@ -72,14 +72,14 @@ class Conv2dProperties {
     @Property(tries = 100)
     void providersAgree(@ForAll long seed) {
         ConvCases.Case c = ConvCases.random(new Random(seed));
-        KernelProvider vector = Kernels.vector().orElseThrow();
+        KernelProvider vector = Providers.vector().orElseThrow();
         for (DType dtype : new DType[] {DType.F32, DType.F64}) {
             double[][] s;
             double[][] v;
-            try (Kernels.Scope scope = Kernels.use(Kernels.scalar())) {
+            try (Providers.Scope scope = Providers.use(Providers.scalar())) {
                 s = run(c, dtype, seed);
             }
-            try (Kernels.Scope scope = Kernels.use(vector)) {
+            try (Providers.Scope scope = Providers.use(vector)) {
                 v = run(c, dtype, seed);
             }
             assertClose(s, v, dtype == DType.F32 ? 2e-5 : 1e-12, c + " " + dtype);

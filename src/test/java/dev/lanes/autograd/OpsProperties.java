@@ -3,8 +3,8 @@ package dev.lanes.autograd;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.lanes.kernel.KernelProvider;
-import dev.lanes.kernel.Kernels;
+import dev.lanes.kernel.internal.KernelProvider;
+import dev.lanes.kernel.internal.Providers;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;
 import java.util.Random;
@@ -78,13 +78,13 @@ class OpsProperties {
     @Property(tries = 300)
     void providersAgree(@ForAll("op") OpCases.Case c, @ForAll long seed) {
         OpCases.Instance in = c.maker().make(new Random(seed));
-        KernelProvider vector = Kernels.vector().orElseThrow();
+        KernelProvider vector = Providers.vector().orElseThrow();
         double[][] s;
         double[][] v;
-        try (Kernels.Scope scope = Kernels.use(Kernels.scalar())) {
+        try (Providers.Scope scope = Providers.use(Providers.scalar())) {
             s = run(in, DType.F32, seed);
         }
-        try (Kernels.Scope scope = Kernels.use(vector)) {
+        try (Providers.Scope scope = Providers.use(vector)) {
             v = run(in, DType.F32, seed);
         }
         for (int k = 0; k < s.length; k++) {

@@ -1,5 +1,6 @@
 package dev.lanes.kernel;
 
+import dev.lanes.kernel.internal.GemmShape;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,7 @@
 package dev.lanes.kernel;
 
+import dev.lanes.kernel.internal.Parallel;
+import dev.lanes.kernel.internal.KernelProvider;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

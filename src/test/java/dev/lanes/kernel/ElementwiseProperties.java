@@ -1,5 +1,10 @@
 package dev.lanes.kernel;
 
+import dev.lanes.kernel.internal.Parallel;
+import dev.lanes.kernel.internal.KernelProvider;
+import dev.lanes.kernel.internal.ElementwiseKernels;
+import dev.lanes.kernel.internal.Elementwise;
+import dev.lanes.kernel.internal.Binary;
 import static dev.lanes.kernel.FloatValues.embed;
 import static dev.lanes.kernel.FloatValues.sameBits;
 import static dev.lanes.kernel.FloatValues.ulpError;

@@ -1,5 +1,8 @@
 package dev.lanes.kernel;
 
+import dev.lanes.kernel.internal.Reductions;
+import dev.lanes.kernel.internal.Elementwise;
+import dev.lanes.kernel.internal.Binary;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

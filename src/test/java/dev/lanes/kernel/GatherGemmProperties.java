@@ -1,5 +1,9 @@
 package dev.lanes.kernel;
 
+import dev.lanes.kernel.internal.GatherBlas;
+
+import dev.lanes.kernel.internal.Providers;
+import dev.lanes.kernel.internal.KernelProvider;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -48,9 +52,9 @@ class GatherGemmProperties {
         Arrays.fill(c0, Float.NaN);
         float[] scalar = c0.clone();
         float[] vector = c0.clone();
-        Blas.sgemmGatherB(Kernels.scalar(), m, n, k, a, aOff, lda, b, bOff, rows, rowsOff, scalar, cOff, ldc);
-        KernelProvider v = Kernels.vector().orElseThrow();
-        Blas.sgemmGatherB(v, m, n, k, a, aOff, lda, b, bOff, rows, rowsOff, vector, cOff, ldc);
+        GatherBlas.sgemmGatherB(Providers.scalar(), m, n, k, a, aOff, lda, b, bOff, rows, rowsOff, scalar, cOff, ldc);
+        KernelProvider v = Providers.vector().orElseThrow();
+        GatherBlas.sgemmGatherB(v, m, n, k, a, aOff, lda, b, bOff, rows, rowsOff, vector, cOff, ldc);
         assertArrayEquals(scalar, vector, 0f, "m=" + m + " n=" + n + " k=" + k);
         for (int i = 0; i < c0.length; i++) {
             int rel = i - cOff;
@@ -96,9 +100,9 @@ class GatherGemmProperties {
         Arrays.fill(c0, Float.NaN);
         float[] scalar = c0.clone();
         float[] vector = c0.clone();
-        Blas.sgemmGatherBRowEdges(Kernels.scalar(), m, n, k, a, aOff, lda, b, bOff, rows, rowsOff, width, scalar, cOff,
+        GatherBlas.sgemmGatherBRowEdges(Providers.scalar(), m, n, k, a, aOff, lda, b, bOff, rows, rowsOff, width, scalar, cOff,
                 ldc);
-        Blas.sgemmGatherBRowEdges(Kernels.vector().orElseThrow(), m, n, k, a, aOff, lda, b, bOff, rows, rowsOff, width,
+        GatherBlas.sgemmGatherBRowEdges(Providers.vector().orElseThrow(), m, n, k, a, aOff, lda, b, bOff, rows, rowsOff, width,
                 vector, cOff, ldc);
         assertArrayEquals(scalar, vector, 0f, "m=" + m + " n=" + n + " k=" + k + " width=" + width);
         for (int i = 0; i < c0.length; i++) {
@@ -157,9 +161,9 @@ class GatherGemmProperties {
         }
         float[] scalar = c0.clone();
         float[] vector = c0.clone();
-        Blas.sgemmGatherA(Kernels.scalar(), m, n, k, a, aOff, rows, rowsOff, b, bOff, ldb, accumulate, scalar, cOff,
+        GatherBlas.sgemmGatherA(Providers.scalar(), m, n, k, a, aOff, rows, rowsOff, b, bOff, ldb, accumulate, scalar, cOff,
                 ldc);
-        Blas.sgemmGatherA(Kernels.vector().orElseThrow(), m, n, k, a, aOff, rows, rowsOff, b, bOff, ldb, accumulate,
+        GatherBlas.sgemmGatherA(Providers.vector().orElseThrow(), m, n, k, a, aOff, rows, rowsOff, b, bOff, ldb, accumulate,
                 vector, cOff, ldc);
         assertArrayEquals(scalar, vector, 0f, "m=" + m + " n=" + n + " k=" + k);
         for (int i = 0; i < c0.length; i++) {
@@ -189,41 +193,41 @@ class GatherGemmProperties {
         float[] c = new float[8];
         int[] rows = {0, 2, 4};
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Blas.sgemmGatherB(2, 4, 3, a, 0, 3, b, 0, new int[] {0, 2, 7}, 0, c, 0, 4));
+                () -> GatherBlas.sgemmGatherB(2, 4, 3, a, 0, 3, b, 0, new int[] {0, 2, 7}, 0, c, 0, 4));
         assertEquals("sgemmGatherB: row 2 of B, [7, 11), is outside an array of 10", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Blas.sgemmGatherB(2, 4, 3, a, 1, 3, b, 0, rows, 0, c, 0,
+        e = assertThrows(IllegalArgumentException.class, () -> GatherBlas.sgemmGatherB(2, 4, 3, a, 1, 3, b, 0, rows, 0, c, 0,
                 4));
         assertEquals("sgemmGatherB: A (2x3, offset 1, leading dimension 3) needs a.length >= 7, but it is 6",
                 e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Blas.sgemmGatherB(2, 4, 3, a, 0, 3, b, 0, rows, 1, c, 0,
+        e = assertThrows(IllegalArgumentException.class, () -> GatherBlas.sgemmGatherB(2, 4, 3, a, 0, 3, b, 0, rows, 1, c, 0,
                 4));
         assertEquals("sgemmGatherB: rows [1, 4) outside a table of 3", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Blas.sgemmGatherB(2, 4, 3, a, 0, 3, b, 0, rows, 0, b, 0,
+        e = assertThrows(IllegalArgumentException.class, () -> GatherBlas.sgemmGatherB(2, 4, 3, a, 0, 3, b, 0, rows, 0, b, 0,
                 4));
         assertEquals("sgemmGatherB: c must not share its array with b", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Blas.sgemmGatherB(2, 5, 3, a, 0, 3, b, 0, rows, 0, c, 0,
+        e = assertThrows(IllegalArgumentException.class, () -> GatherBlas.sgemmGatherB(2, 5, 3, a, 0, 3, b, 0, rows, 0, c, 0,
                 5));
         assertEquals("sgemmGatherB: C (2x5, offset 0, leading dimension 5) needs c.length >= 10, but it is 8",
                 e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Blas.sgemmGatherA(2, 3, 4, b, 0, new int[] {0, 7}, 0, a,
+        e = assertThrows(IllegalArgumentException.class, () -> GatherBlas.sgemmGatherA(2, 3, 4, b, 0, new int[] {0, 7}, 0, a,
                 0, 3, false, c, 0, 3));
         assertEquals("sgemmGatherA: row 1 of A, [7, 11), is outside an array of 10", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Blas.sgemmGatherA(2, 3, 4, b, 0, new int[] {0, 1}, 0, a,
+        e = assertThrows(IllegalArgumentException.class, () -> GatherBlas.sgemmGatherA(2, 3, 4, b, 0, new int[] {0, 1}, 0, a,
                 0, 3, false, c, 0, 3));
         assertEquals("sgemmGatherA: B (4x3, offset 0, leading dimension 3) needs b.length >= 12, but it is 6",
                 e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Blas.sgemmGatherA(2, 3, 4, b, 0, new int[] {0, 1}, 0, a,
+        e = assertThrows(IllegalArgumentException.class, () -> GatherBlas.sgemmGatherA(2, 3, 4, b, 0, new int[] {0, 1}, 0, a,
                 0, 2, false, c, 0, 3));
         assertEquals("sgemmGatherA: ldb=2 (n=3) or bOff=0 out of range", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Blas.sgemmGatherBRowEdges(2, 4, 2, a, 0, 3, b, 0,
+        e = assertThrows(IllegalArgumentException.class, () -> GatherBlas.sgemmGatherBRowEdges(2, 4, 2, a, 0, 3, b, 0,
                 rows, 0, 4, c, 0, 4));
         assertEquals("sgemmGatherBRowEdges: k must be a multiple of 3 and width >= 1, got k=2, width=4",
                 e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Blas.sgemmGatherBRowEdges(2, 4, 3, a, 0, 3, b, 0,
+        e = assertThrows(IllegalArgumentException.class, () -> GatherBlas.sgemmGatherBRowEdges(2, 4, 3, a, 0, 3, b, 0,
                 rows, 0, 0, c, 0, 4));
         assertEquals("sgemmGatherBRowEdges: k must be a multiple of 3 and width >= 1, got k=3, width=0",
                 e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Blas.sgemmGatherBRowEdges(2, 4, 3, a, 0, 3, b, 0,
+        e = assertThrows(IllegalArgumentException.class, () -> GatherBlas.sgemmGatherBRowEdges(2, 4, 3, a, 0, 3, b, 0,
                 new int[] {0, 2, 7}, 0, 4, c, 0, 4));
         assertEquals("sgemmGatherBRowEdges: row 2 of B, [7, 11), is outside an array of 10", e.getMessage());
     }

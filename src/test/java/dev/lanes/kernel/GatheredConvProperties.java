@@ -1,5 +1,11 @@
 package dev.lanes.kernel;
 
+import dev.lanes.kernel.internal.GatherBlas;
+
+import dev.lanes.kernel.internal.Providers;
+import dev.lanes.kernel.internal.KernelProvider;
+import dev.lanes.kernel.internal.GatheredConv;
+import dev.lanes.kernel.internal.ConvGeometry;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -43,13 +49,13 @@ class GatheredConvProperties {
         double[] cols = Im2ColProperties.reference(g, widened(x), xOff);
         int yOff = r.nextInt(3);
         float[][] out = new float[2][];
-        KernelProvider[] providers = {Kernels.scalar(), Kernels.vector().orElseThrow()};
+        KernelProvider[] providers = {Providers.scalar(), Providers.vector().orElseThrow()};
         for (int v = 0; v < 2; v++) {
             out[v] = new float[yOff + g.cOut() * g.l() + 2];
             Arrays.fill(out[v], Float.NaN);
             float[] padded = new float[GatheredConv.paddedSize(g) + r.nextInt(3)];
             Arrays.fill(padded, Float.NaN);
-            try (Kernels.Scope s = Kernels.use(providers[v])) {
+            try (Providers.Scope s = Providers.use(providers[v])) {
                 GatheredConv.run(g, w, 0, x, xOff, GatheredConv.taps(g), padded,
                         new float[GatheredConv.wideOutputSize(g)], out[v], yOff);
             }
@@ -94,12 +100,12 @@ class GatheredConvProperties {
         GatheredConv.pad(g, x, 0, padded);
         int n = GatheredConv.widePositions(g);
         float[] wide = new float[g.og() * n];
-        Blas.sgemmGatherB(Kernels.scalar(), g.og(), n, g.k(), wt, 0, g.k(), padded, 0, GatheredConv.weightTaps(g), 0,
+        GatherBlas.sgemmGatherB(Providers.scalar(), g.og(), n, g.k(), wt, 0, g.k(), padded, 0, GatheredConv.weightTaps(g), 0,
                 wide, 0, n);
         int wq = n / g.hOut();
-        for (KernelProvider provider : new KernelProvider[] {Kernels.scalar(), Kernels.vector().orElseThrow()}) {
+        for (KernelProvider provider : new KernelProvider[] {Providers.scalar(), Providers.vector().orElseThrow()}) {
             float[] y = new float[g.cOut() * g.l()];
-            try (Kernels.Scope s = Kernels.use(provider)) {
+            try (Providers.Scope s = Providers.use(provider)) {
                 // No output buffer: these layers write the product straight into y.
                 assertEquals(0, GatheredConv.wideOutputSize(g, false), g.toString());
                 GatheredConv.run(g, wt, 0, x, 0, GatheredConv.taps(g), new float[GatheredConv.paddedSize(g)],

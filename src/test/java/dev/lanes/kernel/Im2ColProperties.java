@@ -1,5 +1,7 @@
 package dev.lanes.kernel;
 
+import dev.lanes.kernel.internal.Im2Col;
+import dev.lanes.kernel.internal.ConvGeometry;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,6 @@
 package dev.lanes.kernel;
 
+import dev.lanes.kernel.internal.Providers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,9 +21,9 @@ class KernelsTest {
 
     @Test
     void vectorProviderIsChosenWhenTheModuleIsPresent() {
-        assertEquals("vector", Kernels.provider().name(), Kernels.vectorUnavailableReason().orElse(""));
-        assertTrue(Kernels.vector().isPresent());
-        assertEquals("scalar", Kernels.scalar().name());
+        assertEquals("vector", Providers.provider().name(), Providers.vectorUnavailableReason().orElse(""));
+        assertTrue(Providers.vector().isPresent());
+        assertEquals("scalar", Providers.scalar().name());
     }
 
     @Test
@@ -82,15 +83,15 @@ class KernelsTest {
 
     @Test
     void readsC2FlagsFromTheCommandLine() {
-        assertEquals(null, Kernels.c2ProblemFromCommandLine(new String[] {"-Xmx1g"}));
+        assertEquals(null, Providers.c2ProblemFromCommandLine(new String[] {"-Xmx1g"}));
         assertEquals("C2 is disabled (-XX:TieredStopAtLevel=3)",
-                Kernels.c2ProblemFromCommandLine(new String[] {"-XX:TieredStopAtLevel=1", "-XX:TieredStopAtLevel=3"}));
-        assertEquals(null, Kernels.c2ProblemFromCommandLine(
+                Providers.c2ProblemFromCommandLine(new String[] {"-XX:TieredStopAtLevel=1", "-XX:TieredStopAtLevel=3"}));
+        assertEquals(null, Providers.c2ProblemFromCommandLine(
                 new String[] {"-XX:TieredStopAtLevel=1", "-XX:-TieredCompilation"}));
         assertEquals("the JIT compiler is disabled (-XX:-UseCompiler)",
-                Kernels.c2ProblemFromCommandLine(new String[] {"-XX:-UseCompiler"}));
+                Providers.c2ProblemFromCommandLine(new String[] {"-XX:-UseCompiler"}));
         assertEquals("C2 is disabled (-XX:CompilationMode=quick-only)",
-                Kernels.c2ProblemFromCommandLine(new String[] {"-XX:CompilationMode=quick-only"}));
+                Providers.c2ProblemFromCommandLine(new String[] {"-XX:CompilationMode=quick-only"}));
     }
 
     @Test

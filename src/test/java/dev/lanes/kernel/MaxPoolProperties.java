@@ -1,5 +1,9 @@
 package dev.lanes.kernel;
 
+import dev.lanes.kernel.internal.Providers;
+import dev.lanes.kernel.internal.Reductions;
+import dev.lanes.kernel.internal.PoolWindow;
+import dev.lanes.kernel.internal.KernelProvider;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -52,11 +56,11 @@ class MaxPoolProperties {
         int n = p.hOut() * p.wOut();
         float[][] y = new float[2][n + 2];
         int[][] arg = new int[2][n + 2];
-        KernelProvider[] providers = {Kernels.scalar(), Kernels.vector().orElseThrow()};
+        KernelProvider[] providers = {Providers.scalar(), Providers.vector().orElseThrow()};
         for (int v = 0; v < 2; v++) {
             Arrays.fill(y[v], 7f);
             Arrays.fill(arg[v], -7);
-            try (Kernels.Scope s = Kernels.use(providers[v])) {
+            try (Providers.Scope s = Providers.use(providers[v])) {
                 Reductions.maxPool(p, x, xOff, y[v], 1, arg[v], 1);
             }
         }

@@ -1,5 +1,6 @@
 package dev.lanes.kernel;
 
+import dev.lanes.kernel.internal.Parallel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicIntegerArray;

@@ -1,5 +1,6 @@
 package dev.lanes.kernel;
 
+import dev.lanes.kernel.internal.Parallel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,9 @@
 package dev.lanes.kernel;
 
+import dev.lanes.kernel.internal.Providers;
+import dev.lanes.kernel.internal.PhaseInputGradient;
+import dev.lanes.kernel.internal.KernelProvider;
+import dev.lanes.kernel.internal.ConvGeometry;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -44,7 +48,7 @@ class PhaseInputGradientProperties {
         float[] packed = new float[plan.weightSize()];
         plan.packWeights(wt, 0, packed);
         float[][] dx = new float[2][];
-        KernelProvider[] providers = {Kernels.scalar(), Kernels.vector().orElseThrow()};
+        KernelProvider[] providers = {Providers.scalar(), Providers.vector().orElseThrow()};
         for (int v = 0; v < 2; v++) {
             dx[v] = new float[dxOff + cg * h * w + 2];
             Arrays.fill(dx[v], Float.NaN);
@@ -52,7 +56,7 @@ class PhaseInputGradientProperties {
             Arrays.fill(padded, Float.NaN);
             float[] out = new float[plan.outputSize()];
             Arrays.fill(out, Float.NaN);
-            try (Kernels.Scope s = Kernels.use(providers[v])) {
+            try (Providers.Scope s = Providers.use(providers[v])) {
                 plan.run(packed, dy, dyOff, padded, out, dx[v], dxOff);
             }
         }

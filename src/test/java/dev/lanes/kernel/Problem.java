@@ -1,5 +1,6 @@
 package dev.lanes.kernel;
 
+import dev.lanes.kernel.internal.KernelProvider;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 

@@ -1,5 +1,8 @@
 package dev.lanes.kernel;
 
+import dev.lanes.kernel.internal.Providers;
+import dev.lanes.kernel.internal.Recurrent;
+import dev.lanes.kernel.internal.KernelProvider;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -123,7 +126,7 @@ class RecurrentProperties {
     }
 
     static List<KernelProvider> providers() {
-        return List.of(Kernels.scalar(), Kernels.vector().orElseThrow());
+        return List.of(Providers.scalar(), Providers.vector().orElseThrow());
     }
 
     record Step(Arg gates, Arg c, Arg tanhC, Arg h, Arg dGates, Arg dcPrev) {
@@ -147,7 +150,7 @@ class RecurrentProperties {
         float[] cPrevBefore = cPrev.a().clone();
         float[] dhBefore = dh.a().clone();
         float[] dcBefore = dc == null ? null : dc.a().clone();
-        try (Kernels.Scope scope = Kernels.use(p)) {
+        try (Providers.Scope scope = Providers.use(p)) {
             lstmForward(batch, hidden, gates, bias, cPrev, c, tanhC, h);
             lstmBackward(batch, hidden, gates, cPrev, tanhC, dh, dc, dGates, dcPrev);
         }
@@ -165,8 +168,8 @@ class RecurrentProperties {
     void providersAgreeBitForBit(@ForAll @IntRange(min = 0, max = 5) int batch,
                                  @ForAll @IntRange(min = 0, max = 70) int hidden, @ForAll boolean withDc,
                                  @ForAll long seed) {
-        Step s = run(Kernels.scalar(), batch, hidden, seed, withDc);
-        Step v = run(Kernels.vector().orElseThrow(), batch, hidden, seed, withDc);
+        Step s = run(Providers.scalar(), batch, hidden, seed, withDc);
+        Step v = run(Providers.vector().orElseThrow(), batch, hidden, seed, withDc);
         assertArrayEquals(s.gates().a(), v.gates().a(), "activated gates");
         assertArrayEquals(s.c().a(), v.c().a(), "c");
         assertArrayEquals(s.tanhC().a(), v.tanhC().a(), "tanh(c)");
@@ -310,7 +313,7 @@ class RecurrentProperties {
         float[] ghBefore = gh.a().clone();
         float[] hPrevBefore = hPrev.a().clone();
         float[] dhBefore = dh.a().clone();
-        try (Kernels.Scope scope = Kernels.use(p)) {
+        try (Providers.Scope scope = Providers.use(p)) {
             gruForward(batch, hidden, gx, gh, hPrev, h);
             gruBackward(batch, hidden, gx, gh, hPrev, dh, dGx, dGh, dhPrev);
         }
@@ -324,8 +327,8 @@ class RecurrentProperties {
     @Property(tries = 150)
     void gruProvidersAgreeBitForBit(@ForAll @IntRange(min = 0, max = 5) int batch,
                                     @ForAll @IntRange(min = 0, max = 70) int hidden, @ForAll long seed) {
-        GruStep s = runGru(Kernels.scalar(), batch, hidden, seed);
-        GruStep v = runGru(Kernels.vector().orElseThrow(), batch, hidden, seed);
+        GruStep s = runGru(Providers.scalar(), batch, hidden, seed);
+        GruStep v = runGru(Providers.vector().orElseThrow(), batch, hidden, seed);
         assertArrayEquals(s.gx().a(), v.gx().a(), "activated gates");
         assertArrayEquals(s.h().a(), v.h().a(), "h");
         assertArrayEquals(s.dGx().a(), v.dGx().a(), "dGx");
@@ -432,7 +435,7 @@ class RecurrentProperties {
                                    @ForAll @IntRange(min = 0, max = 40) int hidden, @ForAll long seed) {
         int s = batch * hidden;
         for (KernelProvider p : providers()) {
-            try (Kernels.Scope scope = Kernels.use(p)) {
+            try (Providers.Scope scope = Providers.use(p)) {
                 Random r = new Random(seed);
                 Random layout = new Random(~seed);
                 float[] pre = gaussian(r, 4 * s, 3);
@@ -517,7 +520,7 @@ class RecurrentProperties {
         int s = batch * hidden;
         int base = 1 + (int) Math.floorMod(seed, 5L);
         for (KernelProvider p : providers()) {
-            try (Kernels.Scope scope = Kernels.use(p)) {
+            try (Providers.Scope scope = Providers.use(p)) {
                 Random r = new Random(seed);
                 Random layout = new Random(~seed);
                 // LSTM

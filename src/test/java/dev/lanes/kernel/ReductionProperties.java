@@ -1,5 +1,8 @@
 package dev.lanes.kernel;
 
+import dev.lanes.kernel.internal.Providers;
+import dev.lanes.kernel.internal.ReductionKernels;
+import dev.lanes.kernel.internal.KernelProvider;
 import static dev.lanes.kernel.FloatValues.sameBits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -108,7 +111,7 @@ class ReductionProperties {
             x[i] = r.nextGaussian();
             y[i] = r.nextGaussian();
         }
-        ReductionKernels s = Kernels.scalar().reductions();
+        ReductionKernels s = Providers.scalar().reductions();
         for (KernelProvider p : SgemmProperties.providers()) {
             ReductionKernels k = p.reductions();
             assertEquals(s.sum(x, 0, n), k.sum(x, 0, n), 0d);
@@ -231,7 +234,7 @@ class ReductionProperties {
         }
         // The providers agree bit for bit.
         float[] ys = new float[off + rows * cols];
-        Kernels.scalar().reductions().softmax(rows, cols, x0, off, ys, off);
+        Providers.scalar().reductions().softmax(rows, cols, x0, off, ys, off);
         for (int j = off; j < ys.length; j++) {
             assertTrue(sameBits(ys[j], y[j]), p.name() + " softmax equals the scalar provider at " + j);
         }

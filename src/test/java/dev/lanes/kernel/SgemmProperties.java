@@ -1,5 +1,8 @@
 package dev.lanes.kernel;
 
+import dev.lanes.kernel.internal.Providers;
+import dev.lanes.kernel.internal.Parallel;
+import dev.lanes.kernel.internal.KernelProvider;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,8 +54,8 @@ class SgemmProperties {
     }
 
     static List<KernelProvider> providers() {
-        return List.of(Kernels.scalar(), Kernels.vector().orElseThrow(
-                () -> new AssertionError("vector provider unavailable: " + Kernels.vectorUnavailableReason())));
+        return List.of(Providers.scalar(), Providers.vector().orElseThrow(
+                () -> new AssertionError("vector provider unavailable: " + Providers.vectorUnavailableReason())));
     }
 
     static Integer[] box(int[] values) {

@@ -9,7 +9,7 @@ import dev.lanes.Allocations;
 import dev.lanes.autograd.NoGrad;
 import dev.lanes.kernel.Activation;
 import dev.lanes.tensor.DType;
-import dev.lanes.tensor.Dispatch;
+import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
 import java.util.List;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class CellSessionTest {
 
     /** Cells of {@code d} inputs and {@code n} state features. */
-    static List<RecurrentCellBase> cells(int d, int n, DType dtype, boolean bias) {
+    static List<RecurrentCell> cells(int d, int n, DType dtype, boolean bias) {
         Generator gen = new Generator(21);
         return List.of(new LSTMCell(d, n, bias, dtype, gen), new GRUCell(d, n, bias, dtype, gen),
                 new RNNCell(d, n, bias, Activation.TANH, dtype, gen), new RNNCell(d, n, bias, Activation.RELU, dtype, gen));
@@ -29,7 +29,7 @@ class CellSessionTest {
     void stepsGiveTheBitsOfForward() {
         for (DType dtype : DType.values()) {
             for (boolean bias : new boolean[] {true, false}) {
-                for (RecurrentCellBase cell : cells(7, 9, dtype, bias)) {
+                for (RecurrentCell cell : cells(7, 9, dtype, bias)) {
                     CellSession s = cell.session(3);
                     Generator gen = new Generator(5);
                     Tensor h = null;
@@ -72,7 +72,7 @@ class CellSessionTest {
     void aStepAllocatesNothing() {
         // The benchmark's size: long rows make the JIT compile the loops on their back edges (OSR),
         // where an oversized LSTM loop once failed and stayed in C1, boxing every vector.
-        for (RecurrentCellBase cell : cells(128, 256, DType.F32, true)) {
+        for (RecurrentCell cell : cells(128, 256, DType.F32, true)) {
             CellSession s = cell.session(1);
             assertEquals(0, Allocations.settledBytes(s::step, 20_000, 1000, 50), cell + ": bytes allocated by 1000 steps");
         }

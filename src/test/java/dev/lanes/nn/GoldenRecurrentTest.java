@@ -25,7 +25,7 @@ import org.junit.jupiter.api.TestFactory;
  */
 class GoldenRecurrentTest {
 
-    static Module build(GoldenFile.Case c) {
+    static Layer build(GoldenFile.Case c) {
         Activation f = c.attrs().get("mode").equals("RNN_RELU") ? Activation.RELU : Activation.TANH;
         int d = c.attr("input_size");
         int n = c.attr("hidden_size");
@@ -49,7 +49,7 @@ class GoldenRecurrentTest {
     }
 
     /** The outputs by the fixture's names. */
-    static Map<String, Tensor> run(Module m, Tensor x, Tensor h0, Tensor c0) {
+    static Map<String, Tensor> run(Layer m, Tensor x, Tensor h0, Tensor c0) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         switch (m) {
             case LSTMCell cell -> {
@@ -77,7 +77,7 @@ class GoldenRecurrentTest {
     }
 
     /** Lanes' parameter name for PyTorch's: a bias of either side maps to the single bias where there is one. */
-    static String lanesName(Module m, String torchName) {
+    static String lanesName(Layer m, String torchName) {
         if (m.namedParameters().containsKey(torchName)) {
             return torchName;
         }
@@ -87,7 +87,7 @@ class GoldenRecurrentTest {
     @TestFactory
     Stream<DynamicTest> matchesPyTorch() throws IOException {
         return GoldenFile.read("recurrent.txt").stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
-            Module m = build(c);
+            Layer m = build(c);
             Map<String, Tensor> params = c.withPrefix("param.");
             m.loadStateDict(params);
             assertEquals(List.copyOf(params.keySet()), List.copyOf(m.stateDict().keySet()), "state-dict names");

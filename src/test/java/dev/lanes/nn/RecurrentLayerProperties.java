@@ -17,9 +17,9 @@ import dev.lanes.autograd.GradCheck;
 import dev.lanes.autograd.Ops;
 import dev.lanes.autograd.SequenceOutput;
 import dev.lanes.kernel.Activation;
-import dev.lanes.kernel.KernelProvider;
-import dev.lanes.kernel.Kernels;
-import dev.lanes.kernel.Parallel;
+import dev.lanes.kernel.internal.KernelProvider;
+import dev.lanes.kernel.internal.Providers;
+import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
@@ -315,7 +315,7 @@ class RecurrentLayerProperties {
     }
 
     static List<double[]> runWith(KernelProvider p, ModuleCase c, long seed) {
-        try (Kernels.Scope s = Kernels.use(p)) {
+        try (Providers.Scope s = Providers.use(p)) {
             return valuesAndGradients(c.inputs(), c::apply, seed);
         }
     }
@@ -326,8 +326,8 @@ class RecurrentLayerProperties {
         c.module().to(DType.F32);
         ModuleCase c32 = new ModuleCase(c.module(), mode, c.input().to(DType.F32),
                 c.h0() == null ? null : c.h0().to(DType.F32), c.c0() == null ? null : c.c0().to(DType.F32));
-        List<double[]> scalar = runWith(Kernels.scalar(), c32, seed);
-        List<double[]> vector = runWith(Kernels.vector().orElseThrow(), c32, seed);
+        List<double[]> scalar = runWith(Providers.scalar(), c32, seed);
+        List<double[]> vector = runWith(Providers.vector().orElseThrow(), c32, seed);
         // GEMM sums in a different order on each provider; the fused pointwise passes are bit-identical.
         assertClose(scalar, vector, 1e-4, 1e-5, c.module().toString());
     }

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lanes.autograd.Ops;
-import dev.lanes.kernel.KernelProvider;
-import dev.lanes.kernel.Kernels;
+import dev.lanes.kernel.internal.KernelProvider;
+import dev.lanes.kernel.internal.Providers;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
@@ -121,7 +121,7 @@ class OptimizerProperties {
                 grads[s][i] = (float) r.nextGaussian();
             }
         }
-        try (Kernels.Scope scope = Kernels.use(provider)) {
+        try (Providers.Scope scope = Providers.use(provider)) {
             Tensor w = Tensor.of(init, n).requiresGrad(true);
             Optimizer opt = named.make().apply(List.of(w));
             for (int s = 0; s < 3; s++) {
@@ -135,8 +135,8 @@ class OptimizerProperties {
     @Property(tries = 120)
     void providersAgreeBitForBit(@ForAll("optimizer") Named named, @ForAll @IntRange(max = 300) int n,
                                  @ForAll long seed) {
-        float[] scalar = run(Kernels.scalar(), named, n, seed);
-        float[] vector = run(Kernels.vector().orElseThrow(), named, n, seed);
+        float[] scalar = run(Providers.scalar(), named, n, seed);
+        float[] vector = run(Providers.vector().orElseThrow(), named, n, seed);
         assertArrayEquals(scalar, vector, named + " n=" + n);
     }
 

@@ -12,7 +12,7 @@ import dev.lanes.nn.GRUCell;
 import dev.lanes.nn.LSTMCell;
 import dev.lanes.nn.LstmState;
 import dev.lanes.nn.RNNCell;
-import dev.lanes.nn.RecurrentCellBase;
+import dev.lanes.nn.RecurrentCell;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
@@ -56,9 +56,9 @@ class RecurrentPlanTest {
     @Test
     void planStepsGiveTheCellsBits() {
         Generator gen = new Generator(3);
-        List<RecurrentCellBase> cells = List.of(new LSTMCell(20, 33, gen), new GRUCell(20, 33, gen),
+        List<RecurrentCell> cells = List.of(new LSTMCell(20, 33, gen), new GRUCell(20, 33, gen),
                 new RNNCell(20, 33, true, Activation.SIGMOID, DType.F32, gen));
-        for (RecurrentCellBase cell : cells) {
+        for (RecurrentCell cell : cells) {
             RecurrentPlan plan = RecurrentPlan.freeze(cell);
             RecurrentSession s = plan.session(1);
             float[] xs = sequence(5, 7, 20);

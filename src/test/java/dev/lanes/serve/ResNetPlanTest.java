@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lanes.Allocations;
 import dev.lanes.autograd.NoGrad;
 import dev.lanes.nn.BatchNorm2d;
-import dev.lanes.nn.Module;
+import dev.lanes.nn.Layer;
 import dev.lanes.nn.models.ResNet;
 import dev.lanes.nn.models.ResNets;
 import dev.lanes.nn.models.Shortcut;
@@ -40,7 +40,7 @@ class ResNetPlanTest {
     }
 
     /** Gives every batch norm random affine parameters and running statistics, as after training. */
-    static void randomiseBatchNorms(Module m, SplittableRandom r) {
+    static void randomiseBatchNorms(Layer m, SplittableRandom r) {
         if (m instanceof BatchNorm2d bn) {
             for (int c = 0; c < bn.numFeatures(); c++) {
                 bn.weight().tensor().setFlat(c, 0.5 + r.nextDouble());
@@ -49,7 +49,7 @@ class ResNetPlanTest {
                 bn.runningVar().tensor().setFlat(c, 0.5 + r.nextDouble());
             }
         }
-        for (Module child : m.children().values()) {
+        for (Layer child : m.children().values()) {
             randomiseBatchNorms(child, r);
         }
     }

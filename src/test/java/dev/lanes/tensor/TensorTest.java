@@ -1,5 +1,6 @@
 package dev.lanes.tensor;
 
+import dev.lanes.tensor.internal.Layout;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -10,7 +10,7 @@ import dev.lanes.data.DataLoader;
 import dev.lanes.data.FashionMnist;
 import dev.lanes.io.SafeTensors;
 import dev.lanes.nn.Linear;
-import dev.lanes.nn.Module;
+import dev.lanes.nn.Layer;
 import dev.lanes.optim.Adam;
 import dev.lanes.optim.ChainableLR;
 import dev.lanes.optim.Optimizer;
@@ -36,7 +36,7 @@ class TrainerTest {
     Path dir;
 
     /** A small classifier with dropout, so that a generator's state matters. */
-    static final class Mlp extends Module {
+    static final class Mlp extends Layer {
         private final Linear l1;
         private final Linear l2;
         private final Generator dropout;
@@ -89,7 +89,7 @@ class TrainerTest {
         }
     }
 
-    static Map<String, Tensor> params(Module m) {
+    static Map<String, Tensor> params(Layer m) {
         return m.stateDict();
     }
 

@@ -1,9 +1,9 @@
 package dev.lanes.bench;
 
 import dev.lanes.kernel.Activation;
-import dev.lanes.kernel.Elementwise;
-import dev.lanes.kernel.ElementwiseKernels;
-import dev.lanes.kernel.Kernels;
+import dev.lanes.kernel.internal.Elementwise;
+import dev.lanes.kernel.internal.ElementwiseKernels;
+import dev.lanes.kernel.internal.Providers;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import jdk.incubator.vector.FloatVector;
@@ -69,9 +69,9 @@ public class ActivationBenchmark {
             x[i] = (float) random.nextDouble(-10, 10);
         }
         activation = Activation.valueOf(fn.toUpperCase(java.util.Locale.ROOT));
-        scalar = Kernels.scalar().elementwise();
-        vector = Kernels.vector().orElseThrow(() -> new IllegalStateException("vector provider unavailable: "
-                + Kernels.vectorUnavailableReason().orElse("?"))).elementwise();
+        scalar = Providers.scalar().elementwise();
+        vector = Providers.vector().orElseThrow(() -> new IllegalStateException("vector provider unavailable: "
+                + Providers.vectorUnavailableReason().orElse("?"))).elementwise();
     }
 
     /** @return y, computed with {@link Math} */

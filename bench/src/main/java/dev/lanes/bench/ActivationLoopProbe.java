@@ -1,8 +1,8 @@
 package dev.lanes.bench;
 
 import dev.lanes.kernel.Activation;
-import dev.lanes.kernel.ElementwiseKernels;
-import dev.lanes.kernel.Kernels;
+import dev.lanes.kernel.internal.ElementwiseKernels;
+import dev.lanes.kernel.internal.Providers;
 import java.util.SplittableRandom;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -34,7 +34,7 @@ public final class ActivationLoopProbe {
         for (int i = 0; i < n; i++) {
             x[i] = (float) random.nextDouble(-10, 10);
         }
-        ElementwiseKernels lanes = Kernels.vector().orElseThrow().elementwise();
+        ElementwiseKernels lanes = Providers.vector().orElseThrow().elementwise();
         String[] names = {"Math tanh", "Lanes vector tanh", "VectorOperators.TANH", "Math exp", "Lanes vector exp",
             "VectorOperators.EXP"};
         double[] best = new double[names.length];

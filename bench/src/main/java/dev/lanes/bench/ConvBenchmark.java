@@ -2,7 +2,7 @@ package dev.lanes.bench;
 
 import dev.lanes.autograd.NoGrad;
 import dev.lanes.autograd.Ops;
-import dev.lanes.kernel.Parallel;
+import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.nn.Conv2d;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;

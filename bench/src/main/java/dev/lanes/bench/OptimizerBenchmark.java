@@ -1,8 +1,8 @@
 package dev.lanes.bench;
 
-import dev.lanes.kernel.KernelProvider;
-import dev.lanes.kernel.Kernels;
-import dev.lanes.kernel.UpdateKernels;
+import dev.lanes.kernel.internal.KernelProvider;
+import dev.lanes.kernel.internal.Providers;
+import dev.lanes.kernel.internal.UpdateKernels;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -52,7 +52,7 @@ public class OptimizerBenchmark {
         g = BenchData.uniform(n, random);
         a = new float[n];
         b = new float[n];
-        KernelProvider kp = provider.equals("scalar") ? Kernels.scalar() : Kernels.vector().orElseThrow();
+        KernelProvider kp = provider.equals("scalar") ? Providers.scalar() : Providers.vector().orElseThrow();
         k = kp.updates();
     }
 

@@ -1,10 +1,10 @@
 package dev.lanes.bench;
 
 import dev.lanes.kernel.Activation;
-import dev.lanes.kernel.Binary;
-import dev.lanes.kernel.ElementwiseKernels;
-import dev.lanes.kernel.Kernels;
-import dev.lanes.kernel.ReductionKernels;
+import dev.lanes.kernel.internal.Binary;
+import dev.lanes.kernel.internal.ElementwiseKernels;
+import dev.lanes.kernel.internal.Providers;
+import dev.lanes.kernel.internal.ReductionKernels;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -54,8 +54,8 @@ public class PointwiseBenchmark {
         c = BenchData.uniform(n, random);
         d = BenchData.uniform(n, random);
         y = new float[n];
-        k = Kernels.vector().orElseThrow().elementwise();
-        r = Kernels.vector().orElseThrow().reductions();
+        k = Providers.vector().orElseThrow().elementwise();
+        r = Providers.vector().orElseThrow().reductions();
     }
 
     /** @return y, a copy of a: the memory-speed line */

@@ -4,13 +4,13 @@ import dev.lanes.autograd.NoGrad;
 import dev.lanes.autograd.Ops;
 import dev.lanes.autograd.SequenceOutput;
 import dev.lanes.kernel.Activation;
-import dev.lanes.kernel.Parallel;
+import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.nn.CellSession;
 import dev.lanes.nn.GRU;
 import dev.lanes.nn.LSTM;
 import dev.lanes.nn.LSTMCell;
 import dev.lanes.nn.RNN;
-import dev.lanes.nn.RecurrentBase;
+import dev.lanes.nn.Layer;
 import dev.lanes.nn.RecurrentOptions;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
@@ -74,7 +74,7 @@ public class RecurrentBenchmark {
         @Param({"1", "2"})
         public int threads;
 
-        RecurrentBase layer;
+        Layer layer;
         Tensor x;
 
         /** Seeded layer and input [100, 64, 128]. */

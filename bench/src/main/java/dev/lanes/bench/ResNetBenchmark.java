@@ -3,7 +3,7 @@ package dev.lanes.bench;
 import dev.lanes.autograd.Losses;
 import dev.lanes.autograd.NoGrad;
 import dev.lanes.autograd.Ops;
-import dev.lanes.kernel.Parallel;
+import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.nn.Linear;
 import dev.lanes.nn.models.ResNet;
 import dev.lanes.nn.models.ResNets;

@@ -4,7 +4,7 @@ import dev.lanes.autograd.Losses;
 import dev.lanes.autograd.NoGrad;
 import dev.lanes.autograd.Ops;
 import dev.lanes.autograd.SequenceOutput;
-import dev.lanes.kernel.Parallel;
+import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.nn.CellSession;
 import dev.lanes.nn.LSTM;
 import dev.lanes.nn.LSTMCell;

@@ -1,7 +1,7 @@
 package dev.lanes.bench;
 
 import dev.lanes.kernel.Blas;
-import dev.lanes.kernel.Parallel;
+import dev.lanes.kernel.internal.Parallel;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

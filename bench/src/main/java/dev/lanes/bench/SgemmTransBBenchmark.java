@@ -1,7 +1,7 @@
 package dev.lanes.bench;
 
 import dev.lanes.kernel.Blas;
-import dev.lanes.kernel.Parallel;
+import dev.lanes.kernel.internal.Parallel;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -1,7 +1,7 @@
 package dev.lanes.kernel.internal;
 
 /**
- * The reference arithmetic of {@code Blas.sgemmGatherB} and {@code Blas.sgemmGatherA}: every
+ * The reference arithmetic of {@code GatherBlas.sgemmGatherB} and {@code GatherBlas.sgemmGatherA}: every
  * element of C starts from zero and takes one fused multiply-add per k index, in increasing
  * order (then, when accumulating, the old C is added once). The vector provider computes
  * full tiles with vector FMAs (the same arithmetic, lane by lane) and calls this for the rows
@@ -14,7 +14,7 @@ public final class GatherGemm {
 
     /**
      * {@code C[i][j] = sum_p A[i][p] * b[bOff + bRows[p] + j]} for rows {@code [i0, i1)} and
-     * columns {@code [j0, j1)}; arguments as {@code Blas.sgemmGatherB}.
+     * columns {@code [j0, j1)}; arguments as {@code GatherBlas.sgemmGatherB}.
      */
     public static void block(int i0, int i1, int j0, int j1, int k, float[] a, int aOff, int lda, float[] b,
                              int bOff, int[] bRows, int bRowsOff, float[] c, int cOff, int ldc) {
@@ -32,7 +32,7 @@ public final class GatherGemm {
     }
 
     /**
-     * {@link #block} with the row edges of {@code Blas.sgemmGatherBRowEdges}: B's element is
+     * {@link #block} with the row edges of {@code GatherBlas.sgemmGatherBRowEdges}: B's element is
      * taken as zero when {@code p mod 3 == 0} and {@code j mod width == 0}, or
      * {@code p mod 3 == 2} and {@code j mod width == width - 1} (it is still read, and still
      * multiplied, as a padding zero would be).
@@ -59,7 +59,7 @@ public final class GatherGemm {
 
     /**
      * {@code C[i][j] (+)= sum_p a[aOff + aRows[i] + p] * B[p][j]} for rows {@code [i0, i1)} and
-     * columns {@code [j0, j1)}; arguments as {@code Blas.sgemmGatherA}. The chain starts from
+     * columns {@code [j0, j1)}; arguments as {@code GatherBlas.sgemmGatherA}. The chain starts from
      * zero; with {@code accumulate} the old C is added to it at the end.
      */
     public static void blockA(int i0, int i1, int j0, int j1, int k, float[] a, int aOff, int[] aRows, int aRowsOff,

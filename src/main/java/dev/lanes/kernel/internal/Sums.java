@@ -1,6 +1,6 @@
 package dev.lanes.kernel.internal;
 
-import dev.lanes.kernel.ReductionKernels;
+import dev.lanes.kernel.internal.ReductionKernels;
 
 /**
  * Pieces of the fixed summation order described in {@link ReductionKernels}, shared by the

@@ -1,7 +1,7 @@
 package dev.lanes.kernel.internal;
 
 /**
- * The reference loop of {@code Blas.stranspose}: column {@code j} of the input becomes output
+ * The reference loop of {@code GatherBlas.stranspose}: column {@code j} of the input becomes output
  * row {@code j + (j / run) * gap}. The scalar provider runs it whole; the vector provider runs it
  * for the rows and columns its blocks leave over. A transposition only copies, so both give the
  * same bits.
@@ -18,7 +18,7 @@ public final class Transpose {
 
     /**
      * Copies input rows {@code [i0, i1)} of columns {@code [j0, j1)}; arguments as
-     * {@code Blas.stranspose}. Each output row is written in order.
+     * {@code GatherBlas.stranspose}. Each output row is written in order.
      */
     public static void range(int i0, int i1, int j0, int j1, float[] in, int inOff, int ldi, int run, int gap,
                              float[] out, int outOff, int ldo) {

@@ -1,8 +1,8 @@
 package dev.lanes.kernel.scalar;
 
 import dev.lanes.kernel.Activation;
-import dev.lanes.kernel.Binary;
-import dev.lanes.kernel.ElementwiseKernels;
+import dev.lanes.kernel.internal.Binary;
+import dev.lanes.kernel.internal.ElementwiseKernels;
 import dev.lanes.kernel.internal.FloatMath;
 
 /**

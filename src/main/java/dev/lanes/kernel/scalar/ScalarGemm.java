@@ -1,7 +1,7 @@
 package dev.lanes.kernel.scalar;
 
-import dev.lanes.kernel.GemmKernels;
-import dev.lanes.kernel.Parallel;
+import dev.lanes.kernel.internal.GemmKernels;
+import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.kernel.internal.GatherGemm;
 import dev.lanes.kernel.internal.Scratch;
 import dev.lanes.kernel.internal.Transpose;

@@ -1,11 +1,11 @@
 package dev.lanes.kernel.scalar;
 
-import dev.lanes.kernel.ElementwiseKernels;
-import dev.lanes.kernel.GemmKernels;
-import dev.lanes.kernel.KernelProvider;
-import dev.lanes.kernel.RecurrentKernels;
-import dev.lanes.kernel.ReductionKernels;
-import dev.lanes.kernel.UpdateKernels;
+import dev.lanes.kernel.internal.ElementwiseKernels;
+import dev.lanes.kernel.internal.GemmKernels;
+import dev.lanes.kernel.internal.KernelProvider;
+import dev.lanes.kernel.internal.RecurrentKernels;
+import dev.lanes.kernel.internal.ReductionKernels;
+import dev.lanes.kernel.internal.UpdateKernels;
 
 /** The reference provider: plain Java loops, no Vector API, always available. */
 public final class ScalarProvider implements KernelProvider {

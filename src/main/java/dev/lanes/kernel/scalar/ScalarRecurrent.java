@@ -1,6 +1,6 @@
 package dev.lanes.kernel.scalar;
 
-import dev.lanes.kernel.RecurrentKernels;
+import dev.lanes.kernel.internal.RecurrentKernels;
 import dev.lanes.kernel.internal.FloatMath;
 
 /**

@@ -3,8 +3,8 @@ package dev.lanes.kernel.scalar;
 import static dev.lanes.kernel.internal.Sums.BLOCK;
 import static dev.lanes.kernel.internal.Sums.PARTIALS;
 
-import dev.lanes.kernel.PoolWindow;
-import dev.lanes.kernel.ReductionKernels;
+import dev.lanes.kernel.internal.PoolWindow;
+import dev.lanes.kernel.internal.ReductionKernels;
 import dev.lanes.kernel.internal.FloatMath;
 import dev.lanes.kernel.internal.Sums;
 import java.util.Arrays;

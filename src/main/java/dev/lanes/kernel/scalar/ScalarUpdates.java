@@ -1,6 +1,6 @@
 package dev.lanes.kernel.scalar;
 
-import dev.lanes.kernel.UpdateKernels;
+import dev.lanes.kernel.internal.UpdateKernels;
 
 /** The reference optimizer updates, element by element, in the order UpdateKernels documents. */
 public final class ScalarUpdates implements UpdateKernels {

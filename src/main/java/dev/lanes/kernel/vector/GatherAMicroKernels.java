@@ -1,5 +1,7 @@
 package dev.lanes.kernel.vector;
 
+import dev.lanes.kernel.internal.GatherBlas;
+
 import static dev.lanes.kernel.vector.SgemmMicroKernels.L;
 import static dev.lanes.kernel.vector.SgemmMicroKernels.S;
 
@@ -7,7 +9,7 @@ import dev.lanes.kernel.internal.GatherGemm;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * {@code Blas.sgemmGatherA} with vectors: each row of A is found through the row table and read
+ * {@code GatherBlas.sgemmGatherA} with vectors: each row of A is found through the row table and read
  * in place along k, B is read in place by rows. Tiles of 12 (or 4) rows by two vectors or one
  * vector of columns; 12 rows that are four runs of three adjacent rows (a 3x3 convolution's
  * taps) take tiles that address them from four bases, 20-40% faster on a ResNet's weight

@@ -1,5 +1,7 @@
 package dev.lanes.kernel.vector;
 
+import dev.lanes.kernel.internal.GatherBlas;
+
 import static dev.lanes.kernel.vector.SgemmMicroKernels.L;
 import static dev.lanes.kernel.vector.SgemmMicroKernels.S;
 
@@ -8,13 +10,13 @@ import dev.lanes.kernel.internal.Scratch;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * {@code Blas.sgemmGatherB} with vectors: 12 x 2-vector and 4 x 2-vector tiles of C (one vector
+ * {@code GatherBlas.sgemmGatherB} with vectors: 12 x 2-vector and 4 x 2-vector tiles of C (one vector
  * wide for a last block of at most one vector of columns), as
  * {@link SgemmMicroKernels#tile12x2} but with each k index's row of B found through the row
  * table (B is never packed: for a convolution it is the padded input itself). A is read in
  * place. Each element is a chain of FMAs from zero in k order, as in {@link GatherGemm}, which
  * also takes the rows and columns that do not fill a tile. The same driver runs
- * {@code Blas.sgemmGatherBRowEdges} with the masked tiles of {@link GatherRowEdgeMicroKernels}.
+ * {@code GatherBlas.sgemmGatherBRowEdges} with the masked tiles of {@link GatherRowEdgeMicroKernels}.
  * Runs on the calling thread.
  */
 final class GatherMicroKernels {
@@ -27,7 +29,7 @@ final class GatherMicroKernels {
     }
 
     /**
-     * {@code Blas.sgemmGatherB}, or with {@code width > 0} {@code Blas.sgemmGatherBRowEdges} on
+     * {@code GatherBlas.sgemmGatherB}, or with {@code width > 0} {@code GatherBlas.sgemmGatherBRowEdges} on
      * rows {@code width} wide (the tiles of {@link GatherRowEdgeMicroKernels}).
      */
     static void sgemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int[] bRows,

@@ -1,5 +1,7 @@
 package dev.lanes.kernel.vector;
 
+import dev.lanes.kernel.internal.GatherBlas;
+
 import static dev.lanes.kernel.vector.SgemmMicroKernels.L;
 import static dev.lanes.kernel.vector.SgemmMicroKernels.S;
 
@@ -8,7 +10,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 
 /**
- * {@code Blas.sgemmGatherBRowEdges} with vectors: the tiles of {@link GatherMicroKernels}, with
+ * {@code GatherBlas.sgemmGatherBRowEdges} with vectors: the tiles of {@link GatherMicroKernels}, with
  * the loads of B masked for the first and last tap of every three, so that the lanes of an
  * image row's first column (left tap) and last column (right tap) read as zero. Each tile gets
  * the two masks of its column block as bits (a vector cannot be passed to a method that is not

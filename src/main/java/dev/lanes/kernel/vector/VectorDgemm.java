@@ -1,6 +1,6 @@
 package dev.lanes.kernel.vector;
 
-import dev.lanes.kernel.Parallel;
+import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.kernel.internal.Scratch;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorSpecies;

@@ -1,8 +1,8 @@
 package dev.lanes.kernel.vector;
 
 import dev.lanes.kernel.Activation;
-import dev.lanes.kernel.Binary;
-import dev.lanes.kernel.ElementwiseKernels;
+import dev.lanes.kernel.internal.Binary;
+import dev.lanes.kernel.internal.ElementwiseKernels;
 import dev.lanes.kernel.scalar.ScalarElementwise;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;

@@ -30,7 +30,7 @@ import static dev.lanes.kernel.vector.VectorMath.V_TANH_SMALL;
 import static dev.lanes.kernel.vector.VectorMath.V_UNDERFLOW;
 import static dev.lanes.kernel.vector.VectorMath.ZERO;
 
-import dev.lanes.kernel.RecurrentKernels;
+import dev.lanes.kernel.internal.RecurrentKernels;
 import dev.lanes.kernel.internal.FloatMath;
 import dev.lanes.kernel.scalar.ScalarRecurrent;
 import jdk.incubator.vector.FloatVector;

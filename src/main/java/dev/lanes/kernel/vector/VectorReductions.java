@@ -3,9 +3,9 @@ package dev.lanes.kernel.vector;
 import static dev.lanes.kernel.internal.Sums.BLOCK;
 import static dev.lanes.kernel.internal.Sums.PARTIALS;
 
-import dev.lanes.kernel.Binary;
-import dev.lanes.kernel.PoolWindow;
-import dev.lanes.kernel.ReductionKernels;
+import dev.lanes.kernel.internal.Binary;
+import dev.lanes.kernel.internal.PoolWindow;
+import dev.lanes.kernel.internal.ReductionKernels;
 import dev.lanes.kernel.internal.FloatMath;
 import dev.lanes.kernel.internal.Scratch;
 import dev.lanes.kernel.internal.Sums;

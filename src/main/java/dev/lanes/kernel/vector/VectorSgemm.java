@@ -3,7 +3,7 @@ package dev.lanes.kernel.vector;
 import static dev.lanes.kernel.vector.SgemmMicroKernels.MR;
 import static dev.lanes.kernel.vector.SgemmMicroKernels.NR;
 
-import dev.lanes.kernel.Parallel;
+import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.kernel.internal.Scratch;
 
 /**

@@ -1,6 +1,6 @@
 package dev.lanes.kernel.vector;
 
-import dev.lanes.kernel.UpdateKernels;
+import dev.lanes.kernel.internal.UpdateKernels;
 import dev.lanes.kernel.scalar.ScalarUpdates;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;

@@ -2,7 +2,7 @@ package dev.lanes.nn.models;
 
 import dev.lanes.nn.BatchNorm2d;
 import dev.lanes.nn.Conv2d;
-import dev.lanes.nn.Module;
+import dev.lanes.nn.Layer;
 import dev.lanes.nn.ReLU;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
@@ -34,7 +34,7 @@ public final class BasicBlock extends ResidualBlock {
         registerModule("relu", new ReLU());
         Conv2d conv2 = registerModule("conv2", Blocks.conv(out, out, 3, 1, dtype, gen));
         BatchNorm2d bn2 = registerModule("bn2", Blocks.bn(out, dtype));
-        Module s = residual ? Blocks.shortcut(shortcut, in, out, stride, dtype, gen) : null;
+        Layer s = residual ? Blocks.shortcut(shortcut, in, out, stride, dtype, gen) : null;
         chain(List.of(conv1, conv2), List.of(bn1, bn2), s == null ? null : registerModule("downsample", s), residual);
     }
 }

@@ -2,7 +2,7 @@ package dev.lanes.nn.models;
 
 import dev.lanes.nn.BatchNorm2d;
 import dev.lanes.nn.Conv2d;
-import dev.lanes.nn.Module;
+import dev.lanes.nn.Layer;
 import dev.lanes.nn.Sequential;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
@@ -35,7 +35,7 @@ final class Blocks {
     }
 
     /** The shortcut of a block that maps {@code in} to {@code out} channels with {@code stride}, or null for the identity. */
-    static Module shortcut(Shortcut kind, int in, int out, int stride, DType dtype, Generator gen) {
+    static Layer shortcut(Shortcut kind, int in, int out, int stride, DType dtype, Generator gen) {
         if (in == out && stride == 1) {
             return null;
         }

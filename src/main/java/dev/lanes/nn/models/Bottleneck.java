@@ -2,7 +2,7 @@ package dev.lanes.nn.models;
 
 import dev.lanes.nn.BatchNorm2d;
 import dev.lanes.nn.Conv2d;
-import dev.lanes.nn.Module;
+import dev.lanes.nn.Layer;
 import dev.lanes.nn.ReLU;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
@@ -37,7 +37,7 @@ public final class Bottleneck extends ResidualBlock {
         Conv2d conv3 = registerModule("conv3", Blocks.conv(width, out, 1, 1, dtype, gen));
         BatchNorm2d bn3 = registerModule("bn3", Blocks.bn(out, dtype));
         registerModule("relu", new ReLU());
-        Module s = residual ? Blocks.shortcut(shortcut, in, out, stride, dtype, gen) : null;
+        Layer s = residual ? Blocks.shortcut(shortcut, in, out, stride, dtype, gen) : null;
         chain(List.of(conv1, conv2, conv3), List.of(bn1, bn2, bn3), s == null ? null : registerModule("downsample", s), residual);
     }
 }

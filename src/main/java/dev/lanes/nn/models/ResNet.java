@@ -5,7 +5,7 @@ import dev.lanes.nn.BatchNorm2d;
 import dev.lanes.nn.Conv2d;
 import dev.lanes.nn.Linear;
 import dev.lanes.nn.MaxPool2d;
-import dev.lanes.nn.Module;
+import dev.lanes.nn.Layer;
 import dev.lanes.nn.ReLU;
 import dev.lanes.nn.Sequential;
 import dev.lanes.tensor.DType;
@@ -19,7 +19,7 @@ import java.util.List;
  * ({@code maxpool}), {@code layer1..layerK} (each a {@link Sequential} of blocks), global average
  * pooling, {@code fc}. Build one with {@link ResNets}.
  */
-public final class ResNet extends Module {
+public final class ResNet extends Layer {
 
     private final Conv2d conv1;
     private final BatchNorm2d bn1;
@@ -28,7 +28,7 @@ public final class ResNet extends Module {
     private final Linear fc;
     private final String name;
 
-    ResNet(String name, Conv2d stem, int stemChannels, boolean maxpool, List<List<Module>> stages, int features,
+    ResNet(String name, Conv2d stem, int stemChannels, boolean maxpool, List<List<Layer>> stages, int features,
            int classes, DType dtype, Generator gen) {
         this.name = name;
         conv1 = registerModule("conv1", stem);
@@ -36,7 +36,7 @@ public final class ResNet extends Module {
         registerModule("relu", new ReLU());
         this.maxpool = maxpool ? registerModule("maxpool", new MaxPool2d(3, 2, 1)) : null;
         for (int i = 0; i < stages.size(); i++) {
-            layers.add(registerModule("layer" + (i + 1), new Sequential(stages.get(i).toArray(new Module[0]))));
+            layers.add(registerModule("layer" + (i + 1), new Sequential(stages.get(i).toArray(new Layer[0]))));
         }
         fc = registerModule("fc", new Linear(features, classes, true, dtype, gen));
     }

@@ -1,6 +1,6 @@
 package dev.lanes.nn.models;
 
-import dev.lanes.nn.Module;
+import dev.lanes.nn.Layer;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
 import java.util.ArrayList;
@@ -45,10 +45,10 @@ public final class ResNets {
         }
         int n = (depth - 2) / 6;
         int[] widths = {16, 32, 64};
-        List<List<Module>> stages = new ArrayList<>();
+        List<List<Layer>> stages = new ArrayList<>();
         int in = 16;
         for (int s = 0; s < widths.length; s++) {
-            List<Module> blocks = new ArrayList<>();
+            List<Layer> blocks = new ArrayList<>();
             for (int b = 0; b < n; b++) {
                 int stride = s > 0 && b == 0 ? 2 : 1;
                 blocks.add(new BasicBlock(in, widths[s], stride, shortcut, residual, dtype, gen));
@@ -86,14 +86,14 @@ public final class ResNets {
         }
         int[] widths = {64, 128, 256, 512};
         int expansion = bottleneck ? Bottleneck.EXPANSION : BasicBlock.EXPANSION;
-        List<List<Module>> stages = new ArrayList<>();
+        List<List<Layer>> stages = new ArrayList<>();
         int in = 64;
         for (int s = 0; s < 4; s++) {
             if (blocks[s] < 1) {
                 throw new IllegalArgumentException("ResNets.imagenet: every stage needs a block, got "
                         + java.util.Arrays.toString(blocks));
             }
-            List<Module> stage = new ArrayList<>();
+            List<Layer> stage = new ArrayList<>();
             for (int b = 0; b < blocks[s]; b++) {
                 int stride = s > 0 && b == 0 ? 2 : 1;
                 stage.add(bottleneck ? new Bottleneck(in, widths[s], stride, Shortcut.PROJECTION, true, dtype, gen)

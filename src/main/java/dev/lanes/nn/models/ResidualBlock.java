@@ -2,7 +2,7 @@ package dev.lanes.nn.models;
 
 import dev.lanes.nn.BatchNorm2d;
 import dev.lanes.nn.Conv2d;
-import dev.lanes.nn.Module;
+import dev.lanes.nn.Layer;
 import dev.lanes.tensor.Tensor;
 import java.util.List;
 
@@ -15,18 +15,18 @@ import java.util.List;
  * ops' values in one pass over the activations. Subclasses register their layers under
  * torchvision's names, then hand them over with {@link #chain}.
  */
-public abstract sealed class ResidualBlock extends Module permits BasicBlock, Bottleneck {
+public abstract sealed class ResidualBlock extends Layer permits BasicBlock, Bottleneck {
 
     private List<Conv2d> convs;
     private List<BatchNorm2d> norms;
-    private Module downsample;
+    private Layer downsample;
     private boolean residual;
 
     ResidualBlock() {
     }
 
     /** Sets the chain; called once by the subclass's constructor after registering the layers. */
-    final void chain(List<Conv2d> convs, List<BatchNorm2d> norms, Module downsample, boolean residual) {
+    final void chain(List<Conv2d> convs, List<BatchNorm2d> norms, Layer downsample, boolean residual) {
         this.convs = List.copyOf(convs);
         this.norms = List.copyOf(norms);
         this.downsample = downsample;
@@ -59,7 +59,7 @@ public abstract sealed class ResidualBlock extends Module permits BasicBlock, Bo
      *         {@code Sequential} of a 1x1 convolution and a batch norm), or null for the identity
      *         and for plain blocks
      */
-    public final Module downsample() {
+    public final Layer downsample() {
         return downsample;
     }
 

@@ -1,7 +1,7 @@
 package dev.lanes.nn.models;
 
 import dev.lanes.autograd.Ops;
-import dev.lanes.nn.Module;
+import dev.lanes.nn.Layer;
 import dev.lanes.tensor.Tensor;
 
 /**
@@ -9,7 +9,7 @@ import dev.lanes.tensor.Tensor;
  * side (the extra one after, if the difference is odd), as in the CIFAR ResNets of He et al.
  * (2016). Parameter-free, so it adds nothing to the state dict.
  */
-public final class ZeroPadShortcut extends Module {
+public final class ZeroPadShortcut extends Layer {
 
     private final int inChannels;
     private final int outChannels;

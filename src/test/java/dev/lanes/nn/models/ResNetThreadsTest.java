@@ -3,7 +3,7 @@ package dev.lanes.nn.models;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dev.lanes.autograd.Losses;
-import dev.lanes.kernel.Parallel;
+import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.nn.Parameter;
 import dev.lanes.optim.SGD;
 import dev.lanes.tensor.DType;

@@ -72,7 +72,7 @@ class ResNetsTest {
         for (Shortcut s : Shortcut.values()) {
             for (boolean bottleneck : new boolean[] {false, true}) {
                 Generator gen = new Generator(6);
-                dev.lanes.nn.Module block = bottleneck ? new Bottleneck(4, 2, 2, s, true, DType.F64, gen)
+                dev.lanes.nn.Layer block = bottleneck ? new Bottleneck(4, 2, 2, s, true, DType.F64, gen)
                         : new BasicBlock(2, 4, 2, s, true, DType.F64, gen);
                 Tensor x = Tensor.randn(gen, DType.F64, 2, bottleneck ? 4 : 2, 5, 5).requiresGrad(true);
                 java.util.List<Tensor> params = block.parameters();

@@ -1,6 +1,7 @@
-package dev.lanes.tensor;
+package dev.lanes.tensor.internal;
 
-import dev.lanes.kernel.Parallel;
+import dev.lanes.tensor.Tensor;
+import dev.lanes.kernel.internal.Parallel;
 
 /**
  * What the engine passes one node's backward besides the output gradients

@@ -1,4 +1,4 @@
-package dev.lanes.kernel;
+package dev.lanes.kernel.internal;
 
 /**
  * The fused pointwise parts of recurrent cells, one pass per time step. Every array comes with

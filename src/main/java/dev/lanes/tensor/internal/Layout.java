@@ -1,5 +1,8 @@
-package dev.lanes.tensor;
+package dev.lanes.tensor.internal;
 
+import dev.lanes.tensor.Tensor;
+import dev.lanes.tensor.Shape;
+import dev.lanes.tensor.DType;
 import java.util.Arrays;
 
 /**
@@ -148,7 +151,7 @@ public final class Layout {
 
     /**
      * The sum over the dimensions flagged in {@code reduce}, which are removed from the shape.
-     * Each output element is a fixed-order sum ({@link dev.lanes.kernel.Reductions}) of its
+     * Each output element is a fixed-order sum ({@link dev.lanes.kernel.internal.Reductions}) of its
      * contiguous block once the reduced dimensions are moved last.
      */
     public static Tensor sumDims(Tensor t, boolean[] reduce) {

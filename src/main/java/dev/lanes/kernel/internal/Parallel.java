@@ -1,4 +1,4 @@
-package dev.lanes.kernel;
+package dev.lanes.kernel.internal;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,11 +1,13 @@
-package dev.lanes.tensor;
+package dev.lanes.tensor.internal;
 
+import dev.lanes.tensor.Tensor;
+import dev.lanes.tensor.DType;
 import dev.lanes.kernel.Activation;
-import dev.lanes.kernel.Binary;
+import dev.lanes.kernel.internal.Binary;
 import dev.lanes.kernel.Blas;
-import dev.lanes.kernel.Elementwise;
-import dev.lanes.kernel.Recurrent;
-import dev.lanes.kernel.Reductions;
+import dev.lanes.kernel.internal.Elementwise;
+import dev.lanes.kernel.internal.Recurrent;
+import dev.lanes.kernel.internal.Reductions;
 
 /**
  * The kernels on whole tensors, dispatched on the dtype: what differentiable functions call in

@@ -1,5 +1,6 @@
-package dev.lanes.kernel;
+package dev.lanes.kernel.internal;
 
+import dev.lanes.kernel.Activation;
 /**
  * The pointwise part of the kernel contract: activations and their derivatives, arithmetic on
  * vectors, and the fused forms the layers use. Callers go through {@link Elementwise}, which

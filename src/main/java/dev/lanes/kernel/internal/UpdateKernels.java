@@ -1,4 +1,4 @@
-package dev.lanes.kernel;
+package dev.lanes.kernel.internal;
 
 /**
  * Fused optimizer updates: one pass over a parameter's storage that reads its gradient and state

@@ -1,7 +1,7 @@
 package dev.lanes.nn;
 
 import dev.lanes.tensor.DType;
-import dev.lanes.tensor.Dispatch;
+import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,11 +18,11 @@ import java.util.Set;
  * (each module's parameters, then its buffers, then its children); training and evaluation
  * modes; dtype conversion.
  */
-public abstract class Module {
+public abstract class Layer {
 
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
     private final Map<String, Parameter> buffers = new LinkedHashMap<>();
-    private final Map<String, Module> children = new LinkedHashMap<>();
+    private final Map<String, Layer> children = new LinkedHashMap<>();
     private boolean training = true;
 
     /**
@@ -62,14 +62,14 @@ public abstract class Module {
     }
 
     /** Registers a child module. */
-    protected final <M extends Module> M registerModule(String name, M module) {
+    protected final <M extends Layer> M registerModule(String name, M module) {
         checkName("Module", name, parameters, buffers, children);
         children.put(name, module);
         return module;
     }
 
     /** @return the direct children by name, in registration order */
-    public final Map<String, Module> children() {
+    public final Map<String, Layer> children() {
         return Collections.unmodifiableMap(children);
     }
 
@@ -231,18 +231,18 @@ public abstract class Module {
     }
 
     /** Sets training mode on this module and all below it; @return this */
-    public Module train() {
+    public Layer train() {
         return setTraining(true);
     }
 
     /** Sets evaluation mode on this module and all below it; @return this */
-    public Module eval() {
+    public Layer eval() {
         return setTraining(false);
     }
 
-    private Module setTraining(boolean on) {
+    private Layer setTraining(boolean on) {
         training = on;
-        for (Module m : children.values()) {
+        for (Layer m : children.values()) {
             m.setTraining(on);
         }
         return this;
@@ -254,7 +254,7 @@ public abstract class Module {
     }
 
     /** Converts every parameter and buffer to {@code dtype} (gradients are dropped); @return this */
-    public Module to(DType dtype) {
+    public Layer to(DType dtype) {
         for (Parameter p : stateSlots().values()) {
             if (p.tensor().dtype() != dtype) {
                 p.set(p.tensor().to(dtype));

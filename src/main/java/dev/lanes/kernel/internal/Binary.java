@@ -1,4 +1,4 @@
-package dev.lanes.kernel;
+package dev.lanes.kernel.internal;
 
 /** Elementwise arithmetic on two operands, IEEE 754 in the operands' precision. */
 public enum Binary {

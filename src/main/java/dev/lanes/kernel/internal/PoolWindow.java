@@ -1,4 +1,4 @@
-package dev.lanes.kernel;
+package dev.lanes.kernel.internal;
 
 /**
  * The windows of 2-d pooling over one {@code h x w} plane: kernel, stride, padding (counted as

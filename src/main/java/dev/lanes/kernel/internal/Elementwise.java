@@ -1,10 +1,11 @@
-package dev.lanes.kernel;
+package dev.lanes.kernel.internal;
 
-import static dev.lanes.kernel.ArrayChecks.inPlaceOrDisjoint;
-import static dev.lanes.kernel.ArrayChecks.length;
-import static dev.lanes.kernel.ArrayChecks.matrix;
-import static dev.lanes.kernel.ArrayChecks.nonNull;
-import static dev.lanes.kernel.ArrayChecks.range;
+import dev.lanes.kernel.Activation;
+import static dev.lanes.kernel.internal.ArrayChecks.inPlaceOrDisjoint;
+import static dev.lanes.kernel.internal.ArrayChecks.length;
+import static dev.lanes.kernel.internal.ArrayChecks.matrix;
+import static dev.lanes.kernel.internal.ArrayChecks.nonNull;
+import static dev.lanes.kernel.internal.ArrayChecks.range;
 
 import java.lang.reflect.Array;
 
@@ -31,7 +32,7 @@ public final class Elementwise {
     }
 
     private static ElementwiseKernels kernels() {
-        return Kernels.provider().elementwise();
+        return Providers.provider().elementwise();
     }
 
     /**

@@ -1,4 +1,4 @@
-package dev.lanes.kernel;
+package dev.lanes.kernel.internal;
 
 /**
  * One implementation of every kernel. Two exist: {@code scalar}, the readable reference that

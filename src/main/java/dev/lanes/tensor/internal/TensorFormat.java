@@ -1,5 +1,7 @@
-package dev.lanes.tensor;
+package dev.lanes.tensor.internal;
 
+import dev.lanes.tensor.Tensor;
+import dev.lanes.tensor.DType;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
@@ -14,7 +16,7 @@ import java.util.List;
  * a common width, rows wrapped at 80 columns, large tensors summarised with {@code ...}.
  * Numbers are rounded half-even from their exact binary value, as Python's {@code format} does.
  */
-final class TensorFormat {
+public final class TensorFormat {
 
     private static final int PRECISION = 4;
     private static final int THRESHOLD = 1000;
@@ -56,7 +58,7 @@ final class TensorFormat {
         this.maxWidth = width;
     }
 
-    static String format(Tensor t) {
+    public static String format(Tensor t) {
         String prefix = "tensor(";
         int indent = prefix.length();
         List<String> suffixes = new ArrayList<>();
@@ -74,8 +76,8 @@ final class TensorFormat {
         if (t.dtype() == DType.F64) {
             suffixes.add("dtype=" + t.dtype().torchName());
         }
-        if (t.gradFn() != null) {
-            suffixes.add("grad_fn=<" + t.gradFn() + ">");
+        if (Graph.producer(t) != null) {
+            suffixes.add("grad_fn=<" + Graph.producer(t) + ">");
         } else if (t.requiresGrad()) {
             suffixes.add("requires_grad=True");
         }

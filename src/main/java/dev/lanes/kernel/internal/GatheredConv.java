@@ -1,5 +1,6 @@
-package dev.lanes.kernel;
+package dev.lanes.kernel.internal;
 
+import dev.lanes.kernel.Blas;
 import java.util.Arrays;
 
 /**
@@ -225,10 +226,10 @@ public final class GatheredConv {
             storeRows(g, x, xOff, padded);
             int l = g.l();
             if (!accumulate) {
-                Blas.sgemmGatherBRowEdges(g.og(), l, g.k(), w, wOff, g.k(), padded, 0, taps, 0, g.w(), y, yOff, l);
+                GatherBlas.sgemmGatherBRowEdges(g.og(), l, g.k(), w, wOff, g.k(), padded, 0, taps, 0, g.w(), y, yOff, l);
                 return;
             }
-            Blas.sgemmGatherBRowEdges(g.og(), l, g.k(), w, wOff, g.k(), padded, 0, taps, 0, g.w(), wide, 0, l);
+            GatherBlas.sgemmGatherBRowEdges(g.og(), l, g.k(), w, wOff, g.k(), padded, 0, taps, 0, g.w(), wide, 0, l);
             for (int i = 0; i < g.og() * l; i++) {
                 y[yOff + i] += wide[i];
             }
@@ -237,7 +238,7 @@ public final class GatheredConv {
         int wq = phaseWidth(g);
         fill(g, x, xOff, padded);
         int n = widePositions(g);
-        Blas.sgemmGatherB(g.og(), n, g.k(), w, wOff, g.k(), padded, 0, taps, 0, wide, 0, n);
+        GatherBlas.sgemmGatherB(g.og(), n, g.k(), w, wOff, g.k(), padded, 0, taps, 0, wide, 0, n);
         for (int co = 0; co < g.og(); co++) {
             for (int oy = 0; oy < g.hOut(); oy++) {
                 int src = co * n + oy * wq;
@@ -300,7 +301,7 @@ public final class GatheredConv {
         // Channel by position, one output row per position, with the Wq - wOut positions after
         // each image row skipped and then zeroed.
         if (g.l() > 0) {
-            Blas.stranspose(og, g.l(), dy, dyOff, g.l(), g.wOut(), wq - g.wOut(), out, 0, og);
+            GatherBlas.stranspose(og, g.l(), dy, dyOff, g.l(), g.wOut(), wq - g.wOut(), out, 0, og);
         }
         for (int y = 0; y < g.hOut(); y++) {
             Arrays.fill(out, (y * wq + g.wOut()) * og, (y + 1) * wq * og, 0f);
@@ -315,7 +316,7 @@ public final class GatheredConv {
      */
     public static void weightGradient(ConvGeometry g, float[] padded, int[] taps, float[] wide, int r0, int r1,
                                       boolean accumulate, float[] dwt, int dwtOff) {
-        Blas.sgemmGatherA(r1 - r0, g.og(), widePositions(g), padded, 0, taps, r0, wide, 0, g.og(), accumulate, dwt,
+        GatherBlas.sgemmGatherA(r1 - r0, g.og(), widePositions(g), padded, 0, taps, r0, wide, 0, g.og(), accumulate, dwt,
                 dwtOff + r0 * g.og(), g.og());
     }
 

@@ -1,5 +1,16 @@
 package dev.lanes.nn;
 
+import dev.lanes.nn.SummedBias;
+import dev.lanes.nn.RecurrentCell;
+import dev.lanes.nn.RNNCell;
+import dev.lanes.nn.RNN;
+import dev.lanes.nn.Parameter;
+import dev.lanes.nn.Layer;
+import dev.lanes.nn.LSTMCell;
+import dev.lanes.nn.LSTM;
+import dev.lanes.nn.GRUCell;
+import dev.lanes.nn.GRU;
+import dev.lanes.nn.CellSession;
 import dev.lanes.autograd.Ops;
 import dev.lanes.autograd.SequenceOutput;
 import dev.lanes.tensor.DType;
@@ -16,7 +27,7 @@ import java.util.Map;
  * {@code [d]}, states {@code [B, N]} or {@code [N]}, zeros when absent. A step runs through the
  * same fused tape node as a one-step sequence layer.
  */
-public abstract class RecurrentCellBase extends Module {
+public abstract sealed class RecurrentCell extends Layer permits RNNCell, LSTMCell, GRUCell {
 
     private final String kind;
     private final int gates;
@@ -35,7 +46,7 @@ public abstract class RecurrentCellBase extends Module {
      * @param dtype      parameter type
      * @param gen        the source of the initial values
      */
-    protected RecurrentCellBase(String kind, int gates, boolean twoBiases, int inputSize, int hiddenSize,
+    protected RecurrentCell(String kind, int gates, boolean twoBiases, int inputSize, int hiddenSize,
                                 boolean bias, DType dtype, Generator gen) {
         if (inputSize < 1 || hiddenSize < 1) {
             throw new IllegalArgumentException(kind + ": input_size and hidden_size must be >= 1, got input_size="

@@ -1,4 +1,4 @@
-package dev.lanes.kernel;
+package dev.lanes.kernel.internal;
 
 /** Sizes of sliding-window pooling. */
 public final class Pooling {

@@ -1,5 +1,6 @@
-package dev.lanes.tensor;
+package dev.lanes.tensor.internal;
 
+import dev.lanes.tensor.Tensor;
 /**
  * A node of the autograd tape: the function that produced a tensor, with what its backward
  * needs. Differentiable functions (package {@code dev.lanes.autograd}) subclass it; the engine

@@ -1,4 +1,4 @@
-package dev.lanes.tensor;
+package dev.lanes.tensor.internal;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lanes.kernel.Parallel;
+import dev.lanes.kernel.internal.Parallel;
+import dev.lanes.tensor.DType;
+import dev.lanes.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /** What a {@link BackwardContext} offers and accepts, independent of the engine that builds it. */

@@ -1,4 +1,4 @@
-package dev.lanes.kernel;
+package dev.lanes.kernel.internal;
 
 /**
  * The columns matrix of a convolution, and its adjoint, for one image and one group. Row

@@ -1,28 +1,28 @@
-package dev.lanes.kernel;
+package dev.lanes.kernel.internal;
 
 /**
  * Argument checks of the pointwise and reduction entry points: extents, and the rule that an
  * output either is exactly an input (in place) or shares no element with it.
  */
-final class ArrayChecks {
+public final class ArrayChecks {
 
     private ArrayChecks() {
     }
 
-    static void nonNull(String op, String name, Object array) {
+    public static void nonNull(String op, String name, Object array) {
         if (array == null) {
             throw new NullPointerException(op + ": " + name + " is null");
         }
     }
 
-    static void length(String op, int n) {
+    public static void length(String op, int n) {
         if (n < 0) {
             throw new IllegalArgumentException(op + ": n must be >= 0, got " + n);
         }
     }
 
     /** {@code n} elements from {@code off} fit in an array of {@code length}. */
-    static void range(String op, String name, int length, int off, int n) {
+    public static void range(String op, String name, int length, int off, int n) {
         if (off < 0 || (long) off + n > length) {
             throw new IllegalArgumentException(op + ": " + name + "[" + off + ", " + ((long) off + n)
                     + ") is outside " + name + ".length = " + length);
@@ -30,7 +30,7 @@ final class ArrayChecks {
     }
 
     /** A {@code rows x cols} matrix with leading dimension {@code ld} from {@code off} fits in {@code length}. */
-    static void matrix(String op, String name, int length, int off, int rows, int cols, int ld) {
+    public static void matrix(String op, String name, int length, int off, int rows, int cols, int ld) {
         if (rows < 0 || cols < 0) {
             throw new IllegalArgumentException(op + ": rows and cols must be >= 0, got " + rows + "x" + cols);
         }
@@ -47,7 +47,7 @@ final class ArrayChecks {
      * A {@code rows x cols} matrix (called {@code matrix} in the message) with leading dimension
      * {@code ld} from {@code off} fits in an array (called {@code array}) of {@code length}.
      */
-    static void extent(String op, String matrix, String array, int length, int off, int rows, int cols, int ld) {
+    public static void extent(String op, String matrix, String array, int length, int off, int rows, int cols, int ld) {
         if (rows == 0 || cols == 0) {
             return;
         }
@@ -62,7 +62,7 @@ final class ArrayChecks {
      * The output range {@code [outOff, outOff + n)} of {@code out} is the input range of
      * {@code in} exactly, or shares nothing with it.
      */
-    static void inPlaceOrDisjoint(String op, String inName, Object in, int inOff, String outName, Object out,
+    public static void inPlaceOrDisjoint(String op, String inName, Object in, int inOff, String outName, Object out,
                                   int outOff, int n) {
         if (in == out && inOff != outOff && n > 0 && inOff < (long) outOff + n && outOff < (long) inOff + n) {
             throw new IllegalArgumentException(op + ": " + outName + "[" + outOff + ", " + ((long) outOff + n)
@@ -75,7 +75,7 @@ final class ArrayChecks {
      * The range {@code [bOff, bOff + bN)} of {@code b} shares no element with the range
      * {@code [aOff, aOff + aN)} of {@code a}; the message names both ranges.
      */
-    static void disjointRanges(String op, String aName, Object a, int aOff, int aN, String bName, Object b, int bOff,
+    public static void disjointRanges(String op, String aName, Object a, int aOff, int aN, String bName, Object b, int bOff,
                                int bN) {
         if (a == b && aN > 0 && bN > 0 && aOff < (long) bOff + bN && bOff < (long) aOff + aN) {
             throw new IllegalArgumentException(op + ": " + bName + "[" + bOff + ", " + ((long) bOff + bN)
@@ -84,7 +84,7 @@ final class ArrayChecks {
     }
 
     /** Two ranges of possibly different lengths share no element. */
-    static void disjoint(String op, String aName, Object a, int aOff, long aEnd, String bName, Object b, int bOff,
+    public static void disjoint(String op, String aName, Object a, int aOff, long aEnd, String bName, Object b, int bOff,
                          long bEnd) {
         if (a == b && aOff < bEnd && bOff < aEnd && aOff < aEnd && bOff < bEnd) {
             throw new IllegalArgumentException(op + ": " + aName + " and " + bName + " overlap in the same array");

@@ -1,4 +1,4 @@
-package dev.lanes.tensor;
+package dev.lanes.tensor.internal;
 
 /**
  * Per-thread autograd switches: whether operations record the tape (off inside a no-grad scope),

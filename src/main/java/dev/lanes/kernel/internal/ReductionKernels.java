@@ -1,4 +1,4 @@
-package dev.lanes.kernel;
+package dev.lanes.kernel.internal;
 
 /**
  * Sums, maxima and row-wise softmax. Callers go through {@link Reductions}, which validates the

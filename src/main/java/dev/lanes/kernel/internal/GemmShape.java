@@ -1,10 +1,10 @@
-package dev.lanes.kernel;
+package dev.lanes.kernel.internal;
 
 /**
  * Argument validation shared by {@code sgemm} and {@code dgemm} (sizes, leading dimensions,
  * offsets, array extents and overlap of the output with an input) and by the gathered GEMMs.
  */
-final class GemmShape {
+public final class GemmShape {
 
     private GemmShape() {
     }
@@ -17,7 +17,7 @@ final class GemmShape {
      * @param cIsA whether {@code a} and {@code c} are the same array
      * @param cIsB whether {@code b} and {@code c} are the same array
      */
-    static void check(String op, boolean transA, boolean transB, int m, int n, int k, int aOff, int lda, int bOff,
+    public static void check(String op, boolean transA, boolean transB, int m, int n, int k, int aOff, int lda, int bOff,
                       int ldb, int cOff, int ldc, int aLength, int bLength, int cLength, boolean cIsA, boolean cIsB) {
         if (m < 0 || n < 0 || k < 0) {
             throw new IllegalArgumentException(op + ": sizes must be >= 0, got m=" + m + ", n=" + n + ", k=" + k);
@@ -57,7 +57,7 @@ final class GemmShape {
      * tested against the only row of the second that can meet it: the last one starting at or
      * before its end (rows of a region are disjoint and ordered because ld >= cols).
      */
-    static boolean overlaps(int off1, int rows1, int cols1, int ld1, int off2, int rows2, int cols2, int ld2) {
+    public static boolean overlaps(int off1, int rows1, int cols1, int ld1, int off2, int rows2, int cols2, int ld2) {
         if (rows1 == 0 || cols1 == 0 || rows2 == 0 || cols2 == 0) {
             return false;
         }
@@ -83,7 +83,7 @@ final class GemmShape {
      *
      * @return false when {@code m} or {@code n} is 0 and there is nothing to compute
      */
-    static boolean checkGathered(String op, int m, int n, int k, float[] a, float[] b, int[] rows, float[] c) {
+    public static boolean checkGathered(String op, int m, int n, int k, float[] a, float[] b, int[] rows, float[] c) {
         if (a == null || b == null || rows == null || c == null) {
             throw new NullPointerException(op + ": an array is null");
         }
@@ -97,7 +97,7 @@ final class GemmShape {
     }
 
     /** C, {@code m x n} from {@code cOff} with leading dimension {@code ldc}, fits its array. */
-    static void checkOutput(String op, int m, int n, int cLength, int cOff, int ldc) {
+    public static void checkOutput(String op, int m, int n, int cLength, int cOff, int ldc) {
         if (ldc < n || cOff < 0) {
             throw new IllegalArgumentException(op + ": ldc=" + ldc + " (n=" + n + ") or cOff=" + cOff + " out of range");
         }
@@ -108,7 +108,7 @@ final class GemmShape {
      * The row table of a gathered matrix: {@code count} entries from {@code rowsOff}, each row
      * {@code length} floats from {@code off + rows[..]} inside an array of {@code arrayLength}.
      */
-    static void checkRows(String op, String matrix, int[] rows, int rowsOff, int count, int off, int length,
+    public static void checkRows(String op, String matrix, int[] rows, int rowsOff, int count, int off, int length,
                           int arrayLength) {
         if (rowsOff < 0 || (long) rowsOff + count > rows.length) {
             throw new IllegalArgumentException(op + ": rows [" + rowsOff + ", " + ((long) rowsOff + count)

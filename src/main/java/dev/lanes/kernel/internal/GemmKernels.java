@@ -1,5 +1,6 @@
-package dev.lanes.kernel;
+package dev.lanes.kernel.internal;
 
+import dev.lanes.kernel.Blas;
 /**
  * The matrix-multiply part of the kernel contract. Callers go through {@link Blas}, which
  * validates the arguments and handles the trivial cases; an implementation may therefore assume

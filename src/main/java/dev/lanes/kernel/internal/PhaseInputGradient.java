@@ -1,5 +1,6 @@
-package dev.lanes.kernel;
+package dev.lanes.kernel.internal;
 
+import dev.lanes.kernel.Blas;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -198,7 +199,7 @@ public final class PhaseInputGradient {
             }
             int rows = p.yMax() - p.yMin() + 1;
             int n = rows * wq;
-            Blas.sgemmGatherB(g.cg(), n, p.k(), packed, p.weightOffset(), p.k(), padded, p.yMin() * wq, p.taps(), 0,
+            GatherBlas.sgemmGatherB(g.cg(), n, p.k(), packed, p.weightOffset(), p.k(), padded, p.yMin() * wq, p.taps(), 0,
                     out, 0, n);
             for (int ci = 0; ci < g.cg(); ci++) {
                 for (int yy = p.yMin(); yy <= p.yMax(); yy++) {

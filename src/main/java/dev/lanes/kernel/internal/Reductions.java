@@ -1,10 +1,10 @@
-package dev.lanes.kernel;
+package dev.lanes.kernel.internal;
 
-import static dev.lanes.kernel.ArrayChecks.inPlaceOrDisjoint;
-import static dev.lanes.kernel.ArrayChecks.length;
-import static dev.lanes.kernel.ArrayChecks.matrix;
-import static dev.lanes.kernel.ArrayChecks.nonNull;
-import static dev.lanes.kernel.ArrayChecks.range;
+import static dev.lanes.kernel.internal.ArrayChecks.inPlaceOrDisjoint;
+import static dev.lanes.kernel.internal.ArrayChecks.length;
+import static dev.lanes.kernel.internal.ArrayChecks.matrix;
+import static dev.lanes.kernel.internal.ArrayChecks.nonNull;
+import static dev.lanes.kernel.internal.ArrayChecks.range;
 
 import java.lang.reflect.Array;
 
@@ -25,7 +25,7 @@ public final class Reductions {
     }
 
     private static ReductionKernels kernels() {
-        return Kernels.provider().reductions();
+        return Providers.provider().reductions();
     }
 
     /** The sum of {@code x[off .. off + n)}; 0 when {@code n == 0}. */

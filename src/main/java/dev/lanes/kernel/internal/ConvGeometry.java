@@ -1,4 +1,4 @@
-package dev.lanes.kernel;
+package dev.lanes.kernel.internal;
 
 /**
  * The sizes of one 2-D convolution over NCHW data: input {@code [n, cIn, h, w]}, weight

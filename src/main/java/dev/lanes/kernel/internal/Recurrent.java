@@ -1,9 +1,9 @@
-package dev.lanes.kernel;
+package dev.lanes.kernel.internal;
 
-import static dev.lanes.kernel.ArrayChecks.disjointRanges;
-import static dev.lanes.kernel.ArrayChecks.inPlaceOrDisjoint;
-import static dev.lanes.kernel.ArrayChecks.nonNull;
-import static dev.lanes.kernel.ArrayChecks.range;
+import static dev.lanes.kernel.internal.ArrayChecks.disjointRanges;
+import static dev.lanes.kernel.internal.ArrayChecks.inPlaceOrDisjoint;
+import static dev.lanes.kernel.internal.ArrayChecks.nonNull;
+import static dev.lanes.kernel.internal.ArrayChecks.range;
 
 import java.lang.reflect.Array;
 
@@ -31,7 +31,7 @@ public final class Recurrent {
     }
 
     private static RecurrentKernels kernels() {
-        return Kernels.provider().recurrent();
+        return Providers.provider().recurrent();
     }
 
     /**

@@ -50,8 +50,7 @@ final class BenchCommand {
                 return what.isEmpty() ? 2 : 0;
             }
             default -> {
-                err.println("lanes bench: unknown benchmark '" + what + "'");
-                err.print(USAGE);
+                err.println("lanes bench: unknown benchmark '" + what + "' (lanes bench --help lists them)");
                 return 2;
             }
         }

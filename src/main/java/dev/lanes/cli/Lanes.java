@@ -6,35 +6,36 @@ import dev.lanes.kernel.internal.Providers;
 import dev.lanes.kernel.internal.Parallel;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.Properties;
 import java.util.Random;
 
 /**
- * The {@code lanes} command.
- *
- * <pre>
- * lanes                 info, the GEMM demo, then 2 epochs of an MLP on the shipped Fashion-MNIST slice
- * lanes info            kernel provider, vector species, threads, JDK
- * lanes gemm [N ...]    multiplies N x N matrices, checks the result, prints GFLOP/s
- * lanes train ...       training programs (see {@code lanes train --help})
- * lanes bench ...       quick in-process timings (see {@code lanes bench --help})
- * lanes help            this text
- * </pre>
+ * The {@code lanes} command: see {@link #USAGE}. Exit status 0 on success, 1 when the command
+ * failed, 2 for a usage error; errors are one line on standard error, without a stack trace.
  */
 public final class Lanes {
 
-    private static final String USAGE = """
-            usage: lanes [command]
-              (none)        info, gemm, then 2 epochs of 'train mlp' on the shipped Fashion-MNIST
-                            slice (curves and checkpoint in target/lanes-demo)
-              info          kernel provider, vector species, threads, JDK
-              gemm [N ...]  multiply N x N matrices (default 64 256 1024), check against a
-                            double-precision reference on sampled entries, print GFLOP/s
-              train ...     train a model: mlp (Fashion-MNIST), lstm (--task adding|translate)
-              bench ...     quick timings: gemm, step (a streaming LSTM/GRU step)
-              help          this text ('lanes <command> --help' for each command)
-            JVM properties: -Dlanes.kernels=auto|scalar|vector  -Dlanes.threads=N
+    static final String USAGE = """
+            usage: lanes <command> [arguments]
+              info              version, kernel provider, vector species, threads, JDK
+              gemm [N ...]      multiply N x N matrices (default 64 256 1024) after a warm-up,
+                                check against a double-precision reference, print GFLOP/s
+              train mlp ...     a multilayer perceptron on Fashion-MNIST
+              train resnet ...  a CIFAR-style ResNet (or its plain twin) on Fashion-MNIST
+              train lstm ...    the recurrent tasks: --task adding or --task translate
+              bench gemm ...    SGEMM GFLOP/s (as gemm)
+              bench step ...    one streaming LSTM/GRU step at batch 1, in microseconds
+              bench serve ...   a bounded multi-threaded serving stress run
+              demo              info, gemm, then 2 epochs of 'train mlp' on the shipped slice
+                                (curves and checkpoint in target/lanes-demo)
+              help              this text; 'lanes <command> --help' for a command's flags
+              --version         the version
+            JVM options (LANES_JAVA_OPTS with the launcher): -Dlanes.kernels=auto|scalar|vector,
+            -Dlanes.threads=N, -Xmx<size> for the heap.
             """;
 
     private Lanes() {
@@ -47,6 +48,7 @@ public final class Lanes {
      */
     public static void main(String[] args) {
         int status = run(args, System.out, System.err);
+        System.out.flush();
         if (status != 0) {
             System.exit(status);
         }
@@ -55,16 +57,45 @@ public final class Lanes {
     static int run(String[] args, PrintStream out, PrintStream err) {
         try {
             return dispatch(args, out, err);
-        } catch (IllegalStateException | IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
             err.println("lanes: " + e.getMessage());
             return 2;
-        } catch (IOException e) {
+        } catch (IllegalStateException | IOException | UncheckedIOException e) {
             err.println("lanes: " + e.getMessage());
             return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             err.println("lanes: interrupted");
             return 1;
+        } catch (OutOfMemoryError e) {
+            err.println("lanes: out of memory (" + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB heap); raise"
+                    + " it with -Xmx, e.g. LANES_JAVA_OPTS=-Xmx8g");
+            return 1;
+        } catch (RuntimeException e) {
+            // Not a user mistake: keep the trace for a bug report.
+            err.println("lanes: unexpected error: " + e);
+            e.printStackTrace(err);
+            return 1;
+        }
+    }
+
+    private static void noArguments(String command, String[] rest) {
+        if (rest.length > 0) {
+            throw new IllegalArgumentException(command + " takes no arguments, got '" + String.join(" ", rest) + "'");
+        }
+    }
+
+    /** @return the version of this build, from the resource the build writes */
+    static String version() {
+        try (InputStream in = Lanes.class.getResourceAsStream("version.properties")) {
+            if (in == null) {
+                return "unknown";
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
         }
     }
 
@@ -72,8 +103,14 @@ public final class Lanes {
             InterruptedException {
         String command = args.length == 0 ? "" : args[0];
         String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+        boolean help = Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h");
         switch (command) {
-            case "" -> {
+            case "demo" -> {
+                if (help) {
+                    out.print(USAGE);
+                    return 0;
+                }
+                noArguments("demo", rest);
                 info(out);
                 out.println();
                 int status = gemm(new String[0], out, err);
@@ -83,16 +120,21 @@ public final class Lanes {
                 out.println();
                 return TrainCommand.run(new String[] {"mlp", "--epochs", "2", "--out", "target/lanes-demo"}, out, err);
             }
-            case "info", "gemm" -> {
-                if (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h")) {
+            case "info" -> {
+                if (help) {
                     out.print(USAGE);
                     return 0;
                 }
-                if (command.equals("gemm")) {
-                    return gemm(rest, out, err);
-                }
+                noArguments("info", rest);
                 info(out);
                 return 0;
+            }
+            case "gemm" -> {
+                if (help) {
+                    out.print(USAGE);
+                    return 0;
+                }
+                return gemm(rest, out, err);
             }
             case "train" -> {
                 return TrainCommand.run(rest, out, err);
@@ -104,9 +146,16 @@ public final class Lanes {
                 out.print(USAGE);
                 return 0;
             }
-            default -> {
-                err.println("lanes: unknown command '" + command + "'");
+            case "--version", "version" -> {
+                out.println("lanes " + version());
+                return 0;
+            }
+            case "" -> {
                 err.print(USAGE);
+                return 2;
+            }
+            default -> {
+                err.println("lanes: unknown command '" + command + "' (lanes help lists the commands)");
                 return 2;
             }
         }
@@ -114,7 +163,7 @@ public final class Lanes {
 
     static void info(PrintStream out) {
         KernelProvider p = Providers.provider();
-        out.println("Lanes kernels");
+        out.println("Lanes " + version());
         out.println("  provider : " + p.name());
         out.println("  detail   : " + p.describe());
         Providers.vectorUnavailableReason().ifPresent(r -> out.println("  no SIMD  : " + r));
@@ -131,19 +180,24 @@ public final class Lanes {
             ns = sizes.length == 0 ? new int[] {64, 256, 1024}
                     : Arrays.stream(sizes).mapToInt(Integer::parseInt).toArray();
         } catch (NumberFormatException e) {
-            err.println("lanes gemm: sizes must be integers, got " + Arrays.toString(sizes));
+            err.println("lanes gemm: sizes must be integers, got " + String.join(" ", sizes));
             return 2;
         }
-        out.println("sgemm C = A * B, N x N, provider " + Providers.provider().name() + ", " + Parallel.threads()
-                + " thread(s)");
-        out.printf("  %6s %12s %10s %14s%n", "N", "best ms", "GFLOP/s", "max rel err");
         for (int n : ns) {
             if (n < 1 || n > 8192) {
                 err.println("lanes gemm: N must be in [1, 8192], got " + n);
                 return 2;
             }
+        }
+        out.println("sgemm C = A * B, N x N, provider " + Providers.provider().name() + ", " + Parallel.threads()
+                + " thread(s); each size is warmed up until its time is steady, then timed for a second");
+        out.printf("  %6s %12s %10s %14s%n", "N", "best ms", "GFLOP/s", "max rel err");
+        // A small size first gets the kernels compiled cheaply before a large size's first calls.
+        new GemmDemo(Math.min(128, Arrays.stream(ns).max().orElse(1)), new Random(1)).warmUp();
+        for (int n : ns) {
             GemmDemo demo = new GemmDemo(n, new Random(42));
-            double seconds = demo.bestSeconds();
+            demo.warmUp();
+            double seconds = demo.bestSeconds(1_000_000_000L);
             double gflops = 2.0 * n * n * n / seconds / 1e9;
             out.printf("  %6d %12.3f %10.1f %14.2e%n", n, seconds * 1e3, gflops, demo.maxRelativeError());
         }
@@ -168,9 +222,27 @@ public final class Lanes {
             }
         }
 
-        double bestSeconds() {
+        /**
+         * Runs the product in rounds of a quarter second until the best time of a round is
+         * within 3% of the round before (the JIT has compiled the kernels for this size), for at
+         * most 20 s. Until then the first calls run interpreted, hundreds of times slower.
+         */
+        void warmUp() {
+            long give = System.nanoTime() + 20_000_000_000L;
+            double previous = bestSeconds(250_000_000L);
+            while (System.nanoTime() < give) {
+                double best = bestSeconds(250_000_000L);
+                if (Math.abs(best - previous) <= 0.03 * previous) {
+                    return;
+                }
+                previous = best;
+            }
+        }
+
+        /** @return the shortest of the products run for {@code nanos} (at least 3 of them) */
+        double bestSeconds(long nanos) {
             double best = Double.MAX_VALUE;
-            long deadline = System.nanoTime() + 1_000_000_000L;
+            long deadline = System.nanoTime() + nanos;
             int runs = 0;
             while (runs < 3 || System.nanoTime() < deadline) {
                 long t0 = System.nanoTime();

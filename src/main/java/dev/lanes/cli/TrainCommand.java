@@ -22,10 +22,12 @@ import dev.lanes.train.EpochMetrics;
 import dev.lanes.train.Trainer;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
@@ -64,8 +66,7 @@ final class TrainCommand {
                 return model.isEmpty() ? 2 : 0;
             }
             default -> {
-                err.println("lanes train: unknown model '" + model + "'");
-                err.print(USAGE);
+                err.println("lanes train: unknown model '" + model + "' (lanes train --help lists them)");
                 return 2;
             }
         }
@@ -146,32 +147,64 @@ final class TrainCommand {
         };
     }
 
-    /** Adds the common options to {@code b}, resumes if asked, trains and reports. */
+    /**
+     * Adds the common options to {@code b}, resumes if asked, trains and reports. A run that fails
+     * removes the output directory it created, unless a checkpoint in it can be resumed from.
+     */
     private static int fit(Trainer.Builder b, Flags flags, String model, FashionMnist.Splits splits, PrintStream out)
             throws IOException {
         Path dir = Path.of(flags.text("out"));
-        Files.createDirectories(dir);
-        b.epochs(flags.integer("epochs", 1, 100_000))
-                .checkpoint(dir.resolve("checkpoint.safetensors"), flags.integer("checkpoint-every", 0, 1 << 30))
-                .curves(dir).progress(out, System.console() != null && System.console().isTerminal());
+        int epochs = flags.integer("epochs", 1, 100_000);
+        int every = flags.integer("checkpoint-every", 0, 1 << 30);
         int patience = flags.integer("patience", 0, 100_000);
+        Path resume = flags.text("resume").isEmpty() ? null : Path.of(flags.text("resume"));
+        if (resume != null && !Files.isRegularFile(resume)) {
+            throw new IllegalArgumentException("--resume: no checkpoint file at " + resume);
+        }
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--out: " + dir + " exists and is not a directory");
+        }
+        Path checkpoint = dir.resolve("checkpoint.safetensors");
+        b.epochs(epochs).checkpoint(checkpoint, every).curves(dir)
+                .progress(out, System.console() != null && System.console().isTerminal());
         if (patience > 0) {
             b.earlyStopping(patience, 0);
         }
         Trainer trainer = b.build();
-        out.printf(Locale.ROOT, "training %s on %d images (%s), testing on %d%n", model, splits.train().size(),
-                flags.text("data"), splits.test().size());
-        if (!flags.text("resume").isEmpty()) {
-            trainer.resume(Path.of(flags.text("resume")));
-            out.println("resumed at step " + trainer.steps() + " from " + flags.text("resume"));
+        boolean created = !Files.exists(dir);
+        Files.createDirectories(dir);
+        boolean done = false;
+        try {
+            out.printf(Locale.ROOT, "training %s on %d images (%s), testing on %d%n", model, splits.train().size(),
+                    flags.text("data"), splits.test().size());
+            if (resume != null) {
+                trainer.resume(resume);
+                out.println("resumed at step " + trainer.steps() + " from " + resume);
+            }
+            List<EpochMetrics> h = trainer.fit();
+            if (!h.isEmpty()) {
+                EpochMetrics last = h.get(h.size() - 1);
+                out.printf(Locale.ROOT, "test accuracy %.2f%% after %d epochs; metrics, curves and checkpoint in %s%n",
+                        100 * last.testAccuracy(), last.epoch(), dir);
+            }
+            done = true;
+            return 0;
+        } finally {
+            if (!done && created && !Files.exists(checkpoint)) {
+                deleteTree(dir);
+            }
         }
-        List<EpochMetrics> h = trainer.fit();
-        if (!h.isEmpty()) {
-            EpochMetrics last = h.get(h.size() - 1);
-            out.printf(Locale.ROOT, "test accuracy %.2f%% after %d epochs; metrics, curves and checkpoint in %s%n",
-                    100 * last.testAccuracy(), last.epoch(), dir);
+    }
+
+    /** Deletes {@code dir} and what it holds, quietly: this runs while another failure propagates. */
+    private static void deleteTree(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // Left behind; the failure that brought us here is what the user needs to see.
         }
-        return 0;
     }
 
     private static int mlp(String[] args, PrintStream out) throws IOException {
@@ -202,13 +235,13 @@ final class TrainCommand {
                 new Flags.Flag("depth", "20", "6n + 2: 20, 32, 44, 56, 110"),
                 new Flags.Flag("shortcut", "A", "A (zero-padded identity) or B (1x1 projection) where the shape"
                         + " changes"),
-                new Flags.Flag("plain", "false", "true: the same network without shortcuts"),
+                Flags.Flag.onOff("plain", false, "the same network without shortcuts"),
                 new Flags.Flag("lr", "0.1", "SGD learning rate (Nesterov momentum 0.9, weight decay 5e-4, cosine"
                         + " decay to 0)"),
                 new Flags.Flag("decay", "step", "step: the cosine decays after every batch; epoch: after every"
                         + " epoch"),
                 new Flags.Flag("crop", "2", "random-crop padding in pixels (0: none)"),
-                new Flags.Flag("flip", "true", "random horizontal flips")), "10", "128"));
+                Flags.Flag.onOff("flip", true, "random horizontal flips (--flip=false: none)")), "10", "128"));
         flags.parse(args);
         if (flags.help()) {
             out.print(flags.usage());
@@ -223,7 +256,7 @@ final class TrainCommand {
         if (crop > 0) {
             tb.randomCrop(crop);
         }
-        if (Boolean.parseBoolean(flags.text("flip"))) {
+        if (flags.on("flip")) {
             tb.horizontalFlip();
         }
         DataLoader test = DataLoader.builder(splits.test()).batchSize(500).normalize(norm).build();
@@ -233,7 +266,7 @@ final class TrainCommand {
             default -> throw new IllegalArgumentException("--shortcut must be A or B, got " + flags.text("shortcut"));
         };
         ResNet model = ResNets.cifar(flags.integer("depth", 8, 1000), splits.train().channels(), 10, shortcut,
-                !Boolean.parseBoolean(flags.text("plain")), DType.F32, new Generator(seed));
+                !flags.on("plain"), DType.F32, new Generator(seed));
         SGD opt = new SGD(model.parameters(), flags.real("lr", 0, 10), 0.9, 0, 5e-4, true);
         DataLoader train = tb.build();
         int epochs = flags.integer("epochs", 1, 100_000);

@@ -18,8 +18,19 @@ public final class Flags {
      * @param name         the name without dashes
      * @param defaultValue the value when the flag is absent
      * @param help         what it sets
+     * @param isSwitch     whether it is an on/off switch: {@code --name} alone turns it on,
+     *                     {@code --name=true|false} sets it, and it never takes the next argument
      */
-    public record Flag(String name, String defaultValue, String help) {
+    public record Flag(String name, String defaultValue, String help, boolean isSwitch) {
+        /** A flag that takes a value. */
+        public Flag(String name, String defaultValue, String help) {
+            this(name, defaultValue, help, false);
+        }
+
+        /** @return an on/off switch, off unless {@code on} */
+        public static Flag onOff(String name, boolean on, String help) {
+            return new Flag(name, String.valueOf(on), help, true);
+        }
     }
 
     private final String program;
@@ -56,18 +67,28 @@ public final class Flags {
                 throw new IllegalArgumentException("unexpected argument '" + a + "' (flags are --name value)");
             }
             String name = a.substring(2);
-            String value;
+            String value = null;
             int eq = name.indexOf('=');
             if (eq >= 0) {
                 value = name.substring(eq + 1);
                 name = name.substring(0, eq);
-            } else if (i + 1 < args.length) {
-                value = args[++i];
-            } else {
-                throw new IllegalArgumentException("--" + name + " needs a value");
             }
-            if (!declared.containsKey(name)) {
-                throw new IllegalArgumentException("unknown flag --" + name + " (see --help)");
+            Flag flag = declared.get(name);
+            if (flag == null) {
+                throw new IllegalArgumentException("unknown flag --" + name + " (" + program + " --help lists them)");
+            }
+            if (flag.isSwitch()) {
+                if (value == null) {
+                    value = "true";
+                } else if (!value.equals("true") && !value.equals("false")) {
+                    throw new IllegalArgumentException("--" + name + " is a switch: give --" + name + " or --" + name
+                            + "=false, not '" + value + "'");
+                }
+            } else if (value == null) {
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("--" + name + " needs a value");
+                }
+                value = args[++i];
             }
             values.put(name, value);
         }
@@ -81,10 +102,11 @@ public final class Flags {
 
     /** @return the usage text: every flag with its default and description */
     public String usage() {
-        StringBuilder b = new StringBuilder("usage: ").append(program).append(" [--flag value ...]\n");
+        StringBuilder b = new StringBuilder("usage: ").append(program).append(" [--flag value | --switch ...]\n");
         for (Flag f : declared.values()) {
-            b.append(String.format("  --%-14s %s (default %s)%n", f.name(), f.help(),
-                    f.defaultValue().isEmpty() ? "none" : f.defaultValue()));
+            String shown = f.isSwitch() ? "switch, " + (Boolean.parseBoolean(f.defaultValue()) ? "on" : "off")
+                    : "default " + (f.defaultValue().isEmpty() ? "none" : f.defaultValue());
+            b.append(String.format("  --%-16s %s (%s)%n", f.isSwitch() ? f.name() : f.name() + " V", f.help(), shown));
         }
         return b.toString();
     }
@@ -96,6 +118,11 @@ public final class Flags {
             throw new IllegalStateException("flag --" + name + " is not declared");
         }
         return v;
+    }
+
+    /** @return the value of a switch */
+    public boolean on(String name) {
+        return Boolean.parseBoolean(text(name));
     }
 
     /** @return the flag as an integer in [min, max] */

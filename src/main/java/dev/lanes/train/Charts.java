@@ -1,20 +1,16 @@
 package dev.lanes.train;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.awt.Color;
 import java.util.List;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * Line charts written as PNG files, for loss curves. Drawn with XChart, an optional dependency:
  * Lanes itself never needs it, so call {@link #available()} first and skip the plot when it is
  * absent. Rendering runs headless (no display needed).
+ *
+ * <p>This class never names an XChart type: the drawing lives in a separate class that is loaded
+ * only once {@link #available()} said yes, so checking for XChart cannot itself fail to link.
  */
 public final class Charts {
 
@@ -22,6 +18,10 @@ public final class Charts {
 
     private Charts() {
     }
+
+    /** The one-line advice printed when curves are asked for and XChart is absent. */
+    public static final String HOW_TO_GET_CHARTS = "no PNG curves: XChart is not on the class path;"
+            + " add org.knowm.xchart:xchart:3.8.8 to draw them (metrics.csv is written either way)";
 
     /** @return whether XChart (and the AWT it draws with) can be loaded */
     public static boolean available() {
@@ -54,22 +54,7 @@ public final class Charts {
             throw new IllegalStateException("Charts.linePng: XChart (org.knowm.xchart:xchart) is not on the class"
                     + " path, so no PNG can be drawn");
         }
-        if (System.getProperty("java.awt.headless") == null) {
-            System.setProperty("java.awt.headless", "true");
-        }
-        XYChart chart = new XYChartBuilder().width(800).height(500).title(title == null ? "" : title)
-                .xAxisTitle(xLabel == null ? "" : xLabel).yAxisTitle(yLabel == null ? "" : yLabel).build();
-        chart.getStyler().setYAxisLogarithmic(logY);
-        chart.getStyler().setChartBackgroundColor(Color.WHITE);
-        for (Series s : series) {
-            XYSeries line = chart.addSeries(s.name(), s.x(), s.y());
-            line.setMarker(SeriesMarkers.NONE);
-        }
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        XChartPlot.linePng(file, title, xLabel, yLabel, series, logY);
     }
 
     private static void check(Path file, List<Series> series, boolean logY) {

@@ -68,6 +68,7 @@ public final class Trainer {
     private final PrintStream out;
     private final boolean live;
     private final Path curves;
+    private boolean chartAdviceGiven;
 
     private int epoch;
     private int batch;
@@ -292,7 +293,14 @@ public final class Trainer {
             rows.add(m.row());
         }
         Csv.write(curves.resolve("metrics.csv"), EpochMetrics.COLUMNS, rows);
-        if (!Charts.available() || history.isEmpty()) {
+        if (!Charts.available()) {
+            if (!chartAdviceGiven) {
+                chartAdviceGiven = true;
+                out.println(Charts.HOW_TO_GET_CHARTS);
+            }
+            return;
+        }
+        if (history.isEmpty()) {
             return;
         }
         double[] x = history.stream().mapToDouble(EpochMetrics::epoch).toArray();
@@ -443,7 +451,11 @@ public final class Trainer {
             return this;
         }
 
-        /** Writes {@code metrics.csv} and (with XChart present) loss, accuracy and lr PNGs into {@code dir}. */
+        /**
+         * Writes {@code metrics.csv} and, with XChart present, loss, accuracy and lr PNGs into
+         * {@code dir} after every epoch. Without XChart only the CSV is written, and the progress
+         * stream says once how to get the charts.
+         */
         public Builder curves(Path dir) {
             this.curves = Objects.requireNonNull(dir, "Trainer: curves directory is null");
             return this;

@@ -76,4 +76,62 @@ class LanesCliTest {
                 serve.out());
         assertEquals(2, run("bench", "serve", "0").status());
     }
+
+    @Test
+    void helpListsEveryCommandAndVersionPrintsTheBuildsVersion() {
+        Result help = run("help");
+        assertEquals(0, help.status());
+        for (String command : new String[] {"info", "gemm", "train mlp", "train resnet", "train lstm", "bench gemm",
+                "bench step", "bench serve", "demo", "--version"}) {
+            assertTrue(help.out().contains(command), "help lists '" + command + "': " + help.out());
+        }
+        Result version = run("--version");
+        assertEquals(0, version.status());
+        assertTrue(version.out().matches("lanes \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\\R"), version.out());
+        assertTrue(run("info").out().startsWith("Lanes " + Lanes.version()), "info names the version");
+    }
+
+    @Test
+    void usageErrorsAreOneLineWithStatusTwo() {
+        for (String[] cmd : new String[][] {{}, {"frob"}, {"gemm", "12a"}, {"gemm", "0"}, {"info", "extra"},
+                {"train", "resnet", "--depth", "x"}, {"train", "resnet", "--bogus", "1"},
+                {"train", "resnet", "--plain=maybe"}, {"train", "mlp", "--epochs"}}) {
+            Result r = run(cmd);
+            assertEquals(2, r.status(), String.join(" ", cmd) + ": " + r.err());
+            assertTrue(r.out().isEmpty(), String.join(" ", cmd) + " printed to stdout: " + r.out());
+            if (cmd.length > 0) {
+                assertEquals(1, r.err().lines().count(), String.join(" ", cmd) + ": " + r.err());
+            }
+        }
+    }
+
+    @Test
+    void switchesTakeNoValue() {
+        dev.lanes.examples.Flags flags = new dev.lanes.examples.Flags("t", java.util.List.of(
+                dev.lanes.examples.Flags.Flag.onOff("plain", false, "p"),
+                new dev.lanes.examples.Flags.Flag("depth", "20", "d"))).parse(new String[] {"--plain", "--depth", "32"});
+        assertTrue(flags.on("plain"));
+        assertEquals(32, flags.integer("depth", 1, 100));
+        assertTrue(!new dev.lanes.examples.Flags("t", java.util.List.of(
+                dev.lanes.examples.Flags.Flag.onOff("flip", true, "f"))).parse(new String[] {"--flip=false"}).on("flip"));
+    }
+
+    @Test
+    void aFailedTrainingRunLeavesNoOutputDirectoryBehind() throws Exception {
+        Path out = dir.resolve("never");
+        Result r = run("train", "mlp", "--data", dir.resolve("no-such-data").toString(), "--out", out.toString());
+        assertEquals(1, r.status(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(!Files.exists(out), "the output directory was not left behind");
+        Result missing = run("train", "mlp", "--epochs", "1", "--out", out.toString(), "--resume",
+                dir.resolve("missing.safetensors").toString());
+        assertEquals(2, missing.status(), missing.err());
+        assertTrue(!Files.exists(out), "the output directory was not left behind");
+        // Fails after the directory was made: resuming from a file that is not a checkpoint.
+        Path garbage = Files.write(dir.resolve("garbage.safetensors"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
+        Result bad = run("train", "mlp", "--epochs", "1", "--out", out.toString(), "--resume", garbage.toString());
+        assertEquals(1, bad.status(), bad.err());
+        assertEquals(1, bad.err().lines().count(), bad.err());
+        assertTrue(!Files.exists(out), "the output directory was removed again");
+    }
 }

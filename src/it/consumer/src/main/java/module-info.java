@@ -1,0 +1,3 @@
+module dev.lanes.consumer {
+    requires dev.lanes;
+}

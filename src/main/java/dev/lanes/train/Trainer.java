@@ -282,6 +282,10 @@ public final class Trainer {
         for (int i = 0; i < states.length; i++) {
             states[i] = generators.get(i).state();
         }
+        Path parent = checkpoint.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
         new TrainingState(epoch, batch, step, train.seed(), scheduleSteps, states, lossSum, correct, seen, best,
                 badEpochs, history).save(checkpoint, model, optimizer);
     }

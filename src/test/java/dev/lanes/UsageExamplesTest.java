@@ -43,8 +43,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The README's examples, as written there, run and give sensible results. */
-class ReadmeExampleTest {
+/** Short usage examples across the public API (and the internal kernels behind it) run and give sensible results. */
+class UsageExamplesTest {
 
     @Test
     void autogradExample() {

@@ -1,0 +1,119 @@
+package dev.lanes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lanes.autograd.Ops;
+import dev.lanes.data.DataLoader;
+import dev.lanes.data.FashionMnist;
+import dev.lanes.data.Normalize;
+import dev.lanes.kernel.Blas;
+import dev.lanes.kernel.Kernels;
+import dev.lanes.nn.Layer;
+import dev.lanes.nn.Linear;
+import dev.lanes.optim.Adam;
+import dev.lanes.optim.Schedules;
+import dev.lanes.tensor.Generator;
+import dev.lanes.tensor.Tensor;
+import dev.lanes.train.EpochMetrics;
+import dev.lanes.train.Trainer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The README's guides (own model, training, threads and BLAS), as written there. */
+class ReadmeGuideTest {
+
+    @TempDir
+    Path dir;
+
+    // --- README, "Writing your own model", verbatim ---
+    class MyNet extends Layer {
+        private final Linear fc1;
+        private final Linear fc2;
+
+        MyNet(Generator gen) {
+            fc1 = registerModule("fc1", new Linear(28 * 28, 128, gen));
+            fc2 = registerModule("fc2", new Linear(128, 10, gen));
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {                      // x: [batch, 1, 28, 28]
+            Tensor flat = Ops.reshape(x, x.size(0), 28 * 28);
+            return fc2.forward(Ops.relu(fc1.forward(flat)));
+        }
+    }
+    // --- end ---
+
+    @Test
+    void ownModel() {
+        // --- README, verbatim ---
+        MyNet net = new MyNet(new Generator(42));
+        List<Tensor> params = net.parameters();                // what an optimizer takes
+        Map<String, Tensor> state = net.stateDict();           // fc1.weight, fc1.bias, fc2.weight, fc2.bias
+        net.loadStateDict(state);                              // strict: every name and shape must match
+        // --- end ---
+        assertEquals(4, params.size());
+        assertEquals(List.of("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"), List.copyOf(state.keySet()));
+    }
+
+    @Test
+    void training() throws IOException {
+        // --- README, "Training", verbatim but for where the run goes ---
+        FashionMnist.Splits data = FashionMnist.slice();       // 2,000 + 500 images shipped in the jar
+        Normalize norm = Normalize.fit(data.train());
+        DataLoader train = DataLoader.builder(data.train())
+                .batchSize(64).shuffle(true).seed(7).randomCrop(2).horizontalFlip().normalize(norm).build();
+        DataLoader test = DataLoader.builder(data.test()).batchSize(500).normalize(norm).build();
+
+        Path run = dir.resolve("runs/mlp");
+        MyNet model = new MyNet(new Generator(42));
+        Adam opt = new Adam(model.parameters(), 1e-3);
+        Path checkpoint = run.resolve("checkpoint.safetensors");
+        Trainer trainer = Trainer.builder(model, opt, train)
+                .test(test).epochs(10)
+                .schedule(Schedules.step(opt, 5, 0.5))         // halve the learning rate every 5 epochs
+                .clipGradNorm(5)
+                .earlyStopping(3, 0)                            // stop after 3 epochs without progress
+                .checkpoint(checkpoint, 500)                    // after every epoch and every 500 steps
+                .curves(run)                                    // metrics.csv, and PNG charts with XChart
+                .build();
+        if (Files.exists(checkpoint)) trainer.resume(checkpoint);   // continue an interrupted run
+        List<EpochMetrics> history = trainer.fit();
+        // --- end ---
+        assertTrue(history.size() >= 4, "trained several epochs: " + history.size());
+        assertTrue(history.get(history.size() - 1).testAccuracy() > 0.7, history.toString());
+        assertTrue(Files.exists(checkpoint) && Files.exists(run.resolve("metrics.csv")));
+    }
+
+    @Test
+    void threadsProvidersAndBlas() {
+        int m = 3;
+        int n = 5;
+        int k = 4;
+        float[] a = new float[m * k];
+        float[] b = new float[k * n];
+        float[] c = new float[m * n];
+        for (int i = 0; i < a.length; i++) a[i] = i;
+        for (int i = 0; i < b.length; i++) b[i] = 1;
+        int before = Kernels.threads();
+        try {
+            // --- README, "Threads, providers and BLAS", verbatim ---
+            Kernels.setThreads(4);                                  // the results do not change
+            Kernels.Provider p = Kernels.provider();                // SCALAR or VECTOR
+            try (Kernels.Scope s = Kernels.use(Kernels.Provider.SCALAR)) { /* scalar kernels on this thread */ }
+            Blas.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);   // C (m x n) = A (m x k) B (k x n)
+            // --- end ---
+            assertEquals(4, Kernels.threads());
+            assertTrue(p == Kernels.Provider.VECTOR || !Kernels.vectorAvailable());
+            assertEquals(0 + 1 + 2 + 3, c[0], 0f);
+            assertEquals(8 + 9 + 10 + 11, c[2 * n + 4], 0f);
+        } finally {
+            Kernels.setThreads(before);
+        }
+    }
+}

@@ -25,6 +25,10 @@ public abstract class Layer {
     private final Map<String, Layer> children = new LinkedHashMap<>();
     private boolean training = true;
 
+    /** For subclasses, which register their parameters, buffers and child layers in their constructor. */
+    protected Layer() {
+    }
+
     /**
      * The module applied to one input. Modules with other inputs (recurrent layers) offer their
      * own methods and leave this one unsupported.

@@ -16,6 +16,9 @@ public abstract class ChainableLR implements LRSchedule {
     private int stepCount;
 
     /** Attaches to {@code optimizer} and takes the initial step, which may already change its rate. */
+    // PyTorch takes the initial step in the base constructor too; subclasses' next() must cope with
+    // being called before their own fields are set (epoch 0 keeps or derives the rate from baseLr).
+    @SuppressWarnings("this-escape")
     protected ChainableLR(Optimizer optimizer) {
         this.optimizer = optimizer;
         this.baseLr = optimizer.initialLr();

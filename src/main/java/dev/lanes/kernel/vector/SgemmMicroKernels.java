@@ -382,7 +382,7 @@ final class SgemmMicroKernels {
         putScalar(d, c, ci, alpha, beta);
     }
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"}) // no generic array creation in Java
     private static VectorShuffle<Float>[] folds() {
         int steps = Integer.numberOfTrailingZeros(L);
         VectorShuffle<Float>[] f = new VectorShuffle[steps];

@@ -17,8 +17,8 @@ import dev.lanes.tensor.Tensor;
  * ({@link BatchNorm#applyRelu}). Channels are independent, so they are split across threads.
  * For the statistics, each channel's planes are first copied into one contiguous per-thread run,
  * so that each statistic is a single fixed-order reduction of that run (the same on any thread
- * count and provider), whatever the plane size; with 7x7 planes, one reduction per plane cost
- * more in overhead than in arithmetic.
+ * count and provider), whatever the plane size; on small planes (7x7, say), one reduction per
+ * plane would cost more in overhead than in arithmetic.
  *
  * <p>The variance is two-pass: {@code sum((x - c)^2)} about the mean rounded to float,
  * {@code c}, corrected by {@code m (mean - c)^2}, so a large mean does not cancel the variance
@@ -236,9 +236,9 @@ final class BatchNormFloat extends GradFn {
                 float k = scale[ch];
                 float meanG = (float) (sg / m);
                 float meanGx = (float) (sgx / m);
-                // A channel's runs of up to 64 KB are still in L1/L2 and are read back from
-                // there; longer ones are not, and the second pass rereads the arrays in place
-                // (same-index loops). Both compute k ((g - meanG) - ((x - mu) is) meanGx).
+                // A channel's runs of up to RUN_REREAD_LIMIT floats are still in L1/L2 and are
+                // read back from there; longer ones are not, and the second pass rereads the arrays
+                // in place (same-index loops). Both compute k ((g - meanG) - ((x - mu) is) meanGx).
                 boolean fromRuns = m <= RUN_REREAD_LIMIT;
                 for (int b = 0; b < n; b++) {
                     int off = (b * c + ch) * inner;

@@ -162,10 +162,10 @@ final class Conv2d extends GradFn {
     /**
      * In F64, {@code dW_g += dY_g · cols^T} over the images in order, computed transposed,
      * {@code dW_g^T += cols · dY_g^T}: the columns matrix is then the GEMM's A, read in place,
-     * and only the small {@code dY} is packed (1.6-2x faster than packing the transposed columns
-     * matrix as B for ResNet shapes). The rows of {@code dW^T} (one group and one block of
-     * columns-matrix rows per tile) are split into a number of tiles that depends on the shape
-     * only, so each element sees the same sums for any thread count.
+     * and only the small {@code dY} is packed, rather than the transposed columns matrix as B.
+     * The rows of {@code dW^T} (one group and one block of columns-matrix rows per tile) are
+     * split into a number of tiles that depends on the shape only, so each element sees the same
+     * sums for any thread count.
      */
     private Tensor weightGrad(Tensor x, Tensor w, Tensor dy, BackwardContext context) {
         if (x.dtype() == DType.F32) {
@@ -234,7 +234,8 @@ final class Conv2d extends GradFn {
         int[] taps = GatheredConv.weightTaps(g);
         int ranges = Math.max(1, Math.min(WEIGHT_GRAD_RANGES, g.n()));
         // Each range's dW^T is allocated by the thread that fills it (its first image writes it
-        // whole), not zeroed up front on the calling thread: 1.2 MB per 64-channel layer.
+        // whole), not zeroed up front on the calling thread, which would write every range's
+        // buffer alone.
         float[][] partial = new float[ranges][];
         float[] xs = x.f32();
         float[] dys = dy.f32();
@@ -358,9 +359,9 @@ final class Conv2d extends GradFn {
      * With stride 1, the input gradient is itself a convolution: {@code dY} convolved with the
      * weights flipped in both spatial axes and with input and output channels swapped, padded by
      * {@code d (k - 1) - p}. It runs as im2col + GEMM like the forward pass, which for "same"
-     * convolutions copies whole taps instead of scattering each element back as col2im does
-     * (5x faster for the 3x3 layers of a ResNet). Each element of {@code dX} is still one fixed
-     * dot product, so the result does not depend on the thread count.
+     * convolutions copies whole taps instead of scattering each element back as col2im does.
+     * Each element of {@code dX} is still one fixed dot product, so the result does not depend
+     * on the thread count.
      *
      * @return the geometry of that convolution (input {@code dY}, output {@code dX}), or null
      *         when the stride is not 1 or the padding would be negative

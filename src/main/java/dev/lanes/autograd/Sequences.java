@@ -71,8 +71,7 @@ final class Sequences {
      * The right operand of the per-step recurrent products {@code h W_hh^T}: null to read W_hh as
      * stored (batches of at most four rows take GEMM's dot-product path, which packs nothing), or
      * for larger batches W_hh transposed once per call, so that every step reads it in place
-     * instead of packing the transposed weights again (measured about a quarter of the per-step
-     * GEMM time at batch 64, N = 256).
+     * instead of packing the transposed weights again.
      */
     static Tensor transposedForSteps(Tensor wHh, int batch) {
         if (batch <= 4) {

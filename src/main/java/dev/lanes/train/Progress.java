@@ -15,6 +15,8 @@ final class Progress {
 
     private final PrintStream out;
     private final boolean live;
+    /** Width of the progress line on screen, in characters (live mode). */
+    private int drawn;
     private final String label;
     private final int batches;
     private final long start = System.nanoTime();
@@ -45,7 +47,9 @@ final class Progress {
         if (live) {
             if (now - lastDraw >= REDRAW_NANOS || done == batches) {
                 lastDraw = now;
-                out.print("\r" + line(done, now, loss, accuracy) + "   ");
+                String text = line(done, now, loss, accuracy);
+                out.print("\r" + text + " ".repeat(Math.max(0, drawn - text.length())));
+                drawn = text.length();
                 out.flush();
             }
         } else if (tenth > lastTenth) {
@@ -56,10 +60,13 @@ final class Progress {
 
     /** Ends the epoch's line with its summary. */
     void finish(String summary) {
+        String text = label + "  " + summary;
         if (live) {
-            out.print("\r");
+            // Blank out what is left of a longer progress line before the summary replaces it.
+            out.print("\r" + " ".repeat(drawn) + "\r");
+            drawn = 0;
         }
-        out.println(label + "  " + summary);
+        out.println(text);
     }
 
     private String line(int done, long now, double loss, double accuracy) {

@@ -112,8 +112,8 @@ public class ActivationBenchmark {
     }
 
     /**
-     * @return y, through the public {@code Elementwise.activate}, which splits n >= 32768 over
-     *         the pool (2 threads on a 2-CPU machine)
+     * @return y, through the public {@code Elementwise.activate}, which splits
+     *         n >= {@code Elementwise.PARALLEL_MIN} over the pool
      */
     @Benchmark
     public float[] lanesPool() {

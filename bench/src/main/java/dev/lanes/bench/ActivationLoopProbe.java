@@ -14,8 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  * harness: the best of 200 batches of 5 calls, in ns per element. Shows whether
  * {@code VectorOperators.TANH/EXP} keep their SVML intrinsic in such a compilation.
  *
- * <p>Run: {@code ./mvnw -q -Pbench test-compile} then
- * {@code /usr/lib/jvm/temurin-25-jdk-amd64/bin/java --add-modules jdk.incubator.vector
+ * <p>Run: {@code ./mvnw -q -Pbench test-compile} then, with a JDK 25 {@code java},
+ * {@code java --add-modules jdk.incubator.vector
  * -cp target/classes:target/test-classes dev.lanes.bench.ActivationLoopProbe 65536}.
  */
 public final class ActivationLoopProbe {

@@ -69,9 +69,8 @@ public class ResNetBenchmark {
         for (int i = 0; i < labels.length; i++) {
             labels[i] = i % 10;
         }
-        // Whole steps before the head alone: warmed first, the head's 3000 calls left shared
-        // code compiled for the head's profile, and the measured steps ran 10-12% slower
-        // (bench/README.md, "ResNet-20, fifth round").
+        // Whole steps before the head alone: warming the head first would leave shared code
+        // compiled for the head's type profile, which slows the measured steps.
         for (int i = 0; i < WHOLE_STEPS_FIRST; i++) {
             trainStep();
         }
@@ -85,10 +84,9 @@ public class ResNetBenchmark {
      * The classifier head (the mean over H and W, the 64 -> 10 linear layer, the cross entropy and
      * their backward) runs its small vector kernels one to three times per step, so C2 compiles
      * them only after about a thousand steps, far beyond this benchmark's warm-up; until then they
-     * cost a few milliseconds per step that a long training run does not pay (bench/README.md,
-     * "ResNet-20, fourth round"). The same ops on the same shapes, 3000 times up front (a second
-     * or two), let the measured steps run the code a long run runs. Separate tensors and a
-     * separate generator: the measured network, batch and labels are unchanged.
+     * cost time per step that a long training run does not pay. The same ops on the same shapes,
+     * 3000 times up front, let the measured steps run the code a long run runs. Separate tensors
+     * and a separate generator: the measured network, batch and labels are unchanged.
      */
     private static void warmHead(int h, int w, int[] labels) {
         Generator gen = new Generator(2);

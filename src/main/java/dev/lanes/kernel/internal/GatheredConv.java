@@ -390,10 +390,10 @@ public final class GatheredConv {
 
     /**
      * Column stride 2, the common case: one sequential pass over the input row, even and odd
-     * columns alternately to their two phases, instead of one strided pass per phase (the
-     * padding of a ResNet's 3x3 stride-2 layers took 1.2-2x less time).
-     * Input column {@code 2i} is padded column {@code 2i + pW}: phase {@code pW mod 2}, index
-     * {@code i + pW / 2}; column {@code 2i + 1} goes to the other phase at {@code i + (pW + 1) / 2}.
+     * columns alternately to their two phases, instead of one strided pass per phase (which
+     * reads each input row twice). Input column {@code 2i} is padded column {@code 2i + pW}:
+     * phase {@code pW mod 2}, index {@code i + pW / 2}; column {@code 2i + 1} goes to the other
+     * phase at {@code i + (pW + 1) / 2}.
      */
     private static void deal2(float[] x, int src, int w, float[] padded, int rowBase, int plane, int pW) {
         int even = rowBase + (pW & 1) * plane + (pW >> 1);

@@ -12,8 +12,8 @@ import jdk.incubator.vector.FloatVector;
  * {@code GatherBlas.sgemmGatherA} with vectors: each row of A is found through the row table and read
  * in place along k, B is read in place by rows. Tiles of 12 (or 4) rows by two vectors or one
  * vector of columns; 12 rows that are four runs of three adjacent rows (a 3x3 convolution's
- * taps) take tiles that address them from four bases, 20-40% faster on a ResNet's weight
- * gradients (measured per image). Leftover rows and columns go to {@link GatherGemm#blockA}, whose arithmetic
+ * taps) take tiles that address them from four bases, so the compiled loop's row addresses fit
+ * in general registers. Leftover rows and columns go to {@link GatherGemm#blockA}, whose arithmetic
  * every tile follows (an FMA chain from zero in k order, then the old C added when
  * accumulating). Runs on the calling thread.
  */

@@ -44,7 +44,7 @@ final class VectorElementwise implements ElementwiseKernels {
     }
 
     // Each loop runs unmasked vectors, then one masked vector for the tail (a masked load or
-    // store in the main loop costs about half the speed, even with a constant all-true mask).
+    // store in the main loop is much slower, even with a constant all-true mask).
     // As in VectorMath, no vector is passed to or returned from a method of ours.
 
     private static void identity(float[] x, int xOff, float[] b, int bOff, float[] y, int yOff, int n) {

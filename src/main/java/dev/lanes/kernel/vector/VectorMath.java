@@ -48,15 +48,14 @@ import jdk.incubator.vector.VectorSpecies;
  * Vector API calls only. Those are force-inlined by C2 whatever the size of the compilation,
  * while a helper method of ours that takes or returns a vector is inlined only while the
  * compilation is under C2's node budget (NodeCountInliningCutoff); a caller that inlines a loop
- * into a large method would then call the helper out of line and box every vector (measured:
- * 12 KB allocated and 60x slower per 1024 sigmoids). Hence exp's dozen lines appear in the exp,
- * sigmoid and tanh loops.
+ * into a large method would then call the helper out of line and box every vector, allocating
+ * on every iteration. Hence exp's dozen lines appear in the exp, sigmoid and tanh loops.
  */
 final class VectorMath {
 
     // Constants as vectors, broadcast once: an operation with a scalar operand inlines a
-    // broadcast each time, and shifts by a scalar count did not intrinsify in large
-    // compilations (C2 then parsed the Java fallback and boxed).
+    // broadcast each time, and shifts by a scalar count may not intrinsify in large
+    // compilations (C2 then parses the Java fallback and boxes).
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     static final int L = S.length();

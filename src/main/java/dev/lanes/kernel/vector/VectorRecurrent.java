@@ -63,9 +63,9 @@ final class VectorRecurrent implements RecurrentKernels {
     /**
      * The gates are activated by the flat sigmoid and tanh loops (i and f are one contiguous
      * block), then {@link #lstmCellUpdate} computes c, tanh(c) and h in one more pass over the
-     * row. One loop with all five exp evaluations exceeded C1's register allocator ("out of
-     * virtual registers"), and the method then never left C1's tier 2, where every vector
-     * operation allocates: measured 120 us and 510 KB per LSTM(128, 256) step.
+     * row. One loop with all five exp evaluations exceeds C1's register allocator ("out of
+     * virtual registers"), and the method then never leaves C1's tier 2, where every vector
+     * operation allocates.
      */
     @Override
     public void lstmForward(int batch, int hidden, float[] gates, int gatesOff, float[] bias, int biasOff,

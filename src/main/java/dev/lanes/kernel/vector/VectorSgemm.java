@@ -22,22 +22,21 @@ import dev.lanes.kernel.internal.Scratch;
  *         leftover 1-3 rows: one-row kernels reading A in place
  * </pre>
  *
- * <p>Blocking, with 512-bit vectors (NR = 32): KC = 768 makes a B panel 96 KiB, which lives in
- * the 1 MiB L2 rather than L1: the kernel needs only two B vectors per 24 FMAs, which L2
- * sustains, while a long KC cuts the passes over C (k / KC). Once C no longer fits in L3 those
- * passes dominate: 2048^3 on two threads measured 219 GFLOP/s with KC = 256 / MC = 96 and 363
- * with KC = 768 / MC = 48, with 1024^3 unchanged. MC = 48 keeps the A block (144 KiB) in L2
- * next to the B panel; NC = 64 panels = 2048 columns bounds the packed B block (6 MiB per
- * thread at most). The system properties {@code lanes.sgemm.kc}, {@code lanes.sgemm.mc} (in
- * 12-row panels) and {@code lanes.sgemm.nc} (in NR-column panels) override them for other
- * caches.
+ * <p>Blocking ({@code KC}, {@code MC}, {@code NC}), for 512-bit vectors (NR = 32): the default
+ * KC makes a B panel 96 KiB, which lives in a 1 MiB L2 rather than L1: the kernel needs only two
+ * B vectors per 24 FMAs, which L2 sustains, while a long KC cuts the passes over C (k / KC),
+ * which dominate once C no longer fits in L3. The default MC (four 12-row panels) keeps the A
+ * block (144 KiB) in L2 next to the B panel; the default NC (64 panels, 2048 columns) bounds the
+ * packed B block (6 MiB per thread at most). The system properties {@code lanes.sgemm.kc},
+ * {@code lanes.sgemm.mc} (in 12-row panels) and {@code lanes.sgemm.nc} (in NR-column panels)
+ * override them for other caches.
  *
  * <p>Vectors narrower than 512 bits suggest a 16-register machine (AVX2): there the 12- and
  * 8-row kernels (24 and 16 accumulators) would spill, so only the 4-row kernel is used.
  *
- * <p>Each thread packs its own panels instead of sharing them: on a virtual machine the two
- * cores may sit on different L3 slices, and reading a panel packed by the other core measured
- * 20-40% slower than packing it again. Threads meet once per call.
+ * <p>Each thread packs its own panels instead of sharing them: on a virtual machine the cores
+ * may sit on different L3 slices, and reading a panel packed by another core costs more than
+ * packing it again. Threads meet once per call.
  *
  * <p>Operands skip packing where packing does not pay: an untransposed B is read in place (its
  * rows are already contiguous) when few rows of A reuse it or it is small; an untransposed A is
@@ -63,10 +62,9 @@ final class VectorSgemm {
     private static final long DIRECT_B_ELEMENTS = 1L << 15;
     /**
      * An untransposed A whose rows are less than 4 KiB apart is read in place by the strided
-     * kernels: its 12 rows stay in L1/L2 and packing would only add a pass over A (measured
-     * 5-15% faster at n = 256..512). From 4 KiB on, the rows of a panel share L1 sets; at
-     * exactly 1024 floats a JMH run measured the same product at 165 GFLOP/s and, once the
-     * arrays had moved in memory, 76 GFLOP/s. Such rows are packed.
+     * kernels: its 12 rows stay in L1/L2 and packing would only add a pass over A. From 4 KiB
+     * on, the rows of a panel share L1 sets and the speed depends on where the arrays happen to
+     * lie in memory, so such rows are packed.
      */
     private static final int IN_PLACE_A_MAX_LD = 1023;
     /** A transposed A is read in place only when small (each k index is then a new line). */
@@ -83,7 +81,7 @@ final class VectorSgemm {
     private VectorSgemm() {
     }
 
-    /** @return the cache blocking in use, e.g. "blocking KC=256 MC=96 NC=2048" */
+    /** @return the cache blocking in use, as "blocking KC=... MC=... NC=..." */
     static String blockingSummary() {
         return "blocking KC=" + KC + " MC=" + MC + " NC=" + NC;
     }

@@ -21,9 +21,8 @@ final class VectorUpdates implements UpdateKernels {
     private static final ScalarUpdates SCALAR = ScalarUpdates.INSTANCE;
     /**
      * From this many parameters the data streams from L3 or memory, and C2's own vectorisation
-     * of the scalar loops (which aligns its stores to cache lines) was faster than these loops:
-     * at 2^20 floats SGD 145 vs 201 µs, Adam 284 vs 339 µs; below, the vector loops were as fast
-     * or faster (SGD 0.81-0.97x the time at 2^14-2^18). Same bits either way.
+     * of the scalar loops (which aligns its stores to cache lines) beats these loops; below it,
+     * the vector loops are at least as fast. Same bits either way.
      */
     private static final int STREAMING = 1 << 19;
 

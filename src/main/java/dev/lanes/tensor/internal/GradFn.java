@@ -9,7 +9,7 @@ import dev.lanes.tensor.Tensor;
  * <p>Most nodes produce one tensor: {@link #backward(Tensor)} receives the gradient of that
  * tensor and returns the gradient of each input, in input order ({@code null} for inputs that do
  * not require one). A node with several outputs (a recurrent layer's output, h_n and c_n) gives
- * their number to the constructor, is recorded with {@link Tensor#record(GradFn, Tensor...)} and
+ * their number to the constructor, is recorded with {@link Graph#record(GradFn, Tensor...)} and
  * overrides {@link #backward(Tensor[])}. After a backward pass without {@code retainGraph}, {@link #release()} drops
  * the saved tensors; a second pass through the node is then an error.
  */

@@ -9,6 +9,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.util.Arrays;
 import java.util.Properties;
 import java.util.Random;
@@ -60,8 +66,14 @@ public final class Lanes {
         } catch (IllegalArgumentException e) {
             err.println("lanes: " + e.getMessage());
             return 2;
-        } catch (IllegalStateException | IOException | UncheckedIOException e) {
+        } catch (IllegalStateException | ArithmeticException e) {
             err.println("lanes: " + e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            err.println("lanes: " + describe(e));
+            return 1;
+        } catch (UncheckedIOException e) {
+            err.println("lanes: " + describe(e.getCause()));
             return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -77,6 +89,24 @@ public final class Lanes {
             e.printStackTrace(err);
             return 1;
         }
+    }
+
+    /**
+     * What went wrong with a file, in words: the file system's exceptions carry little more than
+     * the path in their message.
+     */
+    static String describe(IOException e) {
+        String path = e instanceof FileSystemException f && f.getFile() != null ? f.getFile() : null;
+        String reason = e instanceof FileSystemException f ? f.getReason() : null;
+        return switch (e) {
+            case NoSuchFileException x -> "no such file or directory: " + path;
+            case AccessDeniedException x -> "permission denied: " + path;
+            case FileAlreadyExistsException x -> "already exists: " + path;
+            case NotDirectoryException x -> "not a directory: " + path;
+            case DirectoryNotEmptyException x -> "directory not empty: " + path;
+            case FileSystemException x -> (path == null ? "" : path + ": ") + (reason == null ? "file system error" : reason);
+            default -> e.getMessage() == null ? e.toString() : e.getMessage();
+        };
     }
 
     private static void noArguments(String command, String[] rest) {

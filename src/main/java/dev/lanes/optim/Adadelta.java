@@ -1,7 +1,11 @@
 package dev.lanes.optim;
 
 import dev.lanes.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code torch.optim.Adadelta}: {@code sq = rho sq + (1 - rho) d d},
@@ -44,5 +48,27 @@ public final class Adadelta extends Optimizer {
             Fused.kernels().adadelta(p.f64(), g.f64(), sq.f64(), acc.f64(), p.numel(), lr(), rho, 1 - rho, eps,
                     weightDecay);
         }
+    }
+
+    @Override
+    public Map<String, Double> hyperparameters() {
+        Map<String, Double> h = new LinkedHashMap<>();
+        h.put("rho", rho);
+        h.put("eps", eps);
+        h.put("weight_decay", weightDecay);
+        return h;
+    }
+
+    @Override
+    protected Set<String> stateNames() {
+        Set<String> names = new LinkedHashSet<>();
+        names.add("square_avg");
+        names.add("acc_delta");
+        return names;
+    }
+
+    @Override
+    protected boolean nonNegativeState(String stateName) {
+        return stateName.equals("square_avg") || stateName.equals("acc_delta");
     }
 }

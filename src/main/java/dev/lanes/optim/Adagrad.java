@@ -1,7 +1,11 @@
 package dev.lanes.optim;
 
 import dev.lanes.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code torch.optim.Adagrad}: a per-weight rate from the sum of squared gradients;
@@ -48,5 +52,27 @@ public final class Adagrad extends Optimizer {
         } else {
             Fused.kernels().adagrad(p.f64(), g.f64(), sum.f64(), p.numel(), clr, weightDecay, eps);
         }
+    }
+
+    @Override
+    public Map<String, Double> hyperparameters() {
+        Map<String, Double> h = new LinkedHashMap<>();
+        h.put("lr_decay", lrDecay);
+        h.put("weight_decay", weightDecay);
+        h.put("initial_accumulator_value", initialAccumulator);
+        h.put("eps", eps);
+        return h;
+    }
+
+    @Override
+    protected Set<String> stateNames() {
+        Set<String> names = new LinkedHashSet<>();
+        names.add("sum");
+        return names;
+    }
+
+    @Override
+    protected boolean nonNegativeState(String stateName) {
+        return stateName.equals("sum");
     }
 }

@@ -1,7 +1,11 @@
 package dev.lanes.optim;
 
 import dev.lanes.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code torch.optim.Adam} and, with decoupled weight decay, {@code torch.optim.AdamW}:
@@ -64,5 +68,33 @@ public class Adam extends Optimizer {
             Fused.kernels().adam(p.f64(), g.f64(), m.f64(), v.f64(), Fused.d(vMax), p.numel(), stepSize, beta1,
                     1 - beta1, beta2, 1 - beta2, bc2Sqrt, eps, coupled, decay);
         }
+    }
+
+    @Override
+    public Map<String, Double> hyperparameters() {
+        Map<String, Double> h = new LinkedHashMap<>();
+        h.put("beta1", beta1);
+        h.put("beta2", beta2);
+        h.put("eps", eps);
+        h.put("weight_decay", weightDecay);
+        h.put("amsgrad", amsgrad ? 1.0 : 0.0);
+        h.put("decoupled_weight_decay", decoupled ? 1.0 : 0.0);
+        return h;
+    }
+
+    @Override
+    protected Set<String> stateNames() {
+        Set<String> names = new LinkedHashSet<>();
+        names.add("exp_avg");
+        names.add("exp_avg_sq");
+        if (amsgrad) {
+            names.add("max_exp_avg_sq");
+        }
+        return names;
+    }
+
+    @Override
+    protected boolean nonNegativeState(String stateName) {
+        return stateName.equals("exp_avg_sq") || stateName.equals("max_exp_avg_sq");
     }
 }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The base of the optimizers: a list of parameters (leaf tensors that require grad), a learning
@@ -17,6 +18,10 @@ import java.util.Map;
  */
 public abstract class Optimizer {
 
+    /** The largest per-parameter step count a state dict may hold: where doubles stop counting exactly. */
+    public static final long MAX_STEP = 1L << 53;
+
+    private final String name;
     private final List<Tensor> params;
     private double lr;
     private double initialLr = Double.NaN;
@@ -43,6 +48,7 @@ public abstract class Optimizer {
             state.add(new LinkedHashMap<>());
         }
         checkNonNegative(name, "lr", lr);
+        this.name = name;
         this.params = List.copyOf(params);
         this.lr = lr;
         this.steps = new long[params.size()];
@@ -59,6 +65,39 @@ public abstract class Optimizer {
             throw new IllegalArgumentException(op + ": invalid " + name + " value: " + v + " (must be in [" + lo + ", "
                     + hi + "))");
         }
+    }
+
+    /** @return the optimizer's name, PyTorch's class name ({@code "SGD"}, {@code "Adam"}, ...) */
+    public final String name() {
+        return name;
+    }
+
+    /**
+     * The hyperparameters other than the learning rate, by PyTorch's names ({@code momentum},
+     * {@code betas} as {@code beta1}/{@code beta2}, {@code eps}, {@code weight_decay}, ...; flags
+     * as 0 or 1). Checkpoints store them, so that state saved under one setting is not resumed
+     * under another. The default, for optimizers that declare none, is empty.
+     */
+    public Map<String, Double> hyperparameters() {
+        return Map.of();
+    }
+
+    /**
+     * The state tensors every parameter has once it has taken a step, for example
+     * {@code exp_avg} and {@code exp_avg_sq} for Adam. {@link #loadStateDict} requires exactly
+     * these and refuses others. The default, null, declares nothing: any names are accepted.
+     */
+    protected Set<String> stateNames() {
+        return null;
+    }
+
+    /**
+     * @param stateName one of {@link #stateNames()}
+     * @return whether its values are never negative (running averages of squares), so that a
+     *         negative value in a state dict is refused; the default is false
+     */
+    protected boolean nonNegativeState(String stateName) {
+        return false;
     }
 
     /** @return the parameters, in the order given */
@@ -146,15 +185,49 @@ public abstract class Optimizer {
         return out;
     }
 
-    /** Restores a {@link #stateDict()}; checks every entry before changing anything. */
+    /**
+     * Restores a {@link #stateDict()}, all or nothing: every entry is checked first (see
+     * {@link #checkStateDict}) and nothing changes unless all pass.
+     *
+     * @throws IllegalArgumentException naming the first bad key and what is wrong with it
+     */
     public final void loadStateDict(Map<String, Tensor> saved) {
+        Restored r = plan(saved);
+        for (int i = 0; i < params.size(); i++) {
+            state.set(i, r.state.get(i));
+        }
+        System.arraycopy(r.steps, 0, steps, 0, steps.length);
+        lr = r.lr;
+    }
+
+    /**
+     * Checks a state dict without loading it: {@code lr} finite and >= 0; a {@code <i>.step} for
+     * every parameter, a whole number in {@code [0, MAX_STEP]}; every state tensor named for an
+     * existing parameter, shaped like it and finite (and >= 0 where {@link #nonNegativeState}
+     * says so); where the optimizer declares {@link #stateNames()}, no other names, and every
+     * one of them for each parameter that has taken a step.
+     *
+     * @throws IllegalArgumentException naming the first bad key and what is wrong with it
+     */
+    public final void checkStateDict(Map<String, Tensor> saved) {
+        plan(saved);
+    }
+
+    private record Restored(List<Map<String, Tensor>> state, long[] steps, double lr) {
+    }
+
+    private Restored plan(Map<String, Tensor> saved) {
+        String op = name + ".loadStateDict";
+        Set<String> names = stateNames();
         List<Map<String, Tensor>> restored = new ArrayList<>();
         long[] restoredSteps = new long[params.size()];
+        boolean[] hasStep = new boolean[params.size()];
         for (int i = 0; i < params.size(); i++) {
             restored.add(new LinkedHashMap<>());
         }
         for (Map.Entry<String, Tensor> e : saved.entrySet()) {
             String key = e.getKey();
+            Tensor value = e.getValue();
             if (key.equals("lr")) {
                 continue;
             }
@@ -163,31 +236,63 @@ public abstract class Optimizer {
             try {
                 index = Integer.parseInt(key.substring(0, Math.max(dot, 0)));
             } catch (NumberFormatException ex) {
-                throw new IllegalArgumentException("loadStateDict: unexpected key '" + key + "'");
+                throw new IllegalArgumentException(op + ": unexpected key '" + key + "'");
             }
             if (index < 0 || index >= params.size()) {
-                throw new IllegalArgumentException("loadStateDict: key '" + key + "' names parameter " + index
-                        + " of " + params.size());
+                throw new IllegalArgumentException(op + ": key '" + key + "' names parameter " + index + ", but there"
+                        + " are " + params.size());
             }
-            String name = key.substring(dot + 1);
+            String stateName = key.substring(dot + 1);
             Tensor p = params.get(index);
-            if (name.equals("step")) {
-                restoredSteps[index] = (long) e.getValue().item();
-            } else if (!e.getValue().shape().equals(p.shape())) {
-                throw new IllegalArgumentException("loadStateDict: '" + key + "' has shape " + e.getValue().shape()
-                        + ", parameter " + index + " has " + p.shape());
-            } else {
-                restored.get(index).put(name, e.getValue().to(p.dtype()).copy());
+            if (stateName.equals("step")) {
+                double v = value.numel() == 1 ? value.getFlat(0) : Double.NaN;
+                if (!(v >= 0 && v <= MAX_STEP && v == Math.rint(v))) {
+                    throw new IllegalArgumentException(op + ": '" + key + "' must be one whole number in [0, "
+                            + MAX_STEP + "], got " + (value.numel() == 1 ? Double.toString(v) : "shape " + value.shape()));
+                }
+                restoredSteps[index] = (long) v;
+                hasStep[index] = true;
+                continue;
+            }
+            if (names != null && !names.contains(stateName)) {
+                throw new IllegalArgumentException(op + ": unexpected state '" + key + "' (" + name + " keeps "
+                        + String.join(", ", names) + ")");
+            }
+            if (!value.shape().equals(p.shape())) {
+                throw new IllegalArgumentException(op + ": '" + key + "' has shape " + value.shape() + ", parameter "
+                        + index + " has " + p.shape());
+            }
+            boolean nonNegative = nonNegativeState(stateName);
+            for (int j = 0; j < value.numel(); j++) {
+                double v = value.getFlat(j);
+                if (!Double.isFinite(v) || (nonNegative && v < 0)) {
+                    throw new IllegalArgumentException(op + ": '" + key + "' element " + j + " is " + v + " (must be"
+                            + " finite" + (nonNegative ? " and >= 0" : "") + ")");
+                }
+            }
+            restored.get(index).put(stateName, value.to(p.dtype()).copy());
+        }
+        for (int i = 0; i < params.size(); i++) {
+            if (!hasStep[i]) {
+                throw new IllegalArgumentException(op + ": missing key '" + i + ".step'");
+            }
+            if (names != null && restoredSteps[i] > 0) {
+                for (String n : names) {
+                    if (!restored.get(i).containsKey(n)) {
+                        throw new IllegalArgumentException(op + ": missing key '" + i + "." + n + "' (parameter " + i
+                                + " has taken " + restoredSteps[i] + " steps)");
+                    }
+                }
             }
         }
         Tensor savedLr = saved.get("lr");
         if (savedLr == null) {
-            throw new IllegalArgumentException("loadStateDict: missing key 'lr'");
+            throw new IllegalArgumentException(op + ": missing key 'lr'");
         }
-        for (int i = 0; i < params.size(); i++) {
-            state.set(i, restored.get(i));
+        double newLr = savedLr.numel() == 1 ? savedLr.getFlat(0) : Double.NaN;
+        if (!(newLr >= 0) || Double.isInfinite(newLr)) {
+            throw new IllegalArgumentException(op + ": 'lr' must be finite and >= 0, got " + newLr);
         }
-        System.arraycopy(restoredSteps, 0, steps, 0, steps.length);
-        lr = savedLr.item();
+        return new Restored(restored, restoredSteps, newLr);
     }
 }

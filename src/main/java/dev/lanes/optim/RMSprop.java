@@ -1,7 +1,11 @@
 package dev.lanes.optim;
 
 import dev.lanes.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code torch.optim.RMSprop}: {@code sq = alpha sq + (1 - alpha) d d}; the denominator is
@@ -50,5 +54,34 @@ public final class RMSprop extends Optimizer {
             Fused.kernels().rmsprop(p.f64(), g.f64(), sq.f64(), Fused.d(ga), Fused.d(buf), p.numel(), lr(), alpha,
                     1 - alpha, eps, weightDecay, momentum);
         }
+    }
+
+    @Override
+    public Map<String, Double> hyperparameters() {
+        Map<String, Double> h = new LinkedHashMap<>();
+        h.put("alpha", alpha);
+        h.put("eps", eps);
+        h.put("weight_decay", weightDecay);
+        h.put("momentum", momentum);
+        h.put("centered", centered ? 1.0 : 0.0);
+        return h;
+    }
+
+    @Override
+    protected Set<String> stateNames() {
+        Set<String> names = new LinkedHashSet<>();
+        names.add("square_avg");
+        if (centered) {
+            names.add("grad_avg");
+        }
+        if (momentum > 0) {
+            names.add("momentum_buffer");
+        }
+        return names;
+    }
+
+    @Override
+    protected boolean nonNegativeState(String stateName) {
+        return stateName.equals("square_avg");
     }
 }

@@ -1,7 +1,11 @@
 package dev.lanes.optim;
 
 import dev.lanes.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Stochastic gradient descent with optional momentum, as {@code torch.optim.SGD}: for each
@@ -59,5 +63,24 @@ public final class SGD extends Optimizer {
             Fused.kernels().sgd(p.f64(), g.f64(), Fused.d(buf), p.numel(), lr(), momentum, 1 - dampening, weightDecay,
                     nesterov, first);
         }
+    }
+
+    @Override
+    public Map<String, Double> hyperparameters() {
+        Map<String, Double> h = new LinkedHashMap<>();
+        h.put("momentum", momentum);
+        h.put("dampening", dampening);
+        h.put("weight_decay", weightDecay);
+        h.put("nesterov", nesterov ? 1.0 : 0.0);
+        return h;
+    }
+
+    @Override
+    protected Set<String> stateNames() {
+        Set<String> names = new LinkedHashSet<>();
+        if (momentum != 0) {
+            names.add("momentum_buffer");
+        }
+        return names;
     }
 }

@@ -16,8 +16,11 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -36,6 +39,13 @@ import java.util.Objects;
  * checkpoint). {@link #resume(Path)} on a trainer built the same way continues <em>bit for
  * bit</em> as the uninterrupted run would have: the same batches, the same parameters, the same
  * metrics.
+ *
+ * <p>Training never loses work: a checkpoint is written only when every weight and optimizer
+ * state is finite; the last {@link Builder#keepCheckpoints N} checkpoints and the best one (by
+ * the monitored loss) are kept; a non-finite loss stops the run with a
+ * {@link TrainingDivergedException} naming the step, before it reaches the weights; leftover
+ * temporary files of an interrupted save are removed when training starts. {@link #resume}
+ * checks the whole checkpoint against this trainer before it changes anything.
  */
 public final class Trainer {
 
@@ -68,7 +78,17 @@ public final class Trainer {
     private final PrintStream out;
     private final boolean live;
     private final Path curves;
+    private final int keepCheckpoints;
+    private final boolean keepBest;
+    private final boolean restoreBestWeights;
+    private final boolean stopOnNonFinite;
     private boolean chartAdviceGiven;
+    private boolean tempFilesCleaned;
+    /** The step of the checkpoint now at {@link #checkpoint}, or -1 when unknown. */
+    private long savedStep = -1;
+    /** Copies of the model's state when the monitored loss was best (with restoreBestWeights). */
+    private Map<String, Tensor> bestWeights;
+    private int bestEpoch;
 
     private int epoch;
     private int batch;
@@ -100,6 +120,10 @@ public final class Trainer {
         this.out = b.out;
         this.live = b.live;
         this.curves = b.curves;
+        this.keepCheckpoints = b.keepCheckpoints;
+        this.keepBest = b.keepBest;
+        this.restoreBestWeights = b.restoreBestWeights;
+        this.stopOnNonFinite = b.stopOnNonFinite;
     }
 
     /**
@@ -126,31 +150,51 @@ public final class Trainer {
     /**
      * Restores a checkpoint written by a trainer built the same way (model, optimizer, loaders,
      * schedule and generators constructed as for the original run); the next {@link #fit()}
-     * continues where the checkpoint was taken. The schedule is replayed to its saved number of
-     * steps, then the optimizer's state (with its learning rate) is loaded.
+     * continues where the checkpoint was taken, bit for bit. The schedule is replayed to its saved
+     * number of steps, then the optimizer's state (with its learning rate) is loaded.
      *
-     * @throws IOException when the file is not a trainer checkpoint, or was written for another
-     *                     loader seed or another number of generators
+     * <p>All or nothing: the whole checkpoint is checked first, and nothing in the trainer, the
+     * model, the optimizer, the schedule or the generators changes unless every check passes.
+     * It must be a trainer checkpoint for this loader (seed, batches per epoch) and at most this
+     * trainer's epochs; every metadata field must be in range and consistent; the model's
+     * tensors must match the model's names and shapes and be finite; the optimizer must be of the
+     * same kind with the same hyperparameters, and its state complete, well shaped and finite
+     * (see {@link Optimizer#checkStateDict}).
+     *
+     * @throws CheckpointException   naming the field at fault
+     * @throws IOException           when the file cannot be read
+     * @throws IllegalStateException when this trainer has already trained or resumed
      */
     public void resume(Path file) throws IOException {
-        TrainingState.Loaded c = TrainingState.read(file);
+        resume(file, false);
+    }
+
+    /**
+     * {@link #resume(Path)}, optionally starting the optimizer afresh: with
+     * {@code freshOptimizer} the checkpoint's optimizer part is ignored (its kind, hyperparameters
+     * and state), so that training continues with this trainer's optimizer as configured, from
+     * zero state at the checkpoint's learning rate schedule position.
+     */
+    public void resume(Path file, boolean freshOptimizer) throws IOException {
+        if (step != 0 || epoch != 0 || batch != 0 || scheduleSteps != 0 || !history.isEmpty()) {
+            throw new IllegalStateException("Trainer.resume: this trainer has already trained or resumed; build a new"
+                    + " one (model, optimizer, loaders and schedule as for the original run) and resume that");
+        }
+        TrainingState.Loaded c = TrainingState.readChecked(file);
         TrainingState s = c.state();
-        if (s.loaderSeed() != train.seed()) {
-            throw new IOException(file + ": written for a training loader with seed " + s.loaderSeed()
-                    + ", this one has seed " + train.seed());
+        checkState(file, s);
+        checkModel(file, c.model());
+        if (!freshOptimizer) {
+            checkOptimizer(file, c, s.step());
         }
-        if (s.generators().length != generators.size()) {
-            throw new IOException(file + ": holds " + s.generators().length + " generator states, this trainer has "
-                    + generators.size());
-        }
-        if (s.scheduleSteps() > 0 && schedule == null) {
-            throw new IOException(file + ": written with a learning-rate schedule, this trainer has none");
-        }
+        // Everything checked: apply.
         model.loadStateDict(c.model());
-        for (int i = scheduleSteps; i < s.scheduleSteps(); i++) {
+        for (int i = 0; i < s.scheduleSteps(); i++) {
             schedule.step();
         }
-        optimizer.loadStateDict(c.optimizer());
+        if (!freshOptimizer) {
+            optimizer.loadStateDict(c.optimizer());
+        }
         for (int i = 0; i < generators.size(); i++) {
             generators.get(i).restore(s.generators()[i]);
         }
@@ -165,6 +209,129 @@ public final class Trainer {
         badEpochs = s.badEpochs();
         history.clear();
         history.addAll(s.history());
+        if (checkpoint != null && Files.exists(checkpoint) && Files.isSameFile(file, checkpoint)) {
+            savedStep = s.step();
+        }
+    }
+
+    /** The metadata against this run: the same loader, in range, consistent with itself. */
+    private void checkState(Path file, TrainingState s) throws CheckpointException {
+        int perEpoch = train.batchesPerEpoch();
+        if (s.loaderSeed() != train.seed()) {
+            throw new CheckpointException(file, "loader_seed", "written for a training loader with seed "
+                    + s.loaderSeed() + ", this one has seed " + train.seed());
+        }
+        if (s.epoch() < 0 || s.epoch() > epochs) {
+            throw new CheckpointException(file, "epoch", s.epoch() + " is outside [0, " + epochs + "], the epochs of"
+                    + " this trainer");
+        }
+        if (s.batch() < 0 || s.batch() >= perEpoch || (s.epoch() == epochs && s.batch() != 0)) {
+            throw new CheckpointException(file, "batch", s.batch() + " is outside the " + perEpoch
+                    + " batches of an epoch of this loader");
+        }
+        long expected = (long) s.epoch() * perEpoch + s.batch();
+        if (s.step() != expected) {
+            throw new CheckpointException(file, "step", s.step() + " does not match epoch " + s.epoch() + ", batch "
+                    + s.batch() + " of a loader with " + perEpoch + " batches per epoch (" + expected
+                    + " expected): another batch size or data set?");
+        }
+        long scheduleExpected = schedule == null ? 0 : schedulePerStep ? s.step() : s.epoch();
+        if (s.scheduleSteps() != scheduleExpected) {
+            throw new CheckpointException(file, "schedule_steps", s.scheduleSteps() + ", but this trainer's "
+                    + (schedule == null ? "lack of a schedule" : schedulePerStep ? "per-step schedule"
+                    : "per-epoch schedule") + " means " + scheduleExpected);
+        }
+        if (s.generators().length != generators.size()) {
+            throw new CheckpointException(file, "generators", "holds " + s.generators().length
+                    + " generator states, this trainer has " + generators.size());
+        }
+        if (s.batch() == 0 ? s.seen() != 0 || s.correct() != 0 || s.lossSum() != 0
+                : s.seen() < s.batch() || s.correct() < 0 || s.correct() > s.seen()) {
+            throw new CheckpointException(file, "seen", "seen " + s.seen() + ", correct " + s.correct() + " and loss_sum "
+                    + s.lossSum() + " are not the running sums of " + s.batch() + " batches");
+        }
+        if (!Double.isFinite(s.lossSum())) {
+            throw new CheckpointException(file, "loss_sum", s.lossSum() + " is not finite");
+        }
+        if (Double.isNaN(s.best()) || s.best() == Double.NEGATIVE_INFINITY
+                || (s.epoch() == 0) != (s.best() == Double.POSITIVE_INFINITY)) {
+            throw new CheckpointException(file, "best", s.best() + " is not the best loss of " + s.epoch() + " epochs");
+        }
+        if (s.badEpochs() < 0 || s.badEpochs() > s.epoch()) {
+            throw new CheckpointException(file, "bad_epochs", s.badEpochs() + " is outside [0, " + s.epoch() + "]");
+        }
+        if (s.history().size() != s.epoch()) {
+            throw new CheckpointException(file, "history", "holds " + s.history().size() + " epochs, expected "
+                    + s.epoch());
+        }
+        for (int i = 0; i < s.history().size(); i++) {
+            EpochMetrics m = s.history().get(i);
+            if (m.epoch() != i + 1 || !Double.isFinite(m.trainLoss()) || !(m.lr() >= 0) || Double.isInfinite(m.lr())
+                    || !(m.seconds() >= 0)) {
+                throw new CheckpointException(file, "history", "row " + (i + 1) + " is not a finished epoch's metrics: "
+                        + m);
+            }
+        }
+    }
+
+    /** The model part against the model: the same names and shapes, every value finite. */
+    private void checkModel(Path file, Map<String, Tensor> saved) throws CheckpointException {
+        Map<String, Tensor> mine = model.stateDict();
+        for (String k : mine.keySet()) {
+            if (!saved.containsKey(k)) {
+                throw new CheckpointException(file, "model." + k, "missing");
+            }
+        }
+        for (Map.Entry<String, Tensor> e : saved.entrySet()) {
+            Tensor own = mine.get(e.getKey());
+            if (own == null) {
+                throw new CheckpointException(file, "model." + e.getKey(), "not a tensor of this model");
+            }
+            if (!own.shape().equals(e.getValue().shape())) {
+                throw new CheckpointException(file, "model." + e.getKey(), "shape " + e.getValue().shape()
+                        + ", the model's is " + own.shape());
+            }
+            int bad = firstNonFinite(e.getValue());
+            if (bad >= 0) {
+                throw new CheckpointException(file, "model." + e.getKey(), "element " + bad + " is "
+                        + e.getValue().getFlat(bad));
+            }
+        }
+    }
+
+    /** The optimizer part: the same kind and hyperparameters, a complete and valid state. */
+    private void checkOptimizer(Path file, TrainingState.Loaded c, long trainerStep) throws CheckpointException {
+        if (!c.optimizerName().equals(optimizer.name())) {
+            throw new CheckpointException(file, "optimizer", "written by " + c.optimizerName() + ", this trainer uses "
+                    + optimizer.name() + " (resume(file, true) starts the optimizer afresh)");
+        }
+        String mine = TrainingState.hyperparameters(optimizer);
+        if (!c.optimizerHyperparameters().equals(mine)) {
+            throw new CheckpointException(file, "optimizer_hyperparameters", "written with "
+                    + c.optimizerHyperparameters() + ", this trainer's optimizer has " + mine
+                    + " (resume(file, true) starts the optimizer afresh)");
+        }
+        try {
+            optimizer.checkStateDict(c.optimizer());
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(file, "optimizer", e.getMessage());
+        }
+        for (Map.Entry<String, Tensor> e : c.optimizer().entrySet()) {
+            if (e.getKey().endsWith(".step") && e.getValue().getFlat(0) > trainerStep) {
+                throw new CheckpointException(file, "optimizer." + e.getKey(), (long) e.getValue().getFlat(0)
+                        + " steps, more than the trainer's " + trainerStep);
+            }
+        }
+    }
+
+    /** @return the index of the first NaN or infinite element, or -1 */
+    private static int firstNonFinite(Tensor t) {
+        for (int j = 0; j < t.numel(); j++) {
+            if (!Double.isFinite(t.getFlat(j))) {
+                return j;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -174,6 +341,7 @@ public final class Trainer {
      * @throws IOException when a checkpoint or the curves cannot be written
      */
     public List<EpochMetrics> fit() throws IOException {
+        cleanTempFiles();
         boolean stop = false;
         while (epoch < epochs && !stop && step < maxSteps) {
             stop = runEpoch();
@@ -197,6 +365,11 @@ public final class Trainer {
                 optimizer.zeroGrad();
                 Tensor output = model.forward(b.images());
                 Tensor l = loss.apply(output, b.labels());
+                double value = l.item();
+                if (stopOnNonFinite && !Double.isFinite(value)) {
+                    throw diverged("the loss is " + value + " at step " + (step + 1) + " (epoch " + (epoch + 1)
+                            + ", batch " + (batch + 1) + "); the weights are those before that step");
+                }
                 l.backward();
                 if (clipNorm > 0) {
                     GradClip.clipGradNorm(optimizer.params(), clipNorm, 2);
@@ -208,7 +381,7 @@ public final class Trainer {
                 }
                 step++;
                 batch++;
-                lossSum += l.item() * b.size();
+                lossSum += value * b.size();
                 correct += Metrics.correct(output, b.labels());
                 seen += b.size();
                 progress.update(batch, b.size(), lossSum / seen, (double) correct / seen);
@@ -236,9 +409,14 @@ public final class Trainer {
                 100 * m.trainAccuracy(), test == null ? "" : String.format(Locale.ROOT,
                         "  test loss %.4f  test acc %.2f%%", m.testLoss(), 100 * m.testAccuracy()), seconds));
         double monitored = test == null ? m.trainLoss() : m.testLoss();
-        if (monitored < best - minDelta) {
+        boolean improved = monitored < best - minDelta;
+        if (improved) {
             best = monitored;
             badEpochs = 0;
+            bestEpoch = epoch + 1;
+            if (restoreBestWeights) {
+                bestWeights = copies(model.stateDict());
+            }
         } else {
             badEpochs++;
         }
@@ -249,11 +427,17 @@ public final class Trainer {
         seen = 0;
         if (checkpoint != null) {
             save();
+            if (improved && keepBest) {
+                keepAsBest();
+            }
         }
         boolean stop = patience > 0 && badEpochs >= patience;
         if (stop) {
             out.println(String.format(Locale.ROOT, "early stopping: no improvement of the %s loss by more than %g"
                     + " for %d epochs (best %.4f)", test == null ? "training" : "test", minDelta, patience, best));
+            if (restoreBestWeights) {
+                restoreBest();
+            }
         }
         return stop;
     }
@@ -277,7 +461,22 @@ public final class Trainer {
         return new double[] {sum / n, (double) right / n};
     }
 
+    /**
+     * Writes a checkpoint, unless a weight or optimizer state is non-finite: then the previous
+     * checkpoints stay as they are and the run stops (or, with the guard off, goes on unsaved).
+     * With {@code keepCheckpoints > 1} the checkpoint being replaced stays, under its step's name.
+     */
     private void save() throws IOException {
+        String bad = nonFinite();
+        if (bad != null) {
+            String what = bad + " is not finite at step " + step + ", so no checkpoint was written"
+                    + (savedStep >= 0 ? "; " + checkpoint + " still holds step " + savedStep : "");
+            if (stopOnNonFinite) {
+                throw diverged(what);
+            }
+            out.println("warning: " + what);
+            return;
+        }
         long[] states = new long[generators.size()];
         for (int i = 0; i < states.length; i++) {
             states[i] = generators.get(i).state();
@@ -286,8 +485,82 @@ public final class Trainer {
         if (parent != null) {
             Files.createDirectories(parent);
         }
+        if (keepCheckpoints > 1 && savedStep >= 0 && savedStep != step && Files.exists(checkpoint)) {
+            link(checkpoint, CheckpointFiles.numbered(checkpoint, savedStep));
+        }
         new TrainingState(epoch, batch, step, train.seed(), scheduleSteps, states, lossSum, correct, seen, best,
                 badEpochs, history).save(checkpoint, model, optimizer);
+        savedStep = step;
+        if (keepCheckpoints > 1) {
+            CheckpointFiles.pruneNumbered(checkpoint, keepCheckpoints - 1);
+        }
+    }
+
+    /** Makes the checkpoint just written also the best one: a hard link where possible, else a copy. */
+    private void keepAsBest() throws IOException {
+        link(checkpoint, CheckpointFiles.best(checkpoint));
+    }
+
+    /** Puts {@code target} in place, atomically, holding what {@code source} holds now. */
+    private static void link(Path source, Path target) throws IOException {
+        Path tmp = CheckpointFiles.temp(target);
+        Files.deleteIfExists(tmp);
+        try {
+            Files.createLink(tmp, source);
+        } catch (UnsupportedOperationException | IOException e) {
+            Files.copy(source, tmp);
+        }
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** @return the name of the first weight or optimizer state with a NaN or infinity, or null */
+    private String nonFinite() {
+        for (Map.Entry<String, Tensor> e : model.stateDict().entrySet()) {
+            if (!e.getValue().allFinite()) {
+                return "model." + e.getKey();
+            }
+        }
+        for (Map.Entry<String, Tensor> e : optimizer.stateDict().entrySet()) {
+            if (!e.getValue().allFinite()) {
+                return "optimizer." + e.getKey();
+            }
+        }
+        return null;
+    }
+
+    private TrainingDivergedException diverged(String what) {
+        return new TrainingDivergedException(step, "training diverged: " + what
+                + (savedStep >= 0 ? "; the last good checkpoint is " + checkpoint + " (step " + savedStep + ")" : ""));
+    }
+
+    /** Removes the temporary files an interrupted save of this trainer's checkpoints left behind. */
+    private void cleanTempFiles() throws IOException {
+        if (tempFilesCleaned || checkpoint == null) {
+            return;
+        }
+        tempFilesCleaned = true;
+        CheckpointFiles.deleteTemps(checkpoint);
+    }
+
+    private void restoreBest() throws IOException {
+        Map<String, Tensor> weights = bestWeights;
+        if (weights == null && checkpoint != null && Files.exists(CheckpointFiles.best(checkpoint))) {
+            weights = TrainingState.readChecked(CheckpointFiles.best(checkpoint)).model();
+        }
+        if (weights == null) {
+            out.println("early stopping: the best weights are not known (resumed without a best checkpoint); keeping"
+                    + " the last ones");
+            return;
+        }
+        model.loadStateDict(weights);
+        out.println(String.format(Locale.ROOT, "restored the weights of the best epoch%s (%s loss %.4f)",
+                bestEpoch > 0 ? " " + bestEpoch : "", test == null ? "training" : "test", best));
+    }
+
+    private static Map<String, Tensor> copies(Map<String, Tensor> state) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        state.forEach((k, v) -> out.put(k, v.copy()));
+        return out;
     }
 
     private void writeCurves() throws IOException {
@@ -343,6 +616,10 @@ public final class Trainer {
         private PrintStream out = System.out;
         private boolean live = System.console() != null && System.console().isTerminal();
         private Path curves;
+        private int keepCheckpoints = 1;
+        private boolean keepBest = true;
+        private boolean restoreBestWeights;
+        private boolean stopOnNonFinite = true;
 
         private Builder(Layer model, Optimizer optimizer, DataLoader train) {
             this.model = Objects.requireNonNull(model, "Trainer: model is null");
@@ -422,6 +699,48 @@ public final class Trainer {
             }
             this.checkpoint = Objects.requireNonNull(file, "Trainer: checkpoint file is null");
             this.checkpointEvery = everySteps;
+            return this;
+        }
+
+        /**
+         * Keeps the last {@code n} checkpoints (default 1): the newest at the checkpoint's path,
+         * the older ones beside it as {@code <name>.step-<step>.safetensors}, the oldest removed.
+         */
+        public Builder keepCheckpoints(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("Trainer: keepCheckpoints must be >= 1, got " + n);
+            }
+            this.keepCheckpoints = n;
+            return this;
+        }
+
+        /**
+         * Whether to keep the checkpoint of the epoch with the best monitored loss as
+         * {@code <name>.best.safetensors} (default true; a resumable checkpoint like the others).
+         */
+        public Builder keepBest(boolean on) {
+            this.keepBest = on;
+            return this;
+        }
+
+        /**
+         * When early stopping ends the run, puts back the weights of the epoch with the best
+         * monitored loss (as Keras' {@code restore_best_weights}); default false. The weights are
+         * kept in memory, or read from the best checkpoint after a resume.
+         */
+        public Builder restoreBestWeights(boolean on) {
+            this.restoreBestWeights = on;
+            return this;
+        }
+
+        /**
+         * The divergence guard (default on): a non-finite loss stops the run before its backward
+         * pass with a {@link TrainingDivergedException} naming the step, as do non-finite weights
+         * at a checkpoint. Off, training goes on; a checkpoint is still never written with
+         * non-finite values (it is skipped, with a warning).
+         */
+        public Builder stopOnNonFinite(boolean on) {
+            this.stopOnNonFinite = on;
             return this;
         }
 

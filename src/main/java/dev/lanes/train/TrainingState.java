@@ -29,12 +29,15 @@ record TrainingState(int epoch, int batch, long step, long loaderSeed, int sched
     private static final String MODEL = "model.";
     private static final String OPTIMIZER = "optimizer.";
 
+    /** Writes the checkpoint, with the optimizer's name and hyperparameters in the metadata. */
     void save(Path file, Layer model, Optimizer optimizer) throws IOException {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         model.stateDict().forEach((k, v) -> tensors.put(MODEL + k, v));
         optimizer.stateDict().forEach((k, v) -> tensors.put(OPTIMIZER + k, v));
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", FORMAT);
+        meta.put("optimizer", optimizer.name());
+        meta.put("optimizer_hyperparameters", hyperparameters(optimizer));
         meta.put("epoch", Integer.toString(epoch));
         meta.put("batch", Integer.toString(batch));
         meta.put("step", Long.toString(step));
@@ -54,55 +57,142 @@ record TrainingState(int epoch, int batch, long step, long loaderSeed, int sched
         SafeTensors.write(file, tensors, meta);
     }
 
+    /** @return the optimizer's hyperparameters as {@code name=value,...}, values exact */
+    static String hyperparameters(Optimizer optimizer) {
+        List<String> parts = new ArrayList<>();
+        optimizer.hyperparameters().forEach((k, v) -> parts.add(k + "=" + v));
+        return join(parts);
+    }
+
     private static String join(List<String> parts) {
         return String.join(",", parts);
     }
 
     /**
      * Reads a checkpoint; the model and optimizer parts are returned separately for the caller to
-     * load (after it has replayed its schedule).
+     * check and load (after it has replayed its schedule). Every metadata field must be present
+     * and parse; ranges are the caller's to check, against its own run.
+     *
+     * @throws CheckpointException naming the field that is missing or does not parse
      */
     static Loaded read(Path file) throws IOException {
         SafeTensorsFile f = SafeTensors.readFile(file);
         Map<String, String> meta = f.metadata();
         if (!FORMAT.equals(meta.get("format"))) {
-            throw new IOException(file + ": not a trainer checkpoint (metadata format is " + meta.get("format")
-                    + ", expected " + FORMAT + ")");
+            throw new CheckpointException(file, "format", "not a trainer checkpoint (metadata format is "
+                    + meta.get("format") + ", expected " + FORMAT + ")");
         }
         Map<String, Tensor> model = new LinkedHashMap<>();
         Map<String, Tensor> optimizer = new LinkedHashMap<>();
-        f.tensors().forEach((k, v) -> {
+        for (Map.Entry<String, Tensor> e : f.tensors().entrySet()) {
+            String k = e.getKey();
             if (k.startsWith(MODEL)) {
-                model.put(k.substring(MODEL.length()), v);
+                model.put(k.substring(MODEL.length()), e.getValue());
             } else if (k.startsWith(OPTIMIZER)) {
-                optimizer.put(k.substring(OPTIMIZER.length()), v);
+                optimizer.put(k.substring(OPTIMIZER.length()), e.getValue());
+            } else {
+                throw new CheckpointException(file, k, "a tensor that is neither model.* nor optimizer.*");
             }
-        });
-        try {
-            String gens = meta.get("generators");
-            long[] generators = gens.isEmpty() ? new long[0]
-                    : Arrays.stream(gens.split(",")).mapToLong(Long::parseLong).toArray();
-            List<EpochMetrics> history = new ArrayList<>();
-            String h = meta.get("history");
-            if (!h.isEmpty()) {
-                for (String row : h.split(";")) {
-                    history.add(EpochMetrics.of(Arrays.stream(row.split(",")).mapToDouble(Double::parseDouble)
-                            .toArray()));
+        }
+        Fields m = new Fields(file, meta);
+        long[] generators = m.list("generators").stream().mapToLong(v -> m.parseLong("generators", v)).toArray();
+        List<EpochMetrics> history = new ArrayList<>();
+        String h = m.text("history");
+        if (!h.isEmpty()) {
+            for (String row : h.split(";", -1)) {
+                double[] values = m.list("history", row).stream().mapToDouble(v -> m.parseDouble("history", v))
+                        .toArray();
+                if (values.length != EpochMetrics.COLUMNS.size()) {
+                    throw new CheckpointException(file, "history", "a row of " + values.length + " values, expected "
+                            + EpochMetrics.COLUMNS.size());
                 }
+                history.add(EpochMetrics.of(values));
             }
-            TrainingState s = new TrainingState(Integer.parseInt(meta.get("epoch")),
-                    Integer.parseInt(meta.get("batch")), Long.parseLong(meta.get("step")),
-                    Long.parseLong(meta.get("loader_seed")), Integer.parseInt(meta.get("schedule_steps")), generators,
-                    Double.parseDouble(meta.get("loss_sum")), Long.parseLong(meta.get("correct")),
-                    Long.parseLong(meta.get("seen")), Double.parseDouble(meta.get("best")),
-                    Integer.parseInt(meta.get("bad_epochs")), history);
-            return new Loaded(s, model, optimizer);
-        } catch (RuntimeException e) {
-            throw new IOException(file + ": damaged trainer checkpoint metadata (" + e + ")", e);
+        }
+        TrainingState s = new TrainingState(m.integer("epoch"), m.integer("batch"), m.parseLong("step", m.text("step")),
+                m.parseLong("loader_seed", m.text("loader_seed")), m.integer("schedule_steps"), generators,
+                m.parseDouble("loss_sum", m.text("loss_sum")), m.parseLong("correct", m.text("correct")),
+                m.parseLong("seen", m.text("seen")), m.parseDouble("best", m.text("best")), m.integer("bad_epochs"),
+                history);
+        return new Loaded(s, model, optimizer, m.text("optimizer"), m.text("optimizer_hyperparameters"));
+    }
+
+    /** Metadata fields, each failure named; unchecked inside lambdas, checked at the boundary. */
+    private static final class Fields {
+        private final Path file;
+        private final Map<String, String> meta;
+
+        Fields(Path file, Map<String, String> meta) {
+            this.file = file;
+            this.meta = meta;
+        }
+
+        String text(String key) throws CheckpointException {
+            String v = meta.get(key);
+            if (v == null) {
+                throw new CheckpointException(file, key, "missing");
+            }
+            return v;
+        }
+
+        List<String> list(String key) throws CheckpointException {
+            return list(key, text(key));
+        }
+
+        List<String> list(String key, String value) {
+            return value.isEmpty() ? List.of() : List.of(value.split(",", -1));
+        }
+
+        int integer(String key) throws CheckpointException {
+            long v = parseLong(key, text(key));
+            if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+                throw new UncheckedCheckpoint(new CheckpointException(file, key, v + " is out of range"));
+            }
+            return (int) v;
+        }
+
+        long parseLong(String key, String value) {
+            try {
+                return Long.parseLong(value.trim());
+            } catch (NumberFormatException e) {
+                throw new UncheckedCheckpoint(new CheckpointException(file, key, "'" + value + "' is not an integer"));
+            }
+        }
+
+        double parseDouble(String key, String value) {
+            try {
+                return Double.parseDouble(value.trim());
+            } catch (NumberFormatException e) {
+                throw new UncheckedCheckpoint(new CheckpointException(file, key, "'" + value + "' is not a number"));
+            }
         }
     }
 
-    /** A read checkpoint. */
-    record Loaded(TrainingState state, Map<String, Tensor> model, Map<String, Tensor> optimizer) {
+    /** Carries a {@link CheckpointException} out of a lambda; unwrapped by {@link #readChecked}. */
+    private static final class UncheckedCheckpoint extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UncheckedCheckpoint(CheckpointException cause) {
+            super(cause);
+        }
+    }
+
+    /** {@link #read}, with a field that fails to parse inside a stream reported as its {@link CheckpointException}. */
+    static Loaded readChecked(Path file) throws IOException {
+        try {
+            return read(file);
+        } catch (UncheckedCheckpoint e) {
+            throw (CheckpointException) e.getCause();
+        }
+    }
+
+    /**
+     * A read checkpoint.
+     *
+     * @param optimizerName            the name of the optimizer that wrote it
+     * @param optimizerHyperparameters its hyperparameters, as {@link #hyperparameters} writes them
+     */
+    record Loaded(TrainingState state, Map<String, Tensor> model, Map<String, Tensor> optimizer, String optimizerName,
+                  String optimizerHyperparameters) {
     }
 }

@@ -134,6 +134,8 @@ final class TrainCommand {
                 new Flags.Flag("out", "target/train-" + command, "directory for metrics.csv, the PNG curves and"
                         + " checkpoint.safetensors"),
                 new Flags.Flag("checkpoint-every", "0", "also checkpoint every N steps (0: at epoch ends only)"),
+                new Flags.Flag("keep", "1", "keep the last N checkpoints (older ones as checkpoint.step-<step>);"
+                        + " the best epoch's is kept as checkpoint.best"),
                 new Flags.Flag("resume", "", "continue from this checkpoint (same flags as the run that wrote"
                         + " it)")));
         return all;
@@ -156,6 +158,7 @@ final class TrainCommand {
         Path dir = Path.of(flags.text("out"));
         int epochs = flags.integer("epochs", 1, 100_000);
         int every = flags.integer("checkpoint-every", 0, 1 << 30);
+        int keep = flags.integer("keep", 1, 1000);
         int patience = flags.integer("patience", 0, 100_000);
         Path resume = flags.text("resume").isEmpty() ? null : Path.of(flags.text("resume"));
         if (resume != null && !Files.isRegularFile(resume)) {
@@ -165,7 +168,7 @@ final class TrainCommand {
             throw new IllegalArgumentException("--out: " + dir + " exists and is not a directory");
         }
         Path checkpoint = dir.resolve("checkpoint.safetensors");
-        b.epochs(epochs).checkpoint(checkpoint, every).curves(dir)
+        b.epochs(epochs).checkpoint(checkpoint, every).keepCheckpoints(keep).curves(dir)
                 .progress(out, System.console() != null && System.console().isTerminal());
         if (patience > 0) {
             b.earlyStopping(patience, 0);

@@ -225,9 +225,10 @@ public final class Trainer {
             throw new CheckpointException(file, "epoch", s.epoch() + " is outside [0, " + epochs + "], the epochs of"
                     + " this trainer");
         }
-        if (s.batch() < 0 || s.batch() >= perEpoch || (s.epoch() == epochs && s.batch() != 0)) {
-            throw new CheckpointException(file, "batch", s.batch() + " is outside the " + perEpoch
-                    + " batches of an epoch of this loader");
+        // batch == perEpoch: saved after an epoch's last step, before its end (evaluation, metrics).
+        if (s.batch() < 0 || s.batch() > perEpoch || (s.epoch() == epochs && s.batch() != 0)) {
+            throw new CheckpointException(file, "batch", s.batch() + " is outside [0, " + perEpoch
+                    + "], the batches of an epoch of this loader");
         }
         long expected = (long) s.epoch() * perEpoch + s.batch();
         if (s.step() != expected) {
@@ -503,6 +504,9 @@ public final class Trainer {
 
     /** Puts {@code target} in place, atomically, holding what {@code source} holds now. */
     private static void link(Path source, Path target) throws IOException {
+        if (Files.exists(target) && Files.isSameFile(source, target)) {
+            return; // already there (a save interrupted after this step); renaming a link onto itself does nothing
+        }
         Path tmp = CheckpointFiles.temp(target);
         Files.deleteIfExists(tmp);
         try {

@@ -22,12 +22,10 @@ import dev.lanes.train.EpochMetrics;
 import dev.lanes.train.Trainer;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
@@ -149,10 +147,7 @@ final class TrainCommand {
         };
     }
 
-    /**
-     * Adds the common options to {@code b}, resumes if asked, trains and reports. A run that fails
-     * removes the output directory it created, unless a checkpoint in it can be resumed from.
-     */
+    /** Adds the common options to {@code b}, resumes if asked, trains and reports. */
     private static int fit(Trainer.Builder b, Flags flags, String model, FashionMnist.Splits splits, PrintStream out)
             throws IOException {
         Path dir = Path.of(flags.text("out"));
@@ -174,40 +169,21 @@ final class TrainCommand {
             b.earlyStopping(patience, 0);
         }
         Trainer trainer = b.build();
-        boolean created = !Files.exists(dir);
-        Files.createDirectories(dir);
-        boolean done = false;
-        try {
-            out.printf(Locale.ROOT, "training %s on %d images (%s), testing on %d%n", model, splits.train().size(),
-                    flags.text("data"), splits.test().size());
-            if (resume != null) {
-                trainer.resume(resume);
-                out.println("resumed at step " + trainer.steps() + " from " + resume);
-            }
-            List<EpochMetrics> h = trainer.fit();
-            if (!h.isEmpty()) {
-                EpochMetrics last = h.get(h.size() - 1);
-                out.printf(Locale.ROOT, "test accuracy %.2f%% after %d epochs; metrics, curves and checkpoint in %s%n",
-                        100 * last.testAccuracy(), last.epoch(), dir);
-            }
-            done = true;
-            return 0;
-        } finally {
-            if (!done && created && !Files.exists(checkpoint)) {
-                deleteTree(dir);
-            }
+        // No directory is made here: the trainer makes it when it first writes a checkpoint or the
+        // curves, so a run that fails before that leaves nothing behind.
+        out.printf(Locale.ROOT, "training %s on %d images (%s), testing on %d%n", model, splits.train().size(),
+                flags.text("data"), splits.test().size());
+        if (resume != null) {
+            trainer.resume(resume);
+            out.println("resumed at step " + trainer.steps() + " from " + resume);
         }
-    }
-
-    /** Deletes {@code dir} and what it holds, quietly: this runs while another failure propagates. */
-    private static void deleteTree(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException | UncheckedIOException e) {
-            // Left behind; the failure that brought us here is what the user needs to see.
+        List<EpochMetrics> h = trainer.fit();
+        if (!h.isEmpty()) {
+            EpochMetrics last = h.get(h.size() - 1);
+            out.printf(Locale.ROOT, "test accuracy %.2f%% after %d epochs; metrics, curves and checkpoint in %s%n",
+                    100 * last.testAccuracy(), last.epoch(), dir);
         }
+        return 0;
     }
 
     private static int mlp(String[] args, PrintStream out) throws IOException {

@@ -1,5 +1,6 @@
 package dev.lanes.nn;
 
+import dev.lanes.kernel.internal.ArrayChecks;
 import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;
@@ -30,13 +31,15 @@ public final class CellSession {
     private final Runnable advance = this::advance;
 
     CellSession(RecurrentCell cell, int batch) {
+        String op = cell.getClass().getSimpleName() + ".session";
         if (batch < 1) {
-            throw new IllegalArgumentException(cell.getClass().getSimpleName() + ".session: batch must be >= 1, got "
-                    + batch);
+            throw new IllegalArgumentException(op + ": batch must be >= 1, got " + batch);
         }
         this.cell = cell;
         int n = cell.hiddenSize();
         int g = cell.gates() * n;
+        ArrayChecks.arrayLength(op, "elements of input", batch, cell.inputSize());
+        ArrayChecks.arrayLength(op, "elements of gate scratch", batch, cell.gates(), n);
         DType dtype = cell.weights()[0].dtype();
         this.input = Tensor.zeros(dtype, batch, cell.inputSize());
         this.h = Tensor.zeros(dtype, batch, n);

@@ -61,11 +61,20 @@ public final class RecurrentPlan {
     }
 
     /**
-     * @param batch the number of streams stepped together, >= 1
+     * @param batch the number of streams stepped together, >= 1, such that the session's buffers
+     *              fit in arrays (for example {@code batch x 4 x hiddenSize()} floats of an LSTM's
+     *              gates at most {@code Integer.MAX_VALUE - 8})
      * @return a new session with zero states, for one thread at a time
+     * @throws IllegalArgumentException when {@code batch} is below 1 or a buffer would not fit in
+     *                                  an array (the sizes named)
      */
     public RecurrentSession session(int batch) {
-        CellSession s = cell.session(batch);
+        CellSession s;
+        try {
+            s = cell.session(batch);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("RecurrentPlan.session: " + e.getMessage(), e);
+        }
         return new RecurrentSession(s, policy, cell.inputSize());
     }
 

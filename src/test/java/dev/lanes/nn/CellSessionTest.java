@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lanes.Allocations;
 import dev.lanes.autograd.NoGrad;
@@ -15,7 +16,10 @@ import dev.lanes.tensor.Tensor;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Streaming sessions: the same bits as the cells' forward, step after step, and no allocation per step. */
+/**
+ * Streaming sessions: the same bits as the cells' forward, step after step, no allocation per
+ * step, and sizes checked.
+ */
 class CellSessionTest {
 
     /** Cells of {@code d} inputs and {@code n} state features. */
@@ -84,6 +88,20 @@ class CellSessionTest {
         assertThrows(IllegalArgumentException.class, () -> cell.session(0));
         CellSession s = cell.session(1);
         cell.to(DType.F64);
-        assertThrows(IllegalStateException.class, s::step);
+        IllegalStateException e = assertThrows(IllegalStateException.class, s::step);
+        assertTrue(e.getMessage().contains("make a new session"), e.getMessage());
+    }
+
+    @Test
+    void sessionsWhoseBuffersDoNotFitInArraysAreRefused() {
+        GRUCell gru = new GRUCell(2, 5, new Generator(1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> gru.session(200_000_000));
+        assertTrue(e.getMessage().contains("GRUCell.session: 3000000000 elements of gate scratch (200000000 x 3 x 5)"),
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> gru.session(Integer.MAX_VALUE));
+        assertTrue(e.getMessage().contains("GRUCell.session: 4294967294 elements of input (2147483647 x 2)"),
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> gru.session(-3));
+        assertTrue(e.getMessage().contains("GRUCell.session: batch must be >= 1, got -3"), e.getMessage());
     }
 }

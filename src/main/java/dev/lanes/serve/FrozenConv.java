@@ -66,7 +66,9 @@ final class FrozenConv {
      * @throws IllegalArgumentException when the batch norm keeps no running statistics (its eval
      *                                  mode then normalises by batch statistics, which cannot be folded)
      *                                  or its channels differ from the convolution's; when the sizes do
-     *                                  not fit the convolution or its buffers do not fit in arrays
+     *                                  not fit the convolution or its buffers do not fit in arrays; when
+     *                                  a folded weight or bias is not finite (a running variance of 0
+     *                                  with a tiny eps, or values beyond the float range)
      */
     static FrozenConv fold(String name, Conv2d conv, BatchNorm2d bn, int h, int w) {
         int[] k = conv.kernelSize();
@@ -110,9 +112,21 @@ final class FrozenConv {
         float[] bias = frozen.bias;
         for (int c = 0; c < g.cOut(); c++) {
             for (int i = 0; i < perOut; i++) {
-                weight[c * perOut + i] = (float) (wt.getFlat(c * perOut + i) * scale[c]);
+                float v = (float) (wt.getFlat(c * perOut + i) * scale[c]);
+                if (!Float.isFinite(v)) {
+                    throw new IllegalArgumentException("ResNetPlan.freeze: " + name + ": the folded weight element "
+                            + (c * perOut + i) + " (output channel " + c + ") is " + v + ": the weight "
+                            + wt.getFlat(c * perOut + i) + " times the batch norm's scale " + scale[c]
+                            + " is beyond the float range");
+                }
+                weight[c * perOut + i] = v;
             }
             bias[c] = (float) shift[c];
+            if (!Float.isFinite(bias[c])) {
+                throw new IllegalArgumentException("ResNetPlan.freeze: " + name + ": the folded bias of output channel "
+                        + c + " is " + bias[c] + " (" + shift[c] + " before rounding to float, batch norm scale "
+                        + scale[c] + ")");
+            }
         }
         return frozen;
     }

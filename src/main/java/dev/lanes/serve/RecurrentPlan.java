@@ -33,11 +33,15 @@ public final class RecurrentPlan {
      * @param cell   an {@link LSTMCell}, {@link GRUCell} or {@link RNNCell}
      * @param policy what sessions do with non-finite inputs
      * @return the plan
+     * @throws IllegalArgumentException when the cell is of another kind, or a parameter holds NaN,
+     *                                  an infinity or a value beyond the float range (the parameter
+     *                                  named, with its first bad element)
      */
     public static RecurrentPlan freeze(RecurrentCell cell, NonFinitePolicy policy) {
         if (cell == null || policy == null) {
             throw new NullPointerException("RecurrentPlan.freeze: " + (cell == null ? "cell" : "policy") + " is null");
         }
+        FreezeChecks.finite("RecurrentPlan.freeze: " + cell.getClass().getSimpleName(), cell.namedParameters(), true);
         Map<String, Tensor> state = cell.stateDict();
         boolean bias = state.containsKey("bias_ih");
         int d = cell.inputSize();

@@ -57,9 +57,17 @@ public final class ResNetPlan {
         this.fcBias = new float[classes];
         for (int i = 0; i < fcWeight.length; i++) {
             fcWeight[i] = (float) fc.weight().tensor().getFlat(i);
+            if (!Float.isFinite(fcWeight[i])) {
+                throw new IllegalArgumentException("ResNetPlan.freeze: fc.weight element " + i + " is "
+                        + fc.weight().tensor().getFlat(i) + ", beyond the float range of the frozen F32 copy");
+            }
         }
         for (int i = 0; i < classes; i++) {
             fcBias[i] = fc.bias() == null ? 0f : (float) fc.bias().tensor().getFlat(i);
+            if (!Float.isFinite(fcBias[i])) {
+                throw new IllegalArgumentException("ResNetPlan.freeze: fc.bias element " + i + " is "
+                        + fc.bias().tensor().getFlat(i) + ", beyond the float range of the frozen F32 copy");
+            }
         }
         this.policy = policy;
         List<FrozenConv> convs = new ArrayList<>();
@@ -93,8 +101,12 @@ public final class ResNetPlan {
      * @param policy what sessions do with non-finite inputs
      * @return the plan
      * @throws IllegalArgumentException when the image size does not fit the network (named) or an
-     *                                  image or a buffer would not fit in an array; when a batch norm
-     *                                  keeps no running statistics, or a part cannot be frozen
+     *                                  image or a buffer would not fit in an array; when a parameter
+     *                                  or buffer holds NaN or an infinity, a batch norm's running
+     *                                  variance is negative or NaN or its eps is not positive (the
+     *                                  tensor named by its state-dict name, with the first bad element);
+     *                                  when a batch norm keeps no running statistics, or a part cannot
+     *                                  be frozen
      */
     public static ResNetPlan freeze(ResNet net, int channels, int height, int width, NonFinitePolicy policy) {
         if (net == null || policy == null) {
@@ -109,6 +121,8 @@ public final class ResNetPlan {
             throw new IllegalArgumentException("ResNetPlan.freeze: " + net.name() + " takes " + net.conv1().inChannels()
                     + " input channels, got images [" + channels + ", " + height + ", " + width + "]");
         }
+        FreezeChecks.finite("ResNetPlan.freeze", net.stateDict(), false);
+        FreezeChecks.batchNorms("ResNetPlan.freeze", "", net);
         FrozenConv stem = FrozenConv.fold("conv1", net.conv1(), net.bn1(), height, width);
         int c = stem.g.cOut();
         int h = stem.g.hOut();

@@ -68,7 +68,8 @@ public final class RecurrentPlan {
      * @param batch the number of streams stepped together, >= 1, such that the session's buffers
      *              fit in arrays (for example {@code batch x 4 x hiddenSize()} floats of an LSTM's
      *              gates at most {@code Integer.MAX_VALUE - 8})
-     * @return a new session with zero states, for one thread at a time
+     * @return a new session with zero states, for one thread at a time (a second thread entering
+     *         it during a call gets an {@link IllegalStateException})
      * @throws IllegalArgumentException when {@code batch} is below 1 or a buffer would not fit in
      *                                  an array (the sizes named)
      */

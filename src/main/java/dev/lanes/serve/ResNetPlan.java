@@ -162,7 +162,8 @@ public final class ResNetPlan {
     /**
      * @param batch the images per call, >= 1, such that a batch of images and its logits fit in
      *              arrays ({@code batch x imageSize()} floats at most {@code Integer.MAX_VALUE - 8})
-     * @return a new session with its own buffers, for one thread at a time
+     * @return a new session with its own buffers, for one thread at a time (a second thread
+     *         entering it during a call gets an {@link IllegalStateException})
      * @throws IllegalArgumentException when {@code batch} is below 1 or the batch's input or
      *                                  logits would not fit in an array (the sizes named)
      */

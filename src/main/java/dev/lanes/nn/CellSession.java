@@ -1,6 +1,8 @@
 package dev.lanes.nn;
 
+import dev.lanes.kernel.internal.ArrayChecks;
 import dev.lanes.kernel.internal.Parallel;
+import dev.lanes.kernel.internal.SessionGuard;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;
 import java.util.Arrays;
@@ -15,7 +17,11 @@ import java.util.Arrays;
  * the same bits as the cell's {@code forward} on the same input and state.
  *
  * <p>Not thread-safe: use one session per thread (or per stream); any number of sessions may
- * share one cell while its weights do not change.
+ * share one cell while its weights do not change. A {@link #step()} or {@link #reset()} that
+ * starts while another thread's call is running on the same session is refused with an
+ * {@link IllegalStateException} (the running call and the state are not disturbed). Writes to
+ * {@link #input()} are the caller's own and cannot be guarded. A session may pass from thread
+ * to thread between calls.
  */
 public final class CellSession {
 
@@ -28,15 +34,18 @@ public final class CellSession {
     private final Tensor zeroBias;
     private final Tensor[] weights;
     private final Runnable advance = this::advance;
+    private final SessionGuard guard = new SessionGuard("cell.session(...)");
 
     CellSession(RecurrentCell cell, int batch) {
+        String op = cell.getClass().getSimpleName() + ".session";
         if (batch < 1) {
-            throw new IllegalArgumentException(cell.getClass().getSimpleName() + ".session: batch must be >= 1, got "
-                    + batch);
+            throw new IllegalArgumentException(op + ": batch must be >= 1, got " + batch);
         }
         this.cell = cell;
         int n = cell.hiddenSize();
         int g = cell.gates() * n;
+        ArrayChecks.arrayLength(op, "elements of input", batch, cell.inputSize());
+        ArrayChecks.arrayLength(op, "elements of gate scratch", batch, cell.gates(), n);
         DType dtype = cell.weights()[0].dtype();
         this.input = Tensor.zeros(dtype, batch, cell.inputSize());
         this.h = Tensor.zeros(dtype, batch, n);
@@ -62,11 +71,20 @@ public final class CellSession {
         return c;
     }
 
-    /** Sets the states back to zeros, to start a new sequence. */
+    /**
+     * Sets the states back to zeros, to start a new sequence.
+     *
+     * @throws IllegalStateException when another thread is running a call on this session
+     */
     public void reset() {
-        clear(h);
-        if (c != null) {
-            clear(c);
+        guard.enter("CellSession.reset");
+        try {
+            clear(h);
+            if (c != null) {
+                clear(c);
+            }
+        } finally {
+            guard.exit();
         }
     }
 
@@ -82,11 +100,17 @@ public final class CellSession {
      * Advances one step from {@link #input()}.
      *
      * @return {@link #hidden()}, the new hidden state
-     * @throws IllegalStateException when the cell's parameters changed dtype since the session was made
+     * @throws IllegalStateException when the cell's parameters changed dtype since the session was
+     *                               made, or another thread is running a call on this session
      */
     public Tensor step() {
-        Parallel.serially(advance);
-        return h;
+        guard.enter("CellSession.step");
+        try {
+            Parallel.serially(advance);
+            return h;
+        } finally {
+            guard.exit();
+        }
     }
 
     private void advance() {

@@ -84,8 +84,13 @@ public abstract sealed class RecurrentCell extends Layer permits RNNCell, LSTMCe
     }
 
     /**
-     * @param batch the number of sequences fed together, >= 1
-     * @return a new streaming inference session with zero states; see {@link CellSession}
+     * @param batch the number of sequences fed together, >= 1, such that the session's buffers
+     *              ({@code batch x gates x hiddenSize} elements of gate scratch, {@code batch x
+     *              inputSize} of input) fit in arrays
+     * @return a new streaming inference session with zero states, for one thread at a time; see
+     *         {@link CellSession}
+     * @throws IllegalArgumentException when {@code batch} is below 1 or a buffer would not fit in
+     *                                  an array (the sizes named)
      */
     public final CellSession session(int batch) {
         return new CellSession(this, batch);

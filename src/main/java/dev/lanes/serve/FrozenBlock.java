@@ -56,8 +56,8 @@ final class FrozenBlock {
                 case null -> requireSame(name, channels, h, w, last);
                 case ZeroPadShortcut z -> {
                     zeroPad = ZeroPadMap.of(z, h, w);
-                    int sub = (h + z.stride() - 1) / z.stride();
-                    int subW = (w + z.stride() - 1) / z.stride();
+                    int sub = (h - 1) / z.stride() + 1;
+                    int subW = (w - 1) / z.stride() + 1;
                     if (z.outChannels() != last.g.cOut() || sub != ch || subW != cw) {
                         throw new IllegalArgumentException(name + ": the zero-pad shortcut gives " + z.outChannels()
                                 + "x" + sub + "x" + subW + ", the convolutions " + last.g.cOut() + "x" + ch + "x" + cw);

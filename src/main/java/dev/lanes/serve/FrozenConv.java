@@ -1,6 +1,7 @@
 package dev.lanes.serve;
 
 import dev.lanes.kernel.Blas;
+import dev.lanes.kernel.internal.ArrayChecks;
 import dev.lanes.kernel.internal.ConvGeometry;
 import dev.lanes.kernel.internal.GatheredConv;
 import dev.lanes.nn.BatchNorm2d;
@@ -23,13 +24,38 @@ final class FrozenConv {
     private final boolean pointwise;
     /** For the other convolutions: the tap table of {@link GatheredConv}, else null. */
     private final int[] taps;
+    private final int inputSize;
+    private final int outputSize;
+    private final int paddedSize;
+    private final int wideSize;
 
-    private FrozenConv(ConvGeometry g, float[] weight, float[] bias) {
+    private FrozenConv(String name, ConvGeometry g, float[] weight, float[] bias) {
         this.g = g;
         this.weight = weight;
         this.bias = bias;
         this.pointwise = g.kH() == 1 && g.kW() == 1 && g.sH() == 1 && g.sW() == 1 && g.pH() == 0 && g.pW() == 0;
-        this.taps = pointwise ? null : GatheredConv.taps(g);
+        String op = "ResNetPlan.freeze: " + name;
+        this.inputSize = ArrayChecks.arrayLength(op, "floats of input", g.cIn(), g.h(), g.w());
+        this.outputSize = ArrayChecks.arrayLength(op, "floats of output", g.cOut(), g.hOut(), g.wOut());
+        if (pointwise) {
+            this.paddedSize = 0;
+            this.wideSize = 0;
+            this.taps = null;
+        } else {
+            try {
+                this.paddedSize = GatheredConv.paddedSize(g);
+                this.wideSize = GatheredConv.wideOutputSize(g, false);
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException(op + ": the padded input of " + g.cg() + " x " + g.h() + " x "
+                        + g.w() + " floats per group (padding " + g.pH() + " x " + g.pW() + ", stride " + g.sH()
+                        + " x " + g.sW() + ") is more than an array holds (" + ArrayChecks.MAX_LENGTH + ")", e);
+            }
+            if (paddedSize > ArrayChecks.MAX_LENGTH || wideSize > ArrayChecks.MAX_LENGTH) {
+                throw new IllegalArgumentException(op + ": the convolution's buffers of " + paddedSize + " and "
+                        + wideSize + " floats are more than an array holds (" + ArrayChecks.MAX_LENGTH + ")");
+            }
+            this.taps = GatheredConv.taps(g);
+        }
     }
 
     /**
@@ -39,15 +65,23 @@ final class FrozenConv {
      * @param w    input width
      * @throws IllegalArgumentException when the batch norm keeps no running statistics (its eval
      *                                  mode then normalises by batch statistics, which cannot be folded)
-     *                                  or its channels differ from the convolution's
+     *                                  or its channels differ from the convolution's; when the sizes do
+     *                                  not fit the convolution or its buffers do not fit in arrays; when
+     *                                  a folded weight or bias is not finite (a running variance of 0
+     *                                  with a tiny eps, or values beyond the float range)
      */
     static FrozenConv fold(String name, Conv2d conv, BatchNorm2d bn, int h, int w) {
         int[] k = conv.kernelSize();
         int[] s = conv.stride();
         int[] p = conv.padding();
         int[] d = conv.dilation();
-        ConvGeometry g = ConvGeometry.of(1, conv.inChannels(), h, w, conv.outChannels(), conv.groups(), k[0], k[1],
-                s[0], s[1], p[0], p[1], d[0], d[1]);
+        ConvGeometry g;
+        try {
+            g = ConvGeometry.of(1, conv.inChannels(), h, w, conv.outChannels(), conv.groups(), k[0], k[1], s[0], s[1],
+                    p[0], p[1], d[0], d[1]);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("ResNetPlan.freeze: " + name + ": " + e.getMessage(), e);
+        }
         Tensor wt = conv.weight().tensor();
         int perOut = g.k();
         double[] scale = new double[g.cOut()];
@@ -73,35 +107,48 @@ final class FrozenConv {
                 scale[c] = sc;
             }
         }
-        float[] weight = new float[g.cOut() * perOut];
-        float[] bias = new float[g.cOut()];
+        FrozenConv frozen = new FrozenConv(name, g, new float[g.cOut() * perOut], new float[g.cOut()]);
+        float[] weight = frozen.weight;
+        float[] bias = frozen.bias;
         for (int c = 0; c < g.cOut(); c++) {
             for (int i = 0; i < perOut; i++) {
-                weight[c * perOut + i] = (float) (wt.getFlat(c * perOut + i) * scale[c]);
+                float v = (float) (wt.getFlat(c * perOut + i) * scale[c]);
+                if (!Float.isFinite(v)) {
+                    throw new IllegalArgumentException("ResNetPlan.freeze: " + name + ": the folded weight element "
+                            + (c * perOut + i) + " (output channel " + c + ") is " + v + ": the weight "
+                            + wt.getFlat(c * perOut + i) + " times the batch norm's scale " + scale[c]
+                            + " is beyond the float range");
+                }
+                weight[c * perOut + i] = v;
             }
             bias[c] = (float) shift[c];
+            if (!Float.isFinite(bias[c])) {
+                throw new IllegalArgumentException("ResNetPlan.freeze: " + name + ": the folded bias of output channel "
+                        + c + " is " + bias[c] + " (" + shift[c] + " before rounding to float, batch norm scale "
+                        + scale[c] + ")");
+            }
         }
-        return new FrozenConv(g, weight, bias);
+        return frozen;
     }
 
     /** @return floats of one input image */
     int inputSize() {
-        return g.cIn() * g.h() * g.w();
+        return inputSize;
     }
 
     /** @return floats of one output image */
     int outputSize() {
-        return g.cOut() * g.l();
+        return outputSize;
     }
 
     /** @return floats of the padded input {@link GatheredConv} needs (0 if it is not used) */
     int paddedSize() {
-        return taps == null ? 0 : GatheredConv.paddedSize(g);
+        return paddedSize;
     }
 
     /** @return floats of the wide output {@link GatheredConv} needs (0 if it is not used) */
     int wideSize() {
-        return taps == null ? 0 : GatheredConv.wideOutputSize(g, false);
+        return wideSize;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.lanes.serve;
 
+import dev.lanes.kernel.internal.ArrayChecks;
 import dev.lanes.kernel.internal.PoolWindow;
 import dev.lanes.kernel.internal.Reductions;
 import dev.lanes.nn.MaxPool2d;
@@ -15,6 +16,8 @@ final class FrozenMaxPool {
     final int w;
     final int hOut;
     final int wOut;
+    /** Floats of one output image, checked to fit in an array. */
+    final int outputSize;
     private final PoolWindow window;
 
     FrozenMaxPool(MaxPool2d pool, int channels, int h, int w) {
@@ -32,6 +35,8 @@ final class FrozenMaxPool {
         }
         this.hOut = window.hOut();
         this.wOut = window.wOut();
+        this.outputSize = ArrayChecks.arrayLength("ResNetPlan.freeze: maxpool", "floats of output", channels, hOut,
+                wOut);
     }
 
     void run(float[] x, float[] y) {

@@ -33,11 +33,15 @@ public final class RecurrentPlan {
      * @param cell   an {@link LSTMCell}, {@link GRUCell} or {@link RNNCell}
      * @param policy what sessions do with non-finite inputs
      * @return the plan
+     * @throws IllegalArgumentException when the cell is of another kind, or a parameter holds NaN,
+     *                                  an infinity or a value beyond the float range (the parameter
+     *                                  named, with its first bad element)
      */
     public static RecurrentPlan freeze(RecurrentCell cell, NonFinitePolicy policy) {
         if (cell == null || policy == null) {
             throw new NullPointerException("RecurrentPlan.freeze: " + (cell == null ? "cell" : "policy") + " is null");
         }
+        FreezeChecks.finite("RecurrentPlan.freeze: " + cell.getClass().getSimpleName(), cell.namedParameters(), true);
         Map<String, Tensor> state = cell.stateDict();
         boolean bias = state.containsKey("bias_ih");
         int d = cell.inputSize();
@@ -61,11 +65,21 @@ public final class RecurrentPlan {
     }
 
     /**
-     * @param batch the number of streams stepped together, >= 1
-     * @return a new session with zero states, for one thread at a time
+     * @param batch the number of streams stepped together, >= 1, such that the session's buffers
+     *              fit in arrays (for example {@code batch x 4 x hiddenSize()} floats of an LSTM's
+     *              gates at most {@code Integer.MAX_VALUE - 8})
+     * @return a new session with zero states, for one thread at a time (a second thread entering
+     *         it during a call gets an {@link IllegalStateException})
+     * @throws IllegalArgumentException when {@code batch} is below 1 or a buffer would not fit in
+     *                                  an array (the sizes named)
      */
     public RecurrentSession session(int batch) {
-        CellSession s = cell.session(batch);
+        CellSession s;
+        try {
+            s = cell.session(batch);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("RecurrentPlan.session: " + e.getMessage(), e);
+        }
         return new RecurrentSession(s, policy, cell.inputSize());
     }
 

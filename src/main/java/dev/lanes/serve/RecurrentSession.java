@@ -1,11 +1,19 @@
 package dev.lanes.serve;
 
+import dev.lanes.kernel.internal.SessionGuard;
 import dev.lanes.nn.CellSession;
 
 /**
  * One stream (or a fixed batch of streams) on a {@link RecurrentPlan}: feed one time step at a
- * time with {@link #step(float[])}, read the state after it. Allocates nothing per step. Not
- * thread-safe: one session per thread; sessions of one plan are independent.
+ * time with {@link #step(float[])}, read the state after it. Allocates nothing per step.
+ *
+ * <p>Not thread-safe: one session per thread; sessions of one plan are independent. A
+ * {@link #step} or {@link #reset} that starts while another thread's call is running on the
+ * same session is refused with an {@link IllegalStateException} (the running call and the
+ * state are not disturbed), rather than interleaving two updates of one state. A session may
+ * pass from thread to thread between calls (a stream served by a pool of threads); the arrays
+ * that {@link #step}, {@link #hidden()} and {@link #cellState()} return are the session's own,
+ * so read them before handing the session on.
  */
 public final class RecurrentSession {
 
@@ -13,6 +21,7 @@ public final class RecurrentSession {
     private final NonFinitePolicy policy;
     private final float[] input;
     private final int width;
+    private final SessionGuard guard = new SessionGuard("plan.session(...)");
 
     RecurrentSession(CellSession cell, NonFinitePolicy policy, int inputSize) {
         this.cell = cell;
@@ -30,8 +39,22 @@ public final class RecurrentSession {
      * @throws IllegalArgumentException when {@code x} has the wrong length, or holds NaN or an
      *                                  infinity under {@link NonFinitePolicy#REJECT} (the state is
      *                                  then unchanged)
+     * @throws IllegalStateException    when another thread is running a call on this session (the
+     *                                  state is then unchanged by this call)
      */
     public float[] step(float[] x) {
+        guard.enter("RecurrentSession.step");
+        try {
+            return advance(x);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    private float[] advance(float[] x) {
+        if (x == null) {
+            throw new NullPointerException("RecurrentSession.step: x is null");
+        }
         if (x.length != input.length) {
             throw new IllegalArgumentException("RecurrentSession.step: expected " + input.length + " floats ("
                     + input.length / width + " x " + width + "), got " + x.length);
@@ -59,8 +82,17 @@ public final class RecurrentSession {
         return cell.cellState() == null ? null : cell.cellState().f32();
     }
 
-    /** Zeroes the state, to start new sequences. */
+    /**
+     * Zeroes the state, to start new sequences.
+     *
+     * @throws IllegalStateException when another thread is running a call on this session
+     */
     public void reset() {
-        cell.reset();
+        guard.enter("RecurrentSession.reset");
+        try {
+            cell.reset();
+        } finally {
+            guard.exit();
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.lanes.serve;
 
+import dev.lanes.kernel.internal.ArrayChecks;
 import dev.lanes.nn.Linear;
 import dev.lanes.nn.Layer;
 import dev.lanes.nn.Sequential;
@@ -23,6 +24,8 @@ public final class ResNetPlan {
     final int channels;
     final int height;
     final int width;
+    /** Floats per image, checked to fit in an array. */
+    private final int imageSize;
     final FrozenConv stem;
     final FrozenMaxPool maxPool;
     final FrozenBlock[] blocks;
@@ -44,6 +47,7 @@ public final class ResNetPlan {
         this.channels = channels;
         this.height = height;
         this.width = width;
+        this.imageSize = stem.inputSize();
         this.stem = stem;
         this.maxPool = maxPool;
         this.blocks = blocks;
@@ -53,9 +57,17 @@ public final class ResNetPlan {
         this.fcBias = new float[classes];
         for (int i = 0; i < fcWeight.length; i++) {
             fcWeight[i] = (float) fc.weight().tensor().getFlat(i);
+            if (!Float.isFinite(fcWeight[i])) {
+                throw new IllegalArgumentException("ResNetPlan.freeze: fc.weight element " + i + " is "
+                        + fc.weight().tensor().getFlat(i) + ", beyond the float range of the frozen F32 copy");
+            }
         }
         for (int i = 0; i < classes; i++) {
             fcBias[i] = fc.bias() == null ? 0f : (float) fc.bias().tensor().getFlat(i);
+            if (!Float.isFinite(fcBias[i])) {
+                throw new IllegalArgumentException("ResNetPlan.freeze: fc.bias element " + i + " is "
+                        + fc.bias().tensor().getFlat(i) + ", beyond the float range of the frozen F32 copy");
+            }
         }
         this.policy = policy;
         List<FrozenConv> convs = new ArrayList<>();
@@ -66,7 +78,11 @@ public final class ResNetPlan {
                 convs.add(b.projection);
             }
         }
+        // Each size was checked to fit in an array when its part was frozen.
         int act = stem.inputSize();
+        if (maxPool != null) {
+            act = Math.max(act, maxPool.outputSize);
+        }
         int[] scratch = new int[2];
         for (FrozenConv c : convs) {
             act = Math.max(act, c.outputSize());
@@ -84,8 +100,13 @@ public final class ResNetPlan {
      *               blocks, shortcut option A or B, or plain)
      * @param policy what sessions do with non-finite inputs
      * @return the plan
-     * @throws IllegalArgumentException when the image size does not fit the network (named), a
-     *                                  batch norm keeps no running statistics, or a part cannot be frozen
+     * @throws IllegalArgumentException when the image size does not fit the network (named) or an
+     *                                  image or a buffer would not fit in an array; when a parameter
+     *                                  or buffer holds NaN or an infinity, a batch norm's running
+     *                                  variance is negative or NaN or its eps is not positive (the
+     *                                  tensor named by its state-dict name, with the first bad element);
+     *                                  when a batch norm keeps no running statistics, or a part cannot
+     *                                  be frozen
      */
     public static ResNetPlan freeze(ResNet net, int channels, int height, int width, NonFinitePolicy policy) {
         if (net == null || policy == null) {
@@ -95,10 +116,13 @@ public final class ResNetPlan {
             throw new IllegalArgumentException("ResNetPlan.freeze: image size must be positive, got [" + channels
                     + ", " + height + ", " + width + "]");
         }
+        ArrayChecks.arrayLength("ResNetPlan.freeze", "floats per image", channels, height, width);
         if (net.conv1().inChannels() != channels) {
             throw new IllegalArgumentException("ResNetPlan.freeze: " + net.name() + " takes " + net.conv1().inChannels()
                     + " input channels, got images [" + channels + ", " + height + ", " + width + "]");
         }
+        FreezeChecks.finite("ResNetPlan.freeze", net.stateDict(), false);
+        FreezeChecks.batchNorms("ResNetPlan.freeze", "", net);
         FrozenConv stem = FrozenConv.fold("conv1", net.conv1(), net.bn1(), height, width);
         int c = stem.g.cOut();
         int h = stem.g.hOut();
@@ -136,19 +160,25 @@ public final class ResNetPlan {
     }
 
     /**
-     * @param batch the images per call, >= 1
-     * @return a new session with its own buffers, for one thread at a time
+     * @param batch the images per call, >= 1, such that a batch of images and its logits fit in
+     *              arrays ({@code batch x imageSize()} floats at most {@code Integer.MAX_VALUE - 8})
+     * @return a new session with its own buffers, for one thread at a time (a second thread
+     *         entering it during a call gets an {@link IllegalStateException})
+     * @throws IllegalArgumentException when {@code batch} is below 1 or the batch's input or
+     *                                  logits would not fit in an array (the sizes named)
      */
     public ResNetSession session(int batch) {
         if (batch < 1) {
             throw new IllegalArgumentException("ResNetPlan.session: batch must be >= 1, got " + batch);
         }
+        ArrayChecks.arrayLength("ResNetPlan.session", "floats of input", batch, imageSize);
+        ArrayChecks.arrayLength("ResNetPlan.session", "logits", batch, classes);
         return new ResNetSession(this, batch);
     }
 
     /** @return floats per image: channels x height x width */
     public int imageSize() {
-        return channels * height * width;
+        return imageSize;
     }
 
     /** @return the logits per image */

@@ -2,11 +2,18 @@ package dev.lanes.serve;
 
 import dev.lanes.kernel.Blas;
 import dev.lanes.kernel.internal.Parallel;
+import dev.lanes.kernel.internal.SessionGuard;
 
 /**
  * A fixed batch of images on a {@link ResNetPlan}: {@link #run(float[])} maps NCHW images to
- * logits, one image after another on the calling thread, and allocates nothing. Not
- * thread-safe: one session per thread; sessions of one plan are independent.
+ * logits, one image after another on the calling thread, and allocates nothing.
+ *
+ * <p>Not thread-safe: one session per thread; sessions of one plan are independent. A call
+ * that starts while another thread's call is running on the same session is refused with an
+ * {@link IllegalStateException} (the running call is not disturbed), rather than mixing the two
+ * requests' activations. A session may pass from thread to thread between calls, as in a pool
+ * of sessions; since {@link #run(float[])} returns the session's own array, a caller that hands
+ * the session on before reading its logits should use {@link #run(float[], float[])}.
  */
 public final class ResNetSession {
 
@@ -21,6 +28,7 @@ public final class ResNetSession {
     private final float[][] scratch;
     private final float[] pooled;
     private final Runnable body = this::forwardAll;
+    private final SessionGuard guard = new SessionGuard("plan.session(...)");
     private float[] images;
 
     ResNetSession(ResNetPlan plan, int batch) {
@@ -45,8 +53,53 @@ public final class ResNetSession {
      *         by the next call)
      * @throws IllegalArgumentException when {@code images} has the wrong length (both sizes named),
      *                                  or holds NaN or an infinity under {@link NonFinitePolicy#REJECT}
+     * @throws IllegalStateException    when another thread is running a call on this session
      */
     public float[] run(float[] images) {
+        guard.enter("ResNetSession.run");
+        try {
+            classify(images);
+            return logits;
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /**
+     * Classifies a batch into the caller's array: the logits are copied into {@code out} before
+     * the call ends, so they stay valid whatever the session does next (another call, on this
+     * thread or another). Allocates nothing.
+     *
+     * @param images {@code batch x channels x height x width} floats, NCHW
+     * @param out    receives the logits, {@code batch x classes} floats
+     * @return {@code out}
+     * @throws IllegalArgumentException when {@code images} or {@code out} has the wrong length
+     *                                  (both sizes named), or {@code images} holds NaN or an infinity
+     *                                  under {@link NonFinitePolicy#REJECT}
+     * @throws IllegalStateException    when another thread is running a call on this session
+     */
+    public float[] run(float[] images, float[] out) {
+        guard.enter("ResNetSession.run");
+        try {
+            if (out == null) {
+                throw new NullPointerException("ResNetSession.run: out is null");
+            }
+            if (out.length != logits.length) {
+                throw new IllegalArgumentException("ResNetSession.run: out must hold " + logits.length + " logits ["
+                        + batch + ", " + plan.classes + "], got " + out.length);
+            }
+            classify(images);
+            System.arraycopy(logits, 0, out, 0, logits.length);
+            return out;
+        } finally {
+            guard.exit();
+        }
+    }
+
+    private void classify(float[] images) {
+        if (images == null) {
+            throw new NullPointerException("ResNetSession.run: images is null");
+        }
         int size = plan.imageSize();
         if (images.length != batch * size) {
             throw new IllegalArgumentException("ResNetSession.run: expected " + batch * size + " floats [" + batch
@@ -70,7 +123,6 @@ public final class ResNetSession {
         } finally {
             this.images = null;
         }
-        return logits;
     }
 
     /** @return the batch size */

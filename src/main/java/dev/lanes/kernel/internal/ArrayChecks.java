@@ -2,11 +2,56 @@ package dev.lanes.kernel.internal;
 
 /**
  * Argument checks of the pointwise and reduction entry points: extents, and the rule that an
- * output either is exactly an input (in place) or shares no element with it.
+ * output either is exactly an input (in place) or shares no element with it; and the checked
+ * array lengths of buffers sized from user input ({@link #arrayLength}).
  */
 public final class ArrayChecks {
 
+    /**
+     * The longest array the JVM allocates whatever the heap: HotSpot refuses the last few
+     * lengths below {@link Integer#MAX_VALUE} ("Requested array size exceeds VM limit").
+     */
+    public static final int MAX_LENGTH = Integer.MAX_VALUE - 8;
+
     private ArrayChecks() {
+    }
+
+    /**
+     * The length of an array of {@code sizes[0] x sizes[1] x ...} elements, checked.
+     *
+     * @param op    the operation, first in the message
+     * @param what  what the array holds, for the message ("floats of input")
+     * @param sizes the factors, each >= 0
+     * @return their product
+     * @throws IllegalArgumentException when a size is negative or the product is larger than
+     *                                  {@link #MAX_LENGTH}; the message names the sizes and their product
+     */
+    public static int arrayLength(String op, String what, int... sizes) {
+        for (int s : sizes) {
+            if (s < 0) {
+                throw new IllegalArgumentException(op + ": " + what + " has a negative size: "
+                        + java.util.Arrays.toString(sizes));
+            }
+            if (s == 0) {
+                return 0;
+            }
+        }
+        long n = 1;
+        for (int s : sizes) {
+            // Both factors are at most Integer.MAX_VALUE, so the product fits in a long.
+            n *= s;
+            if (n > MAX_LENGTH) {
+                java.math.BigInteger total = java.math.BigInteger.ONE;
+                StringBuilder factors = new StringBuilder();
+                for (int f : sizes) {
+                    total = total.multiply(java.math.BigInteger.valueOf(f));
+                    factors.append(factors.isEmpty() ? "" : " x ").append(f);
+                }
+                throw new IllegalArgumentException(op + ": " + total + " " + what + " (" + factors
+                        + ") are more than an array holds (" + MAX_LENGTH + ")");
+            }
+        }
+        return (int) n;
     }
 
     public static void nonNull(String op, String name, Object array) {

@@ -52,8 +52,8 @@ public record ConvGeometry(int n, int cIn, int h, int w, int cOut, int groups, i
      *
      * @throws IllegalArgumentException naming the sizes that do not fit: non-positive sizes,
      *                                  strides, dilations or groups, negative padding, channels
-     *                                  not divisible by groups, or a dilated kernel larger than
-     *                                  the padded input
+     *                                  not divisible by groups, a dilated kernel larger than
+     *                                  the padded input, or an output side longer than an int
      */
     public static ConvGeometry of(int n, int cIn, int h, int w, int cOut, int groups, int kH, int kW, int sH, int sW,
                                   int pH, int pW, int dH, int dW) {
@@ -79,7 +79,12 @@ public record ConvGeometry(int n, int cIn, int h, int w, int cOut, int groups, i
                     + " x " + paddedW + "). Kernel size: (" + extentH + " x " + extentW
                     + "). Kernel size can't be greater than actual input size");
         }
-        return new ConvGeometry(n, cIn, h, w, cOut, groups, kH, kW, sH, sW, pH, pW, dH, dW,
-                (int) ((paddedH - extentH) / sH + 1), (int) ((paddedW - extentW) / sW + 1));
+        long hOut = (paddedH - extentH) / sH + 1;
+        long wOut = (paddedW - extentW) / sW + 1;
+        if (hOut > Integer.MAX_VALUE || wOut > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("conv2d: the output of " + hOut + " x " + wOut + " positions (input " + h
+                    + " x " + w + ", padding " + pH + " x " + pW + ") has a side longer than " + Integer.MAX_VALUE);
+        }
+        return new ConvGeometry(n, cIn, h, w, cOut, groups, kH, kW, sH, sW, pH, pW, dH, dW, (int) hOut, (int) wOut);
     }
 }

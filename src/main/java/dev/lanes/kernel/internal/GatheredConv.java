@@ -32,17 +32,20 @@ public final class GatheredConv {
     /** Zero floats after the padded planes, for whole-vector reads past the last column. */
     public static final int SLACK = 64;
 
+    // The buffer sizes below use exact arithmetic: a geometry whose buffers do not fit in an
+    // array throws ArithmeticException instead of returning a wrapped-around length.
+
     private static int paddedHeight(ConvGeometry g) {
-        return g.h() + 2 * g.pH();
+        return Math.addExact(g.h(), Math.multiplyExact(2, g.pH()));
     }
 
     private static int paddedWidth(ConvGeometry g) {
-        return g.w() + 2 * g.pW();
+        return Math.addExact(g.w(), Math.multiplyExact(2, g.pW()));
     }
 
     /** @return the rows of each phase plane, {@code ceil(Hp / sH)} */
     private static int phaseHeight(ConvGeometry g) {
-        return (paddedHeight(g) + g.sH() - 1) / g.sH();
+        return Math.addExact(paddedHeight(g), g.sH() - 1) / g.sH();
     }
 
     /**
@@ -51,9 +54,9 @@ public final class GatheredConv {
      */
     private static int phaseWidth(ConvGeometry g) {
         if (sharedPadding(g)) {
-            return g.w() + g.pW();
+            return Math.addExact(g.w(), g.pW());
         }
-        return (paddedWidth(g) + g.sW() - 1) / g.sW();
+        return Math.addExact(paddedWidth(g), g.sW() - 1) / g.sW();
     }
 
     /**
@@ -69,7 +72,7 @@ public final class GatheredConv {
     }
 
     private static int phasePlane(ConvGeometry g) {
-        return phaseHeight(g) * phaseWidth(g);
+        return Math.multiplyExact(phaseHeight(g), phaseWidth(g));
     }
 
     /**
@@ -87,18 +90,19 @@ public final class GatheredConv {
 
     /** @return floats of one input plane in the {@link #rowEdges} layout: {@code (h + 2 pH) x w} */
     private static int rowEdgePlane(ConvGeometry g) {
-        return paddedHeight(g) * g.w();
+        return Math.multiplyExact(paddedHeight(g), g.w());
     }
 
     /**
      * @return floats of the forward pass's input buffer of one group ({@link #run}): the phase
      *         planes (or the row-edge planes), the slack the last taps read, and {@link #SLACK}
      *         more so that vector kernels can read the last column block of the product whole
+     * @throws ArithmeticException when that size does not fit in an int
      */
     public static int paddedSize(ConvGeometry g) {
         if (rowEdges(g)) {
             // One float before the planes (the left tap of the first position) and one after.
-            return 1 + g.cg() * rowEdgePlane(g) + 1 + SLACK;
+            return Math.addExact(Math.multiplyExact(g.cg(), rowEdgePlane(g)), 2 + SLACK);
         }
         return weightPaddedSize(g);
     }
@@ -106,9 +110,11 @@ public final class GatheredConv {
     /**
      * @return floats of the weight gradient's padded-input buffer of one group ({@link #pad}):
      *         the phase planes, the slack the last taps read, and {@link #SLACK} more
+     * @throws ArithmeticException when that size does not fit in an int
      */
     public static int weightPaddedSize(ConvGeometry g) {
-        return g.cg() * g.sH() * g.sW() * phasePlane(g) + g.dW() * (g.kW() - 1) + SLACK;
+        int planes = Math.multiplyExact(Math.multiplyExact(Math.multiplyExact(g.cg(), g.sH()), g.sW()), phasePlane(g));
+        return Math.addExact(planes, Math.addExact(Math.multiplyExact(g.dW(), g.kW() - 1), SLACK));
     }
 
     /**
@@ -123,20 +129,22 @@ public final class GatheredConv {
      * @return floats of the output buffer {@link #run} needs with this {@code accumulate}: none
      *         when the product is written straight into the output ({@link #rowEdges} layers
      *         that do not accumulate)
+     * @throws ArithmeticException when that size does not fit in an int
      */
     public static int wideOutputSize(ConvGeometry g, boolean accumulate) {
         if (rowEdges(g)) {
-            return accumulate ? g.og() * g.l() : 0;
+            return accumulate ? Math.multiplyExact(g.og(), Math.multiplyExact(g.hOut(), g.wOut())) : 0;
         }
-        return g.og() * widePositions(g);
+        return Math.multiplyExact(g.og(), widePositions(g));
     }
 
     /**
      * @return the positions of the weight gradient's wide layout, {@code hOut x Wq}: the k of
      *         its product ({@link #wideTransposed}, {@link #weightGradient})
+     * @throws ArithmeticException when that number does not fit in an int
      */
     public static int widePositions(ConvGeometry g) {
-        return g.hOut() * phaseWidth(g);
+        return Math.multiplyExact(g.hOut(), phaseWidth(g));
     }
 
     /**

@@ -28,12 +28,47 @@ final class SafeTensorsReader {
     }
 
     /**
+     * Reads a whole file: {@link #validate}, then every tensor.
+     *
      * @param file the whole file
      * @param source its name, for messages
      * @return the tensors in header order and the metadata
      * @throws SafeTensorsFormatException if the file breaks a rule or holds what Lanes cannot represent
      */
     static SafeTensorsFile read(MemorySegment file, String source) throws SafeTensorsFormatException {
+        Validated v = validate(file, source);
+        LinkedHashMap<String, Tensor> tensors = LinkedHashMap.newLinkedHashMap(v.header().entries().size());
+        for (Header.Entry e : v.header().entries()) {
+            tensors.put(e.name(), TensorDecoder.decode(v.data(), e));
+        }
+        return v.file(tensors);
+    }
+
+    /**
+     * A file whose header has been read and every check passed, so that each of its tensors can
+     * be decoded from {@link #data}.
+     *
+     * @param header the parsed header
+     * @param data the data buffer (the file after the header)
+     */
+    record Validated(Header header, MemorySegment data) {
+
+        /** The result, once {@code tensors} (in header order) have been decoded. */
+        SafeTensorsFile file(LinkedHashMap<String, Tensor> tensors) {
+            return new SafeTensorsFile(tensors, new LinkedHashMap<>(header.metadata()));
+        }
+    }
+
+    /**
+     * Reads and checks the header of a whole file: lengths, UTF-8, JSON and its limits, layout,
+     * and then that Lanes can hold each tensor.
+     *
+     * @param file the whole file
+     * @param source its name, for messages
+     * @return the header and the data buffer
+     * @throws SafeTensorsFormatException if the file breaks a rule or holds what Lanes cannot represent
+     */
+    static Validated validate(MemorySegment file, String source) throws SafeTensorsFormatException {
         long size = file.byteSize();
         if (size < 8) {
             throw tooShort(source, size);
@@ -54,12 +89,7 @@ final class SafeTensorsReader {
         for (Header.Entry e : header.entries()) {
             checkRepresentable(e, source);
         }
-        MemorySegment data = file.asSlice(8 + n);
-        LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
-        for (Header.Entry e : header.entries()) {
-            tensors.put(e.name(), TensorDecoder.decode(data, e));
-        }
-        return new SafeTensorsFile(tensors, new LinkedHashMap<>(header.metadata()));
+        return new Validated(header, file.asSlice(8 + n));
     }
 
     /** The error for a file of {@code size < 8} bytes. */

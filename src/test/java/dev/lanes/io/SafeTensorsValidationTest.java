@@ -213,7 +213,7 @@ class SafeTensorsValidationTest {
         Files.write(p, new byte[3]);
         assertMessage(assertThrows(SafeTensorsFormatException.class, () -> SafeTensors.read(p)), p.toString(),
                 Rule.FILE_TOO_SHORT, null);
-        IOException directory = assertThrows(IOException.class, () -> SafeTensors.read(dir));
+        IOException directory = assertThrows(NotRegularFileException.class, () -> SafeTensors.read(dir));
         assertEquals(dir + ": is a directory, not a safetensors file", directory.getMessage());
     }
 

@@ -39,6 +39,12 @@ import java.util.Map;
  * start at 0 and leave no gap or overlap, each spanning exactly its tensor's bytes. Other dtypes
  * of the format (I64, I32, U8, BOOL, ...) are validated and then refused by name.
  *
+ * <p><b>Limits.</b> Beyond the format's own header limit, a file lists at most
+ * {@link #MAX_TENSORS} tensors and {@link #MAX_METADATA_ENTRIES} metadata keys, and a shape has
+ * at most {@link #MAX_RANK} dimensions; each is checked as the header is parsed, before anything
+ * proportional to it is built, so that whatever a header declares, reading it needs no more heap
+ * than a small multiple of its length (plus the tensors, whose bytes the file must hold).
+ *
  * <p><b>A file that changes while it is read</b>, because another process truncates, extends or
  * rewrites it, raises {@link FileChangedException}: never an {@link Error}, and never a result
  * that mixes old and new bytes where the change was noticed. The file's size, modification time
@@ -72,6 +78,22 @@ public final class SafeTensors {
      * tensors.
      */
     public static final long MAX_HEAP_READ_BYTES = 64L << 20;
+
+    /**
+     * The most dimensions a tensor's shape may have (64): as many as NumPy 2 allows and
+     * PyTorch's reductions handle.
+     */
+    public static final int MAX_RANK = 64;
+
+    /**
+     * The most tensors one file may list (131072): far more than a model's state dict puts in one
+     * file. Every tensor, even an empty one, costs the reader a few hundred bytes of heap, so the
+     * limit is what keeps a header of millions of empty tensors from costing gigabytes.
+     */
+    public static final int MAX_TENSORS = 1 << 17;
+
+    /** The most keys the {@value #METADATA_KEY} map of one file may have (65536). */
+    public static final int MAX_METADATA_ENTRIES = 1 << 16;
 
     /** The most elements one tensor may have: the largest Java array the JVMs allocate. */
     public static final int MAX_ELEMENTS = Integer.MAX_VALUE - 8;

@@ -18,11 +18,14 @@ import java.util.LinkedHashMap;
  * the order of the file (lengths, UTF-8, JSON, layout, then what Lanes can hold), and tensors
  * only once the file is known to be valid, so a failure never leaves a partial result and no
  * allocation is larger than what the file holds (the header is at most
- * {@link SafeTensors#MAX_HEADER_BYTES}, checked before it is read).
+ * {@link SafeTensors#MAX_HEADER_BYTES}, checked before it is read, and its entries are held to
+ * the limits {@link HeaderParser} checks).
  */
 final class SafeTensorsReader {
 
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** The buffer strict UTF-8 decoding writes into and throws away, in chars. */
+    private static final int UTF8_CHECK_CHARS = 8192;
 
     private SafeTensorsReader() {
     }
@@ -116,21 +119,32 @@ final class SafeTensorsReader {
         }
     }
 
-    /** Strict UTF-8: malformed, overlong and surrogate encodings are errors, reported at their byte. */
+    /**
+     * Strict UTF-8: malformed, overlong and surrogate encodings are errors, reported at their
+     * byte. The bytes are checked through a small buffer first, so that decoding them allocates
+     * only the string itself.
+     */
     private static String utf8(byte[] bytes, String source) throws SafeTensorsFormatException {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
-        CharBuffer out = CharBuffer.allocate(bytes.length);
-        CoderResult result = decoder.decode(in, out, true);
+        CharBuffer out = CharBuffer.allocate(UTF8_CHECK_CHARS);
+        CoderResult result;
+        do {
+            out.clear();
+            result = decoder.decode(in, out, true);
+        } while (result.isOverflow());
         if (!result.isError()) {
-            result = decoder.flush(out);
+            do {
+                out.clear();
+                result = decoder.flush(out);
+            } while (result.isOverflow());
         }
         if (result.isError()) {
             throw new SafeTensorsFormatException(source, Rule.HEADER_NOT_UTF8, null, "an invalid sequence at byte "
                     + (8 + in.position()) + " of the file");
         }
-        return out.flip().toString();
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 }

@@ -154,7 +154,9 @@ class IdxFuzzProperties {
                 yield out.toByteArray();
             }
             case GARBAGE_AFTER -> {
-                extra[0] = (byte) (extra[0] == 0x1f ? 0 : extra[0]);
+                if (extra[0] == 0x1f) {
+                    extra[0] = 0;
+                }
                 yield RawFiles.concat(IdxFiles.gzip(raw), extra);
             }
             case INFLATED_SURPLUS -> IdxFiles.gzip(RawFiles.concat(raw, extra));

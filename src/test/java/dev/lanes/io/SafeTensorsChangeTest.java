@@ -1,8 +1,6 @@
 package dev.lanes.io;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -256,7 +254,9 @@ class SafeTensorsChangeTest {
         Path link = dir.resolve("link.safetensors");
         Files.createSymbolicLink(link, file);
         TensorAssertions.assertSameTensors(tensors(2), SafeTensors.read(link));
-        assertFalse(Files.isSymbolicLink(file));
-        assertArrayEquals(Files.readAllBytes(file), SafeTensors.encode(tensors(2), null));
+        Path toDirectory = dir.resolve("link-to-directory");
+        Files.createSymbolicLink(toDirectory, dir);
+        assertEquals(toDirectory + ": is a directory, not a safetensors file",
+                assertThrows(NotRegularFileException.class, () -> SafeTensors.read(toDirectory)).getMessage());
     }
 }

@@ -134,7 +134,8 @@ public final class SafeTensors {
 
     /**
      * {@link #readFile(Path)} with the size up to which a file is read into the heap instead of
-     * mapped, and a hook called before each copy out of the file, for tests.
+     * mapped, and a hook called right after the open and, for a mapped file, before each tensor
+     * is copied out of it, for tests.
      */
     static SafeTensorsFile readFile(Path path, long maxHeapReadBytes, WatchedFile.Hook hook) throws IOException {
         try (WatchedFile file = WatchedFile.open(path, "a safetensors file")) {

@@ -25,7 +25,9 @@ import java.util.Set;
  * builds values the header has no use for and never recurses: any nesting past the three levels
  * above is rejected where it starts, in time linear in the header. Beyond JSON it requires the
  * header to begin with '{' (as the reference implementation does), unique keys in every object,
- * non-empty tensor names and exactly the three entry keys.
+ * non-empty tensor names and exactly the three entry keys, and it holds the header to Lanes'
+ * limits ({@link SafeTensors#MAX_TENSORS}, {@link SafeTensors#MAX_METADATA_ENTRIES},
+ * {@link SafeTensors#MAX_RANK}) as it counts, so that nothing beyond them is ever built.
  */
 final class HeaderParser {
 
@@ -76,6 +78,10 @@ final class HeaderParser {
                     if (name.isEmpty()) {
                         throw fail(Rule.EMPTY_NAME, name, "the header has a tensor named \"\"");
                     }
+                    if (entries.size() == SafeTensors.MAX_TENSORS) {
+                        throw fail(Rule.TOO_MANY_TENSORS, null, "the header lists more than "
+                                + SafeTensors.MAX_TENSORS + " tensors; the next one is " + quote(name));
+                    }
                     current = name;
                     entries.add(entry(name));
                 }
@@ -116,6 +122,10 @@ final class HeaderParser {
                         + " must be a string, found " + valueKind());
             }
             String v = string();
+            if (out.size() == SafeTensors.MAX_METADATA_ENTRIES && !out.containsKey(k)) {
+                throw fail(Rule.TOO_MANY_METADATA_ENTRIES, SafeTensors.METADATA_KEY, "it has more than "
+                        + SafeTensors.MAX_METADATA_ENTRIES + " keys; the next one is " + quote(k));
+            }
             if (out.putIfAbsent(k, v) != null) {
                 throw fail(Rule.DUPLICATE_KEY, SafeTensors.METADATA_KEY, "key " + quote(k) + " appears twice");
             }
@@ -148,7 +158,7 @@ final class HeaderParser {
                     }
                     case "shape" -> {
                         once(name, k, shape);
-                        shape = integers(name, k, Rule.BAD_SHAPE, Integer.MAX_VALUE);
+                        shape = integers(name, k, Rule.BAD_SHAPE, SafeTensors.MAX_RANK);
                     }
                     case "data_offsets" -> {
                         once(name, k, offsets);
@@ -198,7 +208,9 @@ final class HeaderParser {
                         + ", not a non-negative integer");
             }
             if (n == max) {
-                throw fail(rule, name, "'" + key + "' has more than " + max + " elements");
+                throw rule == Rule.BAD_SHAPE
+                        ? fail(Rule.TOO_MANY_DIMENSIONS, name, "the shape has more than " + max + " dimensions")
+                        : fail(rule, name, "'" + key + "' has more than " + max + " elements");
             }
             if (n == out.length) {
                 out = Arrays.copyOf(out, n * 2);

@@ -1,15 +1,11 @@
 package dev.lanes.io;
 
 import java.io.BufferedInputStream;
-import java.io.EOFException;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
+import java.nio.channels.Channels;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipException;
 
 /**
  * Reads IDX files, the format of MNIST and Fashion-MNIST, raw or gzip-compressed.
@@ -17,17 +13,37 @@ import java.util.zip.ZipException;
  * <p>An IDX file is a magic number (two zero bytes, a {@link IdxType type code}, the number of
  * dimensions), one big-endian int32 size per dimension, then the elements, big-endian,
  * row-major, and nothing else. A gzip file is recognised by its magic bytes {@code 1f 8b},
- * whatever its name.
+ * whatever its name; it may have several members, as {@code cat a.gz b.gz} makes.
  *
  * <p>Every file is checked: a bad magic number, an unknown type code, no dimensions, a negative
- * size, more data than a Java array holds, a file that ends early and bytes after the data all
- * raise an {@link IdxFormatException} naming the file and the problem, and so does a damaged
- * gzip stream. No buffer is sized from a header before the header is checked: a raw file's
- * sizes must agree with its length before its data is read, and a gzip file's data (whose length
- * is not known in advance) is read in growing chunks, so that a header promising more than the
- * stream holds fails on the missing bytes instead of allocating them.
+ * size, more data than a Java array holds or than the limit allows, a file that ends early and
+ * bytes after the data all raise an {@link IdxFormatException} naming the file and the problem.
+ * Bytes after the data are refused in every encoding: in a raw file, in what a gzip file
+ * inflates to, and after the last gzip member. A damaged gzip stream (a bad header, CRC-32 or
+ * length, a reserved flag) is refused too.
+ *
+ * <p><b>Memory.</b> The data a header declares is checked against a limit,
+ * {@link #DEFAULT_MAX_DATA_BYTES} unless the caller gives another, before anything is read, and
+ * no more is ever read or inflated than the header declares plus the one byte that shows a
+ * surplus, so a small gzip file that inflates to gigabytes costs no more than its header allows.
+ * No buffer is sized from a header before the header is checked: a raw file's sizes must agree
+ * with its length before its data is read, and other data (whose length is not known in advance)
+ * is read in growing chunks, so that a header promising more than the stream holds fails on the
+ * missing bytes instead of allocating them; the data then needs at most about twice its size.
+ *
+ * <p><b>Files.</b> A path that names anything but a regular file (a directory, a FIFO, a device)
+ * is refused with {@link NotRegularFileException} before it is opened. A file that another
+ * process truncates, extends or rewrites while it is read raises {@link FileChangedException}
+ * (its size and time stamps are compared with those it had when it was opened; see
+ * {@link SafeTensors} for what time stamps can and cannot show).
  */
 public final class Idx {
+
+    /**
+     * The most bytes of data (the elements, after decompression) a file may declare unless the
+     * caller allows more: 1 GiB, over twenty times the data of MNIST's training images.
+     */
+    public static final long DEFAULT_MAX_DATA_BYTES = 1L << 30;
 
     private static final int GZIP_BUFFER = 1 << 16;
     private static final int FIRST_CHUNK = 1 << 20;
@@ -36,56 +52,108 @@ public final class Idx {
     }
 
     /**
-     * Reads an IDX file.
+     * Reads an IDX file of at most {@link #DEFAULT_MAX_DATA_BYTES} bytes of data.
      *
      * @param file a raw or gzip-compressed IDX file
      * @return its contents
-     * @throws IdxFormatException if the file is not a valid IDX file
-     * @throws IOException        if it cannot be read
+     * @throws IdxFormatException     if the file is not a valid IDX file or declares more data than
+     *                                the limit
+     * @throws NotRegularFileException if the path names a directory, FIFO, socket or device
+     * @throws FileChangedException   if another process changed the file while it was being read
+     * @throws IOException            if it cannot be read
      */
     public static IdxArray read(Path file) throws IOException {
-        String source = file.toString();
-        long length = Files.size(file);
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), GZIP_BUFFER)) {
-            return read(in, source, length);
+        return read(file, DEFAULT_MAX_DATA_BYTES);
+    }
+
+    /**
+     * Reads an IDX file whose data may be up to {@code maxDataBytes} bytes.
+     *
+     * @param file         a raw or gzip-compressed IDX file
+     * @param maxDataBytes the most bytes of data (after decompression) to accept, from 0 to
+     *                     {@link IdxArray#MAX_DATA_BYTES}
+     * @return its contents
+     * @throws IllegalArgumentException if {@code maxDataBytes} is out of that range
+     * @throws IdxFormatException     if the file is not a valid IDX file or declares more data than
+     *                                {@code maxDataBytes}
+     * @throws NotRegularFileException if the path names a directory, FIFO, socket or device
+     * @throws FileChangedException   if another process changed the file while it was being read
+     * @throws IOException            if it cannot be read
+     */
+    public static IdxArray read(Path file, long maxDataBytes) throws IOException {
+        return read(file, maxDataBytes, WatchedFile.Hook.NONE);
+    }
+
+    /** {@link #read(Path, long)} with a hook called once the file is open, for tests. */
+    static IdxArray read(Path file, long maxDataBytes, WatchedFile.Hook hook) throws IOException {
+        checkLimit(maxDataBytes);
+        try (WatchedFile f = WatchedFile.open(file, "an IDX file")) {
+            hook.at("open");
+            IdxArray array;
+            try {
+                InputStream in = new BufferedInputStream(Channels.newInputStream(f.channel()), GZIP_BUFFER);
+                array = read(in, f.source(), f.size(), maxDataBytes);
+            } catch (IdxFormatException invalid) {
+                throw f.unlessChanged(invalid);
+            }
+            f.check();
+            return array;
         }
     }
 
     /**
-     * Reads an IDX file from a stream, to its end, without closing it. Used for class-path
-     * resources, whose length is not known in advance.
+     * Reads an IDX file of at most {@link #DEFAULT_MAX_DATA_BYTES} bytes of data from a stream,
+     * to its end, without closing it. Used for class-path resources, whose length is not known
+     * in advance.
      *
      * @param in     a raw or gzip-compressed IDX file
      * @param source the name to give in error messages
      * @return its contents
-     * @throws IdxFormatException if the stream does not hold a valid IDX file
+     * @throws IdxFormatException if the stream does not hold a valid IDX file or declares more
+     *                            data than the limit
      * @throws IOException        if it cannot be read
      */
     public static IdxArray read(InputStream in, String source) throws IOException {
-        InputStream marked = in.markSupported() ? in : new BufferedInputStream(in, GZIP_BUFFER);
-        return read(marked, source, -1);
+        return read(in, source, DEFAULT_MAX_DATA_BYTES);
     }
 
-    private static IdxArray read(InputStream in, String source, long length) throws IOException {
+    /**
+     * Reads an IDX file whose data may be up to {@code maxDataBytes} bytes from a stream, to its
+     * end, without closing it.
+     *
+     * @param in           a raw or gzip-compressed IDX file
+     * @param source       the name to give in error messages
+     * @param maxDataBytes the most bytes of data (after decompression) to accept, from 0 to
+     *                     {@link IdxArray#MAX_DATA_BYTES}
+     * @return its contents
+     * @throws IllegalArgumentException if {@code maxDataBytes} is out of that range
+     * @throws IdxFormatException if the stream does not hold a valid IDX file or declares more
+     *                            data than {@code maxDataBytes}
+     * @throws IOException        if it cannot be read
+     */
+    public static IdxArray read(InputStream in, String source, long maxDataBytes) throws IOException {
+        checkLimit(maxDataBytes);
+        InputStream marked = in.markSupported() ? in : new BufferedInputStream(in, GZIP_BUFFER);
+        return read(marked, source, -1, maxDataBytes);
+    }
+
+    private static void checkLimit(long maxDataBytes) {
+        if (maxDataBytes < 0 || maxDataBytes > IdxArray.MAX_DATA_BYTES) {
+            throw new IllegalArgumentException("Idx.read: maxDataBytes is " + maxDataBytes + ", outside 0.."
+                    + IdxArray.MAX_DATA_BYTES);
+        }
+    }
+
+    private static IdxArray read(InputStream in, String source, long length, long maxDataBytes) throws IOException {
         in.mark(2);
         int b0 = in.read();
         int b1 = in.read();
         in.reset();
         if (b0 != 0x1f || b1 != 0x8b) {
-            return parse(in, source, length);
+            return parse(in, source, length, maxDataBytes);
         }
-        InputStream shield = new FilterInputStream(in) {
-            @Override
-            public void close() {
-                // the caller closes the underlying stream; closing the gzip stream frees its inflater
-            }
-        };
-        try (InputStream gz = new GZIPInputStream(shield, GZIP_BUFFER)) {
-            return parse(gz, source, -1);
-        } catch (EOFException e) {
-            throw new IdxFormatException(source, "truncated gzip stream (" + e.getMessage() + ")", e);
-        } catch (ZipException e) {
-            throw new IdxFormatException(source, "damaged gzip stream (" + e.getMessage() + ")", e);
+        try (IdxGzip gz = new IdxGzip(in, source, GZIP_BUFFER)) {
+            return parse(gz, source, -1, maxDataBytes);
         }
     }
 
@@ -94,7 +162,8 @@ public final class Idx {
      *
      * @param length the stream's length in bytes if known, else -1
      */
-    private static IdxArray parse(InputStream in, String source, long length) throws IOException {
+    private static IdxArray parse(InputStream in, String source, long length, long maxDataBytes)
+            throws IOException {
         byte[] magic = in.readNBytes(4);
         if (magic.length < 4) {
             throw new IdxFormatException(source, "truncated: " + magic.length
@@ -130,10 +199,12 @@ public final class Idx {
                 throw trailing(source, dims, type, dataBytes, dataInFile - dataBytes + " bytes");
             }
         }
-        byte[] data = readData(in, dataBytes, length >= 0);
-        if (data.length < dataBytes) {
-            throw truncated(source, dims, type, dataBytes, data.length);
+        if (dataBytes > maxDataBytes) {
+            throw new IdxFormatException(source, "over the data limit: dimensions " + Arrays.toString(dims) + " of "
+                    + type + " need " + dataBytes + " bytes of data, more than the " + maxDataBytes
+                    + " bytes allowed (Idx.read takes a larger limit, up to " + IdxArray.MAX_DATA_BYTES + ")");
         }
+        byte[] data = readData(in, source, dims, type, dataBytes, length >= 0);
         if (in.read() != -1) {
             throw trailing(source, dims, type, dataBytes, "extra bytes");
         }
@@ -158,12 +229,15 @@ public final class Idx {
     }
 
     /**
-     * Reads up to {@code bytes} bytes. With a checked length the buffer is allocated at once;
-     * otherwise it starts small and doubles as data arrives.
+     * Reads exactly {@code bytes} bytes. With a checked length the buffer is allocated at once;
+     * otherwise it starts small and doubles as data arrives, so that it is never more than twice
+     * what has arrived.
      *
-     * @return the bytes read, fewer than asked if the stream ended first
+     * @return the bytes
+     * @throws IdxFormatException if the stream ends first
      */
-    private static byte[] readData(InputStream in, long bytes, boolean lengthChecked) throws IOException {
+    private static byte[] readData(InputStream in, String source, int[] dims, IdxType type, long bytes,
+            boolean lengthChecked) throws IOException {
         int total = (int) bytes;
         byte[] buf = new byte[lengthChecked ? total : Math.min(total, FIRST_CHUNK)];
         int filled = 0;
@@ -173,7 +247,7 @@ public final class Idx {
             }
             int n = in.read(buf, filled, buf.length - filled);
             if (n < 0) {
-                return Arrays.copyOf(buf, filled);
+                throw truncated(source, dims, type, bytes, filled);
             }
             filled += n;
         }

@@ -10,6 +10,11 @@ import java.util.SequencedMap;
  * and in the order the header lists them (the order of the data in the file may differ; it
  * carries no meaning).
  *
+ * <p>The tensors own their storage: once read, they no longer depend on the file, which may then
+ * change or be deleted. A read that noticed the file change while it was being read throws
+ * {@link FileChangedException} instead of returning a result that could mix old and new bytes;
+ * {@link SafeTensors} describes what is noticed.
+ *
  * @param tensors tensor name to tensor; each tensor has its own storage
  * @param metadata metadata key to value, empty when the file has none
  */

@@ -51,7 +51,17 @@ public final class SafeTensorsFormatException extends IOException {
         UNSUPPORTED_DTYPE("Lanes reads the dtypes F32, F64, F16 and BF16 only"),
         /** A valid file with a dimension or element count beyond what a Java array holds. */
         TOO_LARGE_FOR_LANES("a Lanes tensor holds at most " + SafeTensors.MAX_ELEMENTS
-                + " elements and dimensions of at most " + Integer.MAX_VALUE);
+                + " elements and dimensions of at most " + Integer.MAX_VALUE),
+        /**
+         * The header lists more than {@link SafeTensors#MAX_TENSORS} tensors (this and the next two are
+         * Lanes' limits, which keep the memory a header needs within a small multiple of its length).
+         */
+        TOO_MANY_TENSORS("Lanes reads at most " + SafeTensors.MAX_TENSORS + " tensors from one file"),
+        /** The {@code __metadata__} map has more than {@link SafeTensors#MAX_METADATA_ENTRIES} keys. */
+        TOO_MANY_METADATA_ENTRIES("Lanes reads at most " + SafeTensors.MAX_METADATA_ENTRIES
+                + " metadata keys from one file"),
+        /** A shape has more than {@link SafeTensors#MAX_RANK} dimensions. */
+        TOO_MANY_DIMENSIONS("Lanes reads shapes of at most " + SafeTensors.MAX_RANK + " dimensions");
 
         private final String sentence;
 

@@ -1,39 +1,64 @@
 package dev.lanes.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
  * Seeded fuzzing of the reader. Valid files in every spelling decode to their values; mutated
  * files (cut, bits flipped, lengths and offsets changed, wrong dtypes and shapes, repeated keys,
- * invalid UTF-8, deep nesting, garbage) end either in a result that writes and reads back the
- * same, or in {@link SafeTensorsFormatException} — never another exception, within a time
- * bound, and never allocating much more than the file's size.
+ * invalid UTF-8, deep nesting, garbage, many dimensions, many empty tensors, many metadata keys)
+ * end either in a result that writes and reads back the same, or in
+ * {@link SafeTensorsFormatException} — never another exception or an {@link Error}, within a time
+ * bound, and never allocating much more than the file's size. The same bytes read from a file,
+ * into the heap and mapped, give the same outcome as from a buffer.
  */
 class SafeTensorsFuzzProperties {
 
     /** How a valid file is broken. */
     enum Mutation {
         TRUNCATE, FLIP_BITS, RANDOM_BYTES, HEADER_LENGTH, HUGE_HEADER_LENGTH, OFFSETS, DTYPE, SHAPE, DUPLICATE,
-        NON_UTF8, DEEP_NESTING, TRAILING_GARBAGE, JSON_SPLICE
+        NON_UTF8, DEEP_NESTING, TRAILING_GARBAGE, JSON_SPLICE, RANK, EMPTY_TENSORS, METADATA_KEYS
     }
 
-    private static final Duration BOUND = Duration.ofSeconds(20);
+    /** The time one case may take, reads from a buffer and from a file together. */
+    private static final Duration BOUND = Duration.ofSeconds(10);
+    private static Path dir;
+
+    @BeforeContainer
+    static void makeDir() throws IOException {
+        dir = Files.createTempDirectory("safetensors-fuzz");
+    }
+
+    @AfterContainer
+    static void removeDir() throws IOException {
+        try (var files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                Files.delete(p);
+            }
+        }
+        Files.delete(dir);
+    }
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
@@ -58,25 +83,51 @@ class SafeTensorsFuzzProperties {
     }
 
     @Property(tries = 400, seed = "20261211")
-    void mutatedFilesFailCleanlyOrRevalidate(@ForAll Mutation mutation, @ForAll long seed) {
+    void mutatedFilesFailCleanlyOrRevalidate(@ForAll Mutation mutation, @ForAll long seed) throws IOException {
         byte[] bytes = mutate(mutation, new FuzzFiles(seed), new Random(seed ^ 0x5DEECE66DL));
         long limit = 32L * bytes.length + (4 << 20);
+        Path file = dir.resolve("fuzz.safetensors");
+        Files.write(file, bytes);
         assertTimeoutPreemptively(BOUND, () -> {
             long before = THREADS.getCurrentThreadAllocatedBytes();
-            SafeTensorsFile file = null;
-            try {
-                file = SafeTensors.decode(ByteBuffer.wrap(bytes));
-            } catch (SafeTensorsFormatException expected) {
-                assertNotNull(expected.rule());
-                assertTrue(expected.getMessage().contains(expected.rule().sentence()), expected.getMessage());
-            }
+            Object outcome = outcome(mutation, () -> SafeTensors.decode(ByteBuffer.wrap(bytes)));
             long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
             assertTrue(allocated <= limit, mutation + ": " + allocated + " bytes allocated for a file of "
                     + bytes.length);
-            if (file != null) {
-                revalidates(file);
+            for (long heapLimit : new long[] {SafeTensors.MAX_HEAP_READ_BYTES, 0}) {
+                Object fromFile = outcome(mutation, () -> SafeTensors.readFile(file, heapLimit, WatchedFile.Hook.NONE));
+                if (outcome instanceof SafeTensorsFile expected) {
+                    SafeTensorsFile got = assertInstanceOf(SafeTensorsFile.class, fromFile, mutation + " from a file");
+                    assertEquals(expected.metadata(), got.metadata());
+                    TensorAssertions.assertSameTensors(expected.tensors(), got.tensors());
+                } else {
+                    assertEquals(outcome, fromFile, mutation + " from a file (heap limit " + heapLimit + ")");
+                }
+            }
+            if (outcome instanceof SafeTensorsFile f) {
+                revalidates(f);
             }
         });
+    }
+
+    interface Read {
+        SafeTensorsFile read() throws IOException;
+    }
+
+    /**
+     * The file read, or the rule of the {@link SafeTensorsFormatException} it failed with; any
+     * other exception or error fails the property.
+     */
+    private static Object outcome(Mutation mutation, Read read) {
+        try {
+            return read.read();
+        } catch (SafeTensorsFormatException e) {
+            assertNotNull(e.rule());
+            assertTrue(e.getMessage().contains(e.rule().sentence()), e.getMessage());
+            return e.rule();
+        } catch (Throwable t) {
+            return fail(mutation + ": expected a result or SafeTensorsFormatException, got " + t, t);
+        }
     }
 
     /** The result, written again, reads back the same. */
@@ -158,6 +209,41 @@ class SafeTensorsFuzzProperties {
                     }
                     default -> model.metadataJson = deep;
                 }
+            }
+            case RANK -> {
+                // The same element count in more dimensions: valid up to the limit.
+                FuzzFiles.Entry e = pick(model, r);
+                int[] ranks = {SafeTensors.MAX_RANK - 1, SafeTensors.MAX_RANK, SafeTensors.MAX_RANK + 1,
+                        SafeTensors.MAX_RANK + 1 + r.nextInt(100_000)};
+                int rank = ranks[r.nextInt(ranks.length)];
+                long[] sizes = e == null ? new long[] {0} : e.shape;
+                StringBuilder shape = new StringBuilder("[");
+                for (int i = 0; i < rank; i++) {
+                    shape.append(i == 0 ? "" : ",").append(i < sizes.length ? sizes[i] : 1);
+                }
+                if (e != null) {
+                    e.shapeJson = shape.append(']').toString();
+                } else {
+                    model.extraMembers.add("\"r\":{\"dtype\":\"F32\",\"shape\":" + shape.append(']')
+                            + ",\"data_offsets\":[0,0]}");
+                }
+            }
+            case EMPTY_TENSORS -> {
+                int n = 1 + r.nextInt(5_000);
+                long at = r.nextBoolean() ? 0 : model.data.length;
+                for (int i = 0; i < n; i++) {
+                    model.extraMembers.add("\"empty" + i + "\":{\"dtype\":\"" + FuzzFiles.READABLE[i % 4]
+                            + "\",\"shape\":[" + (i % 3) + ",0],\"data_offsets\":[" + at + "," + at + "]}");
+                }
+            }
+            case METADATA_KEYS -> {
+                int n = 1 + r.nextInt(20_000);
+                StringBuilder m = new StringBuilder("{");
+                for (int i = 0; i < n; i++) {
+                    m.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":\"").append(i % 7 == 0 ? "v" : "")
+                            .append('"');
+                }
+                model.metadataJson = m.append('}').toString();
             }
             default -> {
             }

@@ -173,7 +173,14 @@ class SafeTensorsValidationTest {
                 row("BOOL", f("{" + e("a", "\"BOOL\"", "[2]", "[0,2]") + "}", 2), Rule.UNSUPPORTED_DTYPE, "a"),
                 row("F4 of whole bytes", f("{" + e("a", "\"F4\"", "[4]", "[0,2]") + "}", 2), Rule.UNSUPPORTED_DTYPE, "a"),
                 row("dimension over 2^31 - 1", f("{" + e("a", "\"F32\"", "[0,3000000000]", "[0,0]") + "}", 0),
-                        Rule.TOO_LARGE_FOR_LANES, "a"));
+                        Rule.TOO_LARGE_FOR_LANES, "a"),
+                row("one tensor too many", HostileHeaders.emptyTensors(SafeTensors.MAX_TENSORS + 1),
+                        Rule.TOO_MANY_TENSORS, null),
+                row("one metadata key too many", HostileHeaders.metadataKeys(SafeTensors.MAX_METADATA_ENTRIES + 1),
+                        Rule.TOO_MANY_METADATA_ENTRIES, "__metadata__"),
+                row("one dimension too many", HostileHeaders.rank(SafeTensors.MAX_RANK + 1), Rule.TOO_MANY_DIMENSIONS,
+                        "t"),
+                row("a million dimensions", HostileHeaders.rank(1_000_000), Rule.TOO_MANY_DIMENSIONS, "t"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -213,7 +220,7 @@ class SafeTensorsValidationTest {
         Files.write(p, new byte[3]);
         assertMessage(assertThrows(SafeTensorsFormatException.class, () -> SafeTensors.read(p)), p.toString(),
                 Rule.FILE_TOO_SHORT, null);
-        IOException directory = assertThrows(IOException.class, () -> SafeTensors.read(dir));
+        IOException directory = assertThrows(NotRegularFileException.class, () -> SafeTensors.read(dir));
         assertEquals(dir + ": is a directory, not a safetensors file", directory.getMessage());
     }
 

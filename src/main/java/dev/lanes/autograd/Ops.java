@@ -1,5 +1,6 @@
 package dev.lanes.autograd;
 
+import dev.lanes.kernel.internal.PointwiseOp;
 import dev.lanes.kernel.Activation;
 import dev.lanes.kernel.internal.Binary;
 import dev.lanes.tensor.Generator;
@@ -105,6 +106,36 @@ public final class Ops {
     /** {@code max(x, 0)}. */
     public static Tensor relu(Tensor x) {
         return Activate.apply(Activation.RELU, x);
+    }
+
+    /** GELU, exact form: {@code x * Phi(x)} with Phi the standard normal CDF ({@code F.gelu(x)}). */
+    public static Tensor gelu(Tensor x) {
+        return Pointwise.apply(PointwiseOp.GELU, x);
+    }
+
+    /**
+     * GELU as {@code F.gelu(x, approximate=...)}: {@code "none"} is the exact form, {@code "tanh"}
+     * is {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}.
+     *
+     * @throws IllegalArgumentException for any other {@code approximate}
+     */
+    public static Tensor gelu(Tensor x, String approximate) {
+        return Pointwise.apply(geluForm(approximate), x);
+    }
+
+    /** @return the operation for GELU's {@code approximate} argument */
+    static PointwiseOp geluForm(String approximate) {
+        return switch (approximate == null ? "null" : approximate) {
+            case "none" -> PointwiseOp.GELU;
+            case "tanh" -> PointwiseOp.GELU_TANH;
+            default -> throw new IllegalArgumentException("gelu: approximate must be 'none' or 'tanh', got '"
+                    + approximate + "'");
+        };
+    }
+
+    /** SiLU (swish): {@code x * sigmoid(x)} ({@code F.silu}). */
+    public static Tensor silu(Tensor x) {
+        return Pointwise.apply(PointwiseOp.SILU, x);
     }
 
     /** {@code e^x}. */

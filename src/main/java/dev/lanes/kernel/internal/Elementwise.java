@@ -172,6 +172,80 @@ public final class Elementwise {
         kernels().biasActivate(f, rows, cols, bias, biasOff, x, xOff, ldx);
     }
 
+    /**
+     * {@code y = op(x)} for a declared pointwise operation. From {@link #PARALLEL_MIN} float
+     * elements the work is split over {@link Parallel}'s threads in fixed chunks, so the bits do
+     * not depend on the thread count.
+     */
+    public static void pointwise(PointwiseOp op, float[] x, int xOff, float[] y, int yOff, int n) {
+        unary(checked(op).opName(), x, xOff, y, yOff, n);
+        ElementwiseKernels k = kernels();
+        if (n < PARALLEL_MIN || !Parallel.canSplit()) {
+            k.pointwise(op, x, xOff, y, yOff, n);
+            return;
+        }
+        Parallel.forEach((n + PARALLEL_CHUNK - 1) / PARALLEL_CHUNK, c -> {
+            int from = c * PARALLEL_CHUNK;
+            k.pointwise(op, x, xOff + from, y, yOff + from, Math.min(PARALLEL_CHUNK, n - from));
+        });
+    }
+
+    /** {@code y = op(x)}. */
+    public static void pointwise(PointwiseOp op, double[] x, int xOff, double[] y, int yOff, int n) {
+        unary(checked(op).opName(), x, xOff, y, yOff, n);
+        kernels().pointwise(op, x, xOff, y, yOff, n);
+    }
+
+    /**
+     * {@code dx = dy * op'}: {@code x} must be given when the operation's derivative reads the
+     * input, {@code y} when it reads the output (each may be null otherwise). Split over threads
+     * like {@link #pointwise(PointwiseOp, float[], int, float[], int, int)}.
+     */
+    public static void pointwiseBackward(PointwiseOp op, float[] x, int xOff, float[] y, int yOff, float[] dy,
+                                         int dyOff, float[] dx, int dxOff, int n) {
+        checkBackward(op, x, xOff, y, yOff, dy, dyOff, dx, dxOff, n);
+        ElementwiseKernels k = kernels();
+        if (n < PARALLEL_MIN || !Parallel.canSplit()) {
+            k.pointwiseBackward(op, x, xOff, y, yOff, dy, dyOff, dx, dxOff, n);
+            return;
+        }
+        Parallel.forEach((n + PARALLEL_CHUNK - 1) / PARALLEL_CHUNK, c -> {
+            int from = c * PARALLEL_CHUNK;
+            k.pointwiseBackward(op, x, xOff + from, y, yOff + from, dy, dyOff + from, dx, dxOff + from,
+                    Math.min(PARALLEL_CHUNK, n - from));
+        });
+    }
+
+    /** {@code dx = dy * op'}. */
+    public static void pointwiseBackward(PointwiseOp op, double[] x, int xOff, double[] y, int yOff, double[] dy,
+                                         int dyOff, double[] dx, int dxOff, int n) {
+        checkBackward(op, x, xOff, y, yOff, dy, dyOff, dx, dxOff, n);
+        kernels().pointwiseBackward(op, x, xOff, y, yOff, dy, dyOff, dx, dxOff, n);
+    }
+
+    private static PointwiseOp checked(PointwiseOp op) {
+        if (op == null) {
+            throw new NullPointerException("pointwise: the operation is null");
+        }
+        return op;
+    }
+
+    private static void checkBackward(PointwiseOp op, Object x, int xOff, Object y, int yOff, Object dy, int dyOff,
+                                      Object dx, int dxOff, int n) {
+        String name = checked(op).backwardName();
+        unary(name, dy, dyOff, dx, dxOff, n);
+        if (op.backwardUsesInput()) {
+            nonNull(name, "x", x);
+            range(name, "x", Array.getLength(x), xOff, n);
+            inPlaceOrDisjoint(name, "x", x, xOff, "dx", dx, dxOff, n);
+        }
+        if (op.backwardUsesOutput()) {
+            nonNull(name, "y", y);
+            range(name, "y", Array.getLength(y), yOff, n);
+            inPlaceOrDisjoint(name, "y", y, yOff, "dx", dx, dxOff, n);
+        }
+    }
+
     private static String opName(Activation f) {
         if (f == null) {
             throw new NullPointerException("activate: the activation is null");

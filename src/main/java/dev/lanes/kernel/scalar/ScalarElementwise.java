@@ -1,5 +1,6 @@
 package dev.lanes.kernel.scalar;
 
+import dev.lanes.kernel.internal.PointwiseOp;
 import dev.lanes.kernel.Activation;
 import dev.lanes.kernel.internal.Binary;
 import dev.lanes.kernel.internal.ElementwiseKernels;
@@ -119,6 +120,28 @@ public final class ScalarElementwise implements ElementwiseKernels {
         for (int i = 0; i < n; i++) {
             dx[dxOff + i] = derivative(f, y[yOff + i], dy[dyOff + i]);
         }
+    }
+
+    @Override
+    public void pointwise(PointwiseOp op, float[] x, int xOff, float[] y, int yOff, int n) {
+        ScalarPointwise.forward(op, x, xOff, y, yOff, n);
+    }
+
+    @Override
+    public void pointwise(PointwiseOp op, double[] x, int xOff, double[] y, int yOff, int n) {
+        ScalarPointwise.forward(op, x, xOff, y, yOff, n);
+    }
+
+    @Override
+    public void pointwiseBackward(PointwiseOp op, float[] x, int xOff, float[] y, int yOff, float[] dy, int dyOff,
+                                  float[] dx, int dxOff, int n) {
+        ScalarPointwise.backward(op, x, xOff, y, yOff, dy, dyOff, dx, dxOff, n);
+    }
+
+    @Override
+    public void pointwiseBackward(PointwiseOp op, double[] x, int xOff, double[] y, int yOff, double[] dy, int dyOff,
+                                  double[] dx, int dxOff, int n) {
+        ScalarPointwise.backward(op, x, xOff, y, yOff, dy, dyOff, dx, dxOff, n);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.lanes.kernel.vector;
 
+import dev.lanes.kernel.scalar.ScalarPointwise;
+import dev.lanes.kernel.internal.PointwiseOp;
 import dev.lanes.kernel.Activation;
 import dev.lanes.kernel.internal.Binary;
 import dev.lanes.kernel.internal.ElementwiseKernels;
@@ -138,6 +140,28 @@ final class VectorElementwise implements ElementwiseKernels {
             FloatVector v = FloatVector.fromArray(S, y, yOff + i, m);
             FloatVector.fromArray(S, dy, dyOff + i, m).mul(v.mul(v).neg().add(1f)).intoArray(dx, dxOff + i, m);
         }
+    }
+
+    @Override
+    public void pointwise(PointwiseOp op, float[] x, int xOff, float[] y, int yOff, int n) {
+        VectorPointwise.forward(op, x, xOff, y, yOff, n);
+    }
+
+    @Override
+    public void pointwise(PointwiseOp op, double[] x, int xOff, double[] y, int yOff, int n) {
+        ScalarPointwise.forward(op, x, xOff, y, yOff, n);
+    }
+
+    @Override
+    public void pointwiseBackward(PointwiseOp op, float[] x, int xOff, float[] y, int yOff, float[] dy, int dyOff,
+                                  float[] dx, int dxOff, int n) {
+        VectorPointwise.backward(op, x, xOff, y, yOff, dy, dyOff, dx, dxOff, n);
+    }
+
+    @Override
+    public void pointwiseBackward(PointwiseOp op, double[] x, int xOff, double[] y, int yOff, double[] dy, int dyOff,
+                                  double[] dx, int dxOff, int n) {
+        ScalarPointwise.backward(op, x, xOff, y, yOff, dy, dyOff, dx, dxOff, n);
     }
 
     @Override

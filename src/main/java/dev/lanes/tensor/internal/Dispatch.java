@@ -1,5 +1,6 @@
 package dev.lanes.tensor.internal;
 
+import dev.lanes.kernel.internal.PointwiseOp;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.DType;
 import dev.lanes.kernel.Activation;
@@ -67,6 +68,26 @@ public final class Dispatch {
             Elementwise.activate(f, x.f32(), 0, y.f32(), 0, x.numel());
         } else {
             Elementwise.activate(f, x.f64(), 0, y.f64(), 0, x.numel());
+        }
+    }
+
+    /** {@code y = op(x)}, elementwise, same shape and dtype. */
+    public static void pointwise(PointwiseOp op, Tensor x, Tensor y) {
+        if (x.dtype() == DType.F32) {
+            Elementwise.pointwise(op, x.f32(), 0, y.f32(), 0, x.numel());
+        } else {
+            Elementwise.pointwise(op, x.f64(), 0, y.f64(), 0, x.numel());
+        }
+    }
+
+    /** {@code dx = dy * op'}, from {@code x} and/or {@code y} as the operation needs (the other may be null). */
+    public static void pointwiseBackward(PointwiseOp op, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        if (dy.dtype() == DType.F32) {
+            Elementwise.pointwiseBackward(op, x == null ? null : x.f32(), 0, y == null ? null : y.f32(), 0, dy.f32(), 0,
+                    dx.f32(), 0, dy.numel());
+        } else {
+            Elementwise.pointwiseBackward(op, x == null ? null : x.f64(), 0, y == null ? null : y.f64(), 0, dy.f64(), 0,
+                    dx.f64(), 0, dy.numel());
         }
     }
 

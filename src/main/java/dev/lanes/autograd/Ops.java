@@ -93,6 +93,48 @@ public final class Ops {
         return Conv2d.apply(x, w, b, stride, padding, dilation, groups);
     }
 
+    /**
+     * {@code F.conv1d}: {@code x [N, C_in, L]} (or unbatched {@code [C_in, L]}) with
+     * {@code w [C_out, C_in/groups, k]} plus {@code b [C_out]} (may be null), zero padding,
+     * {@code L_out = floor((L + 2 padding - dilation (k - 1) - 1) / stride) + 1}. Computed as a
+     * two-dimensional convolution of height 1, so it shares that path's kernels and checks.
+     *
+     * @param stride   > 0
+     * @param padding  >= 0
+     * @param dilation > 0
+     * @param groups   > 0, dividing C_in and C_out
+     * @throws IllegalArgumentException naming the shapes when they do not fit
+     */
+    public static Tensor conv1d(Tensor x, Tensor w, Tensor b, int stride, int padding, int dilation, int groups) {
+        if (x.rank() != 2 && x.rank() != 3) {
+            throw new IllegalArgumentException("conv1d: expected an input [N, C, L] or [C, L], got " + x.shape());
+        }
+        if (w.rank() != 3) {
+            throw new IllegalArgumentException("conv1d: expected a weight [C_out, C_in/groups, k], got " + w.shape());
+        }
+        boolean batched = x.rank() == 3;
+        int n = batched ? x.size(0) : 1;
+        int channels = x.size(batched ? 1 : 0);
+        int length = x.size(batched ? 2 : 1);
+        if (groups < 1 || stride < 1 || padding < 0 || dilation < 1) {
+            throw new IllegalArgumentException("conv1d: stride, dilation and groups must be >= 1 and padding >= 0, got "
+                    + stride + ", " + dilation + ", " + groups + " and " + padding);
+        }
+        if (w.size(1) * groups != channels || w.size(0) % groups != 0) {
+            throw new IllegalArgumentException("conv1d: weight " + w.shape() + " with groups=" + groups
+                    + " does not fit an input of " + channels + " channels (" + x.shape() + ")");
+        }
+        if (length + 2L * padding - (long) dilation * (w.size(2) - 1) - 1 < 0) {
+            throw new IllegalArgumentException("conv1d: the input " + x.shape() + " padded by " + padding
+                    + " is shorter than the kernel of size " + w.size(2) + " dilated by " + dilation);
+        }
+        Tensor x4 = reshape(x, n, channels, 1, length);
+        Tensor w4 = reshape(w, w.size(0), w.size(1), 1, w.size(2));
+        Tensor y = Conv2d.apply(x4, w4, b, new int[] {1, stride}, new int[] {0, padding}, new int[] {1, dilation},
+                groups);
+        return batched ? reshape(y, n, y.size(1), y.size(3)) : reshape(y, y.size(1), y.size(3));
+    }
+
     /** The logistic function {@code 1 / (1 + e^-x)}. */
     public static Tensor sigmoid(Tensor x) {
         return Activate.apply(Activation.SIGMOID, x);

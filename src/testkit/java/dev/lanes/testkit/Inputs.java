@@ -27,7 +27,7 @@ public final class Inputs {
      * @param maxElems the largest element count
      * @return F64 tensors of shapes from {@link Sizes#shape}, uniform in {@code [-1, 1)}
      */
-    public static Arbitrary<Tensor> uniform(int minRank, int maxRank, int maxElems) {
+    public static Arbitrary<Tensor> ofRank(int minRank, int maxRank, int maxElems) {
         return Sizes.shape(minRank, maxRank, maxElems).flatMap(Inputs::uniform);
     }
 }

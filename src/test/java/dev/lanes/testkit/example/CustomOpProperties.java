@@ -34,7 +34,7 @@ class CustomOpProperties {
 
     @Provide
     Arbitrary<Tensor> small() {
-        return Inputs.uniform(1, 3, 64);
+        return Inputs.ofRank(1, 3, 64);
     }
 
     @Property(tries = 30)

@@ -23,14 +23,14 @@ public final class Im2Col {
     public static void im2col(ConvGeometry g, float[] x, int xOff, int rowStart, int rowEnd, float[] cols,
                               int colsOff) {
         check(g, x.length, xOff, rowStart, rowEnd, cols.length, colsOff);
-        fill(g, x, xOff, rowStart, rowEnd, cols, colsOff);
+        fill(g, x, xOff, rowStart, rowEnd, cols, colsOff, Moves.FLOAT);
     }
 
     /** {@link #im2col(ConvGeometry, float[], int, int, int, float[], int)} in double precision. */
     public static void im2col(ConvGeometry g, double[] x, int xOff, int rowStart, int rowEnd, double[] cols,
                               int colsOff) {
         check(g, x.length, xOff, rowStart, rowEnd, cols.length, colsOff);
-        fill(g, x, xOff, rowStart, rowEnd, cols, colsOff);
+        fill(g, x, xOff, rowStart, rowEnd, cols, colsOff, Moves.DOUBLE);
     }
 
     /**
@@ -40,13 +40,90 @@ public final class Im2Col {
      */
     public static void col2im(ConvGeometry g, float[] cols, int colsOff, float[] dx, int dxOff) {
         check(g, dx.length, dxOff, 0, g.k(), cols.length, colsOff);
-        add(g, cols, colsOff, dx, dxOff);
+        add(g, cols, colsOff, dx, dxOff, Moves.FLOAT);
     }
 
     /** {@link #col2im(ConvGeometry, float[], int, float[], int)} in double precision. */
     public static void col2im(ConvGeometry g, double[] cols, int colsOff, double[] dx, int dxOff) {
         check(g, dx.length, dxOff, 0, g.k(), cols.length, colsOff);
-        add(g, cols, colsOff, dx, dxOff);
+        add(g, cols, colsOff, dx, dxOff, Moves.DOUBLE);
+    }
+
+    /**
+     * The element moves, per precision: the index arithmetic above them is written once for both.
+     * Each call moves a whole row segment, so the dispatch costs nothing next to the copying.
+     */
+    private enum Moves {
+        FLOAT {
+            @Override
+            void zero(Object a, int from, int to) {
+                java.util.Arrays.fill((float[]) a, from, to, 0f);
+            }
+
+            @Override
+            void gather(Object src, int srcPos, int stride, Object dst, int dstPos, int n) {
+                float[] s = (float[]) src;
+                float[] d = (float[]) dst;
+                for (int i = 0; i < n; i++) {
+                    d[dstPos + i] = s[srcPos + i * stride];
+                }
+            }
+
+            @Override
+            void scatterAdd(Object src, int srcPos, Object dst, int dstPos, int stride, int n) {
+                float[] s = (float[]) src;
+                float[] d = (float[]) dst;
+                if (stride == 1) {
+                    // Unit stride: a loop the JIT vectorises.
+                    for (int i = 0; i < n; i++) {
+                        d[dstPos + i] += s[srcPos + i];
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        d[dstPos + i * stride] += s[srcPos + i];
+                    }
+                }
+            }
+        },
+        DOUBLE {
+            @Override
+            void zero(Object a, int from, int to) {
+                java.util.Arrays.fill((double[]) a, from, to, 0d);
+            }
+
+            @Override
+            void gather(Object src, int srcPos, int stride, Object dst, int dstPos, int n) {
+                double[] s = (double[]) src;
+                double[] d = (double[]) dst;
+                for (int i = 0; i < n; i++) {
+                    d[dstPos + i] = s[srcPos + i * stride];
+                }
+            }
+
+            @Override
+            void scatterAdd(Object src, int srcPos, Object dst, int dstPos, int stride, int n) {
+                double[] s = (double[]) src;
+                double[] d = (double[]) dst;
+                if (stride == 1) {
+                    for (int i = 0; i < n; i++) {
+                        d[dstPos + i] += s[srcPos + i];
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        d[dstPos + i * stride] += s[srcPos + i];
+                    }
+                }
+            }
+        };
+
+        /** Zeroes {@code a[from, to)}. */
+        abstract void zero(Object a, int from, int to);
+
+        /** {@code dst[dstPos + i] = src[srcPos + i * stride]} for {@code i < n}. */
+        abstract void gather(Object src, int srcPos, int stride, Object dst, int dstPos, int n);
+
+        /** {@code dst[dstPos + i * stride] += src[srcPos + i]} for {@code i < n}. */
+        abstract void scatterAdd(Object src, int srcPos, Object dst, int dstPos, int stride, int n);
     }
 
     private static void check(ConvGeometry g, int xLength, int xOff, int rowStart, int rowEnd, int colsLength,
@@ -79,10 +156,10 @@ public final class Im2Col {
         return t < 0 ? 0 : Math.min(outSize, t / s + 1);
     }
 
-    private static void fill(ConvGeometry g, float[] x, int xOff, int rowStart, int rowEnd, float[] cols,
-                               int colsOff) {
+    private static void fill(ConvGeometry g, Object x, int xOff, int rowStart, int rowEnd, Object cols, int colsOff,
+                             Moves m) {
         if (g.sH() == 1 && g.sW() == 1 && g.wOut() == g.w()) {
-            fillSameWidth(g, x, xOff, rowStart, rowEnd, cols, colsOff);
+            fillSameWidth(g, x, xOff, rowStart, rowEnd, cols, colsOff, m);
             return;
         }
         int taps = g.kH() * g.kW();
@@ -101,73 +178,23 @@ public final class Im2Col {
                 int dst = colsOff + ((row - rowStart) * hOut + oh) * wOut;
                 int ih = oh * g.sH() - g.pH() + offH;
                 if (ih < 0 || ih >= h) {
-                    java.util.Arrays.fill(cols, dst, dst + wOut, 0f);
+                    m.zero(cols, dst, dst + wOut);
                     continue;
                 }
-                for (int ow = 0; ow < lo; ow++) {
-                    cols[dst + ow] = 0;
-                }
+                m.zero(cols, dst, dst + lo);
                 int src = plane + ih * w - g.pW() + offW;
                 if (sW == 1 && hi > lo) {
                     // Contiguous: a copy the JIT vectorises (a strided gather is element by element).
                     System.arraycopy(x, src + lo, cols, dst + lo, hi - lo);
                 } else if (sW != 1) {
-                    for (int ow = lo; ow < hi; ow++) {
-                        cols[dst + ow] = x[src + ow * sW];
-                    }
+                    m.gather(x, src + lo * sW, sW, cols, dst + lo, hi - lo);
                 }
-                for (int ow = hi; ow < wOut; ow++) {
-                    cols[dst + ow] = 0;
-                }
+                m.zero(cols, dst + hi, dst + wOut);
             }
         }
     }
 
-    private static void fill(ConvGeometry g, double[] x, int xOff, int rowStart, int rowEnd, double[] cols,
-                               int colsOff) {
-        if (g.sH() == 1 && g.sW() == 1 && g.wOut() == g.w()) {
-            fillSameWidth(g, x, xOff, rowStart, rowEnd, cols, colsOff);
-            return;
-        }
-        int taps = g.kH() * g.kW();
-        int h = g.h();
-        int w = g.w();
-        int hOut = g.hOut();
-        int wOut = g.wOut();
-        int sW = g.sW();
-        for (int row = rowStart; row < rowEnd; row++) {
-            int plane = xOff + row / taps * h * w;
-            int offH = row / g.kW() % g.kH() * g.dH();
-            int offW = row % g.kW() * g.dW();
-            int lo = Math.min(wOut, first(g.pW(), offW, sW));
-            int hi = Math.max(lo, last(g.pW(), offW, sW, w, wOut));
-            for (int oh = 0; oh < hOut; oh++) {
-                int dst = colsOff + ((row - rowStart) * hOut + oh) * wOut;
-                int ih = oh * g.sH() - g.pH() + offH;
-                if (ih < 0 || ih >= h) {
-                    java.util.Arrays.fill(cols, dst, dst + wOut, 0d);
-                    continue;
-                }
-                for (int ow = 0; ow < lo; ow++) {
-                    cols[dst + ow] = 0;
-                }
-                int src = plane + ih * w - g.pW() + offW;
-                if (sW == 1 && hi > lo) {
-                    // Contiguous: a copy the JIT vectorises (a strided gather is element by element).
-                    System.arraycopy(x, src + lo, cols, dst + lo, hi - lo);
-                } else if (sW != 1) {
-                    for (int ow = lo; ow < hi; ow++) {
-                        cols[dst + ow] = x[src + ow * sW];
-                    }
-                }
-                for (int ow = hi; ow < wOut; ow++) {
-                    cols[dst + ow] = 0;
-                }
-            }
-        }
-    }
-
-    private static void add(ConvGeometry g, float[] cols, int colsOff, float[] dx, int dxOff) {
+    private static void add(ConvGeometry g, Object cols, int colsOff, Object dx, int dxOff, Moves m) {
         int row = 0;
         for (int c = 0; c < g.cg(); c++) {
             int plane = dxOff + c * g.h() * g.w();
@@ -184,48 +211,8 @@ public final class Im2Col {
                         }
                         int src = colsOff + (row * g.hOut() + oh) * g.wOut();
                         int dst = plane + ih * g.w() - g.pW() + offW;
-                        if (g.sW() == 1) {
-                            // Unit stride: a loop the JIT vectorises.
-                            for (int ow = lo; ow < hi; ow++) {
-                                dx[dst + ow] += cols[src + ow];
-                            }
-                        } else {
-                            for (int ow = lo; ow < hi; ow++) {
-                                dx[dst + ow * g.sW()] += cols[src + ow];
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    private static void add(ConvGeometry g, double[] cols, int colsOff, double[] dx, int dxOff) {
-        int row = 0;
-        for (int c = 0; c < g.cg(); c++) {
-            int plane = dxOff + c * g.h() * g.w();
-            for (int i = 0; i < g.kH(); i++) {
-                int offH = i * g.dH();
-                for (int j = 0; j < g.kW(); j++, row++) {
-                    int offW = j * g.dW();
-                    int lo = Math.min(g.wOut(), first(g.pW(), offW, g.sW()));
-                    int hi = last(g.pW(), offW, g.sW(), g.w(), g.wOut());
-                    for (int oh = 0; oh < g.hOut(); oh++) {
-                        int ih = oh * g.sH() - g.pH() + offH;
-                        if (ih < 0 || ih >= g.h()) {
-                            continue;
-                        }
-                        int src = colsOff + (row * g.hOut() + oh) * g.wOut();
-                        int dst = plane + ih * g.w() - g.pW() + offW;
-                        if (g.sW() == 1) {
-                            // Unit stride: a loop the JIT vectorises.
-                            for (int ow = lo; ow < hi; ow++) {
-                                dx[dst + ow] += cols[src + ow];
-                            }
-                        } else {
-                            for (int ow = lo; ow < hi; ow++) {
-                                dx[dst + ow * g.sW()] += cols[src + ow];
-                            }
+                        if (hi > lo) {
+                            m.scatterAdd(cols, src + lo, dx, dst + lo * g.sW(), g.sW(), hi - lo);
                         }
                     }
                 }
@@ -238,8 +225,8 @@ public final class Im2Col {
      * tap over consecutive output rows come from consecutive input rows, so the whole tap is one
      * copy, after which the few columns that fell into the padding are zeroed.
      */
-    private static void fillSameWidth(ConvGeometry g, float[] x, int xOff, int rowStart, int rowEnd, float[] cols,
-                                      int colsOff) {
+    private static void fillSameWidth(ConvGeometry g, Object x, int xOff, int rowStart, int rowEnd, Object cols,
+                                      int colsOff, Moves m) {
         int taps = g.kH() * g.kW();
         int h = g.h();
         int w = g.w();
@@ -254,8 +241,8 @@ public final class Im2Col {
             int base = colsOff + (row - rowStart) * l;
             int oh0 = Math.min(hOut, Math.max(0, g.pH() - offH));
             int oh1 = Math.max(oh0, Math.min(hOut, h + g.pH() - offH));
-            java.util.Arrays.fill(cols, base, base + oh0 * w, 0);
-            java.util.Arrays.fill(cols, base + oh1 * w, base + l, 0);
+            m.zero(cols, base, base + oh0 * w);
+            m.zero(cols, base + oh1 * w, base + l);
             if (oh1 > oh0 && hi > lo) {
                 int src = plane + (oh0 - g.pH() + offH) * w - g.pW() + offW;
                 int from = base + oh0 * w + lo;
@@ -264,54 +251,10 @@ public final class Im2Col {
             }
             for (int oh = oh0; oh < oh1; oh++) {
                 int dst = base + oh * w;
-                for (int ow = 0; ow < lo; ow++) {
-                    cols[dst + ow] = 0;
-                }
-                for (int ow = hi; ow < w; ow++) {
-                    cols[dst + ow] = 0;
-                }
+                m.zero(cols, dst, dst + lo);
+                m.zero(cols, dst + hi, dst + w);
             }
         }
     }
 
-    /**
-     * Stride 1 with the output as wide as the input (e.g. 3x3 with padding 1): the rows of one
-     * tap over consecutive output rows come from consecutive input rows, so the whole tap is one
-     * copy, after which the few columns that fell into the padding are zeroed.
-     */
-    private static void fillSameWidth(ConvGeometry g, double[] x, int xOff, int rowStart, int rowEnd, double[] cols,
-                                      int colsOff) {
-        int taps = g.kH() * g.kW();
-        int h = g.h();
-        int w = g.w();
-        int hOut = g.hOut();
-        int l = g.l();
-        for (int row = rowStart; row < rowEnd; row++) {
-            int plane = xOff + row / taps * h * w;
-            int offH = row / g.kW() % g.kH() * g.dH();
-            int offW = row % g.kW() * g.dW();
-            int lo = Math.min(w, first(g.pW(), offW, 1));
-            int hi = Math.max(lo, last(g.pW(), offW, 1, w, w));
-            int base = colsOff + (row - rowStart) * l;
-            int oh0 = Math.min(hOut, Math.max(0, g.pH() - offH));
-            int oh1 = Math.max(oh0, Math.min(hOut, h + g.pH() - offH));
-            java.util.Arrays.fill(cols, base, base + oh0 * w, 0);
-            java.util.Arrays.fill(cols, base + oh1 * w, base + l, 0);
-            if (oh1 > oh0 && hi > lo) {
-                int src = plane + (oh0 - g.pH() + offH) * w - g.pW() + offW;
-                int from = base + oh0 * w + lo;
-                int to = base + (oh1 - 1) * w + hi;
-                System.arraycopy(x, src + lo, cols, from, to - from);
-            }
-            for (int oh = oh0; oh < oh1; oh++) {
-                int dst = base + oh * w;
-                for (int ow = 0; ow < lo; ow++) {
-                    cols[dst + ow] = 0;
-                }
-                for (int ow = hi; ow < w; ow++) {
-                    cols[dst + ow] = 0;
-                }
-            }
-        }
-    }
 }

@@ -33,7 +33,7 @@ final class Activate extends GradFn {
     static Tensor apply(Activation f, Tensor x) {
         Tensor y = Tensor.zeros(x.dtype(), x.shape());
         Dispatch.activate(f, x, y);
-        return Record.output(f.opName(), y, () -> new Activate(f, x, y), x);
+        return Tape.output(f.opName(), y, () -> new Activate(f, x, y), x);
     }
 
     @Override

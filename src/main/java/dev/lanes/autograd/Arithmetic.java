@@ -3,7 +3,7 @@ package dev.lanes.autograd;
 import dev.lanes.kernel.internal.Binary;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
-import dev.lanes.tensor.internal.Layout;
+import dev.lanes.tensor.internal.DataMovement;
 import dev.lanes.tensor.Shape;
 import dev.lanes.tensor.Tensor;
 
@@ -37,8 +37,8 @@ final class Arithmetic extends GradFn {
         Dispatch.sameDType(name, a, b);
         Shape shape = Shape.broadcast(name, a.shape(), b.shape());
         Tensor out = Tensor.zeros(a.dtype(), shape);
-        Dispatch.binary(op, Layout.expand(a, shape), Layout.expand(b, shape), out);
-        return Record.output(name, out, () -> new Arithmetic(op, a, b, out), a, b);
+        Dispatch.binary(op, DataMovement.expand(a, shape), DataMovement.expand(b, shape), out);
+        return Tape.output(name, out, () -> new Arithmetic(op, a, b, out), a, b);
     }
 
     @Override
@@ -50,26 +50,26 @@ final class Arithmetic extends GradFn {
         Tensor gb = null;
         switch (op) {
             case ADD -> {
-                ga = needsGrad(0) ? Layout.sumTo(g, a.shape()) : null;
-                gb = needsGrad(1) ? Layout.sumTo(g, b.shape()) : null;
+                ga = needsGrad(0) ? DataMovement.sumTo(g, a.shape()) : null;
+                gb = needsGrad(1) ? DataMovement.sumTo(g, b.shape()) : null;
             }
             case SUB -> {
-                ga = needsGrad(0) ? Layout.sumTo(g, a.shape()) : null;
-                gb = needsGrad(1) ? Dispatch.scaled(-1, Layout.sumTo(g, b.shape())) : null;
+                ga = needsGrad(0) ? DataMovement.sumTo(g, a.shape()) : null;
+                gb = needsGrad(1) ? Dispatch.scaled(-1, DataMovement.sumTo(g, b.shape())) : null;
             }
             case MUL -> {
-                ga = needsGrad(0) ? Layout.sumTo(Dispatch.binary(Binary.MUL, g, Layout.expand(b, shape)), a.shape())
+                ga = needsGrad(0) ? DataMovement.sumTo(Dispatch.binary(Binary.MUL, g, DataMovement.expand(b, shape)), a.shape())
                         : null;
-                gb = needsGrad(1) ? Layout.sumTo(Dispatch.binary(Binary.MUL, g, Layout.expand(a, shape)), b.shape())
+                gb = needsGrad(1) ? DataMovement.sumTo(Dispatch.binary(Binary.MUL, g, DataMovement.expand(a, shape)), b.shape())
                         : null;
             }
             case DIV -> {
-                Tensor bx = Layout.expand(b, shape);
-                ga = needsGrad(0) ? Layout.sumTo(Dispatch.binary(Binary.DIV, g, bx), a.shape()) : null;
+                Tensor bx = DataMovement.expand(b, shape);
+                ga = needsGrad(0) ? DataMovement.sumTo(Dispatch.binary(Binary.DIV, g, bx), a.shape()) : null;
                 if (needsGrad(1)) {
                     // d(a/b)/db = -(a/b)/b = -out/b
                     Tensor t = Dispatch.binary(Binary.DIV, Dispatch.binary(Binary.MUL, g, out), bx);
-                    gb = Layout.sumTo(Dispatch.scaled(-1, t), b.shape());
+                    gb = DataMovement.sumTo(Dispatch.scaled(-1, t), b.shape());
                 }
             }
         }

@@ -111,9 +111,9 @@ final class BatchNorm extends GradFn {
                 }
             }
         }
-        Tensor y = Nchw.tensor(x.dtype(), ys, x.dims());
+        Tensor y = NchwChecks.tensor(x.dtype(), ys, x.dims());
         Tensor[] inputs = inputs(x, weight, bias);
-        return Record.output(op, y, () -> new BatchNorm(inputs, n, c, inner, training, weight != null, bias != null,
+        return Tape.output(op, y, () -> new BatchNorm(inputs, n, c, inner, training, weight != null, bias != null,
                 xhat, invstd, w), inputs);
     }
 
@@ -234,15 +234,15 @@ final class BatchNorm extends GradFn {
                     }
                 }
             }
-            out[0] = Nchw.tensor(g.dtype(), dx, g.dims());
+            out[0] = NchwChecks.tensor(g.dtype(), dx, g.dims());
         }
         int next = 1;
         if (hasWeight) {
-            out[next] = needsGrad(next) ? Nchw.tensor(g.dtype(), sumGx, c) : null;
+            out[next] = needsGrad(next) ? NchwChecks.tensor(g.dtype(), sumGx, c) : null;
             next++;
         }
         if (hasBias) {
-            out[next] = needsGrad(next) ? Nchw.tensor(g.dtype(), sumG, c) : null;
+            out[next] = needsGrad(next) ? NchwChecks.tensor(g.dtype(), sumG, c) : null;
         }
         return out;
     }

@@ -120,7 +120,7 @@ final class BatchNormFloat extends GradFn {
                 }
             }
         });
-        return Record.output(relu ? "batchNormRelu" : "batchNorm", y, () -> new BatchNormFloat(inputs, n, c, inner,
+        return Tape.output(relu ? "batchNormRelu" : "batchNorm", y, () -> new BatchNormFloat(inputs, n, c, inner,
                 training, weight != null, bias != null, residual != null, means, invstds, scale, relu ? y : null),
                 inputs);
     }

@@ -56,7 +56,7 @@ final class Cat extends GradFn {
             }
             at += t.size(d);
         }
-        return Record.output(op, y, () -> new Cat(in, d, torchName), in);
+        return Tape.output(op, y, () -> new Cat(in, d, torchName), in);
     }
 
     @Override

@@ -48,7 +48,7 @@ final class CrossEntropy extends GradFn {
         }
         Tensor loss = Tensor.scalar(logits.dtype(), -Dispatch.sum(picked, 0, n) / n);
         int[] t = targets.clone();
-        return Record.output("crossEntropy", loss, () -> new CrossEntropy(logits, lp, t), logits);
+        return Tape.output("crossEntropy", loss, () -> new CrossEntropy(logits, lp, t), logits);
     }
 
     @Override

@@ -67,7 +67,7 @@ final class GruLayer extends GradFn {
         SequenceOutput out = new SequenceOutput(ys, Sequences.step(ys, Sequences.time(steps - 1, steps, reverse)),
                 null);
         Tensor[] inputs = Sequences.present(x, h0, wIh, wHh, bIh, bHh);
-        Record.outputs("gru", () -> new GruLayer(inputs, reverse, bIh != null, gx, gh, ys), inputs, out.output(),
+        Tape.outputs("gru", () -> new GruLayer(inputs, reverse, bIh != null, gx, gh, ys), inputs, out.output(),
                 out.hN());
         return out;
     }

@@ -15,7 +15,7 @@ final class Log extends GradFn {
     static Tensor apply(Tensor x) {
         Tensor y = Tensor.zeros(x.dtype(), x.shape());
         Dispatch.log(x, y);
-        return Record.output("log", y, () -> new Log(x), x);
+        return Tape.output("log", y, () -> new Log(x), x);
     }
 
     @Override

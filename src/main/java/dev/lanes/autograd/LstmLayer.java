@@ -62,7 +62,7 @@ final class LstmLayer extends GradFn {
         int last = Sequences.time(steps - 1, steps, reverse);
         SequenceOutput out = new SequenceOutput(ys, Sequences.step(ys, last), Sequences.step(cs, last));
         Tensor[] inputs = Sequences.present(x, h0, c0, wIh, wHh, bias);
-        Record.outputs("lstm", () -> new LstmLayer(inputs, reverse, bias != null, gates, cs, tanhCs, ys), inputs,
+        Tape.outputs("lstm", () -> new LstmLayer(inputs, reverse, bias != null, gates, cs, tanhCs, ys), inputs,
                 out.output(), out.hN(), out.cN());
         return out;
     }

@@ -2,7 +2,7 @@ package dev.lanes.autograd;
 
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
-import dev.lanes.tensor.internal.Layout;
+import dev.lanes.tensor.internal.DataMovement;
 import dev.lanes.tensor.Shape;
 import dev.lanes.tensor.Tensor;
 import java.util.Arrays;
@@ -48,7 +48,7 @@ final class MatMul extends GradFn {
         Tensor out = product.view(dims);
         String torchName = aVector && bVector ? "DotBackward0" : bVector && a.rank() == 2 ? "MvBackward0"
                 : a.rank() <= 2 && b.rank() <= 2 ? "MmBackward0" : "BmmBackward0";
-        return Record.output("matmul", out, () -> new MatMul(a, b, aVector, bVector, torchName), a, b);
+        return Tape.output("matmul", out, () -> new MatMul(a, b, aVector, bVector, torchName), a, b);
     }
 
     private static int[] remove(int[] dims, int i) {
@@ -85,12 +85,12 @@ final class MatMul extends GradFn {
         }
         if (b.rank() == 2 && !transA) {
             // All of A's batches against one B: a single product with count * m rows.
-            Tensor ax = Layout.expand(a, Shape.of(concat(batch.dims(), a.size(-2), a.size(-1))));
+            Tensor ax = DataMovement.expand(a, Shape.of(concat(batch.dims(), a.size(-2), a.size(-1))));
             Dispatch.gemm(false, transB, count * m, n, k, 1, ax, 0, k, b, 0, b.size(-1), 0, out, 0, n);
             return out;
         }
-        Tensor ax = Layout.expand(a, Shape.of(concat(batch.dims(), a.size(-2), a.size(-1))));
-        Tensor bx = Layout.expand(b, Shape.of(concat(batch.dims(), b.size(-2), b.size(-1))));
+        Tensor ax = DataMovement.expand(a, Shape.of(concat(batch.dims(), a.size(-2), a.size(-1))));
+        Tensor bx = DataMovement.expand(b, Shape.of(concat(batch.dims(), b.size(-2), b.size(-1))));
         int aStep = a.size(-2) * a.size(-1);
         int bStep = b.size(-2) * b.size(-1);
         for (int i = 0; i < count; i++) {
@@ -112,10 +112,10 @@ final class MatMul extends GradFn {
         Tensor gb = null;
         if (needsGrad(0)) {
             // dA = G B^T, summed over the batch dimensions A was broadcast along.
-            ga = Layout.sumTo(multiply(g2, b2, false, true), a2.shape()).view(a.dims());
+            ga = DataMovement.sumTo(multiply(g2, b2, false, true), a2.shape()).view(a.dims());
         }
         if (needsGrad(1)) {
-            gb = Layout.sumTo(multiply(a2, g2, true, false), b2.shape()).view(b.dims());
+            gb = DataMovement.sumTo(multiply(a2, g2, true, false), b2.shape()).view(b.dims());
         }
         return new Tensor[] {ga, gb};
     }

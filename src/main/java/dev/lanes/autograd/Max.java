@@ -54,7 +54,7 @@ final class Max extends GradFn {
             }
         }
         Tensor out = keepdim ? values : values.view(x.shape().without(d).dims());
-        Tensor recorded = Record.output("max", out, () -> new Max(x, d, indices, kept), x);
+        Tensor recorded = Tape.output("max", out, () -> new Max(x, d, indices, kept), x);
         return new Ops.MaxResult(recorded, indices.clone());
     }
 

@@ -27,7 +27,7 @@ final class Mse extends GradFn {
         Tensor diff = Dispatch.binary(Binary.SUB, x, target);
         Tensor sq = Dispatch.binary(Binary.MUL, diff, diff);
         Tensor loss = Tensor.scalar(x.dtype(), Dispatch.sum(sq, 0, sq.numel()) / x.numel());
-        return Record.output("mse", loss, () -> new Mse(x, target, diff), x, target);
+        return Tape.output("mse", loss, () -> new Mse(x, target, diff), x, target);
     }
 
     @Override

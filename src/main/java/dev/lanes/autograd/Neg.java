@@ -12,7 +12,7 @@ final class Neg extends GradFn {
     }
 
     static Tensor apply(Tensor x) {
-        return Record.output("neg", Dispatch.scaled(-1, x), () -> new Neg(x), x);
+        return Tape.output("neg", Dispatch.scaled(-1, x), () -> new Neg(x), x);
     }
 
     @Override

@@ -73,7 +73,7 @@ public final class Ops {
 
     /** {@code x W^T + b} ({@code b} may be null), as {@code torch.nn.functional.linear}. */
     public static Tensor linear(Tensor x, Tensor w, Tensor b) {
-        return Linear.apply(x, w, b);
+        return LinearNode.apply(x, w, b);
     }
 
     /**
@@ -90,7 +90,7 @@ public final class Ops {
      */
     public static Tensor conv2d(Tensor x, Tensor w, Tensor b, int[] stride, int[] padding, int[] dilation,
                                 int groups) {
-        return Conv2d.apply(x, w, b, stride, padding, dilation, groups);
+        return Conv2dNode.apply(x, w, b, stride, padding, dilation, groups);
     }
 
     /**
@@ -130,7 +130,7 @@ public final class Ops {
         }
         Tensor x4 = reshape(x, n, channels, 1, length);
         Tensor w4 = reshape(w, w.size(0), w.size(1), 1, w.size(2));
-        Tensor y = Conv2d.apply(x4, w4, b, new int[] {1, stride}, new int[] {0, padding}, new int[] {1, dilation},
+        Tensor y = Conv2dNode.apply(x4, w4, b, new int[] {1, stride}, new int[] {0, padding}, new int[] {1, dilation},
                 groups);
         return batched ? reshape(y, n, y.size(1), y.size(3)) : reshape(y, y.size(1), y.size(3));
     }
@@ -306,7 +306,7 @@ public final class Ops {
      * probability {@code p} (drawn from {@code gen}) and scales the rest by {@code 1 / (1 - p)}.
      */
     public static Tensor dropout(Tensor x, double p, Generator gen) {
-        return Dropout.apply(x, p, gen);
+        return DropoutNode.apply(x, p, gen);
     }
 
     /**
@@ -356,7 +356,7 @@ public final class Ops {
      */
     public static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation,
                                    boolean ceilMode) {
-        return MaxPool2d.apply(x, kernel, stride, padding, dilation, ceilMode);
+        return MaxPool2dNode.apply(x, kernel, stride, padding, dilation, ceilMode);
     }
 
     /**
@@ -371,7 +371,7 @@ public final class Ops {
      */
     public static Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, boolean ceilMode,
                                    boolean countIncludePad) {
-        return AvgPool2d.apply(x, kernel, stride, padding, ceilMode, countIncludePad);
+        return AvgPool2dNode.apply(x, kernel, stride, padding, ceilMode, countIncludePad);
     }
 
     /**
@@ -382,7 +382,7 @@ public final class Ops {
      * @param outputSize {@code (oh, ow)}, >= 1
      */
     public static Tensor adaptiveAvgPool2d(Tensor x, int... outputSize) {
-        return AdaptiveAvgPool2d.apply(x, outputSize);
+        return AdaptiveAvgPool2dNode.apply(x, outputSize);
     }
 
     /**

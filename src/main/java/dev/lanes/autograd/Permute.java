@@ -1,7 +1,7 @@
 package dev.lanes.autograd;
 
 import dev.lanes.tensor.internal.GradFn;
-import dev.lanes.tensor.internal.Layout;
+import dev.lanes.tensor.internal.DataMovement;
 import dev.lanes.tensor.Tensor;
 
 /**
@@ -34,8 +34,8 @@ final class Permute extends GradFn {
             }
             seen[perm[i]] = true;
         }
-        Tensor y = Layout.permute(x, perm);
-        return Record.output(op, y, () -> new Permute(x, perm, torchName), x);
+        Tensor y = DataMovement.permute(x, perm);
+        return Tape.output(op, y, () -> new Permute(x, perm, torchName), x);
     }
 
     static Tensor transpose(Tensor x, int d0, int d1) {
@@ -52,6 +52,6 @@ final class Permute extends GradFn {
 
     @Override
     protected Tensor[] backward(Tensor g) {
-        return new Tensor[] {Layout.permute(g, inverse)};
+        return new Tensor[] {DataMovement.permute(g, inverse)};
     }
 }

@@ -26,7 +26,7 @@ final class Pointwise extends GradFn {
     static Tensor apply(PointwiseOp op, Tensor x) {
         Tensor y = Tensor.zeros(x.dtype(), x.shape());
         Dispatch.pointwise(op, x, y);
-        return Record.output(op.opName(), y, () -> new Pointwise(op, x, y), x);
+        return Tape.output(op.opName(), y, () -> new Pointwise(op, x, y), x);
     }
 
     @Override

@@ -21,7 +21,7 @@ final class Pow extends GradFn {
         for (int i = 0; i < x.numel(); i++) {
             y.setFlat(i, Math.pow(x.getFlat(i), p));
         }
-        return Record.output("pow", y, () -> new Pow(x, p), x);
+        return Tape.output("pow", y, () -> new Pow(x, p), x);
     }
 
     @Override

@@ -12,7 +12,7 @@ final class Reshape extends GradFn {
 
     static Tensor apply(Tensor x, int... dims) {
         Tensor y = x.view(x.inferShape("reshape", dims).dims());
-        return Record.output("reshape", y, () -> new Reshape(x), x);
+        return Tape.output("reshape", y, () -> new Reshape(x), x);
     }
 
     @Override

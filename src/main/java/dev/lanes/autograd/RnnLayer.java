@@ -55,7 +55,7 @@ final class RnnLayer extends GradFn {
         SequenceOutput out = new SequenceOutput(ys, Sequences.step(ys, Sequences.time(steps - 1, steps, reverse)),
                 null);
         Tensor[] inputs = Sequences.present(x, h0, wIh, wHh, bias);
-        Record.outputs("rnn", () -> new RnnLayer(inputs, activation, reverse, bias != null, ys), inputs,
+        Tape.outputs("rnn", () -> new RnnLayer(inputs, activation, reverse, bias != null, ys), inputs,
                 out.output(), out.hN());
         return out;
     }

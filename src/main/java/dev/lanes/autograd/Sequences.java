@@ -1,7 +1,7 @@
 package dev.lanes.autograd;
 
 import dev.lanes.tensor.internal.Dispatch;
-import dev.lanes.tensor.internal.Layout;
+import dev.lanes.tensor.internal.DataMovement;
 import dev.lanes.tensor.Shape;
 import dev.lanes.tensor.Tensor;
 
@@ -77,7 +77,7 @@ final class Sequences {
         if (batch <= 4) {
             return null;
         }
-        return Layout.permute(wHh, new int[] {1, 0});
+        return DataMovement.permute(wHh, new int[] {1, 0});
     }
 
     /** {@code out[off..] += hPrev[hOff..] W_hh^T} for one step ({@code wHhT} from {@link #transposedForSteps}). */

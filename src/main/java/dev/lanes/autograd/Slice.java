@@ -61,7 +61,7 @@ final class Slice extends GradFn {
         dims[d] = count;
         Tensor y = Tensor.zeros(x.dtype(), dims);
         runs(x, size, start, step, y, count, 0, 1, outer, count, inner);
-        return Record.output("slice", y, () -> new Slice(x, d, start, step), x);
+        return Tape.output("slice", y, () -> new Slice(x, d, start, step), x);
     }
 
     @Override

@@ -2,7 +2,7 @@ package dev.lanes.autograd;
 
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
-import dev.lanes.tensor.internal.Layout;
+import dev.lanes.tensor.internal.DataMovement;
 import dev.lanes.tensor.Tensor;
 
 /**
@@ -28,11 +28,11 @@ final class Softmax extends GradFn {
         if (x.rank() == 0) {
             Tensor y = Tensor.scalar(x.dtype(), 0);
             Dispatch.softmaxRows(log, 1, 1, x.view(1), y.view(1));
-            return Record.output(op, y, () -> new Softmax(x, y, 0, log), x);
+            return Tape.output(op, y, () -> new Softmax(x, y, 0, log), x);
         }
         int d = x.shape().normalize(op, dim);
         Tensor y = rowsAlong(x, d, (rows, cols, in, out) -> Dispatch.softmaxRows(log, rows, cols, in, out));
-        return Record.output(op, y, () -> new Softmax(x, y, d, log), x);
+        return Tape.output(op, y, () -> new Softmax(x, y, d, log), x);
     }
 
     interface RowKernel {
@@ -50,10 +50,10 @@ final class Softmax extends GradFn {
             return out;
         }
         int[] perm = swap(x.rank(), d, last);
-        Tensor moved = Layout.permute(x, perm);
+        Tensor moved = DataMovement.permute(x, perm);
         Tensor out = Tensor.zeros(x.dtype(), moved.shape());
         k.run(rows, cols, moved, out);
-        return Layout.permute(out, perm);
+        return DataMovement.permute(out, perm);
     }
 
     private static int[] swap(int rank, int a, int b) {
@@ -82,10 +82,10 @@ final class Softmax extends GradFn {
             return new Tensor[] {dx};
         }
         int[] perm = swap(y.rank(), dim, last);
-        Tensor yp = Layout.permute(y, perm);
+        Tensor yp = DataMovement.permute(y, perm);
         Tensor dxp = Tensor.zeros(g.dtype(), yp.shape());
-        Dispatch.softmaxRowsBackward(log, rows, cols, yp, Layout.permute(g, perm), dxp);
-        return new Tensor[] {Layout.permute(dxp, perm)};
+        Dispatch.softmaxRowsBackward(log, rows, cols, yp, DataMovement.permute(g, perm), dxp);
+        return new Tensor[] {DataMovement.permute(dxp, perm)};
     }
 
     @Override

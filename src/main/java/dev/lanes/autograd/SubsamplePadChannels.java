@@ -39,7 +39,7 @@ final class SubsamplePadChannels extends GradFn {
         int wo = (w + stride - 1) / stride;
         Tensor y = Tensor.zeros(x.dtype(), n, before + c + after, ho, wo);
         copy(x, y, true, stride, before);
-        return Record.output("subsamplePadChannels", y, () -> new SubsamplePadChannels(x, stride, before), x);
+        return Tape.output("subsamplePadChannels", y, () -> new SubsamplePadChannels(x, stride, before), x);
     }
 
     /** Every gradient is a tensor allocated by {@link #backward}. */

@@ -2,7 +2,7 @@ package dev.lanes.autograd;
 
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
-import dev.lanes.tensor.internal.Layout;
+import dev.lanes.tensor.internal.DataMovement;
 import dev.lanes.tensor.Tensor;
 
 /**
@@ -50,7 +50,7 @@ final class Sum extends GradFn {
                 kept[i] = 1;
             }
         }
-        Tensor out = Layout.sumDims(x, reduce);
+        Tensor out = DataMovement.sumDims(x, reduce);
         double scale = mean ? 1.0 / count : 1.0;
         if (mean) {
             out = Dispatch.scaled(scale, out);
@@ -59,13 +59,13 @@ final class Sum extends GradFn {
             out = out.view(kept);
         }
         Tensor y = out;
-        return Record.output(op, y, () -> new Sum(x, mean, all, kept, scale), x);
+        return Tape.output(op, y, () -> new Sum(x, mean, all, kept, scale), x);
     }
 
     @Override
     protected Tensor[] backward(Tensor g) {
         Tensor x = input(0);
-        Tensor expanded = Layout.expand(g.view(keptShape), x.shape());
+        Tensor expanded = DataMovement.expand(g.view(keptShape), x.shape());
         if (scale != 1.0) {
             expanded = Dispatch.scaled(scale, expanded);
         }

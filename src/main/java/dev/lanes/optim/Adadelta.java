@@ -41,11 +41,11 @@ public final class Adadelta extends Optimizer {
     protected void update(int index, Tensor p, Tensor g, long step) {
         Tensor sq = state(index, "square_avg", 0);
         Tensor acc = state(index, "acc_delta", 0);
-        if (Fused.f32("Adadelta", p, g)) {
-            Fused.kernels().adadelta(p.f32(), g.f32(), sq.f32(), acc.f32(), p.numel(), (float) lr(), (float) rho,
+        if (OptimizerKernels.f32("Adadelta", p, g)) {
+            OptimizerKernels.kernels().adadelta(p.f32(), g.f32(), sq.f32(), acc.f32(), p.numel(), (float) lr(), (float) rho,
                     (float) (1 - rho), (float) eps, (float) weightDecay);
         } else {
-            Fused.kernels().adadelta(p.f64(), g.f64(), sq.f64(), acc.f64(), p.numel(), lr(), rho, 1 - rho, eps,
+            OptimizerKernels.kernels().adadelta(p.f64(), g.f64(), sq.f64(), acc.f64(), p.numel(), lr(), rho, 1 - rho, eps,
                     weightDecay);
         }
     }

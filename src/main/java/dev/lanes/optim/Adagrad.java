@@ -46,11 +46,11 @@ public final class Adagrad extends Optimizer {
     protected void update(int index, Tensor p, Tensor g, long step) {
         double clr = lr() / (1 + (step - 1) * lrDecay);
         Tensor sum = state(index, "sum", initialAccumulator);
-        if (Fused.f32("Adagrad", p, g)) {
-            Fused.kernels().adagrad(p.f32(), g.f32(), sum.f32(), p.numel(), (float) clr, (float) weightDecay,
+        if (OptimizerKernels.f32("Adagrad", p, g)) {
+            OptimizerKernels.kernels().adagrad(p.f32(), g.f32(), sum.f32(), p.numel(), (float) clr, (float) weightDecay,
                     (float) eps);
         } else {
-            Fused.kernels().adagrad(p.f64(), g.f64(), sum.f64(), p.numel(), clr, weightDecay, eps);
+            OptimizerKernels.kernels().adagrad(p.f64(), g.f64(), sum.f64(), p.numel(), clr, weightDecay, eps);
         }
     }
 

@@ -60,12 +60,12 @@ public class Adam extends Optimizer {
         double stepSize = lr() / bc1;
         double decay = decoupled ? 1 - lr() * weightDecay : 1;
         double coupled = decoupled ? 0 : weightDecay;
-        if (Fused.f32(getClass().getSimpleName(), p, g)) {
-            Fused.kernels().adam(p.f32(), g.f32(), m.f32(), v.f32(), Fused.f(vMax), p.numel(), (float) stepSize,
+        if (OptimizerKernels.f32(getClass().getSimpleName(), p, g)) {
+            OptimizerKernels.kernels().adam(p.f32(), g.f32(), m.f32(), v.f32(), OptimizerKernels.f(vMax), p.numel(), (float) stepSize,
                     (float) beta1, (float) (1 - beta1), (float) beta2, (float) (1 - beta2), (float) bc2Sqrt, (float) eps,
                     (float) coupled, (float) decay);
         } else {
-            Fused.kernels().adam(p.f64(), g.f64(), m.f64(), v.f64(), Fused.d(vMax), p.numel(), stepSize, beta1,
+            OptimizerKernels.kernels().adam(p.f64(), g.f64(), m.f64(), v.f64(), OptimizerKernels.d(vMax), p.numel(), stepSize, beta1,
                     1 - beta1, beta2, 1 - beta2, bc2Sqrt, eps, coupled, decay);
         }
     }

@@ -47,11 +47,11 @@ public final class RMSprop extends Optimizer {
         Tensor sq = state(index, "square_avg", 0);
         Tensor ga = centered ? state(index, "grad_avg", 0) : null;
         Tensor buf = momentum > 0 ? state(index, "momentum_buffer", 0) : null;
-        if (Fused.f32("RMSprop", p, g)) {
-            Fused.kernels().rmsprop(p.f32(), g.f32(), sq.f32(), Fused.f(ga), Fused.f(buf), p.numel(), (float) lr(),
+        if (OptimizerKernels.f32("RMSprop", p, g)) {
+            OptimizerKernels.kernels().rmsprop(p.f32(), g.f32(), sq.f32(), OptimizerKernels.f(ga), OptimizerKernels.f(buf), p.numel(), (float) lr(),
                     (float) alpha, (float) (1 - alpha), (float) eps, (float) weightDecay, (float) momentum);
         } else {
-            Fused.kernels().rmsprop(p.f64(), g.f64(), sq.f64(), Fused.d(ga), Fused.d(buf), p.numel(), lr(), alpha,
+            OptimizerKernels.kernels().rmsprop(p.f64(), g.f64(), sq.f64(), OptimizerKernels.d(ga), OptimizerKernels.d(buf), p.numel(), lr(), alpha,
                     1 - alpha, eps, weightDecay, momentum);
         }
     }

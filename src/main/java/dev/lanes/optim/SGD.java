@@ -56,11 +56,11 @@ public final class SGD extends Optimizer {
     protected void update(int index, Tensor p, Tensor g, long step) {
         boolean first = momentum != 0 && !hasState(index, "momentum_buffer");
         Tensor buf = momentum != 0 ? state(index, "momentum_buffer", 0) : null;
-        if (Fused.f32("SGD", p, g)) {
-            Fused.kernels().sgd(p.f32(), g.f32(), Fused.f(buf), p.numel(), (float) lr(), (float) momentum,
+        if (OptimizerKernels.f32("SGD", p, g)) {
+            OptimizerKernels.kernels().sgd(p.f32(), g.f32(), OptimizerKernels.f(buf), p.numel(), (float) lr(), (float) momentum,
                     (float) (1 - dampening), (float) weightDecay, nesterov, first);
         } else {
-            Fused.kernels().sgd(p.f64(), g.f64(), Fused.d(buf), p.numel(), lr(), momentum, 1 - dampening, weightDecay,
+            OptimizerKernels.kernels().sgd(p.f64(), g.f64(), OptimizerKernels.d(buf), p.numel(), lr(), momentum, 1 - dampening, weightDecay,
                     nesterov, first);
         }
     }

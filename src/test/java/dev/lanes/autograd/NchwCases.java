@@ -154,8 +154,8 @@ final class NchwCases {
             int[] p = {r.nextInt(k[0] / 2 + 1), r.nextInt(k[1] / 2 + 1)};
             int[] d = dilated ? new int[] {1 + r.nextInt(2), 1 + r.nextInt(2)} : new int[] {1, 1};
             boolean ceil = r.nextBoolean();
-            if (Nchw.pooledSize(h, k[0], p[0], s[0], d[0], ceil) >= 1
-                    && Nchw.pooledSize(w, k[1], p[1], s[1], d[1], ceil) >= 1) {
+            if (NchwChecks.pooledSize(h, k[0], p[0], s[0], d[0], ceil) >= 1
+                    && NchwChecks.pooledSize(w, k[1], p[1], s[1], d[1], ceil) >= 1) {
                 return new Window(k, s, p, d, ceil);
             }
         }
@@ -165,8 +165,8 @@ final class NchwCases {
         int[] dims = {size(r), size(r), size(r) + 1, size(r) + 1};
         Window g = window(r, dims[2], dims[3], true);
         Tensor x = distinct(r, dims).requiresGrad(true);
-        return new OpCases.Instance("maxPool2d k" + Nchw.pair(g.kernel()) + " s" + Nchw.pair(g.stride()) + " p"
-                + Nchw.pair(g.padding()) + " d" + Nchw.pair(g.dilation()) + " ceil " + g.ceil(), new Tensor[] {x},
+        return new OpCases.Instance("maxPool2d k" + NchwChecks.pair(g.kernel()) + " s" + NchwChecks.pair(g.stride()) + " p"
+                + NchwChecks.pair(g.padding()) + " d" + NchwChecks.pair(g.dilation()) + " ceil " + g.ceil(), new Tensor[] {x},
                 in -> Ops.maxPool2d(in[0], g.kernel(), g.stride(), g.padding(), g.dilation(), g.ceil()), false);
     }
 
@@ -175,8 +175,8 @@ final class NchwCases {
         Window g = window(r, dims[2], dims[3], false);
         boolean include = r.nextBoolean();
         Tensor x = uniform(r, -2, 2, dims).requiresGrad(true);
-        return new OpCases.Instance("avgPool2d k" + Nchw.pair(g.kernel()) + " s" + Nchw.pair(g.stride()) + " p"
-                + Nchw.pair(g.padding()) + " ceil " + g.ceil() + " includePad " + include, new Tensor[] {x},
+        return new OpCases.Instance("avgPool2d k" + NchwChecks.pair(g.kernel()) + " s" + NchwChecks.pair(g.stride()) + " p"
+                + NchwChecks.pair(g.padding()) + " ceil " + g.ceil() + " includePad " + include, new Tensor[] {x},
                 in -> Ops.avgPool2d(in[0], g.kernel(), g.stride(), g.padding(), g.ceil(), include), false);
     }
 
@@ -184,7 +184,7 @@ final class NchwCases {
         int[] dims = {size(r), size(r), size(r) + 1, size(r) + 1};
         int[] out = {1 + r.nextInt(5), 1 + r.nextInt(5)};
         Tensor x = uniform(r, -2, 2, dims).requiresGrad(true);
-        return new OpCases.Instance("adaptiveAvgPool2d out" + Nchw.pair(out), new Tensor[] {x},
+        return new OpCases.Instance("adaptiveAvgPool2d out" + NchwChecks.pair(out), new Tensor[] {x},
                 in -> Ops.adaptiveAvgPool2d(in[0], out), false);
     }
 }

@@ -1,6 +1,6 @@
 package dev.lanes.tensor;
 
-import dev.lanes.tensor.internal.Layout;
+import dev.lanes.tensor.internal.DataMovement;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -76,11 +76,11 @@ class TensorTest {
         rejects("mul: shapes [2, 3] and [4] do not broadcast (dimension 1 of the result: 3 vs 4)",
                 () -> Shape.broadcast("mul", Shape.of(2, 3), Shape.of(4)));
         Tensor a = Tensor.of(new double[] {1, 2}, 2, 1);
-        assertArrayEquals(new double[] {1, 1, 1, 2, 2, 2}, Layout.expand(a, Shape.of(2, 3)).toDoubleArray());
+        assertArrayEquals(new double[] {1, 1, 1, 2, 2, 2}, DataMovement.expand(a, Shape.of(2, 3)).toDoubleArray());
         Tensor g = Tensor.arange(DType.F64, 6).view(2, 3);
-        assertArrayEquals(new double[] {3, 12}, Layout.sumTo(g, Shape.of(2, 1)).toDoubleArray());
-        assertArrayEquals(new double[] {3, 5, 7}, Layout.sumTo(g, Shape.of(3)).toDoubleArray());
-        assertArrayEquals(new double[] {0, 3, 1, 4, 2, 5}, Layout.permute(g, new int[] {1, 0}).toDoubleArray());
+        assertArrayEquals(new double[] {3, 12}, DataMovement.sumTo(g, Shape.of(2, 1)).toDoubleArray());
+        assertArrayEquals(new double[] {3, 5, 7}, DataMovement.sumTo(g, Shape.of(3)).toDoubleArray());
+        assertArrayEquals(new double[] {0, 3, 1, 4, 2, 5}, DataMovement.permute(g, new int[] {1, 0}).toDoubleArray());
     }
 
     @Test

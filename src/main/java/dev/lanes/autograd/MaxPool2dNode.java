@@ -1,5 +1,8 @@
 package dev.lanes.autograd;
 
+import dev.lanes.autograd.Tape;
+import dev.lanes.autograd.NchwChecks;
+import dev.lanes.autograd.MaxPool2dNode;
 import dev.lanes.kernel.internal.KernelProvider;
 import dev.lanes.kernel.internal.Providers;
 import dev.lanes.kernel.internal.Parallel;
@@ -18,12 +21,12 @@ import dev.lanes.tensor.Tensor;
  * {@link Reductions#maxPool} (vectorised, planes across threads); F64 the loop below, which
  * gives the same maxima and indices.
  */
-final class MaxPool2d extends GradFn {
+final class MaxPool2dNode extends GradFn {
 
     private final int[] inDims;
     private int[] argmax;
 
-    private MaxPool2d(Tensor x, int[] argmax) {
+    private MaxPool2dNode(Tensor x, int[] argmax) {
         super("maxPool2d", "MaxPool2DWithIndicesBackward0", x);
         this.inDims = x.dims();
         this.argmax = argmax;
@@ -31,23 +34,23 @@ final class MaxPool2d extends GradFn {
 
     static Tensor apply(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
         String op = "maxPool2d";
-        int[] d = Nchw.require4d(op, x);
+        int[] d = NchwChecks.require4d(op, x);
         int[] s = stride == null || stride.length == 0 ? kernel : stride;
-        Nchw.requirePair(op, "kernel_size", kernel, 1);
-        Nchw.requirePair(op, "stride", s, 1);
-        Nchw.requirePair(op, "padding", padding, 0);
-        Nchw.requirePair(op, "dilation", dilation, 1);
+        NchwChecks.requirePair(op, "kernel_size", kernel, 1);
+        NchwChecks.requirePair(op, "stride", s, 1);
+        NchwChecks.requirePair(op, "padding", padding, 0);
+        NchwChecks.requirePair(op, "dilation", dilation, 1);
         if (padding[0] > kernel[0] / 2 || padding[1] > kernel[1] / 2) {
-            throw new IllegalArgumentException(op + ": padding " + Nchw.pair(padding)
-                    + " should be at most half of kernel_size " + Nchw.pair(kernel));
+            throw new IllegalArgumentException(op + ": padding " + NchwChecks.pair(padding)
+                    + " should be at most half of kernel_size " + NchwChecks.pair(kernel));
         }
         int h = d[2];
         int w = d[3];
-        int oh = Nchw.pooledSize(h, kernel[0], padding[0], s[0], dilation[0], ceilMode);
-        int ow = Nchw.pooledSize(w, kernel[1], padding[1], s[1], dilation[1], ceilMode);
+        int oh = NchwChecks.pooledSize(h, kernel[0], padding[0], s[0], dilation[0], ceilMode);
+        int ow = NchwChecks.pooledSize(w, kernel[1], padding[1], s[1], dilation[1], ceilMode);
         if (oh < 1 || ow < 1) {
             throw new IllegalArgumentException(op + ": input of shape " + x.shape() + " is too small for kernel_size "
-                    + Nchw.pair(kernel) + ", padding " + Nchw.pair(padding) + ", dilation " + Nchw.pair(dilation)
+                    + NchwChecks.pair(kernel) + ", padding " + NchwChecks.pair(padding) + ", dilation " + NchwChecks.pair(dilation)
                     + ": the output would be " + oh + "x" + ow);
         }
         int planes = d[0] * d[1];
@@ -89,8 +92,8 @@ final class MaxPool2d extends GradFn {
                 }
             }
         }
-        Tensor y = Nchw.tensor(x.dtype(), ys, d[0], d[1], oh, ow);
-        return Record.output(op, y, () -> new MaxPool2d(x, idx), x);
+        Tensor y = NchwChecks.tensor(x.dtype(), ys, d[0], d[1], oh, ow);
+        return Tape.output(op, y, () -> new MaxPool2dNode(x, idx), x);
     }
 
     /** F32: the plane kernel {@link Reductions#maxPool} (vectorised), planes split across threads. */
@@ -107,7 +110,7 @@ final class MaxPool2d extends GradFn {
                 Reductions.maxPool(p, xs, plane * in, ys, plane * out, idx, plane * out);
             }
         });
-        return Record.output("maxPool2d", y, () -> new MaxPool2d(x, idx), x);
+        return Tape.output("maxPool2d", y, () -> new MaxPool2dNode(x, idx), x);
     }
 
     @Override
@@ -119,7 +122,7 @@ final class MaxPool2d extends GradFn {
         for (int o = 0; o < gs.length; o++) {
             dx[(o / outPlane) * plane + argmax[o]] += gs[o];
         }
-        return new Tensor[] {Nchw.tensor(g.dtype(), dx, inDims)};
+        return new Tensor[] {NchwChecks.tensor(g.dtype(), dx, inDims)};
     }
 
     @Override

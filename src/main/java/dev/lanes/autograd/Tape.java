@@ -1,5 +1,6 @@
 package dev.lanes.autograd;
 
+import dev.lanes.autograd.Tape;
 import dev.lanes.tensor.internal.Graph;
 
 import dev.lanes.tensor.internal.GradFn;
@@ -8,9 +9,9 @@ import dev.lanes.tensor.Tensor;
 import java.util.function.Supplier;
 
 /** What every differentiable function does after its forward pass: anomaly check, then tape. */
-final class Record {
+final class Tape {
 
-    private Record() {
+    private Tape() {
     }
 
     /** @return whether the tape must record an operation on these inputs */

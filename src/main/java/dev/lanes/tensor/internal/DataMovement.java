@@ -1,5 +1,7 @@
 package dev.lanes.tensor.internal;
 
+import dev.lanes.tensor.internal.Dispatch;
+import dev.lanes.tensor.internal.DataMovement;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.Shape;
 import dev.lanes.tensor.DType;
@@ -9,9 +11,9 @@ import java.util.Arrays;
  * Data movement on whole tensors, outside the graph: broadcasting, reducing broadcast
  * dimensions, permuting and summing over dimensions. Every result is new contiguous storage.
  */
-public final class Layout {
+public final class DataMovement {
 
-    private Layout() {
+    private DataMovement() {
     }
 
     /** Right-aligned sizes of {@code s} padded with leading 1s to {@code rank}. */

@@ -1,13 +1,14 @@
 package dev.lanes.autograd;
 
+import dev.lanes.autograd.Im2ColTensors;
 import dev.lanes.kernel.internal.ConvGeometry;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;
 
 /** {@link dev.lanes.kernel.internal.Im2Col} on tensors of either precision. */
-final class Im2Col {
+final class Im2ColTensors {
 
-    private Im2Col() {
+    private Im2ColTensors() {
     }
 
     /** The full columns matrix of the group whose channels start at {@code xOff}. */

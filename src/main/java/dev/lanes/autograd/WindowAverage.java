@@ -1,5 +1,8 @@
 package dev.lanes.autograd;
 
+import dev.lanes.autograd.WindowAverage;
+import dev.lanes.autograd.Tape;
+import dev.lanes.autograd.NchwChecks;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.internal.GradFn;
 import dev.lanes.tensor.Tensor;
@@ -10,7 +13,7 @@ import dev.lanes.tensor.Tensor;
  * columns {@code [cs[j], ce[j])} divided by {@code div[i][j]}. Backward spreads {@code g / div}
  * over the window.
  */
-final class Windows extends GradFn {
+final class WindowAverage extends GradFn {
 
     private final int[] inDims;
     private final int[] rs;
@@ -19,7 +22,7 @@ final class Windows extends GradFn {
     private final int[] ce;
     private final double[][] div;
 
-    private Windows(String op, String torchName, Tensor x, int[] rs, int[] re, int[] cs, int[] ce, double[][] div) {
+    private WindowAverage(String op, String torchName, Tensor x, int[] rs, int[] re, int[] cs, int[] ce, double[][] div) {
         super(op, torchName, x);
         this.inDims = x.dims();
         this.rs = rs;
@@ -53,8 +56,8 @@ final class Windows extends GradFn {
                 }
             }
         }
-        Tensor y = Nchw.tensor(x.dtype(), ys, d[0], d[1], oh, ow);
-        return Record.output(op, y, () -> new Windows(op, torchName, x, rs, re, cs, ce, div), x);
+        Tensor y = NchwChecks.tensor(x.dtype(), ys, d[0], d[1], oh, ow);
+        return Tape.output(op, y, () -> new WindowAverage(op, torchName, x, rs, re, cs, ce, div), x);
     }
 
     @Override
@@ -80,6 +83,6 @@ final class Windows extends GradFn {
                 }
             }
         }
-        return new Tensor[] {Nchw.tensor(dtype, dx, inDims)};
+        return new Tensor[] {NchwChecks.tensor(dtype, dx, inDims)};
     }
 }

@@ -1,14 +1,15 @@
 package dev.lanes.autograd;
 
+import dev.lanes.autograd.NchwChecks;
 import dev.lanes.kernel.internal.Pooling;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;
 import java.util.Arrays;
 
 /** Shape checks and storage helpers shared by the NCHW functions (normalisation and pooling). */
-final class Nchw {
+final class NchwChecks {
 
-    private Nchw() {
+    private NchwChecks() {
     }
 
     /** Checks that {@code x} is {@code [N, C, H, W]}; @return its dims */

@@ -1,5 +1,9 @@
 package dev.lanes.autograd;
 
+import dev.lanes.autograd.Tape;
+import dev.lanes.autograd.Im2ColTensors;
+import dev.lanes.autograd.ConvChecks;
+import dev.lanes.autograd.Conv2dNode;
 import dev.lanes.kernel.internal.ConvGeometry;
 import dev.lanes.kernel.internal.GatheredConv;
 import dev.lanes.kernel.internal.KernelProvider;
@@ -17,7 +21,7 @@ import java.util.Arrays;
  * {@code torch.nn.functional.conv2d}. In F32 the forward pass and the weight gradient read the
  * kernel taps straight from a zero-padded copy of each image, split by stride phase
  * ({@link GatheredConv}); F64 builds a columns matrix {@code [C_in/g * kH * kW, H_out * W_out]}
- * per image and group (see {@link Im2Col}) and multiplies, {@code y = W_g · cols + b}. The
+ * per image and group (see {@link Im2ColTensors}) and multiplies, {@code y = W_g · cols + b}. The
  * forward pass and the input gradient split the batch into image ranges across threads.
  * Backward: {@code dW} over fixed ranges of images, each in image order, the ranges added in
  * order; {@code dX} as a convolution with the flipped weights for stride 1, in F32 with larger
@@ -27,12 +31,12 @@ import java.util.Arrays;
  * in the background while the pass goes on, and the stride-1 F32 input gradient is added into the
  * input's pending gradient when the engine offers it ({@link BackwardContext}).
  */
-final class Conv2d extends GradFn {
+final class Conv2dNode extends GradFn {
 
     private final ConvGeometry g;
     private final boolean hasBias;
 
-    private Conv2d(ConvGeometry g, Tensor x, Tensor w, Tensor b) {
+    private Conv2dNode(ConvGeometry g, Tensor x, Tensor w, Tensor b) {
         super("conv2d", "ConvolutionBackward0", b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b});
         this.g = g;
         this.hasBias = b != null;
@@ -47,7 +51,7 @@ final class Conv2d extends GradFn {
         ConvGeometry g = ConvChecks.geometry(x, w, b, stride, padding, dilation, groups);
         Tensor y = Tensor.zeros(x.dtype(), g.n(), g.cOut(), g.hOut(), g.wOut());
         convolve(g, x, w, b, y);
-        return Record.output("conv2d", y, () -> new Conv2d(g, x, w, b),
+        return Tape.output("conv2d", y, () -> new Conv2dNode(g, x, w, b),
                 b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b});
     }
 
@@ -79,7 +83,7 @@ final class Conv2d extends GradFn {
                         }
                     }
                     for (int grp = 0; grp < g.groups(); grp++) {
-                        Im2Col.im2col(g, x, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), cols, colsOff);
+                        Im2ColTensors.im2col(g, x, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), cols, colsOff);
                         Dispatch.gemm(false, false, og, l, k, 1, w, grp * og * k, k, cols, colsOff, l,
                                 b == null ? 0 : 1, y, (n * g.cOut() + grp * og) * l, l);
                     }
@@ -185,7 +189,7 @@ final class Conv2d extends GradFn {
                 int r1 = (int) ((long) k * (t % blocks + 1) / blocks);
                 int colsOff = (grp * k + r0) * l;
                 for (int n = 0; n < g.n(); n++) {
-                    Im2Col.im2col(g, x, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), r0, r1, cols, colsOff);
+                    Im2ColTensors.im2col(g, x, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), r0, r1, cols, colsOff);
                     Dispatch.gemm(false, true, r1 - r0, og, l, 1, cols, colsOff, l, dy, (n * g.cOut() + grp * og) * l,
                             l, 1, dwt, (grp * k + r0) * og, og);
                 }
@@ -334,7 +338,7 @@ final class Conv2d extends GradFn {
                         for (int grp = 0; grp < g.groups(); grp++) {
                             Dispatch.gemm(true, false, k, l, og, 1, w, grp * og * k, k, dy,
                                     (n * g.cOut() + grp * og) * l, l, 0, dcols, colsOff, l);
-                            Im2Col.col2im(g, dcols, colsOff, dx, (n * g.cIn() + grp * g.cg()) * g.h() * g.w());
+                            Im2ColTensors.col2im(g, dcols, colsOff, dx, (n * g.cIn() + grp * g.cg()) * g.h() * g.w());
                         }
                     }
                 }

@@ -1,5 +1,7 @@
 package dev.lanes.autograd;
 
+import dev.lanes.autograd.Tape;
+import dev.lanes.autograd.LinearNode;
 import dev.lanes.kernel.internal.Reductions;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.internal.Dispatch;
@@ -12,11 +14,11 @@ import dev.lanes.tensor.Tensor;
  * one GEMM with the bias added to each row. Backward: {@code dx = G W}, {@code dW = G^T x},
  * {@code db} = column sums of {@code G}, with the leading dimensions of {@code x} flattened.
  */
-final class Linear extends GradFn {
+final class LinearNode extends GradFn {
 
     private final boolean hasBias;
 
-    private Linear(Tensor x, Tensor w, Tensor b) {
+    private LinearNode(Tensor x, Tensor w, Tensor b) {
         super("linear", b == null ? "MmBackward0" : "AddmmBackward0", b == null ? new Tensor[] {x, w}
                 : new Tensor[] {x, w, b});
         this.hasBias = b != null;
@@ -48,7 +50,7 @@ final class Linear extends GradFn {
             }
         }
         Dispatch.gemm(false, true, rows, out, in, 1, x, 0, in, w, 0, in, b == null ? 0 : 1, y, 0, out);
-        return Record.output("linear", y, () -> new Linear(x, w, b), b == null ? new Tensor[] {x, w}
+        return Tape.output("linear", y, () -> new LinearNode(x, w, b), b == null ? new Tensor[] {x, w}
                 : new Tensor[] {x, w, b});
     }
 

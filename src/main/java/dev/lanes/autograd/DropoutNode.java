@@ -1,5 +1,7 @@
 package dev.lanes.autograd;
 
+import dev.lanes.autograd.Tape;
+import dev.lanes.autograd.DropoutNode;
 import dev.lanes.kernel.internal.Binary;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
@@ -12,11 +14,11 @@ import dev.lanes.tensor.Tensor;
  * {@code p = 1} everything is zero. The mask comes from the given generator, one draw per element
  * in row-major order. Backward multiplies by the same mask.
  */
-final class Dropout extends GradFn {
+final class DropoutNode extends GradFn {
 
     private Tensor mask;
 
-    private Dropout(Tensor x, Tensor mask) {
+    private DropoutNode(Tensor x, Tensor mask) {
         super("dropout", "MulBackward0", x);
         this.mask = mask;
     }
@@ -34,7 +36,7 @@ final class Dropout extends GradFn {
             mask.setFlat(i, gen.nextDouble() < p ? 0 : keep);
         }
         Tensor y = Dispatch.binary(Binary.MUL, x, mask);
-        return Record.output("dropout", y, () -> new Dropout(x, mask), x);
+        return Tape.output("dropout", y, () -> new DropoutNode(x, mask), x);
     }
 
     @Override

@@ -1,14 +1,15 @@
 package dev.lanes.optim;
 
+import dev.lanes.optim.OptimizerKernels;
 import dev.lanes.kernel.internal.Providers;
 import dev.lanes.kernel.internal.UpdateKernels;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;
 
 /** Helpers shared by the optimizers: the kernels in use and dtype checks. */
-final class Fused {
+final class OptimizerKernels {
 
-    private Fused() {
+    private OptimizerKernels() {
     }
 
     static UpdateKernels kernels() {

@@ -1,5 +1,8 @@
 package dev.lanes.autograd;
 
+import dev.lanes.autograd.WindowAverage;
+import dev.lanes.autograd.NchwChecks;
+import dev.lanes.autograd.AdaptiveAvgPool2dNode;
 import dev.lanes.tensor.Tensor;
 
 /**
@@ -7,15 +10,15 @@ import dev.lanes.tensor.Tensor;
  * of {@code out} averages input rows {@code floor(i H / out)} to {@code ceil((i + 1) H / out)}
  * (exclusive), and likewise for columns.
  */
-final class AdaptiveAvgPool2d {
+final class AdaptiveAvgPool2dNode {
 
-    private AdaptiveAvgPool2d() {
+    private AdaptiveAvgPool2dNode() {
     }
 
     static Tensor apply(Tensor x, int[] outputSize) {
         String op = "adaptiveAvgPool2d";
-        int[] d = Nchw.require4d(op, x);
-        Nchw.requirePair(op, "output_size", outputSize, 1);
+        int[] d = NchwChecks.require4d(op, x);
+        NchwChecks.requirePair(op, "output_size", outputSize, 1);
         if (d[2] < 1 || d[3] < 1) {
             throw new IllegalArgumentException(op + ": input of shape " + x.shape() + " has an empty plane");
         }
@@ -27,7 +30,7 @@ final class AdaptiveAvgPool2d {
                 div[i][j] = (double) (rows[1][i] - rows[0][i]) * (cols[1][j] - cols[0][j]);
             }
         }
-        return Windows.average(op, "AdaptiveAvgPool2DBackward0", x, rows[0], rows[1], cols[0], cols[1], div);
+        return WindowAverage.average(op, "AdaptiveAvgPool2DBackward0", x, rows[0], rows[1], cols[0], cols[1], div);
     }
 
     private static int[][] windows(int out, int size) {

@@ -1,5 +1,8 @@
 package dev.lanes.autograd;
 
+import dev.lanes.autograd.WindowAverage;
+import dev.lanes.autograd.NchwChecks;
+import dev.lanes.autograd.AvgPool2dNode;
 import dev.lanes.tensor.Tensor;
 
 /**
@@ -7,28 +10,28 @@ import dev.lanes.tensor.Tensor;
  * the window is clipped to the padded input, {@code [start, min(start + k, size + pad))}; with
  * {@code countIncludePad} that clipped size is the divisor, else only the part inside the input.
  */
-final class AvgPool2d {
+final class AvgPool2dNode {
 
-    private AvgPool2d() {
+    private AvgPool2dNode() {
     }
 
     static Tensor apply(Tensor x, int[] kernel, int[] stride, int[] padding, boolean ceilMode,
                         boolean countIncludePad) {
         String op = "avgPool2d";
-        int[] d = Nchw.require4d(op, x);
+        int[] d = NchwChecks.require4d(op, x);
         int[] s = stride == null || stride.length == 0 ? kernel : stride;
-        Nchw.requirePair(op, "kernel_size", kernel, 1);
-        Nchw.requirePair(op, "stride", s, 1);
-        Nchw.requirePair(op, "padding", padding, 0);
+        NchwChecks.requirePair(op, "kernel_size", kernel, 1);
+        NchwChecks.requirePair(op, "stride", s, 1);
+        NchwChecks.requirePair(op, "padding", padding, 0);
         if (padding[0] > kernel[0] / 2 || padding[1] > kernel[1] / 2) {
-            throw new IllegalArgumentException(op + ": padding " + Nchw.pair(padding)
-                    + " should be at most half of kernel_size " + Nchw.pair(kernel));
+            throw new IllegalArgumentException(op + ": padding " + NchwChecks.pair(padding)
+                    + " should be at most half of kernel_size " + NchwChecks.pair(kernel));
         }
-        int oh = Nchw.pooledSize(d[2], kernel[0], padding[0], s[0], 1, ceilMode);
-        int ow = Nchw.pooledSize(d[3], kernel[1], padding[1], s[1], 1, ceilMode);
+        int oh = NchwChecks.pooledSize(d[2], kernel[0], padding[0], s[0], 1, ceilMode);
+        int ow = NchwChecks.pooledSize(d[3], kernel[1], padding[1], s[1], 1, ceilMode);
         if (oh < 1 || ow < 1) {
             throw new IllegalArgumentException(op + ": input of shape " + x.shape() + " is too small for kernel_size "
-                    + Nchw.pair(kernel) + ", padding " + Nchw.pair(padding) + ": the output would be " + oh + "x" + ow);
+                    + NchwChecks.pair(kernel) + ", padding " + NchwChecks.pair(padding) + ": the output would be " + oh + "x" + ow);
         }
         int[][] rows = windows(oh, d[2], kernel[0], s[0], padding[0]);
         int[][] cols = windows(ow, d[3], kernel[1], s[1], padding[1]);
@@ -39,7 +42,7 @@ final class AvgPool2d {
                         : (double) (rows[1][i] - rows[0][i]) * (cols[1][j] - cols[0][j]);
             }
         }
-        return Windows.average(op, "AvgPool2DBackward0", x, rows[0], rows[1], cols[0], cols[1], div);
+        return WindowAverage.average(op, "AvgPool2DBackward0", x, rows[0], rows[1], cols[0], cols[1], div);
     }
 
     /** @return starts, ends (clipped to the input) and padded window sizes along one axis */

@@ -33,6 +33,9 @@ public final class CellSession {
     private final Tensor scratch2;
     private final Tensor zeroBias;
     private final Tensor[] weights;
+    /** For a cell with a separate bias pair: their sum and the weights as the kernel takes them; else null. */
+    private final Tensor biasSum;
+    private final Tensor[] kernelWeights;
     private final Runnable advance = this::advance;
     private final SessionGuard guard = new SessionGuard("cell.session(...)");
 
@@ -54,6 +57,8 @@ public final class CellSession {
         this.scratch2 = Tensor.zeros(dtype, batch, g);
         this.zeroBias = Tensor.zeros(dtype, g);
         this.weights = cell.weights();
+        this.biasSum = cell.sumsBiasPair() ? Tensor.zeros(dtype, g) : null;
+        this.kernelWeights = cell.sumsBiasPair() ? new Tensor[3] : null;
     }
 
     /** @return the input buffer {@code [B, d]}: write the next step's input here, then call {@link #step()} */
@@ -118,6 +123,10 @@ public final class CellSession {
         if (w[0].dtype() != input.dtype()) {
             throw new IllegalStateException("session: the cell's parameters are now " + w[0].dtype()
                     + ", the session was made for " + input.dtype() + "; make a new session");
+        }
+        if (biasSum != null) {
+            // Added every step, like the weights read every step, so the session follows training.
+            w = BiasPair.summedInto(w, biasSum, kernelWeights);
         }
         cell.inferenceStep(input, h, c, w, zeroBias, scratch, scratch2);
     }

@@ -11,7 +11,8 @@ import dev.lanes.tensor.Tensor;
  * {@code n = tanh(W_in x + b_in + r * (W_hn h + b_hn))}, {@code h' = (1 - z) n + z h}.
  *
  * <p>Both of PyTorch's biases are kept ({@code b_hn} sits inside the reset product, so it cannot
- * be merged): {@code parameterCount()} of one layer is {@code 3 (N d + N^2 + 2N)}.
+ * be merged): {@code parameterCount()} of one layer is {@code 3 (N d + N^2 + 2N)}, and
+ * {@link RecurrentOptions#separateBiases()} changes nothing.
  */
 public final class GRU extends RecurrentBase {
 

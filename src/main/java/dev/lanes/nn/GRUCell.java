@@ -22,7 +22,7 @@ public final class GRUCell extends RecurrentCell {
      * @param gen        the source of the initial values
      */
     public GRUCell(int inputSize, int hiddenSize, boolean bias, DType dtype, Generator gen) {
-        super("GRUCell", 3, true, inputSize, hiddenSize, bias, dtype, gen);
+        super("GRUCell", 3, true, false, inputSize, hiddenSize, bias, dtype, gen);
     }
 
     /** An F32 cell with biases. */

@@ -10,11 +10,33 @@ import dev.lanes.tensor.Tensor;
 /**
  * {@code torch.nn.LSTMCell}: one step of {@link LSTM}'s equations. One bias per gate
  * ({@code 4 (N d + N^2 + N)} parameters), exported as PyTorch's {@code bias_ih} with a zero
- * {@code bias_hh} and imported as their sum.
+ * {@code bias_hh} and imported as their sum; or, made with {@code separateBiases}, PyTorch's
+ * {@code bias_ih} and {@code bias_hh} as two parameters ({@code 4 (N d + N^2 + 2N)}), saved and
+ * loaded as they are, with {@code b = b_ih + b_hh}, which trains as PyTorch's cell does.
  */
 public final class LSTMCell extends RecurrentCell {
 
+    private final boolean separateBiases;
+
     /**
+     * @param inputSize      features of the input
+     * @param hiddenSize     features of the state
+     * @param bias           whether to have biases
+     * @param separateBiases whether the biases are PyTorch's {@code bias_ih} and {@code bias_hh},
+     *                       two trainable parameters, rather than their sum (no effect without
+     *                       bias)
+     * @param dtype          parameter type
+     * @param gen            the source of the initial values
+     */
+    public LSTMCell(int inputSize, int hiddenSize, boolean bias, boolean separateBiases, DType dtype,
+                    Generator gen) {
+        super("LSTMCell", 4, false, separateBiases, inputSize, hiddenSize, bias, dtype, gen);
+        this.separateBiases = separateBiases;
+    }
+
+    /**
+     * A cell with one bias per gate (if any), as the equations count them.
+     *
      * @param inputSize  features of the input
      * @param hiddenSize features of the state
      * @param bias       whether to have a bias
@@ -22,12 +44,17 @@ public final class LSTMCell extends RecurrentCell {
      * @param gen        the source of the initial values
      */
     public LSTMCell(int inputSize, int hiddenSize, boolean bias, DType dtype, Generator gen) {
-        super("LSTMCell", 4, false, inputSize, hiddenSize, bias, dtype, gen);
+        this(inputSize, hiddenSize, bias, false, dtype, gen);
     }
 
     /** An F32 cell with a bias. */
     public LSTMCell(int inputSize, int hiddenSize, Generator gen) {
         this(inputSize, hiddenSize, true, DType.F32, gen);
+    }
+
+    /** @return whether the cell was made to keep PyTorch's two biases as separate parameters */
+    public boolean separateBiases() {
+        return separateBiases;
     }
 
     /**
@@ -42,7 +69,7 @@ public final class LSTMCell extends RecurrentCell {
 
     @Override
     SequenceOutput run(Tensor x, Tensor h, Tensor c) {
-        Tensor[] p = weights();
+        Tensor[] p = kernelWeights();
         return Ops.lstmLayer(x, h, c, p[0], p[1], p.length > 2 ? p[2] : null, false);
     }
 

@@ -12,7 +12,10 @@ import dev.lanes.tensor.Tensor;
  *
  * <p>One bias, as the equation counts it: {@code parameterCount()} of one layer is
  * {@code N d + N^2 + N}. The state dict speaks PyTorch's names: {@code bias_ih_lK} is the bias
- * and {@code bias_hh_lK} zeros on export; on import the two are added.
+ * and {@code bias_hh_lK} zeros on export; on import the two are added. With
+ * {@link RecurrentOptions#withSeparateBiases(boolean) separate biases} the layer keeps PyTorch's
+ * {@code bias_ih_lK} and {@code bias_hh_lK} as two parameters ({@code N d + N^2 + 2N} per
+ * layer), loaded and saved as they are, and trains exactly as PyTorch does.
  */
 public final class RNN extends RecurrentBase {
 

@@ -11,13 +11,36 @@ import dev.lanes.tensor.Tensor;
 /**
  * {@code torch.nn.RNNCell}: {@code h' = f(W x + U h + b)} with f tanh, relu or sigmoid. One bias
  * ({@code N d + N^2 + N} parameters), exported as PyTorch's {@code bias_ih} with a zero
- * {@code bias_hh} and imported as their sum.
+ * {@code bias_hh} and imported as their sum; or, made with {@code separateBiases}, PyTorch's
+ * {@code bias_ih} and {@code bias_hh} as two parameters ({@code N d + N^2 + 2N}), saved and
+ * loaded as they are, with {@code b = b_ih + b_hh}, which trains as PyTorch's cell does.
  */
 public final class RNNCell extends RecurrentCell {
 
     private final Activation nonlinearity;
+    private final boolean separateBiases;
 
     /**
+     * @param inputSize      features of the input
+     * @param hiddenSize     features of the state
+     * @param bias           whether to have a bias
+     * @param separateBiases whether the bias is PyTorch's {@code bias_ih} and {@code bias_hh},
+     *                       two trainable parameters, rather than their sum (no effect without
+     *                       bias)
+     * @param nonlinearity   {@link Activation#TANH}, {@link Activation#RELU} or {@link Activation#SIGMOID}
+     * @param dtype          parameter type
+     * @param gen            the source of the initial values
+     */
+    public RNNCell(int inputSize, int hiddenSize, boolean bias, boolean separateBiases, Activation nonlinearity,
+                   DType dtype, Generator gen) {
+        super("RNNCell", 1, false, separateBiases, inputSize, hiddenSize, bias, dtype, gen);
+        this.nonlinearity = RNN.checkNonlinearity("RNNCell", nonlinearity);
+        this.separateBiases = separateBiases;
+    }
+
+    /**
+     * A cell with one bias (if any), as the equation counts it.
+     *
      * @param inputSize    features of the input
      * @param hiddenSize   features of the state
      * @param bias         whether to have a bias
@@ -27,8 +50,7 @@ public final class RNNCell extends RecurrentCell {
      */
     public RNNCell(int inputSize, int hiddenSize, boolean bias, Activation nonlinearity, DType dtype,
                    Generator gen) {
-        super("RNNCell", 1, false, inputSize, hiddenSize, bias, dtype, gen);
-        this.nonlinearity = RNN.checkNonlinearity("RNNCell", nonlinearity);
+        this(inputSize, hiddenSize, bias, false, nonlinearity, dtype, gen);
     }
 
     /** An F32 tanh cell with a bias. */
@@ -39,6 +61,11 @@ public final class RNNCell extends RecurrentCell {
     /** @return the activation */
     public Activation nonlinearity() {
         return nonlinearity;
+    }
+
+    /** @return whether the cell was made to keep PyTorch's two biases as separate parameters */
+    public boolean separateBiases() {
+        return separateBiases;
     }
 
     /**
@@ -57,7 +84,7 @@ public final class RNNCell extends RecurrentCell {
 
     @Override
     SequenceOutput run(Tensor x, Tensor h, Tensor c) {
-        Tensor[] p = weights();
+        Tensor[] p = kernelWeights();
         return Ops.rnnLayer(x, h, p[0], p[1], p.length > 2 ? p[2] : null, nonlinearity, false);
     }
 

@@ -27,16 +27,21 @@ abstract sealed class RecurrentBase extends Layer permits RNN, LSTM, GRU {
     private final int gates;
     private final Generator dropoutGen;
     private final List<SummedBias> summedBiases = new ArrayList<>();
+    /** Whether the biases are PyTorch's pair as parameters but one sum in the kernel (RNN, LSTM). */
+    private final boolean sumsBiasPair;
     /** Per layer and direction (index layer * D + direction): W_ih, W_hh, then the biases. */
     private final List<Parameter[]> weights = new ArrayList<>();
 
     /**
      * Registers the parameters in PyTorch's order, each drawn from U(-1/sqrt(N), 1/sqrt(N)) as
-     * PyTorch does; a single bias is the sum of two such draws (PyTorch's {@code b_ih + b_hh}).
+     * PyTorch does; a single bias is the sum of two such draws (PyTorch's {@code b_ih + b_hh}),
+     * and the same two draws are the pair when the biases are kept separate, so both layouts
+     * start from the same effective bias.
      *
      * @param kind       the name in messages ("LSTM")
      * @param gates      gate rows per weight (1, 4 or 3)
-     * @param twoBiases  whether to keep PyTorch's two biases (GRU) rather than their sum
+     * @param twoBiases  whether the layer's kernel takes PyTorch's two biases (GRU) rather than
+     *                   their sum
      * @param options    the sizes and flags
      * @param gen        the source of the initial values and of the dropout masks
      */
@@ -48,6 +53,7 @@ abstract sealed class RecurrentBase extends Layer permits RNN, LSTM, GRU {
         this.options = options;
         this.gates = gates;
         this.dropoutGen = gen;
+        this.sumsBiasPair = options.bias() && options.separateBiases() && !twoBiases;
         int n = options.hiddenSize();
         double bound = 1 / Math.sqrt(n);
         for (int layer = 0; layer < options.numLayers(); layer++) {
@@ -62,7 +68,7 @@ abstract sealed class RecurrentBase extends Layer permits RNN, LSTM, GRU {
                 if (options.bias()) {
                     Tensor bIh = Tensor.uniform(gen, options.dtype(), -bound, bound, gates * n);
                     Tensor bHh = Tensor.uniform(gen, options.dtype(), -bound, bound, gates * n);
-                    if (twoBiases) {
+                    if (twoBiases || options.separateBiases()) {
                         p.add(registerParameter("bias_ih" + suffix, bIh));
                         p.add(registerParameter("bias_hh" + suffix, bHh));
                     } else {
@@ -86,7 +92,8 @@ abstract sealed class RecurrentBase extends Layer permits RNN, LSTM, GRU {
      * @param x       {@code [T, B, in]}
      * @param h0      {@code [B, N]}
      * @param c0      {@code [B, N]} for LSTM, else null
-     * @param p       W_ih, W_hh and the biases (none without bias)
+     * @param p       W_ih, W_hh and the biases as the kernel takes them (one per gate for RNN and
+     *                LSTM, two for GRU, none without bias)
      * @param reverse whether this is the reverse direction
      */
     protected abstract SequenceOutput layer(Tensor x, Tensor h0, Tensor c0, Tensor[] p, boolean reverse);
@@ -146,6 +153,9 @@ abstract sealed class RecurrentBase extends Layer permits RNN, LSTM, GRU {
                 Tensor[] p = new Tensor[slots.length];
                 for (int i = 0; i < p.length; i++) {
                     p[i] = slots[i].tensor();
+                }
+                if (sumsBiasPair) {
+                    p = BiasPair.summed(p);
                 }
                 SequenceOutput r = layer(x, hi, ci, p, dir == 1);
                 outs.add(r.output());

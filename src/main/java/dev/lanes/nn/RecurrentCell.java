@@ -26,6 +26,10 @@ import java.util.Map;
  * biases, initialised from U(-1/sqrt(N), 1/sqrt(N)); input {@code [B, d]} or unbatched
  * {@code [d]}, states {@code [B, N]} or {@code [N]}, zeros when absent. A step runs through the
  * same fused tape node as a one-step sequence layer.
+ *
+ * <p>{@link RNNCell} and {@link LSTMCell} keep one bias per gate by default and, when made with
+ * separate biases, PyTorch's {@code bias_ih} and {@code bias_hh} as two parameters (see
+ * {@link RecurrentOptions} for why training differs); {@link GRUCell} always keeps both.
  */
 public abstract sealed class RecurrentCell extends Layer permits RNNCell, LSTMCell, GRUCell {
 
@@ -35,19 +39,23 @@ public abstract sealed class RecurrentCell extends Layer permits RNNCell, LSTMCe
     private final int hiddenSize;
     private final List<SummedBias> summedBiases = new ArrayList<>();
     private final List<Parameter> slots = new ArrayList<>();
+    /** Whether the biases are PyTorch's pair as parameters but one sum in the kernel (RNN, LSTM). */
+    private final boolean sumsBiasPair;
 
     /**
      * @param kind       the name in messages ("LSTMCell")
      * @param gates      gate rows per weight (1, 4 or 3)
-     * @param twoBiases  whether to keep PyTorch's two biases (GRU) rather than their sum
+     * @param twoBiases  whether the cell's kernel takes PyTorch's two biases (GRU) rather than
+     *                   their sum
+     * @param separate   whether a cell whose kernel takes the sum keeps the two as parameters
      * @param inputSize  features of the input, >= 1
      * @param hiddenSize features of the state, >= 1
      * @param bias       whether to have biases
      * @param dtype      parameter type
      * @param gen        the source of the initial values
      */
-    protected RecurrentCell(String kind, int gates, boolean twoBiases, int inputSize, int hiddenSize,
-                                boolean bias, DType dtype, Generator gen) {
+    protected RecurrentCell(String kind, int gates, boolean twoBiases, boolean separate, int inputSize,
+                            int hiddenSize, boolean bias, DType dtype, Generator gen) {
         if (inputSize < 1 || hiddenSize < 1) {
             throw new IllegalArgumentException(kind + ": input_size and hidden_size must be >= 1, got input_size="
                     + inputSize + ", hidden_size=" + hiddenSize);
@@ -56,6 +64,7 @@ public abstract sealed class RecurrentCell extends Layer permits RNNCell, LSTMCe
         this.gates = gates;
         this.inputSize = inputSize;
         this.hiddenSize = hiddenSize;
+        this.sumsBiasPair = bias && separate && !twoBiases;
         double bound = 1 / Math.sqrt(hiddenSize);
         int rows = gates * hiddenSize;
         slots.add(registerParameter("weight_ih", Tensor.uniform(gen, dtype, -bound, bound, rows, inputSize)));
@@ -63,7 +72,8 @@ public abstract sealed class RecurrentCell extends Layer permits RNNCell, LSTMCe
         if (bias) {
             Tensor bIh = Tensor.uniform(gen, dtype, -bound, bound, rows);
             Tensor bHh = Tensor.uniform(gen, dtype, -bound, bound, rows);
-            if (twoBiases) {
+            // The pair and the sum come from the same two draws, so both start from one effective bias.
+            if (twoBiases || separate) {
                 slots.add(registerParameter("bias_ih", bIh));
                 slots.add(registerParameter("bias_hh", bHh));
             } else {
@@ -101,7 +111,7 @@ public abstract sealed class RecurrentCell extends Layer permits RNNCell, LSTMCe
      * layer, so the bits match {@code forward}: {@code h} (and {@code c}) are replaced by the next
      * state. Allocates nothing.
      *
-     * @param w        the current weights ({@link #weights()})
+     * @param w        the current weights as the kernel takes them (as {@link #kernelWeights()})
      * @param zeroBias zeros of the bias length, for a cell without bias
      * @param s1       scratch {@code [B, G N]}
      * @param s2       scratch {@code [B, G N]}
@@ -129,6 +139,19 @@ public abstract sealed class RecurrentCell extends Layer permits RNNCell, LSTMCe
             out[i] = slots.get(i).tensor();
         }
         return out;
+    }
+
+    /** @return whether the bias parameters are PyTorch's pair while the kernel takes their sum */
+    final boolean sumsBiasPair() {
+        return sumsBiasPair;
+    }
+
+    /**
+     * @return the current parameters as the fused kernel takes them: W_ih, W_hh, then the biases,
+     *         a separate pair added on the tape into the one bias of an RNN or LSTM kernel
+     */
+    final Tensor[] kernelWeights() {
+        return sumsBiasPair ? BiasPair.summed(weights()) : weights();
     }
 
     /**

@@ -28,7 +28,10 @@ public final class RecurrentPlan {
     }
 
     /**
-     * Freezes a cell's current weights.
+     * Freezes a cell's current weights. An {@link RNNCell} or {@link LSTMCell} that keeps
+     * PyTorch's {@code bias_ih} and {@code bias_hh} as separate parameters is frozen with their
+     * sum (added in double, rounded once), the one bias per gate its kernel uses, so a step adds
+     * nothing.
      *
      * @param cell   an {@link LSTMCell}, {@link GRUCell} or {@link RNNCell}
      * @param policy what sessions do with non-finite inputs
@@ -42,6 +45,7 @@ public final class RecurrentPlan {
             throw new NullPointerException("RecurrentPlan.freeze: " + (cell == null ? "cell" : "policy") + " is null");
         }
         FreezeChecks.finite("RecurrentPlan.freeze: " + cell.getClass().getSimpleName(), cell.namedParameters(), true);
+        // Loaded by PyTorch's names into a one-bias copy, which adds a separate pair of biases.
         Map<String, Tensor> state = cell.stateDict();
         boolean bias = state.containsKey("bias_ih");
         int d = cell.inputSize();

@@ -26,11 +26,12 @@ import org.junit.jupiter.api.Test;
  */
 class CellSessionTest {
 
-    /** Cells of {@code d} inputs and {@code n} state features. */
+    /** Cells of {@code d} inputs and {@code n} state features, the LSTM and RNN also with separate biases. */
     static List<RecurrentCell> cells(int d, int n, DType dtype, boolean bias) {
         Generator gen = new Generator(21);
         return List.of(new LSTMCell(d, n, bias, dtype, gen), new GRUCell(d, n, bias, dtype, gen),
-                new RNNCell(d, n, bias, Activation.TANH, dtype, gen), new RNNCell(d, n, bias, Activation.RELU, dtype, gen));
+                new RNNCell(d, n, bias, Activation.TANH, dtype, gen), new RNNCell(d, n, bias, Activation.RELU, dtype, gen),
+                new LSTMCell(d, n, bias, true, dtype, gen), new RNNCell(d, n, bias, true, Activation.TANH, dtype, gen));
     }
 
     @Test
@@ -83,6 +84,28 @@ class CellSessionTest {
         for (RecurrentCell cell : cells(128, 256, DType.F32, true)) {
             CellSession s = cell.session(1);
             assertEquals(0, Allocations.settledBytes(s::step, 20_000, 1000, 50), cell + ": bytes allocated by 1000 steps");
+        }
+    }
+
+    @Test
+    void aSessionFollowsEachOfASeparatePairOfBiases() {
+        for (RecurrentCell cell : List.of(new LSTMCell(3, 4, true, true, DType.F32, new Generator(2)),
+                new RNNCell(3, 4, true, true, Activation.TANH, DType.F32, new Generator(2)))) {
+            CellSession s = cell.session(1);
+            for (String name : List.of("bias_ih", "bias_hh")) {
+                s.reset();
+                float[] before = s.step().toFloatArray();
+                cell.namedParameters().get(name).f32()[0] += 0.5f;
+                s.reset();
+                float[] after = s.step().toFloatArray();
+                assertNotEquals(Arrays.toString(before), Arrays.toString(after), cell + ": " + name + " changed");
+                Tensor h;
+                try (NoGrad ng = NoGrad.enter()) {
+                    h = cell instanceof LSTMCell l ? l.forward(s.input(), null).h()
+                            : ((RNNCell) cell).forward(s.input());
+                }
+                assertArrayEquals(h.toFloatArray(), after, 0f, cell + ": " + name);
+            }
         }
     }
 

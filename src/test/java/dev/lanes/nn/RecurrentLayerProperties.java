@@ -234,7 +234,7 @@ class RecurrentLayerProperties {
         assertNull(GradCheck.check(t -> flat(a.fused(t)), a.tensors()), mode + " reverse=" + a.reverse());
     }
 
-    /** A module of the given kind in F64 with random sizes and flags. */
+    /** A module of the given kind in F64 with random sizes and flags (separate biases among them). */
     record ModuleCase(RecurrentBase module, Mode mode, Tensor input, Tensor h0, Tensor c0) {
 
         static ModuleCase random(Mode mode, Random rnd, int maxSize) {
@@ -244,7 +244,7 @@ class RecurrentLayerProperties {
             int batch = 1 + rnd.nextInt(3);
             RecurrentOptions o = RecurrentOptions.of(in, hidden).withNumLayers(1 + rnd.nextInt(2))
                     .withBidirectional(rnd.nextBoolean()).withBatchFirst(rnd.nextBoolean())
-                    .withBias(rnd.nextInt(4) != 0).withDType(DType.F64);
+                    .withBias(rnd.nextInt(4) != 0).withDType(DType.F64).withSeparateBiases(rnd.nextBoolean());
             Generator gen = new Generator(rnd.nextLong());
             RecurrentBase m = switch (mode) {
                 case LSTM -> new LSTM(o, gen);

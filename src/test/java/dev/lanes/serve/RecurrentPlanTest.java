@@ -57,7 +57,9 @@ class RecurrentPlanTest {
     void planStepsGiveTheCellsBits() {
         Generator gen = new Generator(3);
         List<RecurrentCell> cells = List.of(new LSTMCell(20, 33, gen), new GRUCell(20, 33, gen),
-                new RNNCell(20, 33, true, Activation.SIGMOID, DType.F32, gen));
+                new RNNCell(20, 33, true, Activation.SIGMOID, DType.F32, gen),
+                new LSTMCell(20, 33, true, true, DType.F32, gen),
+                new RNNCell(20, 33, true, true, Activation.TANH, DType.F32, gen));
         for (RecurrentCell cell : cells) {
             RecurrentPlan plan = RecurrentPlan.freeze(cell);
             RecurrentSession s = plan.session(1);

@@ -25,7 +25,7 @@ import java.util.Set;
 public final class PointwiseGenerator {
 
     /** One declared operation. */
-    record Op(String constant, String name, String torch, List<Stmt> forward, List<Stmt> backward) {
+    record Op(String constant, String name, String torch, boolean positive, List<Stmt> forward, List<Stmt> backward) {
         boolean backwardUses(String var) {
             for (Stmt s : backward) {
                 if (s.expr().uses(var)) {
@@ -104,6 +104,7 @@ public final class PointwiseGenerator {
         Op current = null;
         List<Stmt> section = null;
         String constant = null, name = null, torch = null;
+        boolean positive = false;
         List<Stmt> forward = null, backward = null;
         for (int ln = 0; ln < lines.size(); ln++) {
             String line = lines.get(ln).strip();
@@ -125,6 +126,12 @@ public final class PointwiseGenerator {
                     switch (kv[0]) {
                         case "name" -> name = kv[1];
                         case "torch" -> torch = kv[1];
+                        case "domain" -> {
+                            if (!kv[1].equals("positive")) {
+                                throw new IllegalArgumentException(where + "the only domain is 'positive'");
+                            }
+                            positive = true;
+                        }
                         default -> throw new IllegalArgumentException(where + "unknown attribute " + kv[0]);
                     }
                 }
@@ -141,8 +148,9 @@ public final class PointwiseGenerator {
             } else if (line.equals("end")) {
                 checkAssigns(where, constant, forward, "y", Set.of("x"));
                 checkAssigns(where, constant, backward, "dx", Set.of("x", "y", "dy"));
-                ops.add(new Op(constant, name, torch, forward, backward));
+                ops.add(new Op(constant, name, torch, positive, forward, backward));
                 constant = name = torch = null;
+                positive = false;
                 section = null;
             } else {
                 if (section == null) {
@@ -322,19 +330,27 @@ public final class PointwiseGenerator {
                     .append(". */\n");
             b.append("    ").append(op.constant()).append("(\"").append(op.name()).append("\", \"")
                     .append(op.torch()).append("\", ").append(op.backwardUses("x")).append(", ")
-                    .append(op.backwardUses("y")).append(")").append(k + 1 < ops.size() ? ",\n\n" : ";\n\n");
+                    .append(op.backwardUses("y")).append(", ").append(op.positive()).append(")").append(k + 1 < ops.size() ? ",\n\n" : ";\n\n");
         }
         b.append("""
                     private final String opName;
                     private final String torchName;
                     private final boolean backwardUsesInput;
                     private final boolean backwardUsesOutput;
+                    private final boolean positiveDomain;
 
-                    PointwiseOp(String opName, String torchName, boolean backwardUsesInput, boolean backwardUsesOutput) {
+                    PointwiseOp(String opName, String torchName, boolean backwardUsesInput, boolean backwardUsesOutput,
+                                boolean positiveDomain) {
                         this.opName = opName;
                         this.torchName = torchName;
                         this.backwardUsesInput = backwardUsesInput;
                         this.backwardUsesOutput = backwardUsesOutput;
+                        this.positiveDomain = positiveDomain;
+                    }
+
+                    /** @return whether the operation is defined for positive inputs only (tests draw those) */
+                    public boolean positiveDomain() {
+                        return positiveDomain;
                     }
 
                     /** @return the operation's name in messages */
@@ -428,10 +444,14 @@ public final class PointwiseGenerator {
             b.append("    /** {@code y = op(x)}. */\n");
             b.append("    public static void forward(PointwiseOp op, T[] x, int xOff, T[] y, int yOff, int n) {\n"
                     .replace("T", type));
+            b.append("        forward(op, x, xOff, null, 0, y, yOff, n);\n    }\n\n");
+            b.append("    /** {@code y = op(x + b)}, or {@code op(x)} when {@code b} is null. */\n");
+            b.append(("    public static void forward(PointwiseOp op, T[] x, int xOff, T[] b, int bOff, T[] y, int yOff,\n"
+                    + "                               int n) {\n").replace("T[]", type + "[]"));
             b.append("        switch (op) {\n");
             for (Op op : ops) {
                 b.append("            case ").append(op.constant()).append(" -> ").append(method(op, "Forward"))
-                        .append("(x, xOff, y, yOff, n);\n");
+                        .append("(x, xOff, b, bOff, y, yOff, n);\n");
             }
             b.append("        }\n    }\n\n");
             b.append("    /** {@code dx = dy * op'(x)}, from the input {@code x} and/or the output {@code y} (either may be\n"
@@ -448,9 +468,10 @@ public final class PointwiseGenerator {
         for (Op op : ops) {
             for (String type : new String[] {"float", "double"}) {
                 b.append("    private static void ").append(method(op, "Forward")).append("(").append(type)
-                        .append("[] x, int xOff, ").append(type).append("[] y, int yOff, int n) {\n");
+                        .append("[] x, int xOff, ").append(type).append("[] b, int bOff, ").append(type)
+                        .append("[] y, int yOff, int n) {\n");
                 b.append("        for (int i = 0; i < n; i++) {\n");
-                b.append("            ").append(type).append(" v_x = x[xOff + i];\n");
+                b.append("            ").append(type).append(" v_x = b == null ? x[xOff + i] : x[xOff + i] + b[bOff + i];\n");
                 for (Stmt s : op.forward()) {
                     b.append("            ").append(type).append(" v_").append(s.target()).append(" = ")
                             .append(scalarExpr(s.expr(), type)).append(";\n");
@@ -669,16 +690,19 @@ public final class PointwiseGenerator {
         for (Op op : ops) {
             VectorBody f = new VectorBody(constants);
             f.line("FloatVector v_x = FloatVector.fromArray(S, x, xOff + i);");
+            f.line("if (b != null) {");
+            f.line("    v_x = v_x.add(FloatVector.fromArray(S, b, bOff + i));");
+            f.line("}");
             for (Stmt s : op.forward()) {
                 String r = f.emit(s.expr());
                 f.line("FloatVector v_" + s.target() + " = " + r + ";");
             }
             f.line("v_y.intoArray(y, yOff + i);");
             methods.append("    private static void ").append(method(op, "Forward"))
-                    .append("(float[] x, int xOff, float[] y, int yOff, int n) {\n")
+                    .append("(float[] x, int xOff, float[] b, int bOff, float[] y, int yOff, int n) {\n")
                     .append("        int i = 0;\n        for (; i <= n - L; i += L) {\n").append(f.lines)
                     .append("        }\n        if (i < n) {\n            ScalarPointwise.forward(PointwiseOp.")
-                    .append(op.constant()).append(", x, xOff + i, y, yOff + i, n - i);\n        }\n    }\n\n");
+                    .append(op.constant()).append(", x, xOff + i, b, bOff + i, y, yOff + i, n - i);\n        }\n    }\n\n");
             VectorBody g = new VectorBody(constants);
             if (op.backwardUses("x")) {
                 g.line("FloatVector v_x = FloatVector.fromArray(S, x, xOff + i);");
@@ -741,11 +765,17 @@ public final class PointwiseGenerator {
 
                     /** {@code y = op(x)}. */
                     static void forward(PointwiseOp op, float[] x, int xOff, float[] y, int yOff, int n) {
+                        forward(op, x, xOff, null, 0, y, yOff, n);
+                    }
+
+                    /** {@code y = op(x + b)}, or {@code op(x)} when {@code b} is null (a bias fused in). */
+                    static void forward(PointwiseOp op, float[] x, int xOff, float[] b, int bOff, float[] y, int yOff,
+                                        int n) {
                         switch (op) {
                 """);
         for (Op op : ops) {
             b.append("            case ").append(op.constant()).append(" -> ").append(method(op, "Forward"))
-                    .append("(x, xOff, y, yOff, n);\n");
+                    .append("(x, xOff, b, bOff, y, yOff, n);\n");
         }
         b.append("""
                         }

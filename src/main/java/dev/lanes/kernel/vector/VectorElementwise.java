@@ -39,9 +39,9 @@ final class VectorElementwise implements ElementwiseKernels {
         switch (f) {
             case IDENTITY -> identity(x, xOff, b, bOff, y, yOff, n);
             case RELU -> relu(x, xOff, b, bOff, y, yOff, n);
-            case SIGMOID -> VectorMath.sigmoid(x, xOff, b, bOff, y, yOff, n);
-            case TANH -> VectorMath.tanh(x, xOff, b, bOff, y, yOff, n);
-            case EXP -> VectorMath.exp(x, xOff, b, bOff, y, yOff, n);
+            case SIGMOID -> VectorPointwise.forward(PointwiseOp.SIGMOID, x, xOff, b, bOff, y, yOff, n);
+            case TANH -> VectorPointwise.forward(PointwiseOp.TANH, x, xOff, b, bOff, y, yOff, n);
+            case EXP -> VectorPointwise.forward(PointwiseOp.EXP, x, xOff, b, bOff, y, yOff, n);
         }
     }
 
@@ -166,7 +166,7 @@ final class VectorElementwise implements ElementwiseKernels {
 
     @Override
     public void log(float[] x, int xOff, float[] y, int yOff, int n) {
-        VectorMath.log(x, xOff, y, yOff, n);
+        VectorPointwise.forward(PointwiseOp.LOG, x, xOff, y, yOff, n);
     }
 
     @Override

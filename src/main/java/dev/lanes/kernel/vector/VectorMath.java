@@ -40,16 +40,16 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Loops of {@link FloatMath}'s exp, sigmoid, tanh and log over arrays: the same operations in
- * the same order on whole vectors, so every lane equals the scalar result bit for bit; the last
- * {@code n mod L} elements go through {@link FloatMath} itself.
+ * {@link FloatMath}'s constants as vectors, for the generated pointwise loops
+ * ({@code VectorPointwise}), which evaluate FloatMath's exp, sigmoid, tanh, log and erf step for
+ * step on whole vectors, so every lane equals the scalar result bit for bit.
  *
- * <p><b>No vector crosses a method boundary here.</b> Each loop spells its function out with
- * Vector API calls only. Those are force-inlined by C2 whatever the size of the compilation,
+ * <p><b>No vector crosses a method boundary in those loops.</b> Each spells its functions out
+ * with Vector API calls only. Those are force-inlined by C2 whatever the size of the compilation,
  * while a helper method of ours that takes or returns a vector is inlined only while the
  * compilation is under C2's node budget (NodeCountInliningCutoff); a caller that inlines a loop
  * into a large method would then call the helper out of line and box every vector, allocating
- * on every iteration. Hence exp's dozen lines appear in the exp, sigmoid and tanh loops.
+ * on every iteration. Hence the generator writes exp's dozen lines into every loop that needs it.
  */
 final class VectorMath {
 
@@ -112,125 +112,5 @@ final class VectorMath {
 
     private static FloatVector c(float v) {
         return FloatVector.broadcast(S, v);
-    }
-
-    /** {@code y = e^(x + b)} ({@code e^x} when {@code b} is null). */
-    static void exp(float[] x, int xOff, float[] b, int bOff, float[] y, int yOff, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            FloatVector v = FloatVector.fromArray(S, x, xOff + i);
-            if (b != null) {
-                v = v.add(FloatVector.fromArray(S, b, bOff + i));
-            }
-            // exp(v), as FloatMath.exp
-            FloatVector t = v.mul(V_LOG2E).add(V_MAGIC);
-            FloatVector k = t.sub(V_MAGIC);
-            IntVector ki = t.reinterpretAsInts().sub(V_MAGIC_BITS);
-            FloatVector r = v.sub(k.mul(V_LN2_HI)).sub(k.mul(V_LN2_LO));
-            FloatVector q = r.mul(V_E5).add(V_E4).mul(r).add(V_E3).mul(r).add(V_E2).mul(r).add(V_E1).mul(r).add(V_E0);
-            IntVector k1 = ki.lanewise(VectorOperators.ASHR, INT_ONE);
-            FloatVector s1 = k1.add(BIAS).lanewise(VectorOperators.LSHL, TWENTY_THREE).reinterpretAsFloats();
-            FloatVector s2 = ki.sub(k1).add(BIAS).lanewise(VectorOperators.LSHL, TWENTY_THREE).reinterpretAsFloats();
-            FloatVector e = q.mul(r.mul(r)).add(r).add(ONE).mul(s1).mul(s2)
-                    .blend(POS_INF, v.compare(VectorOperators.GE, V_OVERFLOW))
-                    .blend(ZERO, v.compare(VectorOperators.LT, V_UNDERFLOW));
-            e.intoArray(y, yOff + i);
-        }
-        for (; i < n; i++) {
-            y[yOff + i] = FloatMath.exp(b == null ? x[xOff + i] : x[xOff + i] + b[bOff + i]);
-        }
-    }
-
-    /** {@code y = sigmoid(x + b)} ({@code sigmoid(x)} when {@code b} is null). */
-    static void sigmoid(float[] x, int xOff, float[] b, int bOff, float[] y, int yOff, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            FloatVector v = FloatVector.fromArray(S, x, xOff + i);
-            if (b != null) {
-                v = v.add(FloatVector.fromArray(S, b, bOff + i));
-            }
-            VectorMask<Float> tail = v.compare(VectorOperators.LT, V_SIGMOID_EXP_BELOW);
-            FloatVector a = v.neg().blend(v, tail);
-            // exp(a), as FloatMath.exp
-            FloatVector t = a.mul(V_LOG2E).add(V_MAGIC);
-            FloatVector k = t.sub(V_MAGIC);
-            IntVector ki = t.reinterpretAsInts().sub(V_MAGIC_BITS);
-            FloatVector r = a.sub(k.mul(V_LN2_HI)).sub(k.mul(V_LN2_LO));
-            FloatVector q = r.mul(V_E5).add(V_E4).mul(r).add(V_E3).mul(r).add(V_E2).mul(r).add(V_E1).mul(r).add(V_E0);
-            IntVector k1 = ki.lanewise(VectorOperators.ASHR, INT_ONE);
-            FloatVector s1 = k1.add(BIAS).lanewise(VectorOperators.LSHL, TWENTY_THREE).reinterpretAsFloats();
-            FloatVector s2 = ki.sub(k1).add(BIAS).lanewise(VectorOperators.LSHL, TWENTY_THREE).reinterpretAsFloats();
-            FloatVector e = q.mul(r.mul(r)).add(r).add(ONE).mul(s1).mul(s2)
-                    .blend(POS_INF, a.compare(VectorOperators.GE, V_OVERFLOW))
-                    .blend(ZERO, a.compare(VectorOperators.LT, V_UNDERFLOW));
-            ONE.div(e.add(ONE)).blend(e, tail).intoArray(y, yOff + i);
-        }
-        for (; i < n; i++) {
-            y[yOff + i] = FloatMath.sigmoid(b == null ? x[xOff + i] : x[xOff + i] + b[bOff + i]);
-        }
-    }
-
-    /** {@code y = tanh(x + b)} ({@code tanh(x)} when {@code b} is null). */
-    static void tanh(float[] x, int xOff, float[] b, int bOff, float[] y, int yOff, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            FloatVector v = FloatVector.fromArray(S, x, xOff + i);
-            if (b != null) {
-                v = v.add(FloatVector.fromArray(S, b, bOff + i));
-            }
-            FloatVector ax = v.abs();
-            FloatVector z = v.mul(v);
-            FloatVector p = z.mul(V_T4).add(V_T3).mul(z).add(V_T2).mul(z).add(V_T1).mul(z).add(V_T0);
-            FloatVector small = p.mul(z).mul(v).add(v).blend(v, v.compare(VectorOperators.EQ, ZERO));
-            FloatVector a = ax.mul(MINUS_TWO);
-            // exp(a), as FloatMath.exp
-            FloatVector t = a.mul(V_LOG2E).add(V_MAGIC);
-            FloatVector k = t.sub(V_MAGIC);
-            IntVector ki = t.reinterpretAsInts().sub(V_MAGIC_BITS);
-            FloatVector r = a.sub(k.mul(V_LN2_HI)).sub(k.mul(V_LN2_LO));
-            FloatVector q = r.mul(V_E5).add(V_E4).mul(r).add(V_E3).mul(r).add(V_E2).mul(r).add(V_E1).mul(r).add(V_E0);
-            IntVector k1 = ki.lanewise(VectorOperators.ASHR, INT_ONE);
-            FloatVector s1 = k1.add(BIAS).lanewise(VectorOperators.LSHL, TWENTY_THREE).reinterpretAsFloats();
-            FloatVector s2 = ki.sub(k1).add(BIAS).lanewise(VectorOperators.LSHL, TWENTY_THREE).reinterpretAsFloats();
-            FloatVector e = q.mul(r.mul(r)).add(r).add(ONE).mul(s1).mul(s2)
-                    .blend(POS_INF, a.compare(VectorOperators.GE, V_OVERFLOW))
-                    .blend(ZERO, a.compare(VectorOperators.LT, V_UNDERFLOW));
-            FloatVector large = e.neg().add(ONE).div(e.add(ONE));
-            large = large.reinterpretAsInts().and(MAGNITUDE).or(v.reinterpretAsInts().and(SIGN)).reinterpretAsFloats();
-            large.blend(small, ax.compare(VectorOperators.LT, V_TANH_SMALL)).intoArray(y, yOff + i);
-        }
-        for (; i < n; i++) {
-            y[yOff + i] = FloatMath.tanh(b == null ? x[xOff + i] : x[xOff + i] + b[bOff + i]);
-        }
-    }
-
-    /** {@code y = ln(x)}. */
-    static void log(float[] x, int xOff, float[] y, int yOff, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            FloatVector v = FloatVector.fromArray(S, x, xOff + i);
-            VectorMask<Float> subnormal = v.compare(VectorOperators.LT, V_MIN_NORMAL);
-            IntVector bits = v.blend(v.mul(V_TWO_POW_23), subnormal).reinterpretAsInts();
-            IntVector e = bits.lanewise(VectorOperators.ASHR, TWENTY_THREE).sub(BIAS);
-            e = e.blend(e.sub(TWENTY_THREE), subnormal.cast(I));
-            IntVector mant = bits.and(MANTISSA);
-            VectorMask<Integer> high = mant.compare(VectorOperators.GT, V_SQRT_HALF);
-            FloatVector m = mant.or(EXPONENT_ONE).blend(mant.or(EXPONENT_HALF), high).reinterpretAsFloats();
-            e = e.blend(e.add(INT_ONE), high);
-            FloatVector f = m.sub(ONE);
-            FloatVector fe = (FloatVector) e.convert(VectorOperators.I2F, 0);
-            FloatVector z = f.mul(f);
-            FloatVector q = f.mul(V_L8).add(V_L7).mul(f).add(V_L6).mul(f).add(V_L5).mul(f).add(V_L4).mul(f).add(V_L3)
-                    .mul(f).add(V_L2).mul(f).add(V_L1).mul(f).add(V_L0);
-            FloatVector r = q.mul(f).mul(z).add(fe.mul(V_LN2_LO)).sub(z.mul(HALF));
-            r = f.add(r).add(fe.mul(V_LN2_HI));
-            r.blend(NAN, v.compare(VectorOperators.GT, ZERO).not())
-                    .blend(NEG_INF, v.compare(VectorOperators.EQ, ZERO))
-                    .blend(POS_INF, v.compare(VectorOperators.EQ, POS_INF))
-                    .intoArray(y, yOff + i);
-        }
-        for (; i < n; i++) {
-            y[yOff + i] = FloatMath.log(x[xOff + i]);
-        }
     }
 }

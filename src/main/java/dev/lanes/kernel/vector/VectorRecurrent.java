@@ -1,5 +1,6 @@
 package dev.lanes.kernel.vector;
 
+import dev.lanes.kernel.internal.PointwiseOp;
 import static dev.lanes.kernel.vector.VectorMath.BIAS;
 import static dev.lanes.kernel.vector.VectorMath.INT_ONE;
 import static dev.lanes.kernel.vector.VectorMath.MAGNITUDE;
@@ -74,9 +75,9 @@ final class VectorRecurrent implements RecurrentKernels {
         int n = hidden;
         for (int b = 0; b < batch; b++) {
             int g0 = gatesOff + b * 4 * n;
-            VectorMath.sigmoid(gates, g0, bias, biasOff, gates, g0, 2 * n);
-            VectorMath.tanh(gates, g0 + 2 * n, bias, biasOff + 2 * n, gates, g0 + 2 * n, n);
-            VectorMath.sigmoid(gates, g0 + 3 * n, bias, biasOff + 3 * n, gates, g0 + 3 * n, n);
+            VectorPointwise.forward(PointwiseOp.SIGMOID, gates, g0, bias, biasOff, gates, g0, 2 * n);
+            VectorPointwise.forward(PointwiseOp.TANH, gates, g0 + 2 * n, bias, biasOff + 2 * n, gates, g0 + 2 * n, n);
+            VectorPointwise.forward(PointwiseOp.SIGMOID, gates, g0 + 3 * n, bias, biasOff + 3 * n, gates, g0 + 3 * n, n);
             lstmCellUpdate(n, gates, g0, cPrev, cPrevOff + b * n, c, cOff + b * n, tanhC, tanhCOff + b * n, h,
                     hOff + b * n);
         }

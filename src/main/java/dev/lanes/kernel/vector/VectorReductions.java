@@ -1,5 +1,6 @@
 package dev.lanes.kernel.vector;
 
+import dev.lanes.kernel.internal.PointwiseOp;
 import static dev.lanes.kernel.internal.Sums.BLOCK;
 import static dev.lanes.kernel.internal.Sums.PARTIALS;
 
@@ -234,7 +235,7 @@ final class VectorReductions implements ReductionKernels {
             int yr = yOff + r * cols;
             float mx = max(x, xr, cols);
             shifted(x, xr, mx, y, yr, cols);
-            VectorMath.exp(y, yr, null, 0, y, yr, cols);
+            VectorPointwise.forward(PointwiseOp.EXP, y, yr, null, 0, y, yr, cols);
             float s = sum(y, yr, cols);
             for (int j = 0; j < cols; j += L) {
                 VectorMask<Float> m = S.indexInRange(j, cols);
@@ -252,7 +253,7 @@ final class VectorReductions implements ReductionKernels {
             // exp(x - max) into a scratch row, then its fixed-order sum: the scalar provider's bits.
             float[] e = Scratch.floats(Scratch.ROW_TERMS, cols);
             shifted(x, xr, mx, e, 0, cols);
-            VectorMath.exp(e, 0, null, 0, e, 0, cols);
+            VectorPointwise.forward(PointwiseOp.EXP, e, 0, null, 0, e, 0, cols);
             float logSum = FloatMath.log(sum(e, 0, cols));
             for (int j = 0; j < cols; j += L) {
                 VectorMask<Float> m = S.indexInRange(j, cols);
@@ -282,7 +283,7 @@ final class VectorReductions implements ReductionKernels {
             int o = r * cols;
             float s = sum(dy, dyOff + o, cols);
             float[] e = Scratch.floats(Scratch.ROW_TERMS, cols);
-            VectorMath.exp(y, yOff + o, null, 0, e, 0, cols);
+            VectorPointwise.forward(PointwiseOp.EXP, y, yOff + o, null, 0, e, 0, cols);
             for (int j = 0; j < cols; j += L) {
                 VectorMask<Float> m = S.indexInRange(j, cols);
                 FloatVector es = FloatVector.fromArray(S, e, j, m).mul(s);

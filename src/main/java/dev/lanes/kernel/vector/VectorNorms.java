@@ -33,6 +33,7 @@ final class VectorNorms implements NormKernels {
         for (int r = 0; r < rows; r++) {
             int xr = xOff + r * cols;
             float mu0 = (float) ((double) SUMS.sum(x, xr, cols) / cols);
+            // d = (x - mu0) * 1: the deviations, exactly as the scalar provider rounds them.
             normalise(x, xr, mu0, 1f, null, 0, null, 0, d, 0, cols);
             float sd = SUMS.sum(d, 0, cols);
             float mu = ScalarNorms.mean(mu0, sd, cols);

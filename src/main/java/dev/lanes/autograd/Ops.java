@@ -345,6 +345,24 @@ public final class Ops {
     }
 
     /**
+     * {@code torch.nn.functional.layer_norm}: normalises over the trailing dimensions given by
+     * {@code normalizedShape}, each slice by its own mean and biased variance,
+     * {@code y = (x - mean) / sqrt(var + eps) * weight + bias}, as one tape node (gradients for
+     * {@code x}, {@code weight} and {@code bias}). The same bits for any thread count.
+     *
+     * @param normalizedShape the trailing sizes of {@code x} to normalise over, at least one
+     * @param weight          scale of shape {@code normalizedShape}, or null for 1
+     * @param bias            shift of shape {@code normalizedShape}, or null for 0
+     * @param eps             added to the variance, finite and > 0 (PyTorch's default is 1e-5)
+     * @throws IllegalArgumentException when {@code normalizedShape} is not the trailing sizes of
+     *                                  {@code x}, a parameter's shape or dtype does not match, or
+     *                                  {@code eps} is invalid; the message names the shapes
+     */
+    public static Tensor layerNorm(Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+        return LayerNorm.apply(x, normalizedShape, weight, bias, eps);
+    }
+
+    /**
      * {@code torch.nn.functional.max_pool2d} on {@code [N, C, H, W]}, padding with {@code -inf};
      * the gradient goes to the first maximum of each window in row-major scan order.
      *

@@ -27,4 +27,7 @@ public interface KernelProvider {
 
     /** @return the reductions and row-wise softmax of this provider */
     ReductionKernels reductions();
+
+    /** @return the row-wise normalisations of this provider */
+    NormKernels norms();
 }

@@ -23,7 +23,11 @@ public final class Scratch {
     public static final int POOL_ROWS = 6;
     /** The output offsets of a transposition's columns (an int slot). */
     public static final int TRANSPOSE_OFFSETS = 7;
-    private static final int SLOTS = 8;
+    /** Rows of a layer normalisation's backward pass (the normalised input and the scaled gradient). */
+    public static final int NORM_ROWS = 8;
+    /** Per-block column sums of a layer normalisation's backward pass, and their totals. */
+    public static final int NORM_PARTIALS = 9;
+    private static final int SLOTS = 10;
 
     private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
 

@@ -3,6 +3,7 @@ package dev.lanes.kernel.scalar;
 import dev.lanes.kernel.internal.ElementwiseKernels;
 import dev.lanes.kernel.internal.GemmKernels;
 import dev.lanes.kernel.internal.KernelProvider;
+import dev.lanes.kernel.internal.NormKernels;
 import dev.lanes.kernel.internal.RecurrentKernels;
 import dev.lanes.kernel.internal.ReductionKernels;
 import dev.lanes.kernel.internal.UpdateKernels;
@@ -51,5 +52,10 @@ public final class ScalarProvider implements KernelProvider {
     @Override
     public ReductionKernels reductions() {
         return ScalarReductions.INSTANCE;
+    }
+
+    @Override
+    public NormKernels norms() {
+        return ScalarNorms.INSTANCE;
     }
 }

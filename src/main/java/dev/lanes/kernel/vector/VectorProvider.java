@@ -3,6 +3,7 @@ package dev.lanes.kernel.vector;
 import dev.lanes.kernel.internal.ElementwiseKernels;
 import dev.lanes.kernel.internal.GemmKernels;
 import dev.lanes.kernel.internal.KernelProvider;
+import dev.lanes.kernel.internal.NormKernels;
 import dev.lanes.kernel.internal.RecurrentKernels;
 import dev.lanes.kernel.internal.ReductionKernels;
 import dev.lanes.kernel.internal.UpdateKernels;
@@ -103,5 +104,10 @@ public final class VectorProvider implements KernelProvider {
     @Override
     public ReductionKernels reductions() {
         return VectorReductions.INSTANCE;
+    }
+
+    @Override
+    public NormKernels norms() {
+        return VectorNorms.INSTANCE;
     }
 }

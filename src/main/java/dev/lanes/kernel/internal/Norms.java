@@ -1,0 +1,324 @@
+package dev.lanes.kernel.internal;
+
+import static dev.lanes.kernel.internal.ArrayChecks.disjointRanges;
+import static dev.lanes.kernel.internal.ArrayChecks.inPlaceOrDisjoint;
+import static dev.lanes.kernel.internal.ArrayChecks.nonNull;
+import static dev.lanes.kernel.internal.ArrayChecks.range;
+
+import java.lang.reflect.Array;
+import java.util.Arrays;
+
+/**
+ * Layer normalisation of the rows of a contiguous {@code rows x cols} matrix (row {@code r}
+ * starts at {@code off + r * cols}), forward and backward, on {@code float[]} and
+ * {@code double[]}; {@link NormKernels} gives the arithmetic, which is the same bits on every
+ * provider.
+ *
+ * <p><b>Threads.</b> Rows are independent, so large calls split them across {@link Parallel}'s
+ * threads. The only reduction across rows, the weight and bias gradients of the backward pass,
+ * is blocked by {@link #ROW_BLOCK} rows whatever the thread count: each block's column sums are
+ * one kernel call (rows added in order, in the working precision), and the block sums are added
+ * in block order in double precision, then rounded once. So results are bit-identical for any
+ * thread count, and a long batch loses no more accuracy in single precision than one block does.
+ *
+ * <p>An output may be its input exactly ({@code y} and {@code x}; {@code dx} and {@code dy}) or
+ * share nothing with any array of the call; the saved statistics and the parameter gradients
+ * share nothing with anything. Invalid arguments raise {@link IllegalArgumentException} naming
+ * the operation and the values; a null required array raises {@link NullPointerException}.
+ */
+public final class Norms {
+
+    /** Rows per block of the backward pass's column sums: part of the arithmetic, never tied to threads. */
+    public static final int ROW_BLOCK = 32;
+    /** Elements from which a call splits its rows across threads. */
+    private static final int PARALLEL_MIN = 1 << 14;
+    /** Elements a parallel tile aims at: whole blocks of rows, at least one. */
+    private static final int TILE_ELEMENTS = 1 << 13;
+
+    private Norms() {
+    }
+
+    private static NormKernels kernels() {
+        return Providers.provider().norms();
+    }
+
+    /**
+     * {@code y = (x - mean) / sqrt(var + eps) * weight + bias} for each row, with its mean and
+     * biased variance over the row; the row's mean and {@code rstd = 1 / sqrt(var + eps)} are
+     * written to {@code mean[meanOff + r]} and {@code rstd[rstdOff + r]} for the backward pass.
+     *
+     * @param weight {@code cols} scales from {@code wOff}, or null for none
+     * @param bias   {@code cols} shifts from {@code bOff}, or null for none
+     * @param eps    added to the variance: finite and > 0
+     */
+    public static void layerNorm(int rows, int cols, float[] x, int xOff, float[] weight, int wOff, float[] bias,
+                                 int bOff, double eps, float[] y, int yOff, float[] mean, int meanOff, float[] rstd,
+                                 int rstdOff) {
+        checkForward(rows, cols, x, xOff, weight, wOff, bias, bOff, eps, y, yOff, mean, meanOff, rstd, rstdOff);
+        if (rows == 0 || cols == 0) {
+            return;
+        }
+        NormKernels k = kernels();
+        int tileRows = tileRows(cols);
+        if (!split(rows, cols, tileRows)) {
+            k.layerNorm(rows, cols, x, xOff, weight, wOff, bias, bOff, eps, y, yOff, mean, meanOff, rstd, rstdOff);
+            return;
+        }
+        Parallel.forEach(ceilDiv(rows, tileRows), t -> {
+            int r0 = t * tileRows;
+            int o = r0 * cols;
+            k.layerNorm(Math.min(tileRows, rows - r0), cols, x, xOff + o, weight, wOff, bias, bOff, eps, y, yOff + o,
+                    mean, meanOff + r0, rstd, rstdOff + r0);
+        });
+    }
+
+    /** Layer normalisation of each row, in double precision. */
+    public static void layerNorm(int rows, int cols, double[] x, int xOff, double[] weight, int wOff, double[] bias,
+                                 int bOff, double eps, double[] y, int yOff, double[] mean, int meanOff,
+                                 double[] rstd, int rstdOff) {
+        checkForward(rows, cols, x, xOff, weight, wOff, bias, bOff, eps, y, yOff, mean, meanOff, rstd, rstdOff);
+        if (rows == 0 || cols == 0) {
+            return;
+        }
+        NormKernels k = kernels();
+        int tileRows = tileRows(cols);
+        if (!split(rows, cols, tileRows)) {
+            k.layerNorm(rows, cols, x, xOff, weight, wOff, bias, bOff, eps, y, yOff, mean, meanOff, rstd, rstdOff);
+            return;
+        }
+        Parallel.forEach(ceilDiv(rows, tileRows), t -> {
+            int r0 = t * tileRows;
+            int o = r0 * cols;
+            k.layerNorm(Math.min(tileRows, rows - r0), cols, x, xOff + o, weight, wOff, bias, bOff, eps, y, yOff + o,
+                    mean, meanOff + r0, rstd, rstdOff + r0);
+        });
+    }
+
+    /**
+     * The backward pass of {@link #layerNorm}: from the input {@code x}, the saved {@code mean}
+     * and {@code rstd}, the forward {@code weight} (or null) and the output gradient {@code dy},
+     * writes the input gradient to {@code dx} and the sums over all rows
+     * {@code dw[j] = sum(dy * xhat)} and {@code db[j] = sum(dy)}, each only when its array is not
+     * null ({@code dw} and {@code db} are overwritten, zeros when {@code rows == 0}).
+     */
+    public static void layerNormBackward(int rows, int cols, float[] x, int xOff, float[] mean, int meanOff,
+                                         float[] rstd, int rstdOff, float[] weight, int wOff, float[] dy, int dyOff,
+                                         float[] dx, int dxOff, float[] dw, int dwOff, float[] db, int dbOff) {
+        checkBackward(rows, cols, x, xOff, mean, meanOff, rstd, rstdOff, weight, wOff, dy, dyOff, dx, dxOff, dw, dwOff,
+                db, dbOff);
+        if (cols == 0) {
+            return;
+        }
+        NormKernels k = kernels();
+        int blocks = ceilDiv(rows, ROW_BLOCK);
+        // Block b's column sums at b * cols (weight) and (blocks + b) * cols (bias).
+        float[] partial = dw == null && db == null ? null : Scratch.floats(Scratch.NORM_PARTIALS, 2 * blocks * cols);
+        float[] pw = dw == null ? null : partial;
+        float[] pb = db == null ? null : partial;
+        runBlocks(rows, cols, b -> {
+            int r0 = b * ROW_BLOCK;
+            int o = r0 * cols;
+            k.layerNormBackward(Math.min(ROW_BLOCK, rows - r0), cols, x, xOff + o, mean, meanOff + r0, rstd,
+                    rstdOff + r0, weight, wOff, dy, dyOff + o, dx, dxOff + o, pw, b * cols, pb, (blocks + b) * cols);
+        });
+        if (partial == null) {
+            return;
+        }
+        double[] total = Scratch.doubles(Scratch.NORM_PARTIALS, 2 * cols);
+        Arrays.fill(total, 0, 2 * cols, 0d);
+        for (int b = 0; b < blocks; b++) {
+            for (int j = 0; j < cols; j++) {
+                total[j] += partial[b * cols + j];
+                total[cols + j] += partial[(blocks + b) * cols + j];
+            }
+        }
+        for (int j = 0; j < cols; j++) {
+            if (dw != null) {
+                dw[dwOff + j] = (float) total[j];
+            }
+            if (db != null) {
+                db[dbOff + j] = (float) total[cols + j];
+            }
+        }
+    }
+
+    /** The backward pass of {@link #layerNorm}, in double precision. */
+    public static void layerNormBackward(int rows, int cols, double[] x, int xOff, double[] mean, int meanOff,
+                                         double[] rstd, int rstdOff, double[] weight, int wOff, double[] dy,
+                                         int dyOff, double[] dx, int dxOff, double[] dw, int dwOff, double[] db,
+                                         int dbOff) {
+        checkBackward(rows, cols, x, xOff, mean, meanOff, rstd, rstdOff, weight, wOff, dy, dyOff, dx, dxOff, dw, dwOff,
+                db, dbOff);
+        if (cols == 0) {
+            return;
+        }
+        NormKernels k = kernels();
+        int blocks = ceilDiv(rows, ROW_BLOCK);
+        double[] partial = dw == null && db == null ? null
+                : Scratch.doubles(Scratch.NORM_PARTIALS, 2 * blocks * cols);
+        double[] pw = dw == null ? null : partial;
+        double[] pb = db == null ? null : partial;
+        runBlocks(rows, cols, b -> {
+            int r0 = b * ROW_BLOCK;
+            int o = r0 * cols;
+            k.layerNormBackward(Math.min(ROW_BLOCK, rows - r0), cols, x, xOff + o, mean, meanOff + r0, rstd,
+                    rstdOff + r0, weight, wOff, dy, dyOff + o, dx, dxOff + o, pw, b * cols, pb, (blocks + b) * cols);
+        });
+        if (partial == null) {
+            return;
+        }
+        for (int j = 0; j < cols; j++) {
+            double sw = 0d;
+            double sb = 0d;
+            for (int b = 0; b < blocks; b++) {
+                sw += partial[b * cols + j];
+                sb += partial[(blocks + b) * cols + j];
+            }
+            if (dw != null) {
+                dw[dwOff + j] = sw;
+            }
+            if (db != null) {
+                db[dbOff + j] = sb;
+            }
+        }
+    }
+
+    /**
+     * Runs {@code block} for every block of {@link #ROW_BLOCK} rows: on this thread for a small
+     * call, else in tiles of whole blocks across the pool. Which thread runs a block never
+     * changes what it computes.
+     */
+    private static void runBlocks(int rows, int cols, Parallel.TileBody block) {
+        int blocks = ceilDiv(rows, ROW_BLOCK);
+        int tileRows = tileRows(cols);
+        if (!split(rows, cols, tileRows)) {
+            for (int b = 0; b < blocks; b++) {
+                block.run(b);
+            }
+            return;
+        }
+        int perTile = tileRows / ROW_BLOCK;
+        Parallel.forEach(ceilDiv(blocks, perTile), t -> {
+            for (int b = t * perTile, end = Math.min(blocks, b + perTile); b < end; b++) {
+                block.run(b);
+            }
+        });
+    }
+
+    /** Rows per parallel tile: whole blocks, about {@link #TILE_ELEMENTS} elements. */
+    private static int tileRows(int cols) {
+        return ROW_BLOCK * Math.max(1, TILE_ELEMENTS / (ROW_BLOCK * cols));
+    }
+
+    private static boolean split(int rows, int cols, int tileRows) {
+        return rows > tileRows && (long) rows * cols >= PARALLEL_MIN && Parallel.canSplit();
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    // ---------------------------------------------------------------- checks
+
+    private static void checkForward(int rows, int cols, Object x, int xOff, Object weight, int wOff, Object bias,
+                                     int bOff, double eps, Object y, int yOff, Object mean, int meanOff, Object rstd,
+                                     int rstdOff) {
+        String op = "layerNorm";
+        int n = size(op, rows, cols);
+        if (!(eps > 0) || Double.isInfinite(eps)) {
+            throw new IllegalArgumentException(op + ": eps must be finite and > 0, got " + eps);
+        }
+        array(op, "x", x, xOff, n);
+        array(op, "y", y, yOff, n);
+        optional(op, "weight", weight, wOff, cols);
+        optional(op, "bias", bias, bOff, cols);
+        array(op, "mean", mean, meanOff, rows);
+        array(op, "rstd", rstd, rstdOff, rows);
+        inPlaceOrDisjoint(op, "x", x, xOff, "y", y, yOff, n);
+        apart(op, "weight", weight, wOff, cols, "y", y, yOff, n);
+        apart(op, "bias", bias, bOff, cols, "y", y, yOff, n);
+        apart(op, "mean", mean, meanOff, rows, "rstd", rstd, rstdOff, rows);
+        forwardStatistic(op, "mean", mean, meanOff, rows, cols, x, xOff, weight, wOff, bias, bOff, y, yOff);
+        forwardStatistic(op, "rstd", rstd, rstdOff, rows, cols, x, xOff, weight, wOff, bias, bOff, y, yOff);
+    }
+
+    /** A saved statistic shares nothing with the forward pass's other arrays. */
+    private static void forwardStatistic(String op, String name, Object s, int sOff, int rows, int cols, Object x,
+                                         int xOff, Object weight, int wOff, Object bias, int bOff, Object y, int yOff) {
+        int n = rows * cols;
+        apart(op, "x", x, xOff, n, name, s, sOff, rows);
+        apart(op, "y", y, yOff, n, name, s, sOff, rows);
+        apart(op, "weight", weight, wOff, cols, name, s, sOff, rows);
+        apart(op, "bias", bias, bOff, cols, name, s, sOff, rows);
+    }
+
+    private static void checkBackward(int rows, int cols, Object x, int xOff, Object mean, int meanOff, Object rstd,
+                                      int rstdOff, Object weight, int wOff, Object dy, int dyOff, Object dx, int dxOff,
+                                      Object dw, int dwOff, Object db, int dbOff) {
+        String op = "layerNormBackward";
+        int n = size(op, rows, cols);
+        array(op, "x", x, xOff, n);
+        array(op, "mean", mean, meanOff, rows);
+        array(op, "rstd", rstd, rstdOff, rows);
+        optional(op, "weight", weight, wOff, cols);
+        array(op, "dy", dy, dyOff, n);
+        optional(op, "dx", dx, dxOff, n);
+        optional(op, "dw", dw, dwOff, cols);
+        optional(op, "db", db, dbOff, cols);
+        inPlaceOrDisjoint(op, "dy", dy, dyOff, "dx", dx, dxOff, n);
+        apart(op, "x", x, xOff, n, "dx", dx, dxOff, n);
+        apart(op, "mean", mean, meanOff, rows, "dx", dx, dxOff, n);
+        apart(op, "rstd", rstd, rstdOff, rows, "dx", dx, dxOff, n);
+        apart(op, "weight", weight, wOff, cols, "dx", dx, dxOff, n);
+        apart(op, "dw", dw, dwOff, cols, "db", db, dbOff, cols);
+        parameterGradient(op, "dw", dw, dwOff, rows, cols, x, xOff, mean, meanOff, rstd, rstdOff, weight, wOff, dy,
+                dyOff, dx, dxOff);
+        parameterGradient(op, "db", db, dbOff, rows, cols, x, xOff, mean, meanOff, rstd, rstdOff, weight, wOff, dy,
+                dyOff, dx, dxOff);
+    }
+
+    /** A parameter gradient shares nothing with the backward pass's other arrays. */
+    private static void parameterGradient(String op, String name, Object s, int sOff, int rows, int cols, Object x,
+                                          int xOff, Object mean, int meanOff, Object rstd, int rstdOff, Object weight,
+                                          int wOff, Object dy, int dyOff, Object dx, int dxOff) {
+        int n = rows * cols;
+        apart(op, "x", x, xOff, n, name, s, sOff, cols);
+        apart(op, "mean", mean, meanOff, rows, name, s, sOff, cols);
+        apart(op, "rstd", rstd, rstdOff, rows, name, s, sOff, cols);
+        apart(op, "weight", weight, wOff, cols, name, s, sOff, cols);
+        apart(op, "dy", dy, dyOff, n, name, s, sOff, cols);
+        apart(op, "dx", dx, dxOff, n, name, s, sOff, cols);
+    }
+
+    /** Two ranges share no element; an absent (null) array shares nothing. */
+    private static void apart(String op, String aName, Object a, int aOff, int aN, String bName, Object b, int bOff,
+                              int bN) {
+        if (a != null && b != null) {
+            disjointRanges(op, aName, a, aOff, aN, bName, b, bOff, bN);
+        }
+    }
+
+    /** A required array holding {@code n} elements from {@code off}. */
+    private static void array(String op, String name, Object a, int off, int n) {
+        nonNull(op, name, a);
+        range(op, name, Array.getLength(a), off, n);
+    }
+
+    /** An optional array: null, or holding {@code n} elements from {@code off}. */
+    private static void optional(String op, String name, Object a, int off, int n) {
+        if (a != null) {
+            range(op, name, Array.getLength(a), off, n);
+        }
+    }
+
+    private static int size(String op, int rows, int cols) {
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException(op + ": rows and cols must be >= 0, got " + rows + "x" + cols);
+        }
+        long n = (long) rows * cols;
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + ": " + rows + "x" + cols + " elements do not fit in an array");
+        }
+        return (int) n;
+    }
+}

@@ -1,8 +1,5 @@
 package dev.lanes.autograd;
 
-import dev.lanes.autograd.WindowAverage;
-import dev.lanes.autograd.NchwChecks;
-import dev.lanes.autograd.AdaptiveAvgPool2dNode;
 import dev.lanes.tensor.Tensor;
 
 /**

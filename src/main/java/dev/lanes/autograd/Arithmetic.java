@@ -1,11 +1,11 @@
 package dev.lanes.autograd;
 
 import dev.lanes.kernel.internal.Binary;
-import dev.lanes.tensor.internal.Dispatch;
-import dev.lanes.tensor.internal.GradFn;
-import dev.lanes.tensor.internal.DataMovement;
 import dev.lanes.tensor.Shape;
 import dev.lanes.tensor.Tensor;
+import dev.lanes.tensor.internal.DataMovement;
+import dev.lanes.tensor.internal.Dispatch;
+import dev.lanes.tensor.internal.GradFn;
 
 /**
  * {@code a + b}, {@code a - b}, {@code a * b} (Hadamard) and {@code a / b} with NumPy

@@ -1,8 +1,8 @@
 package dev.lanes.autograd;
 
 import dev.lanes.tensor.DType;
-import dev.lanes.tensor.internal.GradFn;
 import dev.lanes.tensor.Tensor;
+import dev.lanes.tensor.internal.GradFn;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

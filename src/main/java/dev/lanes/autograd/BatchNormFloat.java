@@ -3,13 +3,13 @@ package dev.lanes.autograd;
 import dev.lanes.kernel.Activation;
 import dev.lanes.kernel.internal.Elementwise;
 import dev.lanes.kernel.internal.KernelProvider;
-import dev.lanes.kernel.internal.Providers;
 import dev.lanes.kernel.internal.Parallel;
+import dev.lanes.kernel.internal.Providers;
 import dev.lanes.kernel.internal.Reductions;
-import dev.lanes.tensor.internal.BackwardContext;
 import dev.lanes.tensor.DType;
-import dev.lanes.tensor.internal.GradFn;
 import dev.lanes.tensor.Tensor;
+import dev.lanes.tensor.internal.BackwardContext;
+import dev.lanes.tensor.internal.GradFn;
 
 /**
  * {@link BatchNorm} on F32 tensors, in float storage with the library's fixed-order vector

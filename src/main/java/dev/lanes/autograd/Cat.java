@@ -1,8 +1,8 @@
 package dev.lanes.autograd;
 
+import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
-import dev.lanes.tensor.Tensor;
 import java.util.List;
 
 /** Concatenation along one dimension; backward hands each input its slice of the gradient. */

@@ -1,20 +1,16 @@
 package dev.lanes.autograd;
 
-import dev.lanes.autograd.Tape;
-import dev.lanes.autograd.Im2ColTensors;
-import dev.lanes.autograd.ConvChecks;
-import dev.lanes.autograd.Conv2dNode;
 import dev.lanes.kernel.internal.ConvGeometry;
 import dev.lanes.kernel.internal.GatheredConv;
 import dev.lanes.kernel.internal.KernelProvider;
-import dev.lanes.kernel.internal.Providers;
 import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.kernel.internal.PhaseInputGradient;
-import dev.lanes.tensor.internal.BackwardContext;
+import dev.lanes.kernel.internal.Providers;
 import dev.lanes.tensor.DType;
+import dev.lanes.tensor.Tensor;
+import dev.lanes.tensor.internal.BackwardContext;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
-import dev.lanes.tensor.Tensor;
 import java.util.Arrays;
 
 /**

@@ -1,8 +1,8 @@
 package dev.lanes.autograd;
 
+import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
-import dev.lanes.tensor.Tensor;
 
 /**
  * {@code torch.nn.functional.cross_entropy(logits, target)} with class indices and the mean

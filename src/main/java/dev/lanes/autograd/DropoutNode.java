@@ -1,12 +1,10 @@
 package dev.lanes.autograd;
 
-import dev.lanes.autograd.Tape;
-import dev.lanes.autograd.DropoutNode;
 import dev.lanes.kernel.internal.Binary;
-import dev.lanes.tensor.internal.Dispatch;
-import dev.lanes.tensor.internal.GradFn;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
+import dev.lanes.tensor.internal.Dispatch;
+import dev.lanes.tensor.internal.GradFn;
 
 /**
  * {@code torch.nn.functional.dropout} in training mode: each element is zeroed with probability

@@ -1,6 +1,5 @@
 package dev.lanes.autograd;
 
-import dev.lanes.autograd.Im2ColTensors;
 import dev.lanes.kernel.internal.ConvGeometry;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;

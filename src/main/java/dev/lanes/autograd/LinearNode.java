@@ -1,12 +1,10 @@
 package dev.lanes.autograd;
 
-import dev.lanes.autograd.Tape;
-import dev.lanes.autograd.LinearNode;
 import dev.lanes.kernel.internal.Reductions;
 import dev.lanes.tensor.DType;
+import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
-import dev.lanes.tensor.Tensor;
 
 /**
  * {@code torch.nn.functional.linear}: {@code y = x W^T + b} for {@code x} of shape

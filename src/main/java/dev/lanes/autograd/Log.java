@@ -1,9 +1,9 @@
 package dev.lanes.autograd;
 
 import dev.lanes.kernel.internal.Binary;
+import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
-import dev.lanes.tensor.Tensor;
 
 /** The natural logarithm; backward {@code dx = dy / x}. */
 final class Log extends GradFn {

@@ -1,8 +1,8 @@
 package dev.lanes.autograd;
 
+import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
-import dev.lanes.tensor.Tensor;
 
 /**
  * One direction of one LSTM layer over a whole sequence, fused: one GEMM projects every step's

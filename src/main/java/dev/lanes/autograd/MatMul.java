@@ -1,10 +1,10 @@
 package dev.lanes.autograd;
 
-import dev.lanes.tensor.internal.Dispatch;
-import dev.lanes.tensor.internal.GradFn;
-import dev.lanes.tensor.internal.DataMovement;
 import dev.lanes.tensor.Shape;
 import dev.lanes.tensor.Tensor;
+import dev.lanes.tensor.internal.DataMovement;
+import dev.lanes.tensor.internal.Dispatch;
+import dev.lanes.tensor.internal.GradFn;
 import java.util.Arrays;
 
 /**

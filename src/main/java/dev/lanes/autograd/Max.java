@@ -1,7 +1,7 @@
 package dev.lanes.autograd;
 
-import dev.lanes.tensor.internal.GradFn;
 import dev.lanes.tensor.Tensor;
+import dev.lanes.tensor.internal.GradFn;
 
 /**
  * The maximum along one dimension and where it is (the first occurrence; NaN counts as the

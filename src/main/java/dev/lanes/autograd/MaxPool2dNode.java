@@ -1,16 +1,13 @@
 package dev.lanes.autograd;
 
-import dev.lanes.autograd.Tape;
-import dev.lanes.autograd.NchwChecks;
-import dev.lanes.autograd.MaxPool2dNode;
 import dev.lanes.kernel.internal.KernelProvider;
-import dev.lanes.kernel.internal.Providers;
 import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.kernel.internal.PoolWindow;
+import dev.lanes.kernel.internal.Providers;
 import dev.lanes.kernel.internal.Reductions;
 import dev.lanes.tensor.DType;
-import dev.lanes.tensor.internal.GradFn;
 import dev.lanes.tensor.Tensor;
+import dev.lanes.tensor.internal.GradFn;
 
 /**
  * {@code torch.nn.functional.max_pool2d} on {@code [N, C, H, W]}: padding counts as

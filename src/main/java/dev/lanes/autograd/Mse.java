@@ -1,9 +1,9 @@
 package dev.lanes.autograd;
 
 import dev.lanes.kernel.internal.Binary;
+import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
-import dev.lanes.tensor.Tensor;
 
 /**
  * {@code torch.nn.functional.mse_loss} with the mean reduction: {@code mean((x - t)^2)} over

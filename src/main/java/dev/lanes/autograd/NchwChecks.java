@@ -1,6 +1,5 @@
 package dev.lanes.autograd;
 
-import dev.lanes.autograd.NchwChecks;
 import dev.lanes.kernel.internal.Pooling;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;

@@ -1,8 +1,8 @@
 package dev.lanes.autograd;
 
+import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
-import dev.lanes.tensor.Tensor;
 
 /** {@code -x}; backward {@code dx = -dy}. */
 final class Neg extends GradFn {

@@ -1,8 +1,8 @@
 package dev.lanes.autograd;
 
-import dev.lanes.kernel.internal.PointwiseOp;
 import dev.lanes.kernel.Activation;
 import dev.lanes.kernel.internal.Binary;
+import dev.lanes.kernel.internal.PointwiseOp;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
 import java.util.ArrayList;
@@ -359,7 +359,7 @@ public final class Ops {
      *                                  {@code eps} is invalid; the message names the shapes
      */
     public static Tensor layerNorm(Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
-        return LayerNorm.apply(x, normalizedShape, weight, bias, eps);
+        return LayerNormNode.apply(x, normalizedShape, weight, bias, eps);
     }
 
     /**

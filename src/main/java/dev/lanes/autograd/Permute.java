@@ -1,8 +1,8 @@
 package dev.lanes.autograd;
 
-import dev.lanes.tensor.internal.GradFn;
-import dev.lanes.tensor.internal.DataMovement;
 import dev.lanes.tensor.Tensor;
+import dev.lanes.tensor.internal.DataMovement;
+import dev.lanes.tensor.internal.GradFn;
 
 /**
  * Reorders dimensions ({@code permute}, {@code transpose}), materialised in new storage;

@@ -1,7 +1,7 @@
 package dev.lanes.autograd;
 
-import dev.lanes.tensor.internal.GradFn;
 import dev.lanes.tensor.Tensor;
+import dev.lanes.tensor.internal.GradFn;
 
 /**
  * {@code x^p} for a constant exponent, as {@link Math#pow} (rounded to float for F32); backward

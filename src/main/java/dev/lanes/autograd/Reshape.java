@@ -1,7 +1,7 @@
 package dev.lanes.autograd;
 
-import dev.lanes.tensor.internal.GradFn;
 import dev.lanes.tensor.Tensor;
+import dev.lanes.tensor.internal.GradFn;
 
 /** The same elements in another shape (sharing storage, like a PyTorch view); backward reshapes back. */
 final class Reshape extends GradFn {

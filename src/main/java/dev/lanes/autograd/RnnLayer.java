@@ -1,9 +1,9 @@
 package dev.lanes.autograd;
 
 import dev.lanes.kernel.Activation;
+import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
-import dev.lanes.tensor.Tensor;
 
 /**
  * One direction of one simple RNN layer over a whole sequence, fused like {@link LstmLayer}:

@@ -1,9 +1,9 @@
 package dev.lanes.autograd;
 
-import dev.lanes.tensor.internal.Dispatch;
-import dev.lanes.tensor.internal.DataMovement;
 import dev.lanes.tensor.Shape;
 import dev.lanes.tensor.Tensor;
+import dev.lanes.tensor.internal.DataMovement;
+import dev.lanes.tensor.internal.Dispatch;
 
 /**
  * What the fused sequence layers ({@link RnnLayer}, {@link LstmLayer}, {@link GruLayer}) share:

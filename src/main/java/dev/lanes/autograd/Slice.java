@@ -1,8 +1,8 @@
 package dev.lanes.autograd;
 
+import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
-import dev.lanes.tensor.Tensor;
 
 /**
  * Every {@code step}-th index from {@code start} below {@code end} along one dimension, copied;

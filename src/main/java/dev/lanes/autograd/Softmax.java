@@ -1,9 +1,9 @@
 package dev.lanes.autograd;
 
+import dev.lanes.tensor.Tensor;
+import dev.lanes.tensor.internal.DataMovement;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
-import dev.lanes.tensor.internal.DataMovement;
-import dev.lanes.tensor.Tensor;
 
 /**
  * Softmax or log-softmax along one dimension (numerically stable, the row kernels of

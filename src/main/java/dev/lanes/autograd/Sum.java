@@ -1,9 +1,9 @@
 package dev.lanes.autograd;
 
+import dev.lanes.tensor.Tensor;
+import dev.lanes.tensor.internal.DataMovement;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
-import dev.lanes.tensor.internal.DataMovement;
-import dev.lanes.tensor.Tensor;
 
 /**
  * Sum or mean over all elements or over chosen dimensions, optionally keeping them as size 1.

@@ -1,11 +1,9 @@
 package dev.lanes.autograd;
 
-import dev.lanes.autograd.Tape;
-import dev.lanes.tensor.internal.Graph;
-
+import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.GradFn;
 import dev.lanes.tensor.internal.GradMode;
-import dev.lanes.tensor.Tensor;
+import dev.lanes.tensor.internal.Graph;
 import java.util.function.Supplier;
 
 /** What every differentiable function does after its forward pass: anomaly check, then tape. */

@@ -1,11 +1,8 @@
 package dev.lanes.autograd;
 
-import dev.lanes.autograd.WindowAverage;
-import dev.lanes.autograd.Tape;
-import dev.lanes.autograd.NchwChecks;
 import dev.lanes.tensor.DType;
-import dev.lanes.tensor.internal.GradFn;
 import dev.lanes.tensor.Tensor;
+import dev.lanes.tensor.internal.GradFn;
 
 /**
  * Averaging over rectangular windows of each {@code [H, W]} plane, the shared core of average and

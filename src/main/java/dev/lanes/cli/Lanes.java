@@ -2,9 +2,8 @@ package dev.lanes.cli;
 
 import dev.lanes.kernel.Blas;
 import dev.lanes.kernel.internal.KernelProvider;
-import dev.lanes.kernel.internal.Providers;
 import dev.lanes.kernel.internal.Parallel;
-
+import dev.lanes.kernel.internal.Providers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;

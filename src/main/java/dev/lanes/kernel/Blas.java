@@ -1,8 +1,8 @@
 package dev.lanes.kernel;
 
-import dev.lanes.kernel.internal.Providers;
-import dev.lanes.kernel.internal.KernelProvider;
 import dev.lanes.kernel.internal.GemmShape;
+import dev.lanes.kernel.internal.KernelProvider;
+import dev.lanes.kernel.internal.Providers;
 import java.util.Arrays;
 
 /**

@@ -3,7 +3,6 @@ package dev.lanes.kernel;
 import dev.lanes.kernel.internal.KernelProvider;
 import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.kernel.internal.Providers;
-
 import java.util.Optional;
 
 /**

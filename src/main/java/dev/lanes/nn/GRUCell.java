@@ -4,9 +4,9 @@ import dev.lanes.autograd.Ops;
 import dev.lanes.autograd.SequenceOutput;
 import dev.lanes.kernel.Activation;
 import dev.lanes.tensor.DType;
-import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
+import dev.lanes.tensor.internal.Dispatch;
 
 /**
  * {@code torch.nn.GRUCell}: one step of {@link GRU}'s equations, with PyTorch's two biases

@@ -3,9 +3,9 @@ package dev.lanes.nn;
 import dev.lanes.autograd.Ops;
 import dev.lanes.autograd.SequenceOutput;
 import dev.lanes.tensor.DType;
-import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
+import dev.lanes.tensor.internal.Dispatch;
 
 /**
  * {@code torch.nn.LSTMCell}: one step of {@link LSTM}'s equations. One bias per gate

@@ -1,8 +1,8 @@
 package dev.lanes.nn;
 
 import dev.lanes.tensor.DType;
-import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.Tensor;
+import dev.lanes.tensor.internal.Dispatch;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;

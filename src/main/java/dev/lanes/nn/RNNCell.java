@@ -4,9 +4,9 @@ import dev.lanes.autograd.Ops;
 import dev.lanes.autograd.SequenceOutput;
 import dev.lanes.kernel.Activation;
 import dev.lanes.tensor.DType;
-import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
+import dev.lanes.tensor.internal.Dispatch;
 
 /**
  * {@code torch.nn.RNNCell}: {@code h' = f(W x + U h + b)} with f tanh, relu or sigmoid. One bias

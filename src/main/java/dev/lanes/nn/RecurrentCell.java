@@ -1,16 +1,5 @@
 package dev.lanes.nn;
 
-import dev.lanes.nn.SummedBias;
-import dev.lanes.nn.RecurrentCell;
-import dev.lanes.nn.RNNCell;
-import dev.lanes.nn.RNN;
-import dev.lanes.nn.Parameter;
-import dev.lanes.nn.Layer;
-import dev.lanes.nn.LSTMCell;
-import dev.lanes.nn.LSTM;
-import dev.lanes.nn.GRUCell;
-import dev.lanes.nn.GRU;
-import dev.lanes.nn.CellSession;
 import dev.lanes.autograd.Ops;
 import dev.lanes.autograd.SequenceOutput;
 import dev.lanes.tensor.DType;

@@ -2,8 +2,8 @@ package dev.lanes.optim;
 
 import dev.lanes.kernel.internal.Reductions;
 import dev.lanes.tensor.DType;
-import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.Tensor;
+import dev.lanes.tensor.internal.Dispatch;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,6 +1,5 @@
 package dev.lanes.optim;
 
-import dev.lanes.optim.OptimizerKernels;
 import dev.lanes.kernel.internal.Providers;
 import dev.lanes.kernel.internal.UpdateKernels;
 import dev.lanes.tensor.DType;

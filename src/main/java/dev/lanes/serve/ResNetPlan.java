@@ -1,8 +1,8 @@
 package dev.lanes.serve;
 
 import dev.lanes.kernel.internal.ArrayChecks;
-import dev.lanes.nn.Linear;
 import dev.lanes.nn.Layer;
+import dev.lanes.nn.Linear;
 import dev.lanes.nn.Sequential;
 import dev.lanes.nn.models.ResNet;
 import java.util.ArrayList;

@@ -6,7 +6,6 @@ import dev.lanes.tensor.internal.BackwardEngine;
 import dev.lanes.tensor.internal.GradFn;
 import dev.lanes.tensor.internal.Graph;
 import dev.lanes.tensor.internal.TensorFormat;
-
 import java.util.Arrays;
 
 /**

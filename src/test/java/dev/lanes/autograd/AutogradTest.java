@@ -1,7 +1,5 @@
 package dev.lanes.autograd;
 
-import dev.lanes.tensor.internal.Graph;
-
 import static dev.lanes.autograd.Ops.add;
 import static dev.lanes.autograd.Ops.log;
 import static dev.lanes.autograd.Ops.mul;
@@ -19,6 +17,7 @@ import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
+import dev.lanes.tensor.internal.Graph;
 import org.junit.jupiter.api.Test;
 
 /** The tape: accumulation, deep graphs, freed graphs, no-grad scopes, detach, anomaly mode. */

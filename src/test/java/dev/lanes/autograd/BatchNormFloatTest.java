@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.lanes.kernel.internal.KernelProvider;
-import dev.lanes.kernel.internal.Providers;
 import dev.lanes.kernel.internal.Parallel;
+import dev.lanes.kernel.internal.Providers;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;

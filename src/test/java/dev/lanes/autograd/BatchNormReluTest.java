@@ -11,9 +11,9 @@ import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * {@link Ops#batchNormRelu} in F32 gives the bits of the three separate ops,

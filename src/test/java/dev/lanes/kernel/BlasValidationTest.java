@@ -1,12 +1,12 @@
 package dev.lanes.kernel;
 
-import dev.lanes.kernel.internal.GemmShape;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lanes.kernel.internal.GemmShape;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 

@@ -1,10 +1,10 @@
 package dev.lanes.kernel;
 
-import dev.lanes.kernel.internal.Parallel;
-import dev.lanes.kernel.internal.KernelProvider;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lanes.kernel.internal.KernelProvider;
+import dev.lanes.kernel.internal.Parallel;
 import java.util.SplittableRandom;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;

@@ -1,10 +1,5 @@
 package dev.lanes.kernel;
 
-import dev.lanes.kernel.internal.Parallel;
-import dev.lanes.kernel.internal.KernelProvider;
-import dev.lanes.kernel.internal.ElementwiseKernels;
-import dev.lanes.kernel.internal.Elementwise;
-import dev.lanes.kernel.internal.Binary;
 import static dev.lanes.kernel.FloatValues.embed;
 import static dev.lanes.kernel.FloatValues.sameBits;
 import static dev.lanes.kernel.FloatValues.ulpError;
@@ -12,7 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.lanes.kernel.internal.Binary;
+import dev.lanes.kernel.internal.Elementwise;
+import dev.lanes.kernel.internal.ElementwiseKernels;
 import dev.lanes.kernel.internal.FloatMath;
+import dev.lanes.kernel.internal.KernelProvider;
+import dev.lanes.kernel.internal.Parallel;
 import java.util.List;
 import java.util.Random;
 import net.jqwik.api.Arbitraries;

@@ -1,13 +1,13 @@
 package dev.lanes.kernel;
 
-import dev.lanes.kernel.internal.Reductions;
-import dev.lanes.kernel.internal.Elementwise;
-import dev.lanes.kernel.internal.Binary;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lanes.kernel.internal.Binary;
+import dev.lanes.kernel.internal.Elementwise;
+import dev.lanes.kernel.internal.Reductions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 

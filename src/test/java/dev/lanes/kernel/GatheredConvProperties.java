@@ -1,15 +1,14 @@
 package dev.lanes.kernel;
 
-import dev.lanes.kernel.internal.GatherBlas;
-
-import dev.lanes.kernel.internal.Providers;
-import dev.lanes.kernel.internal.KernelProvider;
-import dev.lanes.kernel.internal.GatheredConv;
-import dev.lanes.kernel.internal.ConvGeometry;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.lanes.kernel.internal.ConvGeometry;
+import dev.lanes.kernel.internal.GatherBlas;
+import dev.lanes.kernel.internal.GatheredConv;
+import dev.lanes.kernel.internal.KernelProvider;
+import dev.lanes.kernel.internal.Providers;
 import java.util.Arrays;
 import java.util.Random;
 import net.jqwik.api.ForAll;

@@ -1,11 +1,11 @@
 package dev.lanes.kernel;
 
-import dev.lanes.kernel.internal.Im2Col;
-import dev.lanes.kernel.internal.ConvGeometry;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.lanes.kernel.internal.ConvGeometry;
+import dev.lanes.kernel.internal.Im2Col;
 import java.util.Arrays;
 import java.util.Random;
 import net.jqwik.api.ForAll;

@@ -1,13 +1,13 @@
 package dev.lanes.kernel;
 
-import dev.lanes.kernel.internal.Providers;
-import dev.lanes.kernel.internal.Reductions;
-import dev.lanes.kernel.internal.PoolWindow;
-import dev.lanes.kernel.internal.KernelProvider;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.lanes.kernel.internal.KernelProvider;
+import dev.lanes.kernel.internal.PoolWindow;
+import dev.lanes.kernel.internal.Providers;
+import dev.lanes.kernel.internal.Reductions;
 import java.util.Arrays;
 import java.util.Random;
 import net.jqwik.api.ForAll;

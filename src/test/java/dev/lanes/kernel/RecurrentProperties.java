@@ -1,8 +1,5 @@
 package dev.lanes.kernel;
 
-import dev.lanes.kernel.internal.Providers;
-import dev.lanes.kernel.internal.Recurrent;
-import dev.lanes.kernel.internal.KernelProvider;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.lanes.kernel.internal.FloatMath;
+import dev.lanes.kernel.internal.KernelProvider;
+import dev.lanes.kernel.internal.Providers;
+import dev.lanes.kernel.internal.Recurrent;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;

@@ -1,12 +1,12 @@
 package dev.lanes.kernel;
 
-import dev.lanes.kernel.internal.Providers;
-import dev.lanes.kernel.internal.ReductionKernels;
-import dev.lanes.kernel.internal.KernelProvider;
 import static dev.lanes.kernel.FloatValues.sameBits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lanes.kernel.internal.KernelProvider;
+import dev.lanes.kernel.internal.Providers;
+import dev.lanes.kernel.internal.ReductionKernels;
 import java.util.List;
 import java.util.Random;
 import net.jqwik.api.Arbitraries;

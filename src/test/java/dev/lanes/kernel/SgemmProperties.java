@@ -1,12 +1,12 @@
 package dev.lanes.kernel;
 
-import dev.lanes.kernel.internal.Providers;
-import dev.lanes.kernel.internal.Parallel;
-import dev.lanes.kernel.internal.KernelProvider;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lanes.kernel.internal.KernelProvider;
+import dev.lanes.kernel.internal.Parallel;
+import dev.lanes.kernel.internal.Providers;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;

@@ -1,13 +1,12 @@
 package dev.lanes.kernel;
 
-import dev.lanes.kernel.internal.GatherBlas;
-
-import dev.lanes.kernel.internal.Providers;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lanes.kernel.internal.GatherBlas;
+import dev.lanes.kernel.internal.Providers;
 import java.util.Arrays;
 import java.util.Random;
 import net.jqwik.api.ForAll;

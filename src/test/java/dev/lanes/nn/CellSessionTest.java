@@ -2,8 +2,8 @@ package dev.lanes.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,9 +12,9 @@ import dev.lanes.Contention;
 import dev.lanes.autograd.NoGrad;
 import dev.lanes.kernel.Activation;
 import dev.lanes.tensor.DType;
-import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
+import dev.lanes.tensor.internal.Dispatch;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

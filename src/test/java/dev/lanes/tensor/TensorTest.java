@@ -1,6 +1,5 @@
 package dev.lanes.tensor;
 
-import dev.lanes.tensor.internal.DataMovement;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lanes.tensor.internal.DataMovement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 

@@ -2,6 +2,8 @@ package dev.lanes.bench;
 
 import dev.lanes.kernel.Blas;
 import dev.lanes.kernel.internal.Parallel;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -13,9 +15,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-
-import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * SGEMM {@code C = A * B} (row-major, no transposes, beta = 0) for the shapes the recurrent and

@@ -1,12 +1,12 @@
 package dev.lanes.kernel.internal;
 
-import dev.lanes.kernel.Activation;
 import static dev.lanes.kernel.internal.ArrayChecks.inPlaceOrDisjoint;
 import static dev.lanes.kernel.internal.ArrayChecks.length;
 import static dev.lanes.kernel.internal.ArrayChecks.matrix;
 import static dev.lanes.kernel.internal.ArrayChecks.nonNull;
 import static dev.lanes.kernel.internal.ArrayChecks.range;
 
+import dev.lanes.kernel.Activation;
 import java.lang.reflect.Array;
 
 /**

@@ -1,7 +1,6 @@
 package dev.lanes.kernel.internal;
 
 import dev.lanes.kernel.scalar.ScalarProvider;
-
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
 import java.util.Optional;

@@ -1,6 +1,5 @@
 package dev.lanes.kernel.internal;
 
-import dev.lanes.kernel.internal.ReductionKernels;
 
 /**
  * Pieces of the fixed summation order described in {@link ReductionKernels}, shared by the

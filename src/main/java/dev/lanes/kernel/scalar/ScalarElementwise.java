@@ -1,10 +1,10 @@
 package dev.lanes.kernel.scalar;
 
-import dev.lanes.kernel.internal.PointwiseOp;
 import dev.lanes.kernel.Activation;
 import dev.lanes.kernel.internal.Binary;
 import dev.lanes.kernel.internal.ElementwiseKernels;
 import dev.lanes.kernel.internal.FloatMath;
+import dev.lanes.kernel.internal.PointwiseOp;
 
 /**
  * The reference pointwise kernels: one loop per function, single precision through

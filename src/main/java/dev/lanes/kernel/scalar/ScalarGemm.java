@@ -1,8 +1,8 @@
 package dev.lanes.kernel.scalar;
 
+import dev.lanes.kernel.internal.GatherGemm;
 import dev.lanes.kernel.internal.GemmKernels;
 import dev.lanes.kernel.internal.Parallel;
-import dev.lanes.kernel.internal.GatherGemm;
 import dev.lanes.kernel.internal.Scratch;
 import dev.lanes.kernel.internal.Transpose;
 

@@ -1,7 +1,7 @@
 package dev.lanes.kernel.scalar;
 
-import dev.lanes.kernel.internal.RecurrentKernels;
 import dev.lanes.kernel.internal.FloatMath;
+import dev.lanes.kernel.internal.RecurrentKernels;
 
 /**
  * The reference recurrent cells, element by element, in the order RecurrentKernels documents.

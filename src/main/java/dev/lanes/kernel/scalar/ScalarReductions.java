@@ -3,9 +3,9 @@ package dev.lanes.kernel.scalar;
 import static dev.lanes.kernel.internal.Sums.BLOCK;
 import static dev.lanes.kernel.internal.Sums.PARTIALS;
 
+import dev.lanes.kernel.internal.FloatMath;
 import dev.lanes.kernel.internal.PoolWindow;
 import dev.lanes.kernel.internal.ReductionKernels;
-import dev.lanes.kernel.internal.FloatMath;
 import dev.lanes.kernel.internal.Sums;
 import java.util.Arrays;
 

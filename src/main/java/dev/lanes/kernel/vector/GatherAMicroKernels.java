@@ -1,10 +1,9 @@
 package dev.lanes.kernel.vector;
 
-import dev.lanes.kernel.internal.GatherBlas;
-
 import static dev.lanes.kernel.vector.SgemmMicroKernels.L;
 import static dev.lanes.kernel.vector.SgemmMicroKernels.S;
 
+import dev.lanes.kernel.internal.GatherBlas;
 import dev.lanes.kernel.internal.GatherGemm;
 import jdk.incubator.vector.FloatVector;
 

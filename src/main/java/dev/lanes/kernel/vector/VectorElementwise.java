@@ -1,11 +1,11 @@
 package dev.lanes.kernel.vector;
 
-import dev.lanes.kernel.scalar.ScalarPointwise;
-import dev.lanes.kernel.internal.PointwiseOp;
 import dev.lanes.kernel.Activation;
 import dev.lanes.kernel.internal.Binary;
 import dev.lanes.kernel.internal.ElementwiseKernels;
+import dev.lanes.kernel.internal.PointwiseOp;
 import dev.lanes.kernel.scalar.ScalarElementwise;
+import dev.lanes.kernel.scalar.ScalarPointwise;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;

@@ -1,6 +1,5 @@
 package dev.lanes.kernel.vector;
 
-import dev.lanes.kernel.internal.PointwiseOp;
 import static dev.lanes.kernel.vector.VectorMath.BIAS;
 import static dev.lanes.kernel.vector.VectorMath.INT_ONE;
 import static dev.lanes.kernel.vector.VectorMath.MAGNITUDE;
@@ -31,8 +30,9 @@ import static dev.lanes.kernel.vector.VectorMath.V_TANH_SMALL;
 import static dev.lanes.kernel.vector.VectorMath.V_UNDERFLOW;
 import static dev.lanes.kernel.vector.VectorMath.ZERO;
 
-import dev.lanes.kernel.internal.RecurrentKernels;
 import dev.lanes.kernel.internal.FloatMath;
+import dev.lanes.kernel.internal.PointwiseOp;
+import dev.lanes.kernel.internal.RecurrentKernels;
 import dev.lanes.kernel.scalar.ScalarRecurrent;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;

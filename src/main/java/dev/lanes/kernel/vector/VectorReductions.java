@@ -1,13 +1,13 @@
 package dev.lanes.kernel.vector;
 
-import dev.lanes.kernel.internal.PointwiseOp;
 import static dev.lanes.kernel.internal.Sums.BLOCK;
 import static dev.lanes.kernel.internal.Sums.PARTIALS;
 
 import dev.lanes.kernel.internal.Binary;
+import dev.lanes.kernel.internal.FloatMath;
+import dev.lanes.kernel.internal.PointwiseOp;
 import dev.lanes.kernel.internal.PoolWindow;
 import dev.lanes.kernel.internal.ReductionKernels;
-import dev.lanes.kernel.internal.FloatMath;
 import dev.lanes.kernel.internal.Scratch;
 import dev.lanes.kernel.internal.Sums;
 import dev.lanes.kernel.scalar.ScalarReductions;

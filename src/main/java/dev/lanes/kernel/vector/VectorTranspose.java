@@ -1,7 +1,6 @@
 package dev.lanes.kernel.vector;
 
 import dev.lanes.kernel.internal.GatherBlas;
-
 import dev.lanes.kernel.internal.Scratch;
 import dev.lanes.kernel.internal.Transpose;
 import jdk.incubator.vector.FloatVector;

@@ -1,7 +1,7 @@
 package dev.lanes.tensor.internal;
 
-import dev.lanes.tensor.Tensor;
 import dev.lanes.kernel.internal.Parallel;
+import dev.lanes.tensor.Tensor;
 
 /**
  * What the engine passes one node's backward besides the output gradients

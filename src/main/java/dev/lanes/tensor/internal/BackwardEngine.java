@@ -3,7 +3,6 @@ package dev.lanes.tensor.internal;
 import dev.lanes.kernel.internal.Binary;
 import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.tensor.Tensor;
-
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,10 +1,8 @@
 package dev.lanes.tensor.internal;
 
-import dev.lanes.tensor.internal.Dispatch;
-import dev.lanes.tensor.internal.DataMovement;
-import dev.lanes.tensor.Tensor;
-import dev.lanes.tensor.Shape;
 import dev.lanes.tensor.DType;
+import dev.lanes.tensor.Shape;
+import dev.lanes.tensor.Tensor;
 import java.util.Arrays;
 
 /**

@@ -1,14 +1,14 @@
 package dev.lanes.tensor.internal;
 
-import dev.lanes.kernel.internal.PointwiseOp;
-import dev.lanes.tensor.Tensor;
-import dev.lanes.tensor.DType;
 import dev.lanes.kernel.Activation;
-import dev.lanes.kernel.internal.Binary;
 import dev.lanes.kernel.Blas;
+import dev.lanes.kernel.internal.Binary;
 import dev.lanes.kernel.internal.Elementwise;
+import dev.lanes.kernel.internal.PointwiseOp;
 import dev.lanes.kernel.internal.Recurrent;
 import dev.lanes.kernel.internal.Reductions;
+import dev.lanes.tensor.DType;
+import dev.lanes.tensor.Tensor;
 
 /**
  * The kernels on whole tensors, dispatched on the dtype: what differentiable functions call in

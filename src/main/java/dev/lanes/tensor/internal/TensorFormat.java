@@ -1,7 +1,7 @@
 package dev.lanes.tensor.internal;
 
-import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.DType;
+import dev.lanes.tensor.Tensor;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;

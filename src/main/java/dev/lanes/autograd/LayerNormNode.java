@@ -16,7 +16,7 @@ import java.util.Arrays;
  * pass recomputes the normalised input from them rather than keeping an activation-sized array
  * alive.
  */
-final class LayerNorm extends GradFn {
+final class LayerNormNode extends GradFn {
 
     private static final String OP = "layerNorm";
 
@@ -28,7 +28,7 @@ final class LayerNorm extends GradFn {
     private Object mean;
     private Object rstd;
 
-    private LayerNorm(Tensor[] inputs, int rows, int cols, boolean hasWeight, boolean hasBias, Object mean,
+    private LayerNormNode(Tensor[] inputs, int rows, int cols, boolean hasWeight, boolean hasBias, Object mean,
                       Object rstd) {
         super(OP, "NativeLayerNormBackward0", inputs);
         this.rows = rows;
@@ -65,7 +65,7 @@ final class LayerNorm extends GradFn {
                 : weight == null ? new Tensor[] {x, bias}
                 : bias == null ? new Tensor[] {x, weight}
                 : new Tensor[] {x, weight, bias};
-        return Record.output(OP, y, () -> new LayerNorm(inputs, rows, cols, weight != null, bias != null, mean, rstd),
+        return Tape.output(OP, y, () -> new LayerNormNode(inputs, rows, cols, weight != null, bias != null, mean, rstd),
                 inputs);
     }
 

@@ -54,7 +54,7 @@ final class SgemmMicroKernels {
      * @param ab      {@code {alpha, beta}}; beta 0 overwrites C without reading it. Passed in
      *                an array, not as two floats: float arguments would sit in vector registers
      *                for the whole k loop, and with 24 accumulators, 2 B vectors and the A
-     *                broadcast that spills (measured: 125 vs 200 GFLOP/s for the kernel alone).
+     *                broadcast that spills, and the kernel runs far slower.
      */
     static void tile12x2(int kc, float[] ap, int ai, int ars, int acs, float[] b, int bi, int bStride,
                          float[] c, int ci, int ldc, float[] ab) {

@@ -5,21 +5,23 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Register-blocked SGEMM inner kernels.
+ * SGEMM inner kernels written by hand (the one-row and dot-product kernels and the tile merge),
+ * and what they share with the register-blocked tiles of {@link SgemmTiles}, which
+ * tools/codegen/MicroKernelGenerator.java generates.
  *
- * <p>Every element of C is computed the same way by every kernel here: an accumulator starts at
- * zero and takes one fused multiply-add per k index, in increasing order; the result is written
- * as {@code alpha * acc} or {@code alpha * acc + beta * c}. The kernels therefore agree bit for
- * bit with each other, so how a matrix is cut into tiles (and across threads) never shows in the
- * result.
+ * <p>Every element of C is computed the same way by every kernel here and in {@link SgemmTiles}:
+ * an accumulator starts at zero and takes one fused multiply-add per k index, in increasing order;
+ * the result is written as {@code alpha * acc} or {@code alpha * acc + beta * c}. The kernels
+ * therefore agree bit for bit with each other, so how a matrix is cut into tiles (and across
+ * threads) never shows in the result.
  *
- * <p>{@link #tile12x2} holds a 12 x 2-vector block of C in 24 accumulators (with 512-bit vectors:
- * 12 x 32 floats), leaving room in the 32 vector registers for two B vectors and one broadcast
- * of A. Per k index it issues 2 loads, 12 broadcasts and 24 FMAs, so it is bound by FMA
- * throughput, not by loads. {@link #tile8x2} and {@link #tile4x2} take the rows left over below
- * the last 12-row panel at full speed (a power-of-two m leaves 4 or 8); they still have 8 or more
- * independent accumulators to cover the FMA latency. The one-row kernels cover the last 1 to 3
- * rows and the matrix-vector case.
+ * <p>{@link SgemmTiles#tile12x2} holds a 12 x 2-vector block of C in 24 accumulators (with 512-bit
+ * vectors: 12 x 32 floats), leaving room in the 32 vector registers for two B vectors and one
+ * broadcast of A. Per k index it issues 2 loads, 12 broadcasts and 24 FMAs, so it is bound by FMA
+ * throughput, not by loads. {@link SgemmTiles#tile8x2} and {@link SgemmTiles#tile4x2} take the rows
+ * left over below the last 12-row panel at full speed (a power-of-two m leaves 4 or 8); they still
+ * have 8 or more independent accumulators to cover the FMA latency. The one-row kernels cover the
+ * last 1 to 3 rows and the matrix-vector case.
  */
 final class SgemmMicroKernels {
 
@@ -30,230 +32,12 @@ final class SgemmMicroKernels {
     /** Columns of the main micro-tile: two vectors. */
     static final int NR = 2 * L;
 
-    /** Stands in for C when beta == 0, so that C is written without being read. */
-    private static final float[] ZEROS = new float[8 * NR];
+    /** Stands in for C when beta == 0, so that C is written without being read (here and in SgemmTiles). */
+    static final float[] ZEROS = new float[8 * NR];
     /** Lane i takes lane i + w (mod L), for w = L/2, L/4, ..., 1: the dot products' fixed fold. */
     private static final VectorShuffle<Float>[] FOLDS = folds();
 
     private SgemmMicroKernels() {
-    }
-
-    /**
-     * C[12 x NR] (=|+=) alpha * A * B over {@code kc} steps.
-     *
-     * @param ap      A values: row {@code r} of k index {@code p} at {@code ai + r * ars + p * acs}
-     *                (a packed panel has {@code ars = 1, acs = 12}; an untransposed A read in
-     *                place has {@code ars = lda, acs = 1}). The row offsets are hoisted out of
-     *                the loop, and measured as fast as constant offsets.
-     * @param ai      start of the panel in {@code ap}
-     * @param ars     distance between rows of the panel
-     * @param acs     distance between k indices
-     * @param b       B values: for each k index, NR consecutive column values
-     * @param bi      start of the first row in {@code b}
-     * @param bStride distance between consecutive k rows in {@code b}
-     * @param ab      {@code {alpha, beta}}; beta 0 overwrites C without reading it. Passed in
-     *                an array, not as two floats: float arguments would sit in vector registers
-     *                for the whole k loop, and with 24 accumulators, 2 B vectors and the A
-     *                broadcast that spills, and the kernel runs far slower.
-     */
-    static void tile12x2(int kc, float[] ap, int ai, int ars, int acs, float[] b, int bi, int bStride,
-                         float[] c, int ci, int ldc, float[] ab) {
-        int r1 = 1 * ars;
-        int r2 = 2 * ars;
-        int r3 = 3 * ars;
-        int r4 = 4 * ars;
-        int r5 = 5 * ars;
-        int r6 = 6 * ars;
-        int r7 = 7 * ars;
-        int r8 = 8 * ars;
-        int r9 = 9 * ars;
-        int r10 = 10 * ars;
-        int r11 = 11 * ars;
-        FloatVector z = FloatVector.zero(S);
-        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
-        FloatVector c80 = z, c81 = z, c90 = z, c91 = z, ca0 = z, ca1 = z, cb0 = z, cb1 = z;
-        for (int p = 0; p < kc; p++, ai += acs, bi += bStride) {
-            FloatVector b0 = FloatVector.fromArray(S, b, bi);
-            FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
-            FloatVector a;
-            a = FloatVector.broadcast(S, ap[ai]);
-            c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(S, ap[ai + r1]);
-            c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(S, ap[ai + r2]);
-            c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(S, ap[ai + r3]);
-            c30 = a.fma(b0, c30);
-            c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(S, ap[ai + r4]);
-            c40 = a.fma(b0, c40);
-            c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(S, ap[ai + r5]);
-            c50 = a.fma(b0, c50);
-            c51 = a.fma(b1, c51);
-            a = FloatVector.broadcast(S, ap[ai + r6]);
-            c60 = a.fma(b0, c60);
-            c61 = a.fma(b1, c61);
-            a = FloatVector.broadcast(S, ap[ai + r7]);
-            c70 = a.fma(b0, c70);
-            c71 = a.fma(b1, c71);
-            a = FloatVector.broadcast(S, ap[ai + r8]);
-            c80 = a.fma(b0, c80);
-            c81 = a.fma(b1, c81);
-            a = FloatVector.broadcast(S, ap[ai + r9]);
-            c90 = a.fma(b0, c90);
-            c91 = a.fma(b1, c91);
-            a = FloatVector.broadcast(S, ap[ai + r10]);
-            ca0 = a.fma(b0, ca0);
-            ca1 = a.fma(b1, ca1);
-            a = FloatVector.broadcast(S, ap[ai + r11]);
-            cb0 = a.fma(b0, cb0);
-            cb1 = a.fma(b1, cb1);
-        }
-        // C = alpha * acc + beta * R, where R is C itself, or a row of zeros when beta == 0 so
-        // that C is never read then. The stores call the Vector API directly: its methods are
-        // force-inlined, while a helper of our own would fall past C2's inlining node budget
-        // (this method is large) and box every accumulator passed to it.
-        float alpha = ab[0];
-        float beta = ab[1];
-        int rs = beta == 0f ? 0 : ldc;
-        float[] r = beta == 0f ? ZEROS : c;
-        int ri = beta == 0f ? 0 : ci;
-        c00.mul(alpha).add(FloatVector.fromArray(S, r, ri).mul(beta)).intoArray(c, ci);
-        c01.mul(alpha).add(FloatVector.fromArray(S, r, ri + L).mul(beta)).intoArray(c, ci + L);
-        c10.mul(alpha).add(FloatVector.fromArray(S, r, ri + rs).mul(beta)).intoArray(c, ci + ldc);
-        c11.mul(alpha).add(FloatVector.fromArray(S, r, ri + rs + L).mul(beta)).intoArray(c, ci + ldc + L);
-        c20.mul(alpha).add(FloatVector.fromArray(S, r, ri + 2 * rs).mul(beta)).intoArray(c, ci + 2 * ldc);
-        c21.mul(alpha).add(FloatVector.fromArray(S, r, ri + 2 * rs + L).mul(beta)).intoArray(c, ci + 2 * ldc + L);
-        c30.mul(alpha).add(FloatVector.fromArray(S, r, ri + 3 * rs).mul(beta)).intoArray(c, ci + 3 * ldc);
-        c31.mul(alpha).add(FloatVector.fromArray(S, r, ri + 3 * rs + L).mul(beta)).intoArray(c, ci + 3 * ldc + L);
-        c40.mul(alpha).add(FloatVector.fromArray(S, r, ri + 4 * rs).mul(beta)).intoArray(c, ci + 4 * ldc);
-        c41.mul(alpha).add(FloatVector.fromArray(S, r, ri + 4 * rs + L).mul(beta)).intoArray(c, ci + 4 * ldc + L);
-        c50.mul(alpha).add(FloatVector.fromArray(S, r, ri + 5 * rs).mul(beta)).intoArray(c, ci + 5 * ldc);
-        c51.mul(alpha).add(FloatVector.fromArray(S, r, ri + 5 * rs + L).mul(beta)).intoArray(c, ci + 5 * ldc + L);
-        c60.mul(alpha).add(FloatVector.fromArray(S, r, ri + 6 * rs).mul(beta)).intoArray(c, ci + 6 * ldc);
-        c61.mul(alpha).add(FloatVector.fromArray(S, r, ri + 6 * rs + L).mul(beta)).intoArray(c, ci + 6 * ldc + L);
-        c70.mul(alpha).add(FloatVector.fromArray(S, r, ri + 7 * rs).mul(beta)).intoArray(c, ci + 7 * ldc);
-        c71.mul(alpha).add(FloatVector.fromArray(S, r, ri + 7 * rs + L).mul(beta)).intoArray(c, ci + 7 * ldc + L);
-        c80.mul(alpha).add(FloatVector.fromArray(S, r, ri + 8 * rs).mul(beta)).intoArray(c, ci + 8 * ldc);
-        c81.mul(alpha).add(FloatVector.fromArray(S, r, ri + 8 * rs + L).mul(beta)).intoArray(c, ci + 8 * ldc + L);
-        c90.mul(alpha).add(FloatVector.fromArray(S, r, ri + 9 * rs).mul(beta)).intoArray(c, ci + 9 * ldc);
-        c91.mul(alpha).add(FloatVector.fromArray(S, r, ri + 9 * rs + L).mul(beta)).intoArray(c, ci + 9 * ldc + L);
-        ca0.mul(alpha).add(FloatVector.fromArray(S, r, ri + 10 * rs).mul(beta)).intoArray(c, ci + 10 * ldc);
-        ca1.mul(alpha).add(FloatVector.fromArray(S, r, ri + 10 * rs + L).mul(beta)).intoArray(c, ci + 10 * ldc + L);
-        cb0.mul(alpha).add(FloatVector.fromArray(S, r, ri + 11 * rs).mul(beta)).intoArray(c, ci + 11 * ldc);
-        cb1.mul(alpha).add(FloatVector.fromArray(S, r, ri + 11 * rs + L).mul(beta)).intoArray(c, ci + 11 * ldc + L);
-    }
-
-    /** As {@link #tile12x2}, for a panel of 8 rows. */
-    static void tile8x2(int kc, float[] ap, int ai, int ars, int acs, float[] b, int bi, int bStride,
-                         float[] c, int ci, int ldc, float[] ab) {
-        int r1 = 1 * ars;
-        int r2 = 2 * ars;
-        int r3 = 3 * ars;
-        int r4 = 4 * ars;
-        int r5 = 5 * ars;
-        int r6 = 6 * ars;
-        int r7 = 7 * ars;
-        FloatVector z = FloatVector.zero(S);
-        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
-        for (int p = 0; p < kc; p++, ai += acs, bi += bStride) {
-            FloatVector b0 = FloatVector.fromArray(S, b, bi);
-            FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
-            FloatVector a;
-            a = FloatVector.broadcast(S, ap[ai]);
-            c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(S, ap[ai + r1]);
-            c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(S, ap[ai + r2]);
-            c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(S, ap[ai + r3]);
-            c30 = a.fma(b0, c30);
-            c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(S, ap[ai + r4]);
-            c40 = a.fma(b0, c40);
-            c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(S, ap[ai + r5]);
-            c50 = a.fma(b0, c50);
-            c51 = a.fma(b1, c51);
-            a = FloatVector.broadcast(S, ap[ai + r6]);
-            c60 = a.fma(b0, c60);
-            c61 = a.fma(b1, c61);
-            a = FloatVector.broadcast(S, ap[ai + r7]);
-            c70 = a.fma(b0, c70);
-            c71 = a.fma(b1, c71);
-        }
-        // Stores as in tile12x2.
-        float alpha = ab[0];
-        float beta = ab[1];
-        int rs = beta == 0f ? 0 : ldc;
-        float[] r = beta == 0f ? ZEROS : c;
-        int ri = beta == 0f ? 0 : ci;
-        c00.mul(alpha).add(FloatVector.fromArray(S, r, ri).mul(beta)).intoArray(c, ci);
-        c01.mul(alpha).add(FloatVector.fromArray(S, r, ri + L).mul(beta)).intoArray(c, ci + L);
-        c10.mul(alpha).add(FloatVector.fromArray(S, r, ri + rs).mul(beta)).intoArray(c, ci + ldc);
-        c11.mul(alpha).add(FloatVector.fromArray(S, r, ri + rs + L).mul(beta)).intoArray(c, ci + ldc + L);
-        c20.mul(alpha).add(FloatVector.fromArray(S, r, ri + 2 * rs).mul(beta)).intoArray(c, ci + 2 * ldc);
-        c21.mul(alpha).add(FloatVector.fromArray(S, r, ri + 2 * rs + L).mul(beta)).intoArray(c, ci + 2 * ldc + L);
-        c30.mul(alpha).add(FloatVector.fromArray(S, r, ri + 3 * rs).mul(beta)).intoArray(c, ci + 3 * ldc);
-        c31.mul(alpha).add(FloatVector.fromArray(S, r, ri + 3 * rs + L).mul(beta)).intoArray(c, ci + 3 * ldc + L);
-        c40.mul(alpha).add(FloatVector.fromArray(S, r, ri + 4 * rs).mul(beta)).intoArray(c, ci + 4 * ldc);
-        c41.mul(alpha).add(FloatVector.fromArray(S, r, ri + 4 * rs + L).mul(beta)).intoArray(c, ci + 4 * ldc + L);
-        c50.mul(alpha).add(FloatVector.fromArray(S, r, ri + 5 * rs).mul(beta)).intoArray(c, ci + 5 * ldc);
-        c51.mul(alpha).add(FloatVector.fromArray(S, r, ri + 5 * rs + L).mul(beta)).intoArray(c, ci + 5 * ldc + L);
-        c60.mul(alpha).add(FloatVector.fromArray(S, r, ri + 6 * rs).mul(beta)).intoArray(c, ci + 6 * ldc);
-        c61.mul(alpha).add(FloatVector.fromArray(S, r, ri + 6 * rs + L).mul(beta)).intoArray(c, ci + 6 * ldc + L);
-        c70.mul(alpha).add(FloatVector.fromArray(S, r, ri + 7 * rs).mul(beta)).intoArray(c, ci + 7 * ldc);
-        c71.mul(alpha).add(FloatVector.fromArray(S, r, ri + 7 * rs + L).mul(beta)).intoArray(c, ci + 7 * ldc + L);
-    }
-
-    /** As {@link #tile12x2}, for a panel of 4 rows. */
-    static void tile4x2(int kc, float[] ap, int ai, int ars, int acs, float[] b, int bi, int bStride,
-                         float[] c, int ci, int ldc, float[] ab) {
-        int r1 = 1 * ars;
-        int r2 = 2 * ars;
-        int r3 = 3 * ars;
-        FloatVector z = FloatVector.zero(S);
-        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        for (int p = 0; p < kc; p++, ai += acs, bi += bStride) {
-            FloatVector b0 = FloatVector.fromArray(S, b, bi);
-            FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
-            FloatVector a;
-            a = FloatVector.broadcast(S, ap[ai]);
-            c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(S, ap[ai + r1]);
-            c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(S, ap[ai + r2]);
-            c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(S, ap[ai + r3]);
-            c30 = a.fma(b0, c30);
-            c31 = a.fma(b1, c31);
-        }
-        // Stores as in tile12x2.
-        float alpha = ab[0];
-        float beta = ab[1];
-        int rs = beta == 0f ? 0 : ldc;
-        float[] r = beta == 0f ? ZEROS : c;
-        int ri = beta == 0f ? 0 : ci;
-        c00.mul(alpha).add(FloatVector.fromArray(S, r, ri).mul(beta)).intoArray(c, ci);
-        c01.mul(alpha).add(FloatVector.fromArray(S, r, ri + L).mul(beta)).intoArray(c, ci + L);
-        c10.mul(alpha).add(FloatVector.fromArray(S, r, ri + rs).mul(beta)).intoArray(c, ci + ldc);
-        c11.mul(alpha).add(FloatVector.fromArray(S, r, ri + rs + L).mul(beta)).intoArray(c, ci + ldc + L);
-        c20.mul(alpha).add(FloatVector.fromArray(S, r, ri + 2 * rs).mul(beta)).intoArray(c, ci + 2 * ldc);
-        c21.mul(alpha).add(FloatVector.fromArray(S, r, ri + 2 * rs + L).mul(beta)).intoArray(c, ci + 2 * ldc + L);
-        c30.mul(alpha).add(FloatVector.fromArray(S, r, ri + 3 * rs).mul(beta)).intoArray(c, ci + 3 * ldc);
-        c31.mul(alpha).add(FloatVector.fromArray(S, r, ri + 3 * rs + L).mul(beta)).intoArray(c, ci + 3 * ldc + L);
     }
 
     /**

@@ -222,9 +222,9 @@ final class VectorSgemm {
     private static void tile(int rows, int kc, float[] a, int ai, int ars, int acs, float[] b, int bi, int bStride,
                              float[] c, int ci, int ldc, float[] ab) {
         switch (rows) {
-            case MR -> SgemmMicroKernels.tile12x2(kc, a, ai, ars, acs, b, bi, bStride, c, ci, ldc, ab);
-            case 8 -> SgemmMicroKernels.tile8x2(kc, a, ai, ars, acs, b, bi, bStride, c, ci, ldc, ab);
-            case 4 -> SgemmMicroKernels.tile4x2(kc, a, ai, ars, acs, b, bi, bStride, c, ci, ldc, ab);
+            case MR -> SgemmTiles.tile12x2(kc, a, ai, ars, acs, b, bi, bStride, c, ci, ldc, ab);
+            case 8 -> SgemmTiles.tile8x2(kc, a, ai, ars, acs, b, bi, bStride, c, ci, ldc, ab);
+            case 4 -> SgemmTiles.tile4x2(kc, a, ai, ars, acs, b, bi, bStride, c, ci, ldc, ab);
             default -> throw new AssertionError("no kernel for " + rows + " rows");
         }
     }
@@ -264,7 +264,7 @@ final class VectorSgemm {
         private int panels;
         private int fullPanels;
         private float betaBlock;
-        /** {alpha, betaBlock} for the row-panel kernels (see SgemmMicroKernels#tile12x2). */
+        /** {alpha, betaBlock} for the row-panel kernels (see SgemmTiles#tile12x2). */
         private final float[] alphaBeta = new float[2];
         private float[] ap;
         private float[] bp;

@@ -52,7 +52,7 @@ public class MicroKernelBenchmark {
     /** @return the C tile, consumed by JMH */
     @Benchmark
     public float[] tile12x2() {
-        SgemmMicroKernels.tile12x2(kc, ap, 0, 1, SgemmMicroKernels.MR, bp, 0, SgemmMicroKernels.NR,
+        SgemmTiles.tile12x2(kc, ap, 0, 1, SgemmMicroKernels.MR, bp, 0, SgemmMicroKernels.NR,
                 c, 0, SgemmMicroKernels.NR, alphaBeta);
         return c;
     }

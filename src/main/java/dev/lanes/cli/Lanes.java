@@ -97,13 +97,16 @@ public final class Lanes {
     static String describe(IOException e) {
         String path = e instanceof FileSystemException f && f.getFile() != null ? f.getFile() : null;
         String reason = e instanceof FileSystemException f ? f.getReason() : null;
+        if (reason != null) {
+            return e.getMessage(); // the thrower said what is wrong: path and reason
+        }
         return switch (e) {
             case NoSuchFileException x -> "no such file or directory: " + path;
             case AccessDeniedException x -> "permission denied: " + path;
             case FileAlreadyExistsException x -> "already exists: " + path;
             case NotDirectoryException x -> "not a directory: " + path;
             case DirectoryNotEmptyException x -> "directory not empty: " + path;
-            case FileSystemException x -> (path == null ? "" : path + ": ") + (reason == null ? "file system error" : reason);
+            case FileSystemException x -> (path == null ? "" : path + ": ") + "file system error";
             default -> e.getMessage() == null ? e.toString() : e.getMessage();
         };
     }

@@ -106,6 +106,13 @@ class LanesCliTest {
     }
 
     @Test
+    void fileErrorsSayWhatIsWrong() {
+        assertEquals("no such file or directory: /x/y", Lanes.describe(new java.nio.file.NoSuchFileException("/x/y")));
+        assertEquals("permission denied: /x", Lanes.describe(new java.nio.file.AccessDeniedException("/x")));
+        assertEquals("/x: locked", Lanes.describe(new java.nio.file.FileSystemException("/x", null, "locked")));
+    }
+
+    @Test
     void switchesTakeNoValue() {
         dev.lanes.examples.Flags flags = new dev.lanes.examples.Flags("t", java.util.List.of(
                 dev.lanes.examples.Flags.Flag.onOff("plain", false, "p"),
@@ -122,6 +129,10 @@ class LanesCliTest {
         Result r = run("train", "mlp", "--data", dir.resolve("no-such-data").toString(), "--out", out.toString());
         assertEquals(1, r.status(), r.err());
         assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains("Fashion-MNIST file missing"), "the loader's own explanation: " + r.err());
+        Result noFile = run("train", "mlp", "--epochs", "1", "--out", out.toString(), "--resume",
+                dir.toString());
+        assertEquals(2, noFile.status(), noFile.err());
         assertTrue(!Files.exists(out), "the output directory was not left behind");
         Result missing = run("train", "mlp", "--epochs", "1", "--out", out.toString(), "--resume",
                 dir.resolve("missing.safetensors").toString());

@@ -2,6 +2,7 @@ package dev.lanes.kernel.scalar;
 
 import dev.lanes.kernel.Activation;
 import dev.lanes.kernel.internal.Binary;
+import dev.lanes.kernel.internal.DoubleMath;
 import dev.lanes.kernel.internal.ElementwiseKernels;
 import dev.lanes.kernel.internal.FloatMath;
 import dev.lanes.kernel.internal.PointwiseOp;
@@ -35,19 +36,10 @@ public final class ScalarElementwise implements ElementwiseKernels {
         return switch (f) {
             case IDENTITY -> x;
             case RELU -> x <= 0d ? 0d : x;
-            case SIGMOID -> sigmoid(x);
+            case SIGMOID -> DoubleMath.sigmoid(x);
             case TANH -> Math.tanh(x);
             case EXP -> Math.exp(x);
         };
-    }
-
-    /** 1 / (1 + e^-x) from e^-|x|, which never overflows. */
-    private static double sigmoid(double x) {
-        if (x >= 0d) {
-            return 1d / (1d + Math.exp(-x));
-        }
-        double e = Math.exp(x);
-        return e / (1d + e);
     }
 
     /** dy * f' from the output y, in single precision. */

@@ -92,8 +92,8 @@ final class VectorElementwise implements ElementwiseKernels {
         switch (f) {
             case IDENTITY -> identity(dy, dyOff, null, 0, dx, dxOff, n);
             case RELU -> reluBackward(y, yOff, dy, dyOff, dx, dxOff, n);
-            case SIGMOID -> sigmoidBackward(y, yOff, dy, dyOff, dx, dxOff, n);
-            case TANH -> tanhBackward(y, yOff, dy, dyOff, dx, dxOff, n);
+            case SIGMOID -> VectorPointwise.backward(PointwiseOp.SIGMOID, null, 0, y, yOff, dy, dyOff, dx, dxOff, n);
+            case TANH -> VectorPointwise.backward(PointwiseOp.TANH, null, 0, y, yOff, dy, dyOff, dx, dxOff, n);
             case EXP -> binary(Binary.MUL, dy, dyOff, y, yOff, dx, dxOff, n);
         }
     }
@@ -111,34 +111,6 @@ final class VectorElementwise implements ElementwiseKernels {
             FloatVector v = FloatVector.fromArray(S, y, yOff + i, m);
             FloatVector.fromArray(S, dy, dyOff + i, m).blend(0f, v.compare(VectorOperators.GT, 0f).not())
                     .intoArray(dx, dxOff + i, m);
-        }
-    }
-
-    /** dx = dy * (y * (1 - y)). */
-    private static void sigmoidBackward(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            FloatVector v = FloatVector.fromArray(S, y, yOff + i);
-            FloatVector.fromArray(S, dy, dyOff + i).mul(v.mul(v.neg().add(1f))).intoArray(dx, dxOff + i);
-        }
-        if (i < n) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector v = FloatVector.fromArray(S, y, yOff + i, m);
-            FloatVector.fromArray(S, dy, dyOff + i, m).mul(v.mul(v.neg().add(1f))).intoArray(dx, dxOff + i, m);
-        }
-    }
-
-    /** dx = dy * (1 - y * y). */
-    private static void tanhBackward(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            FloatVector v = FloatVector.fromArray(S, y, yOff + i);
-            FloatVector.fromArray(S, dy, dyOff + i).mul(v.mul(v).neg().add(1f)).intoArray(dx, dxOff + i);
-        }
-        if (i < n) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector v = FloatVector.fromArray(S, y, yOff + i, m);
-            FloatVector.fromArray(S, dy, dyOff + i, m).mul(v.mul(v).neg().add(1f)).intoArray(dx, dxOff + i, m);
         }
     }
 

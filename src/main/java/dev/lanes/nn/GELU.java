@@ -22,7 +22,10 @@ public final class GELU extends Layer {
      * @throws IllegalArgumentException for any other value
      */
     public GELU(String approximate) {
-        Ops.gelu(Tensor.zeros(dev.lanes.tensor.DType.F64, 1), approximate); // validates, as PyTorch does at construction
+        // PyTorch accepts any string here and fails at the first forward; failing now is kinder.
+        if (!"none".equals(approximate) && !"tanh".equals(approximate)) {
+            throw new IllegalArgumentException("GELU: approximate must be 'none' or 'tanh', got '" + approximate + "'");
+        }
         this.approximate = approximate;
     }
 

@@ -468,7 +468,11 @@ public final class Trainer {
      * With {@code keepCheckpoints > 1} the checkpoint being replaced stays, under its step's name.
      */
     private void save() throws IOException {
-        String bad = nonFinite();
+        // One copy of the optimizer's state serves the check and the file.
+        Map<String, Tensor> modelState = model.stateDict();
+        Map<String, Tensor> optimizerState = optimizer.stateDict();
+        String bad = firstNonFinite("model.", modelState);
+        bad = bad != null ? bad : firstNonFinite("optimizer.", optimizerState);
         if (bad != null) {
             String what = bad + " is not finite at step " + step + ", so no checkpoint was written"
                     + (savedStep >= 0 ? "; " + checkpoint + " still holds step " + savedStep : "");
@@ -490,7 +494,7 @@ public final class Trainer {
             link(checkpoint, CheckpointFiles.numbered(checkpoint, savedStep));
         }
         new TrainingState(epoch, batch, step, train.seed(), scheduleSteps, states, lossSum, correct, seen, best,
-                badEpochs, history).save(checkpoint, model, optimizer);
+                badEpochs, history).save(checkpoint, modelState, optimizerState, optimizer);
         savedStep = step;
         if (keepCheckpoints > 1) {
             CheckpointFiles.pruneNumbered(checkpoint, keepCheckpoints - 1);
@@ -517,16 +521,11 @@ public final class Trainer {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    /** @return the name of the first weight or optimizer state with a NaN or infinity, or null */
-    private String nonFinite() {
-        for (Map.Entry<String, Tensor> e : model.stateDict().entrySet()) {
+    /** @return the prefixed name of the first tensor with a NaN or infinity, or null */
+    private static String firstNonFinite(String prefix, Map<String, Tensor> state) {
+        for (Map.Entry<String, Tensor> e : state.entrySet()) {
             if (!e.getValue().allFinite()) {
-                return "model." + e.getKey();
-            }
-        }
-        for (Map.Entry<String, Tensor> e : optimizer.stateDict().entrySet()) {
-            if (!e.getValue().allFinite()) {
-                return "optimizer." + e.getKey();
+                return prefix + e.getKey();
             }
         }
         return null;

@@ -2,7 +2,6 @@ package dev.lanes.train;
 
 import dev.lanes.io.SafeTensors;
 import dev.lanes.io.SafeTensorsFile;
-import dev.lanes.nn.Layer;
 import dev.lanes.optim.Optimizer;
 import dev.lanes.tensor.Tensor;
 import java.io.IOException;
@@ -30,10 +29,11 @@ record TrainingState(int epoch, int batch, long step, long loaderSeed, int sched
     private static final String OPTIMIZER = "optimizer.";
 
     /** Writes the checkpoint, with the optimizer's name and hyperparameters in the metadata. */
-    void save(Path file, Layer model, Optimizer optimizer) throws IOException {
+    void save(Path file, Map<String, Tensor> modelState, Map<String, Tensor> optimizerState, Optimizer optimizer)
+            throws IOException {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
-        model.stateDict().forEach((k, v) -> tensors.put(MODEL + k, v));
-        optimizer.stateDict().forEach((k, v) -> tensors.put(OPTIMIZER + k, v));
+        modelState.forEach((k, v) -> tensors.put(MODEL + k, v));
+        optimizerState.forEach((k, v) -> tensors.put(OPTIMIZER + k, v));
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", FORMAT);
         meta.put("optimizer", optimizer.name());
@@ -75,7 +75,7 @@ record TrainingState(int epoch, int batch, long step, long loaderSeed, int sched
      *
      * @throws CheckpointException naming the field that is missing or does not parse
      */
-    static Loaded read(Path file) throws IOException {
+    private static Loaded read(Path file) throws IOException {
         SafeTensorsFile f = SafeTensors.readFile(file);
         Map<String, String> meta = f.metadata();
         if (!FORMAT.equals(meta.get("format"))) {

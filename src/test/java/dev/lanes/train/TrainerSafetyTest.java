@@ -113,7 +113,7 @@ class TrainerSafetyTest {
         Path ckpt = dir.resolve("ckpt.safetensors");
         TrainerTest.Run r = run();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        // lr 0 after the first epoch: later epochs cannot beat the first by minDelta, so the run
+        // minDelta 10: no epoch after the first can beat it by that much, so the run
         // stops and the first epoch's weights come back.
         Trainer t = r.trainer(10, log).checkpoint(ckpt, 0).earlyStopping(2, 10).restoreBestWeights(true).build();
         List<EpochMetrics> h = t.fit();

@@ -36,45 +36,8 @@ public final class PointwiseGenerator {
         }
     }
 
-    record Stmt(String target, Expr expr) {
+    record Stmt(String target, Expressions.Expr expr) {
     }
-
-    /** An expression tree. */
-    sealed interface Expr permits Num, Var, Neg, Bin, Call {
-        boolean uses(String var);
-    }
-
-    record Num(String text) implements Expr {
-        public boolean uses(String var) {
-            return false;
-        }
-    }
-
-    record Var(String name) implements Expr {
-        public boolean uses(String var) {
-            return name.equals(var);
-        }
-    }
-
-    record Neg(Expr e) implements Expr {
-        public boolean uses(String var) {
-            return e.uses(var);
-        }
-    }
-
-    record Bin(char op, Expr a, Expr b) implements Expr {
-        public boolean uses(String var) {
-            return a.uses(var) || b.uses(var);
-        }
-    }
-
-    record Call(String fn, Expr arg) implements Expr {
-        public boolean uses(String var) {
-            return arg.uses(var);
-        }
-    }
-
-    static final Set<String> FUNCTIONS = Set.of("exp", "log", "sigmoid", "tanh", "erf");
 
     public static void main(String[] args) throws IOException {
         if (args.length != 2) {
@@ -164,7 +127,7 @@ public final class PointwiseGenerator {
                 if (!target.matches("[a-z][a-z0-9]*")) {
                     throw new IllegalArgumentException(where + "bad variable name '" + target + "'");
                 }
-                section.add(new Stmt(target, new Parser(line.substring(eq + 1), where).parse()));
+                section.add(new Stmt(target, new Expressions.Parser(line.substring(eq + 1), where).parse()));
             }
         }
         if (constant != null) {
@@ -186,130 +149,20 @@ public final class PointwiseGenerator {
         }
     }
 
-    static void checkDefined(String where, Expr e, Set<String> defined) {
+    static void checkDefined(String where, Expressions.Expr e, Set<String> defined) {
         switch (e) {
-            case Var v -> {
+            case Expressions.Var v -> {
                 if (!defined.contains(v.name())) {
                     throw new IllegalArgumentException(where + "'" + v.name() + "' is not defined here");
                 }
             }
-            case Neg n -> checkDefined(where, n.e(), defined);
-            case Bin b -> {
+            case Expressions.Neg n -> checkDefined(where, n.e(), defined);
+            case Expressions.Bin b -> {
                 checkDefined(where, b.a(), defined);
                 checkDefined(where, b.b(), defined);
             }
-            case Call c -> checkDefined(where, c.arg(), defined);
-            case Num n -> { }
-        }
-    }
-
-    /** Recursive descent: sum := product (('+'|'-') product)*, product := unary (('*'|'/') unary)*. */
-    static final class Parser {
-        private final String s;
-        private final String where;
-        private int i;
-
-        Parser(String s, String where) {
-            this.s = s;
-            this.where = where;
-        }
-
-        Expr parse() {
-            Expr e = sum();
-            skip();
-            if (i != s.length()) {
-                throw error("unexpected '" + s.substring(i) + "'");
-            }
-            return e;
-        }
-
-        private IllegalArgumentException error(String what) {
-            return new IllegalArgumentException(where + what + " in '" + s.strip() + "'");
-        }
-
-        private void skip() {
-            while (i < s.length() && s.charAt(i) == ' ') {
-                i++;
-            }
-        }
-
-        private boolean eat(char c) {
-            skip();
-            if (i < s.length() && s.charAt(i) == c) {
-                i++;
-                return true;
-            }
-            return false;
-        }
-
-        private Expr sum() {
-            Expr e = product();
-            while (true) {
-                if (eat('+')) {
-                    e = new Bin('+', e, product());
-                } else if (eat('-')) {
-                    e = new Bin('-', e, product());
-                } else {
-                    return e;
-                }
-            }
-        }
-
-        private Expr product() {
-            Expr e = unary();
-            while (true) {
-                if (eat('*')) {
-                    e = new Bin('*', e, unary());
-                } else if (eat('/')) {
-                    e = new Bin('/', e, unary());
-                } else {
-                    return e;
-                }
-            }
-        }
-
-        private Expr unary() {
-            if (eat('-')) {
-                Expr e = unary();
-                return e instanceof Num n ? new Num("-" + n.text()) : new Neg(e);
-            }
-            return primary();
-        }
-
-        private Expr primary() {
-            skip();
-            if (eat('(')) {
-                Expr e = sum();
-                if (!eat(')')) {
-                    throw error("missing ')'");
-                }
-                return e;
-            }
-            int start = i;
-            if (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '.')) {
-                while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '.')) {
-                    i++;
-                }
-                return new Num(s.substring(start, i));
-            }
-            while (i < s.length() && Character.isLetterOrDigit(s.charAt(i))) {
-                i++;
-            }
-            if (start == i) {
-                throw error("expected a number, a name or '('");
-            }
-            String id = s.substring(start, i);
-            if (eat('(')) {
-                if (!FUNCTIONS.contains(id)) {
-                    throw error("unknown function " + id + " (known: " + FUNCTIONS + ")");
-                }
-                Expr arg = sum();
-                if (!eat(')')) {
-                    throw error("missing ')'");
-                }
-                return new Call(id, arg);
-            }
-            return new Var(id);
+            case Expressions.Call c -> c.args().forEach(a -> checkDefined(where, a, defined));
+            case Expressions.Num n -> { }
         }
     }
 
@@ -385,23 +238,9 @@ public final class PointwiseGenerator {
     static String describe(List<Stmt> stmts) {
         List<String> parts = new ArrayList<>();
         for (Stmt s : stmts) {
-            parts.add(s.target() + " = " + text(s.expr()));
+            parts.add(s.target() + " = " + Expressions.text(s.expr()));
         }
         return String.join("; ", parts).replace("*/", "* /");
-    }
-
-    static String text(Expr e) {
-        return switch (e) {
-            case Num n -> n.text();
-            case Var v -> v.name();
-            case Neg n -> "-" + wrap(n.e());
-            case Bin bin -> text(bin.a()) + " " + bin.op() + " " + wrap(bin.b());
-            case Call c -> c.fn() + "(" + text(c.arg()) + ")";
-        };
-    }
-
-    static String wrap(Expr e) {
-        return e instanceof Bin ? "(" + text(e) + ")" : text(e);
     }
 
     static String method(Op op, String pass) {
@@ -474,7 +313,7 @@ public final class PointwiseGenerator {
                 b.append("            ").append(type).append(" v_x = b == null ? x[xOff + i] : x[xOff + i] + b[bOff + i];\n");
                 for (Stmt s : op.forward()) {
                     b.append("            ").append(type).append(" v_").append(s.target()).append(" = ")
-                            .append(scalarExpr(s.expr(), type)).append(";\n");
+                            .append(Expressions.scalar(s.expr(), type, v -> "v_" + v)).append(";\n");
                 }
                 b.append("            y[yOff + i] = v_y;\n        }\n    }\n\n");
                 b.append("    private static void ").append(method(op, "Backward")).append("(").append(type)
@@ -490,7 +329,7 @@ public final class PointwiseGenerator {
                 b.append("            ").append(type).append(" v_dy = dy[dyOff + i];\n");
                 for (Stmt s : op.backward()) {
                     b.append("            ").append(type).append(" v_").append(s.target()).append(" = ")
-                            .append(scalarExpr(s.expr(), type)).append(";\n");
+                            .append(Expressions.scalar(s.expr(), type, v -> "v_" + v)).append(";\n");
                 }
                 b.append("            dx[dxOff + i] = v_dx;\n        }\n    }\n\n");
             }
@@ -500,195 +339,11 @@ public final class PointwiseGenerator {
         return b.toString();
     }
 
-    static String literal(String text, String type) {
-        double v = Double.parseDouble(text);
-        if (type.equals("float")) {
-            float f = (float) v;
-            return "(" + Float.toString(f) + "f)";
-        }
-        return "(" + Double.toString(v) + ")";
-    }
-
-    static String scalarExpr(Expr e, String type) {
-        return switch (e) {
-            case Num n -> literal(n.text(), type);
-            case Var v -> "v_" + v.name();
-            case Neg n -> "(-" + scalarExpr(n.e(), type) + ")";
-            case Bin bin -> "(" + scalarExpr(bin.a(), type) + " " + bin.op() + " " + scalarExpr(bin.b(), type) + ")";
-            case Call c -> (type.equals("float") ? "FloatMath." : "DoubleMath.") + c.fn() + "("
-                    + scalarExpr(c.arg(), type) + ")";
-        };
-    }
-
-    // ------------------------------------------------------------------------------ vector
-
-    /** Emits SSA lines for one loop body; constants become static final vectors. */
-    static final class VectorBody {
-        final StringBuilder lines = new StringBuilder();
-        final Map<String, String> constants;
-        int temp;
-
-        VectorBody(Map<String, String> constants) {
-            this.constants = constants;
-        }
-
-        String fresh(String stem) {
-            return stem + "_" + (temp++);
-        }
-
-        void line(String text) {
-            lines.append("            ").append(text).append('\n');
-        }
-
-        String constant(String text) {
-            float f = (float) Double.parseDouble(text);
-            String key = Float.toString(f) + "f";
-            return constants.computeIfAbsent(key, k -> "C" + constants.size());
-        }
-
-        String emit(Expr e) {
-            switch (e) {
-                case Num n -> {
-                    return constant(n.text());
-                }
-                case Var v -> {
-                    return "v_" + v.name();
-                }
-                case Neg n -> {
-                    String a = emit(n.e());
-                    String t = fresh("t");
-                    line("FloatVector " + t + " = " + a + ".neg();");
-                    return t;
-                }
-                case Bin bin -> {
-                    String a = emit(bin.a());
-                    String b = emit(bin.b());
-                    String t = fresh("t");
-                    String m = switch (bin.op()) {
-                        case '+' -> "add";
-                        case '-' -> "sub";
-                        case '*' -> "mul";
-                        default -> "div";
-                    };
-                    line("FloatVector " + t + " = " + a + "." + m + "(" + b + ");");
-                    return t;
-                }
-                case Call c -> {
-                    String a = emit(c.arg());
-                    String out = fresh(c.fn());
-                    switch (c.fn()) {
-                        case "exp" -> exp(a, out);
-                        case "sigmoid" -> sigmoid(a, out);
-                        case "tanh" -> tanh(a, out);
-                        case "log" -> log(a, out);
-                        default -> erf(a, out);
-                    }
-                    return out;
-                }
-            }
-        }
-
-        // The functions, step for step as in FloatMath (VectorMath has the same loops by hand).
-
-        void exp(String in, String out) {
-            String k = "_" + (temp++);
-            line("FloatVector et" + k + " = " + in + ".mul(VectorMath.V_LOG2E).add(VectorMath.V_MAGIC);");
-            line("FloatVector ek" + k + " = et" + k + ".sub(VectorMath.V_MAGIC);");
-            line("IntVector eki" + k + " = et" + k + ".reinterpretAsInts().sub(VectorMath.V_MAGIC_BITS);");
-            line("FloatVector er" + k + " = " + in + ".sub(ek" + k + ".mul(VectorMath.V_LN2_HI)).sub(ek" + k
-                    + ".mul(VectorMath.V_LN2_LO));");
-            line("FloatVector eq" + k + " = er" + k + ".mul(VectorMath.V_E5).add(VectorMath.V_E4).mul(er" + k
-                    + ").add(VectorMath.V_E3).mul(er" + k + ").add(VectorMath.V_E2).mul(er" + k
-                    + ").add(VectorMath.V_E1).mul(er" + k + ").add(VectorMath.V_E0);");
-            line("IntVector ek1" + k + " = eki" + k + ".lanewise(VectorOperators.ASHR, VectorMath.INT_ONE);");
-            line("FloatVector es1" + k + " = ek1" + k
-                    + ".add(VectorMath.BIAS).lanewise(VectorOperators.LSHL, VectorMath.TWENTY_THREE).reinterpretAsFloats();");
-            line("FloatVector es2" + k + " = eki" + k + ".sub(ek1" + k
-                    + ").add(VectorMath.BIAS).lanewise(VectorOperators.LSHL, VectorMath.TWENTY_THREE).reinterpretAsFloats();");
-            line("FloatVector " + out + " = eq" + k + ".mul(er" + k + ".mul(er" + k + ")).add(er" + k
-                    + ").add(VectorMath.ONE).mul(es1" + k + ").mul(es2" + k + ")");
-            line("        .blend(VectorMath.POS_INF, " + in + ".compare(VectorOperators.GE, VectorMath.V_OVERFLOW))");
-            line("        .blend(VectorMath.ZERO, " + in + ".compare(VectorOperators.LT, VectorMath.V_UNDERFLOW));");
-        }
-
-        void sigmoid(String in, String out) {
-            String k = "_" + (temp++);
-            line("VectorMask<Float> st" + k + " = " + in + ".compare(VectorOperators.LT, VectorMath.V_SIGMOID_EXP_BELOW);");
-            line("FloatVector sa" + k + " = " + in + ".neg().blend(" + in + ", st" + k + ");");
-            exp("sa" + k, "se" + k);
-            line("FloatVector " + out + " = VectorMath.ONE.div(se" + k + ".add(VectorMath.ONE)).blend(se" + k + ", st"
-                    + k + ");");
-        }
-
-        void tanh(String in, String out) {
-            String k = "_" + (temp++);
-            line("FloatVector tx" + k + " = " + in + ".abs();");
-            line("FloatVector tz" + k + " = " + in + ".mul(" + in + ");");
-            line("FloatVector tp" + k + " = tz" + k + ".mul(VectorMath.V_T4).add(VectorMath.V_T3).mul(tz" + k
-                    + ").add(VectorMath.V_T2).mul(tz" + k + ").add(VectorMath.V_T1).mul(tz" + k
-                    + ").add(VectorMath.V_T0);");
-            line("FloatVector ts" + k + " = tp" + k + ".mul(tz" + k + ").mul(" + in + ").add(" + in + ").blend(" + in
-                    + ", " + in + ".compare(VectorOperators.EQ, VectorMath.ZERO));");
-            line("FloatVector ta" + k + " = tx" + k + ".mul(VectorMath.MINUS_TWO);");
-            exp("ta" + k, "te" + k);
-            line("FloatVector tl" + k + " = te" + k + ".neg().add(VectorMath.ONE).div(te" + k + ".add(VectorMath.ONE))"
-                    + ".reinterpretAsInts().and(VectorMath.MAGNITUDE).or(" + in
-                    + ".reinterpretAsInts().and(VectorMath.SIGN)).reinterpretAsFloats();");
-            line("FloatVector " + out + " = tl" + k + ".blend(ts" + k + ", tx" + k
-                    + ".compare(VectorOperators.LT, VectorMath.V_TANH_SMALL));");
-        }
-
-        void log(String in, String out) {
-            String k = "_" + (temp++);
-            line("VectorMask<Float> lsub" + k + " = " + in + ".compare(VectorOperators.LT, VectorMath.V_MIN_NORMAL);");
-            line("IntVector lbits" + k + " = " + in + ".blend(" + in + ".mul(VectorMath.V_TWO_POW_23), lsub" + k
-                    + ").reinterpretAsInts();");
-            line("IntVector le" + k + " = lbits" + k
-                    + ".lanewise(VectorOperators.ASHR, VectorMath.TWENTY_THREE).sub(VectorMath.BIAS);");
-            line("le" + k + " = le" + k + ".blend(le" + k + ".sub(VectorMath.TWENTY_THREE), lsub" + k
-                    + ".cast(VectorMath.I));");
-            line("IntVector lmant" + k + " = lbits" + k + ".and(VectorMath.MANTISSA);");
-            line("VectorMask<Integer> lhigh" + k + " = lmant" + k
-                    + ".compare(VectorOperators.GT, VectorMath.V_SQRT_HALF);");
-            line("FloatVector lm" + k + " = lmant" + k + ".or(VectorMath.EXPONENT_ONE).blend(lmant" + k
-                    + ".or(VectorMath.EXPONENT_HALF), lhigh" + k + ").reinterpretAsFloats();");
-            line("le" + k + " = le" + k + ".blend(le" + k + ".add(VectorMath.INT_ONE), lhigh" + k + ");");
-            line("FloatVector lf" + k + " = lm" + k + ".sub(VectorMath.ONE);");
-            line("FloatVector lfe" + k + " = (FloatVector) le" + k + ".convert(VectorOperators.I2F, 0);");
-            line("FloatVector lz" + k + " = lf" + k + ".mul(lf" + k + ");");
-            line("FloatVector lq" + k + " = lf" + k + ".mul(VectorMath.V_L8).add(VectorMath.V_L7).mul(lf" + k
-                    + ").add(VectorMath.V_L6).mul(lf" + k + ").add(VectorMath.V_L5).mul(lf" + k
-                    + ").add(VectorMath.V_L4).mul(lf" + k + ").add(VectorMath.V_L3).mul(lf" + k
-                    + ").add(VectorMath.V_L2).mul(lf" + k + ").add(VectorMath.V_L1).mul(lf" + k
-                    + ").add(VectorMath.V_L0);");
-            line("FloatVector lr" + k + " = lq" + k + ".mul(lf" + k + ").mul(lz" + k + ").add(lfe" + k
-                    + ".mul(VectorMath.V_LN2_LO)).sub(lz" + k + ".mul(VectorMath.HALF));");
-            line("lr" + k + " = lf" + k + ".add(lr" + k + ").add(lfe" + k + ".mul(VectorMath.V_LN2_HI));");
-            line("FloatVector " + out + " = lr" + k + ".blend(VectorMath.NAN, " + in
-                    + ".compare(VectorOperators.GT, VectorMath.ZERO).not())");
-            line("        .blend(VectorMath.NEG_INF, " + in + ".compare(VectorOperators.EQ, VectorMath.ZERO))");
-            line("        .blend(VectorMath.POS_INF, " + in + ".compare(VectorOperators.EQ, VectorMath.POS_INF));");
-        }
-
-        void erf(String in, String out) {
-            String k = "_" + (temp++);
-            line("FloatVector fx" + k + " = " + in + ".abs();");
-            line("FloatVector ft" + k + " = VectorMath.ONE.div(fx" + k + ".mul(V_ERF_P).add(VectorMath.ONE));");
-            line("FloatVector fq" + k + " = ft" + k + ".mul(V_ERF_A5).add(V_ERF_A4).mul(ft" + k
-                    + ").add(V_ERF_A3).mul(ft" + k + ").add(V_ERF_A2).mul(ft" + k + ").add(V_ERF_A1);");
-            line("FloatVector fa" + k + " = fx" + k + ".mul(fx" + k + ").neg();");
-            exp("fa" + k, "fe" + k);
-            line("FloatVector " + out + " = VectorMath.ONE.sub(fq" + k + ".mul(ft" + k + ").mul(fe" + k + "))"
-                    + ".reinterpretAsInts().and(VectorMath.MAGNITUDE).or(" + in
-                    + ".reinterpretAsInts().and(VectorMath.SIGN)).reinterpretAsFloats();");
-        }
-    }
-
     static String vector(List<Op> ops) {
         Map<String, String> constants = new LinkedHashMap<>();
         StringBuilder methods = new StringBuilder();
         for (Op op : ops) {
-            VectorBody f = new VectorBody(constants);
+            Expressions.VectorBody f = new Expressions.VectorBody(constants, "            ");
             f.line("FloatVector v_x = FloatVector.fromArray(S, x, xOff + i);");
             f.line("if (b != null) {");
             f.line("    v_x = v_x.add(FloatVector.fromArray(S, b, bOff + i));");
@@ -703,7 +358,7 @@ public final class PointwiseGenerator {
                     .append("        int i = 0;\n        for (; i <= n - L; i += L) {\n").append(f.lines)
                     .append("        }\n        if (i < n) {\n            ScalarPointwise.forward(PointwiseOp.")
                     .append(op.constant()).append(", x, xOff + i, b, bOff + i, y, yOff + i, n - i);\n        }\n    }\n\n");
-            VectorBody g = new VectorBody(constants);
+            Expressions.VectorBody g = new Expressions.VectorBody(constants, "            ");
             if (op.backwardUses("x")) {
                 g.line("FloatVector v_x = FloatVector.fromArray(S, x, xOff + i);");
             }
@@ -747,12 +402,6 @@ public final class PointwiseGenerator {
 
                     private static final VectorSpecies<Float> S = VectorMath.S;
                     private static final int L = S.length();
-                    private static final FloatVector V_ERF_P = FloatVector.broadcast(S, FloatMath.ERF_P);
-                    private static final FloatVector V_ERF_A1 = FloatVector.broadcast(S, FloatMath.ERF_A1);
-                    private static final FloatVector V_ERF_A2 = FloatVector.broadcast(S, FloatMath.ERF_A2);
-                    private static final FloatVector V_ERF_A3 = FloatVector.broadcast(S, FloatMath.ERF_A3);
-                    private static final FloatVector V_ERF_A4 = FloatVector.broadcast(S, FloatMath.ERF_A4);
-                    private static final FloatVector V_ERF_A5 = FloatVector.broadcast(S, FloatMath.ERF_A5);
                 """);
         for (Map.Entry<String, String> c : constants.entrySet()) {
             b.append("    private static final FloatVector ").append(c.getValue())

@@ -41,7 +41,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link FloatMath}'s constants as vectors, for the generated pointwise loops
- * ({@code VectorPointwise}), which evaluate FloatMath's exp, sigmoid, tanh, log and erf step for
+ * ({@code VectorPointwise} and the fused kernels, see tools/codegen), which evaluate FloatMath's exp, sigmoid, tanh, log and erf step for
  * step on whole vectors, so every lane equals the scalar result bit for bit.
  *
  * <p><b>No vector crosses a method boundary in those loops.</b> Each spells its functions out
@@ -106,6 +106,12 @@ final class VectorMath {
     static final FloatVector V_L6 = c(L6);
     static final FloatVector V_L7 = c(L7);
     static final FloatVector V_L8 = c(L8);
+    static final FloatVector V_ERF_P = c(FloatMath.ERF_P);
+    static final FloatVector V_ERF_A1 = c(FloatMath.ERF_A1);
+    static final FloatVector V_ERF_A2 = c(FloatMath.ERF_A2);
+    static final FloatVector V_ERF_A3 = c(FloatMath.ERF_A3);
+    static final FloatVector V_ERF_A4 = c(FloatMath.ERF_A4);
+    static final FloatVector V_ERF_A5 = c(FloatMath.ERF_A5);
 
     private VectorMath() {
     }

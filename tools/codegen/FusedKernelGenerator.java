@@ -1,0 +1,780 @@
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Generates the fused kernels from their declarations (src/main/ops/fused.ops; the format is
+ * described there): per family the kernel interface, the scalar provider's float and double
+ * loops, the vector provider's loops and optionally the checking facade. Run by the build
+ * (generate-sources):
+ *
+ * <pre>java tools/codegen/FusedKernelGenerator.java src/main/ops/fused.ops target/generated-sources/fused</pre>
+ *
+ * <p>The vector loops evaluate each statement's operations in the written order with the
+ * functions spelled out inline ({@link Expressions}), and finish each loop's last
+ * {@code n mod L} columns with the scalar loop, so both providers give the same bits.
+ */
+public final class FusedKernelGenerator {
+
+    record Array(String name, int blocks, boolean shared, boolean optional, String inplace) {
+    }
+
+    sealed interface Node permits Assign, Store, If {
+    }
+
+    record Assign(String target, Expressions.Expr expr) implements Node {
+    }
+
+    record Store(String array, int block, Expressions.Expr expr) implements Node {
+    }
+
+    record If(String condition, List<Node> then, List<Node> otherwise) implements Node {
+    }
+
+    record Kernel(String name, List<String> doc, List<Array> arrays, List<String> params, List<String> flags,
+                  List<List<Node>> stages) {
+        Array array(String n) {
+            for (Array a : arrays) {
+                if (a.name().equals(n)) {
+                    return a;
+                }
+            }
+            return null;
+        }
+    }
+
+    record Family(String name, String iface, boolean rows, boolean facade, int vectorBelow, List<String> doc,
+                  List<Kernel> kernels) {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length != 2) {
+            System.err.println("usage: java FusedKernelGenerator.java <fused.ops> <output directory>");
+            System.exit(2);
+        }
+        Path out = Path.of(args[1]);
+        for (Family f : parse(Path.of(args[0]))) {
+            PointwiseGenerator.write(out.resolve("dev/lanes/kernel/internal/" + f.iface() + ".java"), iface(f));
+            PointwiseGenerator.write(out.resolve("dev/lanes/kernel/scalar/Scalar" + f.name() + ".java"), scalar(f));
+            PointwiseGenerator.write(out.resolve("dev/lanes/kernel/vector/Vector" + f.name() + ".java"), vector(f));
+            if (f.facade()) {
+                PointwiseGenerator.write(out.resolve("dev/lanes/kernel/internal/" + f.name() + ".java"), facade(f));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------ parsing
+
+    static List<Family> parse(Path file) throws IOException {
+        List<String> lines = Files.readAllLines(file);
+        List<Family> families = new ArrayList<>();
+        String fName = null, fIface = null;
+        boolean fRows = false, fFacade = false;
+        int fBelow = 0;
+        List<String> fDoc = null;
+        List<Kernel> kernels = null;
+        String kName = null;
+        List<String> kDoc = null, params = null, flags = null;
+        List<Array> arrays = null;
+        List<List<Node>> stages = null;
+        Deque<List<Node>> open = new ArrayDeque<>(); // innermost statement list first
+        Deque<If> ifs = new ArrayDeque<>();
+        for (int ln = 0; ln <= lines.size(); ln++) {
+            String line = ln < lines.size() ? lines.get(ln).strip() : "family";
+            String where = file + ":" + (ln + 1) + ": ";
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            String[] w = line.split("\\s+");
+            if (w[0].equals("family")) {
+                if (kName != null) {
+                    throw new IllegalArgumentException(where + "kernel " + kName + " has no 'end'");
+                }
+                if (fName != null) {
+                    families.add(new Family(fName, fIface, fRows, fFacade, fBelow, fDoc, kernels));
+                }
+                if (ln == lines.size()) {
+                    break;
+                }
+                fName = w[1];
+                fIface = null;
+                fRows = false;
+                fFacade = false;
+                fBelow = 0;
+                fDoc = new ArrayList<>();
+                kernels = new ArrayList<>();
+                for (int i = 2; i < w.length; i++) {
+                    String[] kv = w[i].split("=", 2);
+                    switch (kv[0]) {
+                        case "interface" -> fIface = kv[1];
+                        case "layout" -> fRows = switch (kv[1]) {
+                            case "rows" -> true;
+                            case "flat" -> false;
+                            default -> throw new IllegalArgumentException(where + "layout is rows or flat");
+                        };
+                        case "facade" -> fFacade = true;
+                        case "vectorBelow" -> fBelow = Integer.parseInt(kv[1]);
+                        default -> throw new IllegalArgumentException(where + "unknown attribute " + kv[0]);
+                    }
+                }
+                if (fIface == null) {
+                    throw new IllegalArgumentException(where + "a family needs interface=");
+                }
+                if (fFacade && !fRows) {
+                    throw new IllegalArgumentException(where + "only a rows family has a facade");
+                }
+            } else if (fName == null) {
+                throw new IllegalArgumentException(where + "expected 'family'");
+            } else if (w[0].equals("doc")) {
+                (kName == null ? fDoc : kDoc).add(line.substring(3).strip());
+            } else if (w[0].equals("kernel")) {
+                if (kName != null) {
+                    throw new IllegalArgumentException(where + "'kernel' before the previous kernel's 'end'");
+                }
+                kName = w[1];
+                kDoc = new ArrayList<>();
+                arrays = new ArrayList<>();
+                params = new ArrayList<>();
+                flags = new ArrayList<>();
+                stages = null;
+            } else if (kName == null) {
+                throw new IllegalArgumentException(where + "'" + w[0] + "' outside a kernel");
+            } else if (w[0].equals("array")) {
+                int blocks = 1;
+                boolean shared = false, optional = false;
+                String inplace = null;
+                for (int i = 2; i < w.length; i++) {
+                    String[] kv = w[i].split("=", 2);
+                    switch (kv[0]) {
+                        case "blocks" -> blocks = Integer.parseInt(kv[1]);
+                        case "shared" -> shared = true;
+                        case "optional" -> optional = true;
+                        case "inplace" -> inplace = kv[1];
+                        default -> throw new IllegalArgumentException(where + "unknown attribute " + kv[0]);
+                    }
+                }
+                if (!fRows && (blocks != 1 || shared || inplace != null)) {
+                    throw new IllegalArgumentException(where + "blocks, shared and inplace need layout=rows");
+                }
+                arrays.add(new Array(w[1], blocks, shared, optional, inplace));
+            } else if (w[0].equals("param")) {
+                params.addAll(List.of(w).subList(1, w.length));
+            } else if (w[0].equals("flag")) {
+                flags.addAll(List.of(w).subList(1, w.length));
+            } else if (w[0].equals("body")) {
+                stages = new ArrayList<>();
+                stages.add(new ArrayList<>());
+                open.clear();
+                open.push(stages.get(0));
+            } else if (stages == null) {
+                throw new IllegalArgumentException(where + "a statement before 'body'");
+            } else if (w[0].equals("stage")) {
+                if (!ifs.isEmpty()) {
+                    throw new IllegalArgumentException(where + "'stage' inside an 'if'");
+                }
+                stages.add(new ArrayList<>());
+                open.clear();
+                open.push(stages.get(stages.size() - 1));
+            } else if (w[0].equals("if")) {
+                If node = new If(line.substring(2).strip(), new ArrayList<>(), new ArrayList<>());
+                open.peek().add(node);
+                ifs.push(node);
+                open.push(node.then());
+            } else if (w[0].equals("else")) {
+                if (ifs.isEmpty() || open.peek() != ifs.peek().then()) {
+                    throw new IllegalArgumentException(where + "'else' without 'if'");
+                }
+                open.pop();
+                open.push(ifs.peek().otherwise());
+            } else if (w[0].equals("end")) {
+                if (!ifs.isEmpty()) {
+                    ifs.pop();
+                    open.pop();
+                } else {
+                    Kernel k = new Kernel(kName, kDoc, arrays, params, flags, stages);
+                    check(where, k);
+                    kernels.add(k);
+                    kName = null;
+                    stages = null;
+                }
+            } else {
+                int eq = line.indexOf('=');
+                if (eq < 0) {
+                    throw new IllegalArgumentException(where + "expected <name> = <expression> or <array> := <expression>");
+                }
+                boolean store = line.charAt(eq - 1) == ':';
+                String target = line.substring(0, store ? eq - 1 : eq).strip();
+                Expressions.Expr e = new Expressions.Parser(line.substring(eq + 1), where).parse();
+                if (store) {
+                    String[] ab = target.split("\\.");
+                    open.peek().add(new Store(ab[0], ab.length > 1 ? Integer.parseInt(ab[1]) : 0, e));
+                } else {
+                    if (!target.matches("[a-z][a-zA-Z0-9]*")) {
+                        throw new IllegalArgumentException(where + "bad variable name '" + target + "'");
+                    }
+                    open.peek().add(new Assign(target, e));
+                }
+            }
+        }
+        return families;
+    }
+
+    /** Names resolve to arrays (with a block in range), parameters or locals assigned before. */
+    static void check(String where, Kernel k) {
+        for (Array a : k.arrays()) {
+            if (a.inplace() != null) {
+                Array b = k.array(a.inplace());
+                if (b == null || b.blocks() != a.blocks() || b.shared() != a.shared()) {
+                    throw new IllegalArgumentException(where + k.name() + ": inplace partner " + a.inplace()
+                            + " must be an array of the same size");
+                }
+            }
+        }
+        for (List<Node> stage : k.stages()) {
+            checkNodes(where + k.name() + ": ", k, stage, new LinkedHashSet<>());
+        }
+    }
+
+    static void checkNodes(String where, Kernel k, List<Node> nodes, Set<String> locals) {
+        for (Node n : nodes) {
+            switch (n) {
+                case Assign a -> {
+                    checkExpr(where, k, a.expr(), locals);
+                    if (k.array(a.target()) != null || k.params().contains(a.target())) {
+                        throw new IllegalArgumentException(where + "'" + a.target() + "' is an array or parameter");
+                    }
+                    locals.add(a.target());
+                }
+                case Store s -> {
+                    checkExpr(where, k, s.expr(), locals);
+                    Array a = k.array(s.array());
+                    if (a == null || s.block() >= a.blocks()) {
+                        throw new IllegalArgumentException(where + "no array block " + s.array() + "." + s.block());
+                    }
+                }
+                case If i -> {
+                    Set<String> then = new LinkedHashSet<>(locals);
+                    checkNodes(where, k, i.then(), then);
+                    Set<String> otherwise = new LinkedHashSet<>(locals);
+                    checkNodes(where, k, i.otherwise(), otherwise);
+                    then.retainAll(otherwise); // assigned on both paths
+                    locals.addAll(then);
+                }
+            }
+        }
+    }
+
+    static void checkExpr(String where, Kernel k, Expressions.Expr e, Set<String> locals) {
+        Set<String> names = new LinkedHashSet<>();
+        Expressions.names(e, names);
+        for (String name : names) {
+            String[] ab = name.split("\\.");
+            Array a = k.array(ab[0]);
+            if (a != null) {
+                if (ab.length > 1 && Integer.parseInt(ab[1]) >= a.blocks()) {
+                    throw new IllegalArgumentException(where + "no array block " + name);
+                }
+            } else if (!k.params().contains(name) && !locals.contains(name)) {
+                throw new IllegalArgumentException(where + "'" + name + "' is not defined here");
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------ signatures
+
+    static final String HEADER = "// Generated by tools/codegen/FusedKernelGenerator.java from src/main/ops/fused.ops.\n"
+            + "// Do not edit: change the declaration or the generator.\n";
+
+    /** The interface method's parameters, typed. */
+    static String signature(Family f, Kernel k, String type) {
+        List<String> p = new ArrayList<>();
+        if (f.rows()) {
+            p.add("int batch");
+            p.add("int hidden");
+        }
+        for (Array a : k.arrays()) {
+            p.add(type + "[] " + a.name());
+            if (f.rows()) {
+                p.add("int " + a.name() + "Off");
+            }
+        }
+        if (!f.rows()) {
+            p.add("int n");
+        }
+        k.params().forEach(s -> p.add(type + " " + s));
+        k.flags().forEach(s -> p.add("boolean " + s));
+        return String.join(", ", p);
+    }
+
+    /** The interface method's parameter names. */
+    static String arguments(Family f, Kernel k) {
+        return signature(f, k, "T").replaceAll("(T\\[\\]|int|T|boolean) ", "");
+    }
+
+    /** The parameter types, for javadoc links. */
+    static String types(Family f, Kernel k, String type) {
+        return signature(f, k, type).replaceAll(" [A-Za-z0-9]+(,|$)", "$1");
+    }
+
+    /** A part method's parameters: the column range, each array with its row base, the scalars. */
+    static String partSignature(Family f, Kernel k, String type) {
+        List<String> p = new ArrayList<>();
+        p.add(f.rows() ? "int hidden, int from" : "int from, int n");
+        for (Array a : k.arrays()) {
+            p.add(type + "[] " + a.name());
+            if (f.rows()) {
+                p.add("int " + a.name() + "Row");
+            }
+        }
+        k.params().forEach(s -> p.add(type + " " + s));
+        k.flags().forEach(s -> p.add("boolean " + s));
+        return String.join(", ", p);
+    }
+
+    static String partArguments(Family f, Kernel k, String from) {
+        List<String> p = new ArrayList<>();
+        p.add(f.rows() ? "hidden, " + from : from + ", n");
+        for (Array a : k.arrays()) {
+            p.add(a.name());
+            if (f.rows()) {
+                p.add(a.name() + "Row");
+            }
+        }
+        p.addAll(k.params());
+        p.addAll(k.flags());
+        return String.join(", ", p);
+    }
+
+    static String index(Family f, String array, int block) {
+        if (!f.rows()) {
+            return "i";
+        }
+        return array + "Row + " + (block == 0 ? "" : block == 1 ? "hidden + " : block + " * hidden + ") + "j";
+    }
+
+    /** The row bases of one batch row, one line each. */
+    static void rowBases(StringBuilder b, Kernel k, String indent) {
+        for (Array a : k.arrays()) {
+            b.append(indent).append("int ").append(a.name()).append("Row = ").append(a.name()).append("Off");
+            if (!a.shared()) {
+                b.append(" + row * ").append(a.blocks() == 1 ? "" : a.blocks() + " * ").append("hidden");
+            }
+            b.append(";\n");
+        }
+    }
+
+    static String javadoc(List<String> doc, String indent) {
+        StringBuilder b = new StringBuilder(indent).append("/**\n");
+        for (String d : doc) {
+            b.append(indent).append(" *").append(d.isEmpty() ? "" : " " + d).append('\n');
+        }
+        return b.append(indent).append(" */\n").toString();
+    }
+
+    // ------------------------------------------------------------------------------ interface
+
+    static String iface(Family f) {
+        StringBuilder b = new StringBuilder(HEADER).append("package dev.lanes.kernel.internal;\n\n");
+        List<String> doc = new ArrayList<>(f.doc());
+        doc.add("");
+        doc.add("<p>" + (f.facade() ? "Callers go through {@link " + f.name() + "}, which validates the arguments; an"
+                + " implementation may assume them valid."
+                : "Callers pass valid arguments: the implementations do not check them."));
+        b.append(javadoc(doc, ""));
+        b.append("public interface ").append(f.iface()).append(" {\n");
+        for (Kernel k : f.kernels()) {
+            b.append('\n').append(javadoc(k.doc(), "    "));
+            b.append("    void ").append(k.name()).append("(").append(signature(f, k, "float")).append(");\n\n");
+            b.append("    /** {@code ").append(k.name()).append("} in double precision. */\n");
+            b.append("    void ").append(k.name()).append("(").append(signature(f, k, "double")).append(");\n");
+        }
+        return b.append("}\n").toString();
+    }
+
+    // ------------------------------------------------------------------------------ scalar
+
+    static String scalar(Family f) {
+        String cls = "Scalar" + f.name();
+        StringBuilder b = new StringBuilder(HEADER);
+        b.append("package dev.lanes.kernel.scalar;\n\n");
+        b.append("import dev.lanes.kernel.internal.DoubleMath;\nimport dev.lanes.kernel.internal.FloatMath;\n");
+        b.append("import dev.lanes.kernel.internal.").append(f.iface()).append(";\n\n");
+        b.append("/**\n * {@link ").append(f.iface()).append("} element by element: the reference for the vector provider\n")
+                .append(" * (same bits in single precision) and the double-precision path of both providers. The\n")
+                .append(" * {@code ...Part} methods run one loop of a kernel over columns {@code [from, ")
+                .append(f.rows() ? "hidden" : "n").append(")}").append(f.rows() ? " of one row,\n * each array from its row's first element" : "")
+                .append("; the vector provider finishes its loops with them.\n */\n");
+        b.append("@SuppressWarnings(\"unused\")\n");
+        b.append("public final class ").append(cls).append(" implements ").append(f.iface()).append(" {\n\n");
+        b.append("    /** The single instance. */\n    public static final ").append(cls).append(" INSTANCE = new ")
+                .append(cls).append("();\n\n    private ").append(cls).append("() {\n    }\n");
+        for (Kernel k : f.kernels()) {
+            for (String type : new String[] {"float", "double"}) {
+                b.append("\n    @Override\n    public void ").append(k.name()).append("(").append(signature(f, k, type))
+                        .append(") {\n");
+                String indent = "        ";
+                if (f.rows()) {
+                    b.append("        for (int row = 0; row < batch; row++) {\n");
+                    rowBases(b, k, "            ");
+                    indent = "            ";
+                }
+                for (int s = 0; s < k.stages().size(); s++) {
+                    b.append(indent).append(k.name()).append("Part").append(s).append("(")
+                            .append(partArguments(f, k, "0")).append(");\n");
+                }
+                if (f.rows()) {
+                    b.append("        }\n");
+                }
+                b.append("    }\n");
+            }
+        }
+        for (Kernel k : f.kernels()) {
+            for (int s = 0; s < k.stages().size(); s++) {
+                for (String type : new String[] {"float", "double"}) {
+                    b.append("\n    /** Loop ").append(s).append(" of {@code ").append(k.name()).append("}. */\n");
+                    b.append("    public static void ").append(k.name()).append("Part").append(s).append("(")
+                            .append(partSignature(f, k, type)).append(") {\n");
+                    String col = f.rows() ? "j" : "i";
+                    b.append("        for (int ").append(col).append(" = from; ").append(col).append(" < ")
+                            .append(f.rows() ? "hidden" : "n").append("; ").append(col).append("++) {\n");
+                    scalarNodes(b, f, k, type, k.stages().get(s), new LinkedHashSet<>(), "            ");
+                    b.append("        }\n    }\n");
+                }
+            }
+        }
+        return b.append("}\n").toString();
+    }
+
+    static void scalarNodes(StringBuilder b, Family f, Kernel k, String type, List<Node> nodes, Set<String> declared,
+                            String indent) {
+        java.util.function.Function<String, String> var = name -> {
+            String[] ab = name.split("\\.");
+            if (k.array(ab[0]) != null) {
+                return ab[0] + "[" + index(f, ab[0], ab.length > 1 ? Integer.parseInt(ab[1]) : 0) + "]";
+            }
+            return k.params().contains(name) ? name : "v_" + name;
+        };
+        for (Node n : nodes) {
+            switch (n) {
+                case Assign a -> {
+                    b.append(indent).append(declared.add(a.target()) ? type + " " : "").append("v_").append(a.target())
+                            .append(" = ").append(Expressions.scalar(a.expr(), type, var)).append(";\n");
+                }
+                case Store s -> b.append(indent).append(s.array()).append("[").append(index(f, s.array(), s.block()))
+                        .append("] = ").append(Expressions.scalar(s.expr(), type, var)).append(";\n");
+                case If i -> {
+                    for (String v : assignedInside(i, declared)) {
+                        b.append(indent).append(type).append(" v_").append(v).append(";\n");
+                        declared.add(v);
+                    }
+                    b.append(indent).append("if (").append(i.condition()).append(") {\n");
+                    scalarNodes(b, f, k, type, i.then(), new LinkedHashSet<>(declared), indent + "    ");
+                    if (!i.otherwise().isEmpty()) {
+                        b.append(indent).append("} else {\n");
+                        scalarNodes(b, f, k, type, i.otherwise(), new LinkedHashSet<>(declared), indent + "    ");
+                    }
+                    b.append(indent).append("}\n");
+                }
+            }
+        }
+    }
+
+    /**
+     * Locals first assigned inside the if (either branch) and still undeclared: declared before it,
+     * so a value assigned on both paths is visible after it (javac checks definite assignment).
+     */
+    static Set<String> assignedInside(If i, Set<String> declared) {
+        Set<String> out = new LinkedHashSet<>();
+        collectAssigned(i.then(), out);
+        collectAssigned(i.otherwise(), out);
+        out.removeAll(declared);
+        return out;
+    }
+
+    static void collectAssigned(List<Node> nodes, Set<String> out) {
+        for (Node n : nodes) {
+            if (n instanceof Assign a) {
+                out.add(a.target());
+            } else if (n instanceof If i) {
+                collectAssigned(i.then(), out);
+                collectAssigned(i.otherwise(), out);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------ vector
+
+    /** A loop body: arrays load where read (kept until a store may change them), params stay scalar. */
+    static final class Body extends Expressions.VectorBody {
+        private final Family family;
+        private final Kernel kernel;
+        private Map<String, String> loaded = new HashMap<>();
+
+        Body(Map<String, String> constants, Family family, Kernel kernel) {
+            super(constants, "                ");
+            this.family = family;
+            this.kernel = kernel;
+        }
+
+        @Override
+        Expressions.Operand var(String name) {
+            String[] ab = name.split("\\.");
+            if (kernel.array(ab[0]) != null) {
+                String key = ab[0] + "." + (ab.length > 1 ? ab[1] : "0");
+                String t = loaded.get(key);
+                if (t == null) {
+                    t = fresh("l");
+                    line("FloatVector " + t + " = FloatVector.fromArray(S, " + ab[0] + ", "
+                            + index(family, ab[0], ab.length > 1 ? Integer.parseInt(ab[1]) : 0) + ");");
+                    loaded.put(key, t);
+                }
+                return new Expressions.Operand(t, false);
+            }
+            return kernel.params().contains(name) ? new Expressions.Operand(name, true) : super.var(name);
+        }
+
+        /** A store makes earlier loads of that array and of its in-place partner stale. */
+        void stored(String array) {
+            Array a = kernel.array(array);
+            loaded.keySet().removeIf(key -> {
+                String name = key.substring(0, key.indexOf('.'));
+                Array other = kernel.array(name);
+                return name.equals(array) || name.equals(a.inplace()) || array.equals(other.inplace());
+            });
+        }
+
+        void nodes(List<Node> nodes, Set<String> declared) {
+            for (Node n : nodes) {
+                switch (n) {
+                    case Assign a -> {
+                        String r = emit(a.expr());
+                        line((declared.add(a.target()) ? "FloatVector " : "") + "v_" + a.target() + " = " + r + ";");
+                    }
+                    case Store s -> {
+                        String r = emit(s.expr());
+                        line(r + ".intoArray(" + s.array() + ", " + index(family, s.array(), s.block()) + ");");
+                        stored(s.array());
+                    }
+                    case If i -> {
+                        for (String v : assignedInside(i, declared)) {
+                            line("FloatVector v_" + v + ";");
+                            declared.add(v);
+                        }
+                        Map<String, String> before = loaded;
+                        Set<String> stores = new LinkedHashSet<>();
+                        collectStores(i.then(), stores);
+                        collectStores(i.otherwise(), stores);
+                        line("if (" + i.condition() + ") {");
+                        nest(1);
+                        loaded = new HashMap<>(before);
+                        nodes(i.then(), new LinkedHashSet<>(declared));
+                        nest(-1);
+                        if (!i.otherwise().isEmpty()) {
+                            line("} else {");
+                            nest(1);
+                            loaded = new HashMap<>(before);
+                            nodes(i.otherwise(), new LinkedHashSet<>(declared));
+                            nest(-1);
+                        }
+                        line("}");
+                        // Loads inside a branch are not available after it; stores inside it may
+                        // have changed what was loaded before it.
+                        loaded = before;
+                        stores.forEach(this::stored);
+                    }
+                }
+            }
+        }
+
+        static void collectStores(List<Node> nodes, Set<String> out) {
+            for (Node n : nodes) {
+                if (n instanceof Store s) {
+                    out.add(s.array());
+                } else if (n instanceof If i) {
+                    collectStores(i.then(), out);
+                    collectStores(i.otherwise(), out);
+                }
+            }
+        }
+    }
+
+    static String vector(Family f) {
+        String cls = "Vector" + f.name();
+        String scalar = "Scalar" + f.name();
+        Map<String, String> constants = new LinkedHashMap<>();
+        StringBuilder methods = new StringBuilder();
+        for (Kernel k : f.kernels()) {
+            methods.append("\n    @Override\n    public void ").append(k.name()).append("(")
+                    .append(signature(f, k, "float")).append(") {\n");
+            String indent = "        ";
+            String col = f.rows() ? "j" : "i";
+            String end = f.rows() ? "hidden" : "n";
+            if (f.rows()) {
+                methods.append("        for (int row = 0; row < batch; row++) {\n");
+                rowBases(methods, k, "            ");
+                indent = "            ";
+            }
+            for (int s = 0; s < k.stages().size(); s++) {
+                methods.append(indent).append(s == 0 ? "int " : "").append(col).append(" = 0;\n");
+                String guard = f.vectorBelow() > 0 ? "n < VECTOR_BELOW" : null;
+                if (guard != null) {
+                    methods.append(indent).append("if (").append(guard).append(") {\n");
+                }
+                String in = guard != null ? indent + "    " : indent;
+                Body body = new Body(constants, f, k);
+                body.nest((in.length() + 4 - 16) / 4);
+                body.nodes(k.stages().get(s), new LinkedHashSet<>());
+                methods.append(in).append("for (; ").append(col).append(" <= ").append(end).append(" - L; ")
+                        .append(col).append(" += L) {\n").append(body.lines).append(in).append("}\n");
+                if (guard != null) {
+                    methods.append(indent).append("}\n");
+                }
+                methods.append(indent).append(scalar).append('.').append(k.name()).append("Part").append(s)
+                        .append("(").append(partArguments(f, k, col)).append(");\n");
+            }
+            if (f.rows()) {
+                methods.append("        }\n");
+            }
+            methods.append("    }\n");
+            methods.append("\n    @Override\n    public void ").append(k.name()).append("(")
+                    .append(signature(f, k, "double")).append(") {\n        SCALAR.").append(k.name()).append("(")
+                    .append(arguments(f, k)).append(");\n    }\n");
+        }
+        StringBuilder b = new StringBuilder(HEADER);
+        b.append("package dev.lanes.kernel.vector;\n\n");
+        b.append("import dev.lanes.kernel.internal.").append(f.iface()).append(";\n");
+        b.append("import dev.lanes.kernel.scalar.").append(scalar).append(";\n");
+        b.append("import jdk.incubator.vector.FloatVector;\nimport jdk.incubator.vector.IntVector;\n"
+                + "import jdk.incubator.vector.VectorMask;\nimport jdk.incubator.vector.VectorOperators;\n"
+                + "import jdk.incubator.vector.VectorSpecies;\n\n");
+        b.append("/**\n * {@link ").append(f.iface()).append("} on whole vectors of the preferred species: the operations of\n")
+                .append(" * {@link ").append(scalar).append("} in the same order, whose loops finish the last\n")
+                .append(" * {@code n mod L} columns").append(f.vectorBelow() > 0
+                        ? " (and run whole kernels of VECTOR_BELOW elements or more, see fused.ops)" : "")
+                .append(". Double precision is the scalar code.\n */\n");
+        b.append("@SuppressWarnings(\"unused\")\nfinal class ").append(cls).append(" implements ").append(f.iface())
+                .append(" {\n\n    static final ").append(cls).append(" INSTANCE = new ").append(cls).append("();\n\n");
+        b.append("    private static final VectorSpecies<Float> S = VectorMath.S;\n    private static final int L = S.length();\n");
+        b.append("    private static final ").append(scalar).append(" SCALAR = ").append(scalar).append(".INSTANCE;\n");
+        if (f.vectorBelow() > 0) {
+            b.append("    private static final int VECTOR_BELOW = ").append(f.vectorBelow()).append(";\n");
+        }
+        for (Map.Entry<String, String> c : constants.entrySet()) {
+            b.append("    private static final FloatVector ").append(c.getValue()).append(" = FloatVector.broadcast(S, ")
+                    .append(c.getKey()).append(");\n");
+        }
+        b.append("\n    private ").append(cls).append("() {\n    }\n").append(methods).append("}\n");
+        return b.toString();
+    }
+
+    // ------------------------------------------------------------------------------ facade
+
+    static String facade(Family f) {
+        StringBuilder b = new StringBuilder(HEADER);
+        b.append("package dev.lanes.kernel.internal;\n\n");
+        b.append("import static dev.lanes.kernel.internal.ArrayChecks.disjointRanges;\n"
+                + "import static dev.lanes.kernel.internal.ArrayChecks.inPlaceOrDisjoint;\n"
+                + "import static dev.lanes.kernel.internal.ArrayChecks.nonNull;\n"
+                + "import static dev.lanes.kernel.internal.ArrayChecks.range;\n\n"
+                + "import java.lang.reflect.Array;\n\n");
+        List<String> doc = new ArrayList<>(f.doc());
+        doc.add("");
+        doc.add("<p>Checks, with an {@link IllegalArgumentException} naming the op, the argument, its range and");
+        doc.add("the array length (a {@link NullPointerException} for a null array): arrays are non-null");
+        doc.add("(except optional ones, whose offset is then ignored), offsets are non-negative and each range");
+        doc.add("lies inside its array. No two argument ranges share an element, inputs included, except a");
+        doc.add("state updated in place (see each kernel), which may be exactly the same range of the same");
+        doc.add("array; a partial overlap of such a pair is rejected too. Ranges in the same array that only");
+        doc.add("touch are fine. The kernels are {@link " + f.iface() + "}'s.");
+        b.append(javadoc(doc, ""));
+        String accessor = Character.toLowerCase(f.name().charAt(0)) + f.name().substring(1);
+        b.append("public final class ").append(f.name()).append(" {\n\n    private ").append(f.name())
+                .append("() {\n    }\n\n    private static ").append(f.iface()).append(" kernels() {\n")
+                .append("        return Providers.provider().").append(accessor).append("();\n    }\n");
+        for (Kernel k : f.kernels()) {
+            for (String type : new String[] {"float", "double"}) {
+                b.append("\n    /** {@link ").append(f.iface()).append("#").append(k.name()).append("(")
+                        .append(types(f, k, type)).append(")}, checked. */\n");
+                b.append("    public static void ").append(k.name()).append("(").append(signature(f, k, type))
+                        .append(") {\n");
+                b.append("        check").append(Character.toUpperCase(k.name().charAt(0))).append(k.name().substring(1))
+                        .append("(").append(checkArguments(k)).append(");\n");
+                b.append("        kernels().").append(k.name()).append("(").append(arguments(f, k)).append(");\n    }\n");
+            }
+        }
+        int maxBlocks = 1;
+        for (Kernel k : f.kernels()) {
+            for (Array a : k.arrays()) {
+                maxBlocks = Math.max(maxBlocks, a.blocks());
+            }
+        }
+        b.append("\n    private static void sizes(String op, int batch, int hidden) {\n"
+                + "        if (batch < 0 || hidden < 0 || (long) batch * " + maxBlocks + " * hidden > Integer.MAX_VALUE\n"
+                + "                || " + maxBlocks + "L * hidden > Integer.MAX_VALUE) {\n"
+                + "            throw new IllegalArgumentException(op + \": invalid batch=\" + batch + \", hidden=\" + hidden);\n"
+                + "        }\n    }\n\n"
+                + "    /** {@code a} is non-null and {@code [off, off + n)} lies inside it. */\n"
+                + "    private static void fits(String op, String name, Object a, int off, int n) {\n"
+                + "        nonNull(op, name, a);\n        range(op, name, Array.getLength(a), off, n);\n    }\n");
+        b.append("\n    // Each check lists every pair of arguments once (no allocation per call).\n");
+        for (Kernel k : f.kernels()) {
+            List<String> p = new ArrayList<>(List.of("int batch", "int hidden"));
+            for (Array a : k.arrays()) {
+                p.add("Object " + a.name());
+                p.add("int " + a.name() + "Off");
+            }
+            b.append("\n    private static void check").append(Character.toUpperCase(k.name().charAt(0)))
+                    .append(k.name().substring(1)).append("(").append(String.join(", ", p)).append(") {\n");
+            b.append("        String op = \"").append(k.name()).append("\";\n        sizes(op, batch, hidden);\n");
+            for (Array a : k.arrays()) {
+                String line = "fits(op, \"" + a.name() + "\", " + a.name() + ", " + a.name() + "Off, " + size(a) + ");";
+                b.append(a.optional() ? "        if (" + a.name() + " != null) {\n            " + line + "\n        }\n"
+                        : "        " + line + "\n");
+            }
+            List<Array> as = k.arrays();
+            for (int x = 0; x < as.size(); x++) {
+                for (int y = x + 1; y < as.size(); y++) {
+                    Array a = as.get(x), c = as.get(y);
+                    String line;
+                    if (a.name().equals(c.inplace()) || c.name().equals(a.inplace())) {
+                        line = "inPlaceOrDisjoint(op, \"" + a.name() + "\", " + a.name() + ", " + a.name() + "Off, \""
+                                + c.name() + "\", " + c.name() + ", " + c.name() + "Off, " + size(a) + ");";
+                    } else {
+                        line = "disjointRanges(op, \"" + a.name() + "\", " + a.name() + ", " + a.name() + "Off, "
+                                + size(a) + ", \"" + c.name() + "\", " + c.name() + ", " + c.name() + "Off, "
+                                + size(c) + ");";
+                    }
+                    String optional = a.optional() ? a.name() : c.optional() ? c.name() : null;
+                    b.append(optional != null ? "        if (" + optional + " != null) {\n            " + line
+                            + "\n        }\n" : "        " + line + "\n");
+                }
+            }
+            b.append("    }\n");
+        }
+        return b.append("}\n").toString();
+    }
+
+    static String checkArguments(Kernel k) {
+        List<String> p = new ArrayList<>(List.of("batch", "hidden"));
+        for (Array a : k.arrays()) {
+            p.add(a.name());
+            p.add(a.name() + "Off");
+        }
+        return String.join(", ", p);
+    }
+
+    static String size(Array a) {
+        String s = a.blocks() == 1 ? "hidden" : a.blocks() + " * hidden";
+        return a.shared() ? s : "batch * " + s;
+    }
+}

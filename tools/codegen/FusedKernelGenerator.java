@@ -57,13 +57,41 @@ public final class FusedKernelGenerator {
                   List<Kernel> kernels) {
     }
 
+    /** A term of the fixed-order sums: statements over x, y and center, the last assigning {@code term}. */
+    record SumTerm(String constant, List<Assign> body) {
+        boolean plain() {
+            for (Assign a : body) {
+                if (a.expr() instanceof Expressions.Call || hasCall(a.expr())) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        static boolean hasCall(Expressions.Expr e) {
+            return switch (e) {
+                case Expressions.Call c -> true;
+                case Expressions.Neg n -> hasCall(n.e());
+                case Expressions.Bin b -> hasCall(b.a()) || hasCall(b.b());
+                default -> false;
+            };
+        }
+    }
+
     public static void main(String[] args) throws IOException {
         if (args.length != 2) {
             System.err.println("usage: java FusedKernelGenerator.java <fused.ops> <output directory>");
             System.exit(2);
         }
         Path out = Path.of(args[1]);
-        for (Family f : parse(Path.of(args[0]))) {
+        List<String> lines = new ArrayList<>(Files.readAllLines(Path.of(args[0])));
+        List<SumTerm> terms = parseSums(Path.of(args[0]), lines);
+        if (!terms.isEmpty()) {
+            PointwiseGenerator.write(out.resolve("dev/lanes/kernel/internal/SumTerm.java"), sumEnum(terms));
+            PointwiseGenerator.write(out.resolve("dev/lanes/kernel/scalar/ScalarSums.java"), scalarSums(terms));
+            PointwiseGenerator.write(out.resolve("dev/lanes/kernel/vector/VectorSums.java"), vectorSums(terms));
+        }
+        for (Family f : parse(Path.of(args[0]), lines)) {
             PointwiseGenerator.write(out.resolve("dev/lanes/kernel/internal/" + f.iface() + ".java"), iface(f));
             PointwiseGenerator.write(out.resolve("dev/lanes/kernel/scalar/Scalar" + f.name() + ".java"), scalar(f));
             PointwiseGenerator.write(out.resolve("dev/lanes/kernel/vector/Vector" + f.name() + ".java"), vector(f));
@@ -75,8 +103,58 @@ public final class FusedKernelGenerator {
 
     // ------------------------------------------------------------------------------ parsing
 
-    static List<Family> parse(Path file) throws IOException {
-        List<String> lines = Files.readAllLines(file);
+    /**
+     * Takes the {@code sum} blocks out of {@code lines} (blanking them, so line numbers stay) and
+     * returns them.
+     */
+    static List<SumTerm> parseSums(Path file, List<String> lines) {
+        List<SumTerm> terms = new ArrayList<>();
+        for (int ln = 0; ln < lines.size(); ln++) {
+            String line = lines.get(ln).strip();
+            if (!line.matches("sum +[A-Z][A-Z0-9_]*")) {
+                continue;
+            }
+            String where = file + ":" + (ln + 1) + ": ";
+            String constant = line.substring(4).strip();
+            List<Assign> body = new ArrayList<>();
+            Set<String> defined = new LinkedHashSet<>(List.of("x", "y", "center"));
+            lines.set(ln, "");
+            for (ln++; ; ln++) {
+                if (ln == lines.size()) {
+                    throw new IllegalArgumentException(where + "sum " + constant + " has no 'end'");
+                }
+                String st = lines.get(ln).strip();
+                lines.set(ln, "");
+                if (st.equals("end")) {
+                    break;
+                }
+                if (st.isEmpty() || st.startsWith("#")) {
+                    continue;
+                }
+                int eq = st.indexOf('=');
+                String target = st.substring(0, Math.max(eq, 0)).strip();
+                if (eq < 0 || !target.matches("[a-z][a-zA-Z0-9]*")) {
+                    throw new IllegalArgumentException(file + ":" + (ln + 1) + ": expected <name> = <expression>");
+                }
+                Assign a = new Assign(target, new Expressions.Parser(st.substring(eq + 1), where).parse());
+                Set<String> names = new LinkedHashSet<>();
+                Expressions.names(a.expr(), names);
+                names.removeAll(defined);
+                if (!names.isEmpty()) {
+                    throw new IllegalArgumentException(where + "sum " + constant + ": " + names + " not defined");
+                }
+                defined.add(target);
+                body.add(a);
+            }
+            if (body.isEmpty() || !body.get(body.size() - 1).target().equals("term")) {
+                throw new IllegalArgumentException(where + "sum " + constant + " must end by assigning term");
+            }
+            terms.add(new SumTerm(constant, body));
+        }
+        return terms;
+    }
+
+    static List<Family> parse(Path file, List<String> lines) {
         List<Family> families = new ArrayList<>();
         String fName = null, fIface = null;
         boolean fRows = false, fFacade = false;
@@ -776,5 +854,225 @@ public final class FusedKernelGenerator {
     static String size(Array a) {
         String s = a.blocks() == 1 ? "hidden" : a.blocks() + " * hidden";
         return a.shared() ? s : "batch * " + s;
+    }
+
+    // ------------------------------------------------------------------------------ sums
+
+    static String sumEnum(List<SumTerm> terms) {
+        StringBuilder b = new StringBuilder(HEADER).append("package dev.lanes.kernel.internal;\n\n");
+        b.append("/** The terms a fixed-order sum ({@link ReductionKernels}) can add up, declared in fused.ops. */\n");
+        b.append("public enum SumTerm {\n");
+        for (int k = 0; k < terms.size(); k++) {
+            SumTerm t = terms.get(k);
+            List<String> parts = new ArrayList<>();
+            t.body().forEach(a -> parts.add(a.target() + " = " + Expressions.text(a.expr())));
+            b.append("    /** {@code ").append(String.join("; ", parts)).append("}. */\n    ").append(t.constant())
+                    .append(k + 1 < terms.size() ? ",\n" : "\n");
+        }
+        return b.append("}\n").toString();
+    }
+
+    static String scalarSums(List<SumTerm> terms) {
+        StringBuilder b = new StringBuilder(HEADER);
+        b.append("""
+                package dev.lanes.kernel.scalar;
+
+                import dev.lanes.kernel.internal.DoubleMath;
+                import dev.lanes.kernel.internal.FloatMath;
+                import dev.lanes.kernel.internal.SumTerm;
+                import dev.lanes.kernel.internal.Sums;
+                import java.util.Arrays;
+
+                /**
+                 * The fixed-order sums of {@link dev.lanes.kernel.internal.ReductionKernels}, term by term: the
+                 * reference for the vector provider and the double-precision path of both.
+                 */
+                public final class ScalarSums {
+
+                    private ScalarSums() {
+                    }
+                """);
+        for (String type : new String[] {"float", "double"}) {
+            String cap = type.equals("float") ? "float" : "double";
+            b.append("\n    /**\n     * The fixed-order sum of {@code n} terms built from {@code x[xOff + i]} (and\n"
+                    + "     * {@code y[yOff + i]}, {@code center} where the term reads them).\n     */\n");
+            b.append("    public static ").append(type).append(" sum(SumTerm term, ").append(type).append("[] x, int xOff, ")
+                    .append(type).append("[] y, int yOff, ").append(type).append(" center, int n) {\n");
+            b.append("        ").append(type).append("[] p = Sums.").append(cap).append("Partials();\n");
+            b.append("        double total = 0d;\n");
+            b.append("        for (int start = 0; start < n; start += Sums.BLOCK) {\n");
+            b.append("            Arrays.fill(p, 0);\n");
+            b.append("            accumulate(term, x, xOff, y, yOff, center, start, Math.min(n, start + Sums.BLOCK), p);\n");
+            b.append("            total += Sums.fold(p);\n        }\n");
+            b.append("        return ").append(type.equals("float") ? "(float) total" : "total").append(";\n    }\n");
+            b.append("\n    /** {@code p[(i - from) mod PARTIALS] += term(i)} for {@code i} in {@code [from, to)}, in order. */\n");
+            b.append("    public static void accumulate(SumTerm term, ").append(type).append("[] x, int xOff, ").append(type)
+                    .append("[] y, int yOff, ").append(type).append(" center, int from, int to, ").append(type)
+                    .append("[] p) {\n        switch (term) {\n");
+            for (SumTerm t : terms) {
+                b.append("            case ").append(t.constant()).append(" -> {\n");
+                b.append("                for (int i = from; i < to; i++) {\n");
+                java.util.function.Function<String, String> var = n -> switch (n) {
+                    case "x" -> "x[xOff + i]";
+                    case "y" -> "y[yOff + i]";
+                    case "center" -> "center";
+                    default -> "v_" + n;
+                };
+                for (Assign a : t.body()) {
+                    b.append("                    ").append(type).append(" v_").append(a.target()).append(" = ")
+                            .append(Expressions.scalar(a.expr(), type, var)).append(";\n");
+                }
+                b.append("                    p[(i - from) % Sums.PARTIALS] += v_term;\n                }\n            }\n");
+            }
+            b.append("        }\n    }\n");
+        }
+        return b.append("}\n").toString();
+    }
+
+    /**
+     * Four accumulators of L lanes hold 4L of the 64 partials, so one pass over a block fills them all
+     * at 512 bits (two passes at 256, four at 128). Terms that call functions are left to the scalar
+     * loops: with four of them inline, the loop outgrows C1's register allocator.
+     */
+    /** One of the four unrolled accumulations of a sum's loop body: unit u reads lanes {@code [uL, (u+1)L)}. */
+    static final class SumBody extends Expressions.VectorBody {
+        private final int unit;
+        private final Map<String, String> loads = new HashMap<>();
+
+        SumBody(Map<String, String> constants, int unit) {
+            super(constants, "                ");
+            this.unit = unit;
+        }
+
+        @Override
+        Expressions.Operand var(String name) {
+            return switch (name) {
+                case "x" -> load("x", "xOff");
+                case "y" -> load("y", "yOff");
+                case "center" -> new Expressions.Operand("center", true);
+                default -> super.var(name + "_" + unit);
+            };
+        }
+
+        private Expressions.Operand load(String array, String off) {
+            String t = loads.get(array);
+            if (t == null) {
+                t = fresh(array + unit);
+                String lanes = unit == 0 ? "" : unit == 1 ? " + L" : " + " + unit + " * L";
+                line("FloatVector " + t + " = FloatVector.fromArray(S, " + array + ", " + off + " + g + k" + lanes + ");");
+                loads.put(array, t);
+            }
+            return new Expressions.Operand(t, false);
+        }
+    }
+
+    static String vectorSums(List<SumTerm> terms) {
+        Map<String, String> constants = new LinkedHashMap<>();
+        StringBuilder methods = new StringBuilder();
+        List<String> vectorised = new ArrayList<>();
+        for (SumTerm t : terms) {
+            if (!t.plain()) {
+                continue;
+            }
+            vectorised.add(t.constant());
+            methods.append("\n    private static void groups").append(t.constant())
+                    .append("(float[] x, int xOff, float[] y, int yOff, float center, int full, float[] p) {\n");
+            methods.append("        for (int k = 0; k < Sums.PARTIALS; k += 4 * L) {\n");
+            methods.append("            FloatVector a0 = FloatVector.zero(S);\n            FloatVector a1 = a0;\n"
+                    + "            FloatVector a2 = a0;\n            FloatVector a3 = a0;\n");
+            methods.append("            for (int g = 0; g < full; g += Sums.PARTIALS) {\n");
+            for (int u = 0; u < 4; u++) {
+                String lane = u == 0 ? "" : u == 1 ? " + L" : " + " + u + " * L";
+                SumBody body = new SumBody(constants, u);
+                body.temp = 100 * u;
+                for (Assign a : t.body()) {
+                    String r = body.emit(a.expr());
+                    body.line("FloatVector v_" + a.target() + "_" + u + " = " + r + ";");
+                }
+                body.line("a" + u + " = a" + u + ".add(v_term_" + u + ");");
+                methods.append(body.lines);
+            }
+            methods.append("            }\n");
+            for (int u = 0; u < 4; u++) {
+                methods.append("            a").append(u).append(".intoArray(p, k").append(u == 0 ? "" : u == 1 ? " + L" : " + " + u + " * L")
+                        .append(");\n");
+            }
+            methods.append("        }\n    }\n");
+        }
+        StringBuilder b = new StringBuilder(HEADER);
+        b.append("""
+                package dev.lanes.kernel.vector;
+
+                import dev.lanes.kernel.internal.SumTerm;
+                import dev.lanes.kernel.internal.Sums;
+                import dev.lanes.kernel.scalar.ScalarSums;
+                import jdk.incubator.vector.FloatVector;
+                import jdk.incubator.vector.IntVector;
+                import jdk.incubator.vector.VectorMask;
+                import jdk.incubator.vector.VectorOperators;
+                import jdk.incubator.vector.VectorSpecies;
+
+                /**
+                 * The fixed-order single precision sums on the preferred species: four accumulators of
+                 * {@code L} lanes hold {@code 4L} of the 64 partial sums, so one pass over a block fills them
+                 * all at 512 bits (two passes at 256, four at 128). The last, incomplete group of 64 terms is
+                 * added by {@link ScalarSums#accumulate}, exactly where the scalar provider adds it. Terms
+                 * that call functions, and every term on species wider than 512 bits (where four vectors do
+                 * not tile the 64 partials), are summed by {@link ScalarSums}: the same bits.
+                 */
+                @SuppressWarnings("unused")
+                final class VectorSums {
+
+                    private static final VectorSpecies<Float> S = VectorMath.S;
+                    private static final int L = S.length();
+                    private static final boolean VECTOR_SUMS = Sums.PARTIALS % (4 * L) == 0;
+                """);
+        for (Map.Entry<String, String> c : constants.entrySet()) {
+            b.append("    private static final FloatVector ").append(c.getValue()).append(" = FloatVector.broadcast(S, ")
+                    .append(c.getKey()).append(");\n");
+        }
+        b.append("""
+
+                    private VectorSums() {
+                    }
+
+                    /** {@link ScalarSums#sum(SumTerm, float[], int, float[], int, float, int)}, the same bits. */
+                    static float sum(SumTerm term, float[] x, int xOff, float[] y, int yOff, float center, int n) {
+                        if (!VECTOR_SUMS) {
+                            return ScalarSums.sum(term, x, xOff, y, yOff, center, n);
+                        }
+                        switch (term) {
+                """);
+        for (String c : vectorised) {
+            b.append("            case ").append(c).append(" -> {\n            }\n");
+        }
+        b.append("""
+                            default -> {
+                                return ScalarSums.sum(term, x, xOff, y, yOff, center, n);
+                            }
+                        }
+                        float[] p = Sums.floatPartials();
+                        double total = 0d;
+                        for (int start = 0; start < n; start += Sums.BLOCK) {
+                            int len = Math.min(Sums.BLOCK, n - start);
+                            int full = len - len % Sums.PARTIALS;
+                            int xs = xOff + start;
+                            int ys = yOff + start;
+                            switch (term) {
+                """);
+        for (String c : vectorised) {
+            b.append("                case ").append(c).append(" -> groups").append(c)
+                    .append("(x, xs, y, ys, center, full, p);\n");
+        }
+        b.append("""
+                                default -> throw new AssertionError(term);
+                            }
+                            ScalarSums.accumulate(term, x, xs, y, ys, center, full, len, p);
+                            total += Sums.fold(p);
+                        }
+                        return (float) total;
+                    }
+                """);
+        return b.append(methods).append("}\n").toString();
     }
 }

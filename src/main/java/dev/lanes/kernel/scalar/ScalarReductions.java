@@ -1,120 +1,66 @@
 package dev.lanes.kernel.scalar;
 
-import static dev.lanes.kernel.internal.Sums.BLOCK;
-import static dev.lanes.kernel.internal.Sums.PARTIALS;
-
 import dev.lanes.kernel.internal.FloatMath;
 import dev.lanes.kernel.internal.PoolWindow;
 import dev.lanes.kernel.internal.ReductionKernels;
-import dev.lanes.kernel.internal.Sums;
-import java.util.Arrays;
+import dev.lanes.kernel.internal.SumTerm;
 
 /**
- * The reference reductions, written as the fixed summation order of {@link ReductionKernels}
- * reads. The vector provider reuses the double precision methods as they are.
+ * The reference reductions; the sums are the generated {@link ScalarSums}, the fixed summation
+ * order of {@link ReductionKernels}. The vector provider reuses the double precision methods as
+ * they are.
  */
 public final class ScalarReductions implements ReductionKernels {
 
     /** The single instance. */
     public static final ScalarReductions INSTANCE = new ScalarReductions();
 
-    /** What a sum adds up: the element, its square, or its product with a second operand. */
-    private enum Term { PLAIN, SQUARE, PRODUCT, EXP_SHIFTED, SQUARED_DEVIATION }
-
     private ScalarReductions() {
-    }
-
-    /**
-     * The fixed-order sum of n terms of kind {@code term} built from {@code x} (and {@code y}
-     * for products; {@code shift} for exp(x - shift)).
-     */
-    private static float sum(Term term, float[] x, int xOff, float[] y, int yOff, float shift, int n) {
-        float[] p = Sums.floatPartials();
-        double total = 0d;
-        for (int start = 0; start < n; start += BLOCK) {
-            Arrays.fill(p, 0f);
-            int end = Math.min(n, start + BLOCK);
-            for (int i = start; i < end; i++) {
-                float v = x[xOff + i];
-                float t = switch (term) {
-                    case PLAIN -> v;
-                    case SQUARE -> v * v;
-                    case PRODUCT -> v * y[yOff + i];
-                    case EXP_SHIFTED -> FloatMath.exp(v - shift);
-                    case SQUARED_DEVIATION -> (v - shift) * (v - shift);
-                };
-                p[(i - start) % PARTIALS] += t;
-            }
-            total += Sums.fold(p);
-        }
-        return (float) total;
-    }
-
-    private static double sum(Term term, double[] x, int xOff, double[] y, int yOff, double shift, int n) {
-        double[] p = Sums.doublePartials();
-        double total = 0d;
-        for (int start = 0; start < n; start += BLOCK) {
-            Arrays.fill(p, 0d);
-            int end = Math.min(n, start + BLOCK);
-            for (int i = start; i < end; i++) {
-                double v = x[xOff + i];
-                double t = switch (term) {
-                    case PLAIN -> v;
-                    case SQUARE -> v * v;
-                    case PRODUCT -> v * y[yOff + i];
-                    case EXP_SHIFTED -> Math.exp(v - shift);
-                    case SQUARED_DEVIATION -> (v - shift) * (v - shift);
-                };
-                p[(i - start) % PARTIALS] += t;
-            }
-            total += Sums.fold(p);
-        }
-        return total;
     }
 
     /** The fixed-order sum of exp(x[i] - shift): the softmax denominator. */
     private static float sumOfExp(float[] x, int off, float shift, int n) {
-        return sum(Term.EXP_SHIFTED, x, off, null, 0, shift, n);
+        return ScalarSums.sum(SumTerm.EXP_SHIFTED, x, off, null, 0, shift, n);
     }
 
     @Override
     public float sum(float[] x, int off, int n) {
-        return sum(Term.PLAIN, x, off, null, 0, 0f, n);
+        return ScalarSums.sum(SumTerm.PLAIN, x, off, null, 0, 0f, n);
     }
 
     @Override
     public double sum(double[] x, int off, int n) {
-        return sum(Term.PLAIN, x, off, null, 0, 0d, n);
+        return ScalarSums.sum(SumTerm.PLAIN, x, off, null, 0, 0d, n);
     }
 
     @Override
     public float sumOfSquares(float[] x, int off, int n) {
-        return sum(Term.SQUARE, x, off, null, 0, 0f, n);
+        return ScalarSums.sum(SumTerm.SQUARE, x, off, null, 0, 0f, n);
     }
 
     @Override
     public double sumOfSquares(double[] x, int off, int n) {
-        return sum(Term.SQUARE, x, off, null, 0, 0d, n);
+        return ScalarSums.sum(SumTerm.SQUARE, x, off, null, 0, 0d, n);
     }
 
     @Override
     public float sumOfSquaredDeviations(float[] x, int off, int n, float center) {
-        return sum(Term.SQUARED_DEVIATION, x, off, null, 0, center, n);
+        return ScalarSums.sum(SumTerm.SQUARED_DEVIATION, x, off, null, 0, center, n);
     }
 
     @Override
     public double sumOfSquaredDeviations(double[] x, int off, int n, double center) {
-        return sum(Term.SQUARED_DEVIATION, x, off, null, 0, center, n);
+        return ScalarSums.sum(SumTerm.SQUARED_DEVIATION, x, off, null, 0, center, n);
     }
 
     @Override
     public float dot(float[] x, int xOff, float[] y, int yOff, int n) {
-        return sum(Term.PRODUCT, x, xOff, y, yOff, 0f, n);
+        return ScalarSums.sum(SumTerm.PRODUCT, x, xOff, y, yOff, 0f, n);
     }
 
     @Override
     public double dot(double[] x, int xOff, double[] y, int yOff, int n) {
-        return sum(Term.PRODUCT, x, xOff, y, yOff, 0d, n);
+        return ScalarSums.sum(SumTerm.PRODUCT, x, xOff, y, yOff, 0d, n);
     }
 
     @Override
@@ -204,7 +150,7 @@ public final class ScalarReductions implements ReductionKernels {
             int xr = xOff + r * cols;
             int yr = yOff + r * cols;
             double m = max(x, xr, cols);
-            double logSum = Math.log(sum(Term.EXP_SHIFTED, x, xr, null, 0, m, cols));
+            double logSum = Math.log(ScalarSums.sum(SumTerm.EXP_SHIFTED, x, xr, null, 0, m, cols));
             for (int j = 0; j < cols; j++) {
                 y[yr + j] = (x[xr + j] - m) - logSum;
             }

@@ -1,15 +1,12 @@
 package dev.lanes.kernel.vector;
 
-import static dev.lanes.kernel.internal.Sums.BLOCK;
-import static dev.lanes.kernel.internal.Sums.PARTIALS;
-
 import dev.lanes.kernel.internal.Binary;
 import dev.lanes.kernel.internal.FloatMath;
 import dev.lanes.kernel.internal.PointwiseOp;
 import dev.lanes.kernel.internal.PoolWindow;
 import dev.lanes.kernel.internal.ReductionKernels;
 import dev.lanes.kernel.internal.Scratch;
-import dev.lanes.kernel.internal.Sums;
+import dev.lanes.kernel.internal.SumTerm;
 import dev.lanes.kernel.scalar.ScalarReductions;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -18,12 +15,9 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Reductions on the preferred float species, in the fixed summation order of
- * {@link ReductionKernels}: four accumulators of {@code L} lanes hold {@code 4L} of the 64
- * partial sums, so one pass over a block fills them all at 512 bits (two passes at 256, four at
- * 128). The partials of the last, incomplete group of 64 terms are finished with scalar adds,
- * exactly where the scalar provider adds them. Double precision is the scalar provider's code,
- * and so are single precision sums on species wider than 512 bits.
+ * Reductions on the preferred float species, the sums in the fixed summation order of
+ * {@link ReductionKernels} (the generated {@code VectorSums}). Double precision is the scalar
+ * provider's code.
  */
 final class VectorReductions implements ReductionKernels {
 
@@ -33,159 +27,22 @@ final class VectorReductions implements ReductionKernels {
     private static final int L = S.length();
     private static final ScalarReductions SCALAR = ScalarReductions.INSTANCE;
 
-    /** Whether 4 vectors tile the 64 partials; wider than 512 bits they do not, and sums run scalar. */
-    private static final boolean VECTOR_SUMS = PARTIALS % (4 * L) == 0;
-
-    private enum Term { PLAIN, SQUARE, PRODUCT, SQUARED_DEVIATION }
-
     private VectorReductions() {
-    }
-
-    /** The fixed-order sum of terms of kind {@code term}; {@code center} only for deviations. */
-    private static float sum(Term term, float[] x, int xOff, float[] y, int yOff, float center, int n) {
-        if (!VECTOR_SUMS) {
-            return scalarSum(term, x, xOff, y, yOff, center, n);
-        }
-        float[] p = Sums.floatPartials();
-        double total = 0d;
-        for (int start = 0; start < n; start += BLOCK) {
-            int len = Math.min(BLOCK, n - start);
-            int full = len - len % PARTIALS;
-            int xs = xOff + start;
-            int ys = yOff + start;
-            switch (term) {
-                case PLAIN -> groups(x, xs, full, p);
-                case SQUARE -> groupsOfSquares(x, xs, full, p);
-                case PRODUCT -> groupsOfProducts(x, xs, y, ys, full, p);
-                case SQUARED_DEVIATION -> groupsOfSquaredDeviations(x, xs, center, full, p);
-            }
-            for (int i = full; i < len; i++) {
-                float v = x[xs + i];
-                p[i - full] += switch (term) {
-                    case PLAIN -> v;
-                    case SQUARE -> v * v;
-                    case PRODUCT -> v * y[ys + i];
-                    case SQUARED_DEVIATION -> (v - center) * (v - center);
-                };
-            }
-            total += Sums.fold(p);
-        }
-        return (float) total;
-    }
-
-    private static float scalarSum(Term term, float[] x, int xOff, float[] y, int yOff, float center, int n) {
-        return switch (term) {
-            case SQUARED_DEVIATION -> SCALAR.sumOfSquaredDeviations(x, xOff, n, center);
-            case PLAIN -> SCALAR.sum(x, xOff, n);
-            case SQUARE -> SCALAR.sumOfSquares(x, xOff, n);
-            case PRODUCT -> SCALAR.dot(x, xOff, y, yOff, n);
-        };
-    }
-
-    /** p[j] = sum of x[off + g + j] over the groups g = 0, 64, ... below full. */
-    private static void groups(float[] x, int off, int full, float[] p) {
-        for (int k = 0; k < PARTIALS; k += 4 * L) {
-            FloatVector a0 = FloatVector.zero(S);
-            FloatVector a1 = a0;
-            FloatVector a2 = a0;
-            FloatVector a3 = a0;
-            for (int g = 0; g < full; g += PARTIALS) {
-                int o = off + g + k;
-                a0 = a0.add(FloatVector.fromArray(S, x, o));
-                a1 = a1.add(FloatVector.fromArray(S, x, o + L));
-                a2 = a2.add(FloatVector.fromArray(S, x, o + 2 * L));
-                a3 = a3.add(FloatVector.fromArray(S, x, o + 3 * L));
-            }
-            a0.intoArray(p, k);
-            a1.intoArray(p, k + L);
-            a2.intoArray(p, k + 2 * L);
-            a3.intoArray(p, k + 3 * L);
-        }
-    }
-
-    private static void groupsOfSquares(float[] x, int off, int full, float[] p) {
-        for (int k = 0; k < PARTIALS; k += 4 * L) {
-            FloatVector a0 = FloatVector.zero(S);
-            FloatVector a1 = a0;
-            FloatVector a2 = a0;
-            FloatVector a3 = a0;
-            for (int g = 0; g < full; g += PARTIALS) {
-                int o = off + g + k;
-                FloatVector v0 = FloatVector.fromArray(S, x, o);
-                FloatVector v1 = FloatVector.fromArray(S, x, o + L);
-                FloatVector v2 = FloatVector.fromArray(S, x, o + 2 * L);
-                FloatVector v3 = FloatVector.fromArray(S, x, o + 3 * L);
-                a0 = a0.add(v0.mul(v0));
-                a1 = a1.add(v1.mul(v1));
-                a2 = a2.add(v2.mul(v2));
-                a3 = a3.add(v3.mul(v3));
-            }
-            a0.intoArray(p, k);
-            a1.intoArray(p, k + L);
-            a2.intoArray(p, k + 2 * L);
-            a3.intoArray(p, k + 3 * L);
-        }
-    }
-
-    private static void groupsOfSquaredDeviations(float[] x, int off, float center, int full, float[] p) {
-        for (int k = 0; k < PARTIALS; k += 4 * L) {
-            FloatVector c = FloatVector.broadcast(S, center);
-            FloatVector a0 = FloatVector.zero(S);
-            FloatVector a1 = a0;
-            FloatVector a2 = a0;
-            FloatVector a3 = a0;
-            for (int g = 0; g < full; g += PARTIALS) {
-                int o = off + g + k;
-                FloatVector v0 = FloatVector.fromArray(S, x, o).sub(c);
-                FloatVector v1 = FloatVector.fromArray(S, x, o + L).sub(c);
-                FloatVector v2 = FloatVector.fromArray(S, x, o + 2 * L).sub(c);
-                FloatVector v3 = FloatVector.fromArray(S, x, o + 3 * L).sub(c);
-                a0 = a0.add(v0.mul(v0));
-                a1 = a1.add(v1.mul(v1));
-                a2 = a2.add(v2.mul(v2));
-                a3 = a3.add(v3.mul(v3));
-            }
-            a0.intoArray(p, k);
-            a1.intoArray(p, k + L);
-            a2.intoArray(p, k + 2 * L);
-            a3.intoArray(p, k + 3 * L);
-        }
-    }
-
-    private static void groupsOfProducts(float[] x, int xOff, float[] y, int yOff, int full, float[] p) {
-        for (int k = 0; k < PARTIALS; k += 4 * L) {
-            FloatVector a0 = FloatVector.zero(S);
-            FloatVector a1 = a0;
-            FloatVector a2 = a0;
-            FloatVector a3 = a0;
-            for (int g = 0; g < full; g += PARTIALS) {
-                int o = xOff + g + k;
-                int q = yOff + g + k;
-                a0 = a0.add(FloatVector.fromArray(S, x, o).mul(FloatVector.fromArray(S, y, q)));
-                a1 = a1.add(FloatVector.fromArray(S, x, o + L).mul(FloatVector.fromArray(S, y, q + L)));
-                a2 = a2.add(FloatVector.fromArray(S, x, o + 2 * L).mul(FloatVector.fromArray(S, y, q + 2 * L)));
-                a3 = a3.add(FloatVector.fromArray(S, x, o + 3 * L).mul(FloatVector.fromArray(S, y, q + 3 * L)));
-            }
-            a0.intoArray(p, k);
-            a1.intoArray(p, k + L);
-            a2.intoArray(p, k + 2 * L);
-            a3.intoArray(p, k + 3 * L);
-        }
     }
 
     @Override
     public float sum(float[] x, int off, int n) {
-        return sum(Term.PLAIN, x, off, null, 0, 0f, n);
+        return VectorSums.sum(SumTerm.PLAIN, x, off, null, 0, 0f, n);
     }
 
     @Override
     public float sumOfSquares(float[] x, int off, int n) {
-        return sum(Term.SQUARE, x, off, null, 0, 0f, n);
+        return VectorSums.sum(SumTerm.SQUARE, x, off, null, 0, 0f, n);
     }
 
     @Override
     public float sumOfSquaredDeviations(float[] x, int off, int n, float center) {
-        return sum(Term.SQUARED_DEVIATION, x, off, null, 0, center, n);
+        return VectorSums.sum(SumTerm.SQUARED_DEVIATION, x, off, null, 0, center, n);
     }
 
     @Override
@@ -195,7 +52,7 @@ final class VectorReductions implements ReductionKernels {
 
     @Override
     public float dot(float[] x, int xOff, float[] y, int yOff, int n) {
-        return sum(Term.PRODUCT, x, xOff, y, yOff, 0f, n);
+        return VectorSums.sum(SumTerm.PRODUCT, x, xOff, y, yOff, 0f, n);
     }
 
     @Override

@@ -53,8 +53,12 @@ public final class FusedKernelGenerator {
         }
     }
 
-    record Family(String name, String iface, boolean rows, boolean facade, int vectorBelow, List<String> doc,
-                  List<Kernel> kernels) {
+    record Family(String name, String iface, boolean rows, boolean span, boolean facade, int vectorBelow,
+                  List<String> doc, List<Kernel> kernels) {
+        /** Whether each array comes with its own offset. */
+        boolean offsets() {
+            return rows || span;
+        }
     }
 
     /** A term of the fixed-order sums: statements over x, y and center, the last assigning {@code term}. */
@@ -157,7 +161,7 @@ public final class FusedKernelGenerator {
     static List<Family> parse(Path file, List<String> lines) {
         List<Family> families = new ArrayList<>();
         String fName = null, fIface = null;
-        boolean fRows = false, fFacade = false;
+        boolean fRows = false, fSpan = false, fFacade = false;
         int fBelow = 0;
         List<String> fDoc = null;
         List<Kernel> kernels = null;
@@ -179,7 +183,7 @@ public final class FusedKernelGenerator {
                     throw new IllegalArgumentException(where + "kernel " + kName + " has no 'end'");
                 }
                 if (fName != null) {
-                    families.add(new Family(fName, fIface, fRows, fFacade, fBelow, fDoc, kernels));
+                    families.add(new Family(fName, fIface, fRows, fSpan, fFacade, fBelow, fDoc, kernels));
                 }
                 if (ln == lines.size()) {
                     break;
@@ -187,6 +191,7 @@ public final class FusedKernelGenerator {
                 fName = w[1];
                 fIface = null;
                 fRows = false;
+                fSpan = false;
                 fFacade = false;
                 fBelow = 0;
                 fDoc = new ArrayList<>();
@@ -195,11 +200,13 @@ public final class FusedKernelGenerator {
                     String[] kv = w[i].split("=", 2);
                     switch (kv[0]) {
                         case "interface" -> fIface = kv[1];
-                        case "layout" -> fRows = switch (kv[1]) {
-                            case "rows" -> true;
-                            case "flat" -> false;
-                            default -> throw new IllegalArgumentException(where + "layout is rows or flat");
-                        };
+                        case "layout" -> {
+                            if (!List.of("rows", "flat", "span").contains(kv[1])) {
+                                throw new IllegalArgumentException(where + "layout is rows, flat or span");
+                            }
+                            fRows = kv[1].equals("rows");
+                            fSpan = kv[1].equals("span");
+                        }
                         case "facade" -> fFacade = true;
                         case "vectorBelow" -> fBelow = Integer.parseInt(kv[1]);
                         default -> throw new IllegalArgumentException(where + "unknown attribute " + kv[0]);
@@ -382,7 +389,7 @@ public final class FusedKernelGenerator {
         }
         for (Array a : k.arrays()) {
             p.add(type + "[] " + a.name());
-            if (f.rows()) {
+            if (f.offsets()) {
                 p.add("int " + a.name() + "Off");
             }
         }
@@ -410,8 +417,8 @@ public final class FusedKernelGenerator {
         p.add(f.rows() ? "int hidden, int from" : "int from, int n");
         for (Array a : k.arrays()) {
             p.add(type + "[] " + a.name());
-            if (f.rows()) {
-                p.add("int " + a.name() + "Row");
+            if (f.offsets()) {
+                p.add("int " + a.name() + (f.rows() ? "Row" : "Off"));
             }
         }
         k.params().forEach(s -> p.add(type + " " + s));
@@ -424,8 +431,8 @@ public final class FusedKernelGenerator {
         p.add(f.rows() ? "hidden, " + from : from + ", n");
         for (Array a : k.arrays()) {
             p.add(a.name());
-            if (f.rows()) {
-                p.add(a.name() + "Row");
+            if (f.offsets()) {
+                p.add(a.name() + (f.rows() ? "Row" : "Off"));
             }
         }
         p.addAll(k.params());
@@ -435,7 +442,7 @@ public final class FusedKernelGenerator {
 
     static String index(Family f, String array, int block) {
         if (!f.rows()) {
-            return "i";
+            return f.span() ? array + "Off + i" : "i";
         }
         return array + "Row + " + (block == 0 ? "" : block == 1 ? "hidden + " : block + " * hidden + ") + "j";
     }

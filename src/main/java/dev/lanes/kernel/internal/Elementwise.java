@@ -35,6 +35,10 @@ public final class Elementwise {
         return Providers.provider().elementwise();
     }
 
+    private static ArithmeticKernels arithmetic() {
+        return Providers.provider().arithmetic();
+    }
+
     /**
      * {@code y = f(x)}. From {@link #PARALLEL_MIN} elements the work is split over
      * {@link Parallel}'s threads in fixed chunks (each element is computed the same way wherever
@@ -93,49 +97,59 @@ public final class Elementwise {
     /** {@code y = a op b}: add, sub, the Hadamard product, div. */
     public static void binary(Binary op, float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
         binary(opName(op), "a", a, aOff, "b", b, bOff, "y", y, yOff, n);
-        kernels().binary(op, a, aOff, b, bOff, y, yOff, n);
+        switch (op) {
+            case ADD -> arithmetic().add(a, aOff, b, bOff, y, yOff, n);
+            case SUB -> arithmetic().sub(a, aOff, b, bOff, y, yOff, n);
+            case MUL -> arithmetic().mul(a, aOff, b, bOff, y, yOff, n);
+            case DIV -> arithmetic().div(a, aOff, b, bOff, y, yOff, n);
+        }
     }
 
     /** {@code y = a op b}. */
     public static void binary(Binary op, double[] a, int aOff, double[] b, int bOff, double[] y, int yOff, int n) {
         binary(opName(op), "a", a, aOff, "b", b, bOff, "y", y, yOff, n);
-        kernels().binary(op, a, aOff, b, bOff, y, yOff, n);
+        switch (op) {
+            case ADD -> arithmetic().add(a, aOff, b, bOff, y, yOff, n);
+            case SUB -> arithmetic().sub(a, aOff, b, bOff, y, yOff, n);
+            case MUL -> arithmetic().mul(a, aOff, b, bOff, y, yOff, n);
+            case DIV -> arithmetic().div(a, aOff, b, bOff, y, yOff, n);
+        }
     }
 
     /** {@code y = alpha * x}. */
     public static void scale(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
         unary("scale", x, xOff, y, yOff, n);
-        kernels().scale(alpha, x, xOff, y, yOff, n);
+        arithmetic().scale(x, xOff, y, yOff, n, alpha);
     }
 
     /** {@code y = alpha * x}. */
     public static void scale(double alpha, double[] x, int xOff, double[] y, int yOff, int n) {
         unary("scale", x, xOff, y, yOff, n);
-        kernels().scale(alpha, x, xOff, y, yOff, n);
+        arithmetic().scale(x, xOff, y, yOff, n, alpha);
     }
 
     /** {@code y = y + alpha * x} (two roundings, no fused multiply-add). */
     public static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
         unary("axpy", x, xOff, y, yOff, n);
-        kernels().axpy(alpha, x, xOff, y, yOff, n);
+        arithmetic().axpy(x, xOff, y, yOff, n, alpha);
     }
 
     /** {@code y = y + alpha * x}. */
     public static void axpy(double alpha, double[] x, int xOff, double[] y, int yOff, int n) {
         unary("axpy", x, xOff, y, yOff, n);
-        kernels().axpy(alpha, x, xOff, y, yOff, n);
+        arithmetic().axpy(x, xOff, y, yOff, n, alpha);
     }
 
     /** {@code y = y + a * b}: accumulates a Hadamard product. */
     public static void addProduct(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
         binary("addProduct", "a", a, aOff, "b", b, bOff, "y", y, yOff, n);
-        kernels().addProduct(a, aOff, b, bOff, y, yOff, n);
+        arithmetic().addProduct(a, aOff, b, bOff, y, yOff, n);
     }
 
     /** {@code y = y + a * b}. */
     public static void addProduct(double[] a, int aOff, double[] b, int bOff, double[] y, int yOff, int n) {
         binary("addProduct", "a", a, aOff, "b", b, bOff, "y", y, yOff, n);
-        kernels().addProduct(a, aOff, b, bOff, y, yOff, n);
+        arithmetic().addProduct(a, aOff, b, bOff, y, yOff, n);
     }
 
     /** {@code y = a * b + c * d}, e.g. the LSTM cell state {@code c' = f * c + i * g}. */
@@ -143,7 +157,7 @@ public final class Elementwise {
                                      float[] d, int dOff, float[] y, int yOff, int n) {
         binary("sumOfProducts", "a", a, aOff, "b", b, bOff, "y", y, yOff, n);
         binary("sumOfProducts", "c", c, cOff, "d", d, dOff, "y", y, yOff, n);
-        kernels().sumOfProducts(a, aOff, b, bOff, c, cOff, d, dOff, y, yOff, n);
+        arithmetic().sumOfProducts(a, aOff, b, bOff, c, cOff, d, dOff, y, yOff, n);
     }
 
     /** {@code y = a * b + c * d}. */
@@ -151,7 +165,7 @@ public final class Elementwise {
                                      double[] d, int dOff, double[] y, int yOff, int n) {
         binary("sumOfProducts", "a", a, aOff, "b", b, bOff, "y", y, yOff, n);
         binary("sumOfProducts", "c", c, cOff, "d", d, dOff, "y", y, yOff, n);
-        kernels().sumOfProducts(a, aOff, b, bOff, c, cOff, d, dOff, y, yOff, n);
+        arithmetic().sumOfProducts(a, aOff, b, bOff, c, cOff, d, dOff, y, yOff, n);
     }
 
     /**

@@ -51,38 +51,6 @@ public interface ElementwiseKernels {
     /** {@code y = ln(x)}. */
     void log(double[] x, int xOff, double[] y, int yOff, int n);
 
-    /** {@code y = a op b}, elementwise. */
-    void binary(Binary op, float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n);
-
-    /** {@code y = a op b}, elementwise. */
-    void binary(Binary op, double[] a, int aOff, double[] b, int bOff, double[] y, int yOff, int n);
-
-    /** {@code y = alpha * x}. */
-    void scale(float alpha, float[] x, int xOff, float[] y, int yOff, int n);
-
-    /** {@code y = alpha * x}. */
-    void scale(double alpha, double[] x, int xOff, double[] y, int yOff, int n);
-
-    /** {@code y = y + alpha * x}. */
-    void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n);
-
-    /** {@code y = y + alpha * x}. */
-    void axpy(double alpha, double[] x, int xOff, double[] y, int yOff, int n);
-
-    /** {@code y = y + a * b}: accumulates a Hadamard product. */
-    void addProduct(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n);
-
-    /** {@code y = y + a * b}. */
-    void addProduct(double[] a, int aOff, double[] b, int bOff, double[] y, int yOff, int n);
-
-    /** {@code y = a * b + c * d}: the LSTM cell state {@code c' = f * c + i * g}. */
-    void sumOfProducts(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, float[] d, int dOff,
-                       float[] y, int yOff, int n);
-
-    /** {@code y = a * b + c * d}. */
-    void sumOfProducts(double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, double[] d, int dOff,
-                       double[] y, int yOff, int n);
-
     /**
      * In place on a {@code rows x cols} row-major matrix with leading dimension {@code ldx}:
      * {@code x[i][j] = f(x[i][j] + bias[j])}.

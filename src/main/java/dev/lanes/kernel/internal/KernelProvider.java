@@ -19,6 +19,9 @@ public interface KernelProvider {
     /** @return the pointwise kernels of this provider */
     ElementwiseKernels elementwise();
 
+    /** Elementwise arithmetic on spans. */
+    ArithmeticKernels arithmetic();
+
     /** @return the fused recurrent-cell steps of this provider */
     RecurrentKernels recurrent();
 

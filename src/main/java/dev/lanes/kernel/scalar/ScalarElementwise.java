@@ -1,7 +1,6 @@
 package dev.lanes.kernel.scalar;
 
 import dev.lanes.kernel.Activation;
-import dev.lanes.kernel.internal.Binary;
 import dev.lanes.kernel.internal.DoubleMath;
 import dev.lanes.kernel.internal.ElementwiseKernels;
 import dev.lanes.kernel.internal.FloatMath;
@@ -61,26 +60,6 @@ public final class ScalarElementwise implements ElementwiseKernels {
             case SIGMOID -> dy * (y * (1d - y));
             case TANH -> dy * (1d - y * y);
             case EXP -> dy * y;
-        };
-    }
-
-    /** a op b in single precision. */
-    public static float apply(Binary op, float a, float b) {
-        return switch (op) {
-            case ADD -> a + b;
-            case SUB -> a - b;
-            case MUL -> a * b;
-            case DIV -> a / b;
-        };
-    }
-
-    /** a op b in double precision. */
-    public static double apply(Binary op, double a, double b) {
-        return switch (op) {
-            case ADD -> a + b;
-            case SUB -> a - b;
-            case MUL -> a * b;
-            case DIV -> a / b;
         };
     }
 
@@ -150,77 +129,15 @@ public final class ScalarElementwise implements ElementwiseKernels {
         }
     }
 
-    @Override
-    public void binary(Binary op, float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
-        for (int i = 0; i < n; i++) {
-            y[yOff + i] = apply(op, a[aOff + i], b[bOff + i]);
-        }
-    }
 
-    @Override
-    public void binary(Binary op, double[] a, int aOff, double[] b, int bOff, double[] y, int yOff, int n) {
-        for (int i = 0; i < n; i++) {
-            y[yOff + i] = apply(op, a[aOff + i], b[bOff + i]);
-        }
-    }
 
-    @Override
-    public void scale(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
-        for (int i = 0; i < n; i++) {
-            y[yOff + i] = alpha * x[xOff + i];
-        }
-    }
 
-    @Override
-    public void scale(double alpha, double[] x, int xOff, double[] y, int yOff, int n) {
-        for (int i = 0; i < n; i++) {
-            y[yOff + i] = alpha * x[xOff + i];
-        }
-    }
 
-    @Override
-    public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
-        for (int i = 0; i < n; i++) {
-            y[yOff + i] = y[yOff + i] + alpha * x[xOff + i];
-        }
-    }
 
-    @Override
-    public void axpy(double alpha, double[] x, int xOff, double[] y, int yOff, int n) {
-        for (int i = 0; i < n; i++) {
-            y[yOff + i] = y[yOff + i] + alpha * x[xOff + i];
-        }
-    }
 
-    @Override
-    public void addProduct(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
-        for (int i = 0; i < n; i++) {
-            y[yOff + i] = y[yOff + i] + a[aOff + i] * b[bOff + i];
-        }
-    }
 
-    @Override
-    public void addProduct(double[] a, int aOff, double[] b, int bOff, double[] y, int yOff, int n) {
-        for (int i = 0; i < n; i++) {
-            y[yOff + i] = y[yOff + i] + a[aOff + i] * b[bOff + i];
-        }
-    }
 
-    @Override
-    public void sumOfProducts(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, float[] d, int dOff,
-                              float[] y, int yOff, int n) {
-        for (int i = 0; i < n; i++) {
-            y[yOff + i] = a[aOff + i] * b[bOff + i] + c[cOff + i] * d[dOff + i];
-        }
-    }
 
-    @Override
-    public void sumOfProducts(double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, double[] d,
-                              int dOff, double[] y, int yOff, int n) {
-        for (int i = 0; i < n; i++) {
-            y[yOff + i] = a[aOff + i] * b[bOff + i] + c[cOff + i] * d[dOff + i];
-        }
-    }
 
     @Override
     public void biasActivate(Activation f, int rows, int cols, float[] bias, int biasOff, float[] x, int xOff,

@@ -1,5 +1,6 @@
 package dev.lanes.kernel.scalar;
 
+import dev.lanes.kernel.internal.ArithmeticKernels;
 import dev.lanes.kernel.internal.ElementwiseKernels;
 import dev.lanes.kernel.internal.GemmKernels;
 import dev.lanes.kernel.internal.KernelProvider;
@@ -37,6 +38,11 @@ public final class ScalarProvider implements KernelProvider {
     @Override
     public ElementwiseKernels elementwise() {
         return ScalarElementwise.INSTANCE;
+    }
+
+    @Override
+    public ArithmeticKernels arithmetic() {
+        return ScalarArithmetic.INSTANCE;
     }
 
     @Override

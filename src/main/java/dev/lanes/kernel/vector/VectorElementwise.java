@@ -1,7 +1,6 @@
 package dev.lanes.kernel.vector;
 
 import dev.lanes.kernel.Activation;
-import dev.lanes.kernel.internal.Binary;
 import dev.lanes.kernel.internal.ElementwiseKernels;
 import dev.lanes.kernel.internal.PointwiseOp;
 import dev.lanes.kernel.scalar.ScalarElementwise;
@@ -94,7 +93,7 @@ final class VectorElementwise implements ElementwiseKernels {
             case RELU -> reluBackward(y, yOff, dy, dyOff, dx, dxOff, n);
             case SIGMOID -> VectorPointwise.backward(PointwiseOp.SIGMOID, null, 0, y, yOff, dy, dyOff, dx, dxOff, n);
             case TANH -> VectorPointwise.backward(PointwiseOp.TANH, null, 0, y, yOff, dy, dyOff, dx, dxOff, n);
-            case EXP -> binary(Binary.MUL, dy, dyOff, y, yOff, dx, dxOff, n);
+            case EXP -> VectorArithmetic.INSTANCE.mul(dy, dyOff, y, yOff, dx, dxOff, n);
         }
     }
 
@@ -141,113 +140,10 @@ final class VectorElementwise implements ElementwiseKernels {
         VectorPointwise.forward(PointwiseOp.LOG, x, xOff, y, yOff, n);
     }
 
-    @Override
-    public void binary(Binary op, float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
-        // One loop per operator: the operator must be a constant where the vector code is compiled.
-        switch (op) {
-            case ADD -> {
-                int i = 0;
-                for (; i <= n - L; i += L) {
-                    FloatVector.fromArray(S, a, aOff + i).add(FloatVector.fromArray(S, b, bOff + i)).intoArray(y, yOff + i);
-                }
-                if (i < n) {
-                    VectorMask<Float> m = S.indexInRange(i, n);
-                    FloatVector.fromArray(S, a, aOff + i, m).add(FloatVector.fromArray(S, b, bOff + i, m))
-                            .intoArray(y, yOff + i, m);
-                }
-            }
-            case SUB -> {
-                int i = 0;
-                for (; i <= n - L; i += L) {
-                    FloatVector.fromArray(S, a, aOff + i).sub(FloatVector.fromArray(S, b, bOff + i)).intoArray(y, yOff + i);
-                }
-                if (i < n) {
-                    VectorMask<Float> m = S.indexInRange(i, n);
-                    FloatVector.fromArray(S, a, aOff + i, m).sub(FloatVector.fromArray(S, b, bOff + i, m))
-                            .intoArray(y, yOff + i, m);
-                }
-            }
-            case MUL -> {
-                int i = 0;
-                for (; i <= n - L; i += L) {
-                    FloatVector.fromArray(S, a, aOff + i).mul(FloatVector.fromArray(S, b, bOff + i)).intoArray(y, yOff + i);
-                }
-                if (i < n) {
-                    VectorMask<Float> m = S.indexInRange(i, n);
-                    FloatVector.fromArray(S, a, aOff + i, m).mul(FloatVector.fromArray(S, b, bOff + i, m))
-                            .intoArray(y, yOff + i, m);
-                }
-            }
-            case DIV -> {
-                int i = 0;
-                for (; i <= n - L; i += L) {
-                    FloatVector.fromArray(S, a, aOff + i).div(FloatVector.fromArray(S, b, bOff + i)).intoArray(y, yOff + i);
-                }
-                if (i < n) {
-                    VectorMask<Float> m = S.indexInRange(i, n);
-                    FloatVector.fromArray(S, a, aOff + i, m).div(FloatVector.fromArray(S, b, bOff + i, m))
-                            .intoArray(y, yOff + i, m);
-                }
-            }
-        }
-    }
 
-    @Override
-    public void scale(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            FloatVector.fromArray(S, x, xOff + i).mul(alpha).intoArray(y, yOff + i);
-        }
-        if (i < n) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector.fromArray(S, x, xOff + i, m).mul(alpha).intoArray(y, yOff + i, m);
-        }
-    }
 
-    @Override
-    public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            FloatVector.fromArray(S, y, yOff + i).add(FloatVector.fromArray(S, x, xOff + i).mul(alpha))
-                    .intoArray(y, yOff + i);
-        }
-        if (i < n) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector.fromArray(S, y, yOff + i, m).add(FloatVector.fromArray(S, x, xOff + i, m).mul(alpha))
-                    .intoArray(y, yOff + i, m);
-        }
-    }
 
-    @Override
-    public void addProduct(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            FloatVector ab = FloatVector.fromArray(S, a, aOff + i).mul(FloatVector.fromArray(S, b, bOff + i));
-            FloatVector.fromArray(S, y, yOff + i).add(ab).intoArray(y, yOff + i);
-        }
-        if (i < n) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector ab = FloatVector.fromArray(S, a, aOff + i, m).mul(FloatVector.fromArray(S, b, bOff + i, m));
-            FloatVector.fromArray(S, y, yOff + i, m).add(ab).intoArray(y, yOff + i, m);
-        }
-    }
 
-    @Override
-    public void sumOfProducts(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, float[] d, int dOff,
-                              float[] y, int yOff, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            FloatVector ab = FloatVector.fromArray(S, a, aOff + i).mul(FloatVector.fromArray(S, b, bOff + i));
-            FloatVector cd = FloatVector.fromArray(S, c, cOff + i).mul(FloatVector.fromArray(S, d, dOff + i));
-            ab.add(cd).intoArray(y, yOff + i);
-        }
-        if (i < n) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector ab = FloatVector.fromArray(S, a, aOff + i, m).mul(FloatVector.fromArray(S, b, bOff + i, m));
-            FloatVector cd = FloatVector.fromArray(S, c, cOff + i, m).mul(FloatVector.fromArray(S, d, dOff + i, m));
-            ab.add(cd).intoArray(y, yOff + i, m);
-        }
-    }
 
     @Override
     public void biasActivate(Activation f, int rows, int cols, float[] bias, int biasOff, float[] x, int xOff,
@@ -275,31 +171,10 @@ final class VectorElementwise implements ElementwiseKernels {
         DOUBLES.log(x, xOff, y, yOff, n);
     }
 
-    @Override
-    public void binary(Binary op, double[] a, int aOff, double[] b, int bOff, double[] y, int yOff, int n) {
-        DOUBLES.binary(op, a, aOff, b, bOff, y, yOff, n);
-    }
 
-    @Override
-    public void scale(double alpha, double[] x, int xOff, double[] y, int yOff, int n) {
-        DOUBLES.scale(alpha, x, xOff, y, yOff, n);
-    }
 
-    @Override
-    public void axpy(double alpha, double[] x, int xOff, double[] y, int yOff, int n) {
-        DOUBLES.axpy(alpha, x, xOff, y, yOff, n);
-    }
 
-    @Override
-    public void addProduct(double[] a, int aOff, double[] b, int bOff, double[] y, int yOff, int n) {
-        DOUBLES.addProduct(a, aOff, b, bOff, y, yOff, n);
-    }
 
-    @Override
-    public void sumOfProducts(double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, double[] d,
-                              int dOff, double[] y, int yOff, int n) {
-        DOUBLES.sumOfProducts(a, aOff, b, bOff, c, cOff, d, dOff, y, yOff, n);
-    }
 
     @Override
     public void biasActivate(Activation f, int rows, int cols, double[] bias, int biasOff, double[] x, int xOff,

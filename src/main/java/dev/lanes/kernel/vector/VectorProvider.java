@@ -1,5 +1,6 @@
 package dev.lanes.kernel.vector;
 
+import dev.lanes.kernel.internal.ArithmeticKernels;
 import dev.lanes.kernel.internal.ElementwiseKernels;
 import dev.lanes.kernel.internal.GemmKernels;
 import dev.lanes.kernel.internal.KernelProvider;
@@ -89,6 +90,11 @@ public final class VectorProvider implements KernelProvider {
     @Override
     public ElementwiseKernels elementwise() {
         return VectorElementwise.INSTANCE;
+    }
+
+    @Override
+    public ArithmeticKernels arithmetic() {
+        return VectorArithmetic.INSTANCE;
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.lanes.kernel.vector;
 
-import dev.lanes.kernel.internal.Binary;
 import dev.lanes.kernel.internal.FloatMath;
 import dev.lanes.kernel.internal.PointwiseOp;
 import dev.lanes.kernel.internal.PoolWindow;
@@ -73,7 +72,7 @@ final class VectorReductions implements ReductionKernels {
     @Override
     public void addColumnSums(int rows, int cols, float[] x, int xOff, int ldx, float[] y, int yOff) {
         for (int r = 0; r < rows; r++) {
-            VectorElementwise.INSTANCE.binary(Binary.ADD, y, yOff, x, xOff + r * ldx, y, yOff, cols);
+            VectorArithmetic.INSTANCE.add(y, yOff, x, xOff + r * ldx, y, yOff, cols);
         }
     }
 

@@ -29,7 +29,15 @@ public final class FusedKernelGenerator {
     record Array(String name, int blocks, boolean shared, boolean optional, String inplace) {
     }
 
-    sealed interface Node permits Assign, Store, If {
+    sealed interface Node permits Assign, Store, If, RowValue {
+    }
+
+    /**
+     * A value of the whole row, computed between two column loops: {@code rowsum(...)} (a declared
+     * sum term, in the fixed order), {@code rowmax(array)}, or a plain expression of earlier row
+     * values and parameters ({@code row name = ...}). Always a stage of its own.
+     */
+    record RowValue(String target, String kind, Expressions.Expr expr) implements Node {
     }
 
     record Assign(String target, Expressions.Expr expr) implements Node {
@@ -43,6 +51,17 @@ public final class FusedKernelGenerator {
 
     record Kernel(String name, List<String> doc, List<Array> arrays, List<String> params, List<String> flags,
                   List<List<Node>> stages) {
+        /** The row values computed before stage {@code s}, in order. */
+        List<String> rowValuesBefore(int s) {
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < s; i++) {
+                if (stages.get(i).get(0) instanceof RowValue r) {
+                    out.add(r.target());
+                }
+            }
+            return out;
+        }
+
         Array array(String n) {
             for (Array a : arrays) {
                 if (a.name().equals(n)) {
@@ -54,7 +73,7 @@ public final class FusedKernelGenerator {
     }
 
     record Family(String name, String iface, boolean rows, boolean span, boolean facade, int vectorBelow,
-                  List<String> doc, List<Kernel> kernels) {
+                  String outer, String inner, List<String> doc, List<Kernel> kernels) {
         /** Whether each array comes with its own offset. */
         boolean offsets() {
             return rows || span;
@@ -90,6 +109,7 @@ public final class FusedKernelGenerator {
         Path out = Path.of(args[1]);
         List<String> lines = new ArrayList<>(Files.readAllLines(Path.of(args[0])));
         List<SumTerm> terms = parseSums(Path.of(args[0]), lines);
+        TERMS = terms;
         if (!terms.isEmpty()) {
             PointwiseGenerator.write(out.resolve("dev/lanes/kernel/internal/SumTerm.java"), sumEnum(terms));
             PointwiseGenerator.write(out.resolve("dev/lanes/kernel/scalar/ScalarSums.java"), scalarSums(terms));
@@ -163,6 +183,7 @@ public final class FusedKernelGenerator {
         String fName = null, fIface = null;
         boolean fRows = false, fSpan = false, fFacade = false;
         int fBelow = 0;
+        String fOuter = "batch", fInner = "hidden";
         List<String> fDoc = null;
         List<Kernel> kernels = null;
         String kName = null;
@@ -183,7 +204,8 @@ public final class FusedKernelGenerator {
                     throw new IllegalArgumentException(where + "kernel " + kName + " has no 'end'");
                 }
                 if (fName != null) {
-                    families.add(new Family(fName, fIface, fRows, fSpan, fFacade, fBelow, fDoc, kernels));
+                    families.add(new Family(fName, fIface, fRows, fSpan, fFacade, fBelow, fOuter, fInner, fDoc,
+                            kernels));
                 }
                 if (ln == lines.size()) {
                     break;
@@ -194,6 +216,8 @@ public final class FusedKernelGenerator {
                 fSpan = false;
                 fFacade = false;
                 fBelow = 0;
+                fOuter = "batch";
+                fInner = "hidden";
                 fDoc = new ArrayList<>();
                 kernels = new ArrayList<>();
                 for (int i = 2; i < w.length; i++) {
@@ -209,14 +233,19 @@ public final class FusedKernelGenerator {
                         }
                         case "facade" -> fFacade = true;
                         case "vectorBelow" -> fBelow = Integer.parseInt(kv[1]);
+                        case "dims" -> {
+                            String[] d = kv[1].split(",");
+                            fOuter = d[0];
+                            fInner = d[1];
+                        }
                         default -> throw new IllegalArgumentException(where + "unknown attribute " + kv[0]);
                     }
                 }
                 if (fIface == null) {
                     throw new IllegalArgumentException(where + "a family needs interface=");
                 }
-                if (fFacade && !fRows) {
-                    throw new IllegalArgumentException(where + "only a rows family has a facade");
+                if (fFacade && (!fRows || !fOuter.equals("batch"))) {
+                    throw new IllegalArgumentException(where + "only a rows family with the default dims has a facade");
                 }
             } else if (fName == null) {
                 throw new IllegalArgumentException(where + "expected 'family'");
@@ -286,12 +315,34 @@ public final class FusedKernelGenerator {
                     ifs.pop();
                     open.pop();
                 } else {
+                    stages.removeIf(List::isEmpty);
                     Kernel k = new Kernel(kName, kDoc, arrays, params, flags, stages);
                     check(where, k);
                     kernels.add(k);
                     kName = null;
                     stages = null;
                 }
+            } else if (line.startsWith("row ") || line.matches("[a-z][a-zA-Z0-9]* *= *row(sum|max)\\(.*")) {
+                if (!ifs.isEmpty()) {
+                    throw new IllegalArgumentException(where + "a row value inside an 'if'");
+                }
+                String st = line.startsWith("row ") ? line.substring(4) : line;
+                int eq = st.indexOf('=');
+                String target = st.substring(0, eq).strip();
+                String rhs = st.substring(eq + 1).strip();
+                String kind = "value";
+                if (!line.startsWith("row ")) {
+                    kind = rhs.substring(3, 6);
+                    rhs = rhs.substring(7, rhs.length() - 1);
+                }
+                RowValue node = new RowValue(target, kind, new Expressions.Parser(rhs, where).parse());
+                if (!open.peek().isEmpty()) {
+                    stages.add(new ArrayList<>());
+                }
+                stages.get(stages.size() - 1).add(node);
+                stages.add(new ArrayList<>());
+                open.clear();
+                open.push(stages.get(stages.size() - 1));
             } else {
                 int eq = line.indexOf('=');
                 if (eq < 0) {
@@ -325,8 +376,14 @@ public final class FusedKernelGenerator {
                 }
             }
         }
+        Set<String> rowValues = new LinkedHashSet<>();
         for (List<Node> stage : k.stages()) {
-            checkNodes(where + k.name() + ": ", k, stage, new LinkedHashSet<>());
+            if (stage.get(0) instanceof RowValue r) {
+                checkExpr(where + k.name() + ": ", k, r.expr(), rowValues);
+                rowValues.add(r.target());
+            } else {
+                checkNodes(where + k.name() + ": ", k, stage, new LinkedHashSet<>(rowValues));
+            }
         }
     }
 
@@ -347,6 +404,7 @@ public final class FusedKernelGenerator {
                         throw new IllegalArgumentException(where + "no array block " + s.array() + "." + s.block());
                     }
                 }
+                case RowValue r -> throw new IllegalArgumentException(where + "a row value inside a loop");
                 case If i -> {
                     Set<String> then = new LinkedHashSet<>(locals);
                     checkNodes(where, k, i.then(), then);
@@ -384,8 +442,8 @@ public final class FusedKernelGenerator {
     static String signature(Family f, Kernel k, String type) {
         List<String> p = new ArrayList<>();
         if (f.rows()) {
-            p.add("int batch");
-            p.add("int hidden");
+            p.add("int " + f.outer());
+            p.add("int " + f.inner());
         }
         for (Array a : k.arrays()) {
             p.add(type + "[] " + a.name());
@@ -412,9 +470,9 @@ public final class FusedKernelGenerator {
     }
 
     /** A part method's parameters: the column range, each array with its row base, the scalars. */
-    static String partSignature(Family f, Kernel k, String type) {
+    static String partSignature(Family f, Kernel k, int stage, String type) {
         List<String> p = new ArrayList<>();
-        p.add(f.rows() ? "int hidden, int from" : "int from, int n");
+        p.add(f.rows() ? "int " + f.inner() + ", int from" : "int from, int n");
         for (Array a : k.arrays()) {
             p.add(type + "[] " + a.name());
             if (f.offsets()) {
@@ -423,12 +481,13 @@ public final class FusedKernelGenerator {
         }
         k.params().forEach(s -> p.add(type + " " + s));
         k.flags().forEach(s -> p.add("boolean " + s));
+        k.rowValuesBefore(stage).forEach(s -> p.add(type + " r_" + s));
         return String.join(", ", p);
     }
 
-    static String partArguments(Family f, Kernel k, String from) {
+    static String partArguments(Family f, Kernel k, int stage, String from) {
         List<String> p = new ArrayList<>();
-        p.add(f.rows() ? "hidden, " + from : from + ", n");
+        p.add(f.rows() ? f.inner() + ", " + from : from + ", n");
         for (Array a : k.arrays()) {
             p.add(a.name());
             if (f.offsets()) {
@@ -437,6 +496,7 @@ public final class FusedKernelGenerator {
         }
         p.addAll(k.params());
         p.addAll(k.flags());
+        k.rowValuesBefore(stage).forEach(s -> p.add("r_" + s));
         return String.join(", ", p);
     }
 
@@ -444,15 +504,21 @@ public final class FusedKernelGenerator {
         if (!f.rows()) {
             return f.span() ? array + "Off + i" : "i";
         }
-        return array + "Row + " + (block == 0 ? "" : block == 1 ? "hidden + " : block + " * hidden + ") + "j";
+        return rowStart(f, array, block) + " + j";
+    }
+
+    /** Where block {@code block} of the current row of {@code array} starts. */
+    static String rowStart(Family f, String array, int block) {
+        String n = f.inner();
+        return array + "Row" + (block == 0 ? "" : block == 1 ? " + " + n : " + " + block + " * " + n);
     }
 
     /** The row bases of one batch row, one line each. */
-    static void rowBases(StringBuilder b, Kernel k, String indent) {
+    static void rowBases(StringBuilder b, Family f, Kernel k, String indent) {
         for (Array a : k.arrays()) {
             b.append(indent).append("int ").append(a.name()).append("Row = ").append(a.name()).append("Off");
             if (!a.shared()) {
-                b.append(" + row * ").append(a.blocks() == 1 ? "" : a.blocks() + " * ").append("hidden");
+                b.append(" + row * ").append(a.blocks() == 1 ? "" : a.blocks() + " * ").append(f.inner());
             }
             b.append(";\n");
         }
@@ -464,6 +530,107 @@ public final class FusedKernelGenerator {
             b.append(indent).append(" *").append(d.isEmpty() ? "" : " " + d).append('\n');
         }
         return b.append(indent).append(" */\n").toString();
+    }
+
+    // ------------------------------------------------------------------------------ row values
+
+    /** The sum terms declared in the file, for matching {@code rowsum(...)} arguments. */
+    static List<SumTerm> TERMS = List.of();
+
+    /** One line computing a row value, with the provider's sums ({@code prefix} Scalar or Vector). */
+    static String rowValue(Family f, Kernel k, RowValue r, String type, String prefix) {
+        String sums = type.equals("double") ? "ScalarSums" : prefix + "Sums";
+        String zero = type.equals("float") ? "0f" : "0d";
+        String head = type + " r_" + r.target() + " = ";
+        switch (r.kind()) {
+            case "max" -> {
+                if (!(r.expr() instanceof Expressions.Var v) || k.array(v.name().split("\\.")[0]) == null) {
+                    throw new IllegalArgumentException(k.name() + ": rowmax takes an array, got "
+                            + Expressions.text(r.expr()));
+                }
+                return head + sums + ".max(" + arrayStart(f, v.name()) + ", " + f.inner() + ");";
+            }
+            case "sum" -> {
+                for (SumTerm t : TERMS) {
+                    Map<String, Expressions.Expr> bound = new HashMap<>();
+                    if (unify(inline(t), r.expr(), bound, k)) {
+                        Expressions.Expr x = bound.get("x");
+                        Expressions.Expr y = bound.get("y");
+                        Expressions.Expr c = bound.get("center");
+                        String center = c == null ? zero
+                                : Expressions.scalar(c, type, n -> k.params().contains(n) ? n : "r_" + n);
+                        return head + sums + ".sum(SumTerm." + t.constant() + ", "
+                                + arrayStart(f, ((Expressions.Var) x).name()) + ", "
+                                + (y == null ? "null, 0" : arrayStart(f, ((Expressions.Var) y).name())) + ", " + center
+                                + ", " + f.inner() + ");";
+                    }
+                }
+                throw new IllegalArgumentException(k.name() + ": rowsum(" + Expressions.text(r.expr())
+                        + ") is no declared sum term");
+            }
+            default -> {
+                return head + Expressions.scalar(r.expr(), type, n -> k.params().contains(n) ? n : "r_" + n) + ";";
+            }
+        }
+    }
+
+    /** {@code array, start} of the current row's block named by {@code a} or {@code a.k}. */
+    static String arrayStart(Family f, String ref) {
+        String[] ab = ref.split("\\.");
+        return ab[0] + ", " + rowStart(f, ab[0], ab.length > 1 ? Integer.parseInt(ab[1]) : 0);
+    }
+
+    /** The term as one expression over x, y and center (its locals substituted). */
+    static Expressions.Expr inline(SumTerm t) {
+        Map<String, Expressions.Expr> env = new HashMap<>();
+        for (Assign a : t.body()) {
+            env.put(a.target(), substitute(a.expr(), env));
+        }
+        return env.get("term");
+    }
+
+    static Expressions.Expr substitute(Expressions.Expr e, Map<String, Expressions.Expr> env) {
+        return switch (e) {
+            case Expressions.Var v -> env.getOrDefault(v.name(), v);
+            case Expressions.Neg n -> new Expressions.Neg(substitute(n.e(), env));
+            case Expressions.Bin b -> new Expressions.Bin(b.op(), substitute(b.a(), env), substitute(b.b(), env));
+            case Expressions.Call c -> new Expressions.Call(c.fn(), c.args().stream().map(a -> substitute(a, env)).toList());
+            case Expressions.Num n -> n;
+        };
+    }
+
+    /**
+     * Whether {@code e} is the term {@code pattern} with x and y bound to array reads and center to a
+     * scalar (a parameter, a row value or a constant), the same binding at every occurrence.
+     */
+    static boolean unify(Expressions.Expr pattern, Expressions.Expr e, Map<String, Expressions.Expr> bound, Kernel k) {
+        return switch (pattern) {
+            case Expressions.Var v -> {
+                boolean array = e instanceof Expressions.Var ev && k.array(ev.name().split("\\.")[0]) != null;
+                boolean scalar = e instanceof Expressions.Num || e instanceof Expressions.Var && !array;
+                if (v.name().equals("center") ? !scalar : !array) {
+                    yield false;
+                }
+                Expressions.Expr before = bound.putIfAbsent(v.name(), e);
+                yield before == null || before.equals(e);
+            }
+            case Expressions.Num n -> e instanceof Expressions.Num m
+                    && Double.parseDouble(n.text()) == Double.parseDouble(m.text());
+            case Expressions.Neg n -> e instanceof Expressions.Neg m && unify(n.e(), m.e(), bound, k);
+            case Expressions.Bin b -> e instanceof Expressions.Bin c && b.op() == c.op()
+                    && unify(b.a(), c.a(), bound, k) && unify(b.b(), c.b(), bound, k);
+            case Expressions.Call c -> {
+                if (!(e instanceof Expressions.Call d) || !c.fn().equals(d.fn())) {
+                    yield false;
+                }
+                for (int i = 0; i < c.args().size(); i++) {
+                    if (!unify(c.args().get(i), d.args().get(i), bound, k)) {
+                        yield false;
+                    }
+                }
+                yield true;
+            }
+        };
     }
 
     // ------------------------------------------------------------------------------ interface
@@ -493,11 +660,12 @@ public final class FusedKernelGenerator {
         StringBuilder b = new StringBuilder(HEADER);
         b.append("package dev.lanes.kernel.scalar;\n\n");
         b.append("import dev.lanes.kernel.internal.DoubleMath;\nimport dev.lanes.kernel.internal.FloatMath;\n");
-        b.append("import dev.lanes.kernel.internal.").append(f.iface()).append(";\n\n");
+        b.append("import dev.lanes.kernel.internal.").append(f.iface()).append(";\n");
+        b.append("import dev.lanes.kernel.internal.SumTerm;\n\n");
         b.append("/**\n * {@link ").append(f.iface()).append("} element by element: the reference for the vector provider\n")
                 .append(" * (same bits in single precision) and the double-precision path of both providers. The\n")
                 .append(" * {@code ...Part} methods run one loop of a kernel over columns {@code [from, ")
-                .append(f.rows() ? "hidden" : "n").append(")}").append(f.rows() ? " of one row,\n * each array from its row's first element" : "")
+                .append(f.rows() ? f.inner() : "n").append(")}").append(f.rows() ? " of one row,\n * each array from its row's first element" : "")
                 .append("; the vector provider finishes its loops with them.\n */\n");
         b.append("@SuppressWarnings(\"unused\")\n");
         b.append("public final class ").append(cls).append(" implements ").append(f.iface()).append(" {\n\n");
@@ -509,13 +677,17 @@ public final class FusedKernelGenerator {
                         .append(") {\n");
                 String indent = "        ";
                 if (f.rows()) {
-                    b.append("        for (int row = 0; row < batch; row++) {\n");
-                    rowBases(b, k, "            ");
+                    b.append("        for (int row = 0; row < ").append(f.outer()).append("; row++) {\n");
+                    rowBases(b, f, k, "            ");
                     indent = "            ";
                 }
                 for (int s = 0; s < k.stages().size(); s++) {
+                    if (k.stages().get(s).get(0) instanceof RowValue r) {
+                        b.append(indent).append(rowValue(f, k, r, type, "Scalar")).append('\n');
+                        continue;
+                    }
                     b.append(indent).append(k.name()).append("Part").append(s).append("(")
-                            .append(partArguments(f, k, "0")).append(");\n");
+                            .append(partArguments(f, k, s, "0")).append(");\n");
                 }
                 if (f.rows()) {
                     b.append("        }\n");
@@ -525,14 +697,17 @@ public final class FusedKernelGenerator {
         }
         for (Kernel k : f.kernels()) {
             for (int s = 0; s < k.stages().size(); s++) {
+                if (k.stages().get(s).get(0) instanceof RowValue) {
+                    continue;
+                }
                 for (String type : new String[] {"float", "double"}) {
                     b.append("\n    /** Loop ").append(s).append(" of {@code ").append(k.name()).append("}. */\n");
                     b.append("    public static void ").append(k.name()).append("Part").append(s).append("(")
-                            .append(partSignature(f, k, type)).append(") {\n");
+                            .append(partSignature(f, k, s, type)).append(") {\n");
                     String col = f.rows() ? "j" : "i";
                     b.append("        for (int ").append(col).append(" = from; ").append(col).append(" < ")
-                            .append(f.rows() ? "hidden" : "n").append("; ").append(col).append("++) {\n");
-                    scalarNodes(b, f, k, type, k.stages().get(s), new LinkedHashSet<>(), "            ");
+                            .append(f.rows() ? f.inner() : "n").append("; ").append(col).append("++) {\n");
+                    scalarNodes(b, f, k, s, type, k.stages().get(s), new LinkedHashSet<>(), "            ");
                     b.append("        }\n    }\n");
                 }
             }
@@ -540,14 +715,15 @@ public final class FusedKernelGenerator {
         return b.append("}\n").toString();
     }
 
-    static void scalarNodes(StringBuilder b, Family f, Kernel k, String type, List<Node> nodes, Set<String> declared,
-                            String indent) {
+    static void scalarNodes(StringBuilder b, Family f, Kernel k, int stage, String type, List<Node> nodes,
+                            Set<String> declared, String indent) {
+        List<String> rowValues = k.rowValuesBefore(stage);
         java.util.function.Function<String, String> var = name -> {
             String[] ab = name.split("\\.");
             if (k.array(ab[0]) != null) {
                 return ab[0] + "[" + index(f, ab[0], ab.length > 1 ? Integer.parseInt(ab[1]) : 0) + "]";
             }
-            return k.params().contains(name) ? name : "v_" + name;
+            return k.params().contains(name) ? name : rowValues.contains(name) ? "r_" + name : "v_" + name;
         };
         for (Node n : nodes) {
             switch (n) {
@@ -557,16 +733,17 @@ public final class FusedKernelGenerator {
                 }
                 case Store s -> b.append(indent).append(s.array()).append("[").append(index(f, s.array(), s.block()))
                         .append("] = ").append(Expressions.scalar(s.expr(), type, var)).append(";\n");
+                case RowValue r -> throw new AssertionError(r);
                 case If i -> {
                     for (String v : assignedInside(i, declared)) {
                         b.append(indent).append(type).append(" v_").append(v).append(";\n");
                         declared.add(v);
                     }
                     b.append(indent).append("if (").append(i.condition()).append(") {\n");
-                    scalarNodes(b, f, k, type, i.then(), new LinkedHashSet<>(declared), indent + "    ");
+                    scalarNodes(b, f, k, stage, type, i.then(), new LinkedHashSet<>(declared), indent + "    ");
                     if (!i.otherwise().isEmpty()) {
                         b.append(indent).append("} else {\n");
-                        scalarNodes(b, f, k, type, i.otherwise(), new LinkedHashSet<>(declared), indent + "    ");
+                        scalarNodes(b, f, k, stage, type, i.otherwise(), new LinkedHashSet<>(declared), indent + "    ");
                     }
                     b.append(indent).append("}\n");
                 }
@@ -605,10 +782,13 @@ public final class FusedKernelGenerator {
         private final Kernel kernel;
         private Map<String, String> loaded = new HashMap<>();
 
-        Body(Map<String, String> constants, Family family, Kernel kernel) {
+        private final List<String> rowValues;
+
+        Body(Map<String, String> constants, Family family, Kernel kernel, int stage) {
             super(constants, "                ");
             this.family = family;
             this.kernel = kernel;
+            this.rowValues = kernel.rowValuesBefore(stage);
         }
 
         @Override
@@ -624,6 +804,9 @@ public final class FusedKernelGenerator {
                     loaded.put(key, t);
                 }
                 return new Expressions.Operand(t, false);
+            }
+            if (rowValues.contains(name)) {
+                return new Expressions.Operand("r_" + name, true);
             }
             return kernel.params().contains(name) ? new Expressions.Operand(name, true) : super.var(name);
         }
@@ -650,6 +833,7 @@ public final class FusedKernelGenerator {
                         line(r + ".intoArray(" + s.array() + ", " + index(family, s.array(), s.block()) + ");");
                         stored(s.array());
                     }
+                    case RowValue r -> throw new AssertionError(r);
                     case If i -> {
                         for (String v : assignedInside(i, declared)) {
                             line("FloatVector v_" + v + ";");
@@ -703,20 +887,26 @@ public final class FusedKernelGenerator {
                     .append(signature(f, k, "float")).append(") {\n");
             String indent = "        ";
             String col = f.rows() ? "j" : "i";
-            String end = f.rows() ? "hidden" : "n";
+            String end = f.rows() ? f.inner() : "n";
             if (f.rows()) {
-                methods.append("        for (int row = 0; row < batch; row++) {\n");
-                rowBases(methods, k, "            ");
+                methods.append("        for (int row = 0; row < ").append(f.outer()).append("; row++) {\n");
+                rowBases(methods, f, k, "            ");
                 indent = "            ";
             }
+            boolean declaredCol = false;
             for (int s = 0; s < k.stages().size(); s++) {
-                methods.append(indent).append(s == 0 ? "int " : "").append(col).append(" = 0;\n");
+                if (k.stages().get(s).get(0) instanceof RowValue r) {
+                    methods.append(indent).append(rowValue(f, k, r, "float", "Vector")).append('\n');
+                    continue;
+                }
+                methods.append(indent).append(declaredCol ? "" : "int ").append(col).append(" = 0;\n");
+                declaredCol = true;
                 String guard = f.vectorBelow() > 0 ? "n < VECTOR_BELOW" : null;
                 if (guard != null) {
                     methods.append(indent).append("if (").append(guard).append(") {\n");
                 }
                 String in = guard != null ? indent + "    " : indent;
-                Body body = new Body(constants, f, k);
+                Body body = new Body(constants, f, k, s);
                 body.nest((in.length() + 4 - 16) / 4);
                 body.nodes(k.stages().get(s), new LinkedHashSet<>());
                 methods.append(in).append("for (; ").append(col).append(" <= ").append(end).append(" - L; ")
@@ -725,7 +915,7 @@ public final class FusedKernelGenerator {
                     methods.append(indent).append("}\n");
                 }
                 methods.append(indent).append(scalar).append('.').append(k.name()).append("Part").append(s)
-                        .append("(").append(partArguments(f, k, col)).append(");\n");
+                        .append("(").append(partArguments(f, k, s, col)).append(");\n");
             }
             if (f.rows()) {
                 methods.append("        }\n");
@@ -737,8 +927,11 @@ public final class FusedKernelGenerator {
         }
         StringBuilder b = new StringBuilder(HEADER);
         b.append("package dev.lanes.kernel.vector;\n\n");
+        b.append("import dev.lanes.kernel.internal.FloatMath;\n");
         b.append("import dev.lanes.kernel.internal.").append(f.iface()).append(";\n");
+        b.append("import dev.lanes.kernel.internal.SumTerm;\n");
         b.append("import dev.lanes.kernel.scalar.").append(scalar).append(";\n");
+        b.append("import dev.lanes.kernel.scalar.ScalarSums;\n");
         b.append("import jdk.incubator.vector.FloatVector;\nimport jdk.incubator.vector.IntVector;\n"
                 + "import jdk.incubator.vector.VectorMask;\nimport jdk.incubator.vector.VectorOperators;\n"
                 + "import jdk.incubator.vector.VectorSpecies;\n\n");
@@ -919,28 +1112,160 @@ public final class FusedKernelGenerator {
             for (SumTerm t : terms) {
                 b.append("            case ").append(t.constant()).append(" -> {\n");
                 b.append("                for (int i = from; i < to; i++) {\n");
-                java.util.function.Function<String, String> var = n -> switch (n) {
-                    case "x" -> "x[xOff + i]";
-                    case "y" -> "y[yOff + i]";
-                    case "center" -> "center";
-                    default -> "v_" + n;
-                };
                 for (Assign a : t.body()) {
                     b.append("                    ").append(type).append(" v_").append(a.target()).append(" = ")
-                            .append(Expressions.scalar(a.expr(), type, var)).append(";\n");
+                            .append(Expressions.scalar(a.expr(), type, termVar())).append(";\n");
                 }
                 b.append("                    p[(i - from) % Sums.PARTIALS] += v_term;\n                }\n            }\n");
             }
             b.append("        }\n    }\n");
+            b.append("\n    /** {@code out[i] = term(i)} for {@code i} in {@code [from, to)}. */\n");
+            b.append("    public static void terms(SumTerm term, ").append(type).append("[] x, int xOff, ").append(type)
+                    .append("[] y, int yOff, ").append(type).append(" center, int from, int to, ").append(type)
+                    .append("[] out) {\n        switch (term) {\n");
+            for (SumTerm t : terms) {
+                b.append("            case ").append(t.constant()).append(" -> {\n");
+                b.append("                for (int i = from; i < to; i++) {\n");
+                for (Assign a : t.body()) {
+                    b.append("                    ").append(type).append(" v_").append(a.target()).append(" = ")
+                            .append(Expressions.scalar(a.expr(), type, termVar())).append(";\n");
+                }
+                b.append("                    out[i] = v_term;\n                }\n            }\n");
+            }
+            b.append("        }\n    }\n");
+            b.append("\n    /** The largest of {@code x[off, off + n)}, with Math.max's rule (NaN wins); {@code n >= 1}. */\n");
+            b.append("    public static ").append(type).append(" max(").append(type).append("[] x, int off, int n) {\n");
+            b.append("        ").append(type).append(" m = x[off];\n        for (int i = 1; i < n; i++) {\n");
+            b.append("            m = Math.max(m, x[off + i]);\n        }\n        return m;\n    }\n");
         }
         return b.append("}\n").toString();
     }
 
+    static java.util.function.Function<String, String> termVar() {
+        return n -> switch (n) {
+            case "x" -> "x[xOff + i]";
+            case "y" -> "y[yOff + i]";
+            case "center" -> "center";
+            default -> "v_" + n;
+        };
+    }
+
     /**
-     * Four accumulators of L lanes hold 4L of the 64 partials, so one pass over a block fills them all
-     * at 512 bits (two passes at 256, four at 128). Terms that call functions are left to the scalar
-     * loops: with four of them inline, the loop outgrows C1's register allocator.
+     * Plain terms (no function calls) are accumulated straight from the arrays by four unrolled
+     * accumulators; a term that calls a function is first written for a block into a scratch run by
+     * a vector loop (four inline copies of exp would outgrow C1's register allocator), whose plain
+     * sum is then the term's sum: the same bits either way.
      */
+    static String vectorSums(List<SumTerm> terms) {
+        Map<String, String> constants = new LinkedHashMap<>();
+        StringBuilder methods = new StringBuilder();
+        methods.append(groups("PLAIN_RUN", List.of(new Assign("term", new Expressions.Var("x"))), constants));
+        StringBuilder cases = new StringBuilder();
+        for (SumTerm t : terms) {
+            if (t.plain()) {
+                methods.append(groups(t.constant(), t.body(), constants));
+                cases.append("                case ").append(t.constant()).append(" -> groups").append(t.constant())
+                        .append("(x, xs, y, ys, center, full, p);\n");
+                continue;
+            }
+            cases.append("                case ").append(t.constant()).append(" -> {\n")
+                    .append("                    terms").append(t.constant()).append("(x, xs, y, ys, center, len, run);\n")
+                    .append("                    groupsPLAIN_RUN(run, 0, null, 0, 0f, full, p);\n")
+                    .append("                }\n");
+            Body1 body = new Body1(constants);
+            for (Assign a : t.body()) {
+                String r = body.emit(a.expr());
+                body.line("FloatVector v_" + a.target() + " = " + r + ";");
+            }
+            body.line("v_term.intoArray(out, i);");
+            methods.append("\n    private static void terms").append(t.constant())
+                    .append("(float[] x, int xOff, float[] y, int yOff, float center, int n, float[] out) {\n")
+                    .append("        int i = 0;\n        for (; i <= n - L; i += L) {\n").append(body.lines)
+                    .append("        }\n        ScalarSums.terms(SumTerm.").append(t.constant())
+                    .append(", x, xOff, y, yOff, center, i, n, out);\n    }\n");
+        }
+        StringBuilder b = new StringBuilder(HEADER);
+        b.append("""
+                package dev.lanes.kernel.vector;
+
+                import dev.lanes.kernel.internal.Scratch;
+                import dev.lanes.kernel.internal.SumTerm;
+                import dev.lanes.kernel.internal.Sums;
+                import dev.lanes.kernel.scalar.ScalarSums;
+                import jdk.incubator.vector.FloatVector;
+                import jdk.incubator.vector.IntVector;
+                import jdk.incubator.vector.VectorMask;
+                import jdk.incubator.vector.VectorOperators;
+                import jdk.incubator.vector.VectorSpecies;
+
+                /**
+                 * The fixed-order single precision sums on the preferred species: four accumulators of
+                 * {@code L} lanes hold {@code 4L} of the 64 partial sums, so one pass over a block fills them
+                 * all at 512 bits (two passes at 256, four at 128). The last, incomplete group of 64 terms is
+                 * added by {@link ScalarSums#accumulate}, exactly where the scalar provider adds it. A term
+                 * that calls a function is written into a scratch run first (see fused.ops). On species wider
+                 * than 512 bits, where four vectors do not tile the 64 partials, {@link ScalarSums} runs: the
+                 * same bits.
+                 */
+                @SuppressWarnings("unused")
+                final class VectorSums {
+
+                    private static final VectorSpecies<Float> S = VectorMath.S;
+                    private static final int L = S.length();
+                    private static final boolean VECTOR_SUMS = Sums.PARTIALS % (4 * L) == 0;
+                """);
+        for (Map.Entry<String, String> c : constants.entrySet()) {
+            b.append("    private static final FloatVector ").append(c.getValue()).append(" = FloatVector.broadcast(S, ")
+                    .append(c.getKey()).append(");\n");
+        }
+        b.append("""
+
+                    private VectorSums() {
+                    }
+
+                    /** {@link ScalarSums#sum(SumTerm, float[], int, float[], int, float, int)}, the same bits. */
+                    static float sum(SumTerm term, float[] x, int xOff, float[] y, int yOff, float center, int n) {
+                        if (!VECTOR_SUMS) {
+                            return ScalarSums.sum(term, x, xOff, y, yOff, center, n);
+                        }
+                        float[] p = Sums.floatPartials();
+                        float[] run = Scratch.floats(Scratch.ROW_TERMS, Sums.BLOCK);
+                        double total = 0d;
+                        for (int start = 0; start < n; start += Sums.BLOCK) {
+                            int len = Math.min(Sums.BLOCK, n - start);
+                            int full = len - len % Sums.PARTIALS;
+                            int xs = xOff + start;
+                            int ys = yOff + start;
+                            switch (term) {
+                """);
+        b.append(cases);
+        b.append("""
+                            }
+                            if (full < len) {
+                                ScalarSums.accumulate(term, x, xs, y, ys, center, full, len, p);
+                            }
+                            total += Sums.fold(p);
+                        }
+                        return (float) total;
+                    }
+
+                    /** The largest element, with Math.max's rule; the order is free (max is exact and symmetric). */
+                    static float max(float[] x, int off, int n) {
+                        FloatVector acc = FloatVector.broadcast(S, x[off]);
+                        int i = 0;
+                        for (; i <= n - L; i += L) {
+                            acc = acc.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, x, off + i));
+                        }
+                        float m = acc.reduceLanes(VectorOperators.MAX);
+                        for (; i < n; i++) {
+                            m = Math.max(m, x[off + i]);
+                        }
+                        return m;
+                    }
+                """);
+        return b.append(methods).append("}\n").toString();
+    }
+
     /** One of the four unrolled accumulations of a sum's loop body: unit u reads lanes {@code [uL, (u+1)L)}. */
     static final class SumBody extends Expressions.VectorBody {
         private final int unit;
@@ -973,113 +1298,55 @@ public final class FusedKernelGenerator {
         }
     }
 
-    static String vectorSums(List<SumTerm> terms) {
-        Map<String, String> constants = new LinkedHashMap<>();
-        StringBuilder methods = new StringBuilder();
-        List<String> vectorised = new ArrayList<>();
-        for (SumTerm t : terms) {
-            if (!t.plain()) {
-                continue;
+    /** A loop body over {@code x[xOff + i]}, {@code y[yOff + i]} and the scalar center. */
+    static final class Body1 extends Expressions.VectorBody {
+        private final Map<String, String> loads = new HashMap<>();
+
+        Body1(Map<String, String> constants) {
+            super(constants, "            ");
+        }
+
+        @Override
+        Expressions.Operand var(String name) {
+            if (name.equals("center")) {
+                return new Expressions.Operand("center", true);
             }
-            vectorised.add(t.constant());
-            methods.append("\n    private static void groups").append(t.constant())
-                    .append("(float[] x, int xOff, float[] y, int yOff, float center, int full, float[] p) {\n");
-            methods.append("        for (int k = 0; k < Sums.PARTIALS; k += 4 * L) {\n");
-            methods.append("            FloatVector a0 = FloatVector.zero(S);\n            FloatVector a1 = a0;\n"
-                    + "            FloatVector a2 = a0;\n            FloatVector a3 = a0;\n");
-            methods.append("            for (int g = 0; g < full; g += Sums.PARTIALS) {\n");
-            for (int u = 0; u < 4; u++) {
-                String lane = u == 0 ? "" : u == 1 ? " + L" : " + " + u + " * L";
-                SumBody body = new SumBody(constants, u);
-                body.temp = 100 * u;
-                for (Assign a : t.body()) {
-                    String r = body.emit(a.expr());
-                    body.line("FloatVector v_" + a.target() + "_" + u + " = " + r + ";");
-                }
-                body.line("a" + u + " = a" + u + ".add(v_term_" + u + ");");
-                methods.append(body.lines);
+            if (name.equals("x") || name.equals("y")) {
+                String t = loads.computeIfAbsent(name, n -> {
+                    String v = fresh(n);
+                    line("FloatVector " + v + " = FloatVector.fromArray(S, " + n + ", " + n + "Off + i);");
+                    return v;
+                });
+                return new Expressions.Operand(t, false);
             }
-            methods.append("            }\n");
-            for (int u = 0; u < 4; u++) {
-                methods.append("            a").append(u).append(".intoArray(p, k").append(u == 0 ? "" : u == 1 ? " + L" : " + " + u + " * L")
-                        .append(");\n");
+            return super.var(name);
+        }
+    }
+
+    /** The unrolled accumulation of one plain term over the whole groups of a block. */
+    static String groups(String name, List<Assign> body, Map<String, String> constants) {
+        StringBuilder m = new StringBuilder();
+        m.append("\n    private static void groups").append(name)
+                .append("(float[] x, int xOff, float[] y, int yOff, float center, int full, float[] p) {\n");
+        m.append("        for (int k = 0; k < Sums.PARTIALS; k += 4 * L) {\n");
+        m.append("            FloatVector a0 = FloatVector.zero(S);\n            FloatVector a1 = a0;\n"
+                + "            FloatVector a2 = a0;\n            FloatVector a3 = a0;\n");
+        m.append("            for (int g = 0; g < full; g += Sums.PARTIALS) {\n");
+        for (int u = 0; u < 4; u++) {
+            SumBody sb = new SumBody(constants, u);
+            sb.temp = 100 * u;
+            for (Assign a : body) {
+                String r = sb.emit(a.expr());
+                sb.line("FloatVector v_" + a.target() + "_" + u + " = " + r + ";");
             }
-            methods.append("        }\n    }\n");
+            sb.line("a" + u + " = a" + u + ".add(v_term_" + u + ");");
+            m.append(sb.lines);
         }
-        StringBuilder b = new StringBuilder(HEADER);
-        b.append("""
-                package dev.lanes.kernel.vector;
-
-                import dev.lanes.kernel.internal.SumTerm;
-                import dev.lanes.kernel.internal.Sums;
-                import dev.lanes.kernel.scalar.ScalarSums;
-                import jdk.incubator.vector.FloatVector;
-                import jdk.incubator.vector.IntVector;
-                import jdk.incubator.vector.VectorMask;
-                import jdk.incubator.vector.VectorOperators;
-                import jdk.incubator.vector.VectorSpecies;
-
-                /**
-                 * The fixed-order single precision sums on the preferred species: four accumulators of
-                 * {@code L} lanes hold {@code 4L} of the 64 partial sums, so one pass over a block fills them
-                 * all at 512 bits (two passes at 256, four at 128). The last, incomplete group of 64 terms is
-                 * added by {@link ScalarSums#accumulate}, exactly where the scalar provider adds it. Terms
-                 * that call functions, and every term on species wider than 512 bits (where four vectors do
-                 * not tile the 64 partials), are summed by {@link ScalarSums}: the same bits.
-                 */
-                @SuppressWarnings("unused")
-                final class VectorSums {
-
-                    private static final VectorSpecies<Float> S = VectorMath.S;
-                    private static final int L = S.length();
-                    private static final boolean VECTOR_SUMS = Sums.PARTIALS % (4 * L) == 0;
-                """);
-        for (Map.Entry<String, String> c : constants.entrySet()) {
-            b.append("    private static final FloatVector ").append(c.getValue()).append(" = FloatVector.broadcast(S, ")
-                    .append(c.getKey()).append(");\n");
+        m.append("            }\n");
+        for (int u = 0; u < 4; u++) {
+            m.append("            a").append(u).append(".intoArray(p, k").append(u == 0 ? "" : u == 1 ? " + L" : " + " + u + " * L")
+                    .append(");\n");
         }
-        b.append("""
-
-                    private VectorSums() {
-                    }
-
-                    /** {@link ScalarSums#sum(SumTerm, float[], int, float[], int, float, int)}, the same bits. */
-                    static float sum(SumTerm term, float[] x, int xOff, float[] y, int yOff, float center, int n) {
-                        if (!VECTOR_SUMS) {
-                            return ScalarSums.sum(term, x, xOff, y, yOff, center, n);
-                        }
-                        switch (term) {
-                """);
-        for (String c : vectorised) {
-            b.append("            case ").append(c).append(" -> {\n            }\n");
-        }
-        b.append("""
-                            default -> {
-                                return ScalarSums.sum(term, x, xOff, y, yOff, center, n);
-                            }
-                        }
-                        float[] p = Sums.floatPartials();
-                        double total = 0d;
-                        for (int start = 0; start < n; start += Sums.BLOCK) {
-                            int len = Math.min(Sums.BLOCK, n - start);
-                            int full = len - len % Sums.PARTIALS;
-                            int xs = xOff + start;
-                            int ys = yOff + start;
-                            switch (term) {
-                """);
-        for (String c : vectorised) {
-            b.append("                case ").append(c).append(" -> groups").append(c)
-                    .append("(x, xs, y, ys, center, full, p);\n");
-        }
-        b.append("""
-                                default -> throw new AssertionError(term);
-                            }
-                            ScalarSums.accumulate(term, x, xs, y, ys, center, full, len, p);
-                            total += Sums.fold(p);
-                        }
-                        return (float) total;
-                    }
-                """);
-        return b.append(methods).append("}\n").toString();
+        return m.append("        }\n    }\n").toString();
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lanes.kernel.internal.KernelProvider;
 import dev.lanes.kernel.internal.Providers;
 import dev.lanes.kernel.internal.ReductionKernels;
+import dev.lanes.kernel.internal.SoftmaxKernels;
 import java.util.List;
 import java.util.Random;
 import net.jqwik.api.Arbitraries;
@@ -206,7 +207,7 @@ class ReductionProperties {
         float[] x = gaussian(r, off + rows * cols, scale);
         float[] dy = gaussian(r, off + rows * cols, 1f);
         float[] x0 = x.clone();
-        ReductionKernels k = p.reductions();
+        SoftmaxKernels k = p.softmax();
         float[] y = inPlace ? x.clone() : new float[off + rows * cols];
         float[] ly = inPlace ? x.clone() : new float[off + rows * cols];
         k.softmax(rows, cols, inPlace ? y : x, off, y, off);
@@ -234,7 +235,7 @@ class ReductionProperties {
         }
         // The providers agree bit for bit.
         float[] ys = new float[off + rows * cols];
-        Providers.scalar().reductions().softmax(rows, cols, x0, off, ys, off);
+        Providers.scalar().softmax().softmax(rows, cols, x0, off, ys, off);
         for (int j = off; j < ys.length; j++) {
             assertTrue(sameBits(ys[j], y[j]), p.name() + " softmax equals the scalar provider at " + j);
         }
@@ -253,7 +254,7 @@ class ReductionProperties {
             x[i] = xf[i];
             dy[i] = dyf[i];
         }
-        ReductionKernels k = p.reductions();
+        SoftmaxKernels k = p.softmax();
         double[] y = new double[x.length];
         double[] ly = new double[x.length];
         double[] dx = new double[x.length];
@@ -278,18 +279,18 @@ class ReductionProperties {
     void softmaxIsStableAndFollowsPyTorchOnInfinities() {
         for (KernelProvider p : SgemmProperties.providers()) {
             float[] y = new float[3];
-            p.reductions().softmax(1, 3, new float[] {1000f, 999f, -1000f}, 0, y, 0);
+            p.softmax().softmax(1, 3, new float[] {1000f, 999f, -1000f}, 0, y, 0);
             assertEquals(0.7310586f, y[0], 1e-7f);
             assertEquals(0.26894143f, y[1], 1e-7f);
             assertEquals(0f, y[2]);
             float[] ly = new float[2];
-            p.reductions().logSoftmax(1, 2, new float[] {Float.NEGATIVE_INFINITY, 0f}, 0, ly, 0);
+            p.softmax().logSoftmax(1, 2, new float[] {Float.NEGATIVE_INFINITY, 0f}, 0, ly, 0);
             assertEquals(Float.NEGATIVE_INFINITY, ly[0]);
             assertEquals(0f, ly[1]);
             // All -inf (or any +inf) gives NaN, as torch.softmax does.
-            p.reductions().softmax(1, 2, new float[] {Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY}, 0, ly, 0);
+            p.softmax().softmax(1, 2, new float[] {Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY}, 0, ly, 0);
             assertTrue(Float.isNaN(ly[0]) && Float.isNaN(ly[1]));
-            p.reductions().softmax(1, 2, new float[] {Float.POSITIVE_INFINITY, 0f}, 0, ly, 0);
+            p.softmax().softmax(1, 2, new float[] {Float.POSITIVE_INFINITY, 0f}, 0, ly, 0);
             assertTrue(Float.isNaN(ly[0]));
             assertTrue(Float.isNaN(p.reductions().sum(new float[] {1f, Float.NaN}, 0, 2)));
             assertEquals(Float.POSITIVE_INFINITY, p.reductions().sum(new float[] {Float.MAX_VALUE, Float.MAX_VALUE}, 0, 2));

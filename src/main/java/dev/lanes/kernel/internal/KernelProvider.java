@@ -22,6 +22,9 @@ public interface KernelProvider {
     /** Elementwise arithmetic on spans. */
     ArithmeticKernels arithmetic();
 
+    /** Row-wise softmax and log-softmax. */
+    SoftmaxKernels softmax();
+
     /** @return the fused recurrent-cell steps of this provider */
     RecurrentKernels recurrent();
 

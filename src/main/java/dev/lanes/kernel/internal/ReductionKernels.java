@@ -82,32 +82,4 @@ public interface ReductionKernels {
      * position inside the input. Exact, so every provider gives the same bits.
      */
     void maxPool(PoolWindow p, float[] x, int xOff, float[] y, int yOff, int[] arg, int argOff);
-
-    /**
-     * Softmax of each row of the contiguous {@code rows x cols} matrix {@code x}:
-     * {@code y = exp(x - max) / sum(exp(x - max))}, the sum in the fixed order.
-     */
-    void softmax(int rows, int cols, float[] x, int xOff, float[] y, int yOff);
-
-    /** Row-wise softmax. */
-    void softmax(int rows, int cols, double[] x, int xOff, double[] y, int yOff);
-
-    /** Row-wise log-softmax: {@code y = (x - max) - ln(sum(exp(x - max)))}. */
-    void logSoftmax(int rows, int cols, float[] x, int xOff, float[] y, int yOff);
-
-    /** Row-wise log-softmax. */
-    void logSoftmax(int rows, int cols, double[] x, int xOff, double[] y, int yOff);
-
-    /** Softmax backward per row, from the output {@code y}: {@code dx = y * (dy - dot(dy, y))}. */
-    void softmaxBackward(int rows, int cols, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff);
-
-    /** Softmax backward per row. */
-    void softmaxBackward(int rows, int cols, double[] y, int yOff, double[] dy, int dyOff, double[] dx, int dxOff);
-
-    /** Log-softmax backward per row, from the output {@code y}: {@code dx = dy - exp(y) * sum(dy)}. */
-    void logSoftmaxBackward(int rows, int cols, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff);
-
-    /** Log-softmax backward per row. */
-    void logSoftmaxBackward(int rows, int cols, double[] y, int yOff, double[] dy, int dyOff,
-                            double[] dx, int dxOff);
 }

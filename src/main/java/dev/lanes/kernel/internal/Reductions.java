@@ -28,6 +28,10 @@ public final class Reductions {
         return Providers.provider().reductions();
     }
 
+    private static SoftmaxKernels softmaxKernels() {
+        return Providers.provider().softmax();
+    }
+
     /** The sum of {@code x[off .. off + n)}; 0 when {@code n == 0}. */
     public static float sum(float[] x, int off, int n) {
         vector("sum", x, off, n);
@@ -141,28 +145,28 @@ public final class Reductions {
      */
     public static void softmax(int rows, int cols, float[] x, int xOff, float[] y, int yOff) {
         if (rows(rows, cols, "softmax", "x", x, xOff, "y", y, yOff)) {
-            kernels().softmax(rows, cols, x, xOff, y, yOff);
+            softmaxKernels().softmax(rows, cols, x, xOff, y, yOff);
         }
     }
 
     /** Row-wise softmax. */
     public static void softmax(int rows, int cols, double[] x, int xOff, double[] y, int yOff) {
         if (rows(rows, cols, "softmax", "x", x, xOff, "y", y, yOff)) {
-            kernels().softmax(rows, cols, x, xOff, y, yOff);
+            softmaxKernels().softmax(rows, cols, x, xOff, y, yOff);
         }
     }
 
     /** Log-softmax of each row: {@code y = (x - max) - ln(sum(exp(x - max)))}. */
     public static void logSoftmax(int rows, int cols, float[] x, int xOff, float[] y, int yOff) {
         if (rows(rows, cols, "logSoftmax", "x", x, xOff, "y", y, yOff)) {
-            kernels().logSoftmax(rows, cols, x, xOff, y, yOff);
+            softmaxKernels().logSoftmax(rows, cols, x, xOff, y, yOff);
         }
     }
 
     /** Row-wise log-softmax. */
     public static void logSoftmax(int rows, int cols, double[] x, int xOff, double[] y, int yOff) {
         if (rows(rows, cols, "logSoftmax", "x", x, xOff, "y", y, yOff)) {
-            kernels().logSoftmax(rows, cols, x, xOff, y, yOff);
+            softmaxKernels().logSoftmax(rows, cols, x, xOff, y, yOff);
         }
     }
 
@@ -170,7 +174,7 @@ public final class Reductions {
     public static void softmaxBackward(int rows, int cols, float[] y, int yOff, float[] dy, int dyOff,
                                        float[] dx, int dxOff) {
         if (backwardRows(rows, cols, "softmaxBackward", y, yOff, dy, dyOff, dx, dxOff)) {
-            kernels().softmaxBackward(rows, cols, y, yOff, dy, dyOff, dx, dxOff);
+            softmaxKernels().softmaxBackward(rows, cols, y, yOff, dy, dyOff, dx, dxOff);
         }
     }
 
@@ -178,7 +182,7 @@ public final class Reductions {
     public static void softmaxBackward(int rows, int cols, double[] y, int yOff, double[] dy, int dyOff,
                                        double[] dx, int dxOff) {
         if (backwardRows(rows, cols, "softmaxBackward", y, yOff, dy, dyOff, dx, dxOff)) {
-            kernels().softmaxBackward(rows, cols, y, yOff, dy, dyOff, dx, dxOff);
+            softmaxKernels().softmaxBackward(rows, cols, y, yOff, dy, dyOff, dx, dxOff);
         }
     }
 
@@ -186,7 +190,7 @@ public final class Reductions {
     public static void logSoftmaxBackward(int rows, int cols, float[] y, int yOff, float[] dy, int dyOff,
                                           float[] dx, int dxOff) {
         if (backwardRows(rows, cols, "logSoftmaxBackward", y, yOff, dy, dyOff, dx, dxOff)) {
-            kernels().logSoftmaxBackward(rows, cols, y, yOff, dy, dyOff, dx, dxOff);
+            softmaxKernels().logSoftmaxBackward(rows, cols, y, yOff, dy, dyOff, dx, dxOff);
         }
     }
 
@@ -194,7 +198,7 @@ public final class Reductions {
     public static void logSoftmaxBackward(int rows, int cols, double[] y, int yOff, double[] dy, int dyOff,
                                           double[] dx, int dxOff) {
         if (backwardRows(rows, cols, "logSoftmaxBackward", y, yOff, dy, dyOff, dx, dxOff)) {
-            kernels().logSoftmaxBackward(rows, cols, y, yOff, dy, dyOff, dx, dxOff);
+            softmaxKernels().logSoftmaxBackward(rows, cols, y, yOff, dy, dyOff, dx, dxOff);
         }
     }
 

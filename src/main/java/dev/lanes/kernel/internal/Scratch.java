@@ -17,7 +17,7 @@ public final class Scratch {
     public static final int GEMM_ROW = 3;
     /** The partial sums of the fixed summation order. */
     public static final int REDUCE_PARTIALS = 4;
-    /** A row of terms (exponentials of a softmax row). */
+    /** A block of the terms of a fixed-order sum whose term calls a function (exp(x - max)). */
     public static final int ROW_TERMS = 5;
     /** A pooled plane's rows, padded and split by column phase. */
     public static final int POOL_ROWS = 6;

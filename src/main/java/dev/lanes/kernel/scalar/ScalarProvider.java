@@ -7,6 +7,7 @@ import dev.lanes.kernel.internal.KernelProvider;
 import dev.lanes.kernel.internal.NormKernels;
 import dev.lanes.kernel.internal.RecurrentKernels;
 import dev.lanes.kernel.internal.ReductionKernels;
+import dev.lanes.kernel.internal.SoftmaxKernels;
 import dev.lanes.kernel.internal.UpdateKernels;
 
 /** The reference provider: plain Java loops, no Vector API, always available. */
@@ -43,6 +44,11 @@ public final class ScalarProvider implements KernelProvider {
     @Override
     public ArithmeticKernels arithmetic() {
         return ScalarArithmetic.INSTANCE;
+    }
+
+    @Override
+    public SoftmaxKernels softmax() {
+        return ScalarSoftmax.INSTANCE;
     }
 
     @Override

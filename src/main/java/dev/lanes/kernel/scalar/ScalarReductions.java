@@ -1,6 +1,5 @@
 package dev.lanes.kernel.scalar;
 
-import dev.lanes.kernel.internal.FloatMath;
 import dev.lanes.kernel.internal.PoolWindow;
 import dev.lanes.kernel.internal.ReductionKernels;
 import dev.lanes.kernel.internal.SumTerm;
@@ -16,11 +15,6 @@ public final class ScalarReductions implements ReductionKernels {
     public static final ScalarReductions INSTANCE = new ScalarReductions();
 
     private ScalarReductions() {
-    }
-
-    /** The fixed-order sum of exp(x[i] - shift): the softmax denominator. */
-    private static float sumOfExp(float[] x, int off, float shift, int n) {
-        return ScalarSums.sum(SumTerm.EXP_SHIFTED, x, off, null, 0, shift, n);
     }
 
     @Override
@@ -65,20 +59,12 @@ public final class ScalarReductions implements ReductionKernels {
 
     @Override
     public float max(float[] x, int off, int n) {
-        float m = x[off];
-        for (int i = 1; i < n; i++) {
-            m = Math.max(m, x[off + i]);
-        }
-        return m;
+        return ScalarSums.max(x, off, n);
     }
 
     @Override
     public double max(double[] x, int off, int n) {
-        double m = x[off];
-        for (int i = 1; i < n; i++) {
-            m = Math.max(m, x[off + i]);
-        }
-        return m;
+        return ScalarSums.max(x, off, n);
     }
 
     @Override
@@ -99,111 +85,13 @@ public final class ScalarReductions implements ReductionKernels {
         }
     }
 
-    @Override
-    public void softmax(int rows, int cols, float[] x, int xOff, float[] y, int yOff) {
-        for (int r = 0; r < rows; r++) {
-            int xr = xOff + r * cols;
-            int yr = yOff + r * cols;
-            float m = max(x, xr, cols);
-            for (int j = 0; j < cols; j++) {
-                y[yr + j] = FloatMath.exp(x[xr + j] - m);
-            }
-            float s = sum(y, yr, cols);
-            for (int j = 0; j < cols; j++) {
-                y[yr + j] = y[yr + j] / s;
-            }
-        }
-    }
 
-    @Override
-    public void softmax(int rows, int cols, double[] x, int xOff, double[] y, int yOff) {
-        for (int r = 0; r < rows; r++) {
-            int xr = xOff + r * cols;
-            int yr = yOff + r * cols;
-            double m = max(x, xr, cols);
-            for (int j = 0; j < cols; j++) {
-                y[yr + j] = Math.exp(x[xr + j] - m);
-            }
-            double s = sum(y, yr, cols);
-            for (int j = 0; j < cols; j++) {
-                y[yr + j] = y[yr + j] / s;
-            }
-        }
-    }
 
-    @Override
-    public void logSoftmax(int rows, int cols, float[] x, int xOff, float[] y, int yOff) {
-        for (int r = 0; r < rows; r++) {
-            int xr = xOff + r * cols;
-            int yr = yOff + r * cols;
-            float m = max(x, xr, cols);
-            float logSum = FloatMath.log(sumOfExp(x, xr, m, cols));
-            for (int j = 0; j < cols; j++) {
-                y[yr + j] = (x[xr + j] - m) - logSum;
-            }
-        }
-    }
 
-    @Override
-    public void logSoftmax(int rows, int cols, double[] x, int xOff, double[] y, int yOff) {
-        for (int r = 0; r < rows; r++) {
-            int xr = xOff + r * cols;
-            int yr = yOff + r * cols;
-            double m = max(x, xr, cols);
-            double logSum = Math.log(ScalarSums.sum(SumTerm.EXP_SHIFTED, x, xr, null, 0, m, cols));
-            for (int j = 0; j < cols; j++) {
-                y[yr + j] = (x[xr + j] - m) - logSum;
-            }
-        }
-    }
 
-    @Override
-    public void softmaxBackward(int rows, int cols, float[] y, int yOff, float[] dy, int dyOff, float[] dx,
-                                int dxOff) {
-        for (int r = 0; r < rows; r++) {
-            int o = r * cols;
-            float d = dot(dy, dyOff + o, y, yOff + o, cols);
-            for (int j = 0; j < cols; j++) {
-                dx[dxOff + o + j] = y[yOff + o + j] * (dy[dyOff + o + j] - d);
-            }
-        }
-    }
 
-    @Override
-    public void softmaxBackward(int rows, int cols, double[] y, int yOff, double[] dy, int dyOff, double[] dx,
-                                int dxOff) {
-        for (int r = 0; r < rows; r++) {
-            int o = r * cols;
-            double d = dot(dy, dyOff + o, y, yOff + o, cols);
-            for (int j = 0; j < cols; j++) {
-                dx[dxOff + o + j] = y[yOff + o + j] * (dy[dyOff + o + j] - d);
-            }
-        }
-    }
 
-    @Override
-    public void logSoftmaxBackward(int rows, int cols, float[] y, int yOff, float[] dy, int dyOff, float[] dx,
-                                   int dxOff) {
-        for (int r = 0; r < rows; r++) {
-            int o = r * cols;
-            float s = sum(dy, dyOff + o, cols);
-            for (int j = 0; j < cols; j++) {
-                dx[dxOff + o + j] = dy[dyOff + o + j] - FloatMath.exp(y[yOff + o + j]) * s;
-            }
-        }
-    }
 
-    @Override
-    public void logSoftmaxBackward(int rows, int cols, double[] y, int yOff, double[] dy, int dyOff, double[] dx,
-                                   int dxOff) {
-        for (int r = 0; r < rows; r++) {
-            int o = r * cols;
-            double s = sum(dy, dyOff + o, cols);
-            for (int j = 0; j < cols; j++) {
-                dx[dxOff + o + j] = dy[dyOff + o + j] - Math.exp(y[yOff + o + j]) * s;
-            }
-        }
-    }
 
     @Override
     public void maxPool(PoolWindow p, float[] x, int xOff, float[] y, int yOff, int[] arg, int argOff) {

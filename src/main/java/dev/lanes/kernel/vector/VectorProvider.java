@@ -7,6 +7,7 @@ import dev.lanes.kernel.internal.KernelProvider;
 import dev.lanes.kernel.internal.NormKernels;
 import dev.lanes.kernel.internal.RecurrentKernels;
 import dev.lanes.kernel.internal.ReductionKernels;
+import dev.lanes.kernel.internal.SoftmaxKernels;
 import dev.lanes.kernel.internal.UpdateKernels;
 import jdk.incubator.vector.FloatVector;
 
@@ -95,6 +96,11 @@ public final class VectorProvider implements KernelProvider {
     @Override
     public ArithmeticKernels arithmetic() {
         return VectorArithmetic.INSTANCE;
+    }
+
+    @Override
+    public SoftmaxKernels softmax() {
+        return VectorSoftmax.INSTANCE;
     }
 
     @Override

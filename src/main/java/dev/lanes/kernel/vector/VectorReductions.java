@@ -1,7 +1,5 @@
 package dev.lanes.kernel.vector;
 
-import dev.lanes.kernel.internal.FloatMath;
-import dev.lanes.kernel.internal.PointwiseOp;
 import dev.lanes.kernel.internal.PoolWindow;
 import dev.lanes.kernel.internal.ReductionKernels;
 import dev.lanes.kernel.internal.Scratch;
@@ -56,17 +54,7 @@ final class VectorReductions implements ReductionKernels {
 
     @Override
     public float max(float[] x, int off, int n) {
-        // Math.max is exact and symmetric (NaN wins, +0 beats -0), so the order is free.
-        FloatVector acc = FloatVector.broadcast(S, x[off]);
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            acc = acc.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, x, off + i));
-        }
-        float m = acc.reduceLanes(VectorOperators.MAX);
-        for (; i < n; i++) {
-            m = Math.max(m, x[off + i]);
-        }
-        return m;
+        return VectorSums.max(x, off, n);
     }
 
     @Override
@@ -75,80 +63,6 @@ final class VectorReductions implements ReductionKernels {
             VectorArithmetic.INSTANCE.add(y, yOff, x, xOff + r * ldx, y, yOff, cols);
         }
     }
-
-    /** y = x - shift. */
-    private static void shifted(float[] x, int xOff, float shift, float[] y, int yOff, int n) {
-        for (int j = 0; j < n; j += L) {
-            VectorMask<Float> m = S.indexInRange(j, n);
-            FloatVector.fromArray(S, x, xOff + j, m).sub(shift).intoArray(y, yOff + j, m);
-        }
-    }
-
-    @Override
-    public void softmax(int rows, int cols, float[] x, int xOff, float[] y, int yOff) {
-        for (int r = 0; r < rows; r++) {
-            int xr = xOff + r * cols;
-            int yr = yOff + r * cols;
-            float mx = max(x, xr, cols);
-            shifted(x, xr, mx, y, yr, cols);
-            VectorPointwise.forward(PointwiseOp.EXP, y, yr, null, 0, y, yr, cols);
-            float s = sum(y, yr, cols);
-            for (int j = 0; j < cols; j += L) {
-                VectorMask<Float> m = S.indexInRange(j, cols);
-                FloatVector.fromArray(S, y, yr + j, m).div(s).intoArray(y, yr + j, m);
-            }
-        }
-    }
-
-    @Override
-    public void logSoftmax(int rows, int cols, float[] x, int xOff, float[] y, int yOff) {
-        for (int r = 0; r < rows; r++) {
-            int xr = xOff + r * cols;
-            int yr = yOff + r * cols;
-            float mx = max(x, xr, cols);
-            // exp(x - max) into a scratch row, then its fixed-order sum: the scalar provider's bits.
-            float[] e = Scratch.floats(Scratch.ROW_TERMS, cols);
-            shifted(x, xr, mx, e, 0, cols);
-            VectorPointwise.forward(PointwiseOp.EXP, e, 0, null, 0, e, 0, cols);
-            float logSum = FloatMath.log(sum(e, 0, cols));
-            for (int j = 0; j < cols; j += L) {
-                VectorMask<Float> m = S.indexInRange(j, cols);
-                FloatVector.fromArray(S, x, xr + j, m).sub(mx).sub(logSum).intoArray(y, yr + j, m);
-            }
-        }
-    }
-
-    @Override
-    public void softmaxBackward(int rows, int cols, float[] y, int yOff, float[] dy, int dyOff, float[] dx,
-                                int dxOff) {
-        for (int r = 0; r < rows; r++) {
-            int o = r * cols;
-            float d = dot(dy, dyOff + o, y, yOff + o, cols);
-            for (int j = 0; j < cols; j += L) {
-                VectorMask<Float> m = S.indexInRange(j, cols);
-                FloatVector g = FloatVector.fromArray(S, dy, dyOff + o + j, m).sub(d);
-                FloatVector.fromArray(S, y, yOff + o + j, m).mul(g).intoArray(dx, dxOff + o + j, m);
-            }
-        }
-    }
-
-    @Override
-    public void logSoftmaxBackward(int rows, int cols, float[] y, int yOff, float[] dy, int dyOff, float[] dx,
-                                   int dxOff) {
-        for (int r = 0; r < rows; r++) {
-            int o = r * cols;
-            float s = sum(dy, dyOff + o, cols);
-            float[] e = Scratch.floats(Scratch.ROW_TERMS, cols);
-            VectorPointwise.forward(PointwiseOp.EXP, y, yOff + o, null, 0, e, 0, cols);
-            for (int j = 0; j < cols; j += L) {
-                VectorMask<Float> m = S.indexInRange(j, cols);
-                FloatVector es = FloatVector.fromArray(S, e, j, m).mul(s);
-                FloatVector.fromArray(S, dy, dyOff + o + j, m).sub(es).intoArray(dx, dxOff + o + j, m);
-            }
-        }
-    }
-
-    // Double precision: the scalar provider's code.
 
     @Override
     public double sum(double[] x, int off, int n) {
@@ -175,27 +89,9 @@ final class VectorReductions implements ReductionKernels {
         SCALAR.addColumnSums(rows, cols, x, xOff, ldx, y, yOff);
     }
 
-    @Override
-    public void softmax(int rows, int cols, double[] x, int xOff, double[] y, int yOff) {
-        SCALAR.softmax(rows, cols, x, xOff, y, yOff);
-    }
 
-    @Override
-    public void logSoftmax(int rows, int cols, double[] x, int xOff, double[] y, int yOff) {
-        SCALAR.logSoftmax(rows, cols, x, xOff, y, yOff);
-    }
 
-    @Override
-    public void softmaxBackward(int rows, int cols, double[] y, int yOff, double[] dy, int dyOff, double[] dx,
-                                int dxOff) {
-        SCALAR.softmaxBackward(rows, cols, y, yOff, dy, dyOff, dx, dxOff);
-    }
 
-    @Override
-    public void logSoftmaxBackward(int rows, int cols, double[] y, int yOff, double[] dy, int dyOff, double[] dx,
-                                   int dxOff) {
-        SCALAR.logSoftmaxBackward(rows, cols, y, yOff, dy, dyOff, dx, dxOff);
-    }
 
     private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, S.vectorShape());
 

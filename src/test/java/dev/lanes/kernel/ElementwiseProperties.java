@@ -13,6 +13,7 @@ import dev.lanes.kernel.internal.Elementwise;
 import dev.lanes.kernel.internal.FloatMath;
 import dev.lanes.kernel.internal.KernelProvider;
 import dev.lanes.kernel.internal.Parallel;
+import dev.lanes.kernel.internal.PointwiseOp;
 import java.util.List;
 import java.util.Random;
 import net.jqwik.api.Arbitraries;
@@ -157,7 +158,7 @@ class ElementwiseProperties {
         float[] x = embed(xs, xOff, 2);
         float[] y = filled(yOff + n + 2);
         float[] rest = y.clone();
-        p.elementwise().log(x, xOff, y, yOff, n);
+        p.pointwise().pointwise(PointwiseOp.LOG, x, xOff, y, yOff, n);
         assertRange(p.name() + " log", y, yOff, n, i -> FloatMath.log(xs.get(i)), rest);
         for (int i = 0; i < n; i++) {
             double err = ulpError(y[yOff + i], Math.log(xs.get(i)));
@@ -279,7 +280,7 @@ class ElementwiseProperties {
         }
         p.elementwise().activateBackward(f, y, 2, dy, 0, dx, 0, n);
         double[] lg = new double[n];
-        p.elementwise().log(y, 2, lg, 0, n);
+        p.pointwise().pointwise(PointwiseOp.LOG, y, 2, lg, 0, n);
         for (int i = 0; i < n; i++) {
             double xi = x[1 + i];
             double want = switch (f) {

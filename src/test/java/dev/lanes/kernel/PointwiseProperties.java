@@ -50,13 +50,13 @@ class PointwiseProperties {
         for (PointwiseOp op : PointwiseOp.values()) {
             float[] ys = new float[n + off];
             float[] yv = new float[n + off];
-            scalar.elementwise().pointwise(op, x, off, ys, off, n);
-            vector.elementwise().pointwise(op, x, off, yv, off, n);
+            scalar.pointwise().pointwise(op, x, off, ys, off, n);
+            vector.pointwise().pointwise(op, x, off, yv, off, n);
             sameBits(ys, yv, op + " forward, n=" + n);
             float[] dxs = new float[n + off];
             float[] dxv = new float[n + off];
-            scalar.elementwise().pointwiseBackward(op, x, off, ys, off, dy, off, dxs, off, n);
-            vector.elementwise().pointwiseBackward(op, x, off, ys, off, dy, off, dxv, off, n);
+            scalar.pointwise().pointwiseBackward(op, x, off, ys, off, dy, off, dxs, off, n);
+            vector.pointwise().pointwiseBackward(op, x, off, ys, off, dy, off, dxv, off, n);
             sameBits(dxs, dxv, op + " backward, n=" + n);
         }
     }

@@ -35,6 +35,10 @@ public final class Elementwise {
         return Providers.provider().elementwise();
     }
 
+    private static PointwiseKernels pointwiseKernels() {
+        return Providers.provider().pointwise();
+    }
+
     private static ArithmeticKernels arithmetic() {
         return Providers.provider().arithmetic();
     }
@@ -85,13 +89,13 @@ public final class Elementwise {
     /** {@code y = ln(x)}: -Inf at 0, NaN below. Its derivative {@code dy / x} is {@link Binary#DIV}. */
     public static void log(float[] x, int xOff, float[] y, int yOff, int n) {
         unary("log", x, xOff, y, yOff, n);
-        kernels().log(x, xOff, y, yOff, n);
+        pointwiseKernels().pointwise(PointwiseOp.LOG, x, xOff, y, yOff, n);
     }
 
     /** {@code y = ln(x)}. */
     public static void log(double[] x, int xOff, double[] y, int yOff, int n) {
         unary("log", x, xOff, y, yOff, n);
-        kernels().log(x, xOff, y, yOff, n);
+        pointwiseKernels().pointwise(PointwiseOp.LOG, x, xOff, y, yOff, n);
     }
 
     /** {@code y = a op b}: add, sub, the Hadamard product, div. */
@@ -193,7 +197,7 @@ public final class Elementwise {
      */
     public static void pointwise(PointwiseOp op, float[] x, int xOff, float[] y, int yOff, int n) {
         unary(checked(op).opName(), x, xOff, y, yOff, n);
-        ElementwiseKernels k = kernels();
+        PointwiseKernels k = pointwiseKernels();
         if (n < PARALLEL_MIN || !Parallel.canSplit()) {
             k.pointwise(op, x, xOff, y, yOff, n);
             return;
@@ -207,7 +211,7 @@ public final class Elementwise {
     /** {@code y = op(x)}. */
     public static void pointwise(PointwiseOp op, double[] x, int xOff, double[] y, int yOff, int n) {
         unary(checked(op).opName(), x, xOff, y, yOff, n);
-        kernels().pointwise(op, x, xOff, y, yOff, n);
+        pointwiseKernels().pointwise(op, x, xOff, y, yOff, n);
     }
 
     /**
@@ -218,7 +222,7 @@ public final class Elementwise {
     public static void pointwiseBackward(PointwiseOp op, float[] x, int xOff, float[] y, int yOff, float[] dy,
                                          int dyOff, float[] dx, int dxOff, int n) {
         checkBackward(op, x, xOff, y, yOff, dy, dyOff, dx, dxOff, n);
-        ElementwiseKernels k = kernels();
+        PointwiseKernels k = pointwiseKernels();
         if (n < PARALLEL_MIN || !Parallel.canSplit()) {
             k.pointwiseBackward(op, x, xOff, y, yOff, dy, dyOff, dx, dxOff, n);
             return;
@@ -234,7 +238,7 @@ public final class Elementwise {
     public static void pointwiseBackward(PointwiseOp op, double[] x, int xOff, double[] y, int yOff, double[] dy,
                                          int dyOff, double[] dx, int dxOff, int n) {
         checkBackward(op, x, xOff, y, yOff, dy, dyOff, dx, dxOff, n);
-        kernels().pointwiseBackward(op, x, xOff, y, yOff, dy, dyOff, dx, dxOff, n);
+        pointwiseKernels().pointwiseBackward(op, x, xOff, y, yOff, dy, dyOff, dx, dxOff, n);
     }
 
     private static PointwiseOp checked(PointwiseOp op) {

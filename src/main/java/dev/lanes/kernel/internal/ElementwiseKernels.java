@@ -28,28 +28,11 @@ public interface ElementwiseKernels {
     /** {@code dx = dy * f'}, with {@code f'} computed from the forward output {@code y}. */
     void activateBackward(Activation f, double[] y, int yOff, double[] dy, int dyOff, double[] dx, int dxOff, int n);
 
-    /** {@code y = op(x)} for an operation declared in {@code src/main/ops/pointwise.ops}. */
-    void pointwise(PointwiseOp op, float[] x, int xOff, float[] y, int yOff, int n);
 
-    /** {@code y = op(x)}. */
-    void pointwise(PointwiseOp op, double[] x, int xOff, double[] y, int yOff, int n);
 
-    /**
-     * {@code dx = dy * op'}, from the input {@code x} when {@link PointwiseOp#backwardUsesInput()}
-     * and the output {@code y} when {@link PointwiseOp#backwardUsesOutput()} (otherwise null).
-     */
-    void pointwiseBackward(PointwiseOp op, float[] x, int xOff, float[] y, int yOff, float[] dy, int dyOff,
-                           float[] dx, int dxOff, int n);
 
-    /** {@code dx = dy * op'}. */
-    void pointwiseBackward(PointwiseOp op, double[] x, int xOff, double[] y, int yOff, double[] dy, int dyOff,
-                           double[] dx, int dxOff, int n);
 
-    /** {@code y = ln(x)}. */
-    void log(float[] x, int xOff, float[] y, int yOff, int n);
 
-    /** {@code y = ln(x)}. */
-    void log(double[] x, int xOff, double[] y, int yOff, int n);
 
     /**
      * In place on a {@code rows x cols} row-major matrix with leading dimension {@code ldx}:

@@ -22,6 +22,9 @@ public interface KernelProvider {
     /** Elementwise arithmetic on spans. */
     ArithmeticKernels arithmetic();
 
+    /** The declared pointwise operations. */
+    PointwiseKernels pointwise();
+
     /** Row-wise softmax and log-softmax. */
     SoftmaxKernels softmax();
 

@@ -4,7 +4,6 @@ import dev.lanes.kernel.Activation;
 import dev.lanes.kernel.internal.DoubleMath;
 import dev.lanes.kernel.internal.ElementwiseKernels;
 import dev.lanes.kernel.internal.FloatMath;
-import dev.lanes.kernel.internal.PointwiseOp;
 
 /**
  * The reference pointwise kernels: one loop per function, single precision through
@@ -93,41 +92,11 @@ public final class ScalarElementwise implements ElementwiseKernels {
         }
     }
 
-    @Override
-    public void pointwise(PointwiseOp op, float[] x, int xOff, float[] y, int yOff, int n) {
-        ScalarPointwise.forward(op, x, xOff, y, yOff, n);
-    }
 
-    @Override
-    public void pointwise(PointwiseOp op, double[] x, int xOff, double[] y, int yOff, int n) {
-        ScalarPointwise.forward(op, x, xOff, y, yOff, n);
-    }
 
-    @Override
-    public void pointwiseBackward(PointwiseOp op, float[] x, int xOff, float[] y, int yOff, float[] dy, int dyOff,
-                                  float[] dx, int dxOff, int n) {
-        ScalarPointwise.backward(op, x, xOff, y, yOff, dy, dyOff, dx, dxOff, n);
-    }
 
-    @Override
-    public void pointwiseBackward(PointwiseOp op, double[] x, int xOff, double[] y, int yOff, double[] dy, int dyOff,
-                                  double[] dx, int dxOff, int n) {
-        ScalarPointwise.backward(op, x, xOff, y, yOff, dy, dyOff, dx, dxOff, n);
-    }
 
-    @Override
-    public void log(float[] x, int xOff, float[] y, int yOff, int n) {
-        for (int i = 0; i < n; i++) {
-            y[yOff + i] = FloatMath.log(x[xOff + i]);
-        }
-    }
 
-    @Override
-    public void log(double[] x, int xOff, double[] y, int yOff, int n) {
-        for (int i = 0; i < n; i++) {
-            y[yOff + i] = Math.log(x[xOff + i]);
-        }
-    }
 
 
 

@@ -5,6 +5,7 @@ import dev.lanes.kernel.internal.ElementwiseKernels;
 import dev.lanes.kernel.internal.GemmKernels;
 import dev.lanes.kernel.internal.KernelProvider;
 import dev.lanes.kernel.internal.NormKernels;
+import dev.lanes.kernel.internal.PointwiseKernels;
 import dev.lanes.kernel.internal.RecurrentKernels;
 import dev.lanes.kernel.internal.ReductionKernels;
 import dev.lanes.kernel.internal.SoftmaxKernels;
@@ -44,6 +45,11 @@ public final class ScalarProvider implements KernelProvider {
     @Override
     public ArithmeticKernels arithmetic() {
         return ScalarArithmetic.INSTANCE;
+    }
+
+    @Override
+    public PointwiseKernels pointwise() {
+        return ScalarPointwise.INSTANCE;
     }
 
     @Override

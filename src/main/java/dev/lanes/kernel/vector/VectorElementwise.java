@@ -4,7 +4,6 @@ import dev.lanes.kernel.Activation;
 import dev.lanes.kernel.internal.ElementwiseKernels;
 import dev.lanes.kernel.internal.PointwiseOp;
 import dev.lanes.kernel.scalar.ScalarElementwise;
-import dev.lanes.kernel.scalar.ScalarPointwise;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -113,32 +112,10 @@ final class VectorElementwise implements ElementwiseKernels {
         }
     }
 
-    @Override
-    public void pointwise(PointwiseOp op, float[] x, int xOff, float[] y, int yOff, int n) {
-        VectorPointwise.forward(op, x, xOff, y, yOff, n);
-    }
 
-    @Override
-    public void pointwise(PointwiseOp op, double[] x, int xOff, double[] y, int yOff, int n) {
-        ScalarPointwise.forward(op, x, xOff, y, yOff, n);
-    }
 
-    @Override
-    public void pointwiseBackward(PointwiseOp op, float[] x, int xOff, float[] y, int yOff, float[] dy, int dyOff,
-                                  float[] dx, int dxOff, int n) {
-        VectorPointwise.backward(op, x, xOff, y, yOff, dy, dyOff, dx, dxOff, n);
-    }
 
-    @Override
-    public void pointwiseBackward(PointwiseOp op, double[] x, int xOff, double[] y, int yOff, double[] dy, int dyOff,
-                                  double[] dx, int dxOff, int n) {
-        ScalarPointwise.backward(op, x, xOff, y, yOff, dy, dyOff, dx, dxOff, n);
-    }
 
-    @Override
-    public void log(float[] x, int xOff, float[] y, int yOff, int n) {
-        VectorPointwise.forward(PointwiseOp.LOG, x, xOff, y, yOff, n);
-    }
 
 
 
@@ -166,10 +143,6 @@ final class VectorElementwise implements ElementwiseKernels {
         DOUBLES.activateBackward(f, y, yOff, dy, dyOff, dx, dxOff, n);
     }
 
-    @Override
-    public void log(double[] x, int xOff, double[] y, int yOff, int n) {
-        DOUBLES.log(x, xOff, y, yOff, n);
-    }
 
 
 

@@ -5,6 +5,7 @@ import dev.lanes.kernel.internal.ElementwiseKernels;
 import dev.lanes.kernel.internal.GemmKernels;
 import dev.lanes.kernel.internal.KernelProvider;
 import dev.lanes.kernel.internal.NormKernels;
+import dev.lanes.kernel.internal.PointwiseKernels;
 import dev.lanes.kernel.internal.RecurrentKernels;
 import dev.lanes.kernel.internal.ReductionKernels;
 import dev.lanes.kernel.internal.SoftmaxKernels;
@@ -96,6 +97,11 @@ public final class VectorProvider implements KernelProvider {
     @Override
     public ArithmeticKernels arithmetic() {
         return VectorArithmetic.INSTANCE;
+    }
+
+    @Override
+    public PointwiseKernels pointwise() {
+        return VectorPointwise.INSTANCE;
     }
 
     @Override

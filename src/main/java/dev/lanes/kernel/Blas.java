@@ -65,6 +65,34 @@ public final class Blas {
         dgemm(Providers.provider(), transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
+    /**
+     * {@code C = alpha * op(A) * B + beta * C} with {@code B} packed once by
+     * {@link PackedMatrix#pack}: {@code k = b.rows()}, {@code n = b.cols()}, the other arguments
+     * as in {@link #sgemm}. The same bits as {@link #sgemm} on the unpacked matrix, except when
+     * that multiplies a transposed B by at most four rows of A (a path that packs nothing anyway).
+     *
+     * @throws IllegalStateException when {@code b} was packed under another kernel provider than
+     *                               the calling thread's
+     */
+    public static void sgemm(boolean transA, int m, float alpha, float[] a, int aOff, int lda, PackedMatrix b,
+                             float beta, float[] c, int cOff, int ldc) {
+        if (a == null || b == null || c == null) {
+            throw new NullPointerException("sgemm: " + (a == null ? "a" : b == null ? "b" : "c") + " is null");
+        }
+        int k = b.rows();
+        int n = b.cols();
+        GemmShape.check("sgemm", transA, false, m, n, k, aOff, lda, 0, Math.max(1, n), cOff, ldc, a.length,
+                k * n, c.length, a == c, false);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0 || alpha == 0f) {
+            scale(beta, c, cOff, ldc, m, n);
+            return;
+        }
+        b.packer("sgemm").sgemmPackedB(transA, m, n, k, alpha, a, aOff, lda, b.data(), beta, c, cOff, ldc);
+    }
+
     /** {@link #sgemm} on a given provider (tests compare providers through this). */
     static void sgemm(KernelProvider provider, boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,

@@ -18,6 +18,23 @@ public interface GemmKernels {
                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                float beta, float[] c, int cOff, int ldc);
 
+    /** Floats of a B operand packed by {@link #packB} for a {@code k x n} op(B), in this provider's layout. */
+    int packedBLength(int k, int n);
+
+    /**
+     * Packs the {@code k x n} op(B) into {@code dst} (of {@link #packedBLength} floats), once for
+     * any number of {@link #sgemmPackedB} calls.
+     */
+    void packB(boolean transB, int k, int n, float[] b, int bOff, int ldb, float[] dst);
+
+    /**
+     * {@link #sgemm} with B packed by {@link #packB}; the same bits as {@link #sgemm} on the
+     * unpacked B, except that a transposed B with at most four rows of A may take another path in
+     * {@link #sgemm}.
+     */
+    void sgemmPackedB(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] packed,
+                      float beta, float[] c, int cOff, int ldc);
+
     /** {@link Blas#sgemmGatherB} on validated arguments, on the calling thread. */
     void sgemmGatherB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int[] bRows,
                       int bRowsOff, float[] c, int cOff, int ldc);

@@ -49,6 +49,27 @@ final class ScalarGemm implements GemmKernels {
         run(m, (long) m * n * k, rows);
     }
 
+    /** The scalar layout is op(B) itself, row-major: the products then read it as {@link #sgemm} would. */
+    @Override
+    public int packedBLength(int k, int n) {
+        return Math.multiplyExact(k, n);
+    }
+
+    @Override
+    public void packB(boolean transB, int k, int n, float[] b, int bOff, int ldb, float[] dst) {
+        for (int p = 0; p < k; p++) {
+            for (int j = 0; j < n; j++) {
+                dst[p * n + j] = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
+            }
+        }
+    }
+
+    @Override
+    public void sgemmPackedB(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                             float[] packed, float beta, float[] c, int cOff, int ldc) {
+        sgemm(transA, false, m, n, k, alpha, a, aOff, lda, packed, 0, n, beta, c, cOff, ldc);
+    }
+
     @Override
     public void sgemmGatherB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int[] bRows,
                              int bRowsOff, float[] c, int cOff, int ldc) {

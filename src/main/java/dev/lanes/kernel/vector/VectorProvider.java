@@ -31,6 +31,22 @@ public final class VectorProvider implements KernelProvider {
         }
 
         @Override
+        public int packedBLength(int k, int n) {
+            return VectorSgemm.packedBLength(k, n);
+        }
+
+        @Override
+        public void packB(boolean transB, int k, int n, float[] b, int bOff, int ldb, float[] dst) {
+            VectorSgemm.packB(transB, k, n, b, bOff, ldb, dst);
+        }
+
+        @Override
+        public void sgemmPackedB(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                                 float[] packed, float beta, float[] c, int cOff, int ldc) {
+            VectorSgemm.sgemmPackedB(transA, m, n, k, alpha, a, aOff, lda, packed, beta, c, cOff, ldc);
+        }
+
+        @Override
         public void sgemmGatherB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
                                  int[] bRows, int bRowsOff, float[] c, int cOff, int ldc) {
             GatherMicroKernels.sgemm(m, n, k, a, aOff, lda, b, bOff, bRows, bRowsOff, 0, c, cOff, ldc);

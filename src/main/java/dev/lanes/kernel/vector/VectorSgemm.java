@@ -141,6 +141,94 @@ final class VectorSgemm {
         });
     }
 
+    /** Floats of B packed for {@link #sgemmPackedB}: NR-column panels over the whole of k. */
+    static int packedBLength(int k, int n) {
+        return Math.multiplyExact((n + NR - 1) / NR, Math.multiplyExact(k, NR));
+    }
+
+    /**
+     * Packs op(B) ({@code k x n}) once for any number of {@link #sgemmPackedB} calls: panel
+     * {@code q} holds columns {@code [q NR, q NR + NR)} (zero-padded) for every k index, row
+     * after row, at {@code dst[q k NR]}. Any column strip starting on a panel and any k block
+     * starting on a row then reads the panels in place, as the per-call packing would have laid
+     * them out, so the products are the same bits.
+     */
+    static void packB(boolean transB, int k, int n, float[] b, int bOff, int ldb, float[] dst) {
+        int panels = (n + NR - 1) / NR;
+        for (int q = 0; q < panels; q++) {
+            int j0 = q * NR;
+            int cols = Math.min(NR, n - j0);
+            int d = q * k * NR;
+            if (!transB && cols == NR) {
+                SgemmPacking.copyRows(k, b, bOff + j0, ldb, dst, d);
+                continue;
+            }
+            java.util.Arrays.fill(dst, d, d + k * NR, 0f);
+            if (transB) {
+                // Blocks of 16 k indices keep the panel rows written and the source lines read in L1.
+                for (int p0 = 0; p0 < k; p0 += 16) {
+                    int p1 = Math.min(k, p0 + 16);
+                    for (int j = 0; j < cols; j++) {
+                        int src = bOff + (j0 + j) * ldb;
+                        for (int p = p0, o = d + p0 * NR + j; p < p1; p++, o += NR) {
+                            dst[o] = b[src + p];
+                        }
+                    }
+                }
+            } else {
+                for (int p = 0; p < k; p++) {
+                    System.arraycopy(b, bOff + p * ldb + j0, dst, d + p * NR, cols);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code C = alpha op(A) B + beta C} with B packed by {@link #packB}: the blocking, the
+     * thread split and the micro-kernels of {@link #sgemm}, minus the packing of B. The same bits
+     * as {@link #sgemm} on the unpacked B, except where that takes its dot-product path
+     * (a transposed B and at most {@link #DOT_MAX_M} rows).
+     */
+    static void sgemmPackedB(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                             float[] packed, float beta, float[] c, int cOff, int ldc) {
+        int threads = Parallel.canSplit() ? Parallel.threads() : 1;
+        if (threads == 1 || (long) m * n * k < PARALLEL_MACS) {
+            runPackedStrip(transA, m, n, k, alpha, a, aOff, lda, packed, 0, beta, c, cOff, ldc);
+            return;
+        }
+        int colUnits = (n + ROW_GROUP * NR - 1) / (ROW_GROUP * NR);
+        int rowUnits = (m + MR - 1) / MR;
+        boolean byColumns = colUnits >= threads || colUnits >= rowUnits;
+        int unit = byColumns ? ROW_GROUP * NR : MR;
+        int units = byColumns ? colUnits : rowUnits;
+        int strips = Math.min(threads, units);
+        int per = (units + strips - 1) / strips * unit;
+        int count = ((byColumns ? n : m) + per - 1) / per;
+        Parallel.forEach(count, s -> {
+            int start = s * per;
+            if (byColumns) {
+                runPackedStrip(transA, m, Math.min(per, n - start), k, alpha, a, aOff, lda, packed, start / NR, beta,
+                        c, cOff + start, ldc);
+            } else {
+                runPackedStrip(transA, Math.min(per, m - start), n, k, alpha, a,
+                        aOff + (transA ? start : start * lda), lda, packed, 0, beta, c, cOff + start * ldc, ldc);
+            }
+        });
+    }
+
+    private static void runPackedStrip(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                                       float[] packed, int panel0, float beta, float[] c, int cOff, int ldc) {
+        Strip strip = STRIPS.get();
+        strip.set(transA, false, m, n, k, alpha, a, aOff, lda, packed, 0, 0, beta, c, cOff, ldc);
+        strip.packed = true;
+        strip.panel0 = panel0;
+        try {
+            strip.run();
+        } finally {
+            strip.clear();
+        }
+    }
+
     /**
      * {@code x * W^T} with few rows: each element is a dot product of a row of A with a stored
      * row of B, both contiguous along k, so nothing is packed. Columns are split across threads
@@ -256,6 +344,9 @@ final class VectorSgemm {
         private int acs;
         private boolean directB;
         private boolean inPlaceA;
+        /** Whether {@code b} holds panels from {@link #packB}, the strip's first being {@code panel0}. */
+        private boolean packed;
+        private int panel0;
         // The current (jc, pc) block.
         private int jc;
         private int nc;
@@ -298,10 +389,11 @@ final class VectorSgemm {
             a = null;
             b = null;
             c = null;
+            packed = false;
         }
 
         void run() {
-            directB = !transB && (m <= 2 * MR || (long) k * n <= DIRECT_B_ELEMENTS);
+            directB = !packed && !transB && (m <= 2 * MR || (long) k * n <= DIRECT_B_ELEMENTS);
             inPlaceA = transA ? (long) m * k <= IN_PLACE_A_ELEMENTS && n <= IN_PLACE_A_MAX_N : lda <= IN_PLACE_A_MAX_LD;
             edge = Scratch.floats(Scratch.GEMM_EDGE_TILE, MR * NR);
             for (jc = 0; jc < n; jc += NC) {
@@ -326,6 +418,10 @@ final class VectorSgemm {
 
         /** Packs the B panels of the current block; in place, only a partial last panel. */
         private void packB() {
+            if (packed) {
+                bp = b;
+                return;
+            }
             if (directB) {
                 if (fullPanels < panels) {
                     bp = Scratch.floats(Scratch.GEMM_PACKED_B, kc * NR);
@@ -403,6 +499,9 @@ final class VectorSgemm {
         }
 
         private int panelStart(int q) {
+            if (packed) {
+                return (panel0 + jc / NR + q) * k * NR + pc * NR;
+            }
             if (panelInPlace(q)) {
                 return bOff + pc * ldb + jc + q * NR;
             }
@@ -452,7 +551,7 @@ final class VectorSgemm {
             int ci = cOff + i * ldc + jc;
             int q = 0;
             for (; q + ROW_GROUP <= fullPanels; q += ROW_GROUP) {
-                int bPanel = panelInPlace(q) ? NR : kc * NR;
+                int bPanel = panelInPlace(q) ? NR : packed ? k * NR : kc * NR;
                 SgemmMicroKernels.row1x8(kc, a, ai, acs, panelArray(q), panelStart(q), panelStride(q), bPanel,
                         c, ci + q * NR, alpha, betaBlock);
             }

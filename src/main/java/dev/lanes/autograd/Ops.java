@@ -325,15 +325,15 @@ public final class Ops {
      */
     public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
                                    boolean training, double momentum, double eps) {
-        return BatchNorm.apply(x, runningMean, runningVar, weight, bias, training, momentum, eps);
+        return BatchNormNode.apply(x, null, false, runningMean, runningVar, weight, bias, training, momentum, eps);
     }
 
     /**
      * {@code relu(batchNorm(x, ...) + residual)}, the tail of a residual block (or, with a null
      * residual, the batch norm and ReLU after a convolution), as one tape node. The result and the
      * gradients are those of the separate {@link #batchNorm}, {@link #add} and {@link #relu}, bit
-     * for bit; in F32 the addition and the ReLU take no pass over the data of their own forward,
-     * one masking pass backward, and neither the sum nor the pre-activation is kept. The
+     * for bit; the addition and the ReLU take no pass over the data of their own forward, one
+     * masking pass backward, and neither the sum nor the pre-activation is kept. The
      * arguments are those of {@link #batchNorm}.
      *
      * @param residual added before the ReLU, of {@code x}'s shape and dtype, or null
@@ -341,7 +341,7 @@ public final class Ops {
      */
     public static Tensor batchNormRelu(Tensor x, Tensor residual, Tensor runningMean, Tensor runningVar,
                                        Tensor weight, Tensor bias, boolean training, double momentum, double eps) {
-        return BatchNorm.applyRelu(x, residual, runningMean, runningVar, weight, bias, training, momentum, eps);
+        return BatchNormNode.apply(x, residual, true, runningMean, runningVar, weight, bias, training, momentum, eps);
     }
 
     /**

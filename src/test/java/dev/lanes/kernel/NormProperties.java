@@ -13,6 +13,7 @@ import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.kernel.internal.Providers;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.function.DoubleUnaryOperator;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
@@ -27,7 +28,8 @@ import net.jqwik.api.lifecycle.AfterProperty;
  * {@link NormKernels} documents bit for bit (so the providers agree at every vector width), is
  * accurate against double precision, double precision is one code on both providers; the facade
  * combines the column sums of the backward pass in its documented blocks, and every result is
- * the same bits for any thread count.
+ * the same bits for any thread count. The batch-norm passes follow their documented arithmetic
+ * bit for bit in both precisions.
  */
 class NormProperties {
 
@@ -426,5 +428,94 @@ class NormProperties {
             d[i] = a[i];
         }
         return d;
+    }
+
+    /**
+     * The batch-norm passes over one channel's planes, through the facade on both providers: each
+     * element as {@link NormKernels#batchNorm} and {@link NormKernels#batchNormBackward} write it,
+     * computed here in double and rounded to the working precision after every operation (which
+     * is float arithmetic exactly), for values with signed zeros, infinities and NaN, planes around
+     * the vector widths, a gap between planes that is left as it was, and in place.
+     */
+    @Property(tries = 300)
+    void batchNormPassesFollowTheDocumentedArithmeticBitForBit(@ForAll("provider") KernelProvider provider,
+                                                               @ForAll boolean f32,
+                                                               @ForAll @IntRange(min = 1, max = 4) int rows,
+                                                               @ForAll("cols") int cols,
+                                                               @ForAll @IntRange(max = 3) int gap,
+                                                               @ForAll boolean relu, @ForAll boolean residual,
+                                                               @ForAll boolean batchStats, @ForAll boolean inPlace,
+                                                               @ForAll long seed) {
+        Random r = new Random(seed);
+        DoubleUnaryOperator rd = f32 ? v -> (float) v : v -> v;
+        int ld = cols + gap;
+        int n = rows * ld;
+        // mean, invstd, w, b, scale, meanG, meanGx: half of them zeros, ones or non-finite, so
+        // that signed zeros reach the outputs (x = mean and b = -0 can make -0 before the ReLU).
+        double[] c = new double[7];
+        for (int i = 0; i < c.length; i++) {
+            double[] special = {0d, -0d, 1d, -1d, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+            c[i] = rd.applyAsDouble(r.nextBoolean() ? special[r.nextInt(special.length)] : r.nextGaussian());
+        }
+        double[] x = batchNormValues(r, n, c[0], rd);
+        double[] res = residual ? batchNormValues(r, n, -0d, rd) : null;
+        double[] dy = batchNormValues(r, n, c[5], rd);
+        double[] wantY = inPlace ? x.clone() : new double[n];
+        double[] wantDx = inPlace ? dy.clone() : new double[n];
+        for (int i = 0; i < rows; i++) {
+            for (int k = i * ld; k < i * ld + cols; k++) {
+                double h = rd.applyAsDouble(rd.applyAsDouble(x[k] - c[0]) * c[1]);
+                double v = rd.applyAsDouble(rd.applyAsDouble(h * c[2]) + c[3]);
+                if (relu) {
+                    v = res == null ? v : rd.applyAsDouble(v + res[k]);
+                    v = v > 0 || Double.isNaN(v) ? v : 0d;
+                }
+                wantY[k] = v;
+                double t = rd.applyAsDouble(rd.applyAsDouble(dy[k] - c[5]) - rd.applyAsDouble(h * c[6]));
+                wantDx[k] = rd.applyAsDouble(c[4] * (batchStats ? t : dy[k]));
+            }
+        }
+        Object xs = storage(x, f32);
+        Object y = inPlace ? xs : storage(new double[n], f32);
+        Object dys = storage(dy, f32);
+        Object dx = inPlace ? dys : storage(new double[n], f32);
+        try (Providers.Scope s = Providers.use(provider)) {
+            // Backward first: in place, the forward pass overwrites x.
+            Norms.batchNormBackward(rows, cols, dys, xs, 0, ld, c[0], c[1], c[4], c[5], c[6], batchStats, dx, 0, ld);
+            Norms.batchNorm(rows, cols, xs, storage(res, f32), 0, ld, c[0], c[1], c[2], c[3], relu, y, 0, ld);
+        }
+        String at = provider.name() + (f32 ? " F32 " : " F64 ") + rows + "x" + cols + "+" + gap;
+        for (int k = 0; k < n; k++) {
+            assertEquals(Double.doubleToLongBits(wantY[k]), Double.doubleToLongBits(java.lang.reflect.Array.getDouble(y,
+                    k)), at + " y element " + k + ": expected " + wantY[k] + ", got " + java.lang.reflect.Array.get(y, k));
+            assertEquals(Double.doubleToLongBits(wantDx[k]), Double.doubleToLongBits(java.lang.reflect.Array.getDouble(dx,
+                    k)), at + " dx element " + k + ": expected " + wantDx[k] + ", got " + java.lang.reflect.Array.get(dx, k));
+        }
+    }
+
+    /**
+     * Gaussian values, one in eight an edge value (signed zeros, infinities, NaN, extremes) and one
+     * in eight equal to {@code like}.
+     */
+    private static double[] batchNormValues(Random r, int n, double like, DoubleUnaryOperator rd) {
+        double[] a = new double[n];
+        for (int i = 0; i < n; i++) {
+            int pick = r.nextInt(8);
+            a[i] = rd.applyAsDouble(pick == 0 ? FloatValues.EDGES[r.nextInt(FloatValues.EDGES.length)]
+                    : pick == 1 ? like : r.nextGaussian() * 3);
+        }
+        return a;
+    }
+
+    /** A copy of {@code a} as the storage of the working precision (null stays null). */
+    private static Object storage(double[] a, boolean f32) {
+        if (a == null || !f32) {
+            return a == null ? null : a.clone();
+        }
+        float[] f = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            f[i] = (float) a[i];
+        }
+        return f;
     }
 }

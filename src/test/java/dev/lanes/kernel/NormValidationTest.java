@@ -8,7 +8,7 @@ import dev.lanes.kernel.internal.Norms;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
-/** The layer normalisation entry points reject bad arguments with named messages. */
+/** The layer and batch normalisation entry points reject bad arguments with named messages. */
 class NormValidationTest {
 
     private static void rejects(String fragment, Executable call) {
@@ -79,5 +79,33 @@ class NormValidationTest {
                 null, 0, dy, 0, null, 0, dy, 0, null, 0));
         // dx in place of dy, and a weight and bias gradient side by side in one array, are fine.
         Norms.layerNormBackward(2, 3, x, 0, s, 0, t, 0, null, 0, dy, 0, dy, 0, p, 0, p, 3);
+    }
+
+    @Test
+    void batchNormArgumentsAreChecked() {
+        float[] x = new float[10];
+        float[] y = new float[10];
+        rejects("batchNorm: x, r and y must all be float[] or all double[]",
+                () -> Norms.batchNorm(2, 3, x, null, 0, 5, 0, 1, 1, 0, false, new double[10], 0, 5));
+        rejects("batchNorm: x, r and y must all be float[] or all double[]",
+                () -> Norms.batchNorm(2, 3, new int[10], null, 0, 5, 0, 1, 1, 0, false, new int[10], 0, 5));
+        rejects("batchNorm: x (2x3, offset 5, leading dimension 5) needs x.length >= 13, but it is 10",
+                () -> Norms.batchNorm(2, 3, x, null, 5, 5, 0, 1, 1, 0, false, y, 0, 5));
+        rejects("batchNorm: ldx=2 is smaller than max(1, cols=3)",
+                () -> Norms.batchNorm(2, 3, x, new float[10], 0, 2, 0, 1, 1, 0, true, y, 0, 5));
+        rejects("batchNorm: r (2x3, offset 0, leading dimension 5) needs r.length >= 8, but it is 7",
+                () -> Norms.batchNorm(2, 3, x, new float[7], 0, 5, 0, 1, 1, 0, true, y, 0, 5));
+        rejects("batchNorm: rows and cols must be >= 0, got 2x-1",
+                () -> Norms.batchNorm(2, -1, x, null, 0, 5, 0, 1, 1, 0, false, y, 0, 5));
+        rejects("batchNormBackward: dy and dx overlap in the same array",
+                () -> Norms.batchNormBackward(2, 3, x, y, 0, 5, 0, 1, 1, 0, 0, true, x, 1, 5));
+        rejects("batchNormBackward: x and dx overlap in the same array",
+                () -> Norms.batchNormBackward(2, 3, x, y, 0, 5, 0, 1, 1, 0, 0, true, y, 0, 5));
+        assertThrows(NullPointerException.class,
+                () -> Norms.batchNormBackward(2, 3, x, null, 0, 5, 0, 1, 1, 0, 0, true, y, 0, 5));
+        // In place, and nothing to do, are fine.
+        Norms.batchNorm(2, 3, x, null, 0, 5, 0, 1, 1, 0, false, x, 0, 5);
+        Norms.batchNormBackward(2, 3, x, y, 0, 5, 0, 1, 1, 0, 0, true, x, 0, 5);
+        Norms.batchNorm(0, 3, x, null, 0, 0, 0, 1, 1, 0, false, y, 0, 0);
     }
 }

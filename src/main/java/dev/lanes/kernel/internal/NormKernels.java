@@ -1,12 +1,13 @@
 package dev.lanes.kernel.internal;
 
 /**
- * Row-wise layer normalisation of a contiguous {@code rows x cols} matrix: each row is normalised
- * over its {@code cols} values. Callers go through {@link Norms}, which validates the arguments,
- * splits the rows across threads and fixes the order in which the per-block column sums of the
+ * Row-wise layer normalisation of a contiguous {@code rows x cols} matrix (each row is normalised
+ * over its {@code cols} values), and the elementwise passes of batch normalisation over one
+ * channel. Callers go through {@link Norms}, which validates the arguments, splits the layer
+ * norm's rows across threads and fixes the order in which the per-block column sums of its
  * backward pass are combined; an implementation may assume valid ranges, {@code rows >= 1} and
- * {@code cols >= 1}, outputs that coincide exactly with an input or do not overlap it, and
- * {@code eps > 0}.
+ * {@code cols >= 1} ({@code n >= 1} for a plane), outputs that coincide exactly with an input or
+ * do not overlap it, and {@code eps > 0}.
  *
  * <p><b>Arithmetic,</b> the same on every provider. In single precision, per row:
  * <ol>
@@ -30,6 +31,10 @@ package dev.lanes.kernel.internal;
  * from {@code +0}. So both providers give the same bits. Double precision is the plain two-pass
  * form in double: {@code mean = sum(x) / cols}, {@code var = sum((x - mean)^2) / cols} (fixed-order
  * sums), {@code rstd = 1 / sqrt(var + eps)}, then the same steps.
+ *
+ * <p><b>Batch normalisation</b> takes its statistics from the caller (sums over a whole channel,
+ * whose planes are not contiguous) and runs its passes plane by plane, each element as written
+ * below, left to right, no fused multiply-add: both providers give the same bits.
  */
 public interface NormKernels {
 
@@ -64,4 +69,34 @@ public interface NormKernels {
     void layerNormBackward(int rows, int cols, double[] x, int xOff, double[] mean, int meanOff, double[] rstd,
                            int rstdOff, double[] weight, int wOff, double[] dy, int dyOff, double[] dx, int dxOff,
                            double[] dw, int dwOff, double[] db, int dbOff);
+
+    /**
+     * One plane of batch normalisation, with the channel's mean,
+     * {@code invstd = 1 / sqrt(var + eps)}, weight {@code w} and bias {@code b}:
+     * {@code v = ((x - mean) * invstd) * w + b}, and with {@code relu} then {@code max(v + r, 0)},
+     * or {@code max(v, 0)} when {@code r} is null (NaN stays NaN, -0 becomes +0), for the
+     * {@code n} elements of {@code x} and {@code r} from {@code xOff}, written to {@code y} from
+     * {@code yOff}.
+     */
+    void batchNorm(float[] x, float[] r, int xOff, float mean, float invstd, float w, float b, boolean relu,
+                   float[] y, int yOff, int n);
+
+    /** One plane of batch normalisation, in double precision. */
+    void batchNorm(double[] x, double[] r, int xOff, double mean, double invstd, double w, double b, boolean relu,
+                   double[] y, int yOff, int n);
+
+    /**
+     * The input gradient of one plane of batch normalisation, from the output gradient {@code dy}
+     * and the input {@code x} (both from {@code off}): with batch statistics
+     * {@code dx = scale * ((dy - meanG) - ((x - mean) * invstd) * meanGx)}, where {@code scale}
+     * is {@code w * invstd} and {@code meanG}, {@code meanGx} are the channel's means of
+     * {@code dy} and {@code dy * xhat}; with running statistics {@code dx = scale * dy}. {@code n}
+     * elements, {@code dx} from {@code dxOff}.
+     */
+    void batchNormBackward(float[] dy, float[] x, int off, float mean, float invstd, float scale, float meanG,
+                           float meanGx, boolean batchStats, float[] dx, int dxOff, int n);
+
+    /** The input gradient of one plane of batch normalisation, in double precision. */
+    void batchNormBackward(double[] dy, double[] x, int off, double mean, double invstd, double scale, double meanG,
+                           double meanGx, boolean batchStats, double[] dx, int dxOff, int n);
 }

@@ -1,7 +1,9 @@
 package dev.lanes.kernel.internal;
 
+import static dev.lanes.kernel.internal.ArrayChecks.disjoint;
 import static dev.lanes.kernel.internal.ArrayChecks.disjointRanges;
 import static dev.lanes.kernel.internal.ArrayChecks.inPlaceOrDisjoint;
+import static dev.lanes.kernel.internal.ArrayChecks.matrix;
 import static dev.lanes.kernel.internal.ArrayChecks.nonNull;
 import static dev.lanes.kernel.internal.ArrayChecks.range;
 
@@ -10,9 +12,9 @@ import java.util.Arrays;
 
 /**
  * Layer normalisation of the rows of a contiguous {@code rows x cols} matrix (row {@code r}
- * starts at {@code off + r * cols}), forward and backward, on {@code float[]} and
- * {@code double[]}; {@link NormKernels} gives the arithmetic, which is the same bits on every
- * provider.
+ * starts at {@code off + r * cols}), forward and backward, and the elementwise passes of batch
+ * normalisation over one channel, on {@code float[]} and {@code double[]}; {@link NormKernels}
+ * gives the arithmetic, which is the same bits on every provider.
  *
  * <p><b>Threads.</b> Rows are independent, so large calls split them across {@link Parallel}'s
  * threads. The only reduction across rows, the weight and bias gradients of the backward pass,
@@ -218,7 +220,96 @@ public final class Norms {
         return (a + b - 1) / b;
     }
 
+    // ---------------------------------------------------------------- batch normalisation
+    //
+    // One entry per pass for both precisions: the arrays are all float[] or all double[], and the
+    // per-channel values are rounded to that precision. The caller splits channels across threads.
+
+    /**
+     * {@link NormKernels#batchNorm} on each plane of one channel: the rows of the
+     * {@code rows x cols} matrices {@code x} and {@code r} ({@code r} null for none; from
+     * {@code xOff}, leading dimension {@code ldx}) and {@code y} (from {@code yOff}, {@code ldy});
+     * {@code y} may be {@code x} exactly.
+     */
+    public static void batchNorm(int rows, int cols, Object x, Object r, int xOff, int ldx, double mean,
+                                 double invstd, double w, double b, boolean relu, Object y, int yOff, int ldy) {
+        if (!channel("batchNorm", "x", "r", "y", rows, cols, x, r, xOff, ldx, y, yOff, ldy)) {
+            return;
+        }
+        NormKernels k = kernels();
+        for (int i = 0; i < rows; i++) {
+            int xi = xOff + i * ldx;
+            int yi = yOff + i * ldy;
+            if (x instanceof float[] f) {
+                k.batchNorm(f, (float[]) r, xi, (float) mean, (float) invstd, (float) w, (float) b, relu, (float[]) y,
+                        yi, cols);
+            } else {
+                k.batchNorm((double[]) x, (double[]) r, xi, mean, invstd, w, b, relu, (double[]) y, yi, cols);
+            }
+        }
+    }
+
+    /**
+     * {@link NormKernels#batchNormBackward} on each plane of one channel: the rows of the
+     * {@code rows x cols} matrices {@code dy} and {@code x} (from {@code off}, leading dimension
+     * {@code ld}) and {@code dx} (from {@code dxOff}, {@code lddx}); {@code dx} may be {@code dy}
+     * exactly.
+     */
+    public static void batchNormBackward(int rows, int cols, Object dy, Object x, int off, int ld, double mean,
+                                         double invstd, double scale, double meanG, double meanGx, boolean batchStats,
+                                         Object dx, int dxOff, int lddx) {
+        nonNull("batchNormBackward", "x", x);
+        if (!channel("batchNormBackward", "dy", "x", "dx", rows, cols, dy, x, off, ld, dx, dxOff, lddx)) {
+            return;
+        }
+        NormKernels k = kernels();
+        for (int i = 0; i < rows; i++) {
+            int o = off + i * ld;
+            int d = dxOff + i * lddx;
+            if (dy instanceof float[] f) {
+                k.batchNormBackward(f, (float[]) x, o, (float) mean, (float) invstd, (float) scale, (float) meanG,
+                        (float) meanGx, batchStats, (float[]) dx, d, cols);
+            } else {
+                k.batchNormBackward((double[]) dy, (double[]) x, o, mean, invstd, scale, meanG, meanGx, batchStats,
+                        (double[]) dx, d, cols);
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- checks
+
+    /**
+     * The checks of a batch-norm pass: the inputs {@code a} and {@code b} (null for none) share a
+     * layout, the output has its own, all are arrays of one precision; the output may be {@code a}
+     * exactly and shares no element with the inputs otherwise.
+     *
+     * @return whether the matrices have any element
+     */
+    private static boolean channel(String op, String aName, String bName, String outName, int rows, int cols, Object a,
+                                   Object b, int inOff, int ldIn, Object out, int outOff, int ldOut) {
+        nonNull(op, aName, a);
+        nonNull(op, outName, out);
+        if (!(a instanceof float[] || a instanceof double[]) || out.getClass() != a.getClass()
+                || b != null && b.getClass() != a.getClass()) {
+            throw new IllegalArgumentException(op + ": " + aName + ", " + bName + " and " + outName
+                    + " must all be float[] or all double[]");
+        }
+        if (size(op, rows, cols) == 0) {
+            return false;
+        }
+        matrix(op, aName, Array.getLength(a), inOff, rows, cols, ldIn);
+        if (b != null) {
+            matrix(op, bName, Array.getLength(b), inOff, rows, cols, ldIn);
+        }
+        matrix(op, outName, Array.getLength(out), outOff, rows, cols, ldOut);
+        long inEnd = inOff + (long) (rows - 1) * ldIn + cols;
+        long outEnd = outOff + (long) (rows - 1) * ldOut + cols;
+        if (a != out || inOff != outOff || ldIn != ldOut) {
+            disjoint(op, aName, a, inOff, inEnd, outName, out, outOff, outEnd);
+        }
+        disjoint(op, bName, b, inOff, inEnd, outName, out, outOff, outEnd);
+        return true;
+    }
 
     private static void checkForward(int rows, int cols, Object x, int xOff, Object weight, int wOff, Object bias,
                                      int bOff, double eps, Object y, int yOff, Object mean, int meanOff, Object rstd,

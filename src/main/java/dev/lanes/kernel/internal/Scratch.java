@@ -27,7 +27,11 @@ public final class Scratch {
     public static final int NORM_ROWS = 8;
     /** Per-block column sums of a layer normalisation's backward pass, and their totals. */
     public static final int NORM_PARTIALS = 9;
-    private static final int SLOTS = 10;
+    /** A batch norm's channel copied into one contiguous run (its input, or its output gradient). */
+    public static final int CHANNEL_RUN = 10;
+    /** The normalised input of a batch norm's channel, as one contiguous run. */
+    public static final int CHANNEL_XHAT = 11;
+    private static final int SLOTS = 12;
 
     private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
 

@@ -5,9 +5,10 @@ import dev.lanes.kernel.internal.Scratch;
 import java.util.Arrays;
 
 /**
- * The reference layer normalisation, written as {@link NormKernels} describes it: row statistics
- * through the fixed-order sums of {@link ScalarReductions}, then one plain loop per pass. The
- * vector provider reuses the double precision methods as they are.
+ * The reference layer and batch normalisation, written as {@link NormKernels} describes them: row
+ * statistics through the fixed-order sums of {@link ScalarReductions}, then one plain loop per
+ * pass. The vector provider reuses the double precision methods as they are, and the float batch
+ * norm loops for the tails of its planes.
  */
 public final class ScalarNorms implements NormKernels {
 
@@ -189,6 +190,42 @@ public final class ScalarNorms implements NormKernels {
                     dx[dxr + j] = rs * ((g[gOff + j] - meanG) - t[j] * meanGx);
                 }
             }
+        }
+    }
+
+    @Override
+    public void batchNorm(float[] x, float[] r, int xOff, float mean, float invstd, float w, float b, boolean relu,
+                          float[] y, int yOff, int n) {
+        for (int j = 0; j < n; j++) {
+            float v = (x[xOff + j] - mean) * invstd * w + b;
+            y[yOff + j] = relu ? Math.max(r == null ? v : v + r[xOff + j], 0f) : v;
+        }
+    }
+
+    @Override
+    public void batchNorm(double[] x, double[] r, int xOff, double mean, double invstd, double w, double b,
+                          boolean relu, double[] y, int yOff, int n) {
+        for (int j = 0; j < n; j++) {
+            double v = (x[xOff + j] - mean) * invstd * w + b;
+            y[yOff + j] = relu ? Math.max(r == null ? v : v + r[xOff + j], 0d) : v;
+        }
+    }
+
+    @Override
+    public void batchNormBackward(float[] dy, float[] x, int off, float mean, float invstd, float scale, float meanG,
+                                  float meanGx, boolean batchStats, float[] dx, int dxOff, int n) {
+        for (int j = 0; j < n; j++) {
+            float g = dy[off + j];
+            dx[dxOff + j] = batchStats ? scale * ((g - meanG) - (x[off + j] - mean) * invstd * meanGx) : scale * g;
+        }
+    }
+
+    @Override
+    public void batchNormBackward(double[] dy, double[] x, int off, double mean, double invstd, double scale,
+                                  double meanG, double meanGx, boolean batchStats, double[] dx, int dxOff, int n) {
+        for (int j = 0; j < n; j++) {
+            double g = dy[off + j];
+            dx[dxOff + j] = batchStats ? scale * ((g - meanG) - (x[off + j] - mean) * invstd * meanGx) : scale * g;
         }
     }
 }

@@ -6,13 +6,16 @@ import dev.lanes.kernel.scalar.ScalarNorms;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Layer normalisation on the preferred float species. The row statistics are the fixed-order
- * sums of {@link VectorReductions} (the scalar provider's bits), and every pass over a row
- * applies, lane by lane, exactly the operations of {@link ScalarNorms}, with whole vectors up to
- * the last full one and a masked tail. Double precision is the scalar provider's code.
+ * Layer and batch normalisation on the preferred float species. The row statistics are the
+ * fixed-order sums of {@link VectorReductions} (the scalar provider's bits), and every pass over a
+ * row applies, lane by lane, exactly the operations of {@link ScalarNorms}, with whole vectors up
+ * to the last full one; the layer norm finishes with a masked tail, the batch norm with the
+ * scalar provider's loop over the elements after the last full vector of each plane. Double
+ * precision is the scalar provider's code.
  */
 final class VectorNorms implements NormKernels {
 
@@ -154,6 +157,44 @@ final class VectorNorms implements NormKernels {
         }
     }
 
+    @Override
+    public void batchNorm(float[] x, float[] r, int xOff, float mean, float invstd, float w, float b, boolean relu,
+                          float[] y, int yOff, int n) {
+        int full = S.loopBound(n);
+        for (int j = 0; j < full; j += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xOff + j).sub(mean).mul(invstd).mul(w).add(b);
+            if (relu) {
+                if (r != null) {
+                    v = v.add(FloatVector.fromArray(S, r, xOff + j));
+                }
+                // max(v, 0) as Math.max: -0 and below become +0, NaN stays.
+                v = v.blend(0f, v.compare(VectorOperators.LE, 0f));
+            }
+            v.intoArray(y, yOff + j);
+        }
+        if (full < n) {
+            SCALAR.batchNorm(x, r, xOff + full, mean, invstd, w, b, relu, y, yOff + full, n - full);
+        }
+    }
+
+    @Override
+    public void batchNormBackward(float[] dy, float[] x, int off, float mean, float invstd, float scale, float meanG,
+                                  float meanGx, boolean batchStats, float[] dx, int dxOff, int n) {
+        int full = S.loopBound(n);
+        for (int j = 0; j < full; j += L) {
+            FloatVector g = FloatVector.fromArray(S, dy, off + j);
+            if (batchStats) {
+                FloatVector h = FloatVector.fromArray(S, x, off + j).sub(mean).mul(invstd);
+                g = g.sub(meanG).sub(h.mul(meanGx));
+            }
+            g.mul(scale).intoArray(dx, dxOff + j);
+        }
+        if (full < n) {
+            SCALAR.batchNormBackward(dy, x, off + full, mean, invstd, scale, meanG, meanGx, batchStats, dx,
+                    dxOff + full, n - full);
+        }
+    }
+
     // Double precision: the scalar provider's code.
 
     @Override
@@ -169,5 +210,17 @@ final class VectorNorms implements NormKernels {
                                   double[] dx, int dxOff, double[] dw, int dwOff, double[] db, int dbOff) {
         SCALAR.layerNormBackward(rows, cols, x, xOff, mean, meanOff, rstd, rstdOff, weight, wOff, dy, dyOff, dx, dxOff,
                 dw, dwOff, db, dbOff);
+    }
+
+    @Override
+    public void batchNorm(double[] x, double[] r, int xOff, double mean, double invstd, double w, double b,
+                          boolean relu, double[] y, int yOff, int n) {
+        SCALAR.batchNorm(x, r, xOff, mean, invstd, w, b, relu, y, yOff, n);
+    }
+
+    @Override
+    public void batchNormBackward(double[] dy, double[] x, int off, double mean, double invstd, double scale,
+                                  double meanG, double meanGx, boolean batchStats, double[] dx, int dxOff, int n) {
+        SCALAR.batchNormBackward(dy, x, off, mean, invstd, scale, meanG, meanGx, batchStats, dx, dxOff, n);
     }
 }

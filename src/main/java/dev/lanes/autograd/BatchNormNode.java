@@ -1,0 +1,323 @@
+package dev.lanes.autograd;
+
+import dev.lanes.kernel.Activation;
+import dev.lanes.kernel.internal.KernelProvider;
+import dev.lanes.kernel.internal.Norms;
+import dev.lanes.kernel.internal.Parallel;
+import dev.lanes.kernel.internal.Providers;
+import dev.lanes.kernel.internal.Reductions;
+import dev.lanes.kernel.internal.Scratch;
+import dev.lanes.tensor.DType;
+import dev.lanes.tensor.Tensor;
+import dev.lanes.tensor.internal.BackwardContext;
+import dev.lanes.tensor.internal.Dispatch;
+import dev.lanes.tensor.internal.GradFn;
+import java.util.Objects;
+import java.util.stream.Stream;
+
+/**
+ * {@code torch.nn.functional.batch_norm} over an input {@code [N, C, *]}, optionally followed by
+ * {@code relu(. + residual)}, as one tape node, in F32 and F64 alike. In training mode each
+ * channel is normalised with the batch mean and the biased variance, and the running statistics
+ * (when given) become {@code (1 - momentum) running + momentum stat}, with the unbiased variance.
+ * In evaluation mode the running statistics are used. The elementwise passes are the kernels'
+ * ({@link Norms}); per-channel values are computed here in double and rounded to the working
+ * precision where the F32 arithmetic rounds (a no-op in F64).
+ *
+ * <p>Channels are independent, so they are split across threads. For the statistics, each
+ * channel's planes are first copied into one contiguous per-thread run, so that each statistic is
+ * a single fixed-order reduction of that run (the same on any thread count and provider),
+ * whatever the plane size; on small planes (7x7, say), one reduction per plane would cost more
+ * in overhead than in arithmetic. The variance is two-pass: {@code sum((x - c)^2)} about the mean
+ * rounded to the working precision, {@code c}, corrected by {@code m (mean - c)^2}, so a large
+ * mean does not cancel the variance away; the second pass reads the run from cache.
+ *
+ * <p>Backward in training mode goes through the batch statistics in closed form,
+ * {@code dx = w invstd ((dy - mean(dy)) - xhat mean(dy xhat))}; in evaluation mode it is
+ * {@code dx = w invstd dy}. It recomputes {@code xhat} from the saved input and per-channel
+ * statistics rather than keep a second activation-sized array alive on the tape. With the ReLU it
+ * masks the incoming gradient once from the saved output, as the separate ReLU node would: the
+ * sum and the pre-activation are never stored, and values and gradients are the bits of the
+ * three separate ops.
+ */
+final class BatchNormNode extends GradFn {
+
+    /** Elements per channel run up to which the backward's second pass reads the runs. */
+    private static final int RUN_REREAD_LIMIT = 16384;
+
+    private final boolean batchStats;
+    private final boolean hasWeight;
+    private final boolean hasBias;
+    private final boolean hasResidual;
+    /**
+     * Per channel, as the forward pass used them: the mean, 1 / sqrt(var + eps), and w times that,
+     * each a value of the working precision (so {@link Norms} narrows them to float exactly).
+     */
+    private double[] mean;
+    private double[] invstd;
+    private double[] scale;
+    /** The output, kept for the ReLU mask; null without the ReLU. */
+    private Tensor out;
+
+    private BatchNormNode(Tensor[] inputs, boolean batchStats, boolean hasWeight, boolean hasBias,
+                          boolean hasResidual, double[] mean, double[] invstd, double[] scale, Tensor out) {
+        super(out == null ? "batchNorm" : "batchNormRelu",
+                out == null ? "NativeBatchNormBackward0" : "ReluBackward0", inputs);
+        this.batchStats = batchStats;
+        this.hasWeight = hasWeight;
+        this.hasBias = hasBias;
+        this.hasResidual = hasResidual;
+        this.mean = mean;
+        this.invstd = invstd;
+        this.scale = scale;
+        this.out = out;
+    }
+
+    /**
+     * {@code batchNorm(x)}, or with {@code relu} {@code relu(batchNorm(x) + residual)}
+     * ({@code residual} null for none).
+     */
+    static Tensor apply(Tensor x, Tensor residual, boolean relu, Tensor runningMean, Tensor runningVar,
+                        Tensor weight, Tensor bias, boolean training, double momentum, double eps) {
+        String op = relu ? "batchNormRelu" : "batchNorm";
+        check(op, x, runningMean, runningVar, weight, bias, training, eps);
+        if (residual != null && (!residual.shape().equals(x.shape()) || residual.dtype() != x.dtype())) {
+            throw new IllegalArgumentException(op + ": the residual must have the input's shape " + x.shape()
+                    + " and dtype " + x.dtype() + ", but got " + residual.shape() + " " + residual.dtype());
+        }
+        int n = x.size(0);
+        int c = x.size(1);
+        int inner = inner(x);
+        int m = n * inner;
+        DType dtype = x.dtype();
+        Object xs = data(x);
+        Object rs = residual == null ? null : data(residual);
+        Tensor y = Tensor.zeros(dtype, x.shape());
+        Object ys = data(y);
+        double[] means = new double[c];
+        double[] invstds = new double[c];
+        double[] scale = new double[c];
+        KernelProvider provider = Providers.provider();
+        Parallel.forEach(c, ch -> {
+            try (Providers.Scope s = Providers.use(provider)) {
+                double mean;
+                double invstd;
+                if (training) {
+                    Object values = gather(xs, n, c, inner, ch, Scratch.CHANNEL_RUN);
+                    mean = sum(values, m) / m;
+                    double center = round(dtype, mean);
+                    double offset = mean - center;
+                    double var = Math.max(0, sumOfSquaredDeviations(values, m, center) / m - offset * offset);
+                    invstd = 1 / Math.sqrt(var + eps);
+                    if (runningMean != null) {
+                        runningMean.setFlat(ch, (1 - momentum) * runningMean.getFlat(ch) + momentum * mean);
+                        runningVar.setFlat(ch, (1 - momentum) * runningVar.getFlat(ch) + momentum * var * m / (m - 1));
+                    }
+                } else {
+                    mean = runningMean.getFlat(ch);
+                    invstd = 1 / Math.sqrt(runningVar.getFlat(ch) + eps);
+                }
+                double w = weight == null ? 1 : weight.getFlat(ch);
+                means[ch] = round(dtype, mean);
+                invstds[ch] = round(dtype, invstd);
+                scale[ch] = round(dtype, w * invstds[ch]);
+                Norms.batchNorm(n, inner, xs, rs, ch * inner, c * inner, means[ch], invstds[ch], w,
+                        bias == null ? 0 : bias.getFlat(ch), relu, ys, ch * inner, c * inner);
+            }
+        });
+        Tensor[] inputs = Stream.of(x, weight, bias, residual).filter(Objects::nonNull).toArray(Tensor[]::new);
+        return Tape.output(op, y, () -> new BatchNormNode(inputs, training, weight != null, bias != null,
+                residual != null, means, invstds, scale, relu ? y : null), inputs);
+    }
+
+    /** PyTorch's argument checks of {@code batch_norm}, with {@code op} naming the caller. */
+    private static void check(String op, Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                              boolean training, double eps) {
+        if (x.rank() < 2) {
+            throw new IllegalArgumentException(op + ": expected an input [N, C, *] of rank >= 2, but got shape "
+                    + x.shape());
+        }
+        checkChannels(op, "running_mean", runningMean, x);
+        checkChannels(op, "running_var", runningVar, x);
+        checkChannels(op, "weight", weight, x);
+        checkChannels(op, "bias", bias, x);
+        if ((runningMean == null) != (runningVar == null)) {
+            throw new IllegalArgumentException(op + ": running_mean and running_var must both be given or both be null");
+        }
+        if (!training && runningMean == null) {
+            throw new IllegalArgumentException(op + ": evaluation mode needs running_mean and running_var");
+        }
+        if (!(eps > 0)) {
+            throw new IllegalArgumentException(op + ": eps must be > 0, got " + eps);
+        }
+        if (training && x.size(0) * inner(x) <= 1) {
+            throw new IllegalArgumentException(op + ": expected more than 1 value per channel when training, got input"
+                    + " shape " + x.shape());
+        }
+    }
+
+    private static void checkChannels(String op, String name, Tensor t, Tensor x) {
+        if (t == null) {
+            return;
+        }
+        int c = x.size(1);
+        if (t.rank() != 1 || t.size(0) != c) {
+            throw new IllegalArgumentException(op + ": " + name + " should have shape [" + c + "] for an input of shape "
+                    + x.shape() + ", but got " + t.shape());
+        }
+        if (t.dtype() != x.dtype()) {
+            throw new IllegalArgumentException(op + ": " + name + " is " + t.dtype() + " but the input is " + x.dtype());
+        }
+    }
+
+    /** Every gradient is a tensor allocated by {@link #backward}, or its owned output gradient. */
+    @Override
+    protected boolean returnsFreshGradients() {
+        return true;
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor g) {
+        return backward(g, false);
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor[] g, BackwardContext context) {
+        return backward(g[0], context.owns(0));
+    }
+
+    /**
+     * @param ownsG whether {@code g} is this call's to overwrite ({@link BackwardContext#owns}): it then
+     *              becomes the residual's gradient, else {@code dx}, instead of a new tensor
+     */
+    private Tensor[] backward(Tensor g, boolean ownsG) {
+        DType dtype = g.dtype();
+        int biasSlot = hasWeight ? 2 : 1;
+        int residualSlot = inputCount() - 1;
+        // The residual's gradient is the masked incoming gradient itself.
+        boolean needsDr = hasResidual && needsGrad(residualSlot);
+        Tensor dr = needsDr ? ownsG ? g : Tensor.zeros(dtype, g.shape()) : null;
+        Tensor dx = needsGrad(0) ? ownsG && !needsDr ? g : Tensor.zeros(dtype, g.shape()) : null;
+        Tensor dw = hasWeight && needsGrad(1) ? Tensor.zeros(dtype, mean.length) : null;
+        Tensor db = hasBias && needsGrad(biasSlot) ? Tensor.zeros(dtype, mean.length) : null;
+        // With the ReLU, the incoming gradient is first masked in one pass over the whole tensor
+        // (as the separate ReLU node would) into the tensor that needs it next: the residual's
+        // gradient, else dx (then overwritten in place), else g itself when owned, else a
+        // temporary. The pass below computes dx element by element from the same index (or from
+        // the channel runs), so dx may be the masked gradient's own storage.
+        Tensor grad = g;
+        if (out != null) {
+            grad = dr != null ? dr : dx != null ? dx : ownsG ? g : Tensor.zeros(dtype, g.shape());
+            Dispatch.activateBackward(Activation.RELU, out, 0, g, 0, grad, 0, g.numel());
+        }
+        Object gs = data(grad);
+        Object xs = data(input(0));
+        Object dxs = dx == null ? null : data(dx);
+        int n = g.size(0);
+        int c = g.size(1);
+        int inner = inner(g);
+        int m = n * inner;
+        // A channel's runs of up to RUN_REREAD_LIMIT elements are still in L1/L2 and are read back
+        // from there; longer ones are not, and the second pass rereads the arrays in place.
+        boolean fromRuns = m <= RUN_REREAD_LIMIT;
+        KernelProvider provider = Providers.provider();
+        Parallel.forEach(c, ch -> {
+            try (Providers.Scope s = Providers.use(provider)) {
+                int off = ch * inner;
+                // The channel's gradient and its normalised input as contiguous runs, so that
+                // each sum is one fixed-order reduction. xhat is ((x - mean) invstd) 1 + (-0):
+                // adding -0 changes no value, not even a -0.
+                Object gc = gather(gs, n, c, inner, ch, Scratch.CHANNEL_RUN);
+                Object xhat = scratch(gs, Scratch.CHANNEL_XHAT, m);
+                Norms.batchNorm(n, inner, xs, null, off, c * inner, mean[ch], invstd[ch], 1, -0d, false, xhat, 0,
+                        inner);
+                double sg = sum(gc, m);
+                double sgx = dot(gc, xhat, m);
+                if (dw != null) {
+                    dw.setFlat(ch, sgx);
+                }
+                if (db != null) {
+                    db.setFlat(ch, sg);
+                }
+                if (dxs == null) {
+                    return;
+                }
+                double meanG = round(dtype, sg / m);
+                double meanGx = round(dtype, sgx / m);
+                if (fromRuns) {
+                    // The runs hold xhat itself: a mean of 0 and an invstd of 1 leave it as it is.
+                    Norms.batchNormBackward(n, inner, gc, xhat, 0, inner, 0, 1, scale[ch], meanG, meanGx, batchStats,
+                            dxs, off, c * inner);
+                } else {
+                    Norms.batchNormBackward(n, inner, gs, xs, off, c * inner, mean[ch], invstd[ch], scale[ch], meanG,
+                            meanGx, batchStats, dxs, off, c * inner);
+                }
+            }
+        });
+        Tensor[] grads = new Tensor[inputCount()];
+        grads[0] = dx;
+        if (hasWeight) {
+            grads[1] = dw;
+        }
+        if (hasBias) {
+            grads[biasSlot] = db;
+        }
+        if (hasResidual) {
+            grads[residualSlot] = dr;
+        }
+        return grads;
+    }
+
+    /** Elements per channel and sample of an input {@code [N, C, *]}. */
+    private static int inner(Tensor x) {
+        return x.size(1) == 0 || x.size(0) == 0 ? 0 : x.numel() / (x.size(0) * x.size(1));
+    }
+
+    private static Object data(Tensor t) {
+        return t.dtype() == DType.F32 ? t.f32() : t.f64();
+    }
+
+    /** {@code v} rounded to the working precision. */
+    private static double round(DType dtype, double v) {
+        return dtype == DType.F32 ? (float) v : v;
+    }
+
+    /** Channel {@code ch}'s planes copied into the thread's scratch run {@code slot}. */
+    private static Object gather(Object data, int n, int c, int inner, int ch, int slot) {
+        Object run = scratch(data, slot, n * inner);
+        for (int b = 0; b < n; b++) {
+            System.arraycopy(data, (b * c + ch) * inner, run, b * inner, inner);
+        }
+        return run;
+    }
+
+    /** The thread's scratch array {@code slot} of {@code like}'s precision, at least {@code size} long. */
+    private static Object scratch(Object like, int slot, int size) {
+        return like instanceof float[] ? Scratch.floats(slot, size) : Scratch.doubles(slot, size);
+    }
+
+    // The fixed-order sums of a run, in double.
+
+    private static double sum(Object run, int m) {
+        return run instanceof float[] f ? Reductions.sum(f, 0, m) : Reductions.sum((double[]) run, 0, m);
+    }
+
+    private static double sumOfSquaredDeviations(Object run, int m, double center) {
+        return run instanceof float[] f ? Reductions.sumOfSquaredDeviations(f, 0, m, (float) center)
+                : Reductions.sumOfSquaredDeviations((double[]) run, 0, m, center);
+    }
+
+    private static double dot(Object a, Object b, int m) {
+        return a instanceof float[] f ? Reductions.dot(f, 0, (float[]) b, 0, m)
+                : Reductions.dot((double[]) a, 0, (double[]) b, 0, m);
+    }
+
+    @Override
+    protected void release() {
+        super.release();
+        mean = null;
+        invstd = null;
+        scale = null;
+        out = null;
+    }
+}

@@ -56,12 +56,12 @@ final class GruLayer extends GradFn {
             }
         }
         Tensor ys = Tensor.zeros(x.dtype(), steps, batch, hidden);
-        Tensor wHhT = Sequences.transposedForSteps(wHh, batch);
+        StepProduct recurrent = StepProduct.forward(wHh, batch);
         for (int step = 0; step < steps; step++) {
             int t = Sequences.time(step, steps, reverse);
             int prev = step == 0 ? 0 : Sequences.time(step - 1, steps, reverse) * s;
             Tensor hPrev = step == 0 ? h0 : ys;
-            Sequences.addRecurrent(batch, hPrev, prev, wHh, wHhT, gh, t * batch * g);
+            recurrent.multiply(batch, hPrev, prev, 1, gh, t * batch * g);
             Dispatch.gruForward(batch, hidden, gx, t * batch * g, gh, t * batch * g, hPrev, prev, ys, t * s);
         }
         SequenceOutput out = new SequenceOutput(ys, Sequences.step(ys, Sequences.time(steps - 1, steps, reverse)),
@@ -92,6 +92,7 @@ final class GruLayer extends GradFn {
         Tensor dGh = Tensor.zeros(x.dtype(), steps, batch, gs);
         Tensor dh = Sequences.startGradient(g[1], h0);
         Tensor dhStep = Tensor.zeros(x.dtype(), batch, hidden);
+        StepProduct recurrent = StepProduct.backward(wHh, batch);
         for (int step = steps - 1; step >= 0; step--) {
             int t = Sequences.time(step, steps, reverse);
             Sequences.stepGradient(dh, g[0], t, dhStep);
@@ -100,8 +101,7 @@ final class GruLayer extends GradFn {
             // The kernel writes the direct part dh z into dh; the GEMM adds the part through W_hh.
             Dispatch.gruBackward(batch, hidden, gx, t * batch * gs, gh, t * batch * gs, hPrev, prev, dhStep, 0, dGx,
                     t * batch * gs, dGh, t * batch * gs, dh, 0);
-            Dispatch.gemm(false, false, batch, hidden, gs, 1, dGh, t * batch * gs, gs, wHh, 0, hidden, 1, dh, 0,
-                    hidden);
+            recurrent.multiply(batch, dGh, t * batch * gs, 1, dh, 0);
         }
         Tensor[] grads = new Tensor[hasBias ? 6 : 4];
         grads[0] = needsGrad(0) ? Sequences.inputGradient(dGx, wIh, x) : null;

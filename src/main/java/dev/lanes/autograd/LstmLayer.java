@@ -49,13 +49,13 @@ final class LstmLayer extends GradFn {
         Tensor ys = Tensor.zeros(x.dtype(), steps, batch, hidden);
         Tensor cs = Tensor.zeros(x.dtype(), steps, batch, hidden);
         Tensor tanhCs = Tensor.zeros(x.dtype(), steps, batch, hidden);
-        Tensor wHhT = Sequences.transposedForSteps(wHh, batch);
+        StepProduct recurrent = StepProduct.forward(wHh, batch);
         for (int step = 0; step < steps; step++) {
             int t = Sequences.time(step, steps, reverse);
             int prev = step == 0 ? 0 : Sequences.time(step - 1, steps, reverse) * s;
             Tensor hPrev = step == 0 ? h0 : ys;
             Tensor cPrev = step == 0 ? c0 : cs;
-            Sequences.addRecurrent(batch, hPrev, prev, wHh, wHhT, gates, t * batch * g);
+            recurrent.multiply(batch, hPrev, prev, 1, gates, t * batch * g);
             Dispatch.lstmForward(batch, hidden, gates, t * batch * g, b, cPrev, prev, cs, t * s, tanhCs, t * s, ys,
                     t * s);
         }
@@ -88,6 +88,7 @@ final class LstmLayer extends GradFn {
         Tensor dh = Sequences.startGradient(g[1], h0);
         Tensor dc = Sequences.startGradient(g[2], c0);
         Tensor dhStep = Tensor.zeros(x.dtype(), batch, hidden);
+        StepProduct recurrent = StepProduct.backward(wHh, batch);
         for (int step = steps - 1; step >= 0; step--) {
             int t = Sequences.time(step, steps, reverse);
             Sequences.stepGradient(dh, g[0], t, dhStep);
@@ -96,8 +97,7 @@ final class LstmLayer extends GradFn {
             // dc is updated in place: it holds the gradient reaching c_t, then the one reaching c_{t-1}.
             Dispatch.lstmBackward(batch, hidden, gates, t * batch * gs, cPrev, prev, tanhCs, t * s, dhStep, 0, dc, 0,
                     dGates, t * batch * gs, dc, 0);
-            Dispatch.gemm(false, false, batch, hidden, gs, 1, dGates, t * batch * gs, gs, wHh, 0, hidden, 0, dh, 0,
-                    hidden);
+            recurrent.multiply(batch, dGates, t * batch * gs, 0, dh, 0);
         }
         Tensor[] grads = new Tensor[hasBias ? 6 : 5];
         grads[0] = needsGrad(0) ? Sequences.inputGradient(dGates, wIh, x) : null;

@@ -44,12 +44,12 @@ final class RnnLayer extends GradFn {
         int s = batch * hidden;
         Tensor ys = Sequences.project(x, wIh);
         Tensor b = bias != null ? bias : Tensor.zeros(x.dtype(), hidden);
-        Tensor wHhT = Sequences.transposedForSteps(wHh, batch);
+        StepProduct recurrent = StepProduct.forward(wHh, batch);
         for (int step = 0; step < steps; step++) {
             int t = Sequences.time(step, steps, reverse);
             int prev = step == 0 ? 0 : Sequences.time(step - 1, steps, reverse) * s;
             Tensor hPrev = step == 0 ? h0 : ys;
-            Sequences.addRecurrent(batch, hPrev, prev, wHh, wHhT, ys, t * s);
+            recurrent.multiply(batch, hPrev, prev, 1, ys, t * s);
             Dispatch.biasActivate(activation, batch, hidden, b, ys, t * s);
         }
         SequenceOutput out = new SequenceOutput(ys, Sequences.step(ys, Sequences.time(steps - 1, steps, reverse)),
@@ -78,12 +78,12 @@ final class RnnLayer extends GradFn {
         Tensor dPre = Tensor.zeros(x.dtype(), steps, batch, hidden);
         Tensor dh = Sequences.startGradient(g[1], h0);
         Tensor dhStep = Tensor.zeros(x.dtype(), batch, hidden);
+        StepProduct recurrent = StepProduct.backward(wHh, batch);
         for (int step = steps - 1; step >= 0; step--) {
             int t = Sequences.time(step, steps, reverse);
             Sequences.stepGradient(dh, g[0], t, dhStep);
             Dispatch.activateBackward(activation, ys, t * s, dhStep, 0, dPre, t * s, s);
-            Dispatch.gemm(false, false, batch, hidden, hidden, 1, dPre, t * s, hidden, wHh, 0, hidden, 0, dh, 0,
-                    hidden);
+            recurrent.multiply(batch, dPre, t * s, 0, dh, 0);
         }
         Tensor[] grads = new Tensor[hasBias ? 5 : 4];
         grads[0] = needsGrad(0) ? Sequences.inputGradient(dPre, wIh, x) : null;

@@ -67,30 +67,6 @@ final class Sequences {
         return y;
     }
 
-    /**
-     * The right operand of the per-step recurrent products {@code h W_hh^T}: null to read W_hh as
-     * stored (batches of at most four rows take GEMM's dot-product path, which packs nothing), or
-     * for larger batches W_hh transposed once per call, so that every step reads it in place
-     * instead of packing the transposed weights again.
-     */
-    static Tensor transposedForSteps(Tensor wHh, int batch) {
-        if (batch <= 4) {
-            return null;
-        }
-        return DataMovement.permute(wHh, new int[] {1, 0});
-    }
-
-    /** {@code out[off..] += hPrev[hOff..] W_hh^T} for one step ({@code wHhT} from {@link #transposedForSteps}). */
-    static void addRecurrent(int batch, Tensor hPrev, int hOff, Tensor wHh, Tensor wHhT, Tensor out, int off) {
-        int rows = wHh.size(0);
-        int hidden = wHh.size(1);
-        if (wHhT == null) {
-            Dispatch.gemm(false, true, batch, rows, hidden, 1, hPrev, hOff, hidden, wHh, 0, hidden, 1, out, off, rows);
-        } else {
-            Dispatch.gemm(false, false, batch, rows, hidden, 1, hPrev, hOff, hidden, wHhT, 0, rows, 1, out, off, rows);
-        }
-    }
-
     /** @return a new {@code [B, N]} tensor with step {@code t} of a {@code [T, B, N]} sequence */
     static Tensor step(Tensor seq, int t) {
         int s = seq.size(1) * seq.size(2);

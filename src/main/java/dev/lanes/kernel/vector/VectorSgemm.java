@@ -116,8 +116,24 @@ final class VectorSgemm {
             runStrip(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
-        // Column strips are multiples of four B panels (the one-row kernel's width), row strips
-        // multiples of the 12-row panel. Split the columns unless there are too few of them.
+        split(m, n, threads, (row, rows, col, cols) -> runStrip(transA, transB, rows, cols, k, alpha, a,
+                aOff + (transA ? row : row * lda), lda, b, bOff + (transB ? col * ldb : col), ldb, beta, c,
+                cOff + row * ldc + col, ldc));
+    }
+
+    /** One strip of C: rows {@code [row, row + rows)}, columns {@code [col, col + cols)}. */
+    @FunctionalInterface
+    private interface StripTask {
+        void run(int row, int rows, int col, int cols);
+    }
+
+    /**
+     * Splits C over the threads into strips of whole columns or whole rows. Column strips are
+     * multiples of four B panels (the one-row kernel's width), row strips multiples of the 12-row
+     * panel; the columns are split unless there are too few of them. No element's arithmetic
+     * depends on the strip it falls in.
+     */
+    private static void split(int m, int n, int threads, StripTask task) {
         int colUnits = (n + ROW_GROUP * NR - 1) / (ROW_GROUP * NR);
         int rowUnits = (m + MR - 1) / MR;
         boolean byColumns = colUnits >= threads || colUnits >= rowUnits;
@@ -129,14 +145,9 @@ final class VectorSgemm {
         Parallel.forEach(count, s -> {
             int start = s * per;
             if (byColumns) {
-                int width = Math.min(per, n - start);
-                int bStart = bOff + (transB ? start * ldb : start);
-                runStrip(transA, transB, m, width, k, alpha, a, aOff, lda, b, bStart, ldb, beta, c, cOff + start, ldc);
+                task.run(0, m, start, Math.min(per, n - start));
             } else {
-                int height = Math.min(per, m - start);
-                int aStart = aOff + (transA ? start : start * lda);
-                runStrip(transA, transB, height, n, k, alpha, a, aStart, lda, b, bOff, ldb, beta, c,
-                        cOff + start * ldc, ldc);
+                task.run(start, Math.min(per, m - start), 0, n);
             }
         });
     }
@@ -196,24 +207,8 @@ final class VectorSgemm {
             runPackedStrip(transA, m, n, k, alpha, a, aOff, lda, packed, 0, beta, c, cOff, ldc);
             return;
         }
-        int colUnits = (n + ROW_GROUP * NR - 1) / (ROW_GROUP * NR);
-        int rowUnits = (m + MR - 1) / MR;
-        boolean byColumns = colUnits >= threads || colUnits >= rowUnits;
-        int unit = byColumns ? ROW_GROUP * NR : MR;
-        int units = byColumns ? colUnits : rowUnits;
-        int strips = Math.min(threads, units);
-        int per = (units + strips - 1) / strips * unit;
-        int count = ((byColumns ? n : m) + per - 1) / per;
-        Parallel.forEach(count, s -> {
-            int start = s * per;
-            if (byColumns) {
-                runPackedStrip(transA, m, Math.min(per, n - start), k, alpha, a, aOff, lda, packed, start / NR, beta,
-                        c, cOff + start, ldc);
-            } else {
-                runPackedStrip(transA, Math.min(per, m - start), n, k, alpha, a,
-                        aOff + (transA ? start : start * lda), lda, packed, 0, beta, c, cOff + start * ldc, ldc);
-            }
-        });
+        split(m, n, threads, (row, rows, col, cols) -> runPackedStrip(transA, rows, cols, k, alpha, a,
+                aOff + (transA ? row : row * lda), lda, packed, col / NR, beta, c, cOff + row * ldc + col, ldc));
     }
 
     private static void runPackedStrip(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,

@@ -26,7 +26,13 @@ import java.util.Set;
  */
 public final class FusedKernelGenerator {
 
-    record Array(String name, int blocks, boolean shared, boolean optional, String inplace) {
+    /**
+     * An array argument: {@code blocks} blocks of the row width per row, or one row for the whole
+     * batch ({@code shared}), or one value per row ({@code perRow}); a {@code scratch} array is no
+     * argument but a thread-local row the kernel owns.
+     */
+    record Array(String name, int blocks, boolean shared, boolean optional, String inplace, boolean perRow,
+                 boolean scratch) {
     }
 
     sealed interface Node permits Assign, Store, If, RowValue {
@@ -49,17 +55,22 @@ public final class FusedKernelGenerator {
     record If(String condition, List<Node> then, List<Node> otherwise) implements Node {
     }
 
-    record Kernel(String name, List<String> doc, List<Array> arrays, List<String> params, List<String> flags,
-                  List<List<Node>> stages) {
+    record Kernel(String name, List<String> doc, List<Array> arrays, List<String> params, Set<String> doubleParams,
+                  List<String> flags, List<String> clears, List<List<Node>> stages) {
         /** The row values computed before stage {@code s}, in order. */
         List<String> rowValuesBefore(int s) {
             List<String> out = new ArrayList<>();
             for (int i = 0; i < s; i++) {
-                if (stages.get(i).get(0) instanceof RowValue r) {
+                if (stages.get(i).get(0) instanceof RowValue r && !r.kind().equals("store")) {
                     out.add(r.target());
                 }
             }
             return out;
+        }
+
+        /** A parameter's Java type in a kernel of precision {@code type}. */
+        String paramType(String param, String type) {
+            return doubleParams.contains(param) ? "double" : type;
         }
 
         Array array(String n) {
@@ -187,7 +198,8 @@ public final class FusedKernelGenerator {
         List<String> fDoc = null;
         List<Kernel> kernels = null;
         String kName = null;
-        List<String> kDoc = null, params = null, flags = null;
+        List<String> kDoc = null, params = null, flags = null, clears = null;
+        Set<String> doubleParams = null;
         List<Array> arrays = null;
         List<List<Node>> stages = null;
         Deque<List<Node>> open = new ArrayDeque<>(); // innermost statement list first
@@ -259,13 +271,15 @@ public final class FusedKernelGenerator {
                 kDoc = new ArrayList<>();
                 arrays = new ArrayList<>();
                 params = new ArrayList<>();
+                doubleParams = new LinkedHashSet<>();
                 flags = new ArrayList<>();
+                clears = new ArrayList<>();
                 stages = null;
             } else if (kName == null) {
                 throw new IllegalArgumentException(where + "'" + w[0] + "' outside a kernel");
             } else if (w[0].equals("array")) {
                 int blocks = 1;
-                boolean shared = false, optional = false;
+                boolean shared = false, optional = false, perRow = false, scratch = false;
                 String inplace = null;
                 for (int i = 2; i < w.length; i++) {
                     String[] kv = w[i].split("=", 2);
@@ -274,15 +288,25 @@ public final class FusedKernelGenerator {
                         case "shared" -> shared = true;
                         case "optional" -> optional = true;
                         case "inplace" -> inplace = kv[1];
+                        case "perrow" -> perRow = true;
+                        case "scratch" -> scratch = true;
                         default -> throw new IllegalArgumentException(where + "unknown attribute " + kv[0]);
                     }
                 }
-                if (!fRows && (blocks != 1 || shared || inplace != null)) {
-                    throw new IllegalArgumentException(where + "blocks, shared and inplace need layout=rows");
+                if (!fRows && (blocks != 1 || shared || inplace != null || perRow || scratch)) {
+                    throw new IllegalArgumentException(where + "blocks, shared, inplace, perrow and scratch need layout=rows");
                 }
-                arrays.add(new Array(w[1], blocks, shared, optional, inplace));
+                arrays.add(new Array(w[1], blocks, shared, optional, inplace, perRow, scratch));
+            } else if (w[0].equals("clear")) {
+                clears.addAll(List.of(w).subList(1, w.length));
             } else if (w[0].equals("param")) {
-                params.addAll(List.of(w).subList(1, w.length));
+                for (String name : List.of(w).subList(1, w.length)) {
+                    if (name.endsWith(":double")) {
+                        name = name.substring(0, name.length() - 7);
+                        doubleParams.add(name);
+                    }
+                    params.add(name);
+                }
             } else if (w[0].equals("flag")) {
                 flags.addAll(List.of(w).subList(1, w.length));
             } else if (w[0].equals("body")) {
@@ -316,22 +340,26 @@ public final class FusedKernelGenerator {
                     open.pop();
                 } else {
                     stages.removeIf(List::isEmpty);
-                    Kernel k = new Kernel(kName, kDoc, arrays, params, flags, stages);
+                    INNER_NAME = fInner;
+                    Kernel k = new Kernel(kName, kDoc, arrays, params, doubleParams, flags, clears, stages);
                     check(where, k);
                     kernels.add(k);
                     kName = null;
                     stages = null;
                 }
-            } else if (line.startsWith("row ") || line.matches("[a-z][a-zA-Z0-9]* *= *row(sum|max)\\(.*")) {
+            } else if (line.startsWith("row ") || line.startsWith("rowd ")
+                    || line.matches("[a-z][a-zA-Z0-9]* *= *row(sum|max)\\(.*")) {
                 if (!ifs.isEmpty()) {
                     throw new IllegalArgumentException(where + "a row value inside an 'if'");
                 }
-                String st = line.startsWith("row ") ? line.substring(4) : line;
+                boolean keyword = line.startsWith("row ") || line.startsWith("rowd ");
+                String st = keyword ? line.substring(line.indexOf(' ') + 1) : line;
                 int eq = st.indexOf('=');
-                String target = st.substring(0, eq).strip();
+                boolean store = st.charAt(eq - 1) == ':';
+                String target = st.substring(0, store ? eq - 1 : eq).strip();
                 String rhs = st.substring(eq + 1).strip();
-                String kind = "value";
-                if (!line.startsWith("row ")) {
+                String kind = store ? "store" : line.startsWith("rowd ") ? "dvalue" : "value";
+                if (!keyword) {
                     kind = rhs.substring(3, 6);
                     rhs = rhs.substring(7, rhs.length() - 1);
                 }
@@ -366,6 +394,9 @@ public final class FusedKernelGenerator {
     }
 
     /** Names resolve to arrays (with a block in range), parameters or locals assigned before. */
+    /** The row width's name in the family being checked (row expressions may read it). */
+    static String INNER_NAME = "hidden";
+
     static void check(String where, Kernel k) {
         for (Array a : k.arrays()) {
             if (a.inplace() != null) {
@@ -377,10 +408,26 @@ public final class FusedKernelGenerator {
             }
         }
         Set<String> rowValues = new LinkedHashSet<>();
+        for (String c : k.clears()) {
+            Array a = k.array(c);
+            if (a == null || !a.shared()) {
+                throw new IllegalArgumentException(where + k.name() + ": clear takes a shared array, got " + c);
+            }
+        }
         for (List<Node> stage : k.stages()) {
             if (stage.get(0) instanceof RowValue r) {
-                checkExpr(where + k.name() + ": ", k, r.expr(), rowValues);
-                rowValues.add(r.target());
+                Set<String> visible = new LinkedHashSet<>(rowValues);
+                visible.add(INNER_NAME);
+                checkExpr(where + k.name() + ": ", k, r.expr(), visible);
+                if (r.kind().equals("store")) {
+                    Array a = k.array(r.target());
+                    if (a == null || !a.perRow()) {
+                        throw new IllegalArgumentException(where + k.name() + ": 'row " + r.target()
+                                + " :=' needs a perrow array");
+                    }
+                } else {
+                    rowValues.add(r.target());
+                }
             } else {
                 checkNodes(where + k.name() + ": ", k, stage, new LinkedHashSet<>(rowValues));
             }
@@ -446,6 +493,9 @@ public final class FusedKernelGenerator {
             p.add("int " + f.inner());
         }
         for (Array a : k.arrays()) {
+            if (a.scratch()) {
+                continue;
+            }
             p.add(type + "[] " + a.name());
             if (f.offsets()) {
                 p.add("int " + a.name() + "Off");
@@ -454,14 +504,14 @@ public final class FusedKernelGenerator {
         if (!f.rows()) {
             p.add("int n");
         }
-        k.params().forEach(s -> p.add(type + " " + s));
+        k.params().forEach(s -> p.add(k.paramType(s, type) + " " + s));
         k.flags().forEach(s -> p.add("boolean " + s));
         return String.join(", ", p);
     }
 
     /** The interface method's parameter names. */
     static String arguments(Family f, Kernel k) {
-        return signature(f, k, "T").replaceAll("(T\\[\\]|int|T|boolean) ", "");
+        return signature(f, k, "T").replaceAll("(T\\[\\]|int|T|double|boolean) ", "");
     }
 
     /** The parameter types, for javadoc links. */
@@ -479,7 +529,7 @@ public final class FusedKernelGenerator {
                 p.add("int " + a.name() + (f.rows() ? "Row" : "Off"));
             }
         }
-        k.params().forEach(s -> p.add(type + " " + s));
+        k.params().forEach(s -> p.add(k.paramType(s, type) + " " + s));
         k.flags().forEach(s -> p.add("boolean " + s));
         k.rowValuesBefore(stage).forEach(s -> p.add(type + " r_" + s));
         return String.join(", ", p);
@@ -515,12 +565,49 @@ public final class FusedKernelGenerator {
 
     /** The row bases of one batch row, one line each. */
     static void rowBases(StringBuilder b, Family f, Kernel k, String indent) {
+        int scratch = 0;
         for (Array a : k.arrays()) {
-            b.append(indent).append("int ").append(a.name()).append("Row = ").append(a.name()).append("Off");
-            if (!a.shared()) {
+            b.append(indent).append("int ").append(a.name()).append("Row = ");
+            if (a.scratch()) {
+                b.append(scratch == 0 ? "0" : scratch + " * " + f.inner()).append(";\n");
+                scratch += a.blocks();
+                continue;
+            }
+            b.append(a.name()).append("Off");
+            if (a.perRow()) {
+                b.append(" + row");
+            } else if (!a.shared()) {
                 b.append(" + row * ").append(a.blocks() == 1 ? "" : a.blocks() + " * ").append(f.inner());
             }
             b.append(";\n");
+        }
+    }
+
+    /**
+     * What a kernel does before its rows: its scratch arrays (one thread-local run holding each
+     * array's row in turn) and the clearing of accumulated shared arrays.
+     */
+    static void prologue(StringBuilder b, Family f, Kernel k, String type, String indent) {
+        int rows = 0;
+        for (Array a : k.arrays()) {
+            rows += a.scratch() ? a.blocks() : 0;
+        }
+        if (rows > 0) {
+            b.append(indent).append(type).append("[] scratch = dev.lanes.kernel.internal.Scratch.")
+                    .append(type.equals("float") ? "floats" : "doubles").append("(dev.lanes.kernel.internal.Scratch.FUSED_ROWS, ")
+                    .append(rows == 1 ? "" : rows + " * ").append(f.inner()).append(");\n");
+            for (Array a : k.arrays()) {
+                if (a.scratch()) {
+                    b.append(indent).append(type).append("[] ").append(a.name()).append(" = scratch;\n");
+                }
+            }
+        }
+        for (String c : k.clears()) {
+            Array a = k.array(c);
+            String fill = "java.util.Arrays.fill(" + c + ", " + c + "Off, " + c + "Off + "
+                    + (a.blocks() == 1 ? "" : a.blocks() + " * ") + f.inner() + ", 0);";
+            b.append(indent).append(a.optional() ? "if (" + c + " != null) {\n" + indent + "    " + fill + "\n" + indent + "}"
+                    : fill).append('\n');
         }
     }
 
@@ -557,8 +644,7 @@ public final class FusedKernelGenerator {
                         Expressions.Expr x = bound.get("x");
                         Expressions.Expr y = bound.get("y");
                         Expressions.Expr c = bound.get("center");
-                        String center = c == null ? zero
-                                : Expressions.scalar(c, type, n -> k.params().contains(n) ? n : "r_" + n);
+                        String center = c == null ? zero : Expressions.scalar(c, type, n -> rowName(f, k, n));
                         return head + sums + ".sum(SumTerm." + t.constant() + ", "
                                 + arrayStart(f, ((Expressions.Var) x).name()) + ", "
                                 + (y == null ? "null, 0" : arrayStart(f, ((Expressions.Var) y).name())) + ", " + center
@@ -568,10 +654,30 @@ public final class FusedKernelGenerator {
                 throw new IllegalArgumentException(k.name() + ": rowsum(" + Expressions.text(r.expr())
                         + ") is no declared sum term");
             }
+            case "dvalue" -> {
+                String e = Expressions.scalar(r.expr(), "double", n -> "(double) " + rowName(f, k, n));
+                return head + (type.equals("float") ? "(float) (" + e + ");" : e + ";");
+            }
+            case "store" -> {
+                return r.target() + "[" + r.target() + "Row] = "
+                        + Expressions.scalar(r.expr(), type, n -> rowName(f, k, n)) + ";";
+            }
             default -> {
-                return head + Expressions.scalar(r.expr(), type, n -> k.params().contains(n) ? n : "r_" + n) + ";";
+                return head + Expressions.scalar(r.expr(), type, n -> rowName(f, k, n)) + ";";
             }
         }
+    }
+
+    /** A name in a row expression: a parameter, the row width, a per-row array's value, a row value. */
+    static String rowName(Family f, Kernel k, String n) {
+        Array a = k.array(n);
+        if (a != null) {
+            if (!a.perRow()) {
+                throw new IllegalArgumentException(k.name() + ": a row expression reads " + n + ", not a perrow array");
+            }
+            return n + "[" + n + "Row]";
+        }
+        return k.params().contains(n) || n.equals(f.inner()) ? n : "r_" + n;
     }
 
     /** {@code array, start} of the current row's block named by {@code a} or {@code a.k}. */
@@ -677,6 +783,7 @@ public final class FusedKernelGenerator {
                         .append(") {\n");
                 String indent = "        ";
                 if (f.rows()) {
+                    prologue(b, f, k, type, "        ");
                     b.append("        for (int row = 0; row < ").append(f.outer()).append("; row++) {\n");
                     rowBases(b, f, k, "            ");
                     indent = "            ";
@@ -889,6 +996,7 @@ public final class FusedKernelGenerator {
             String col = f.rows() ? "j" : "i";
             String end = f.rows() ? f.inner() : "n";
             if (f.rows()) {
+                prologue(methods, f, k, "float", "        ");
                 methods.append("        for (int row = 0; row < ").append(f.outer()).append("; row++) {\n");
                 rowBases(methods, f, k, "            ");
                 indent = "            ";
@@ -927,6 +1035,7 @@ public final class FusedKernelGenerator {
         }
         StringBuilder b = new StringBuilder(HEADER);
         b.append("package dev.lanes.kernel.vector;\n\n");
+        b.append("import dev.lanes.kernel.internal.DoubleMath;\n");
         b.append("import dev.lanes.kernel.internal.FloatMath;\n");
         b.append("import dev.lanes.kernel.internal.").append(f.iface()).append(";\n");
         b.append("import dev.lanes.kernel.internal.SumTerm;\n");

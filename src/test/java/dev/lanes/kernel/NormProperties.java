@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lanes.kernel.internal.KernelProvider;
+import dev.lanes.kernel.internal.LayerNormKernels;
 import dev.lanes.kernel.internal.NormKernels;
 import dev.lanes.kernel.internal.Norms;
 import dev.lanes.kernel.internal.Parallel;
@@ -25,7 +26,7 @@ import net.jqwik.api.lifecycle.AfterProperty;
 
 /**
  * Layer normalisation kernels on both providers: single precision follows the arithmetic that
- * {@link NormKernels} documents bit for bit (so the providers agree at every vector width), is
+ * {@link LayerNormKernels} declares bit for bit (so the providers agree at every vector width), is
  * accurate against double precision, double precision is one code on both providers; the facade
  * combines the column sums of the backward pass in its documented blocks, and every result is
  * the same bits for any thread count. The batch-norm passes follow their documented arithmetic
@@ -99,7 +100,7 @@ class NormProperties {
         }
     }
 
-    /** The arithmetic of {@link NormKernels}, written out plainly from the fixed-order sum. */
+    /** The arithmetic of {@link LayerNormKernels} (src/main/ops/fused.ops), written out plainly from the fixed-order sum. */
     static Outputs documented(Problem p) {
         Outputs o = Outputs.of(p);
         int off = p.off();
@@ -145,13 +146,13 @@ class NormProperties {
     }
 
     /** One kernel call each way on {@code k}, in place when asked (y over a copy of x, dx over a copy of dy). */
-    static Outputs run(NormKernels k, Problem p, boolean inPlace) {
+    static Outputs run(LayerNormKernels k, Problem p, boolean inPlace) {
         Outputs o = Outputs.of(p);
         float[] y = inPlace ? p.x().clone() : o.y();
         float[] dx = inPlace ? p.dy().clone() : o.dx();
         int off = p.off();
-        k.layerNorm(p.rows(), p.cols(), inPlace ? y : p.x(), off, p.w(), off, p.b(), off, p.eps(), y, off, o.mean(),
-                off, o.rstd(), off);
+        k.layerNorm(p.rows(), p.cols(), inPlace ? y : p.x(), off, p.w(), off, p.b(), off, y, off, o.mean(), off,
+                o.rstd(), off, p.eps());
         k.layerNormBackward(p.rows(), p.cols(), p.x(), off, o.mean(), off, o.rstd(), off, p.w(), off,
                 inPlace ? dx : p.dy(), off, dx, off, o.dw(), off, o.db(), off);
         System.arraycopy(y, 0, o.y(), 0, o.y().length);
@@ -175,7 +176,7 @@ class NormProperties {
                                                                 @ForAll boolean inPlace, @ForAll long seed) {
         Problem p = Problem.random(new Random(seed), rows, cols, off, weight, bias, true);
         Outputs want = documented(p);
-        Outputs got = run(provider.norms(), p, inPlace);
+        Outputs got = run(provider.layerNorm(), p, inPlace);
         String at = provider.name() + " " + rows + "x" + cols + (inPlace ? " in place" : "");
         int n = off + rows * cols;
         assertSameBits(want.y(), got.y(), off, n, at + " y");
@@ -191,7 +192,7 @@ class NormProperties {
                                    @ForAll @IntRange(min = 1, max = 4) int rows, @ForAll("cols") int cols,
                                    @ForAll boolean weight, @ForAll boolean bias, @ForAll long seed) {
         Problem p = Problem.random(new Random(seed), rows, cols, 0, weight, bias, false);
-        Outputs got = run(provider.norms(), p, false);
+        Outputs got = run(provider.layerNorm(), p, false);
         double[] dw = new double[cols];
         double[] db = new double[cols];
         double[] dwTol = new double[cols];
@@ -259,8 +260,8 @@ class NormProperties {
         double[] w = weight ? gaussian(r, cols) : null;
         double[] b = bias ? gaussian(r, cols) : null;
         double[] dy = gaussian(r, n);
-        double[][] scalar = runDouble(Providers.scalar().norms(), rows, cols, x, w, b, dy);
-        double[][] vector = runDouble(Providers.vector().orElseThrow().norms(), rows, cols, x, w, b, dy);
+        double[][] scalar = runDouble(Providers.scalar().layerNorm(), rows, cols, x, w, b, dy);
+        double[][] vector = runDouble(Providers.vector().orElseThrow().layerNorm(), rows, cols, x, w, b, dy);
         for (int k = 0; k < scalar.length; k++) {
             assertArrayEquals(scalar[k], vector[k], 0d, "output " + k);
         }
@@ -291,11 +292,11 @@ class NormProperties {
     }
 
     /** y, mean, rstd, dx, dw, db of one double call each way (eps 1e-5). */
-    private static double[][] runDouble(NormKernels k, int rows, int cols, double[] x, double[] w, double[] b,
+    private static double[][] runDouble(LayerNormKernels k, int rows, int cols, double[] x, double[] w, double[] b,
                                         double[] dy) {
         double[][] o = {new double[rows * cols], new double[rows], new double[rows], new double[rows * cols],
             new double[cols], new double[cols]};
-        k.layerNorm(rows, cols, x, 0, w, 0, b, 0, 1e-5, o[0], 0, o[1], 0, o[2], 0);
+        k.layerNorm(rows, cols, x, 0, w, 0, b, 0, o[0], 0, o[1], 0, o[2], 0, 1e-5);
         k.layerNormBackward(rows, cols, x, 0, o[1], 0, o[2], 0, w, 0, dy, 0, o[3], 0, o[4], 0, o[5], 0);
         return o;
     }
@@ -310,7 +311,7 @@ class NormProperties {
                                          @ForAll @IntRange(min = 1, max = 40) int cols, @ForAll boolean weight,
                                          @ForAll long seed) {
         Problem p = Problem.random(new Random(seed), rows, cols, 0, weight, false, true);
-        NormKernels k = provider.norms();
+        LayerNormKernels k = provider.layerNorm();
         // The kernels assume rows >= 1; with none, only the facade runs.
         Outputs whole = rows == 0 ? Outputs.of(p) : run(k, p, false);
         double[] dw = new double[cols];

@@ -28,6 +28,9 @@ public interface KernelProvider {
     /** Row-wise softmax and log-softmax. */
     SoftmaxKernels softmax();
 
+    /** Layer normalisation. */
+    LayerNormKernels layerNorm();
+
     /** @return the fused recurrent-cell steps of this provider */
     RecurrentKernels recurrent();
 

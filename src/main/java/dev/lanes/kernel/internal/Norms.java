@@ -44,6 +44,10 @@ public final class Norms {
         return Providers.provider().norms();
     }
 
+    private static LayerNormKernels layerNormKernels() {
+        return Providers.provider().layerNorm();
+    }
+
     /**
      * {@code y = (x - mean) / sqrt(var + eps) * weight + bias} for each row, with its mean and
      * biased variance over the row; the row's mean and {@code rstd = 1 / sqrt(var + eps)} are
@@ -60,17 +64,17 @@ public final class Norms {
         if (rows == 0 || cols == 0) {
             return;
         }
-        NormKernels k = kernels();
+        LayerNormKernels k = layerNormKernels();
         int tileRows = tileRows(cols);
         if (!split(rows, cols, tileRows)) {
-            k.layerNorm(rows, cols, x, xOff, weight, wOff, bias, bOff, eps, y, yOff, mean, meanOff, rstd, rstdOff);
+            k.layerNorm(rows, cols, x, xOff, weight, wOff, bias, bOff, y, yOff, mean, meanOff, rstd, rstdOff, eps);
             return;
         }
         Parallel.forEach(ceilDiv(rows, tileRows), t -> {
             int r0 = t * tileRows;
             int o = r0 * cols;
-            k.layerNorm(Math.min(tileRows, rows - r0), cols, x, xOff + o, weight, wOff, bias, bOff, eps, y, yOff + o,
-                    mean, meanOff + r0, rstd, rstdOff + r0);
+            k.layerNorm(Math.min(tileRows, rows - r0), cols, x, xOff + o, weight, wOff, bias, bOff, y, yOff + o,
+                    mean, meanOff + r0, rstd, rstdOff + r0, eps);
         });
     }
 
@@ -82,17 +86,17 @@ public final class Norms {
         if (rows == 0 || cols == 0) {
             return;
         }
-        NormKernels k = kernels();
+        LayerNormKernels k = layerNormKernels();
         int tileRows = tileRows(cols);
         if (!split(rows, cols, tileRows)) {
-            k.layerNorm(rows, cols, x, xOff, weight, wOff, bias, bOff, eps, y, yOff, mean, meanOff, rstd, rstdOff);
+            k.layerNorm(rows, cols, x, xOff, weight, wOff, bias, bOff, y, yOff, mean, meanOff, rstd, rstdOff, eps);
             return;
         }
         Parallel.forEach(ceilDiv(rows, tileRows), t -> {
             int r0 = t * tileRows;
             int o = r0 * cols;
-            k.layerNorm(Math.min(tileRows, rows - r0), cols, x, xOff + o, weight, wOff, bias, bOff, eps, y, yOff + o,
-                    mean, meanOff + r0, rstd, rstdOff + r0);
+            k.layerNorm(Math.min(tileRows, rows - r0), cols, x, xOff + o, weight, wOff, bias, bOff, y, yOff + o,
+                    mean, meanOff + r0, rstd, rstdOff + r0, eps);
         });
     }
 
@@ -111,7 +115,7 @@ public final class Norms {
         if (cols == 0) {
             return;
         }
-        NormKernels k = kernels();
+        LayerNormKernels k = layerNormKernels();
         int blocks = ceilDiv(rows, ROW_BLOCK);
         // Block b's column sums at b * cols (weight) and (blocks + b) * cols (bias).
         float[] partial = dw == null && db == null ? null : Scratch.floats(Scratch.NORM_PARTIALS, 2 * blocks * cols);
@@ -154,7 +158,7 @@ public final class Norms {
         if (cols == 0) {
             return;
         }
-        NormKernels k = kernels();
+        LayerNormKernels k = layerNormKernels();
         int blocks = ceilDiv(rows, ROW_BLOCK);
         double[] partial = dw == null && db == null ? null
                 : Scratch.doubles(Scratch.NORM_PARTIALS, 2 * blocks * cols);

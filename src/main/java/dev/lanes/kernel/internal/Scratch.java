@@ -23,8 +23,8 @@ public final class Scratch {
     public static final int POOL_ROWS = 6;
     /** The output offsets of a transposition's columns (an int slot). */
     public static final int TRANSPOSE_OFFSETS = 7;
-    /** Rows of a layer normalisation's backward pass (the normalised input and the scaled gradient). */
-    public static final int NORM_ROWS = 8;
+    /** The scratch rows of a generated fused kernel (a layer normalisation's deviations, normalised input, ...). */
+    public static final int FUSED_ROWS = 8;
     /** Per-block column sums of a layer normalisation's backward pass, and their totals. */
     public static final int NORM_PARTIALS = 9;
     /** A batch norm's channel copied into one contiguous run (its input, or its output gradient). */

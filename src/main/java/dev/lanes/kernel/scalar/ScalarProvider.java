@@ -4,6 +4,7 @@ import dev.lanes.kernel.internal.ArithmeticKernels;
 import dev.lanes.kernel.internal.ElementwiseKernels;
 import dev.lanes.kernel.internal.GemmKernels;
 import dev.lanes.kernel.internal.KernelProvider;
+import dev.lanes.kernel.internal.LayerNormKernels;
 import dev.lanes.kernel.internal.NormKernels;
 import dev.lanes.kernel.internal.PointwiseKernels;
 import dev.lanes.kernel.internal.RecurrentKernels;
@@ -50,6 +51,11 @@ public final class ScalarProvider implements KernelProvider {
     @Override
     public PointwiseKernels pointwise() {
         return ScalarPointwise.INSTANCE;
+    }
+
+    @Override
+    public LayerNormKernels layerNorm() {
+        return ScalarLayerNorm.INSTANCE;
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.lanes.kernel.internal.ArithmeticKernels;
 import dev.lanes.kernel.internal.ElementwiseKernels;
 import dev.lanes.kernel.internal.GemmKernels;
 import dev.lanes.kernel.internal.KernelProvider;
+import dev.lanes.kernel.internal.LayerNormKernels;
 import dev.lanes.kernel.internal.NormKernels;
 import dev.lanes.kernel.internal.PointwiseKernels;
 import dev.lanes.kernel.internal.RecurrentKernels;
@@ -118,6 +119,11 @@ public final class VectorProvider implements KernelProvider {
     @Override
     public PointwiseKernels pointwise() {
         return VectorPointwise.INSTANCE;
+    }
+
+    @Override
+    public LayerNormKernels layerNorm() {
+        return VectorLayerNorm.INSTANCE;
     }
 
     @Override

@@ -123,6 +123,7 @@ public final class FusedKernelGenerator {
         TERMS = terms;
         if (!terms.isEmpty()) {
             PointwiseGenerator.write(out.resolve("dev/lanes/kernel/internal/SumTerm.java"), sumEnum(terms));
+            PointwiseGenerator.write(out.resolve("dev/lanes/kernel/internal/SumKernels.java"), SUM_KERNELS);
             PointwiseGenerator.write(out.resolve("dev/lanes/kernel/scalar/ScalarSums.java"), scalarSums(terms));
             PointwiseGenerator.write(out.resolve("dev/lanes/kernel/vector/VectorSums.java"), vectorSums(terms));
         }
@@ -626,7 +627,7 @@ public final class FusedKernelGenerator {
 
     /** One line computing a row value, with the provider's sums ({@code prefix} Scalar or Vector). */
     static String rowValue(Family f, Kernel k, RowValue r, String type, String prefix) {
-        String sums = type.equals("double") ? "ScalarSums" : prefix + "Sums";
+        String sums = (type.equals("double") ? "ScalarSums" : prefix + "Sums") + ".INSTANCE";
         String zero = type.equals("float") ? "0f" : "0d";
         String head = type + " r_" + r.target() + " = ";
         switch (r.kind()) {
@@ -1167,6 +1168,33 @@ public final class FusedKernelGenerator {
 
     // ------------------------------------------------------------------------------ sums
 
+    static final String SUM_KERNELS = HEADER + """
+            package dev.lanes.kernel.internal;
+
+            /**
+             * The fixed-order sums of {@link ReductionKernels} over the declared {@link SumTerm}s, and the
+             * maximum. Callers go through {@link Reductions}, which checks the arguments ({@code n >= 1}
+             * for {@code max}); the generated fused kernels call them for their row sums.
+             */
+            public interface SumKernels {
+
+                /**
+                 * The fixed-order sum of {@code n} terms built from {@code x[xOff + i]} (and
+                 * {@code y[yOff + i]} and {@code center} where the term reads them); 0 when {@code n == 0}.
+                 */
+                float sum(SumTerm term, float[] x, int xOff, float[] y, int yOff, float center, int n);
+
+                /** The fixed-order sum, in double precision. */
+                double sum(SumTerm term, double[] x, int xOff, double[] y, int yOff, double center, int n);
+
+                /** The largest element, with {@link Math#max}'s rule (NaN wins); {@code n >= 1}. */
+                float max(float[] x, int off, int n);
+
+                /** The largest element; {@code n >= 1}. */
+                double max(double[] x, int off, int n);
+            }
+            """;
+
     static String sumEnum(List<SumTerm> terms) {
         StringBuilder b = new StringBuilder(HEADER).append("package dev.lanes.kernel.internal;\n\n");
         b.append("/** The terms a fixed-order sum ({@link ReductionKernels}) can add up, declared in fused.ops. */\n");
@@ -1188,6 +1216,7 @@ public final class FusedKernelGenerator {
 
                 import dev.lanes.kernel.internal.DoubleMath;
                 import dev.lanes.kernel.internal.FloatMath;
+                import dev.lanes.kernel.internal.SumKernels;
                 import dev.lanes.kernel.internal.SumTerm;
                 import dev.lanes.kernel.internal.Sums;
                 import java.util.Arrays;
@@ -1196,7 +1225,10 @@ public final class FusedKernelGenerator {
                  * The fixed-order sums of {@link dev.lanes.kernel.internal.ReductionKernels}, term by term: the
                  * reference for the vector provider and the double-precision path of both.
                  */
-                public final class ScalarSums {
+                public final class ScalarSums implements SumKernels {
+
+                    /** The single instance. */
+                    public static final ScalarSums INSTANCE = new ScalarSums();
 
                     private ScalarSums() {
                     }
@@ -1205,7 +1237,7 @@ public final class FusedKernelGenerator {
             String cap = type.equals("float") ? "float" : "double";
             b.append("\n    /**\n     * The fixed-order sum of {@code n} terms built from {@code x[xOff + i]} (and\n"
                     + "     * {@code y[yOff + i]}, {@code center} where the term reads them).\n     */\n");
-            b.append("    public static ").append(type).append(" sum(SumTerm term, ").append(type).append("[] x, int xOff, ")
+            b.append("    @Override\n    public ").append(type).append(" sum(SumTerm term, ").append(type).append("[] x, int xOff, ")
                     .append(type).append("[] y, int yOff, ").append(type).append(" center, int n) {\n");
             b.append("        ").append(type).append("[] p = Sums.").append(cap).append("Partials();\n");
             b.append("        double total = 0d;\n");
@@ -1243,7 +1275,7 @@ public final class FusedKernelGenerator {
             }
             b.append("        }\n    }\n");
             b.append("\n    /** The largest of {@code x[off, off + n)}, with Math.max's rule (NaN wins); {@code n >= 1}. */\n");
-            b.append("    public static ").append(type).append(" max(").append(type).append("[] x, int off, int n) {\n");
+            b.append("    @Override\n    public ").append(type).append(" max(").append(type).append("[] x, int off, int n) {\n");
             b.append("        ").append(type).append(" m = x[off];\n        for (int i = 1; i < n; i++) {\n");
             b.append("            m = Math.max(m, x[off + i]);\n        }\n        return m;\n    }\n");
         }
@@ -1298,6 +1330,7 @@ public final class FusedKernelGenerator {
                 package dev.lanes.kernel.vector;
 
                 import dev.lanes.kernel.internal.Scratch;
+                import dev.lanes.kernel.internal.SumKernels;
                 import dev.lanes.kernel.internal.SumTerm;
                 import dev.lanes.kernel.internal.Sums;
                 import dev.lanes.kernel.scalar.ScalarSums;
@@ -1317,7 +1350,10 @@ public final class FusedKernelGenerator {
                  * same bits.
                  */
                 @SuppressWarnings("unused")
-                final class VectorSums {
+                final class VectorSums implements SumKernels {
+
+                    static final VectorSums INSTANCE = new VectorSums();
+                    private static final ScalarSums SCALAR = ScalarSums.INSTANCE;
 
                     private static final VectorSpecies<Float> S = VectorMath.S;
                     private static final int L = S.length();
@@ -1333,9 +1369,10 @@ public final class FusedKernelGenerator {
                     }
 
                     /** {@link ScalarSums#sum(SumTerm, float[], int, float[], int, float, int)}, the same bits. */
-                    static float sum(SumTerm term, float[] x, int xOff, float[] y, int yOff, float center, int n) {
+                    @Override
+                    public float sum(SumTerm term, float[] x, int xOff, float[] y, int yOff, float center, int n) {
                         if (!VECTOR_SUMS) {
-                            return ScalarSums.sum(term, x, xOff, y, yOff, center, n);
+                            return SCALAR.sum(term, x, xOff, y, yOff, center, n);
                         }
                         float[] p = Sums.floatPartials();
                         float[] run = Scratch.floats(Scratch.ROW_TERMS, Sums.BLOCK);
@@ -1359,7 +1396,8 @@ public final class FusedKernelGenerator {
                     }
 
                     /** The largest element, with Math.max's rule; the order is free (max is exact and symmetric). */
-                    static float max(float[] x, int off, int n) {
+                    @Override
+                    public float max(float[] x, int off, int n) {
                         FloatVector acc = FloatVector.broadcast(S, x[off]);
                         int i = 0;
                         for (; i <= n - L; i += L) {
@@ -1370,6 +1408,16 @@ public final class FusedKernelGenerator {
                             m = Math.max(m, x[off + i]);
                         }
                         return m;
+                    }
+
+                    @Override
+                    public double sum(SumTerm term, double[] x, int xOff, double[] y, int yOff, double center, int n) {
+                        return SCALAR.sum(term, x, xOff, y, yOff, center, n);
+                    }
+
+                    @Override
+                    public double max(double[] x, int off, int n) {
+                        return SCALAR.max(x, off, n);
                     }
                 """);
         return b.append(methods).append("}\n").toString();

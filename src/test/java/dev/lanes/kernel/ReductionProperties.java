@@ -4,10 +4,13 @@ import static dev.lanes.kernel.FloatValues.sameBits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lanes.kernel.internal.FloatMath;
 import dev.lanes.kernel.internal.KernelProvider;
 import dev.lanes.kernel.internal.Providers;
 import dev.lanes.kernel.internal.ReductionKernels;
 import dev.lanes.kernel.internal.SoftmaxKernels;
+import dev.lanes.kernel.internal.SumKernels;
+import dev.lanes.kernel.internal.SumTerm;
 import java.util.List;
 import java.util.Random;
 import net.jqwik.api.Arbitraries;
@@ -74,6 +77,7 @@ class ReductionProperties {
         float[] squares = new float[n];
         float[] products = new float[n];
         float[] deviations = new float[n];
+        float[] exponentials = new float[n];
         float center = (float) r.nextGaussian();
         float[] plain = new float[n];
         double exact = 0;
@@ -84,18 +88,23 @@ class ReductionProperties {
             squares[i] = v * v;
             products[i] = v * y[2 + i];
             deviations[i] = (v - center) * (v - center);
+            exponentials[i] = FloatMath.exp(v - center);
             exact += v;
             abs += Math.abs(v);
         }
-        ReductionKernels k = p.reductions();
-        float sum = k.sum(x, off, n);
+        SumKernels k = p.sums();
+        float sum = k.sum(SumTerm.PLAIN, x, off, null, 0, 0f, n);
         assertEquals(Float.floatToIntBits(documentedOrder(plain)), Float.floatToIntBits(sum), p.name() + " sum");
         assertEquals(Float.floatToIntBits(documentedOrder(squares)),
-                Float.floatToIntBits(k.sumOfSquares(x, off, n)), p.name() + " sumOfSquares");
+                Float.floatToIntBits(k.sum(SumTerm.SQUARE, x, off, null, 0, 0f, n)), p.name() + " sumOfSquares");
         assertEquals(Float.floatToIntBits(documentedOrder(deviations)),
-                Float.floatToIntBits(k.sumOfSquaredDeviations(x, off, n, center)), p.name() + " deviations");
+                Float.floatToIntBits(k.sum(SumTerm.SQUARED_DEVIATION, x, off, null, 0, center, n)),
+                p.name() + " deviations");
         assertEquals(Float.floatToIntBits(documentedOrder(products)),
-                Float.floatToIntBits(k.dot(x, off, y, 2, n)), p.name() + " dot");
+                Float.floatToIntBits(k.sum(SumTerm.PRODUCT, x, off, y, 2, 0f, n)), p.name() + " dot");
+        assertEquals(Float.floatToIntBits(documentedOrder(exponentials)),
+                Float.floatToIntBits(k.sum(SumTerm.EXP_SHIFTED, x, off, null, 0, center, n)),
+                p.name() + " exp(x - center)");
         // Error bound of the order: at most 64 additions per chain, 6 in the fold, then one
         // rounding of the double total.
         double u = 0x1p-24;
@@ -112,19 +121,18 @@ class ReductionProperties {
             x[i] = r.nextGaussian();
             y[i] = r.nextGaussian();
         }
-        ReductionKernels s = Providers.scalar().reductions();
+        SumKernels s = Providers.scalar().sums();
         for (KernelProvider p : SgemmProperties.providers()) {
-            ReductionKernels k = p.reductions();
-            assertEquals(s.sum(x, 0, n), k.sum(x, 0, n), 0d);
-            assertEquals(s.sumOfSquares(x, 0, n), k.sumOfSquares(x, 0, n), 0d);
-            assertEquals(s.dot(x, 0, y, 0, n), k.dot(x, 0, y, 0, n), 0d);
-            assertEquals(s.sumOfSquaredDeviations(x, 0, n, 0.25), k.sumOfSquaredDeviations(x, 0, n, 0.25), 0d);
+            SumKernels k = p.sums();
+            for (SumTerm t : SumTerm.values()) {
+                assertEquals(s.sum(t, x, 0, y, 0, 0.25, n), k.sum(t, x, 0, y, 0, 0.25, n), 0d, t.toString());
+            }
         }
         double exact = 0;
         for (double v : x) {
             exact += v;
         }
-        assertEquals(exact, s.sum(x, 0, n), 1e-12 * (n + 1));
+        assertEquals(exact, s.sum(SumTerm.PLAIN, x, 0, null, 0, 0, n), 1e-12 * (n + 1));
     }
 
     @Property(tries = 200)
@@ -138,7 +146,7 @@ class ReductionProperties {
         for (float v : xs) {
             want = Math.max(want, v);
         }
-        float got = p.reductions().max(x, off, xs.size());
+        float got = p.sums().max(x, off, xs.size());
         assertTrue(sameBits(want, got), p.name() + ": max " + got + ", expected " + want);
     }
 
@@ -292,8 +300,9 @@ class ReductionProperties {
             assertTrue(Float.isNaN(ly[0]) && Float.isNaN(ly[1]));
             p.softmax().softmax(1, 2, new float[] {Float.POSITIVE_INFINITY, 0f}, 0, ly, 0);
             assertTrue(Float.isNaN(ly[0]));
-            assertTrue(Float.isNaN(p.reductions().sum(new float[] {1f, Float.NaN}, 0, 2)));
-            assertEquals(Float.POSITIVE_INFINITY, p.reductions().sum(new float[] {Float.MAX_VALUE, Float.MAX_VALUE}, 0, 2));
+            assertTrue(Float.isNaN(p.sums().sum(SumTerm.PLAIN, new float[] {1f, Float.NaN}, 0, null, 0, 0f, 2)));
+            assertEquals(Float.POSITIVE_INFINITY,
+                    p.sums().sum(SumTerm.PLAIN, new float[] {Float.MAX_VALUE, Float.MAX_VALUE}, 0, null, 0, 0f, 2));
         }
     }
 }

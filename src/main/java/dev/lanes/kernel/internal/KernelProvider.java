@@ -28,6 +28,9 @@ public interface KernelProvider {
     /** Row-wise softmax and log-softmax. */
     SoftmaxKernels softmax();
 
+    /** The fixed-order sums and the maximum. */
+    SumKernels sums();
+
     /** Layer normalisation. */
     LayerNormKernels layerNorm();
 

@@ -30,39 +30,6 @@ public interface ReductionKernels {
     /** Number of partial sums per block. */
     int SUM_PARTIALS = 64;
 
-    /** {@code sum(x[0..n))}; 0 when {@code n == 0}. */
-    float sum(float[] x, int off, int n);
-
-    /** {@code sum(x[0..n))}. */
-    double sum(double[] x, int off, int n);
-
-    /** {@code sum(x[i] * x[i])}. */
-    float sumOfSquares(float[] x, int off, int n);
-
-    /** {@code sum(x[i] * x[i])}. */
-    double sumOfSquares(double[] x, int off, int n);
-
-    /**
-     * {@code sum((x[i] - center)^2)}, each term rounded as {@code d = x[i] - center; d * d}: the
-     * second pass of a two-pass variance.
-     */
-    float sumOfSquaredDeviations(float[] x, int off, int n, float center);
-
-    /** {@code sum((x[i] - center)^2)}. */
-    double sumOfSquaredDeviations(double[] x, int off, int n, double center);
-
-    /** {@code sum(x[i] * y[i])}. */
-    float dot(float[] x, int xOff, float[] y, int yOff, int n);
-
-    /** {@code sum(x[i] * y[i])}. */
-    double dot(double[] x, int xOff, double[] y, int yOff, int n);
-
-    /** The largest element, with {@link Math#max} semantics (NaN if any is NaN); {@code n >= 1}. */
-    float max(float[] x, int off, int n);
-
-    /** The largest element; {@code n >= 1}. */
-    double max(double[] x, int off, int n);
-
     /**
      * {@code y[j] += x[0][j] + x[1][j] + ...}, added to {@code y[j]} row by row in order (the
      * bias gradient of a batch). {@code x} is {@code rows x cols} with leading dimension

@@ -24,6 +24,10 @@ public final class Reductions {
     private Reductions() {
     }
 
+    private static SumKernels sums() {
+        return Providers.provider().sums();
+    }
+
     private static ReductionKernels kernels() {
         return Providers.provider().reductions();
     }
@@ -35,25 +39,25 @@ public final class Reductions {
     /** The sum of {@code x[off .. off + n)}; 0 when {@code n == 0}. */
     public static float sum(float[] x, int off, int n) {
         vector("sum", x, off, n);
-        return kernels().sum(x, off, n);
+        return sums().sum(SumTerm.PLAIN, x, off, null, 0, 0, n);
     }
 
     /** The sum of {@code x[off .. off + n)}. */
     public static double sum(double[] x, int off, int n) {
         vector("sum", x, off, n);
-        return kernels().sum(x, off, n);
+        return sums().sum(SumTerm.PLAIN, x, off, null, 0, 0, n);
     }
 
     /** The sum of squares (the squared Euclidean norm). */
     public static float sumOfSquares(float[] x, int off, int n) {
         vector("sumOfSquares", x, off, n);
-        return kernels().sumOfSquares(x, off, n);
+        return sums().sum(SumTerm.SQUARE, x, off, null, 0, 0, n);
     }
 
     /** The sum of squares. */
     public static double sumOfSquares(double[] x, int off, int n) {
         vector("sumOfSquares", x, off, n);
-        return kernels().sumOfSquares(x, off, n);
+        return sums().sum(SumTerm.SQUARE, x, off, null, 0, 0, n);
     }
 
     /**
@@ -63,27 +67,27 @@ public final class Reductions {
      */
     public static float sumOfSquaredDeviations(float[] x, int off, int n, float center) {
         vector("sumOfSquaredDeviations", x, off, n);
-        return kernels().sumOfSquaredDeviations(x, off, n, center);
+        return sums().sum(SumTerm.SQUARED_DEVIATION, x, off, null, 0, center, n);
     }
 
     /** {@code sum((x[i] - center)^2)} in the fixed order. */
     public static double sumOfSquaredDeviations(double[] x, int off, int n, double center) {
         vector("sumOfSquaredDeviations", x, off, n);
-        return kernels().sumOfSquaredDeviations(x, off, n, center);
+        return sums().sum(SumTerm.SQUARED_DEVIATION, x, off, null, 0, center, n);
     }
 
     /** The dot product {@code sum(x[i] * y[i])}. */
     public static float dot(float[] x, int xOff, float[] y, int yOff, int n) {
         vector("dot", x, xOff, n);
         range("dot", "y", nonNullLength("dot", "y", y), yOff, n);
-        return kernels().dot(x, xOff, y, yOff, n);
+        return sums().sum(SumTerm.PRODUCT, x, xOff, y, yOff, 0, n);
     }
 
     /** The dot product. */
     public static double dot(double[] x, int xOff, double[] y, int yOff, int n) {
         vector("dot", x, xOff, n);
         range("dot", "y", nonNullLength("dot", "y", y), yOff, n);
-        return kernels().dot(x, xOff, y, yOff, n);
+        return sums().sum(SumTerm.PRODUCT, x, xOff, y, yOff, 0, n);
     }
 
     /**
@@ -94,14 +98,14 @@ public final class Reductions {
     public static float max(float[] x, int off, int n) {
         vector("max", x, off, n);
         nonEmpty(n);
-        return kernels().max(x, off, n);
+        return sums().max(x, off, n);
     }
 
     /** The largest element; see {@link #max(float[], int, int)}. */
     public static double max(double[] x, int off, int n) {
         vector("max", x, off, n);
         nonEmpty(n);
-        return kernels().max(x, off, n);
+        return sums().max(x, off, n);
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.lanes.kernel.internal.PointwiseKernels;
 import dev.lanes.kernel.internal.RecurrentKernels;
 import dev.lanes.kernel.internal.ReductionKernels;
 import dev.lanes.kernel.internal.SoftmaxKernels;
+import dev.lanes.kernel.internal.SumKernels;
 import dev.lanes.kernel.internal.UpdateKernels;
 
 /** The reference provider: plain Java loops, no Vector API, always available. */
@@ -56,6 +57,11 @@ public final class ScalarProvider implements KernelProvider {
     @Override
     public LayerNormKernels layerNorm() {
         return ScalarLayerNorm.INSTANCE;
+    }
+
+    @Override
+    public SumKernels sums() {
+        return ScalarSums.INSTANCE;
     }
 
     @Override

@@ -2,12 +2,11 @@ package dev.lanes.kernel.scalar;
 
 import dev.lanes.kernel.internal.PoolWindow;
 import dev.lanes.kernel.internal.ReductionKernels;
-import dev.lanes.kernel.internal.SumTerm;
 
 /**
- * The reference reductions; the sums are the generated {@link ScalarSums}, the fixed summation
- * order of {@link ReductionKernels}. The vector provider reuses the double precision methods as
- * they are.
+ * The reference column sums and max pooling (the sums of {@link ReductionKernels}'s fixed order
+ * are the generated {@link ScalarSums}). The vector provider reuses the double precision methods
+ * as they are.
  */
 public final class ScalarReductions implements ReductionKernels {
 
@@ -15,56 +14,6 @@ public final class ScalarReductions implements ReductionKernels {
     public static final ScalarReductions INSTANCE = new ScalarReductions();
 
     private ScalarReductions() {
-    }
-
-    @Override
-    public float sum(float[] x, int off, int n) {
-        return ScalarSums.sum(SumTerm.PLAIN, x, off, null, 0, 0f, n);
-    }
-
-    @Override
-    public double sum(double[] x, int off, int n) {
-        return ScalarSums.sum(SumTerm.PLAIN, x, off, null, 0, 0d, n);
-    }
-
-    @Override
-    public float sumOfSquares(float[] x, int off, int n) {
-        return ScalarSums.sum(SumTerm.SQUARE, x, off, null, 0, 0f, n);
-    }
-
-    @Override
-    public double sumOfSquares(double[] x, int off, int n) {
-        return ScalarSums.sum(SumTerm.SQUARE, x, off, null, 0, 0d, n);
-    }
-
-    @Override
-    public float sumOfSquaredDeviations(float[] x, int off, int n, float center) {
-        return ScalarSums.sum(SumTerm.SQUARED_DEVIATION, x, off, null, 0, center, n);
-    }
-
-    @Override
-    public double sumOfSquaredDeviations(double[] x, int off, int n, double center) {
-        return ScalarSums.sum(SumTerm.SQUARED_DEVIATION, x, off, null, 0, center, n);
-    }
-
-    @Override
-    public float dot(float[] x, int xOff, float[] y, int yOff, int n) {
-        return ScalarSums.sum(SumTerm.PRODUCT, x, xOff, y, yOff, 0f, n);
-    }
-
-    @Override
-    public double dot(double[] x, int xOff, double[] y, int yOff, int n) {
-        return ScalarSums.sum(SumTerm.PRODUCT, x, xOff, y, yOff, 0d, n);
-    }
-
-    @Override
-    public float max(float[] x, int off, int n) {
-        return ScalarSums.max(x, off, n);
-    }
-
-    @Override
-    public double max(double[] x, int off, int n) {
-        return ScalarSums.max(x, off, n);
     }
 
     @Override
@@ -84,14 +33,6 @@ public final class ScalarReductions implements ReductionKernels {
             }
         }
     }
-
-
-
-
-
-
-
-
 
     @Override
     public void maxPool(PoolWindow p, float[] x, int xOff, float[] y, int yOff, int[] arg, int argOff) {

@@ -10,6 +10,7 @@ import dev.lanes.kernel.internal.PointwiseKernels;
 import dev.lanes.kernel.internal.RecurrentKernels;
 import dev.lanes.kernel.internal.ReductionKernels;
 import dev.lanes.kernel.internal.SoftmaxKernels;
+import dev.lanes.kernel.internal.SumKernels;
 import dev.lanes.kernel.internal.UpdateKernels;
 import jdk.incubator.vector.FloatVector;
 
@@ -124,6 +125,11 @@ public final class VectorProvider implements KernelProvider {
     @Override
     public LayerNormKernels layerNorm() {
         return VectorLayerNorm.INSTANCE;
+    }
+
+    @Override
+    public SumKernels sums() {
+        return VectorSums.INSTANCE;
     }
 
     @Override

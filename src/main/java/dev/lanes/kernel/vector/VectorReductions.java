@@ -3,7 +3,6 @@ package dev.lanes.kernel.vector;
 import dev.lanes.kernel.internal.PoolWindow;
 import dev.lanes.kernel.internal.ReductionKernels;
 import dev.lanes.kernel.internal.Scratch;
-import dev.lanes.kernel.internal.SumTerm;
 import dev.lanes.kernel.scalar.ScalarReductions;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -12,9 +11,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Reductions on the preferred float species, the sums in the fixed summation order of
- * {@link ReductionKernels} (the generated {@code VectorSums}). Double precision is the scalar
- * provider's code.
+ * Column sums and max pooling on the preferred float species (the fixed-order sums are the
+ * generated {@code VectorSums}). Double precision is the scalar provider's code.
  */
 final class VectorReductions implements ReductionKernels {
 
@@ -28,36 +26,6 @@ final class VectorReductions implements ReductionKernels {
     }
 
     @Override
-    public float sum(float[] x, int off, int n) {
-        return VectorSums.sum(SumTerm.PLAIN, x, off, null, 0, 0f, n);
-    }
-
-    @Override
-    public float sumOfSquares(float[] x, int off, int n) {
-        return VectorSums.sum(SumTerm.SQUARE, x, off, null, 0, 0f, n);
-    }
-
-    @Override
-    public float sumOfSquaredDeviations(float[] x, int off, int n, float center) {
-        return VectorSums.sum(SumTerm.SQUARED_DEVIATION, x, off, null, 0, center, n);
-    }
-
-    @Override
-    public double sumOfSquaredDeviations(double[] x, int off, int n, double center) {
-        return SCALAR.sumOfSquaredDeviations(x, off, n, center);
-    }
-
-    @Override
-    public float dot(float[] x, int xOff, float[] y, int yOff, int n) {
-        return VectorSums.sum(SumTerm.PRODUCT, x, xOff, y, yOff, 0f, n);
-    }
-
-    @Override
-    public float max(float[] x, int off, int n) {
-        return VectorSums.max(x, off, n);
-    }
-
-    @Override
     public void addColumnSums(int rows, int cols, float[] x, int xOff, int ldx, float[] y, int yOff) {
         for (int r = 0; r < rows; r++) {
             VectorArithmetic.INSTANCE.add(y, yOff, x, xOff + r * ldx, y, yOff, cols);
@@ -65,33 +33,9 @@ final class VectorReductions implements ReductionKernels {
     }
 
     @Override
-    public double sum(double[] x, int off, int n) {
-        return SCALAR.sum(x, off, n);
-    }
-
-    @Override
-    public double sumOfSquares(double[] x, int off, int n) {
-        return SCALAR.sumOfSquares(x, off, n);
-    }
-
-    @Override
-    public double dot(double[] x, int xOff, double[] y, int yOff, int n) {
-        return SCALAR.dot(x, xOff, y, yOff, n);
-    }
-
-    @Override
-    public double max(double[] x, int off, int n) {
-        return SCALAR.max(x, off, n);
-    }
-
-    @Override
     public void addColumnSums(int rows, int cols, double[] x, int xOff, int ldx, double[] y, int yOff) {
         SCALAR.addColumnSums(rows, cols, x, xOff, ldx, y, yOff);
     }
-
-
-
-
 
     private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, S.vectorShape());
 

@@ -8,7 +8,6 @@ import static dev.lanes.kernel.internal.ArrayChecks.nonNull;
 import static dev.lanes.kernel.internal.ArrayChecks.range;
 
 import java.lang.reflect.Array;
-import java.util.Arrays;
 
 /**
  * Layer normalisation of the rows of a contiguous {@code rows x cols} matrix (row {@code r}
@@ -60,44 +59,14 @@ public final class Norms {
     public static void layerNorm(int rows, int cols, float[] x, int xOff, float[] weight, int wOff, float[] bias,
                                  int bOff, double eps, float[] y, int yOff, float[] mean, int meanOff, float[] rstd,
                                  int rstdOff) {
-        checkForward(rows, cols, x, xOff, weight, wOff, bias, bOff, eps, y, yOff, mean, meanOff, rstd, rstdOff);
-        if (rows == 0 || cols == 0) {
-            return;
-        }
-        LayerNormKernels k = layerNormKernels();
-        int tileRows = tileRows(cols);
-        if (!split(rows, cols, tileRows)) {
-            k.layerNorm(rows, cols, x, xOff, weight, wOff, bias, bOff, y, yOff, mean, meanOff, rstd, rstdOff, eps);
-            return;
-        }
-        Parallel.forEach(ceilDiv(rows, tileRows), t -> {
-            int r0 = t * tileRows;
-            int o = r0 * cols;
-            k.layerNorm(Math.min(tileRows, rows - r0), cols, x, xOff + o, weight, wOff, bias, bOff, y, yOff + o,
-                    mean, meanOff + r0, rstd, rstdOff + r0, eps);
-        });
+        forward(rows, cols, x, xOff, weight, wOff, bias, bOff, eps, y, yOff, mean, meanOff, rstd, rstdOff);
     }
 
     /** Layer normalisation of each row, in double precision. */
     public static void layerNorm(int rows, int cols, double[] x, int xOff, double[] weight, int wOff, double[] bias,
                                  int bOff, double eps, double[] y, int yOff, double[] mean, int meanOff,
                                  double[] rstd, int rstdOff) {
-        checkForward(rows, cols, x, xOff, weight, wOff, bias, bOff, eps, y, yOff, mean, meanOff, rstd, rstdOff);
-        if (rows == 0 || cols == 0) {
-            return;
-        }
-        LayerNormKernels k = layerNormKernels();
-        int tileRows = tileRows(cols);
-        if (!split(rows, cols, tileRows)) {
-            k.layerNorm(rows, cols, x, xOff, weight, wOff, bias, bOff, y, yOff, mean, meanOff, rstd, rstdOff, eps);
-            return;
-        }
-        Parallel.forEach(ceilDiv(rows, tileRows), t -> {
-            int r0 = t * tileRows;
-            int o = r0 * cols;
-            k.layerNorm(Math.min(tileRows, rows - r0), cols, x, xOff + o, weight, wOff, bias, bOff, y, yOff + o,
-                    mean, meanOff + r0, rstd, rstdOff + r0, eps);
-        });
+        forward(rows, cols, x, xOff, weight, wOff, bias, bOff, eps, y, yOff, mean, meanOff, rstd, rstdOff);
     }
 
     /**
@@ -110,42 +79,8 @@ public final class Norms {
     public static void layerNormBackward(int rows, int cols, float[] x, int xOff, float[] mean, int meanOff,
                                          float[] rstd, int rstdOff, float[] weight, int wOff, float[] dy, int dyOff,
                                          float[] dx, int dxOff, float[] dw, int dwOff, float[] db, int dbOff) {
-        checkBackward(rows, cols, x, xOff, mean, meanOff, rstd, rstdOff, weight, wOff, dy, dyOff, dx, dxOff, dw, dwOff,
-                db, dbOff);
-        if (cols == 0) {
-            return;
-        }
-        LayerNormKernels k = layerNormKernels();
-        int blocks = ceilDiv(rows, ROW_BLOCK);
-        // Block b's column sums at b * cols (weight) and (blocks + b) * cols (bias).
-        float[] partial = dw == null && db == null ? null : Scratch.floats(Scratch.NORM_PARTIALS, 2 * blocks * cols);
-        float[] pw = dw == null ? null : partial;
-        float[] pb = db == null ? null : partial;
-        runBlocks(rows, cols, b -> {
-            int r0 = b * ROW_BLOCK;
-            int o = r0 * cols;
-            k.layerNormBackward(Math.min(ROW_BLOCK, rows - r0), cols, x, xOff + o, mean, meanOff + r0, rstd,
-                    rstdOff + r0, weight, wOff, dy, dyOff + o, dx, dxOff + o, pw, b * cols, pb, (blocks + b) * cols);
-        });
-        if (partial == null) {
-            return;
-        }
-        double[] total = Scratch.doubles(Scratch.NORM_PARTIALS, 2 * cols);
-        Arrays.fill(total, 0, 2 * cols, 0d);
-        for (int b = 0; b < blocks; b++) {
-            for (int j = 0; j < cols; j++) {
-                total[j] += partial[b * cols + j];
-                total[cols + j] += partial[(blocks + b) * cols + j];
-            }
-        }
-        for (int j = 0; j < cols; j++) {
-            if (dw != null) {
-                dw[dwOff + j] = (float) total[j];
-            }
-            if (db != null) {
-                db[dbOff + j] = (float) total[cols + j];
-            }
-        }
+        backward(rows, cols, x, xOff, mean, meanOff, rstd, rstdOff, weight, wOff, dy, dyOff, dx, dxOff, dw, dwOff, db,
+                dbOff);
     }
 
     /** The backward pass of {@link #layerNorm}, in double precision. */
@@ -153,22 +88,77 @@ public final class Norms {
                                          double[] rstd, int rstdOff, double[] weight, int wOff, double[] dy,
                                          int dyOff, double[] dx, int dxOff, double[] dw, int dwOff, double[] db,
                                          int dbOff) {
+        backward(rows, cols, x, xOff, mean, meanOff, rstd, rstdOff, weight, wOff, dy, dyOff, dx, dxOff, dw, dwOff, db,
+                dbOff);
+    }
+
+    // Both precisions share one body: the arrays of a call are all float[] or all double[] (the
+    // public overloads guarantee it), and only the kernel call and the partial sums' storage
+    // depend on which.
+
+    private static void forward(int rows, int cols, Object x, int xOff, Object weight, int wOff, Object bias, int bOff,
+                                double eps, Object y, int yOff, Object mean, int meanOff, Object rstd, int rstdOff) {
+        checkForward(rows, cols, x, xOff, weight, wOff, bias, bOff, eps, y, yOff, mean, meanOff, rstd, rstdOff);
+        if (rows == 0 || cols == 0) {
+            return;
+        }
+        LayerNormKernels k = layerNormKernels();
+        int tileRows = tileRows(cols);
+        if (!split(rows, cols, tileRows)) {
+            forwardRows(k, rows, cols, x, xOff, weight, wOff, bias, bOff, eps, y, yOff, mean, meanOff, rstd, rstdOff);
+            return;
+        }
+        Parallel.forEach(ceilDiv(rows, tileRows), t -> {
+            int r0 = t * tileRows;
+            int o = r0 * cols;
+            forwardRows(k, Math.min(tileRows, rows - r0), cols, x, xOff + o, weight, wOff, bias, bOff, eps, y, yOff + o,
+                    mean, meanOff + r0, rstd, rstdOff + r0);
+        });
+    }
+
+    private static void forwardRows(LayerNormKernels k, int rows, int cols, Object x, int xOff, Object weight, int wOff,
+                                    Object bias, int bOff, double eps, Object y, int yOff, Object mean, int meanOff,
+                                    Object rstd, int rstdOff) {
+        if (x instanceof float[] f) {
+            k.layerNorm(rows, cols, f, xOff, (float[]) weight, wOff, (float[]) bias, bOff, (float[]) y, yOff,
+                    (float[]) mean, meanOff, (float[]) rstd, rstdOff, eps);
+        } else {
+            k.layerNorm(rows, cols, (double[]) x, xOff, (double[]) weight, wOff, (double[]) bias, bOff, (double[]) y,
+                    yOff, (double[]) mean, meanOff, (double[]) rstd, rstdOff, eps);
+        }
+    }
+
+    private static void backward(int rows, int cols, Object x, int xOff, Object mean, int meanOff, Object rstd,
+                                 int rstdOff, Object weight, int wOff, Object dy, int dyOff, Object dx, int dxOff,
+                                 Object dw, int dwOff, Object db, int dbOff) {
         checkBackward(rows, cols, x, xOff, mean, meanOff, rstd, rstdOff, weight, wOff, dy, dyOff, dx, dxOff, dw, dwOff,
                 db, dbOff);
         if (cols == 0) {
             return;
         }
         LayerNormKernels k = layerNormKernels();
+        boolean single = x instanceof float[];
         int blocks = ceilDiv(rows, ROW_BLOCK);
-        double[] partial = dw == null && db == null ? null
+        // Block b's column sums at b * cols (weight) and (blocks + b) * cols (bias), in the working
+        // precision; they are added in block order in double below, then rounded once.
+        Object partial = dw == null && db == null ? null : single
+                ? Scratch.floats(Scratch.NORM_PARTIALS, 2 * blocks * cols)
                 : Scratch.doubles(Scratch.NORM_PARTIALS, 2 * blocks * cols);
-        double[] pw = dw == null ? null : partial;
-        double[] pb = db == null ? null : partial;
+        Object pw = dw == null ? null : partial;
+        Object pb = db == null ? null : partial;
         runBlocks(rows, cols, b -> {
             int r0 = b * ROW_BLOCK;
             int o = r0 * cols;
-            k.layerNormBackward(Math.min(ROW_BLOCK, rows - r0), cols, x, xOff + o, mean, meanOff + r0, rstd,
-                    rstdOff + r0, weight, wOff, dy, dyOff + o, dx, dxOff + o, pw, b * cols, pb, (blocks + b) * cols);
+            int n = Math.min(ROW_BLOCK, rows - r0);
+            if (single) {
+                k.layerNormBackward(n, cols, (float[]) x, xOff + o, (float[]) mean, meanOff + r0, (float[]) rstd,
+                        rstdOff + r0, (float[]) weight, wOff, (float[]) dy, dyOff + o, (float[]) dx, dxOff + o,
+                        (float[]) pw, b * cols, (float[]) pb, (blocks + b) * cols);
+            } else {
+                k.layerNormBackward(n, cols, (double[]) x, xOff + o, (double[]) mean, meanOff + r0, (double[]) rstd,
+                        rstdOff + r0, (double[]) weight, wOff, (double[]) dy, dyOff + o, (double[]) dx, dxOff + o,
+                        (double[]) pw, b * cols, (double[]) pb, (blocks + b) * cols);
+            }
         });
         if (partial == null) {
             return;
@@ -177,15 +167,28 @@ public final class Norms {
             double sw = 0d;
             double sb = 0d;
             for (int b = 0; b < blocks; b++) {
-                sw += partial[b * cols + j];
-                sb += partial[(blocks + b) * cols + j];
+                sw += element(partial, b * cols + j);
+                sb += element(partial, (blocks + b) * cols + j);
             }
             if (dw != null) {
-                dw[dwOff + j] = sw;
+                store(dw, dwOff + j, sw);
             }
             if (db != null) {
-                db[dbOff + j] = sb;
+                store(db, dbOff + j, sb);
             }
+        }
+    }
+
+    private static double element(Object a, int i) {
+        return a instanceof float[] f ? f[i] : ((double[]) a)[i];
+    }
+
+    /** {@code a[i] = v}, rounded once to float for a {@code float[]}. */
+    private static void store(Object a, int i, double v) {
+        if (a instanceof float[] f) {
+            f[i] = (float) v;
+        } else {
+            ((double[]) a)[i] = v;
         }
     }
 

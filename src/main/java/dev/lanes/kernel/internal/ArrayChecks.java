@@ -74,6 +74,22 @@ public final class ArrayChecks {
         }
     }
 
+    /**
+     * The element count of a contiguous {@code rows x cols} matrix.
+     *
+     * @throws IllegalArgumentException for a negative size, or a count that does not fit in an array
+     */
+    public static int matrixSize(String op, int rows, int cols) {
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException(op + ": rows and cols must be >= 0, got " + rows + "x" + cols);
+        }
+        long n = (long) rows * cols;
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + ": " + rows + "x" + cols + " elements do not fit in an array");
+        }
+        return (int) n;
+    }
+
     /** A {@code rows x cols} matrix with leading dimension {@code ld} from {@code off} fits in {@code length}. */
     public static void matrix(String op, String name, int length, int off, int rows, int cols, int ld) {
         if (rows < 0 || cols < 0) {

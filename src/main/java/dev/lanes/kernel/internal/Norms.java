@@ -4,6 +4,7 @@ import static dev.lanes.kernel.internal.ArrayChecks.disjoint;
 import static dev.lanes.kernel.internal.ArrayChecks.disjointRanges;
 import static dev.lanes.kernel.internal.ArrayChecks.inPlaceOrDisjoint;
 import static dev.lanes.kernel.internal.ArrayChecks.matrix;
+import static dev.lanes.kernel.internal.ArrayChecks.matrixSize;
 import static dev.lanes.kernel.internal.ArrayChecks.nonNull;
 import static dev.lanes.kernel.internal.ArrayChecks.range;
 
@@ -301,7 +302,7 @@ public final class Norms {
             throw new IllegalArgumentException(op + ": " + aName + ", " + bName + " and " + outName
                     + " must all be float[] or all double[]");
         }
-        if (size(op, rows, cols) == 0) {
+        if (matrixSize(op, rows, cols) == 0) {
             return false;
         }
         matrix(op, aName, Array.getLength(a), inOff, rows, cols, ldIn);
@@ -322,7 +323,7 @@ public final class Norms {
                                      int bOff, double eps, Object y, int yOff, Object mean, int meanOff, Object rstd,
                                      int rstdOff) {
         String op = "layerNorm";
-        int n = size(op, rows, cols);
+        int n = matrixSize(op, rows, cols);
         if (!(eps > 0) || Double.isInfinite(eps)) {
             throw new IllegalArgumentException(op + ": eps must be finite and > 0, got " + eps);
         }
@@ -354,7 +355,7 @@ public final class Norms {
                                       int rstdOff, Object weight, int wOff, Object dy, int dyOff, Object dx, int dxOff,
                                       Object dw, int dwOff, Object db, int dbOff) {
         String op = "layerNormBackward";
-        int n = size(op, rows, cols);
+        int n = matrixSize(op, rows, cols);
         array(op, "x", x, xOff, n);
         array(op, "mean", mean, meanOff, rows);
         array(op, "rstd", rstd, rstdOff, rows);
@@ -407,16 +408,5 @@ public final class Norms {
         if (a != null) {
             range(op, name, Array.getLength(a), off, n);
         }
-    }
-
-    private static int size(String op, int rows, int cols) {
-        if (rows < 0 || cols < 0) {
-            throw new IllegalArgumentException(op + ": rows and cols must be >= 0, got " + rows + "x" + cols);
-        }
-        long n = (long) rows * cols;
-        if (n > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(op + ": " + rows + "x" + cols + " elements do not fit in an array");
-        }
-        return (int) n;
     }
 }

@@ -3,6 +3,7 @@ package dev.lanes.kernel.internal;
 import static dev.lanes.kernel.internal.ArrayChecks.inPlaceOrDisjoint;
 import static dev.lanes.kernel.internal.ArrayChecks.length;
 import static dev.lanes.kernel.internal.ArrayChecks.matrix;
+import static dev.lanes.kernel.internal.ArrayChecks.matrixSize;
 import static dev.lanes.kernel.internal.ArrayChecks.nonNull;
 import static dev.lanes.kernel.internal.ArrayChecks.range;
 
@@ -235,7 +236,7 @@ public final class Reductions {
     /** Checks a contiguous row-wise operation; returns whether there is anything to do. */
     private static boolean rows(int rows, int cols, String op, String inName, Object in, int inOff,
                                 String outName, Object out, int outOff) {
-        int n = size(op, rows, cols);
+        int n = matrixSize(op, rows, cols);
         range(op, inName, nonNullLength(op, inName, in), inOff, n);
         range(op, outName, nonNullLength(op, outName, out), outOff, n);
         inPlaceOrDisjoint(op, inName, in, inOff, outName, out, outOff, n);
@@ -246,16 +247,5 @@ public final class Reductions {
                                         Object dx, int dxOff) {
         rows(rows, cols, op, "y", y, yOff, "dx", dx, dxOff);
         return rows(rows, cols, op, "dy", dy, dyOff, "dx", dx, dxOff);
-    }
-
-    private static int size(String op, int rows, int cols) {
-        if (rows < 0 || cols < 0) {
-            throw new IllegalArgumentException(op + ": rows and cols must be >= 0, got " + rows + "x" + cols);
-        }
-        long n = (long) rows * cols;
-        if (n > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(op + ": " + rows + "x" + cols + " elements do not fit in an array");
-        }
-        return (int) n;
     }
 }

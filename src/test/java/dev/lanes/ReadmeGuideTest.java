@@ -1,5 +1,6 @@
 package dev.lanes;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import dev.lanes.data.FashionMnist;
 import dev.lanes.data.Normalize;
 import dev.lanes.kernel.Blas;
 import dev.lanes.kernel.Kernels;
+import dev.lanes.kernel.PackedMatrix;
 import dev.lanes.nn.Layer;
 import dev.lanes.nn.Linear;
 import dev.lanes.optim.Adam;
@@ -107,7 +109,11 @@ class ReadmeGuideTest {
             Kernels.Provider p = Kernels.provider();                // SCALAR or VECTOR
             try (Kernels.Scope s = Kernels.use(Kernels.Provider.SCALAR)) { /* scalar kernels on this thread */ }
             Blas.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);   // C (m x n) = A (m x k) B (k x n)
+            float[] plain = c.clone();
+            PackedMatrix w = PackedMatrix.pack(false, k, n, b, 0, n);                 // B packed once for many products
+            Blas.sgemm(false, m, 1f, a, 0, k, w, 0f, c, 0, n);                       // same C, same bits, no repacking
             // --- end ---
+            assertArrayEquals(plain, c);
             assertEquals(4, Kernels.threads());
             assertTrue(p == Kernels.Provider.VECTOR || !Kernels.vectorAvailable());
             assertEquals(0 + 1 + 2 + 3, c[0], 0f);

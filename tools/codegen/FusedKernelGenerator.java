@@ -1249,37 +1249,34 @@ public final class FusedKernelGenerator {
             b.append("\n    /** {@code p[(i - from) mod PARTIALS] += term(i)} for {@code i} in {@code [from, to)}, in order. */\n");
             b.append("    public static void accumulate(SumTerm term, ").append(type).append("[] x, int xOff, ").append(type)
                     .append("[] y, int yOff, ").append(type).append(" center, int from, int to, ").append(type)
-                    .append("[] p) {\n        switch (term) {\n");
-            for (SumTerm t : terms) {
-                b.append("            case ").append(t.constant()).append(" -> {\n");
-                b.append("                for (int i = from; i < to; i++) {\n");
-                for (Assign a : t.body()) {
-                    b.append("                    ").append(type).append(" v_").append(a.target()).append(" = ")
-                            .append(Expressions.scalar(a.expr(), type, termVar())).append(";\n");
-                }
-                b.append("                    p[(i - from) % Sums.PARTIALS] += v_term;\n                }\n            }\n");
-            }
-            b.append("        }\n    }\n");
+                    .append("[] p) {\n");
+            termLoops(b, terms, type, "p[(i - from) % Sums.PARTIALS] += v_term;");
             b.append("\n    /** {@code out[i] = term(i)} for {@code i} in {@code [from, to)}. */\n");
             b.append("    public static void terms(SumTerm term, ").append(type).append("[] x, int xOff, ").append(type)
                     .append("[] y, int yOff, ").append(type).append(" center, int from, int to, ").append(type)
-                    .append("[] out) {\n        switch (term) {\n");
-            for (SumTerm t : terms) {
-                b.append("            case ").append(t.constant()).append(" -> {\n");
-                b.append("                for (int i = from; i < to; i++) {\n");
-                for (Assign a : t.body()) {
-                    b.append("                    ").append(type).append(" v_").append(a.target()).append(" = ")
-                            .append(Expressions.scalar(a.expr(), type, termVar())).append(";\n");
-                }
-                b.append("                    out[i] = v_term;\n                }\n            }\n");
-            }
-            b.append("        }\n    }\n");
+                    .append("[] out) {\n");
+            termLoops(b, terms, type, "out[i] = v_term;");
             b.append("\n    /** The largest of {@code x[off, off + n)}, with Math.max's rule (NaN wins); {@code n >= 1}. */\n");
             b.append("    @Override\n    public ").append(type).append(" max(").append(type).append("[] x, int off, int n) {\n");
             b.append("        ").append(type).append(" m = x[off];\n        for (int i = 1; i < n; i++) {\n");
             b.append("            m = Math.max(m, x[off + i]);\n        }\n        return m;\n    }\n");
         }
         return b.append("}\n").toString();
+    }
+
+    /** A switch over the terms, each a loop over {@code [from, to)} ending with {@code use} of {@code v_term}. */
+    static void termLoops(StringBuilder b, List<SumTerm> terms, String type, String use) {
+        b.append("        switch (term) {\n");
+        for (SumTerm t : terms) {
+            b.append("            case ").append(t.constant()).append(" -> {\n");
+            b.append("                for (int i = from; i < to; i++) {\n");
+            for (Assign a : t.body()) {
+                b.append("                    ").append(type).append(" v_").append(a.target()).append(" = ")
+                        .append(Expressions.scalar(a.expr(), type, termVar())).append(";\n");
+            }
+            b.append("                    ").append(use).append("\n                }\n            }\n");
+        }
+        b.append("        }\n    }\n");
     }
 
     static java.util.function.Function<String, String> termVar() {

@@ -11,7 +11,6 @@ import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.BackwardContext;
 import dev.lanes.tensor.internal.Dispatch;
-import dev.lanes.tensor.internal.GradFn;
 import java.util.Objects;
 import java.util.stream.Stream;
 
@@ -40,7 +39,7 @@ import java.util.stream.Stream;
  * sum and the pre-activation are never stored, and values and gradients are the bits of the
  * three separate ops.
  */
-final class BatchNormNode extends GradFn {
+final class BatchNormNode extends OwnedGradientNode {
 
     /** Elements per channel run up to which the backward's second pass reads the runs. */
     private static final int RUN_REREAD_LIMIT = 16384;
@@ -170,27 +169,12 @@ final class BatchNormNode extends GradFn {
         }
     }
 
-    /** Every gradient is a tensor allocated by {@link #backward}, or its owned output gradient. */
-    @Override
-    protected boolean returnsFreshGradients() {
-        return true;
-    }
-
-    @Override
-    protected Tensor[] backward(Tensor g) {
-        return backward(g, false);
-    }
-
-    @Override
-    protected Tensor[] backward(Tensor[] g, BackwardContext context) {
-        return backward(g[0], context.owns(0));
-    }
-
     /**
      * @param ownsG whether {@code g} is this call's to overwrite ({@link BackwardContext#owns}): it then
      *              becomes the residual's gradient, else {@code dx}, instead of a new tensor
      */
-    private Tensor[] backward(Tensor g, boolean ownsG) {
+    @Override
+    Tensor[] backward(Tensor g, boolean ownsG) {
         DType dtype = g.dtype();
         int biasSlot = hasWeight ? 2 : 1;
         int residualSlot = inputCount() - 1;

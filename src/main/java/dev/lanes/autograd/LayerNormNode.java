@@ -4,8 +4,6 @@ import dev.lanes.kernel.internal.Norms;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Shape;
 import dev.lanes.tensor.Tensor;
-import dev.lanes.tensor.internal.BackwardContext;
-import dev.lanes.tensor.internal.GradFn;
 import java.util.Arrays;
 
 /**
@@ -16,7 +14,7 @@ import java.util.Arrays;
  * pass recomputes the normalised input from them rather than keeping an activation-sized array
  * alive.
  */
-final class LayerNormNode extends GradFn {
+final class LayerNormNode extends OwnedGradientNode {
 
     private static final String OP = "layerNorm";
 
@@ -111,24 +109,9 @@ final class LayerNormNode extends GradFn {
         }
     }
 
-    /** Every gradient is a tensor allocated by {@link #backward}, or its owned output gradient. */
-    @Override
-    protected boolean returnsFreshGradients() {
-        return true;
-    }
-
-    @Override
-    protected Tensor[] backward(Tensor g) {
-        return backward(g, false);
-    }
-
-    @Override
-    protected Tensor[] backward(Tensor[] g, BackwardContext context) {
-        return backward(g[0], context.owns(0));
-    }
-
     /** @param ownsG whether {@code g} is this call's to overwrite: it then becomes {@code dx} */
-    private Tensor[] backward(Tensor g, boolean ownsG) {
+    @Override
+    Tensor[] backward(Tensor g, boolean ownsG) {
         Tensor x = input(0);
         Tensor weight = hasWeight ? input(1) : null;
         int biasSlot = hasWeight ? 2 : 1;

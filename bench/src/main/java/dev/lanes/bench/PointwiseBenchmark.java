@@ -1,10 +1,13 @@
 package dev.lanes.bench;
 
 import dev.lanes.kernel.Activation;
-import dev.lanes.kernel.internal.Binary;
+import dev.lanes.kernel.internal.ArithmeticKernels;
 import dev.lanes.kernel.internal.ElementwiseKernels;
+import dev.lanes.kernel.internal.KernelProvider;
 import dev.lanes.kernel.internal.Providers;
-import dev.lanes.kernel.internal.ReductionKernels;
+import dev.lanes.kernel.internal.SoftmaxKernels;
+import dev.lanes.kernel.internal.SumKernels;
+import dev.lanes.kernel.internal.SumTerm;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -43,7 +46,9 @@ public class PointwiseBenchmark {
     private float[] d;
     private float[] y;
     private ElementwiseKernels k;
-    private ReductionKernels r;
+    private ArithmeticKernels arithmetic;
+    private SumKernels sums;
+    private SoftmaxKernels softmax;
 
     /** Seeded operands on the vector provider. */
     @Setup
@@ -54,8 +59,11 @@ public class PointwiseBenchmark {
         c = BenchData.uniform(n, random);
         d = BenchData.uniform(n, random);
         y = new float[n];
-        k = Providers.vector().orElseThrow().elementwise();
-        r = Providers.vector().orElseThrow().reductions();
+        KernelProvider vector = Providers.vector().orElseThrow();
+        k = vector.elementwise();
+        arithmetic = vector.arithmetic();
+        sums = vector.sums();
+        softmax = vector.softmax();
     }
 
     /** @return y, a copy of a: the memory-speed line */
@@ -68,28 +76,28 @@ public class PointwiseBenchmark {
     /** @return y = a * b */
     @Benchmark
     public float[] mul() {
-        k.binary(Binary.MUL, a, 0, b, 0, y, 0, n);
+        arithmetic.mul(a, 0, b, 0, y, 0, n);
         return y;
     }
 
     /** @return y += 1e-9 a (small, so that y stays finite over a run) */
     @Benchmark
     public float[] axpy() {
-        k.axpy(1e-9f, a, 0, y, 0, n);
+        arithmetic.axpy(a, 0, y, 0, n, 1e-9f);
         return y;
     }
 
     /** @return y += a * b */
     @Benchmark
     public float[] addProduct() {
-        k.addProduct(a, 0, b, 0, y, 0, n);
+        arithmetic.addProduct(a, 0, b, 0, y, 0, n);
         return y;
     }
 
     /** @return y = a * b + c * d, the LSTM cell state update */
     @Benchmark
     public float[] sumOfProducts() {
-        k.sumOfProducts(a, 0, b, 0, c, 0, d, 0, y, 0, n);
+        arithmetic.sumOfProducts(a, 0, b, 0, c, 0, d, 0, y, 0, n);
         return y;
     }
 
@@ -104,19 +112,19 @@ public class PointwiseBenchmark {
     /** @return the fixed-order sum of a */
     @Benchmark
     public float sum() {
-        return r.sum(a, 0, n);
+        return sums.sum(SumTerm.PLAIN, a, 0, null, 0, 0f, n);
     }
 
     /** @return the fixed-order dot product of a and b */
     @Benchmark
     public float dot() {
-        return r.dot(a, 0, b, 0, n);
+        return sums.sum(SumTerm.PRODUCT, a, 0, b, 0, 0f, n);
     }
 
     /** @return y = softmax of a over rows of 256 */
     @Benchmark
     public float[] softmax() {
-        r.softmax(n / 256, 256, a, 0, y, 0);
+        softmax.softmax(n / 256, 256, a, 0, y, 0);
         return y;
     }
 }

@@ -93,4 +93,4 @@ for op in ops:
         results['%s_%d' % (op, n)] = tm.summary(s, 1e6, 'us')
 for k, v in results.items():
     print('%-16s %10.3f %10.3f %s' % (k, v['min'], v['median'], v['unit']), file=sys.stderr)
-print(json.dumps({'torch': torch.__version__, 'threads': a.threads, 'results': results}))
+print(json.dumps({'torch': torch.__version__, 'threads': a.threads, 'blas': tm.blas_info(), 'results': results}))

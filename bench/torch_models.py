@@ -22,14 +22,17 @@ def set_threads(threads, coretype='auto'):
 
 
 def blas_info():
-    """The OpenBLAS library torch loaded and the kernels (core) it uses, or None."""
+    """The OpenBLAS library torch loaded and the kernels (core) it uses; exits when there is none."""
     import ctypes
     import torch
     torch.mm(torch.ones(8, 8), torch.ones(8, 8))
     with open('/proc/self/maps') as f:
         libs = sorted({line.split()[-1] for line in f if 'libopenblas' in line})
     if not libs:
-        return None
+        # Debian's torch calls whatever libblas.so.3 is installed; without OpenBLAS that is the
+        # reference BLAS, some 15x slower, which would make a meaningless peer.
+        raise SystemExit('PyTorch loaded no OpenBLAS (it would run on the reference BLAS): '
+                         'install libopenblas0-pthread, e.g. sudo apt-get install libopenblas0-pthread')
     lib = ctypes.CDLL(libs[0])
     lib.openblas_get_corename.restype = ctypes.c_char_p
     return {'library': libs[0], 'core': lib.openblas_get_corename().decode(),

@@ -37,7 +37,6 @@ Run:  /usr/bin/python3 bench/torch_recurrent.py --threads 1 [--quick]
       [--input 128] [--hidden 256] [--seq 100] [--batch 64]
 """
 import argparse
-import ctypes
 import json
 import os
 import statistics
@@ -86,19 +85,6 @@ torch.set_num_threads(args.threads)
 torch.manual_seed(0)
 
 
-def blas_info():
-    """Which OpenBLAS torch loaded, its core and thread count (stderr only)."""
-    torch.mm(torch.ones(8, 8), torch.ones(8, 8))
-    with open("/proc/self/maps") as f:
-        libs = sorted({l.split()[-1] for l in f if "libopenblas" in l})
-    if not libs:
-        return "BLAS: no OpenBLAS loaded"
-    lib = ctypes.CDLL(libs[0])
-    lib.openblas_get_corename.restype = ctypes.c_char_p
-    return "BLAS: %s core=%s threads=%d" % (
-        libs[0], lib.openblas_get_corename().decode(), lib.openblas_get_num_threads())
-
-
 def make_case(name):
     """Returns (unit, fn) where fn() runs one call of the case."""
     if name == "lstm_step":
@@ -133,7 +119,7 @@ def make_case(name):
 
 
 print("torch %s, threads %d (torch.get_num_threads() = %d); %s" % (
-    torch.__version__, args.threads, torch.get_num_threads(), blas_info()), file=sys.stderr)
+    torch.__version__, args.threads, torch.get_num_threads(), tm.blas_info()), file=sys.stderr)
 print("%-13s %-4s %12s %12s" % ("case", "unit", "min", "median"), file=sys.stderr)
 results = {}
 for name in names:

@@ -45,6 +45,7 @@ bad = [o for o in ops if o not in OPS]
 if bad:
     ap.error('unknown op(s) %s; known: %s' % (','.join(bad), ','.join(OPS)))
 torch = tm.set_threads(a.threads)
+BLAS = tm.blas_info()  # before any timing: stops when torch has no OpenBLAS
 torch.manual_seed(7)
 
 
@@ -93,4 +94,4 @@ for op in ops:
         results['%s_%d' % (op, n)] = tm.summary(s, 1e6, 'us')
 for k, v in results.items():
     print('%-16s %10.3f %10.3f %s' % (k, v['min'], v['median'], v['unit']), file=sys.stderr)
-print(json.dumps({'torch': torch.__version__, 'threads': a.threads, 'blas': tm.blas_info(), 'results': results}))
+print(json.dumps({'torch': torch.__version__, 'threads': a.threads, 'blas': BLAS, 'results': results}))

@@ -33,6 +33,7 @@ a = ap.parse_args()
 repeats = a.repeats or (3 if a.quick else 7)
 warmup = 0.5 if a.quick else 1.5
 torch = tm.set_threads(a.threads)
+BLAS = tm.blas_info()  # before any timing: stops when torch has no OpenBLAS
 import torch.nn.functional as F  # noqa: E402
 
 torch.manual_seed(1)
@@ -67,4 +68,4 @@ for depth in (int(d) for d in a.depths.split(',')):
             results['infer_' + suffix] = dict(tm.summary(s, 1e3, 'ms'), batch=1, depth=depth)
 for k, v in results.items():
     print('%-22s %9.3f %9.3f %s' % (k, v['min'], v['median'], v['unit']), file=sys.stderr)
-print(json.dumps({'torch': torch.__version__, 'threads': a.threads, 'blas': tm.blas_info(), 'results': results}))
+print(json.dumps({'torch': torch.__version__, 'threads': a.threads, 'blas': BLAS, 'results': results}))

@@ -49,6 +49,7 @@ if unknown:
     ap.error('unknown case(s) %s; known: %s' % (','.join(unknown), ','.join(CASES)))
 
 torch = tm.set_threads(a.threads)
+BLAS = tm.blas_info()  # before any timing: stops when torch has no OpenBLAS
 torch.manual_seed(1)
 
 
@@ -105,5 +106,5 @@ for name in names:
         'max': round(v[-1], 3), 'mean': round(statistics.fmean(v), 3), 'calls': len(v)}
     print('%-16s %10.2f %10.2f %10.2f %10.2f %8d' % (name, r['min'], r['p50'], r['p99'], r['mean'], r['calls']),
           file=sys.stderr)
-print(json.dumps({'torch': torch.__version__, 'threads': a.threads, 'blas': tm.blas_info(),
+print(json.dumps({'torch': torch.__version__, 'threads': a.threads, 'blas': BLAS,
                   'results': results}))

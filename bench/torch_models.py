@@ -12,13 +12,23 @@ def set_threads(threads, coretype='auto'):
     OpenBLAS picks its kernels from the CPU) before torch is imported, then torch's own count.
     Returns the torch module."""
     os.environ['OPENBLAS_NUM_THREADS'] = os.environ['OMP_NUM_THREADS'] = str(threads)
-    if coretype == 'auto':
-        os.environ.pop('OPENBLAS_CORETYPE', None)
-    else:
-        os.environ['OPENBLAS_CORETYPE'] = coretype
+    choose_core(coretype)
     import torch
     torch.set_num_threads(threads)
     return torch
+
+
+# Set when blas_info restarts the script with a core of its choosing, which 'auto' then keeps.
+CHOSEN = 'LANES_BENCH_OPENBLAS_CORE_CHOSEN'
+
+
+def choose_core(coretype):
+    """OPENBLAS_CORETYPE before OpenBLAS loads: 'auto' unsets it (OpenBLAS picks from the CPU,
+    see blas_info for when it cannot), any other value is OpenBLAS's core name."""
+    if coretype != 'auto':
+        os.environ['OPENBLAS_CORETYPE'] = coretype
+    elif CHOSEN not in os.environ:
+        os.environ.pop('OPENBLAS_CORETYPE', None)
 
 
 def blas_info():
@@ -35,8 +45,30 @@ def blas_info():
                          'install libopenblas0-pthread, e.g. sudo apt-get install libopenblas0-pthread')
     lib = ctypes.CDLL(libs[0])
     lib.openblas_get_corename.restype = ctypes.c_char_p
-    return {'library': libs[0], 'core': lib.openblas_get_corename().decode(),
-            'threads': lib.openblas_get_num_threads()}
+    core = lib.openblas_get_corename().decode()
+    wanted = fallback_core(core)
+    if wanted:
+        # OpenBLAS did not recognise this CPU (a VM's generic model name, say) and fell back to
+        # SSE3 kernels; the core can only be chosen before the library loads, so start again.
+        import sys
+        print('OpenBLAS chose %s on a CPU with %s: rerunning with OPENBLAS_CORETYPE=%s'
+              % (core, 'AVX-512' if wanted == 'SkylakeX' else 'AVX2', wanted), file=sys.stderr)
+        os.environ['OPENBLAS_CORETYPE'] = wanted
+        os.environ[CHOSEN] = wanted
+        os.execv(sys.executable, [sys.executable] + sys.argv)
+    return {'library': libs[0], 'core': core, 'threads': lib.openblas_get_num_threads()}
+
+
+def fallback_core(core):
+    """The kernels to ask for when OpenBLAS picked a pre-AVX2 core on a CPU with AVX2 or AVX-512
+    and no OPENBLAS_CORETYPE was given; else None."""
+    if 'OPENBLAS_CORETYPE' in os.environ or core not in ('Prescott', 'Core2', 'Nehalem', 'Penryn', 'Dunnington'):
+        return None
+    with open('/proc/cpuinfo') as f:
+        flags = next((line.split(':', 1)[1].split() for line in f if line.startswith('flags')), [])
+    if {'avx512f', 'avx512bw', 'avx512vl', 'avx512dq'} <= set(flags):
+        return 'SkylakeX'
+    return 'Haswell' if {'avx2', 'fma'} <= set(flags) else None
 
 
 def cifar_resnet(depth, in_channels, classes=10):

@@ -71,15 +71,12 @@ if unknown:
 
 # Must happen before torch (and so OpenBLAS / libgomp) is loaded.
 os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = str(args.threads)
-if args.openblas_coretype == "auto":
-    os.environ.pop("OPENBLAS_CORETYPE", None)
-else:
-    os.environ["OPENBLAS_CORETYPE"] = args.openblas_coretype
-
-import torch  # noqa: E402
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import torch_models as tm  # noqa: E402
+
+tm.choose_core(args.openblas_coretype)
+
+import torch  # noqa: E402
 
 torch.set_num_threads(args.threads)
 torch.manual_seed(0)

@@ -570,7 +570,7 @@ public final class FusedKernelGenerator {
         for (Array a : k.arrays()) {
             b.append(indent).append("int ").append(a.name()).append("Row = ");
             if (a.scratch()) {
-                b.append(scratch == 0 ? "0" : scratch + " * " + f.inner()).append(";\n");
+                b.append(scratch == 0 ? "0" : scratch == 1 ? f.inner() : scratch + " * " + f.inner()).append(";\n");
                 scratch += a.blocks();
                 continue;
             }

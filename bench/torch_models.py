@@ -8,9 +8,8 @@ import time
 
 
 def set_threads(threads, coretype='auto'):
-    """Sets OPENBLAS_NUM_THREADS / OMP_NUM_THREADS (and OPENBLAS_CORETYPE: 'auto' unsets it, so
-    OpenBLAS picks its kernels from the CPU) before torch is imported, then torch's own count.
-    Returns the torch module."""
+    """Sets OPENBLAS_NUM_THREADS / OMP_NUM_THREADS and OPENBLAS_CORETYPE (see choose_core) before
+    torch is imported, then torch's own count. Returns the torch module."""
     os.environ['OPENBLAS_NUM_THREADS'] = os.environ['OMP_NUM_THREADS'] = str(threads)
     choose_core(coretype)
     import torch
@@ -23,8 +22,9 @@ CHOSEN = 'LANES_BENCH_OPENBLAS_CORE_CHOSEN'
 
 
 def choose_core(coretype):
-    """OPENBLAS_CORETYPE before OpenBLAS loads: 'auto' unsets it (OpenBLAS picks from the CPU,
-    see blas_info for when it cannot), any other value is OpenBLAS's core name."""
+    """OPENBLAS_CORETYPE before OpenBLAS loads: 'auto' unsets it (OpenBLAS picks from the CPU), or
+    keeps the core blas_info chose when it restarted the script because OpenBLAS could not; any
+    other value is OpenBLAS's core name."""
     if coretype != 'auto':
         os.environ['OPENBLAS_CORETYPE'] = coretype
     elif CHOSEN not in os.environ:
@@ -40,7 +40,7 @@ def blas_info():
         libs = sorted({line.split()[-1] for line in f if 'libopenblas' in line})
     if not libs:
         # Debian's torch calls whatever libblas.so.3 is installed; without OpenBLAS that is the
-        # reference BLAS, some 15x slower, which would make a meaningless peer.
+        # reference BLAS, over ten times slower, which would make a meaningless peer.
         raise SystemExit('PyTorch loaded no OpenBLAS (it would run on the reference BLAS): '
                          'install libopenblas0-pthread, e.g. sudo apt-get install libopenblas0-pthread')
     lib = ctypes.CDLL(libs[0])

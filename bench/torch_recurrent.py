@@ -115,8 +115,10 @@ def make_case(name):
     return "ms", fwd_bwd
 
 
-print("torch %s, threads %d (torch.get_num_threads() = %d); %s" % (
-    torch.__version__, args.threads, torch.get_num_threads(), tm.blas_info()), file=sys.stderr)
+blas = tm.blas_info()
+print("torch %s, threads %d (torch.get_num_threads() = %d); BLAS: %s core=%s threads=%d" % (
+    torch.__version__, args.threads, torch.get_num_threads(), blas["library"], blas["core"], blas["threads"]),
+    file=sys.stderr)
 print("%-13s %-4s %12s %12s" % ("case", "unit", "min", "median"), file=sys.stderr)
 results = {}
 for name in names:

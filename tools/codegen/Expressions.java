@@ -85,9 +85,14 @@ final class Expressions {
             case Num n -> n.text();
             case Var v -> v.name();
             case Neg n -> "-" + wrap(n.e());
-            case Bin bin -> text(bin.a()) + " " + bin.op() + " " + wrap(bin.b());
+            case Bin bin -> (bin.a() instanceof Bin l && additive(l.op()) && !additive(bin.op()) ? "(" + text(l) + ")"
+                    : text(bin.a())) + " " + bin.op() + " " + wrap(bin.b());
             case Call c -> c.fn() + "(" + String.join(",", c.args().stream().map(Expressions::text).toList()) + ")";
         };
+    }
+
+    private static boolean additive(char op) {
+        return op == '+' || op == '-';
     }
 
     private static String wrap(Expr e) {

@@ -95,7 +95,7 @@ public final class FusedKernelGenerator {
     record SumTerm(String constant, List<Assign> body) {
         boolean plain() {
             for (Assign a : body) {
-                if (a.expr() instanceof Expressions.Call || hasCall(a.expr())) {
+                if (hasCall(a.expr())) {
                     return false;
                 }
             }
@@ -257,6 +257,9 @@ public final class FusedKernelGenerator {
                 if (fIface == null) {
                     throw new IllegalArgumentException(where + "a family needs interface=");
                 }
+                if (fBelow > 0 && fRows) {
+                    throw new IllegalArgumentException(where + "vectorBelow needs layout=flat or span");
+                }
                 if (fFacade && (!fRows || !fOuter.equals("batch"))) {
                     throw new IllegalArgumentException(where + "only a rows family with the default dims has a facade");
                 }
@@ -394,10 +397,10 @@ public final class FusedKernelGenerator {
         return families;
     }
 
-    /** Names resolve to arrays (with a block in range), parameters or locals assigned before. */
     /** The row width's name in the family being checked (row expressions may read it). */
     static String INNER_NAME = "hidden";
 
+    /** Names resolve to arrays (with a block in range), parameters or locals assigned before. */
     static void check(String where, Kernel k) {
         for (Array a : k.arrays()) {
             if (a.inplace() != null) {
@@ -439,17 +442,21 @@ public final class FusedKernelGenerator {
         for (Node n : nodes) {
             switch (n) {
                 case Assign a -> {
-                    checkExpr(where, k, a.expr(), locals);
+                    checkLoopExpr(where, k, a.expr(), locals);
                     if (k.array(a.target()) != null || k.params().contains(a.target())) {
                         throw new IllegalArgumentException(where + "'" + a.target() + "' is an array or parameter");
                     }
                     locals.add(a.target());
                 }
                 case Store s -> {
-                    checkExpr(where, k, s.expr(), locals);
+                    checkLoopExpr(where, k, s.expr(), locals);
                     Array a = k.array(s.array());
                     if (a == null || s.block() >= a.blocks()) {
                         throw new IllegalArgumentException(where + "no array block " + s.array() + "." + s.block());
+                    }
+                    if (a.perRow()) {
+                        throw new IllegalArgumentException(where + s.array() + " is perrow: store it with 'row "
+                                + s.array() + " :='");
                     }
                 }
                 case RowValue r -> throw new IllegalArgumentException(where + "a row value inside a loop");
@@ -461,6 +468,19 @@ public final class FusedKernelGenerator {
                     then.retainAll(otherwise); // assigned on both paths
                     locals.addAll(then);
                 }
+            }
+        }
+    }
+
+    /** {@link #checkExpr} for a column loop, where a perrow array has no column to read. */
+    static void checkLoopExpr(String where, Kernel k, Expressions.Expr e, Set<String> locals) {
+        checkExpr(where, k, e, locals);
+        Set<String> names = new LinkedHashSet<>();
+        Expressions.names(e, names);
+        for (String name : names) {
+            Array a = k.array(name.split("\\.")[0]);
+            if (a != null && a.perRow()) {
+                throw new IllegalArgumentException(where + name + " is perrow: read it in a row statement");
             }
         }
     }
@@ -919,8 +939,15 @@ public final class FusedKernelGenerator {
             return kernel.params().contains(name) ? new Expressions.Operand(name, true) : super.var(name);
         }
 
-        /** A store makes earlier loads of that array and of its in-place partner stale. */
+        /**
+         * A store makes earlier loads of that array and of its in-place partner stale; in a family
+         * without declared partners (span, flat) any array may be the output, so all of them.
+         */
         void stored(String array) {
+            if (!family.rows()) {
+                loaded.clear();
+                return;
+            }
             Array a = kernel.array(array);
             loaded.keySet().removeIf(key -> {
                 String name = key.substring(0, key.indexOf('.'));
@@ -1068,6 +1095,17 @@ public final class FusedKernelGenerator {
     // ------------------------------------------------------------------------------ facade
 
     static String facade(Family f) {
+        for (Kernel k : f.kernels()) {
+            for (Array a : k.arrays()) {
+                if (a.scratch() || a.perRow()) {
+                    throw new IllegalArgumentException(f.name() + "." + k.name() + ": a facade checks no perrow or"
+                            + " scratch array (" + a.name() + ")");
+                }
+            }
+            if (!k.clears().isEmpty()) {
+                throw new IllegalArgumentException(f.name() + "." + k.name() + ": a facade does not clear arrays");
+            }
+        }
         StringBuilder b = new StringBuilder(HEADER);
         b.append("package dev.lanes.kernel.internal;\n\n");
         b.append("import static dev.lanes.kernel.internal.ArrayChecks.disjointRanges;\n"
@@ -1142,9 +1180,14 @@ public final class FusedKernelGenerator {
                                 + size(a) + ", \"" + c.name() + "\", " + c.name() + ", " + c.name() + "Off, "
                                 + size(c) + ");";
                     }
-                    String optional = a.optional() ? a.name() : c.optional() ? c.name() : null;
-                    b.append(optional != null ? "        if (" + optional + " != null) {\n            " + line
-                            + "\n        }\n" : "        " + line + "\n");
+                    List<String> guards = new ArrayList<>();
+                    for (Array o : List.of(a, c)) {
+                        if (o.optional()) {
+                            guards.add(o.name() + " != null");
+                        }
+                    }
+                    b.append(guards.isEmpty() ? "        " + line + "\n" : "        if (" + String.join(" && ", guards)
+                            + ") {\n            " + line + "\n        }\n");
                 }
             }
             b.append("    }\n");
@@ -1234,12 +1277,11 @@ public final class FusedKernelGenerator {
                     }
                 """);
         for (String type : new String[] {"float", "double"}) {
-            String cap = type.equals("float") ? "float" : "double";
             b.append("\n    /**\n     * The fixed-order sum of {@code n} terms built from {@code x[xOff + i]} (and\n"
                     + "     * {@code y[yOff + i]}, {@code center} where the term reads them).\n     */\n");
             b.append("    @Override\n    public ").append(type).append(" sum(SumTerm term, ").append(type).append("[] x, int xOff, ")
                     .append(type).append("[] y, int yOff, ").append(type).append(" center, int n) {\n");
-            b.append("        ").append(type).append("[] p = Sums.").append(cap).append("Partials();\n");
+            b.append("        ").append(type).append("[] p = Sums.").append(type).append("Partials();\n");
             b.append("        double total = 0d;\n");
             b.append("        for (int start = 0; start < n; start += Sums.BLOCK) {\n");
             b.append("            Arrays.fill(p, 0);\n");

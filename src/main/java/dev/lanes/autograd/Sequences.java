@@ -2,7 +2,6 @@ package dev.lanes.autograd;
 
 import dev.lanes.tensor.Shape;
 import dev.lanes.tensor.Tensor;
-import dev.lanes.tensor.internal.DataMovement;
 import dev.lanes.tensor.internal.Dispatch;
 
 /**

@@ -83,6 +83,7 @@ public final class Blas {
         int n = b.cols();
         GemmShape.check("sgemm", transA, false, m, n, k, aOff, lda, 0, Math.max(1, n), cOff, ldc, a.length,
                 k * n, c.length, a == c, false);
+        var kernels = b.packer("sgemm");
         if (m == 0 || n == 0) {
             return;
         }
@@ -90,7 +91,7 @@ public final class Blas {
             scale(beta, c, cOff, ldc, m, n);
             return;
         }
-        b.packer("sgemm").sgemmPackedB(transA, m, n, k, alpha, a, aOff, lda, b.data(), beta, c, cOff, ldc);
+        kernels.sgemmPackedB(transA, m, n, k, alpha, a, aOff, lda, b.data(), beta, c, cOff, ldc);
     }
 
     /** {@link #sgemm} on a given provider (tests compare providers through this). */

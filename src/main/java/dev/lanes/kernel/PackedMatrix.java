@@ -26,7 +26,14 @@ public final class PackedMatrix {
         this.rows = rows;
         this.cols = cols;
         this.packer = packer;
-        this.data = new float[packer.packedBLength(rows, cols)];
+        int length;
+        try {
+            length = packer.packedBLength(rows, cols);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("pack: a packed " + rows + "x" + cols
+                    + " matrix does not fit in an array (panels are padded to the kernel's column width)");
+        }
+        this.data = new float[length];
     }
 
     /**
@@ -34,11 +41,12 @@ public final class PackedMatrix {
      * product), stored row-major from {@code off} with leading dimension {@code ld}, or stored
      * transposed ({@code cols x rows}) when {@code trans}.
      *
-     * @throws IllegalArgumentException for negative sizes, a bad offset or leading dimension, or a
-     *                                  matrix outside the array
+     * @throws IllegalArgumentException for negative sizes, a bad offset or leading dimension, a
+     *                                  matrix outside the array, or a packed form too large for an
+     *                                  array
      */
     public static PackedMatrix pack(boolean trans, int rows, int cols, float[] b, int off, int ld) {
-        check(trans, rows, cols, b, off, ld);
+        check("pack", trans, rows, cols, b, off, ld);
         PackedMatrix p = new PackedMatrix(rows, cols, Providers.provider().gemm());
         p.packer.packB(trans, rows, cols, b, off, ld, p.data);
         return p;
@@ -51,7 +59,7 @@ public final class PackedMatrix {
      * @throws IllegalStateException when this thread now runs another kernel provider
      */
     public PackedMatrix repack(boolean trans, float[] b, int off, int ld) {
-        check(trans, rows, cols, b, off, ld);
+        check("repack", trans, rows, cols, b, off, ld);
         packer("repack").packB(trans, rows, cols, b, off, ld, data);
         return this;
     }
@@ -80,22 +88,22 @@ public final class PackedMatrix {
         return packer;
     }
 
-    private static void check(boolean trans, int rows, int cols, float[] b, int off, int ld) {
+    private static void check(String op, boolean trans, int rows, int cols, float[] b, int off, int ld) {
         if (b == null) {
-            throw new NullPointerException("pack: b is null");
+            throw new NullPointerException(op + ": b is null");
         }
         if (rows < 0 || cols < 0) {
-            throw new IllegalArgumentException("pack: sizes must be >= 0, got rows=" + rows + ", cols=" + cols);
+            throw new IllegalArgumentException(op + ": sizes must be >= 0, got rows=" + rows + ", cols=" + cols);
         }
         int storedRows = trans ? cols : rows;
         int storedCols = trans ? rows : cols;
         if (ld < Math.max(1, storedCols)) {
-            throw new IllegalArgumentException("pack: ld=" + ld + " is smaller than max(1, " + storedCols
+            throw new IllegalArgumentException(op + ": ld=" + ld + " is smaller than max(1, " + storedCols
                     + ") for " + (trans ? "a transposed " : "a ") + rows + "x" + cols + " matrix");
         }
         if (off < 0) {
-            throw new IllegalArgumentException("pack: off must be >= 0, got " + off);
+            throw new IllegalArgumentException(op + ": off must be >= 0, got " + off);
         }
-        ArrayChecks.extent("pack", "B", "b", b.length, off, storedRows, storedCols, ld);
+        ArrayChecks.extent(op, "B", "b", b.length, off, storedRows, storedCols, ld);
     }
 }

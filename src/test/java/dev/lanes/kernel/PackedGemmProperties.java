@@ -73,6 +73,26 @@ class PackedGemmProperties {
         return SgemmProperties.beta();
     }
 
+    /** Wider than one column block of the vector provider (NC is at most 2048 by default). */
+    @Example
+    void columnsBeyondOneBlock() {
+        for (int threads = 1; threads <= 2; threads++) {
+            Parallel.setThreads(threads);
+            Problem p = Problem.random(false, true, 30, 2100, 40, 1f, 0f, 3, 2, 7);
+            for (Kernels.Provider provider : Kernels.Provider.values()) {
+                try (var scope = Kernels.use(provider)) {
+                    float[] expected = p.c().clone();
+                    Blas.sgemm(false, true, p.m(), p.n(), p.k(), 1f, p.a(), p.aOff(), p.lda(), p.b(), p.bOff(),
+                            p.ldb(), 0f, expected, p.cOff(), p.ldc());
+                    PackedMatrix b = PackedMatrix.pack(true, p.k(), p.n(), p.b(), p.bOff(), p.ldb());
+                    float[] actual = p.c().clone();
+                    Blas.sgemm(false, p.m(), 1f, p.a(), p.aOff(), p.lda(), b, 0f, actual, p.cOff(), p.ldc());
+                    assertArrayEquals(expected, actual, provider + " threads=" + threads);
+                }
+            }
+        }
+    }
+
     @Example
     void repackReplacesTheValuesWithoutAllocating() {
         int k = 70;
@@ -137,6 +157,11 @@ class PackedGemmProperties {
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> Blas.sgemm(false, 2, 1f, new float[6], 0, 3, b, 0f, new float[8], 0, 4));
             assertTrue(e.getMessage().contains("another kernel provider"), e.getMessage());
+            // Refused even when there is nothing to multiply.
+            assertThrows(IllegalStateException.class,
+                    () -> Blas.sgemm(false, 0, 1f, new float[0], 0, 3, b, 0f, new float[0], 0, 4));
+            assertTrue(assertThrows(IllegalStateException.class, () -> b.repack(false, w, 0, 4)).getMessage()
+                    .startsWith("repack:"));
         }
     }
 }

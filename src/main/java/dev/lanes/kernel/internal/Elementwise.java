@@ -11,8 +11,9 @@ import java.lang.reflect.Array;
 
 /**
  * Pointwise kernels on {@code float[]} and {@code double[]} ranges: activations and their
- * derivatives, arithmetic, and the fused forms the layers use. See {@link ElementwiseKernels}
- * for what each computes.
+ * derivatives, the declared pointwise operations, arithmetic, and the fused forms the layers use.
+ * See {@link ElementwiseKernels}, {@link PointwiseKernels} and {@link ArithmeticKernels} for what
+ * each computes.
  *
  * <p>Every method reads {@code n} elements of each input from its offset and writes {@code n}
  * elements of the output from its offset. An output may be one of the inputs exactly (same array

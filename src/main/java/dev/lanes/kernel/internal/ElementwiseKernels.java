@@ -1,10 +1,13 @@
 package dev.lanes.kernel.internal;
 
 import dev.lanes.kernel.Activation;
+
 /**
- * The pointwise part of the kernel contract: activations and their derivatives, arithmetic on
- * vectors, and the fused forms the layers use. Callers go through {@link Elementwise}, which
- * validates the arguments; an implementation may assume non-null arrays, {@code n >= 0},
+ * The activations of the {@link Activation} enum (identity, ReLU, and the output-derivative
+ * activations, which run the generated pointwise loops) and the fused bias activation of a GEMM
+ * output. Arithmetic and the declared pointwise operations are the generated
+ * {@link ArithmeticKernels} and {@link PointwiseKernels}. Callers go through {@link Elementwise},
+ * which validates the arguments; an implementation may assume non-null arrays, {@code n >= 0},
  * in-range offsets, and outputs that either coincide exactly with an input (in place) or do not
  * overlap it.
  *
@@ -27,12 +30,6 @@ public interface ElementwiseKernels {
 
     /** {@code dx = dy * f'}, with {@code f'} computed from the forward output {@code y}. */
     void activateBackward(Activation f, double[] y, int yOff, double[] dy, int dyOff, double[] dx, int dxOff, int n);
-
-
-
-
-
-
 
     /**
      * In place on a {@code rows x cols} row-major matrix with leading dimension {@code ldx}:

@@ -16,7 +16,7 @@ public interface KernelProvider {
     /** @return the GEMM kernels of this provider */
     GemmKernels gemm();
 
-    /** @return the pointwise kernels of this provider */
+    /** @return the activations (the {@code Activation} enum) and fused bias activations of this provider */
     ElementwiseKernels elementwise();
 
     /** Elementwise arithmetic on spans. */
@@ -40,9 +40,9 @@ public interface KernelProvider {
     /** @return the fused optimizer updates of this provider */
     UpdateKernels updates();
 
-    /** @return the reductions and row-wise softmax of this provider */
+    /** @return the column sums and max pooling of this provider */
     ReductionKernels reductions();
 
-    /** @return the row-wise normalisations of this provider */
+    /** @return the batch normalisation plane passes of this provider */
     NormKernels norms();
 }

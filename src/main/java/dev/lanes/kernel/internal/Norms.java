@@ -13,8 +13,9 @@ import java.lang.reflect.Array;
 /**
  * Layer normalisation of the rows of a contiguous {@code rows x cols} matrix (row {@code r}
  * starts at {@code off + r * cols}), forward and backward, and the elementwise passes of batch
- * normalisation over one channel, on {@code float[]} and {@code double[]}; {@link NormKernels}
- * gives the arithmetic, which is the same bits on every provider.
+ * normalisation over one channel, on {@code float[]} and {@code double[]};
+ * {@link LayerNormKernels} and {@link NormKernels} give the arithmetic, which is the same bits on
+ * every provider.
  *
  * <p><b>Threads.</b> Rows are independent, so large calls split them across {@link Parallel}'s
  * threads. The only reduction across rows, the weight and bias gradients of the backward pass,

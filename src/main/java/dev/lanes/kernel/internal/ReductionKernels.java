@@ -1,9 +1,10 @@
 package dev.lanes.kernel.internal;
 
 /**
- * Sums, maxima and row-wise softmax. Callers go through {@link Reductions}, which validates the
- * arguments; an implementation may assume non-null arrays, in-range offsets, {@code n >= 1} for
- * {@code max}, and outputs that coincide exactly with an input or do not overlap it.
+ * Column sums and max pooling, and the fixed summation order every sum of the library follows
+ * (the sums themselves are the generated {@link SumKernels}). Callers go through
+ * {@link Reductions}, which validates the arguments; an implementation may assume non-null
+ * arrays and in-range offsets.
  *
  * <p><b>Summation order.</b> Every sum of {@code n} terms {@code t[0..n)} (a plain sum, a sum of
  * squares or products, the denominator of a softmax) is evaluated in this fixed order, whatever

@@ -25,7 +25,7 @@ public final class Scratch {
     public static final int TRANSPOSE_OFFSETS = 7;
     /** The scratch rows of a generated fused kernel (a layer normalisation's deviations, normalised input, ...). */
     public static final int FUSED_ROWS = 8;
-    /** Per-block column sums of a layer normalisation's backward pass, and their totals. */
+    /** Per-block column sums of a layer normalisation's backward pass. */
     public static final int NORM_PARTIALS = 9;
     /** A batch norm's channel copied into one contiguous run (its input, or its output gradient). */
     public static final int CHANNEL_RUN = 10;

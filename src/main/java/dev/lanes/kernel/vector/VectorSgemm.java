@@ -36,7 +36,9 @@ import dev.lanes.kernel.internal.Scratch;
  *
  * <p>Each thread packs its own panels instead of sharing them: on a virtual machine the cores
  * may sit on different L3 slices, and reading a panel packed by another core costs more than
- * packing it again. Threads meet once per call.
+ * packing it again. Threads meet once per call. A B packed ahead of time ({@link #packB}) is the
+ * exception: every thread reads its column strip of the shared panels, which saves the packing
+ * of every call when the same B serves many (a recurrent weight over a sequence).
  *
  * <p>Operands skip packing where packing does not pay: an untransposed B is read in place (its
  * rows are already contiguous) when few rows of A reuse it or it is small; an untransposed A is
@@ -215,7 +217,7 @@ final class VectorSgemm {
                                        float[] packed, int panel0, float beta, float[] c, int cOff, int ldc) {
         Strip strip = STRIPS.get();
         strip.set(transA, false, m, n, k, alpha, a, aOff, lda, packed, 0, 0, beta, c, cOff, ldc);
-        strip.packed = true;
+        strip.prepackedB = true;
         strip.panel0 = panel0;
         try {
             strip.run();
@@ -340,7 +342,7 @@ final class VectorSgemm {
         private boolean directB;
         private boolean inPlaceA;
         /** Whether {@code b} holds panels from {@link #packB}, the strip's first being {@code panel0}. */
-        private boolean packed;
+        private boolean prepackedB;
         private int panel0;
         // The current (jc, pc) block.
         private int jc;
@@ -384,11 +386,11 @@ final class VectorSgemm {
             a = null;
             b = null;
             c = null;
-            packed = false;
+            prepackedB = false;
         }
 
         void run() {
-            directB = !packed && !transB && (m <= 2 * MR || (long) k * n <= DIRECT_B_ELEMENTS);
+            directB = !prepackedB && !transB && (m <= 2 * MR || (long) k * n <= DIRECT_B_ELEMENTS);
             inPlaceA = transA ? (long) m * k <= IN_PLACE_A_ELEMENTS && n <= IN_PLACE_A_MAX_N : lda <= IN_PLACE_A_MAX_LD;
             edge = Scratch.floats(Scratch.GEMM_EDGE_TILE, MR * NR);
             for (jc = 0; jc < n; jc += NC) {
@@ -413,7 +415,7 @@ final class VectorSgemm {
 
         /** Packs the B panels of the current block; in place, only a partial last panel. */
         private void packB() {
-            if (packed) {
+            if (prepackedB) {
                 bp = b;
                 return;
             }
@@ -494,7 +496,7 @@ final class VectorSgemm {
         }
 
         private int panelStart(int q) {
-            if (packed) {
+            if (prepackedB) {
                 return (panel0 + jc / NR + q) * k * NR + pc * NR;
             }
             if (panelInPlace(q)) {
@@ -546,7 +548,7 @@ final class VectorSgemm {
             int ci = cOff + i * ldc + jc;
             int q = 0;
             for (; q + ROW_GROUP <= fullPanels; q += ROW_GROUP) {
-                int bPanel = panelInPlace(q) ? NR : packed ? k * NR : kc * NR;
+                int bPanel = panelInPlace(q) ? NR : prepackedB ? k * NR : kc * NR;
                 SgemmMicroKernels.row1x8(kc, a, ai, acs, panelArray(q), panelStart(q), panelStride(q), bPanel,
                         c, ci + q * NR, alpha, betaBlock);
             }

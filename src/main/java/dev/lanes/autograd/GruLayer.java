@@ -48,7 +48,9 @@ final class GruLayer extends GradFn {
         int g = 3 * hidden;
         int s = batch * hidden;
         Tensor gx = Sequences.project(x, wIh);
-        Tensor gh = Tensor.zeros(x.dtype(), steps, batch, g);
+        // Each row of gh is the hidden bias, or zeros, before the recurrent products add to it.
+        Tensor gh = bIh != null ? Workspace.take(x.dtype(), steps, batch, g)
+                : Workspace.takeZeroed(x.dtype(), steps, batch, g);
         if (bIh != null) {
             Dispatch.biasActivate(Activation.IDENTITY, steps * batch, g, bIh, gx, 0);
             for (int r = 0; r < steps * batch; r++) {
@@ -88,8 +90,9 @@ final class GruLayer extends GradFn {
         int hidden = wHh.size(1);
         int gs = 3 * hidden;
         int s = batch * hidden;
-        Tensor dGx = Tensor.zeros(x.dtype(), steps, batch, gs);
-        Tensor dGh = Tensor.zeros(x.dtype(), steps, batch, gs);
+        // Each step writes its slices of both.
+        Tensor dGx = Workspace.take(x.dtype(), steps, batch, gs);
+        Tensor dGh = Workspace.take(x.dtype(), steps, batch, gs);
         Tensor dh = Sequences.startGradient(g[1], h0);
         Tensor dhStep = Tensor.zeros(x.dtype(), batch, hidden);
         StepProduct recurrent = StepProduct.backward(wHh, batch);
@@ -112,12 +115,14 @@ final class GruLayer extends GradFn {
             grads[4] = needsGrad(4) ? Sequences.biasGradient(dGx) : null;
             grads[5] = needsGrad(5) ? Sequences.biasGradient(dGh) : null;
         }
+        Workspace.give(dGx, dGh);
         return grads;
     }
 
     @Override
     protected void release() {
         super.release();
+        Workspace.give(gx, gh);
         gx = null;
         gh = null;
         ys = null;

@@ -47,8 +47,9 @@ final class LstmLayer extends GradFn {
         Tensor gates = Sequences.project(x, wIh);
         Tensor b = bias != null ? bias : Tensor.zeros(x.dtype(), g);
         Tensor ys = Tensor.zeros(x.dtype(), steps, batch, hidden);
-        Tensor cs = Tensor.zeros(x.dtype(), steps, batch, hidden);
-        Tensor tanhCs = Tensor.zeros(x.dtype(), steps, batch, hidden);
+        // Every step writes its slice of these (and of the gates) before any read.
+        Tensor cs = Workspace.take(x.dtype(), steps, batch, hidden);
+        Tensor tanhCs = Workspace.take(x.dtype(), steps, batch, hidden);
         StepProduct recurrent = StepProduct.forward(wHh, batch);
         for (int step = 0; step < steps; step++) {
             int t = Sequences.time(step, steps, reverse);
@@ -84,7 +85,7 @@ final class LstmLayer extends GradFn {
         int hidden = wHh.size(1);
         int gs = 4 * hidden;
         int s = batch * hidden;
-        Tensor dGates = Tensor.zeros(x.dtype(), steps, batch, gs);
+        Tensor dGates = Workspace.take(x.dtype(), steps, batch, gs); // each step writes its slice
         Tensor dh = Sequences.startGradient(g[1], h0);
         Tensor dc = Sequences.startGradient(g[2], c0);
         Tensor dhStep = Tensor.zeros(x.dtype(), batch, hidden);
@@ -108,12 +109,14 @@ final class LstmLayer extends GradFn {
         if (hasBias) {
             grads[5] = needsGrad(5) ? Sequences.biasGradient(dGates) : null;
         }
+        Workspace.give(dGates);
         return grads;
     }
 
     @Override
     protected void release() {
         super.release();
+        Workspace.give(gates, cs, tanhCs);
         gates = null;
         cs = null;
         tanhCs = null;

@@ -75,7 +75,7 @@ final class RnnLayer extends GradFn {
         int batch = x.size(1);
         int hidden = wHh.size(1);
         int s = batch * hidden;
-        Tensor dPre = Tensor.zeros(x.dtype(), steps, batch, hidden);
+        Tensor dPre = Workspace.take(x.dtype(), steps, batch, hidden); // each step writes its slice
         Tensor dh = Sequences.startGradient(g[1], h0);
         Tensor dhStep = Tensor.zeros(x.dtype(), batch, hidden);
         StepProduct recurrent = StepProduct.backward(wHh, batch);
@@ -93,6 +93,7 @@ final class RnnLayer extends GradFn {
         if (hasBias) {
             grads[4] = needsGrad(4) ? Sequences.biasGradient(dPre) : null;
         }
+        Workspace.give(dPre);
         return grads;
     }
 

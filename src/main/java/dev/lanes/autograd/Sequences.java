@@ -56,12 +56,15 @@ final class Sequences {
         return reverse ? steps - 1 - s : s;
     }
 
-    /** @return {@code [T, B, cols]} = {@code x W^T}: the input projection of every step in one GEMM */
+    /**
+     * @return {@code [T, B, cols]} = {@code x W^T}: the input projection of every step in one GEMM,
+     *         in a {@link Workspace} buffer (the product overwrites all of it)
+     */
     static Tensor project(Tensor x, Tensor w) {
         int rows = x.size(0) * x.size(1);
         int in = x.size(2);
         int cols = w.size(0);
-        Tensor y = Tensor.zeros(x.dtype(), x.size(0), x.size(1), cols);
+        Tensor y = Workspace.take(x.dtype(), x.size(0), x.size(1), cols);
         Dispatch.gemm(false, true, rows, cols, in, 1, x, 0, in, w, 0, in, 0, y, 0, cols);
         return y;
     }

@@ -238,14 +238,7 @@ final class BatchNormNode extends OwnedGradientNode {
                 }
             }
         });
-        Tensor[] grads = new Tensor[inputCount()];
-        grads[0] = dx;
-        if (hasWeight) {
-            grads[1] = dw;
-        }
-        if (hasBias) {
-            grads[biasSlot] = db;
-        }
+        Tensor[] grads = gradients(dx, hasWeight, dw, hasBias, db);
         if (hasResidual) {
             grads[residualSlot] = dr;
         }

@@ -127,14 +127,7 @@ final class LayerNormNode extends OwnedGradientNode {
                     weight == null ? null : weight.f64(), 0, g.f64(), 0, dx == null ? null : dx.f64(), 0,
                     dw == null ? null : dw.f64(), 0, db == null ? null : db.f64(), 0);
         }
-        Tensor[] grads = new Tensor[inputCount()];
-        grads[0] = dx;
-        if (hasWeight) {
-            grads[1] = dw;
-        }
-        if (hasBias) {
-            grads[biasSlot] = db;
-        }
+        Tensor[] grads = gradients(dx, hasWeight, dw, hasBias, db);
         return grads;
     }
 

@@ -22,6 +22,22 @@ abstract class OwnedGradientNode extends GradFn {
      */
     abstract Tensor[] backward(Tensor g, boolean ownsG);
 
+    /**
+     * The gradients of a normalisation's inputs (x, then the weight and the bias when present),
+     * in an array of {@link #inputCount()} slots; any later slot is the caller's to fill.
+     */
+    final Tensor[] gradients(Tensor dx, boolean hasWeight, Tensor dw, boolean hasBias, Tensor db) {
+        Tensor[] grads = new Tensor[inputCount()];
+        grads[0] = dx;
+        if (hasWeight) {
+            grads[1] = dw;
+        }
+        if (hasBias) {
+            grads[hasWeight ? 2 : 1] = db;
+        }
+        return grads;
+    }
+
     @Override
     protected final boolean returnsFreshGradients() {
         return true;

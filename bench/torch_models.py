@@ -6,6 +6,8 @@ import os
 import statistics
 import time
 
+import openblas_core
+
 
 def set_threads(threads, coretype='auto'):
     """Sets OPENBLAS_NUM_THREADS / OMP_NUM_THREADS and OPENBLAS_CORETYPE (see choose_core) before
@@ -46,7 +48,7 @@ def blas_info():
     lib = ctypes.CDLL(libs[0])
     lib.openblas_get_corename.restype = ctypes.c_char_p
     core = lib.openblas_get_corename().decode()
-    wanted = fallback_core(core)
+    wanted = openblas_core.fallback_core(core)
     if wanted:
         # OpenBLAS did not recognise this CPU (a VM's generic model name, say) and fell back to
         # SSE3 kernels; the core can only be chosen before the library loads, so start again.
@@ -57,18 +59,6 @@ def blas_info():
         os.environ[CHOSEN] = wanted
         os.execv(sys.executable, [sys.executable] + sys.argv)
     return {'library': libs[0], 'core': core, 'threads': lib.openblas_get_num_threads()}
-
-
-def fallback_core(core):
-    """The kernels to ask for when OpenBLAS picked a pre-AVX2 core on a CPU with AVX2 or AVX-512
-    and no OPENBLAS_CORETYPE was given; else None."""
-    if 'OPENBLAS_CORETYPE' in os.environ or core not in ('Prescott', 'Core2', 'Nehalem', 'Penryn', 'Dunnington'):
-        return None
-    with open('/proc/cpuinfo') as f:
-        flags = next((line.split(':', 1)[1].split() for line in f if line.startswith('flags')), [])
-    if {'avx512f', 'avx512bw', 'avx512vl', 'avx512dq'} <= set(flags):
-        return 'SkylakeX'
-    return 'Haswell' if {'avx2', 'fma'} <= set(flags) else None
 
 
 def cifar_resnet(depth, in_channels, classes=10):

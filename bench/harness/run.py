@@ -42,6 +42,9 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, 'bench'))
+import openblas_core  # noqa: E402
+
 PY = '/usr/bin/python3'
 # glibc returns freed memory above 128 KB to the kernel, so a PyTorch process that allocates its
 # activations per call takes fresh page faults on every call; on the development VM that made
@@ -411,6 +414,17 @@ class Run:
         env = dict(os.environ)
         env.pop('OPENBLAS_CORETYPE', None)  # OpenBLAS picks its kernels from the CPU
         warm = '0.2' if self.mode == 'quick' else '0.5'
+        if not self.a.dry_run:
+            probe = subprocess.run([binary, '--threads', '1', '--reps', '1', '--warmup-s', '0', '8x8x8'], check=True,
+                                   capture_output=True, text=True, env=env).stdout
+            core = next((l.split(':', 1)[1].strip() for l in probe.splitlines() if l.startswith('# corename:')), '')
+            wanted = openblas_core.fallback_core(core, env)
+            if wanted:
+                log('  OpenBLAS chose %s on this CPU, which runs %s kernels: using OPENBLAS_CORETYPE=%s'
+                    % (core, wanted, wanted))
+                env['OPENBLAS_CORETYPE'] = wanted
+        core_env = ('OPENBLAS_CORETYPE=%s' % env['OPENBLAS_CORETYPE'] if 'OPENBLAS_CORETYPE' in env
+                    else '-u OPENBLAS_CORETYPE')
         for t in self.threads:
             env['OPENBLAS_NUM_THREADS'] = t
             cmd = [binary, '--threads', t, '--reps', str(self.p['ob_reps']), '--warmup-s', warm] + shapes
@@ -430,8 +444,8 @@ class Run:
                                           'gflops_best': float(kv['gflops_best']),
                                           'gflops_median': float(kv['gflops_median'])})
             ob.setdefault('commands', []).append(
-                'env -u OPENBLAS_CORETYPE OPENBLAS_NUM_THREADS=%s bench/openblas/build/sgemm_driver %s' % (
-                    t, ' '.join(cmd[1:])))
+                'env %s OPENBLAS_NUM_THREADS=%s bench/openblas/build/sgemm_driver %s' % (
+                    core_env, t, ' '.join(cmd[1:])))
         return 'core %s' % ob.get('core')
 
     def area_gemm(self):

@@ -23,14 +23,14 @@ public final class Im2Col {
     public static void im2col(ConvGeometry g, float[] x, int xOff, int rowStart, int rowEnd, float[] cols,
                               int colsOff) {
         check(g, x.length, xOff, rowStart, rowEnd, cols.length, colsOff);
-        fill(g, x, xOff, rowStart, rowEnd, cols, colsOff, Moves.FLOAT);
+        fill(g, x, xOff, rowStart, rowEnd, cols, colsOff);
     }
 
     /** {@link #im2col(ConvGeometry, float[], int, int, int, float[], int)} in double precision. */
     public static void im2col(ConvGeometry g, double[] x, int xOff, int rowStart, int rowEnd, double[] cols,
                               int colsOff) {
         check(g, x.length, xOff, rowStart, rowEnd, cols.length, colsOff);
-        fill(g, x, xOff, rowStart, rowEnd, cols, colsOff, Moves.DOUBLE);
+        fill(g, x, xOff, rowStart, rowEnd, cols, colsOff);
     }
 
     /**
@@ -40,90 +40,13 @@ public final class Im2Col {
      */
     public static void col2im(ConvGeometry g, float[] cols, int colsOff, float[] dx, int dxOff) {
         check(g, dx.length, dxOff, 0, g.k(), cols.length, colsOff);
-        add(g, cols, colsOff, dx, dxOff, Moves.FLOAT);
+        add(g, cols, colsOff, dx, dxOff);
     }
 
     /** {@link #col2im(ConvGeometry, float[], int, float[], int)} in double precision. */
     public static void col2im(ConvGeometry g, double[] cols, int colsOff, double[] dx, int dxOff) {
         check(g, dx.length, dxOff, 0, g.k(), cols.length, colsOff);
-        add(g, cols, colsOff, dx, dxOff, Moves.DOUBLE);
-    }
-
-    /**
-     * The element moves, per precision: the index arithmetic above them is written once for both.
-     * Each call moves a whole row segment, so the dispatch costs nothing next to the copying.
-     */
-    private enum Moves {
-        FLOAT {
-            @Override
-            void zero(Object a, int from, int to) {
-                java.util.Arrays.fill((float[]) a, from, to, 0f);
-            }
-
-            @Override
-            void gather(Object src, int srcPos, int stride, Object dst, int dstPos, int n) {
-                float[] s = (float[]) src;
-                float[] d = (float[]) dst;
-                for (int i = 0; i < n; i++) {
-                    d[dstPos + i] = s[srcPos + i * stride];
-                }
-            }
-
-            @Override
-            void scatterAdd(Object src, int srcPos, Object dst, int dstPos, int stride, int n) {
-                float[] s = (float[]) src;
-                float[] d = (float[]) dst;
-                if (stride == 1) {
-                    // Unit stride: a loop the JIT vectorises.
-                    for (int i = 0; i < n; i++) {
-                        d[dstPos + i] += s[srcPos + i];
-                    }
-                } else {
-                    for (int i = 0; i < n; i++) {
-                        d[dstPos + i * stride] += s[srcPos + i];
-                    }
-                }
-            }
-        },
-        DOUBLE {
-            @Override
-            void zero(Object a, int from, int to) {
-                java.util.Arrays.fill((double[]) a, from, to, 0d);
-            }
-
-            @Override
-            void gather(Object src, int srcPos, int stride, Object dst, int dstPos, int n) {
-                double[] s = (double[]) src;
-                double[] d = (double[]) dst;
-                for (int i = 0; i < n; i++) {
-                    d[dstPos + i] = s[srcPos + i * stride];
-                }
-            }
-
-            @Override
-            void scatterAdd(Object src, int srcPos, Object dst, int dstPos, int stride, int n) {
-                double[] s = (double[]) src;
-                double[] d = (double[]) dst;
-                if (stride == 1) {
-                    for (int i = 0; i < n; i++) {
-                        d[dstPos + i] += s[srcPos + i];
-                    }
-                } else {
-                    for (int i = 0; i < n; i++) {
-                        d[dstPos + i * stride] += s[srcPos + i];
-                    }
-                }
-            }
-        };
-
-        /** Zeroes {@code a[from, to)}. */
-        abstract void zero(Object a, int from, int to);
-
-        /** {@code dst[dstPos + i] = src[srcPos + i * stride]} for {@code i < n}. */
-        abstract void gather(Object src, int srcPos, int stride, Object dst, int dstPos, int n);
-
-        /** {@code dst[dstPos + i * stride] += src[srcPos + i]} for {@code i < n}. */
-        abstract void scatterAdd(Object src, int srcPos, Object dst, int dstPos, int stride, int n);
+        add(g, cols, colsOff, dx, dxOff);
     }
 
     private static void check(ConvGeometry g, int xLength, int xOff, int rowStart, int rowEnd, int colsLength,
@@ -156,10 +79,9 @@ public final class Im2Col {
         return t < 0 ? 0 : Math.min(outSize, t / s + 1);
     }
 
-    private static void fill(ConvGeometry g, Object x, int xOff, int rowStart, int rowEnd, Object cols, int colsOff,
-                             Moves m) {
+    private static void fill(ConvGeometry g, Object x, int xOff, int rowStart, int rowEnd, Object cols, int colsOff) {
         if (g.sH() == 1 && g.sW() == 1 && g.wOut() == g.w()) {
-            fillSameWidth(g, x, xOff, rowStart, rowEnd, cols, colsOff, m);
+            fillSameWidth(g, x, xOff, rowStart, rowEnd, cols, colsOff);
             return;
         }
         int taps = g.kH() * g.kW();
@@ -178,23 +100,20 @@ public final class Im2Col {
                 int dst = colsOff + ((row - rowStart) * hOut + oh) * wOut;
                 int ih = oh * g.sH() - g.pH() + offH;
                 if (ih < 0 || ih >= h) {
-                    m.zero(cols, dst, dst + wOut);
+                    StridedMoves.zero(cols, dst, dst + wOut);
                     continue;
                 }
-                m.zero(cols, dst, dst + lo);
+                StridedMoves.zero(cols, dst, dst + lo);
                 int src = plane + ih * w - g.pW() + offW;
-                if (sW == 1 && hi > lo) {
-                    // Contiguous: a copy the JIT vectorises (a strided gather is element by element).
-                    System.arraycopy(x, src + lo, cols, dst + lo, hi - lo);
-                } else if (sW != 1) {
-                    m.gather(x, src + lo * sW, sW, cols, dst + lo, hi - lo);
+                if (hi > lo) {
+                    StridedMoves.copy(x, src + lo * sW, sW, cols, dst + lo, 1, hi - lo);
                 }
-                m.zero(cols, dst + hi, dst + wOut);
+                StridedMoves.zero(cols, dst + hi, dst + wOut);
             }
         }
     }
 
-    private static void add(ConvGeometry g, Object cols, int colsOff, Object dx, int dxOff, Moves m) {
+    private static void add(ConvGeometry g, Object cols, int colsOff, Object dx, int dxOff) {
         int row = 0;
         for (int c = 0; c < g.cg(); c++) {
             int plane = dxOff + c * g.h() * g.w();
@@ -212,7 +131,7 @@ public final class Im2Col {
                         int src = colsOff + (row * g.hOut() + oh) * g.wOut();
                         int dst = plane + ih * g.w() - g.pW() + offW;
                         if (hi > lo) {
-                            m.scatterAdd(cols, src + lo, dx, dst + lo * g.sW(), g.sW(), hi - lo);
+                            StridedMoves.addInto(cols, src + lo, dx, dst + lo * g.sW(), g.sW(), hi - lo);
                         }
                     }
                 }
@@ -226,7 +145,7 @@ public final class Im2Col {
      * copy, after which the few columns that fell into the padding are zeroed.
      */
     private static void fillSameWidth(ConvGeometry g, Object x, int xOff, int rowStart, int rowEnd, Object cols,
-                                      int colsOff, Moves m) {
+                                      int colsOff) {
         int taps = g.kH() * g.kW();
         int h = g.h();
         int w = g.w();
@@ -241,8 +160,8 @@ public final class Im2Col {
             int base = colsOff + (row - rowStart) * l;
             int oh0 = Math.min(hOut, Math.max(0, g.pH() - offH));
             int oh1 = Math.max(oh0, Math.min(hOut, h + g.pH() - offH));
-            m.zero(cols, base, base + oh0 * w);
-            m.zero(cols, base + oh1 * w, base + l);
+            StridedMoves.zero(cols, base, base + oh0 * w);
+            StridedMoves.zero(cols, base + oh1 * w, base + l);
             if (oh1 > oh0 && hi > lo) {
                 int src = plane + (oh0 - g.pH() + offH) * w - g.pW() + offW;
                 int from = base + oh0 * w + lo;
@@ -251,8 +170,8 @@ public final class Im2Col {
             }
             for (int oh = oh0; oh < oh1; oh++) {
                 int dst = base + oh * w;
-                m.zero(cols, dst, dst + lo);
-                m.zero(cols, dst + hi, dst + w);
+                StridedMoves.zero(cols, dst, dst + lo);
+                StridedMoves.zero(cols, dst + hi, dst + w);
             }
         }
     }

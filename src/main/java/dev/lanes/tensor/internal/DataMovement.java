@@ -1,6 +1,6 @@
 package dev.lanes.tensor.internal;
 
-import dev.lanes.tensor.DType;
+import dev.lanes.kernel.internal.StridedMoves;
 import dev.lanes.tensor.Shape;
 import dev.lanes.tensor.Tensor;
 import java.util.Arrays;
@@ -105,13 +105,8 @@ public final class DataMovement {
         int stride = srcStride[last];
         int[] idx = new int[rank];
         int src = 0;
-        boolean f32 = t.dtype() == DType.F32;
         for (int o = 0; o < n; o += run) {
-            if (f32) {
-                row(t.f32(), src, stride, out.f32(), o, run);
-            } else {
-                row(t.f64(), src, stride, out.f64(), o, run);
-            }
+            StridedMoves.copy(Dispatch.storage(t), src, stride, Dispatch.storage(out), o, 1, run);
             for (int i = last - 1; i >= 0; i--) {
                 idx[i]++;
                 src += srcStride[i];
@@ -123,30 +118,6 @@ public final class DataMovement {
             }
         }
         return out;
-    }
-
-    private static void row(float[] from, int src, int stride, float[] to, int dst, int n) {
-        if (stride == 1) {
-            System.arraycopy(from, src, to, dst, n);
-        } else if (stride == 0) {
-            java.util.Arrays.fill(to, dst, dst + n, from[src]);
-        } else {
-            for (int j = 0; j < n; j++) {
-                to[dst + j] = from[src + j * stride];
-            }
-        }
-    }
-
-    private static void row(double[] from, int src, int stride, double[] to, int dst, int n) {
-        if (stride == 1) {
-            System.arraycopy(from, src, to, dst, n);
-        } else if (stride == 0) {
-            java.util.Arrays.fill(to, dst, dst + n, from[src]);
-        } else {
-            for (int j = 0; j < n; j++) {
-                to[dst + j] = from[src + j * stride];
-            }
-        }
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.lanes.kernel.internal.Elementwise;
 import dev.lanes.kernel.internal.PointwiseOp;
 import dev.lanes.kernel.internal.Recurrent;
 import dev.lanes.kernel.internal.Reductions;
+import dev.lanes.kernel.internal.StridedMoves;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;
 
@@ -35,11 +36,12 @@ public final class Dispatch {
 
     /** Copies {@code n} elements of storage, {@code from[fromOff..]} to {@code to[toOff..]} (same dtype). */
     public static void copy(Tensor from, int fromOff, Tensor to, int toOff, int n) {
-        if (from.dtype() == DType.F32) {
-            System.arraycopy(from.f32(), fromOff, to.f32(), toOff, n);
-        } else {
-            System.arraycopy(from.f64(), fromOff, to.f64(), toOff, n);
-        }
+        System.arraycopy(storage(from), fromOff, storage(to), toOff, n);
+    }
+
+    /** The tensor's {@code float[]} or {@code double[]}, for the kernels that take either. */
+    static Object storage(Tensor t) {
+        return t.dtype() == DType.F32 ? t.f32() : t.f64();
     }
 
     /**
@@ -47,19 +49,7 @@ public final class Dispatch {
      * loop (a subsampled row, or its scatter back), instead of one {@link #copy} per element.
      */
     public static void copyStrided(Tensor from, int fromOff, int fromStep, Tensor to, int toOff, int toStep, int n) {
-        if (from.dtype() == DType.F32) {
-            float[] src = from.f32();
-            float[] dst = to.f32();
-            for (int j = 0; j < n; j++) {
-                dst[toOff + j * toStep] = src[fromOff + j * fromStep];
-            }
-        } else {
-            double[] src = from.f64();
-            double[] dst = to.f64();
-            for (int j = 0; j < n; j++) {
-                dst[toOff + j * toStep] = src[fromOff + j * fromStep];
-            }
-        }
+        StridedMoves.copy(storage(from), fromOff, fromStep, storage(to), toOff, toStep, n);
     }
 
     /** {@code y = f(x)}, all elements. */

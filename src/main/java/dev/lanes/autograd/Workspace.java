@@ -40,12 +40,13 @@ final class Workspace {
     /** A tensor of this dtype and shape whose contents are unspecified: the caller writes all of it. */
     static Tensor take(DType dtype, int... dims) {
         Shape shape = Shape.of(dims);
-        ArrayDeque<Tensor> q = LOCAL.get().idle.get(new Key(dtype, shape));
+        Workspace w = LOCAL.get();
+        ArrayDeque<Tensor> q = w.idle.get(new Key(dtype, shape));
         Tensor t = q == null ? null : q.poll();
         if (t == null) {
             return Tensor.zeros(dtype, shape);
         }
-        LOCAL.get().bytes -= size(t);
+        w.bytes -= size(t);
         return t;
     }
 
@@ -62,7 +63,7 @@ final class Workspace {
 
     /**
      * Hands buffers back for later {@link #take}s; the caller must hold the only references.
-     * Null entries, and tensors that are on a graph, are ignored.
+     * Null entries, tensors that are on a graph and buffers already idle are ignored.
      */
     static void give(Tensor... buffers) {
         Workspace w = LOCAL.get();
@@ -72,7 +73,8 @@ final class Workspace {
             }
             long b = size(t);
             ArrayDeque<Tensor> q = w.idle.computeIfAbsent(new Key(t.dtype(), t.shape()), k -> new ArrayDeque<>());
-            if (q.size() < PER_SHAPE && w.bytes + b <= MAX_BYTES) {
+            // A buffer handed back twice would later be taken twice: two owners of one array.
+            if (q.size() < PER_SHAPE && w.bytes + b <= MAX_BYTES && q.stream().noneMatch(idle -> idle == t)) {
                 q.push(t);
                 w.bytes += b;
             }

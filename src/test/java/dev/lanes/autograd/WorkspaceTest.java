@@ -78,6 +78,7 @@ class WorkspaceTest {
 
     @Test
     void takesBackWhatWasGiven() {
+        Workspace.clear();
         Tensor t = Workspace.take(DType.F32, 3, 4);
         t.f32()[5] = 7f;
         Workspace.give(t);
@@ -92,6 +93,7 @@ class WorkspaceTest {
 
     @Test
     void keepsNoTensorOfAGraphAndAFewPerShape() {
+        Workspace.clear();
         Tensor param = Tensor.zeros(DType.F32, 2, 2).requiresGrad(true);
         Workspace.give(param);
         assertNotSame(param, Workspace.take(DType.F32, 2, 2));
@@ -105,6 +107,16 @@ class WorkspaceTest {
             back.add(Workspace.take(DType.F32, 5, 5));
         }
         assertEquals(Workspace.PER_SHAPE, back.stream().filter(t -> given.stream().anyMatch(g -> g == t)).count());
+    }
+
+    @Test
+    void aBufferGivenTwiceIsTakenOnce() {
+        Workspace.clear();
+        Tensor t = Tensor.zeros(DType.F64, 4, 3);
+        Workspace.give(t);
+        Workspace.give(t);
+        assertSame(t, Workspace.take(DType.F64, 4, 3));
+        assertNotSame(t, Workspace.take(DType.F64, 4, 3));
     }
 
     private static Layer layer(String kind, DType dtype, long seed, int in, int hidden) {

@@ -1,11 +1,14 @@
 package dev.lanes.autograd;
 
 import dev.lanes.kernel.Blas;
+import dev.lanes.kernel.Kernels;
 import dev.lanes.kernel.PackedMatrix;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.DataMovement;
 import dev.lanes.tensor.internal.Dispatch;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The recurrent weight as the right operand of one sequence's per-step products: {@code h W_hh^T}
@@ -39,7 +42,7 @@ final class StepProduct {
             return new StepProduct(wHh, true, hidden, g, null);
         }
         if (wHh.dtype() == DType.F32) {
-            return new StepProduct(wHh, true, hidden, g, PackedMatrix.pack(true, hidden, g, wHh.f32(), 0, hidden));
+            return new StepProduct(wHh, true, hidden, g, packed(true, hidden, g, wHh.f32(), hidden));
         }
         return new StepProduct(DataMovement.permute(wHh, new int[] {1, 0}), false, hidden, g, null);
     }
@@ -49,9 +52,36 @@ final class StepProduct {
         int g = wHh.size(0);
         int hidden = wHh.size(1);
         PackedMatrix packed = wHh.dtype() == DType.F32 && batch > 4
-                ? PackedMatrix.pack(false, g, hidden, wHh.f32(), 0, hidden) : null;
+                ? packed(false, g, hidden, wHh.f32(), hidden) : null;
         return new StepProduct(wHh, false, g, hidden, packed);
     }
+
+    /**
+     * The weight packed into this thread's packed matrix of its shape, made once and repacked on
+     * every later sequence: a step product lives for one layer call, so no two of one shape are
+     * in use on a thread at once.
+     */
+    private static PackedMatrix packed(boolean trans, int k, int n, float[] w, int ld) {
+        Map<PackedKey, PackedMatrix> cache = PACKED.get();
+        PackedKey key = new PackedKey(k, n, Kernels.provider());
+        PackedMatrix p = cache.get(key);
+        if (p == null) {
+            if (cache.size() >= MAX_PACKED) {
+                cache.clear();
+            }
+            p = PackedMatrix.pack(trans, k, n, w, 0, ld);
+            cache.put(key, p);
+            return p;
+        }
+        return p.repack(trans, w, 0, ld);
+    }
+
+    private record PackedKey(int k, int n, Kernels.Provider provider) {
+    }
+
+    /** Packed shapes kept per thread (each layer size and direction is one). */
+    private static final int MAX_PACKED = 8;
+    private static final ThreadLocal<Map<PackedKey, PackedMatrix>> PACKED = ThreadLocal.withInitial(HashMap::new);
 
     /** {@code c[cOff..] = a[aOff..] op(B) + beta c[cOff..]} for {@code rows} rows of {@code a}. */
     void multiply(int rows, Tensor a, int aOff, double beta, Tensor c, int cOff) {

@@ -1349,10 +1349,11 @@ public final class FusedKernelGenerator {
                 continue;
             }
             cases.append("                case ").append(t.constant()).append(" -> {\n")
+                    .append("                    run = run != null ? run : Scratch.floats(Scratch.ROW_TERMS, Sums.BLOCK);\n")
                     .append("                    terms").append(t.constant()).append("(x, xs, y, ys, center, len, run);\n")
                     .append("                    groupsPLAIN_RUN(run, 0, null, 0, 0f, full, p);\n")
                     .append("                }\n");
-            Body1 body = new Body1(constants);
+            TermBody body = new TermBody(constants, "            ", "i", "");
             for (Assign a : t.body()) {
                 String r = body.emit(a.expr());
                 body.line("FloatVector v_" + a.target() + " = " + r + ";");
@@ -1414,7 +1415,8 @@ public final class FusedKernelGenerator {
                             return SCALAR.sum(term, x, xOff, y, yOff, center, n);
                         }
                         float[] p = Sums.floatPartials();
-                        float[] run = Scratch.floats(Scratch.ROW_TERMS, Sums.BLOCK);
+                        // The run of a function term's values, fetched only for such a term.
+                        float[] run = null;
                         double total = 0d;
                         for (int start = 0; start < n; start += Sums.BLOCK) {
                             int len = Math.min(Sums.BLOCK, n - start);
@@ -1462,44 +1464,19 @@ public final class FusedKernelGenerator {
         return b.append(methods).append("}\n").toString();
     }
 
-    /** One of the four unrolled accumulations of a sum's loop body: unit u reads lanes {@code [uL, (u+1)L)}. */
-    static final class SumBody extends Expressions.VectorBody {
-        private final int unit;
+    /**
+     * A sum term's vector body over {@code x} and {@code y} at {@code <array>Off + index} and the
+     * scalar center; {@code suffix} tells the locals of the unrolled copies apart.
+     */
+    static final class TermBody extends Expressions.VectorBody {
+        private final String index;
+        private final String suffix;
         private final Map<String, String> loads = new HashMap<>();
 
-        SumBody(Map<String, String> constants, int unit) {
-            super(constants, "                ");
-            this.unit = unit;
-        }
-
-        @Override
-        Expressions.Operand var(String name) {
-            return switch (name) {
-                case "x" -> load("x", "xOff");
-                case "y" -> load("y", "yOff");
-                case "center" -> new Expressions.Operand("center", true);
-                default -> super.var(name + "_" + unit);
-            };
-        }
-
-        private Expressions.Operand load(String array, String off) {
-            String t = loads.get(array);
-            if (t == null) {
-                t = fresh(array + unit);
-                String lanes = unit == 0 ? "" : unit == 1 ? " + L" : " + " + unit + " * L";
-                line("FloatVector " + t + " = FloatVector.fromArray(S, " + array + ", " + off + " + g + k" + lanes + ");");
-                loads.put(array, t);
-            }
-            return new Expressions.Operand(t, false);
-        }
-    }
-
-    /** A loop body over {@code x[xOff + i]}, {@code y[yOff + i]} and the scalar center. */
-    static final class Body1 extends Expressions.VectorBody {
-        private final Map<String, String> loads = new HashMap<>();
-
-        Body1(Map<String, String> constants) {
-            super(constants, "            ");
+        TermBody(Map<String, String> constants, String indent, String index, String suffix) {
+            super(constants, indent);
+            this.index = index;
+            this.suffix = suffix;
         }
 
         @Override
@@ -1509,13 +1486,13 @@ public final class FusedKernelGenerator {
             }
             if (name.equals("x") || name.equals("y")) {
                 String t = loads.computeIfAbsent(name, n -> {
-                    String v = fresh(n);
-                    line("FloatVector " + v + " = FloatVector.fromArray(S, " + n + ", " + n + "Off + i);");
+                    String v = fresh(n + suffix);
+                    line("FloatVector " + v + " = FloatVector.fromArray(S, " + n + ", " + n + "Off + " + index + ");");
                     return v;
                 });
                 return new Expressions.Operand(t, false);
             }
-            return super.var(name);
+            return super.var(name + suffix);
         }
     }
 
@@ -1529,7 +1506,8 @@ public final class FusedKernelGenerator {
                 + "            FloatVector a2 = a0;\n            FloatVector a3 = a0;\n");
         m.append("            for (int g = 0; g < full; g += Sums.PARTIALS) {\n");
         for (int u = 0; u < 4; u++) {
-            SumBody sb = new SumBody(constants, u);
+            String lanes = u == 0 ? "" : u == 1 ? " + L" : " + " + u + " * L";
+            TermBody sb = new TermBody(constants, "                ", "g + k" + lanes, "_" + u);
             sb.temp = 100 * u;
             for (Assign a : body) {
                 String r = sb.emit(a.expr());

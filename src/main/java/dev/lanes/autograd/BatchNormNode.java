@@ -1,10 +1,8 @@
 package dev.lanes.autograd;
 
 import dev.lanes.kernel.Activation;
-import dev.lanes.kernel.internal.KernelProvider;
 import dev.lanes.kernel.internal.Norms;
 import dev.lanes.kernel.internal.Parallel;
-import dev.lanes.kernel.internal.Providers;
 import dev.lanes.kernel.internal.Reductions;
 import dev.lanes.kernel.internal.Scratch;
 import dev.lanes.tensor.DType;
@@ -96,33 +94,30 @@ final class BatchNormNode extends OwnedGradientNode {
         double[] means = new double[c];
         double[] invstds = new double[c];
         double[] scale = new double[c];
-        KernelProvider provider = Providers.provider();
         Parallel.forEach(c, ch -> {
-            try (Providers.Scope s = Providers.use(provider)) {
-                double mean;
-                double invstd;
-                if (training) {
-                    Object values = gather(xs, n, c, inner, ch, Scratch.CHANNEL_RUN);
-                    mean = sum(values, m) / m;
-                    double center = round(dtype, mean);
-                    double offset = mean - center;
-                    double var = Math.max(0, sumOfSquaredDeviations(values, m, center) / m - offset * offset);
-                    invstd = 1 / Math.sqrt(var + eps);
-                    if (runningMean != null) {
-                        runningMean.setFlat(ch, (1 - momentum) * runningMean.getFlat(ch) + momentum * mean);
-                        runningVar.setFlat(ch, (1 - momentum) * runningVar.getFlat(ch) + momentum * var * m / (m - 1));
-                    }
-                } else {
-                    mean = runningMean.getFlat(ch);
-                    invstd = 1 / Math.sqrt(runningVar.getFlat(ch) + eps);
+            double mean;
+            double invstd;
+            if (training) {
+                Object values = gather(xs, n, c, inner, ch, Scratch.CHANNEL_RUN);
+                mean = sum(values, m) / m;
+                double center = round(dtype, mean);
+                double offset = mean - center;
+                double var = Math.max(0, sumOfSquaredDeviations(values, m, center) / m - offset * offset);
+                invstd = 1 / Math.sqrt(var + eps);
+                if (runningMean != null) {
+                    runningMean.setFlat(ch, (1 - momentum) * runningMean.getFlat(ch) + momentum * mean);
+                    runningVar.setFlat(ch, (1 - momentum) * runningVar.getFlat(ch) + momentum * var * m / (m - 1));
                 }
-                double w = weight == null ? 1 : weight.getFlat(ch);
-                means[ch] = round(dtype, mean);
-                invstds[ch] = round(dtype, invstd);
-                scale[ch] = round(dtype, w * invstds[ch]);
-                Norms.batchNorm(n, inner, xs, rs, ch * inner, c * inner, means[ch], invstds[ch], w,
-                        bias == null ? 0 : bias.getFlat(ch), relu, ys, ch * inner, c * inner);
+            } else {
+                mean = runningMean.getFlat(ch);
+                invstd = 1 / Math.sqrt(runningVar.getFlat(ch) + eps);
             }
+            double w = weight == null ? 1 : weight.getFlat(ch);
+            means[ch] = round(dtype, mean);
+            invstds[ch] = round(dtype, invstd);
+            scale[ch] = round(dtype, w * invstds[ch]);
+            Norms.batchNorm(n, inner, xs, rs, ch * inner, c * inner, means[ch], invstds[ch], w,
+                    bias == null ? 0 : bias.getFlat(ch), relu, ys, ch * inner, c * inner);
         });
         Tensor[] inputs = Stream.of(x, weight, bias, residual).filter(Objects::nonNull).toArray(Tensor[]::new);
         return Tape.output(op, y, () -> new BatchNormNode(inputs, training, weight != null, bias != null,
@@ -204,38 +199,35 @@ final class BatchNormNode extends OwnedGradientNode {
         // A channel's runs of up to RUN_REREAD_LIMIT elements are still in L1/L2 and are read back
         // from there; longer ones are not, and the second pass rereads the arrays in place.
         boolean fromRuns = m <= RUN_REREAD_LIMIT;
-        KernelProvider provider = Providers.provider();
         Parallel.forEach(c, ch -> {
-            try (Providers.Scope s = Providers.use(provider)) {
-                int off = ch * inner;
-                // The channel's gradient and its normalised input as contiguous runs, so that
-                // each sum is one fixed-order reduction. xhat is ((x - mean) invstd) 1 + (-0):
-                // adding -0 changes no value, not even a -0.
-                Object gc = gather(gs, n, c, inner, ch, Scratch.CHANNEL_RUN);
-                Object xhat = scratch(gs, Scratch.CHANNEL_XHAT, m);
-                Norms.batchNorm(n, inner, xs, null, off, c * inner, mean[ch], invstd[ch], 1, -0d, false, xhat, 0,
-                        inner);
-                double sg = sum(gc, m);
-                double sgx = dot(gc, xhat, m);
-                if (dw != null) {
-                    dw.setFlat(ch, sgx);
-                }
-                if (db != null) {
-                    db.setFlat(ch, sg);
-                }
-                if (dxs == null) {
-                    return;
-                }
-                double meanG = round(dtype, sg / m);
-                double meanGx = round(dtype, sgx / m);
-                if (fromRuns) {
-                    // The runs hold xhat itself: a mean of 0 and an invstd of 1 leave it as it is.
-                    Norms.batchNormBackward(n, inner, gc, xhat, 0, inner, 0, 1, scale[ch], meanG, meanGx, batchStats,
-                            dxs, off, c * inner);
-                } else {
-                    Norms.batchNormBackward(n, inner, gs, xs, off, c * inner, mean[ch], invstd[ch], scale[ch], meanG,
-                            meanGx, batchStats, dxs, off, c * inner);
-                }
+            int off = ch * inner;
+            // The channel's gradient and its normalised input as contiguous runs, so that
+            // each sum is one fixed-order reduction. xhat is ((x - mean) invstd) 1 + (-0):
+            // adding -0 changes no value, not even a -0.
+            Object gc = gather(gs, n, c, inner, ch, Scratch.CHANNEL_RUN);
+            Object xhat = scratch(gs, Scratch.CHANNEL_XHAT, m);
+            Norms.batchNorm(n, inner, xs, null, off, c * inner, mean[ch], invstd[ch], 1, -0d, false, xhat, 0,
+                    inner);
+            double sg = sum(gc, m);
+            double sgx = dot(gc, xhat, m);
+            if (dw != null) {
+                dw.setFlat(ch, sgx);
+            }
+            if (db != null) {
+                db.setFlat(ch, sg);
+            }
+            if (dxs == null) {
+                return;
+            }
+            double meanG = round(dtype, sg / m);
+            double meanGx = round(dtype, sgx / m);
+            if (fromRuns) {
+                // The runs hold xhat itself: a mean of 0 and an invstd of 1 leave it as it is.
+                Norms.batchNormBackward(n, inner, gc, xhat, 0, inner, 0, 1, scale[ch], meanG, meanGx, batchStats,
+                        dxs, off, c * inner);
+            } else {
+                Norms.batchNormBackward(n, inner, gs, xs, off, c * inner, mean[ch], invstd[ch], scale[ch], meanG,
+                        meanGx, batchStats, dxs, off, c * inner);
             }
         });
         Tensor[] grads = gradients(dx, hasWeight, dw, hasBias, db);

@@ -2,10 +2,8 @@ package dev.lanes.autograd;
 
 import dev.lanes.kernel.internal.ConvGeometry;
 import dev.lanes.kernel.internal.GatheredConv;
-import dev.lanes.kernel.internal.KernelProvider;
 import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.kernel.internal.PhaseInputGradient;
-import dev.lanes.kernel.internal.Providers;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.BackwardContext;
@@ -68,21 +66,18 @@ final class Conv2dNode extends GradFn {
         int og = g.og();
         int tiles = tiles(g);
         Tensor cols = Tensor.zeros(x.dtype(), tiles * Math.max(1, k * l));
-        KernelProvider provider = Providers.provider();
         Parallel.forEach(tiles, t -> {
-            try (Providers.Scope scope = Providers.use(provider)) {
-                int colsOff = t * Math.max(1, k * l);
-                for (int n = first(g, tiles, t); n < first(g, tiles, t + 1); n++) {
-                    if (b != null) {
-                        for (int c = 0; c < g.cOut(); c++) {
-                            fill(y, (n * g.cOut() + c) * l, l, b.getFlat(c));
-                        }
+            int colsOff = t * Math.max(1, k * l);
+            for (int n = first(g, tiles, t); n < first(g, tiles, t + 1); n++) {
+                if (b != null) {
+                    for (int c = 0; c < g.cOut(); c++) {
+                        fill(y, (n * g.cOut() + c) * l, l, b.getFlat(c));
                     }
-                    for (int grp = 0; grp < g.groups(); grp++) {
-                        Im2ColTensors.im2col(g, x, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), cols, colsOff);
-                        Dispatch.gemm(false, false, og, l, k, 1, w, grp * og * k, k, cols, colsOff, l,
-                                b == null ? 0 : 1, y, (n * g.cOut() + grp * og) * l, l);
-                    }
+                }
+                for (int grp = 0; grp < g.groups(); grp++) {
+                    Im2ColTensors.im2col(g, x, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), cols, colsOff);
+                    Dispatch.gemm(false, false, og, l, k, 1, w, grp * og * k, k, cols, colsOff, l,
+                            b == null ? 0 : 1, y, (n * g.cOut() + grp * og) * l, l);
                 }
             }
         });
@@ -96,19 +91,16 @@ final class Conv2dNode extends GradFn {
     private static void gathered(ConvGeometry g, Tensor x, Tensor w, Tensor y, boolean accumulate) {
         int[] taps = GatheredConv.taps(g);
         int tiles = imageRanges(g);
-        KernelProvider provider = Providers.provider();
         float[] xs = x.f32();
         float[] ws = w.f32();
         float[] ys = y.f32();
         Parallel.forEach(tiles, t -> {
-            try (Providers.Scope scope = Providers.use(provider)) {
-                float[] padded = new float[GatheredConv.paddedSize(g)];
-                float[] wide = new float[GatheredConv.wideOutputSize(g, accumulate)];
-                for (int n = first(g, tiles, t); n < first(g, tiles, t + 1); n++) {
-                    for (int grp = 0; grp < g.groups(); grp++) {
-                        GatheredConv.run(g, ws, grp * g.og() * g.k(), xs, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(),
-                                taps, padded, wide, ys, (n * g.cOut() + grp * g.og()) * g.l(), accumulate);
-                    }
+            float[] padded = new float[GatheredConv.paddedSize(g)];
+            float[] wide = new float[GatheredConv.wideOutputSize(g, accumulate)];
+            for (int n = first(g, tiles, t); n < first(g, tiles, t + 1); n++) {
+                for (int grp = 0; grp < g.groups(); grp++) {
+                    GatheredConv.run(g, ws, grp * g.og() * g.k(), xs, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(),
+                            taps, padded, wide, ys, (n * g.cOut() + grp * g.og()) * g.l(), accumulate);
                 }
             }
         });
@@ -177,18 +169,15 @@ final class Conv2dNode extends GradFn {
         int blocks = Math.max(1, Math.min(4, k / 32));
         Tensor dwt = Tensor.zeros(w.dtype(), g.groups() * k * og);
         Tensor cols = Tensor.zeros(x.dtype(), Math.max(1, g.groups() * k * l));
-        KernelProvider provider = Providers.provider();
         Parallel.forEach(g.groups() * blocks, t -> {
-            try (Providers.Scope scope = Providers.use(provider)) {
-                int grp = t / blocks;
-                int r0 = (int) ((long) k * (t % blocks) / blocks);
-                int r1 = (int) ((long) k * (t % blocks + 1) / blocks);
-                int colsOff = (grp * k + r0) * l;
-                for (int n = 0; n < g.n(); n++) {
-                    Im2ColTensors.im2col(g, x, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), r0, r1, cols, colsOff);
-                    Dispatch.gemm(false, true, r1 - r0, og, l, 1, cols, colsOff, l, dy, (n * g.cOut() + grp * og) * l,
-                            l, 1, dwt, (grp * k + r0) * og, og);
-                }
+            int grp = t / blocks;
+            int r0 = (int) ((long) k * (t % blocks) / blocks);
+            int r1 = (int) ((long) k * (t % blocks + 1) / blocks);
+            int colsOff = (grp * k + r0) * l;
+            for (int n = 0; n < g.n(); n++) {
+                Im2ColTensors.im2col(g, x, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), r0, r1, cols, colsOff);
+                Dispatch.gemm(false, true, r1 - r0, og, l, 1, cols, colsOff, l, dy, (n * g.cOut() + grp * og) * l,
+                        l, 1, dwt, (grp * k + r0) * og, og);
             }
         });
         return transposeWeightGrad(dwt, w);
@@ -239,20 +228,17 @@ final class Conv2dNode extends GradFn {
         float[][] partial = new float[ranges][];
         float[] xs = x.f32();
         float[] dys = dy.f32();
-        KernelProvider provider = Providers.provider();
         Parallel.TileBody ranged = t -> {
-            try (Providers.Scope scope = Providers.use(provider)) {
-                partial[t] = new float[size];
-                float[] padded = new float[GatheredConv.weightPaddedSize(g)];
-                float[] wide = new float[GatheredConv.widePositions(g) * og];
-                int n0 = (int) ((long) g.n() * t / ranges);
-                int n1 = (int) ((long) g.n() * (t + 1) / ranges);
-                for (int n = n0; n < n1; n++) {
-                    for (int grp = 0; grp < g.groups(); grp++) {
-                        GatheredConv.pad(g, xs, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), padded);
-                        GatheredConv.wideTransposed(g, dys, (n * g.cOut() + grp * og) * g.l(), wide);
-                        GatheredConv.weightGradient(g, padded, taps, wide, 0, k, n > n0, partial[t], grp * k * og);
-                    }
+            partial[t] = new float[size];
+            float[] padded = new float[GatheredConv.weightPaddedSize(g)];
+            float[] wide = new float[GatheredConv.widePositions(g) * og];
+            int n0 = (int) ((long) g.n() * t / ranges);
+            int n1 = (int) ((long) g.n() * (t + 1) / ranges);
+            for (int n = n0; n < n1; n++) {
+                for (int grp = 0; grp < g.groups(); grp++) {
+                    GatheredConv.pad(g, xs, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), padded);
+                    GatheredConv.wideTransposed(g, dys, (n * g.cOut() + grp * og) * g.l(), wide);
+                    GatheredConv.weightGradient(g, padded, taps, wide, 0, k, n > n0, partial[t], grp * k * og);
                 }
             }
         };
@@ -326,16 +312,13 @@ final class Conv2dNode extends GradFn {
             Tensor dx = Tensor.zeros(x.dtype(), x.shape());
             int tiles = tiles(g);
             Tensor dcols = Tensor.zeros(x.dtype(), tiles * Math.max(1, k * l));
-            KernelProvider provider = Providers.provider();
             Parallel.forEach(tiles, t -> {
-                try (Providers.Scope scope = Providers.use(provider)) {
-                    int colsOff = t * Math.max(1, k * l);
-                    for (int n = first(g, tiles, t); n < first(g, tiles, t + 1); n++) {
-                        for (int grp = 0; grp < g.groups(); grp++) {
-                            Dispatch.gemm(true, false, k, l, og, 1, w, grp * og * k, k, dy,
-                                    (n * g.cOut() + grp * og) * l, l, 0, dcols, colsOff, l);
-                            Im2ColTensors.col2im(g, dcols, colsOff, dx, (n * g.cIn() + grp * g.cg()) * g.h() * g.w());
-                        }
+                int colsOff = t * Math.max(1, k * l);
+                for (int n = first(g, tiles, t); n < first(g, tiles, t + 1); n++) {
+                    for (int grp = 0; grp < g.groups(); grp++) {
+                        Dispatch.gemm(true, false, k, l, og, 1, w, grp * og * k, k, dy,
+                                (n * g.cOut() + grp * og) * l, l, 0, dcols, colsOff, l);
+                        Im2ColTensors.col2im(g, dcols, colsOff, dx, (n * g.cIn() + grp * g.cg()) * g.h() * g.w());
                     }
                 }
             });
@@ -391,16 +374,13 @@ final class Conv2dNode extends GradFn {
         float[] dxs = dx.f32();
         float[] dys = dy.f32();
         int tiles = imageRanges(g);
-        KernelProvider provider = Providers.provider();
         Parallel.forEach(tiles, t -> {
-            try (Providers.Scope scope = Providers.use(provider)) {
-                float[] padded = new float[phases.paddedSize()];
-                float[] out = new float[phases.outputSize()];
-                for (int n = first(g, tiles, t); n < first(g, tiles, t + 1); n++) {
-                    for (int grp = 0; grp < g.groups(); grp++) {
-                        phases.run(packed[grp], dys, (n * g.cOut() + grp * g.og()) * g.l(), padded, out, dxs,
-                                (n * g.cIn() + grp * g.cg()) * g.h() * g.w());
-                    }
+            float[] padded = new float[phases.paddedSize()];
+            float[] out = new float[phases.outputSize()];
+            for (int n = first(g, tiles, t); n < first(g, tiles, t + 1); n++) {
+                for (int grp = 0; grp < g.groups(); grp++) {
+                    phases.run(packed[grp], dys, (n * g.cOut() + grp * g.og()) * g.l(), padded, out, dxs,
+                            (n * g.cIn() + grp * g.cg()) * g.h() * g.w());
                 }
             }
         });

@@ -1,9 +1,7 @@
 package dev.lanes.autograd;
 
-import dev.lanes.kernel.internal.KernelProvider;
 import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.kernel.internal.PoolWindow;
-import dev.lanes.kernel.internal.Providers;
 import dev.lanes.kernel.internal.Reductions;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;
@@ -101,11 +99,8 @@ final class MaxPool2dNode extends GradFn {
         int[] idx = new int[ys.length];
         int in = p.h() * p.w();
         int out = p.hOut() * p.wOut();
-        KernelProvider provider = Providers.provider();
         Parallel.forEach(planes, plane -> {
-            try (Providers.Scope scope = Providers.use(provider)) {
-                Reductions.maxPool(p, xs, plane * in, ys, plane * out, idx, plane * out);
-            }
+            Reductions.maxPool(p, xs, plane * in, ys, plane * out, idx, plane * out);
         });
         return Tape.output("maxPool2d", y, () -> new MaxPool2dNode(x, idx), x);
     }

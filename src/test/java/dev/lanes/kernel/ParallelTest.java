@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lanes.kernel.internal.KernelProvider;
 import dev.lanes.kernel.internal.Parallel;
+import dev.lanes.kernel.internal.Providers;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,6 +50,40 @@ class ParallelTest {
             }
         });
         assertTrue(names.stream().anyMatch(n -> n.startsWith("lanes-worker-")), names.toString());
+    }
+
+    /** A {@code Kernels.use} scope reaches the pool's workers for the tiles of its loops only. */
+    @Test
+    void tilesRunOnTheCallersProvider() {
+        Parallel.setThreads(2);
+        KernelProvider scalar = Providers.scalar();
+        Set<String> seen = ConcurrentHashMap.newKeySet();
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        for (int round = 0; round < 50 && threads.size() < 2; round++) {
+            try (Kernels.Scope s = Kernels.use(Kernels.Provider.SCALAR)) {
+                Parallel.forEach(64, t -> {
+                    threads.add(Thread.currentThread().getName());
+                    seen.add(Providers.provider() == scalar ? "scalar" : "other");
+                    spin();
+                });
+            }
+        }
+        assertEquals(2, threads.size(), "both threads ran tiles");
+        assertEquals(Set.of("scalar"), seen);
+        // Outside the scope the workers are back on the JVM's provider.
+        Set<KernelProvider> after = ConcurrentHashMap.newKeySet();
+        Parallel.forEach(64, t -> {
+            after.add(Providers.provider());
+            spin();
+        });
+        assertEquals(Set.of(Providers.provider()), after);
+    }
+
+    private static void spin() {
+        long end = System.nanoTime() + 20_000;
+        while (System.nanoTime() < end) {
+            Thread.onSpinWait();
+        }
     }
 
     @Test

@@ -236,6 +236,8 @@ public final class Parallel {
         final int tiles;
         final TileBody body;
         final Thread caller;
+        /** The caller's provider override: a worker runs the tiles on the caller's provider. */
+        final KernelProvider provider = Providers.override();
         final AtomicInteger next = new AtomicInteger();
         final AtomicInteger remaining;
         volatile boolean callerParked;
@@ -265,6 +267,10 @@ public final class Parallel {
             if (t >= tiles) {
                 return false;
             }
+            KernelProvider own = Providers.override();
+            if (own != provider) {
+                Providers.setOverride(provider);
+            }
             try {
                 if (failure == null) {
                     body.run(t);
@@ -278,6 +284,9 @@ public final class Parallel {
                     }
                 }
             } finally {
+                if (own != provider) {
+                    Providers.setOverride(own);
+                }
                 if (remaining.decrementAndGet() == 0 && callerParked) {
                     LockSupport.unpark(caller);
                 }

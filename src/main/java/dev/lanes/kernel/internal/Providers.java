@@ -104,6 +104,20 @@ public final class Providers {
         return new Scope(previous);
     }
 
+    /** @return this thread's {@link #use} override, or null (for {@link Parallel}'s workers) */
+    static KernelProvider override() {
+        return OVERRIDE.get();
+    }
+
+    /** Sets this thread's override (null for none) without a scope: {@link Parallel}'s workers. */
+    static void setOverride(KernelProvider provider) {
+        if (provider == null) {
+            OVERRIDE.remove();
+        } else {
+            OVERRIDE.set(provider);
+        }
+    }
+
     /** A {@link #use} scope: closing it restores the provider in use before. */
     public static final class Scope implements AutoCloseable {
 

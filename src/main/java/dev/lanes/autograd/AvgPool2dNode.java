@@ -16,14 +16,7 @@ final class AvgPool2dNode {
                         boolean countIncludePad) {
         String op = "avgPool2d";
         int[] d = NchwChecks.require4d(op, x);
-        int[] s = stride == null || stride.length == 0 ? kernel : stride;
-        NchwChecks.requirePair(op, "kernel_size", kernel, 1);
-        NchwChecks.requirePair(op, "stride", s, 1);
-        NchwChecks.requirePair(op, "padding", padding, 0);
-        if (padding[0] > kernel[0] / 2 || padding[1] > kernel[1] / 2) {
-            throw new IllegalArgumentException(op + ": padding " + NchwChecks.pair(padding)
-                    + " should be at most half of kernel_size " + NchwChecks.pair(kernel));
-        }
+        int[] s = NchwChecks.poolWindow(op, kernel, stride, padding);
         int oh = NchwChecks.pooledSize(d[2], kernel[0], padding[0], s[0], 1, ceilMode);
         int ow = NchwChecks.pooledSize(d[3], kernel[1], padding[1], s[1], 1, ceilMode);
         if (oh < 1 || ow < 1) {

@@ -30,15 +30,8 @@ final class MaxPool2dNode extends GradFn {
     static Tensor apply(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
         String op = "maxPool2d";
         int[] d = NchwChecks.require4d(op, x);
-        int[] s = stride == null || stride.length == 0 ? kernel : stride;
-        NchwChecks.requirePair(op, "kernel_size", kernel, 1);
-        NchwChecks.requirePair(op, "stride", s, 1);
-        NchwChecks.requirePair(op, "padding", padding, 0);
+        int[] s = NchwChecks.poolWindow(op, kernel, stride, padding);
         NchwChecks.requirePair(op, "dilation", dilation, 1);
-        if (padding[0] > kernel[0] / 2 || padding[1] > kernel[1] / 2) {
-            throw new IllegalArgumentException(op + ": padding " + NchwChecks.pair(padding)
-                    + " should be at most half of kernel_size " + NchwChecks.pair(kernel));
-        }
         int h = d[2];
         int w = d[3];
         int oh = NchwChecks.pooledSize(h, kernel[0], padding[0], s[0], dilation[0], ceilMode);

@@ -42,6 +42,22 @@ final class NchwChecks {
     }
 
     /** {@link Pooling#outputSize}. */
+    /**
+     * Checks a pooling window as PyTorch does (kernel >= 1, stride >= 1, padding >= 0 and at most
+     * half the kernel) and returns the stride, which defaults to the kernel when none is given.
+     */
+    static int[] poolWindow(String op, int[] kernel, int[] stride, int[] padding) {
+        int[] s = stride == null || stride.length == 0 ? kernel : stride;
+        requirePair(op, "kernel_size", kernel, 1);
+        requirePair(op, "stride", s, 1);
+        requirePair(op, "padding", padding, 0);
+        if (padding[0] > kernel[0] / 2 || padding[1] > kernel[1] / 2) {
+            throw new IllegalArgumentException(op + ": padding " + pair(padding)
+                    + " should be at most half of kernel_size " + pair(kernel));
+        }
+        return s;
+    }
+
     static int pooledSize(int in, int k, int pad, int stride, int dilation, boolean ceil) {
         return Pooling.outputSize(in, k, pad, stride, dilation, ceil);
     }

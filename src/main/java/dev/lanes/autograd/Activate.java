@@ -4,6 +4,7 @@ import dev.lanes.kernel.Activation;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
+import dev.lanes.tensor.internal.StepArena;
 
 /**
  * sigmoid, tanh, relu and exp: {@code y = f(x)}; backward {@code dx = dy * f'(y)} from the saved
@@ -31,14 +32,14 @@ final class Activate extends GradFn {
     }
 
     static Tensor apply(Activation f, Tensor x) {
-        Tensor y = Tensor.zeros(x.dtype(), x.shape());
+        Tensor y = StepArena.zeros(x.dtype(), x.shape());
         Dispatch.activate(f, x, y);
         return Tape.output(f.opName(), y, () -> new Activate(f, x, y), x);
     }
 
     @Override
     protected Tensor[] backward(Tensor g) {
-        Tensor dx = Tensor.zeros(g.dtype(), g.shape());
+        Tensor dx = StepArena.zeros(g.dtype(), g.shape());
         Dispatch.activateBackward(f, y, g, dx);
         return new Tensor[] {dx};
     }

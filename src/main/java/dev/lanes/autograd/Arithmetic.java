@@ -6,6 +6,7 @@ import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.DataMovement;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
+import dev.lanes.tensor.internal.StepArena;
 
 /**
  * {@code a + b}, {@code a - b}, {@code a * b} (Hadamard) and {@code a / b} with NumPy
@@ -36,7 +37,7 @@ final class Arithmetic extends GradFn {
         String name = op.opName();
         Dispatch.sameDType(name, a, b);
         Shape shape = Shape.broadcast(name, a.shape(), b.shape());
-        Tensor out = Tensor.zeros(a.dtype(), shape);
+        Tensor out = StepArena.zeros(a.dtype(), shape);
         Dispatch.binary(op, DataMovement.expand(a, shape), DataMovement.expand(b, shape), out);
         return Tape.output(name, out, () -> new Arithmetic(op, a, b, out), a, b);
     }

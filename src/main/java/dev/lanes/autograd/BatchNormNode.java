@@ -9,6 +9,7 @@ import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.BackwardContext;
 import dev.lanes.tensor.internal.Dispatch;
+import dev.lanes.tensor.internal.StepArena;
 import java.util.Objects;
 import java.util.stream.Stream;
 
@@ -89,7 +90,7 @@ final class BatchNormNode extends OwnedGradientNode {
         DType dtype = x.dtype();
         Object xs = data(x);
         Object rs = residual == null ? null : data(residual);
-        Tensor y = Tensor.zeros(dtype, x.shape());
+        Tensor y = StepArena.zeros(dtype, x.shape());
         Object ys = data(y);
         double[] means = new double[c];
         double[] invstds = new double[c];
@@ -175,10 +176,10 @@ final class BatchNormNode extends OwnedGradientNode {
         int residualSlot = inputCount() - 1;
         // The residual's gradient is the masked incoming gradient itself.
         boolean needsDr = hasResidual && needsGrad(residualSlot);
-        Tensor dr = needsDr ? ownsG ? g : Tensor.zeros(dtype, g.shape()) : null;
-        Tensor dx = needsGrad(0) ? ownsG && !needsDr ? g : Tensor.zeros(dtype, g.shape()) : null;
-        Tensor dw = hasWeight && needsGrad(1) ? Tensor.zeros(dtype, mean.length) : null;
-        Tensor db = hasBias && needsGrad(biasSlot) ? Tensor.zeros(dtype, mean.length) : null;
+        Tensor dr = needsDr ? ownsG ? g : StepArena.zeros(dtype, g.shape()) : null;
+        Tensor dx = needsGrad(0) ? ownsG && !needsDr ? g : StepArena.zeros(dtype, g.shape()) : null;
+        Tensor dw = hasWeight && needsGrad(1) ? StepArena.zeros(dtype, mean.length) : null;
+        Tensor db = hasBias && needsGrad(biasSlot) ? StepArena.zeros(dtype, mean.length) : null;
         // With the ReLU, the incoming gradient is first masked in one pass over the whole tensor
         // (as the separate ReLU node would) into the tensor that needs it next: the residual's
         // gradient, else dx (then overwritten in place), else g itself when owned, else a
@@ -186,7 +187,7 @@ final class BatchNormNode extends OwnedGradientNode {
         // the channel runs), so dx may be the masked gradient's own storage.
         Tensor grad = g;
         if (out != null) {
-            grad = dr != null ? dr : dx != null ? dx : ownsG ? g : Tensor.zeros(dtype, g.shape());
+            grad = dr != null ? dr : dx != null ? dx : ownsG ? g : StepArena.zeros(dtype, g.shape());
             Dispatch.activateBackward(Activation.RELU, out, 0, g, 0, grad, 0, g.numel());
         }
         Object gs = data(grad);

@@ -3,6 +3,7 @@ package dev.lanes.autograd;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
+import dev.lanes.tensor.internal.StepArena;
 import java.util.List;
 
 /** Concatenation along one dimension; backward hands each input its slice of the gradient. */
@@ -39,7 +40,7 @@ final class Cat extends GradFn {
         }
         int[] dims = first.dims();
         dims[d] = total;
-        Tensor y = Tensor.zeros(first.dtype(), dims);
+        Tensor y = StepArena.zeros(first.dtype(), dims);
         int outer = 1;
         for (int i = 0; i < d; i++) {
             outer *= dims[i];
@@ -77,7 +78,7 @@ final class Cat extends GradFn {
             Tensor x = input(t);
             int chunk = x.size(dim) * inner;
             if (needsGrad(t)) {
-                Tensor gx = Tensor.zeros(x.dtype(), x.shape());
+                Tensor gx = StepArena.zeros(x.dtype(), x.shape());
                 for (int o = 0; o < outer; o++) {
                     Dispatch.copy(g, o * total * inner + at * inner, gx, o * chunk, chunk);
                 }

@@ -4,11 +4,13 @@ import dev.lanes.kernel.internal.ConvGeometry;
 import dev.lanes.kernel.internal.GatheredConv;
 import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.kernel.internal.PhaseInputGradient;
+import dev.lanes.kernel.internal.Scratch;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.BackwardContext;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
+import dev.lanes.tensor.internal.StepArena;
 import java.util.Arrays;
 
 /**
@@ -43,7 +45,7 @@ final class Conv2dNode extends GradFn {
             Dispatch.sameDType("conv2d", x, w, b);
         }
         ConvGeometry g = ConvChecks.geometry(x, w, b, stride, padding, dilation, groups);
-        Tensor y = Tensor.zeros(x.dtype(), g.n(), g.cOut(), g.hOut(), g.wOut());
+        Tensor y = StepArena.zeros(x.dtype(), g.n(), g.cOut(), g.hOut(), g.wOut());
         convolve(g, x, w, b, y);
         return Tape.output("conv2d", y, () -> new Conv2dNode(g, x, w, b),
                 b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b});
@@ -65,7 +67,7 @@ final class Conv2dNode extends GradFn {
         int l = g.l();
         int og = g.og();
         int tiles = tiles(g);
-        Tensor cols = Tensor.zeros(x.dtype(), tiles * Math.max(1, k * l));
+        Tensor cols = StepArena.zeros(x.dtype(), tiles * Math.max(1, k * l));
         Parallel.forEach(tiles, t -> {
             int colsOff = t * Math.max(1, k * l);
             for (int n = first(g, tiles, t); n < first(g, tiles, t + 1); n++) {
@@ -95,8 +97,9 @@ final class Conv2dNode extends GradFn {
         float[] ws = w.f32();
         float[] ys = y.f32();
         Parallel.forEach(tiles, t -> {
-            float[] padded = new float[GatheredConv.paddedSize(g)];
-            float[] wide = new float[GatheredConv.wideOutputSize(g, accumulate)];
+            // GatheredConv.run writes both buffers whole for each image.
+            float[] padded = Scratch.floats(Scratch.CONV_INPUT, GatheredConv.paddedSize(g));
+            float[] wide = Scratch.floats(Scratch.CONV_PRODUCT, GatheredConv.wideOutputSize(g, accumulate));
             for (int n = first(g, tiles, t); n < first(g, tiles, t + 1); n++) {
                 for (int grp = 0; grp < g.groups(); grp++) {
                     GatheredConv.run(g, ws, grp * g.og() * g.k(), xs, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(),
@@ -167,8 +170,8 @@ final class Conv2dNode extends GradFn {
         int l = g.l();
         int og = g.og();
         int blocks = Math.max(1, Math.min(4, k / 32));
-        Tensor dwt = Tensor.zeros(w.dtype(), g.groups() * k * og);
-        Tensor cols = Tensor.zeros(x.dtype(), Math.max(1, g.groups() * k * l));
+        Tensor dwt = StepArena.zeros(w.dtype(), g.groups() * k * og);
+        Tensor cols = StepArena.zeros(x.dtype(), Math.max(1, g.groups() * k * l));
         Parallel.forEach(g.groups() * blocks, t -> {
             int grp = t / blocks;
             int r0 = (int) ((long) k * (t % blocks) / blocks);
@@ -187,7 +190,7 @@ final class Conv2dNode extends GradFn {
     private Tensor transposeWeightGrad(Tensor dwt, Tensor w) {
         int k = g.k();
         int og = g.og();
-        Tensor dw = Tensor.zeros(w.dtype(), w.shape());
+        Tensor dw = StepArena.zeros(w.dtype(), w.shape());
         for (int grp = 0; grp < g.groups(); grp++) {
             for (int r = 0; r < k; r++) {
                 for (int co = 0; co < og; co++) {
@@ -222,29 +225,29 @@ final class Conv2dNode extends GradFn {
         int size = g.groups() * k * og;
         int[] taps = GatheredConv.weightTaps(g);
         int ranges = Math.max(1, Math.min(WEIGHT_GRAD_RANGES, g.n()));
-        // Each range's dW^T is allocated by the thread that fills it (its first image writes it
-        // whole), not zeroed up front on the calling thread, which would write every range's
-        // buffer alone.
-        float[][] partial = new float[ranges][];
+        // One run of dW^T per range, not zeroed: each range's first image writes its run whole.
+        float[] partial = StepArena.floats(Math.multiplyExact(ranges, size));
         float[] xs = x.f32();
         float[] dys = dy.f32();
         Parallel.TileBody ranged = t -> {
-            partial[t] = new float[size];
-            float[] padded = new float[GatheredConv.weightPaddedSize(g)];
-            float[] wide = new float[GatheredConv.widePositions(g) * og];
+            float[] padded = Scratch.floats(Scratch.CONV_WEIGHT_INPUT, GatheredConv.weightPaddedSize(g));
+            float[] wide = Scratch.floats(Scratch.CONV_WEIGHT_GRADIENT, GatheredConv.widePositions(g) * og);
             int n0 = (int) ((long) g.n() * t / ranges);
             int n1 = (int) ((long) g.n() * (t + 1) / ranges);
+            if (n0 == n1) {
+                Arrays.fill(partial, t * size, (t + 1) * size, 0f);
+            }
             for (int n = n0; n < n1; n++) {
                 for (int grp = 0; grp < g.groups(); grp++) {
                     GatheredConv.pad(g, xs, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), padded);
                     GatheredConv.wideTransposed(g, dys, (n * g.cOut() + grp * og) * g.l(), wide);
-                    GatheredConv.weightGradient(g, padded, taps, wide, 0, k, n > n0, partial[t], grp * k * og);
+                    GatheredConv.weightGradient(g, padded, taps, wide, 0, k, n > n0, partial, t * size + grp * k * og);
                 }
             }
         };
         // dW[grp][co][r] = ((dWt_0 + dWt_1) + dWt_2) + ... at [grp][r][co], rows of dW^T split
         // across threads (each element's sum is the same on any of them).
-        Tensor dw = Tensor.zeros(DType.F32, w.shape());
+        Tensor dw = StepArena.zeros(DType.F32, w.shape());
         float[] dws = dw.f32();
         int rows = g.groups() * k;
         int blocks = Math.max(1, Math.min(rows / 64, 2 * Parallel.threads()));
@@ -254,9 +257,9 @@ final class Conv2dNode extends GradFn {
                 int r = row % k;
                 int src = row * og;
                 for (int co = 0; co < og; co++) {
-                    float sum = partial[0][src + co];
+                    float sum = partial[src + co];
                     for (int t = 1; t < ranges; t++) {
-                        sum += partial[t][src + co];
+                        sum += partial[t * size + src + co];
                     }
                     dws[(grp * og + co) * k + r] = sum;
                 }
@@ -309,9 +312,9 @@ final class Conv2dNode extends GradFn {
         } else if (needsGrad(0) && x.dtype() == DType.F32 && PhaseInputGradient.supports(g)) {
             grads[0] = inputGradByPhase(x, w, dy);
         } else if (needsGrad(0)) {
-            Tensor dx = Tensor.zeros(x.dtype(), x.shape());
+            Tensor dx = StepArena.zeros(x.dtype(), x.shape());
             int tiles = tiles(g);
-            Tensor dcols = Tensor.zeros(x.dtype(), tiles * Math.max(1, k * l));
+            Tensor dcols = StepArena.zeros(x.dtype(), tiles * Math.max(1, k * l));
             Parallel.forEach(tiles, t -> {
                 int colsOff = t * Math.max(1, k * l);
                 for (int n = first(g, tiles, t); n < first(g, tiles, t + 1); n++) {
@@ -325,7 +328,7 @@ final class Conv2dNode extends GradFn {
             grads[0] = dx;
         }
         if (hasBias && needsGrad(2)) {
-            Tensor db = Tensor.zeros(dy.dtype(), g.cOut());
+            Tensor db = StepArena.zeros(dy.dtype(), g.cOut());
             for (int c = 0; c < g.cOut(); c++) {
                 double s = 0;
                 for (int n = 0; n < g.n(); n++) {
@@ -370,13 +373,14 @@ final class Conv2dNode extends GradFn {
         for (int grp = 0; grp < g.groups(); grp++) {
             phases.packWeights(w.f32(), grp * g.og() * g.k(), packed[grp]);
         }
-        Tensor dx = Tensor.zeros(DType.F32, x.shape());
+        Tensor dx = StepArena.zeros(DType.F32, x.shape());
         float[] dxs = dx.f32();
         float[] dys = dy.f32();
         int tiles = imageRanges(g);
         Parallel.forEach(tiles, t -> {
-            float[] padded = new float[phases.paddedSize()];
-            float[] out = new float[phases.outputSize()];
+            // PhaseInputGradient.run writes both buffers whole for each image.
+            float[] padded = Scratch.floats(Scratch.CONV_INPUT, phases.paddedSize());
+            float[] out = Scratch.floats(Scratch.CONV_PRODUCT, phases.outputSize());
             for (int n = first(g, tiles, t); n < first(g, tiles, t + 1); n++) {
                 for (int grp = 0; grp < g.groups(); grp++) {
                     phases.run(packed[grp], dys, (n * g.cOut() + grp * g.og()) * g.l(), padded, out, dxs,
@@ -394,7 +398,7 @@ final class Conv2dNode extends GradFn {
         int og = g.og();
         int cg = g.cg();
         // flipped[grp][ci][co][i][j] = w[grp * og + co][ci][kH - 1 - i][kW - 1 - j]
-        Tensor flipped = Tensor.zeros(w.dtype(), g.groups() * cg * og * taps);
+        Tensor flipped = StepArena.zeros(w.dtype(), g.groups() * cg * og * taps);
         for (int grp = 0; grp < g.groups(); grp++) {
             for (int co = 0; co < og; co++) {
                 for (int ci = 0; ci < cg; ci++) {
@@ -410,7 +414,7 @@ final class Conv2dNode extends GradFn {
             gathered(t, dy, flipped, sum, true);
             return sum;
         }
-        Tensor dx = Tensor.zeros(x.dtype(), x.shape());
+        Tensor dx = StepArena.zeros(x.dtype(), x.shape());
         convolve(t, dy, flipped, null, dx);
         return dx;
     }

@@ -3,6 +3,7 @@ package dev.lanes.autograd;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
+import dev.lanes.tensor.internal.StepArena;
 
 /**
  * {@code torch.nn.functional.cross_entropy(logits, target)} with class indices and the mean
@@ -40,9 +41,9 @@ final class CrossEntropy extends GradFn {
                         + " is out of range for " + c + " classes");
             }
         }
-        Tensor lp = Tensor.zeros(logits.dtype(), logits.shape());
+        Tensor lp = StepArena.zeros(logits.dtype(), logits.shape());
         Dispatch.softmaxRows(true, n, c, logits, lp);
-        Tensor picked = Tensor.zeros(logits.dtype(), n);
+        Tensor picked = StepArena.zeros(logits.dtype(), n);
         for (int i = 0; i < n; i++) {
             picked.setFlat(i, lp.getFlat(i * c + targets[i]));
         }
@@ -56,7 +57,7 @@ final class CrossEntropy extends GradFn {
         int c = logProbs.size(-1);
         int n = targets.length;
         double scale = g.item() / n;
-        Tensor dx = Tensor.zeros(logProbs.dtype(), logProbs.shape());
+        Tensor dx = StepArena.zeros(logProbs.dtype(), logProbs.shape());
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < c; j++) {
                 double p = Math.exp(logProbs.getFlat(i * c + j));

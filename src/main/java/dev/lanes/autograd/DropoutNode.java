@@ -5,6 +5,7 @@ import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
+import dev.lanes.tensor.internal.StepArena;
 
 /**
  * {@code torch.nn.functional.dropout} in training mode: each element is zeroed with probability
@@ -28,7 +29,7 @@ final class DropoutNode extends GradFn {
         if (gen == null) {
             throw new NullPointerException("dropout: generator is null");
         }
-        Tensor mask = Tensor.zeros(x.dtype(), x.shape());
+        Tensor mask = StepArena.zeros(x.dtype(), x.shape());
         double keep = p < 1 ? 1 / (1 - p) : 0;
         for (int i = 0; i < mask.numel(); i++) {
             mask.setFlat(i, gen.nextDouble() < p ? 0 : keep);

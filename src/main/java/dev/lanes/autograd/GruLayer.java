@@ -4,6 +4,7 @@ import dev.lanes.kernel.Activation;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
+import dev.lanes.tensor.internal.StepArena;
 
 /**
  * One direction of one GRU layer over a whole sequence, fused like {@link LstmLayer}, with
@@ -57,7 +58,7 @@ final class GruLayer extends GradFn {
                 Dispatch.copy(bHh, 0, gh, r * g, g);
             }
         }
-        Tensor ys = Tensor.zeros(x.dtype(), steps, batch, hidden);
+        Tensor ys = StepArena.zeros(x.dtype(), steps, batch, hidden);
         StepProduct recurrent = StepProduct.forward(wHh, batch);
         for (int step = 0; step < steps; step++) {
             int t = Sequences.time(step, steps, reverse);
@@ -94,7 +95,7 @@ final class GruLayer extends GradFn {
         Tensor dGx = Workspace.take(x.dtype(), steps, batch, gs);
         Tensor dGh = Workspace.take(x.dtype(), steps, batch, gs);
         Tensor dh = Sequences.startGradient(g[1], h0);
-        Tensor dhStep = Tensor.zeros(x.dtype(), batch, hidden);
+        Tensor dhStep = StepArena.zeros(x.dtype(), batch, hidden);
         StepProduct recurrent = StepProduct.backward(wHh, batch);
         for (int step = steps - 1; step >= 0; step--) {
             int t = Sequences.time(step, steps, reverse);

@@ -4,6 +4,7 @@ import dev.lanes.kernel.internal.Norms;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Shape;
 import dev.lanes.tensor.Tensor;
+import dev.lanes.tensor.internal.StepArena;
 import java.util.Arrays;
 
 /**
@@ -41,7 +42,7 @@ final class LayerNormNode extends OwnedGradientNode {
         check(x, normalizedShape, weight, bias, eps);
         int cols = Shape.of(normalizedShape).numel();
         int rows = Shape.of(Arrays.copyOf(x.dims(), x.rank() - normalizedShape.length)).numel();
-        Tensor y = Tensor.zeros(x.dtype(), x.shape());
+        Tensor y = StepArena.zeros(x.dtype(), x.shape());
         Object mean;
         Object rstd;
         if (x.dtype() == DType.F32) {
@@ -115,9 +116,9 @@ final class LayerNormNode extends OwnedGradientNode {
         Tensor x = input(0);
         Tensor weight = hasWeight ? input(1) : null;
         int biasSlot = hasWeight ? 2 : 1;
-        Tensor dx = needsGrad(0) ? ownsG ? g : Tensor.zeros(g.dtype(), g.shape()) : null;
-        Tensor dw = hasWeight && needsGrad(1) ? Tensor.zeros(weight.dtype(), weight.shape()) : null;
-        Tensor db = hasBias && needsGrad(biasSlot) ? Tensor.zeros(g.dtype(), input(biasSlot).shape()) : null;
+        Tensor dx = needsGrad(0) ? ownsG ? g : StepArena.zeros(g.dtype(), g.shape()) : null;
+        Tensor dw = hasWeight && needsGrad(1) ? StepArena.zeros(weight.dtype(), weight.shape()) : null;
+        Tensor db = hasBias && needsGrad(biasSlot) ? StepArena.zeros(g.dtype(), input(biasSlot).shape()) : null;
         if (g.dtype() == DType.F32) {
             Norms.layerNormBackward(rows, cols, x.f32(), 0, (float[]) mean, 0, (float[]) rstd, 0,
                     weight == null ? null : weight.f32(), 0, g.f32(), 0, dx == null ? null : dx.f32(), 0,

@@ -5,6 +5,7 @@ import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
+import dev.lanes.tensor.internal.StepArena;
 
 /**
  * {@code torch.nn.functional.linear}: {@code y = x W^T + b} for {@code x} of shape
@@ -41,7 +42,7 @@ final class LinearNode extends GradFn {
         int rows = rows(x);
         int[] dims = x.dims();
         dims[dims.length - 1] = out;
-        Tensor y = Tensor.zeros(x.dtype(), dims);
+        Tensor y = StepArena.zeros(x.dtype(), dims);
         if (b != null) {
             for (int r = 0; r < rows; r++) {
                 Dispatch.copy(b, 0, y, r * out, out);
@@ -70,17 +71,17 @@ final class LinearNode extends GradFn {
         int rows = rows(x);
         Tensor[] grads = new Tensor[hasBias ? 3 : 2];
         if (needsGrad(0)) {
-            Tensor dx = Tensor.zeros(x.dtype(), x.shape());
+            Tensor dx = StepArena.zeros(x.dtype(), x.shape());
             Dispatch.gemm(false, false, rows, in, out, 1, g, 0, out, w, 0, in, 0, dx, 0, in);
             grads[0] = dx;
         }
         if (needsGrad(1)) {
-            Tensor dw = Tensor.zeros(w.dtype(), w.shape());
+            Tensor dw = StepArena.zeros(w.dtype(), w.shape());
             Dispatch.gemm(true, false, out, in, rows, 1, g, 0, out, x, 0, in, 0, dw, 0, in);
             grads[1] = dw;
         }
         if (hasBias && needsGrad(2)) {
-            Tensor db = Tensor.zeros(g.dtype(), out);
+            Tensor db = StepArena.zeros(g.dtype(), out);
             if (g.dtype() == DType.F32) {
                 Reductions.addColumnSums(rows, out, g.f32(), 0, Math.max(1, out), db.f32(), 0);
             } else {

@@ -4,6 +4,7 @@ import dev.lanes.kernel.internal.Binary;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
+import dev.lanes.tensor.internal.StepArena;
 
 /** The natural logarithm; backward {@code dx = dy / x}. */
 final class Log extends GradFn {
@@ -13,7 +14,7 @@ final class Log extends GradFn {
     }
 
     static Tensor apply(Tensor x) {
-        Tensor y = Tensor.zeros(x.dtype(), x.shape());
+        Tensor y = StepArena.zeros(x.dtype(), x.shape());
         Dispatch.log(x, y);
         return Tape.output("log", y, () -> new Log(x), x);
     }

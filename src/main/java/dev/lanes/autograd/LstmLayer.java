@@ -3,6 +3,7 @@ package dev.lanes.autograd;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
+import dev.lanes.tensor.internal.StepArena;
 
 /**
  * One direction of one LSTM layer over a whole sequence, fused: one GEMM projects every step's
@@ -45,8 +46,8 @@ final class LstmLayer extends GradFn {
         int g = 4 * hidden;
         int s = batch * hidden;
         Tensor gates = Sequences.project(x, wIh);
-        Tensor b = bias != null ? bias : Tensor.zeros(x.dtype(), g);
-        Tensor ys = Tensor.zeros(x.dtype(), steps, batch, hidden);
+        Tensor b = bias != null ? bias : StepArena.zeros(x.dtype(), g);
+        Tensor ys = StepArena.zeros(x.dtype(), steps, batch, hidden);
         // Every step writes its slice of these (and of the gates) before any read.
         Tensor cs = Workspace.take(x.dtype(), steps, batch, hidden);
         Tensor tanhCs = Workspace.take(x.dtype(), steps, batch, hidden);
@@ -88,7 +89,7 @@ final class LstmLayer extends GradFn {
         Tensor dGates = Workspace.take(x.dtype(), steps, batch, gs); // each step writes its slice
         Tensor dh = Sequences.startGradient(g[1], h0);
         Tensor dc = Sequences.startGradient(g[2], c0);
-        Tensor dhStep = Tensor.zeros(x.dtype(), batch, hidden);
+        Tensor dhStep = StepArena.zeros(x.dtype(), batch, hidden);
         StepProduct recurrent = StepProduct.backward(wHh, batch);
         for (int step = steps - 1; step >= 0; step--) {
             int t = Sequences.time(step, steps, reverse);

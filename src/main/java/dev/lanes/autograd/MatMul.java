@@ -5,6 +5,7 @@ import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.DataMovement;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
+import dev.lanes.tensor.internal.StepArena;
 import java.util.Arrays;
 
 /**
@@ -79,7 +80,7 @@ final class MatMul extends GradFn {
         int n = transB ? b.size(-2) : b.size(-1);
         Shape batch = Shape.broadcast("matmul", Shape.of(batch(a)), Shape.of(batch(b)));
         int count = batch.numel();
-        Tensor out = Tensor.zeros(a.dtype(), concat(batch.dims(), m, n));
+        Tensor out = StepArena.zeros(a.dtype(), concat(batch.dims(), m, n));
         if (count == 0 || m == 0 || n == 0) {
             return out;
         }

@@ -2,6 +2,7 @@ package dev.lanes.autograd;
 
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.GradFn;
+import dev.lanes.tensor.internal.StepArena;
 
 /**
  * The maximum along one dimension and where it is (the first occurrence; NaN counts as the
@@ -35,7 +36,7 @@ final class Max extends GradFn {
         int inner = x.numel() / outer / size;
         int[] kept = dims.clone();
         kept[d] = 1;
-        Tensor values = Tensor.zeros(x.dtype(), kept);
+        Tensor values = StepArena.zeros(x.dtype(), kept);
         int[] indices = new int[outer * inner];
         for (int o = 0; o < outer; o++) {
             for (int in = 0; in < inner; in++) {
@@ -61,7 +62,7 @@ final class Max extends GradFn {
     @Override
     protected Tensor[] backward(Tensor g) {
         Tensor x = input(0);
-        Tensor dx = Tensor.zeros(x.dtype(), x.shape());
+        Tensor dx = StepArena.zeros(x.dtype(), x.shape());
         int size = x.size(dim);
         int inner = 1;
         for (int i = dim + 1; i < x.rank(); i++) {

@@ -6,6 +6,7 @@ import dev.lanes.kernel.internal.Reductions;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.GradFn;
+import dev.lanes.tensor.internal.StepArena;
 
 /**
  * {@code torch.nn.functional.max_pool2d} on {@code [N, C, H, W]}: padding counts as
@@ -86,7 +87,7 @@ final class MaxPool2dNode extends GradFn {
 
     /** F32: the plane kernel {@link Reductions#maxPool} (vectorised), planes split across threads. */
     private static Tensor applyFloat(Tensor x, PoolWindow p, int planes) {
-        Tensor y = Tensor.zeros(DType.F32, x.size(0), x.size(1), p.hOut(), p.wOut());
+        Tensor y = StepArena.zeros(DType.F32, x.size(0), x.size(1), p.hOut(), p.wOut());
         float[] xs = x.f32();
         float[] ys = y.f32();
         int[] idx = new int[ys.length];

@@ -4,6 +4,7 @@ import dev.lanes.kernel.internal.PointwiseOp;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
+import dev.lanes.tensor.internal.StepArena;
 
 /**
  * The autograd node of every operation declared in {@code src/main/ops/pointwise.ops}:
@@ -24,14 +25,14 @@ final class Pointwise extends GradFn {
     }
 
     static Tensor apply(PointwiseOp op, Tensor x) {
-        Tensor y = Tensor.zeros(x.dtype(), x.shape());
+        Tensor y = StepArena.zeros(x.dtype(), x.shape());
         Dispatch.pointwise(op, x, y);
         return Tape.output(op.opName(), y, () -> new Pointwise(op, x, y), x);
     }
 
     @Override
     protected Tensor[] backward(Tensor g) {
-        Tensor dx = Tensor.zeros(g.dtype(), g.shape());
+        Tensor dx = StepArena.zeros(g.dtype(), g.shape());
         Dispatch.pointwiseBackward(op, x, y, g, dx);
         return new Tensor[] {dx};
     }

@@ -2,6 +2,7 @@ package dev.lanes.autograd;
 
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.GradFn;
+import dev.lanes.tensor.internal.StepArena;
 
 /**
  * {@code x^p} for a constant exponent, as {@link Math#pow} (rounded to float for F32); backward
@@ -17,7 +18,7 @@ final class Pow extends GradFn {
     }
 
     static Tensor apply(Tensor x, double p) {
-        Tensor y = Tensor.zeros(x.dtype(), x.shape());
+        Tensor y = StepArena.zeros(x.dtype(), x.shape());
         for (int i = 0; i < x.numel(); i++) {
             y.setFlat(i, Math.pow(x.getFlat(i), p));
         }
@@ -27,7 +28,7 @@ final class Pow extends GradFn {
     @Override
     protected Tensor[] backward(Tensor g) {
         Tensor x = input(0);
-        Tensor dx = Tensor.zeros(g.dtype(), g.shape());
+        Tensor dx = StepArena.zeros(g.dtype(), g.shape());
         if (p != 0) {
             for (int i = 0; i < g.numel(); i++) {
                 dx.setFlat(i, g.getFlat(i) * (p * Math.pow(x.getFlat(i), p - 1)));

@@ -4,6 +4,7 @@ import dev.lanes.kernel.Activation;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
+import dev.lanes.tensor.internal.StepArena;
 
 /**
  * One direction of one simple RNN layer over a whole sequence, fused like {@link LstmLayer}:
@@ -43,7 +44,7 @@ final class RnnLayer extends GradFn {
         int hidden = wHh.size(1);
         int s = batch * hidden;
         Tensor ys = Sequences.project(x, wIh);
-        Tensor b = bias != null ? bias : Tensor.zeros(x.dtype(), hidden);
+        Tensor b = bias != null ? bias : StepArena.zeros(x.dtype(), hidden);
         StepProduct recurrent = StepProduct.forward(wHh, batch);
         for (int step = 0; step < steps; step++) {
             int t = Sequences.time(step, steps, reverse);
@@ -77,7 +78,7 @@ final class RnnLayer extends GradFn {
         int s = batch * hidden;
         Tensor dPre = Workspace.take(x.dtype(), steps, batch, hidden); // each step writes its slice
         Tensor dh = Sequences.startGradient(g[1], h0);
-        Tensor dhStep = Tensor.zeros(x.dtype(), batch, hidden);
+        Tensor dhStep = StepArena.zeros(x.dtype(), batch, hidden);
         StepProduct recurrent = StepProduct.backward(wHh, batch);
         for (int step = steps - 1; step >= 0; step--) {
             int t = Sequences.time(step, steps, reverse);

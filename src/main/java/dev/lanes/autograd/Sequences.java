@@ -3,6 +3,7 @@ package dev.lanes.autograd;
 import dev.lanes.tensor.Shape;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
+import dev.lanes.tensor.internal.StepArena;
 
 /**
  * What the fused sequence layers ({@link RnnLayer}, {@link LstmLayer}, {@link GruLayer}) share:
@@ -72,7 +73,7 @@ final class Sequences {
     /** @return a new {@code [B, N]} tensor with step {@code t} of a {@code [T, B, N]} sequence */
     static Tensor step(Tensor seq, int t) {
         int s = seq.size(1) * seq.size(2);
-        Tensor y = Tensor.zeros(seq.dtype(), seq.size(1), seq.size(2));
+        Tensor y = StepArena.zeros(seq.dtype(), seq.size(1), seq.size(2));
         Dispatch.copy(seq, t * s, y, 0, s);
         return y;
     }
@@ -89,7 +90,7 @@ final class Sequences {
 
     /** @return the gradient a backward starts from: a copy of {@code g}, or zeros when none arrived */
     static Tensor startGradient(Tensor g, Tensor like) {
-        return g != null ? g.copy() : Tensor.zeros(like.dtype(), like.shape());
+        return g != null ? StepArena.copy(g) : StepArena.zeros(like.dtype(), like.shape());
     }
 
     /** @return {@code dx = dG W}: the input gradient of every step in one GEMM */
@@ -97,7 +98,7 @@ final class Sequences {
         int rows = x.size(0) * x.size(1);
         int in = x.size(2);
         int cols = w.size(0);
-        Tensor dx = Tensor.zeros(x.dtype(), x.shape());
+        Tensor dx = StepArena.zeros(x.dtype(), x.shape());
         Dispatch.gemm(false, false, rows, in, cols, 1, dG, 0, cols, w, 0, in, 0, dx, 0, in);
         return dx;
     }
@@ -107,7 +108,7 @@ final class Sequences {
         int rows = x.size(0) * x.size(1);
         int in = x.size(2);
         int cols = dG.size(2);
-        Tensor dw = Tensor.zeros(x.dtype(), cols, in);
+        Tensor dw = StepArena.zeros(x.dtype(), cols, in);
         Dispatch.gemm(true, false, cols, in, rows, 1, dG, 0, cols, x, 0, in, 0, dw, 0, in);
         return dw;
     }
@@ -122,7 +123,7 @@ final class Sequences {
         int batch = ys.size(1);
         int hidden = ys.size(2);
         int cols = dG.size(2);
-        Tensor dw = Tensor.zeros(ys.dtype(), cols, hidden);
+        Tensor dw = StepArena.zeros(ys.dtype(), cols, hidden);
         int rows = (steps - 1) * batch;
         // Forward: dG[1..T-1] pairs with ys[0..T-2]; reverse: dG[0..T-2] with ys[1..T-1].
         int gOff = reverse ? 0 : batch * cols;
@@ -137,7 +138,7 @@ final class Sequences {
     /** @return the column sums of {@code dG} over all steps and rows: a bias gradient */
     static Tensor biasGradient(Tensor dG) {
         int cols = dG.size(2);
-        Tensor db = Tensor.zeros(dG.dtype(), cols);
+        Tensor db = StepArena.zeros(dG.dtype(), cols);
         Dispatch.addColumnSums(dG.size(0) * dG.size(1), cols, dG, db);
         return db;
     }

@@ -3,6 +3,7 @@ package dev.lanes.autograd;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
+import dev.lanes.tensor.internal.StepArena;
 
 /**
  * Every {@code step}-th index from {@code start} below {@code end} along one dimension, copied;
@@ -59,7 +60,7 @@ final class Slice extends GradFn {
         }
         int inner = size == 0 ? 0 : x.numel() / outer / size;
         dims[d] = count;
-        Tensor y = Tensor.zeros(x.dtype(), dims);
+        Tensor y = StepArena.zeros(x.dtype(), dims);
         runs(x, size, start, step, y, count, 0, 1, outer, count, inner);
         return Tape.output("slice", y, () -> new Slice(x, d, start, step), x);
     }
@@ -67,7 +68,7 @@ final class Slice extends GradFn {
     @Override
     protected Tensor[] backward(Tensor g) {
         Tensor x = input(0);
-        Tensor dx = Tensor.zeros(x.dtype(), x.shape());
+        Tensor dx = StepArena.zeros(x.dtype(), x.shape());
         int size = x.size(dim);
         int count = g.size(dim);
         int outer = 1;

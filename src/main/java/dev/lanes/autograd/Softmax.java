@@ -4,6 +4,7 @@ import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.DataMovement;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
+import dev.lanes.tensor.internal.StepArena;
 
 /**
  * Softmax or log-softmax along one dimension (numerically stable, the row kernels of
@@ -45,13 +46,13 @@ final class Softmax extends GradFn {
         int cols = x.size(d);
         int rows = cols == 0 ? 0 : x.numel() / cols;
         if (d == last) {
-            Tensor out = Tensor.zeros(x.dtype(), x.shape());
+            Tensor out = StepArena.zeros(x.dtype(), x.shape());
             k.run(rows, cols, x, out);
             return out;
         }
         int[] perm = swap(x.rank(), d, last);
         Tensor moved = DataMovement.permute(x, perm);
-        Tensor out = Tensor.zeros(x.dtype(), moved.shape());
+        Tensor out = StepArena.zeros(x.dtype(), moved.shape());
         k.run(rows, cols, moved, out);
         return DataMovement.permute(out, perm);
     }
@@ -76,14 +77,14 @@ final class Softmax extends GradFn {
         int last = y.rank() - 1;
         int cols = y.size(dim);
         int rows = cols == 0 ? 0 : y.numel() / cols;
-        Tensor dx = Tensor.zeros(g.dtype(), g.shape());
+        Tensor dx = StepArena.zeros(g.dtype(), g.shape());
         if (dim == last) {
             Dispatch.softmaxRowsBackward(log, rows, cols, y, g, dx);
             return new Tensor[] {dx};
         }
         int[] perm = swap(y.rank(), dim, last);
         Tensor yp = DataMovement.permute(y, perm);
-        Tensor dxp = Tensor.zeros(g.dtype(), yp.shape());
+        Tensor dxp = StepArena.zeros(g.dtype(), yp.shape());
         Dispatch.softmaxRowsBackward(log, rows, cols, yp, DataMovement.permute(g, perm), dxp);
         return new Tensor[] {DataMovement.permute(dxp, perm)};
     }

@@ -3,6 +3,7 @@ package dev.lanes.autograd;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
+import dev.lanes.tensor.internal.StepArena;
 
 /**
  * {@code x[:, :, ::s, ::s]} with {@code before} zero channels in front and {@code after} behind,
@@ -37,7 +38,7 @@ final class SubsamplePadChannels extends GradFn {
         int w = x.size(3);
         int ho = (h + stride - 1) / stride;
         int wo = (w + stride - 1) / stride;
-        Tensor y = Tensor.zeros(x.dtype(), n, before + c + after, ho, wo);
+        Tensor y = StepArena.zeros(x.dtype(), n, before + c + after, ho, wo);
         copy(x, y, true, stride, before);
         return Tape.output("subsamplePadChannels", y, () -> new SubsamplePadChannels(x, stride, before), x);
     }
@@ -51,7 +52,7 @@ final class SubsamplePadChannels extends GradFn {
     @Override
     protected Tensor[] backward(Tensor g) {
         Tensor x = input(0);
-        Tensor dx = Tensor.zeros(x.dtype(), x.shape());
+        Tensor dx = StepArena.zeros(x.dtype(), x.shape());
         copy(dx, g, false, stride, before);
         return new Tensor[] {dx};
     }

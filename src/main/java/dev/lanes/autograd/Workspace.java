@@ -3,6 +3,7 @@ package dev.lanes.autograd;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Shape;
 import dev.lanes.tensor.Tensor;
+import dev.lanes.tensor.internal.StepArena;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -63,12 +64,14 @@ final class Workspace {
 
     /**
      * Hands buffers back for later {@link #take}s; the caller must hold the only references.
-     * Null entries, tensors that are on a graph and buffers already idle are ignored.
+     * Null entries, tensors that are on a graph, a step memory's tensors and buffers already idle
+     * are ignored.
      */
     static void give(Tensor... buffers) {
         Workspace w = LOCAL.get();
         for (Tensor t : buffers) {
-            if (t == null || t.requiresGrad()) {
+            // A step memory's tensor ends with its step; the pool keeps heap buffers only.
+            if (t == null || t.requiresGrad() || StepArena.owns(t)) {
                 continue;
             }
             long b = size(t);

@@ -5,6 +5,7 @@ import dev.lanes.kernel.internal.Elementwise;
 import dev.lanes.tensor.internal.BackwardEngine;
 import dev.lanes.tensor.internal.GradFn;
 import dev.lanes.tensor.internal.Graph;
+import dev.lanes.tensor.internal.StepArena;
 import dev.lanes.tensor.internal.TensorFormat;
 import java.util.Arrays;
 
@@ -26,6 +27,9 @@ public final class Tensor {
     private final Shape shape;
     private final float[] f;
     private final double[] d;
+    // The step memory and step whose arrays these are (null for heap storage): see StepArena.
+    private final StepArena arena;
+    private final int step;
 
     private boolean requiresGrad;
     private Tensor grad;
@@ -56,13 +60,42 @@ public final class Tensor {
                 t.grad = grad;
             }
         });
+        StepArena.install(new StepArena.Factory() {
+            @Override
+            public Tensor wrap(DType dtype, Shape shape, float[] f, double[] d, StepArena arena, int step) {
+                return new Tensor(dtype, shape, f, d, arena, step);
+            }
+
+            @Override
+            public StepArena arena(Tensor t) {
+                return t.arena;
+            }
+        });
     }
 
     private Tensor(DType dtype, Shape shape, float[] f, double[] d) {
+        this(dtype, shape, f, d, null, 0);
+    }
+
+    private Tensor(DType dtype, Shape shape, float[] f, double[] d, StepArena arena, int step) {
         this.dtype = dtype;
         this.shape = shape;
         this.f = f;
         this.d = d;
+        this.arena = arena;
+        this.step = step;
+    }
+
+    /**
+     * @throws IllegalStateException when the storage belonged to a training step that has ended
+     *                               (see {@code dev.lanes.autograd.StepMemory})
+     */
+    private void checkLive(String op) {
+        if (arena != null && !StepArena.live(arena, step)) {
+            throw new IllegalStateException(op + ": this " + dtype + " " + shape + " tensor was computed in a step of a"
+                    + " StepMemory that has ended, and its storage now serves later steps; copy() the tensors to keep"
+                    + " past their step");
+        }
     }
 
     // ---------------------------------------------------------------- factories
@@ -216,6 +249,7 @@ public final class Tensor {
      * @throws IllegalStateException if the tensor is F64
      */
     public float[] f32() {
+        checkLive("f32");
         if (f == null) {
             throw new IllegalStateException("f32: the tensor is " + dtype);
         }
@@ -224,6 +258,7 @@ public final class Tensor {
 
     /** The live F64 storage; see {@link #f32()}. */
     public double[] f64() {
+        checkLive("f64");
         if (d == null) {
             throw new IllegalStateException("f64: the tensor is " + dtype);
         }
@@ -232,11 +267,13 @@ public final class Tensor {
 
     /** @return element {@code i} of the row-major storage, widened to double */
     public double getFlat(int i) {
+        checkLive("getFlat");
         return f != null ? f[i] : d[i];
     }
 
     /** Sets element {@code i} of the storage (rounded to float for F32). */
     public void setFlat(int i, double value) {
+        checkLive("setFlat");
         if (f != null) {
             f[i] = (float) value;
         } else {
@@ -260,6 +297,7 @@ public final class Tensor {
 
     /** @return a copy of the values, widened to double */
     public double[] toDoubleArray() {
+        checkLive("toDoubleArray");
         if (d != null) {
             return d.clone();
         }
@@ -272,6 +310,7 @@ public final class Tensor {
 
     /** @return a copy of the values, rounded to float */
     public float[] toFloatArray() {
+        checkLive("toFloatArray");
         if (f != null) {
             return f.clone();
         }
@@ -301,6 +340,7 @@ public final class Tensor {
 
     /** @return a new tensor with the same values in new storage, outside the graph */
     public Tensor copy() {
+        checkLive("copy");
         return new Tensor(dtype, shape, f == null ? null : f.clone(), d == null ? null : d.clone());
     }
 
@@ -318,8 +358,9 @@ public final class Tensor {
      * differentiable form is {@code Ops.reshape}). One size may be -1, inferred.
      */
     public Tensor view(int... dims) {
+        checkLive("view");
         Shape s = inferShape("view", dims);
-        return new Tensor(dtype, s, f, d);
+        return new Tensor(dtype, s, f, d, arena, step);
     }
 
     /** Resolves a -1 in {@code dims} against this tensor's element count. */
@@ -356,6 +397,7 @@ public final class Tensor {
 
     /** @return whether every element is finite (no NaN, no infinity) */
     public boolean allFinite() {
+        checkLive("allFinite");
         if (f != null) {
             for (float v : f) {
                 if (!Float.isFinite(v)) {
@@ -374,6 +416,8 @@ public final class Tensor {
 
     /** {@code this += other}, elementwise, same shape and dtype, outside the graph. */
     public void addInPlace(Tensor other) {
+        checkLive("addInPlace");
+        other.checkLive("addInPlace");
         if (!other.shape.equals(shape) || other.dtype != dtype) {
             throw new IllegalArgumentException("addInPlace: " + other.dtype + " " + other.shape + " into " + dtype + " "
                     + shape);
@@ -425,7 +469,8 @@ public final class Tensor {
 
     /** @return the same storage outside the graph: no gradient flows through the result */
     public Tensor detach() {
-        return new Tensor(dtype, shape, f, d);
+        checkLive("detach");
+        return new Tensor(dtype, shape, f, d, arena, step);
     }
 
     /** Backward from a one-element tensor, with gradient 1; frees the graph. */

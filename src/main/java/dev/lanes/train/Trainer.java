@@ -2,6 +2,7 @@ package dev.lanes.train;
 
 import dev.lanes.autograd.Losses;
 import dev.lanes.autograd.NoGrad;
+import dev.lanes.autograd.StepMemory;
 import dev.lanes.data.Batch;
 import dev.lanes.data.DataLoader;
 import dev.lanes.data.Epoch;
@@ -27,7 +28,8 @@ import java.util.Objects;
 /**
  * Trains a classifier over a {@link DataLoader}: per batch {@code zeroGrad}, forward, loss,
  * backward, optional gradient-norm clipping and an optimizer step; per epoch the schedule's step,
- * an evaluation on the test loader, metrics, early stopping and a checkpoint.
+ * an evaluation on the test loader, metrics, early stopping and a checkpoint. Each batch runs in
+ * a {@link StepMemory} step, so a steady-state training step reuses the storage of the last.
  *
  * <p>Progress goes to a terminal as a line redrawn in place (percentage, items/s, time left,
  * running loss and accuracy), or as plain log lines when the output is not a terminal.
@@ -61,6 +63,8 @@ public final class Trainer {
     }
 
     private final Layer model;
+    // The storage of the steps of the current fit(), reused from batch to batch.
+    private StepMemory memory;
     private final Optimizer optimizer;
     private final DataLoader train;
     private final DataLoader test;
@@ -343,6 +347,7 @@ public final class Trainer {
      */
     public List<EpochMetrics> fit() throws IOException {
         cleanTempFiles();
+        memory = new StepMemory();
         boolean stop = false;
         while (epoch < epochs && !stop && step < maxSteps) {
             stop = runEpoch();
@@ -363,19 +368,24 @@ public final class Trainer {
         try (Epoch batches = batch == 0 ? train.epoch(epoch)
                 : train.resume(new LoaderPosition(train.seed(), epoch, batch))) {
             for (Batch b : batches) {
-                optimizer.zeroGrad();
-                Tensor output = model.forward(b.images());
-                Tensor l = loss.apply(output, b.labels());
-                double value = l.item();
-                if (stopOnNonFinite && !Double.isFinite(value)) {
-                    throw diverged("the loss is " + value + " at step " + (step + 1) + " (epoch " + (epoch + 1)
-                            + ", batch " + (batch + 1) + "); the weights are those before that step");
+                double value;
+                long right;
+                try (StepMemory.Step s = memory.step()) {
+                    optimizer.zeroGrad();
+                    Tensor output = model.forward(b.images());
+                    Tensor l = loss.apply(output, b.labels());
+                    value = l.item();
+                    if (stopOnNonFinite && !Double.isFinite(value)) {
+                        throw diverged("the loss is " + value + " at step " + (step + 1) + " (epoch " + (epoch + 1)
+                                + ", batch " + (batch + 1) + "); the weights are those before that step");
+                    }
+                    l.backward();
+                    if (clipNorm > 0) {
+                        GradClip.clipGradNorm(optimizer.params(), clipNorm, 2);
+                    }
+                    optimizer.step();
+                    right = Metrics.correct(output, b.labels());
                 }
-                l.backward();
-                if (clipNorm > 0) {
-                    GradClip.clipGradNorm(optimizer.params(), clipNorm, 2);
-                }
-                optimizer.step();
                 if (schedule != null && schedulePerStep) {
                     schedule.step();
                     scheduleSteps++;
@@ -383,7 +393,7 @@ public final class Trainer {
                 step++;
                 batch++;
                 lossSum += value * b.size();
-                correct += Metrics.correct(output, b.labels());
+                correct += right;
                 seen += b.size();
                 progress.update(batch, b.size(), lossSum / seen, (double) correct / seen);
                 if (checkpoint != null && checkpointEvery > 0 && step % checkpointEvery == 0) {
@@ -451,9 +461,11 @@ public final class Trainer {
         long n = 0;
         try (NoGrad ng = NoGrad.enter(); Epoch batches = test.epoch(0)) {
             for (Batch b : batches) {
-                Tensor output = model.forward(b.images());
-                sum += loss.apply(output, b.labels()).item() * b.size();
-                right += Metrics.correct(output, b.labels());
+                try (StepMemory.Step s = memory.step()) {
+                    Tensor output = model.forward(b.images());
+                    sum += loss.apply(output, b.labels()).item() * b.size();
+                    right += Metrics.correct(output, b.labels());
+                }
                 n += b.size();
             }
         } finally {

@@ -143,7 +143,7 @@ public final class BackwardEngine {
                 } else {
                     // The first gradient may be shared (with the caller or another input): add
                     // into a fresh tensor, in one pass, rather than copy it.
-                    Tensor fresh = Tensor.zeros(sum.dtype(), sum.shape());
+                    Tensor fresh = StepArena.zeros(sum.dtype(), sum.shape());
                     Dispatch.binary(Binary.ADD, sum, gi, fresh);
                     owned.add(fresh);
                     slots[Graph.outputIndex(in)] = fresh;
@@ -203,7 +203,7 @@ public final class BackwardEngine {
     private static void accumulate(Tensor leaf, Tensor g) {
         Tensor grad = leaf.grad();
         if (grad == null) {
-            Graph.setGrad(leaf, g.copy());
+            Graph.setGrad(leaf, StepArena.copy(g));
         } else {
             grad.addInPlace(g);
         }

@@ -77,7 +77,7 @@ public final class DataMovement {
             identity &= perm[i] == i;
         }
         if (identity) {
-            return t.copy();
+            return StepArena.copy(t);
         }
         return gather(t, outDims, srcStride);
     }
@@ -89,7 +89,7 @@ public final class DataMovement {
      */
     private static Tensor gather(Tensor t, int[] outDims, int[] srcStride) {
         int rank = outDims.length;
-        Tensor out = Tensor.zeros(t.dtype(), outDims);
+        Tensor out = StepArena.zeros(t.dtype(), outDims);
         int n = out.numel();
         if (n == 0) {
             return out;
@@ -153,7 +153,7 @@ public final class DataMovement {
         }
         // Reduced dimensions that are already the last ones (a mean over H and W) need no copy.
         Tensor moved = trailing ? t : permute(t, perm);
-        Tensor out = Tensor.zeros(t.dtype(), outDims);
+        Tensor out = StepArena.zeros(t.dtype(), outDims);
         int n = out.numel();
         for (int o = 0; o < n; o++) {
             out.setFlat(o, Dispatch.sum(moved, o * block, block));

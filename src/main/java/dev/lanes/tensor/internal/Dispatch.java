@@ -119,14 +119,14 @@ public final class Dispatch {
 
     /** @return a new tensor {@code a op b} of a's shape */
     public static Tensor binary(Binary op, Tensor a, Tensor b) {
-        Tensor y = Tensor.zeros(a.dtype(), a.shape());
+        Tensor y = StepArena.zeros(a.dtype(), a.shape());
         binary(op, a, b, y);
         return y;
     }
 
     /** @return a new tensor {@code alpha * x} */
     public static Tensor scaled(double alpha, Tensor x) {
-        Tensor y = Tensor.zeros(x.dtype(), x.shape());
+        Tensor y = StepArena.zeros(x.dtype(), x.shape());
         scale(alpha, x, y);
         return y;
     }

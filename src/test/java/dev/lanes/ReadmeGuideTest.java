@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lanes.autograd.Losses;
 import dev.lanes.autograd.Ops;
+import dev.lanes.autograd.StepMemory;
+import dev.lanes.data.Batch;
 import dev.lanes.data.DataLoader;
+import dev.lanes.data.Epoch;
 import dev.lanes.data.FashionMnist;
 import dev.lanes.data.Normalize;
 import dev.lanes.kernel.Blas;
@@ -90,6 +94,53 @@ class ReadmeGuideTest {
         assertTrue(history.size() >= 4, "trained several epochs: " + history.size());
         assertTrue(history.get(history.size() - 1).testAccuracy() > 0.7, history.toString());
         assertTrue(Files.exists(checkpoint) && Files.exists(run.resolve("metrics.csv")));
+    }
+
+    @Test
+    void ownLoop() throws IOException {
+        FashionMnist.Splits data = FashionMnist.slice();
+        DataLoader train = DataLoader.builder(data.train()).batchSize(64).shuffle(true).seed(7).build();
+        double[] totals = new double[2];
+        for (int run = 0; run < 2; run++) {
+            MyNet model = new MyNet(new Generator(42));
+            Adam opt = new Adam(model.parameters(), 1e-3);
+            if (run == 0) {
+                // --- README, "Training", your own loop, verbatim ---
+                StepMemory memory = new StepMemory();
+                double total = 0;
+                for (int epoch = 0; epoch < 2; epoch++) {
+                    try (Epoch batches = train.epoch(epoch)) {
+                        for (Batch b : batches) {
+                            try (StepMemory.Step step = memory.step()) {
+                                opt.zeroGrad();
+                                Tensor loss = Losses.crossEntropy(model.forward(b.images()), b.labels());
+                                loss.backward();
+                                opt.step();
+                                total += loss.item();                  // read results inside the step
+                            }
+                        }
+                    }
+                }
+                // --- end ---
+                totals[run] = total;
+                assertTrue(memory.bytes() > 0);
+            } else {
+                // The same loop without the memory.
+                for (int epoch = 0; epoch < 2; epoch++) {
+                    try (Epoch batches = train.epoch(epoch)) {
+                        for (Batch b : batches) {
+                            opt.zeroGrad();
+                            Tensor loss = Losses.crossEntropy(model.forward(b.images()), b.labels());
+                            loss.backward();
+                            opt.step();
+                            totals[run] += loss.item();
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(Double.isFinite(totals[0]) && totals[0] > 0, "total " + totals[0]);
+        assertEquals(totals[1], totals[0], "the same losses with and without the memory");
     }
 
     @Test

@@ -369,8 +369,9 @@ final class Conv2dNode extends GradFn {
      */
     private Tensor inputGradByPhase(Tensor x, Tensor w, Tensor dy) {
         PhaseInputGradient phases = PhaseInputGradient.of(g);
-        float[][] packed = new float[g.groups()][phases.weightSize()];
+        float[][] packed = new float[g.groups()][];
         for (int grp = 0; grp < g.groups(); grp++) {
+            packed[grp] = StepArena.floats(phases.weightSize()); // packWeights writes it whole
             phases.packWeights(w.f32(), grp * g.og() * g.k(), packed[grp]);
         }
         Tensor dx = StepArena.zeros(DType.F32, x.shape());

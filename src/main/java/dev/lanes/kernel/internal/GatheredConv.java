@@ -2,6 +2,9 @@ package dev.lanes.kernel.internal;
 
 import dev.lanes.kernel.Blas;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * A convolution of one image and one group without the columns matrix. The group's input planes
@@ -148,13 +151,34 @@ public final class GatheredConv {
     }
 
     /**
+     * The tap tables of the geometries seen, shared by every call (a training step asks for the
+     * same few dozen each time). Bounded: cleared when it grows past {@link #CACHED_TABLES}.
+     */
+    private static final Map<ConvGeometry, int[]> TAPS = new ConcurrentHashMap<>();
+    private static final Map<ConvGeometry, int[]> WEIGHT_TAPS = new ConcurrentHashMap<>();
+    private static final int CACHED_TABLES = 256;
+
+    private static int[] cached(Map<ConvGeometry, int[]> cache, ConvGeometry g, Function<ConvGeometry, int[]> make) {
+        int[] t = cache.get(g);
+        if (t == null) {
+            if (cache.size() >= CACHED_TABLES) {
+                cache.clear();
+            }
+            t = make.apply(g);
+            cache.put(g, t);
+        }
+        return t;
+    }
+
+    /**
      * @return the forward pass's row table of B ({@link #run}): the offset of each tap
-     *         {@code (c, i, j)} in its input buffer
+     *         {@code (c, i, j)} in its input buffer; shared, not to be modified
      */
     public static int[] taps(ConvGeometry g) {
-        if (!rowEdges(g)) {
-            return weightTaps(g);
-        }
+        return rowEdges(g) ? cached(TAPS, g, GatheredConv::rowEdgeTaps) : weightTaps(g);
+    }
+
+    private static int[] rowEdgeTaps(ConvGeometry g) {
         int plane = rowEdgePlane(g);
         int[] taps = new int[g.k()];
         int p = 0;
@@ -171,9 +195,13 @@ public final class GatheredConv {
 
     /**
      * @return the weight gradient's row table of A ({@link #weightGradient}): the offset of each
-     *         tap {@code (c, i, j)} in the padded buffer of {@link #pad}
+     *         tap {@code (c, i, j)} in the padded buffer of {@link #pad}; shared, not to be modified
      */
     public static int[] weightTaps(ConvGeometry g) {
+        return cached(WEIGHT_TAPS, g, GatheredConv::paddedTaps);
+    }
+
+    private static int[] paddedTaps(ConvGeometry g) {
         int wq = phaseWidth(g);
         int plane = phasePlane(g);
         int[] taps = new int[g.k()];

@@ -10,8 +10,6 @@ import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.BackwardContext;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.StepArena;
-import java.util.Objects;
-import java.util.stream.Stream;
 
 /**
  * {@code torch.nn.functional.batch_norm} over an input {@code [N, C, *]}, optionally followed by
@@ -92,9 +90,10 @@ final class BatchNormNode extends OwnedGradientNode {
         Object rs = residual == null ? null : data(residual);
         Tensor y = StepArena.zeros(dtype, x.shape());
         Object ys = data(y);
-        double[] means = new double[c];
-        double[] invstds = new double[c];
-        double[] scale = new double[c];
+        // Saved for the backward pass; the loop below writes every channel.
+        double[] means = StepArena.doubles(c);
+        double[] invstds = StepArena.doubles(c);
+        double[] scale = StepArena.doubles(c);
         Parallel.forEach(c, ch -> {
             double mean;
             double invstd;
@@ -120,7 +119,7 @@ final class BatchNormNode extends OwnedGradientNode {
             Norms.batchNorm(n, inner, xs, rs, ch * inner, c * inner, means[ch], invstds[ch], w,
                     bias == null ? 0 : bias.getFlat(ch), relu, ys, ch * inner, c * inner);
         });
-        Tensor[] inputs = Stream.of(x, weight, bias, residual).filter(Objects::nonNull).toArray(Tensor[]::new);
+        Tensor[] inputs = Sequences.present(x, weight, bias, residual);
         return Tape.output(op, y, () -> new BatchNormNode(inputs, training, weight != null, bias != null,
                 residual != null, means, invstds, scale, relu ? y : null), inputs);
     }

@@ -307,8 +307,9 @@ final class Conv2dNode extends GradFn {
         if (needsGrad(1)) {
             grads[1] = weightGrad(x, w, dy, context);
         }
-        if (needsGrad(0) && transposedGeometry(g) != null) {
-            grads[0] = inputGradAsConvolution(x, w, dy, x.dtype() == DType.F32 ? dxSum : null);
+        ConvGeometry transposed = needsGrad(0) ? transposedGeometry(g) : null;
+        if (transposed != null) {
+            grads[0] = inputGradAsConvolution(transposed, x, w, dy, x.dtype() == DType.F32 ? dxSum : null);
         } else if (needsGrad(0) && x.dtype() == DType.F32 && PhaseInputGradient.supports(g)) {
             grads[0] = inputGradByPhase(x, w, dy);
         } else if (needsGrad(0)) {
@@ -392,9 +393,11 @@ final class Conv2dNode extends GradFn {
         return dx;
     }
 
-    /** @param sum null, or an F32 tensor shaped like x to add the gradient into and return */
-    private Tensor inputGradAsConvolution(Tensor x, Tensor w, Tensor dy, Tensor sum) {
-        ConvGeometry t = transposedGeometry(g);
+    /**
+     * @param t   {@link #transposedGeometry} of this node's geometry
+     * @param sum null, or an F32 tensor shaped like x to add the gradient into and return
+     */
+    private Tensor inputGradAsConvolution(ConvGeometry t, Tensor x, Tensor w, Tensor dy, Tensor sum) {
         int taps = g.kH() * g.kW();
         int og = g.og();
         int cg = g.cg();

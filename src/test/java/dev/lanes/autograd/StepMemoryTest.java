@@ -220,6 +220,43 @@ class StepMemoryTest {
     }
 
     /**
+     * The issue's budget for a steady-state ResNet-20 training step: at most 64 KB on the heap
+     * (graph nodes, tensor headers, the backward pass's bookkeeping), on the scalar provider for
+     * the reason below, one thread; the least of three steps, so that a one-off growth of a
+     * cache does not count.
+     */
+    @Test
+    void aWarmResNet20StepAllocatesAtMost64Kilobytes() {
+        int threads = Kernels.threads();
+        try (var scope = Kernels.use(Kernels.Provider.SCALAR)) {
+            Kernels.setThreads(1);
+            Layer model = ResNets.resnet20(1, 10, new Generator(5));
+            Tensor x = Tensor.randn(new Generator(6), DType.F32, 2, 1, 28, 28);
+            int[] labels = {3, 7};
+            Optimizer opt = new SGD(model.parameters(), 0.01, 0.9);
+            StepMemory memory = new StepMemory();
+            var bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            long id = Thread.currentThread().threadId();
+            long least = Long.MAX_VALUE;
+            for (int i = 0; i < 6; i++) {
+                long start = bean.getThreadAllocatedBytes(id);
+                try (StepMemory.Step step = memory.step()) {
+                    opt.zeroGrad();
+                    Losses.crossEntropy(model.forward(x), labels).backward();
+                    opt.step();
+                }
+                long bytes = bean.getThreadAllocatedBytes(id) - start;
+                if (i >= 3) {
+                    least = Math.min(least, bytes);
+                }
+            }
+            assertTrue(least <= 64 * 1024, "a warm ResNet-20 step allocated " + least + " bytes");
+        } finally {
+            Kernels.setThreads(threads);
+        }
+    }
+
+    /**
      * On the scalar provider, whose kernels allocate nothing per call even before the JIT has
      * compiled them, so that the bytes counted are the step's own: a warm step in a memory
      * allocates under a tenth of the same step without one.

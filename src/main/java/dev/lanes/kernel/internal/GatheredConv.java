@@ -2,9 +2,6 @@ package dev.lanes.kernel.internal;
 
 import dev.lanes.kernel.Blas;
 import java.util.Arrays;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 
 /**
  * A convolution of one image and one group without the columns matrix. The group's input planes
@@ -150,32 +147,15 @@ public final class GatheredConv {
         return Math.multiplyExact(g.hOut(), phaseWidth(g));
     }
 
-    /**
-     * The tap tables of the geometries seen, shared by every call (a training step asks for the
-     * same few dozen each time). Bounded: cleared when it grows past {@link #CACHED_TABLES}.
-     */
-    private static final Map<ConvGeometry, int[]> TAPS = new ConcurrentHashMap<>();
-    private static final Map<ConvGeometry, int[]> WEIGHT_TAPS = new ConcurrentHashMap<>();
-    private static final int CACHED_TABLES = 256;
-
-    private static int[] cached(Map<ConvGeometry, int[]> cache, ConvGeometry g, Function<ConvGeometry, int[]> make) {
-        int[] t = cache.get(g);
-        if (t == null) {
-            if (cache.size() >= CACHED_TABLES) {
-                cache.clear();
-            }
-            t = make.apply(g);
-            cache.put(g, t);
-        }
-        return t;
-    }
+    private static final GeometryCache<int[]> TAPS = new GeometryCache<>(GatheredConv::rowEdgeTaps);
+    private static final GeometryCache<int[]> WEIGHT_TAPS = new GeometryCache<>(GatheredConv::paddedTaps);
 
     /**
      * @return the forward pass's row table of B ({@link #run}): the offset of each tap
      *         {@code (c, i, j)} in its input buffer; shared, not to be modified
      */
     public static int[] taps(ConvGeometry g) {
-        return rowEdges(g) ? cached(TAPS, g, GatheredConv::rowEdgeTaps) : weightTaps(g);
+        return rowEdges(g) ? TAPS.get(g) : weightTaps(g);
     }
 
     private static int[] rowEdgeTaps(ConvGeometry g) {
@@ -198,7 +178,7 @@ public final class GatheredConv {
      *         tap {@code (c, i, j)} in the padded buffer of {@link #pad}; shared, not to be modified
      */
     public static int[] weightTaps(ConvGeometry g) {
-        return cached(WEIGHT_TAPS, g, GatheredConv::paddedTaps);
+        return WEIGHT_TAPS.get(g);
     }
 
     private static int[] paddedTaps(ConvGeometry g) {

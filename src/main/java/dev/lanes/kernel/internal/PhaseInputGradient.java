@@ -114,8 +114,10 @@ public final class PhaseInputGradient {
         return (g.sH() > 1 || g.sW() > 1) && g.dH() == 1 && g.dW() == 1;
     }
 
+    private static final GeometryCache<PhaseInputGradient> PLANS = new GeometryCache<>(PhaseInputGradient::new);
+
     /**
-     * @return the plan for {@code g}
+     * @return the plan for {@code g} (immutable, shared by every call with that geometry)
      * @throws IllegalArgumentException when {@link #supports} is false
      */
     public static PhaseInputGradient of(ConvGeometry g) {
@@ -123,7 +125,7 @@ public final class PhaseInputGradient {
             throw new IllegalArgumentException("PhaseInputGradient: needs a stride above 1 and dilation 1, got stride "
                     + g.sH() + "x" + g.sW() + ", dilation " + g.dH() + "x" + g.dW());
         }
-        return new PhaseInputGradient(g);
+        return PLANS.get(g);
     }
 
     /** @return floats of the phases' sub-kernels of one group ({@link #packWeights}) */

@@ -169,6 +169,12 @@ public final class StepArena {
         return a == null ? new float[n] : a.floats.take(n, float[]::new);
     }
 
+    /** {@link #floats} for doubles: a saved per-channel statistic, say. */
+    public static double[] doubles(int n) {
+        StepArena a = OPEN.get();
+        return a == null ? new double[n] : a.doubles.take(n, double[]::new);
+    }
+
     /** A copy of {@code t}'s values, outside the graph, from the open step's arena when there is one. */
     public static Tensor copy(Tensor t) {
         if (OPEN.get() == null) {

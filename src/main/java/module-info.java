@@ -6,7 +6,8 @@
  * models ({@code dev.lanes.nn}, {@code dev.lanes.nn.models}), optimizers and schedules
  * ({@code dev.lanes.optim}), files ({@code dev.lanes.io}), data sets and loaders
  * ({@code dev.lanes.data}), the trainer ({@code dev.lanes.train}), serving plans
- * ({@code dev.lanes.serve}) and, from {@code dev.lanes.kernel}, the BLAS entry points and the
+ * ({@code dev.lanes.serve}), data-parallel training across processes
+ * ({@code dev.lanes.distributed}) and, from {@code dev.lanes.kernel}, the BLAS entry points and the
  * provider and thread settings. Everything else is internal and may change in any release.
  *
  * <p>The Vector API module is optional at run time: start the JVM with
@@ -31,4 +32,5 @@ module dev.lanes {
     exports dev.lanes.data;
     exports dev.lanes.serve;
     exports dev.lanes.train;
+    exports dev.lanes.distributed;
 }

@@ -73,6 +73,20 @@ public final class Graph {
     }
 
     /**
+     * Makes {@code grad} the accumulated gradient of {@code leaf}, as if a backward pass had left
+     * it there (for gradients combined elsewhere, such as across data-parallel ranks).
+     *
+     * @throws IllegalArgumentException when {@code leaf} is not a leaf or the grad's dtype or shape differ
+     */
+    public static void assignGrad(Tensor leaf, Tensor grad) {
+        if (producer(leaf) != null || !grad.dtype().equals(leaf.dtype()) || !grad.shape().equals(leaf.shape())) {
+            throw new IllegalArgumentException("assignGrad: need a leaf and a gradient of its dtype and shape, got "
+                    + leaf.dtype() + " " + leaf.shape() + " and " + grad.dtype() + " " + grad.shape());
+        }
+        access().setGrad(leaf, grad);
+    }
+
+    /**
      * Records {@code fn} as the producer of {@code out}: the hook differentiable functions use.
      *
      * @return {@code out}

@@ -9,6 +9,7 @@ import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.BackwardContext;
 import dev.lanes.tensor.internal.Dispatch;
+import dev.lanes.tensor.internal.RunningStatistics;
 import dev.lanes.tensor.internal.StepArena;
 
 /**
@@ -94,6 +95,11 @@ final class BatchNormNode extends OwnedGradientNode {
         double[] means = StepArena.doubles(c);
         double[] invstds = StepArena.doubles(c);
         double[] scale = StepArena.doubles(c);
+        // While data-parallel training records the running statistics' updates, the batch's
+        // statistics go to the log instead (RunningStatistics), applied later in shard order.
+        boolean record = training && runningMean != null && RunningStatistics.recording();
+        double[] batchMeans = record ? new double[c] : null;
+        double[] batchVariances = record ? new double[c] : null;
         Parallel.forEach(c, ch -> {
             double mean;
             double invstd;
@@ -104,9 +110,12 @@ final class BatchNormNode extends OwnedGradientNode {
                 double offset = mean - center;
                 double var = Math.max(0, sumOfSquaredDeviations(values, m, center) / m - offset * offset);
                 invstd = 1 / Math.sqrt(var + eps);
-                if (runningMean != null) {
-                    runningMean.setFlat(ch, (1 - momentum) * runningMean.getFlat(ch) + momentum * mean);
-                    runningVar.setFlat(ch, (1 - momentum) * runningVar.getFlat(ch) + momentum * var * m / (m - 1));
+                if (record) {
+                    batchMeans[ch] = mean;
+                    batchVariances[ch] = var;
+                } else if (runningMean != null) {
+                    runningMean.setFlat(ch, RunningStatistics.mean(runningMean.getFlat(ch), mean, momentum));
+                    runningVar.setFlat(ch, RunningStatistics.variance(runningVar.getFlat(ch), var, m, momentum));
                 }
             } else {
                 mean = runningMean.getFlat(ch);
@@ -119,6 +128,10 @@ final class BatchNormNode extends OwnedGradientNode {
             Norms.batchNorm(n, inner, xs, rs, ch * inner, c * inner, means[ch], invstds[ch], w,
                     bias == null ? 0 : bias.getFlat(ch), relu, ys, ch * inner, c * inner);
         });
+        if (record) {
+            RunningStatistics.record(new RunningStatistics.Update(runningMean, runningVar, batchMeans, batchVariances,
+                    m, momentum));
+        }
         Tensor[] inputs = Sequences.present(x, weight, bias, residual);
         return Tape.output(op, y, () -> new BatchNormNode(inputs, training, weight != null, bias != null,
                 residual != null, means, invstds, scale, relu ? y : null), inputs);

@@ -1,5 +1,7 @@
 package dev.lanes.distributed;
 
+import java.util.function.Consumer;
+
 /**
  * Collective operations among the ranks of one data-parallel run: a shard-ordered sum, a
  * broadcast and a barrier. Every rank calls the same operations in the same order. A failure
@@ -31,6 +33,18 @@ public interface Collective extends AutoCloseable {
      * @throws CollectiveException      when a rank fails
      */
     void sumShards(ShardLayout layout, float[][] values, boolean[][] present, float[] out, boolean[] outPresent);
+
+    /**
+     * Passes {@code state} through the ranks in rank order: rank 0 applies {@code step} to its
+     * own {@code state}, each later rank applies it to what the rank before passed on, and every
+     * rank ends with the last rank's result in {@code state}. For updates that must happen in
+     * shard order, such as batch norm's running statistics.
+     *
+     * @param state the start on rank 0, the result on every rank; the same length on all ranks
+     * @param step  this rank's part, applied to the state in place
+     * @throws CollectiveException when a rank fails or the lengths differ
+     */
+    void foldInRankOrder(float[] state, Consumer<float[]> step);
 
     /**
      * Copies {@code data} of rank {@code root} into {@code data} on every rank.

@@ -1,12 +1,17 @@
 package dev.lanes.distributed;
 
+import dev.lanes.nn.BatchNorm2d;
 import dev.lanes.nn.Layer;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Graph;
+import dev.lanes.tensor.internal.RunningStatistics;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.IntFunction;
 
 /**
@@ -25,10 +30,15 @@ import java.util.function.IntFunction;
  * }
  * }</pre>
  *
+ * <p>Batch norm normalises each shard with the shard's own statistics (as PyTorch's DDP does),
+ * and its running statistics end each step as the single process leaves them: each rank logs
+ * its shards' batch statistics instead of applying them, and the logs are applied rank after
+ * rank, in shard order ({@link Collective#foldInRankOrder}); {@code num_batches_tracked} grows
+ * by the number of shards.
+ *
  * <p>The replicas must start equal (load the same state dict, or {@link Collective#broadcast}
- * the parameters) and use the same optimizer; then they stay equal. Models with buffers
- * (batch norm's running statistics) are refused: their per-shard updates are not combined
- * across ranks yet. F32 parameters only. Parameters no shard reached keep no gradient, as in
+ * the parameters) and use the same optimizer; then they stay equal. Buffers other than batch
+ * norm's are refused, F32 parameters only. Parameters no shard reached keep no gradient, as in
  * the single-process run. The gradient tensors are reused from step to step.
  */
 public final class DataParallel {
@@ -42,6 +52,8 @@ public final class DataParallel {
     private final float[] sum;
     private final boolean[] sumPresent;
     private final Tensor[] grads;
+    private final List<BatchNorm2d> norms = new ArrayList<>();
+    private final float[] statistics;
 
     /**
      * @param collective the ranks of the run
@@ -53,12 +65,18 @@ public final class DataParallel {
     public DataParallel(Collective collective, Layer model, int shards) {
         this.collective = Objects.requireNonNull(collective, "collective");
         Map<String, Tensor> named = model.namedParameters();
-        Map<String, Tensor> state = model.stateDict();
-        if (state.size() != named.size()) {
-            throw new IllegalArgumentException("DataParallel: the model has buffers (" + state.keySet().stream()
-                    .filter(k -> !named.containsKey(k)).toList() + "); combining their updates across ranks is"
-                    + " not supported");
+        Set<String> understood = new HashSet<>(named.keySet());
+        collectNorms(model, "", understood);
+        List<String> others = model.stateDict().keySet().stream().filter(k -> !understood.contains(k)).toList();
+        if (!others.isEmpty()) {
+            throw new IllegalArgumentException("DataParallel: the model has buffers " + others + " that are not batch"
+                    + " norm's; combining their updates across ranks is not supported");
         }
+        int stats = 0;
+        for (BatchNorm2d bn : norms) {
+            stats += 2 * bn.runningMean().tensor().numel();
+        }
+        this.statistics = new float[stats];
         this.params = model.parameters();
         int[] segments = new int[params.size() + 1];
         for (int i = 0; i < params.size(); i++) {
@@ -79,6 +97,21 @@ public final class DataParallel {
         this.sum = new float[layout.length()];
         this.sumPresent = new boolean[layout.segments()];
         this.grads = new Tensor[params.size()];
+    }
+
+    /** Finds the batch norm layers that keep running statistics; their buffers' names go to {@code names}. */
+    private void collectNorms(Layer layer, String prefix, Set<String> names) {
+        if (layer instanceof BatchNorm2d bn && bn.runningMean() != null) {
+            if (bn.runningMean().tensor().dtype() != DType.F32) {
+                throw new IllegalArgumentException("DataParallel: batch norm " + prefix + " is "
+                        + bn.runningMean().tensor().dtype() + "; only F32 is supported");
+            }
+            norms.add(bn);
+            names.add(prefix + "running_mean");
+            names.add(prefix + "running_var");
+            names.add(prefix + "num_batches_tracked");
+        }
+        layer.children().forEach((name, child) -> collectNorms(child, prefix + name + ".", names));
     }
 
     /** @return the shards of each global batch */
@@ -108,6 +141,69 @@ public final class DataParallel {
      */
     public double step(IntFunction<Tensor> shardLoss) {
         int p = params.size();
+        long[] tracked = new long[norms.size()];
+        for (int i = 0; i < tracked.length; i++) {
+            tracked[i] = norms.get(i).numBatchesTracked();
+        }
+        List<RunningStatistics.Update> updates;
+        RunningStatistics.startRecording();
+        try {
+            shardGradients(shardLoss);
+        } finally {
+            updates = RunningStatistics.stopRecording();
+        }
+        collective.sumShards(layout, values, present, sum, sumPresent);
+        if (!norms.isEmpty()) {
+            // The running statistics are still those of the step's start, the same on every rank.
+            copyStatistics(true);
+            collective.foldInRankOrder(statistics, state -> {
+                copyStatistics(false);
+                updates.forEach(RunningStatistics.Update::apply);
+                copyStatistics(true);
+            });
+            copyStatistics(false);
+            for (int i = 0; i < tracked.length; i++) {
+                norms.get(i).setNumBatchesTracked(tracked[i] + layout.shards());
+            }
+        }
+        float scale = (float) (1.0 / layout.shards());
+        for (int i = 0; i < p; i++) {
+            Tensor param = params.get(i);
+            param.zeroGrad();
+            if (!sumPresent[i]) {
+                continue;
+            }
+            if (grads[i] == null) {
+                grads[i] = Tensor.zeros(DType.F32, param.shape());
+            }
+            float[] g = grads[i].f32();
+            for (int j = 0, at = layout.start(i); j < g.length; j++) {
+                g[j] = sum[at + j] * scale;
+            }
+            Graph.assignGrad(param, grads[i]);
+        }
+        return sum[layout.start(p)] * scale;
+    }
+
+    /** Between the layers' running statistics and {@link #statistics}: {@code out} copies them there. */
+    private void copyStatistics(boolean out) {
+        int at = 0;
+        for (BatchNorm2d bn : norms) {
+            for (Tensor t : new Tensor[] {bn.runningMean().tensor(), bn.runningVar().tensor()}) {
+                float[] f = t.f32();
+                if (out) {
+                    System.arraycopy(f, 0, statistics, at, f.length);
+                } else {
+                    System.arraycopy(statistics, at, f, 0, f.length);
+                }
+                at += f.length;
+            }
+        }
+    }
+
+    /** This rank's shards, one at a time: forward, backward, and the gradients into {@link #values}. */
+    private void shardGradients(IntFunction<Tensor> shardLoss) {
+        int p = params.size();
         for (int s = 0; s < values.length; s++) {
             for (Tensor t : params) {
                 t.zeroGrad();
@@ -128,23 +224,5 @@ public final class DataParallel {
             values[s][layout.start(p)] = (float) loss.item();
             present[s][p] = true;
         }
-        collective.sumShards(layout, values, present, sum, sumPresent);
-        float scale = (float) (1.0 / layout.shards());
-        for (int i = 0; i < p; i++) {
-            Tensor param = params.get(i);
-            param.zeroGrad();
-            if (!sumPresent[i]) {
-                continue;
-            }
-            if (grads[i] == null) {
-                grads[i] = Tensor.zeros(DType.F32, param.shape());
-            }
-            float[] g = grads[i].f32();
-            for (int j = 0, at = layout.start(i); j < g.length; j++) {
-                g[j] = sum[at + j] * scale;
-            }
-            Graph.assignGrad(param, grads[i]);
-        }
-        return sum[layout.start(p)] * scale;
     }
 }

@@ -1,5 +1,7 @@
 package dev.lanes.distributed;
 
+import java.util.function.Consumer;
+
 /**
  * One rank holding every shard: the single-process run that a data-parallel run on any number
  * of ranks reproduces bit for bit. The sum is the plain in-order accumulation; broadcast and
@@ -35,6 +37,12 @@ public final class LocalCollective implements Collective {
         for (int i = 0; i < outPresent.length; i++) {
             outPresent[i] = fold.seen(i);
         }
+    }
+
+    @Override
+    public void foldInRankOrder(float[] state, Consumer<float[]> step) {
+        checkOpen();
+        step.accept(state);
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * A {@link Collective} over TCP, on a ring: each rank keeps one connection to the next rank
@@ -52,6 +53,8 @@ public final class TcpCollective implements Collective {
     private static final int GATHER = 2;
     private static final int BROADCAST = 3;
     private static final int BARRIER = 4;
+    private static final int FOLD = 5;
+    private static final int FOLDED = 6;
     /** Floats per chunk of the passes: small enough to keep every rank busy, large enough to stream. */
     private static final int CHUNK = 1 << 16;
 
@@ -383,6 +386,32 @@ public final class TcpCollective implements Collective {
         if (!last) {
             next.out.flush();
         }
+    }
+
+    @Override
+    public void foldInRankOrder(float[] state, Consumer<float[]> step) {
+        checkOpen();
+        run("foldInRankOrder", () -> {
+            if (rank > 0) {
+                prev.expect(FOLD, "foldInRankOrder");
+                int len = prev.in.readInt();
+                if (len != state.length) {
+                    throw new CollectiveException("foldInRankOrder: rank " + prev.rank + " passes " + len
+                            + " values, rank " + rank + " expects " + state.length);
+                }
+                prev.readFloats(state, 0, len);
+                progress();
+            }
+            step.accept(state);
+            if (rank < size - 1) {
+                next.out.writeInt(FOLD);
+                next.out.writeInt(state.length);
+                next.writeFloats(state, 0, state.length);
+                next.out.flush();
+                progress();
+            }
+            passAround(size - 1, FOLDED, "foldInRankOrder", state, new boolean[0]);
+        });
     }
 
     @Override

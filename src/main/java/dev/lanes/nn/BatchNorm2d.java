@@ -106,6 +106,22 @@ public final class BatchNorm2d extends Layer {
         return numBatchesTracked == null ? 0 : (long) numBatchesTracked.tensor().item();
     }
 
+    /**
+     * Sets the number of training batches seen (the {@code num_batches_tracked} buffer).
+     *
+     * @throws IllegalStateException    without running statistics
+     * @throws IllegalArgumentException on a negative count
+     */
+    public void setNumBatchesTracked(long n) {
+        if (numBatchesTracked == null) {
+            throw new IllegalStateException("BatchNorm2d: this layer keeps no running statistics");
+        }
+        if (n < 0) {
+            throw new IllegalArgumentException("BatchNorm2d: num_batches_tracked must be >= 0, got " + n);
+        }
+        numBatchesTracked.tensor().setFlat(0, n);
+    }
+
     @Override
     public Tensor forward(Tensor input) {
         return normalise(input, null, false);

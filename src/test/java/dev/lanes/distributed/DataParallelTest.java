@@ -11,6 +11,8 @@ import dev.lanes.autograd.Ops;
 import dev.lanes.nn.BatchNorm2d;
 import dev.lanes.nn.Layer;
 import dev.lanes.nn.Linear;
+import dev.lanes.nn.models.ResNets;
+import dev.lanes.nn.models.Shortcut;
 import dev.lanes.optim.Optimizer;
 import dev.lanes.optim.SGD;
 import dev.lanes.tensor.DType;
@@ -18,6 +20,7 @@ import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,25 +50,37 @@ class DataParallelTest {
         }
     }
 
-    /** Step t's shard k: three examples. */
-    private static Tensor inputs(int step, int shard) {
-        return Tensor.randn(new Generator(1000L * step + shard), DType.F32, 3, 5);
+    /** A model, and step t's shard k's examples for it. */
+    private record Case(String name, Supplier<Layer> model, int[] example) {
+        Tensor inputs(int step, int shard) {
+            int[] dims = new int[example.length + 1];
+            dims[0] = 3;
+            System.arraycopy(example, 0, dims, 1, example.length);
+            return Tensor.randn(new Generator(1000L * step + shard), DType.F32, dims);
+        }
     }
+
+    private static final List<Case> CASES = List.of(
+            new Case("MLP", Net::new, new int[] {5}),
+            new Case("ResNet-8 A", () -> ResNets.cifar(8, 3, 4, Shortcut.ZERO_PAD, true, DType.F32, new Generator(3)),
+                    new int[] {3, 8, 8}),
+            new Case("ResNet-8 B", () -> ResNets.cifar(8, 3, 4, Shortcut.PROJECTION, true, DType.F32,
+                    new Generator(4)), new int[] {3, 8, 8}));
 
     private static int[] labels(int step, int shard) {
         return new int[] {(step + shard) % 4, (step + 2 * shard) % 4, shard % 4};
     }
 
     /** The oracle: one process, backward() shard after shard into the gradients, scaled by 1 / shards. */
-    private static List<float[]> accumulated() {
-        Net net = new Net();
+    private static List<float[]> accumulated(Case c) {
+        Layer net = c.model().get();
         Optimizer opt = new SGD(net.parameters(), 0.1, 0.9);
         float[] losses = new float[STEPS];
         for (int t = 0; t < STEPS; t++) {
             opt.zeroGrad();
             float loss = 0;
             for (int k = 0; k < SHARDS; k++) {
-                Tensor l = Losses.crossEntropy(net.forward(inputs(t, k)), labels(t, k));
+                Tensor l = Losses.crossEntropy(net.forward(c.inputs(t, k)), labels(t, k));
                 l.backward();
                 loss = k == 0 ? (float) l.item() : loss + (float) l.item();
             }
@@ -84,42 +99,58 @@ class DataParallelTest {
         return state(net, losses);
     }
 
-    private static List<float[]> state(Net net, float[] losses) {
+    /** The losses, every parameter and its gradient, every buffer. */
+    private static List<float[]> state(Layer net, float[] losses) {
         List<float[]> out = new ArrayList<>();
         out.add(losses);
         for (Tensor p : net.parameters()) {
             out.add(p.toFloatArray());
             out.add(p.grad() == null ? null : p.grad().toFloatArray());
         }
+        net.stateDict().values().forEach(t -> out.add(t.toFloatArray()));
         return out;
     }
 
-    private static List<float[]> parallel(Collective c) {
-        Net net = new Net();
+    private static List<float[]> parallel(Case k, Collective c) {
+        Layer net = k.model().get();
         Optimizer opt = new SGD(net.parameters(), 0.1, 0.9);
         DataParallel dp = new DataParallel(c, net, SHARDS);
         float[] losses = new float[STEPS];
         for (int t = 0; t < STEPS; t++) {
             int step = t;
-            losses[t] = (float) dp.step(k -> Losses.crossEntropy(net.forward(inputs(step, k)), labels(step, k)));
+            losses[t] = (float) dp.step(s -> Losses.crossEntropy(net.forward(k.inputs(step, s)), labels(step, s)));
             opt.step();
         }
         return state(net, losses);
     }
 
+    /**
+     * Batch norm included (ResNet-8 with either shortcut): running statistics and
+     * {@code num_batches_tracked} end each step as the single process leaves them.
+     */
     @Test
     void anyNumberOfRanksGivesTheBitsOfOneProcessAccumulatingTheShards() throws Exception {
-        List<float[]> expected = accumulated();
-        assertNull(expected.get(expected.size() - 1), "the unused layer keeps no gradient");
-        assertEquals(expected.size(), parallel(new LocalCollective()).size());
-        assertSame(expected, parallel(new LocalCollective()), "local");
-        for (int ranks = 1; ranks <= 3; ranks++) {
-            List<List<float[]>> all = TcpCollectiveTest.onRing(ranks, CollectiveOptions.of("dp-test"),
-                    DataParallelTest::parallel);
-            for (int r = 0; r < ranks; r++) {
-                assertSame(expected, all.get(r), "rank " + r + " of " + ranks);
+        for (Case c : CASES) {
+            List<float[]> expected = accumulated(c);
+            assertSame(expected, parallel(c, new LocalCollective()), c.name() + " local");
+            for (int ranks = 1; ranks <= 3; ranks++) {
+                List<List<float[]>> all = TcpCollectiveTest.onRing(ranks, CollectiveOptions.of("dp-test"),
+                        col -> parallel(c, col));
+                for (int r = 0; r < ranks; r++) {
+                    assertSame(expected, all.get(r), c.name() + " rank " + r + " of " + ranks);
+                }
             }
         }
+        Layer mlp = new Net();
+        List<float[]> mlpState = accumulated(CASES.get(0));
+        int unusedGrad = 1 + 2 * (mlp.parameters().size() - 1) + 1;
+        assertNull(mlpState.get(unusedGrad), "the unused layer keeps no gradient");
+        Layer resnet = CASES.get(1).model().get();
+        List<float[]> resnetState = accumulated(CASES.get(1));
+        int tracked = 1 + 2 * resnet.parameters().size() + List.copyOf(resnet.stateDict().keySet())
+                .indexOf("bn1.num_batches_tracked");
+        assertTrue(tracked > 0, resnet.stateDict().keySet().toString());
+        assertEquals(STEPS * SHARDS, resnetState.get(tracked)[0], "every shard counts as a batch");
     }
 
     private static void assertSame(List<float[]> expected, List<float[]> got, String what) {
@@ -130,15 +161,16 @@ class DataParallelTest {
     }
 
     @Test
-    void modelsWithBuffersAndTooFewShardsAreRefused() {
+    void otherBuffersAndTooFewShardsAreRefused() {
         Layer withBuffers = new Layer() {
             {
                 registerModule("bn", new BatchNorm2d(4));
+                registerBuffer("steps", Tensor.zeros(DType.F32, 1));
             }
         };
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new DataParallel(new LocalCollective(), withBuffers, 2));
-        assertTrue(e.getMessage().contains("running_mean"), e.getMessage());
+        assertTrue(e.getMessage().contains("[steps]"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new DataParallel(new LocalCollective(), new Net(), 0));
     }
 }

@@ -169,6 +169,27 @@ class TcpCollectiveTest {
     }
 
     @Test
+    void aFoldPassesThroughTheRanksInRankOrder() throws Exception {
+        for (int ranks = 1; ranks <= 3; ranks++) {
+            List<float[]> got = onRing(ranks, FAST, c -> {
+                float[] state = {c.rank() == 0 ? 1 : -7, 0}; // only rank 0's start counts
+                c.foldInRankOrder(state, s -> {
+                    s[0] = s[0] * 10 + c.rank() + 1;
+                    s[1]++;
+                });
+                return state;
+            });
+            float expected = 1;
+            for (int r = 0; r < ranks; r++) {
+                expected = expected * 10 + r + 1;
+            }
+            for (float[] state : got) {
+                assertArrayEquals(new float[] {expected, ranks}, state, ranks + " ranks");
+            }
+        }
+    }
+
+    @Test
     void aRankThatStopsAnsweringFailsTheOthersWithinTheTimeout() throws Exception {
         CollectiveOptions quick = FAST.withReadTimeout(Duration.ofMillis(700));
         long start = System.nanoTime();

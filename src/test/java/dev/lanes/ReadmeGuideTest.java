@@ -12,22 +12,36 @@ import dev.lanes.data.DataLoader;
 import dev.lanes.data.Epoch;
 import dev.lanes.data.FashionMnist;
 import dev.lanes.data.Normalize;
+import dev.lanes.distributed.Collective;
+import dev.lanes.distributed.CollectiveOptions;
+import dev.lanes.distributed.DataParallel;
+import dev.lanes.distributed.LocalCollective;
+import dev.lanes.distributed.TcpCollective;
 import dev.lanes.kernel.Blas;
 import dev.lanes.kernel.Kernels;
 import dev.lanes.kernel.PackedMatrix;
 import dev.lanes.nn.Layer;
 import dev.lanes.nn.Linear;
 import dev.lanes.optim.Adam;
+import dev.lanes.optim.SGD;
 import dev.lanes.optim.Schedules;
+import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.train.EpochMetrics;
 import dev.lanes.train.Trainer;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -141,6 +155,62 @@ class ReadmeGuideTest {
         }
         assertTrue(Double.isFinite(totals[0]) && totals[0] > 0, "total " + totals[0]);
         assertEquals(totals[1], totals[0], "the same losses with and without the memory");
+    }
+
+    /** Step s's shard k for the data-parallel guide: 4 images and their labels. */
+    private static Tensor images(int s, int k) {
+        return Tensor.randn(new Generator(100L * s + k), DType.F32, 4, 1, 28, 28);
+    }
+
+    private static int[] labels(int s, int k) {
+        return new int[] {(s + k) % 10, (s + 3 * k) % 10, k % 10, s % 10};
+    }
+
+    /** One rank of the data-parallel guide; returns its final weights. */
+    private float[] dataParallelRank(int rank, List<InetSocketAddress> hosts) {
+        // --- README, "Data-parallel training across processes", verbatim but for the rank,
+        // the hosts (given) and the number of steps ---
+        MyNet model = new MyNet(new Generator(42));                      // the same start on every rank
+        SGD opt = new SGD(model.parameters(), 0.05, 0.9);
+        try (TcpCollective.Binding binding = TcpCollective.bind(hosts.get(rank));
+             Collective ranks = binding.join(rank, hosts, CollectiveOptions.of("run-7"))) {
+            DataParallel dp = new DataParallel(ranks, model, 8);         // 8 shards per global batch
+            for (int step = 0; step < 3; step++) {
+                int s = step;
+                double loss = dp.step(k -> Losses.crossEntropy(model.forward(images(s, k)), labels(s, k)));
+                opt.step();                                              // the same update on every rank
+            }
+        }
+        // --- end ---
+        return model.parameters().get(0).toFloatArray();
+    }
+
+    @Test
+    void dataParallel() throws Exception {
+        List<InetSocketAddress> hosts = new ArrayList<>();
+        for (int r = 0; r < 2; r++) {
+            try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                hosts.add(new InetSocketAddress(InetAddress.getLoopbackAddress(), free.getLocalPort()));
+            }
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<float[]> other = pool.submit(() -> dataParallelRank(1, hosts));
+            float[] mine = dataParallelRank(0, hosts);
+            assertArrayEquals(mine, other.get(), "both replicas end equal");
+            // One rank holding all eight shards ends the same.
+            MyNet model = new MyNet(new Generator(42));
+            SGD opt = new SGD(model.parameters(), 0.05, 0.9);
+            DataParallel dp = new DataParallel(new LocalCollective(), model, 8);
+            for (int step = 0; step < 3; step++) {
+                int s = step;
+                dp.step(k -> Losses.crossEntropy(model.forward(images(s, k)), labels(s, k)));
+                opt.step();
+            }
+            assertArrayEquals(model.parameters().get(0).toFloatArray(), mine, "one rank gives the same bits");
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

@@ -1,0 +1,187 @@
+package dev.lanes.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lanes.autograd.Ops;
+import dev.lanes.nn.Layer;
+import dev.lanes.nn.Linear;
+import dev.lanes.nn.models.ResNets;
+import dev.lanes.nn.models.Shortcut;
+import dev.lanes.optim.Adam;
+import dev.lanes.optim.SGD;
+import dev.lanes.tensor.DType;
+import dev.lanes.tensor.Generator;
+import dev.lanes.tensor.Tensor;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Spark {@code local[2]}: a barrier stage of one or two workers trains an MLP and a ResNet-8 to
+ * the bits of the one-process run, and the trainer refuses what it cannot run under.
+ */
+class SparkTrainerTest {
+
+    /** An MLP for 5 features and 4 classes. */
+    static final class Mlp extends Layer {
+        private final Linear fc1;
+        private final Linear fc2;
+
+        Mlp() {
+            Generator gen = new Generator(9);
+            fc1 = registerModule("fc1", new Linear(5, 12, true, DType.F32, gen));
+            fc2 = registerModule("fc2", new Linear(12, 4, true, DType.F32, gen));
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            return fc2.forward(Ops.relu(fc1.forward(x)));
+        }
+    }
+
+    private static List<Example> examples(int n, int size, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<Example> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            float[] f = new float[size];
+            for (int j = 0; j < size; j++) {
+                f[j] = (float) r.nextGaussian();
+            }
+            out.add(new Example(f, r.nextInt(4)));
+        }
+        return out;
+    }
+
+    private static JavaSparkContext spark(SparkConf extra) {
+        SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("lanes-test")
+                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")
+                .set("spark.driver.bindAddress", "127.0.0.1");
+        for (var e : extra.getAll()) {
+            conf.set(e._1(), e._2());
+        }
+        return new JavaSparkContext(conf);
+    }
+
+    private static void assertSameState(Map<String, Tensor> expected, Map<String, Tensor> got, String what) {
+        assertEquals(expected.keySet(), got.keySet(), what);
+        expected.forEach((k, v) -> assertArrayEquals(v.toFloatArray(), got.get(k).toFloatArray(), what + ": " + k));
+    }
+
+    @Test
+    void oneOrTwoWorkersGiveTheBitsOfOneProcess() {
+        List<Example> vectors = examples(48, 5, 1);
+        List<Example> images = examples(32, 3 * 8 * 8, 2);
+        try (JavaSparkContext sc = spark(new SparkConf())) {
+            for (int workers = 1; workers <= 2; workers++) {
+                SparkTrainer mlp = SparkTrainer.builder(Mlp::new, m -> new SGD(m.parameters(), 0.1, 0.9))
+                        .inputShape(5).shards(4).globalBatch(8).epochs(2).workers(workers).seed(3)
+                        .timeouts(Duration.ofSeconds(60), Duration.ofSeconds(60)).build();
+                Map<String, Tensor> local = mlp.fitLocally(vectors);
+                assertSameState(local, mlp.fit(sc.parallelize(vectors, 3)), "MLP, " + workers + " workers");
+
+                SparkTrainer resnet = SparkTrainer.builder(
+                                () -> ResNets.cifar(8, 3, 4, Shortcut.ZERO_PAD, true, DType.F32, new Generator(5)),
+                                m -> new Adam(m.parameters(), 1e-3))
+                        .inputShape(3, 8, 8).shards(4).globalBatch(8).workers(workers).seed(4)
+                        .timeouts(Duration.ofSeconds(60), Duration.ofSeconds(60)).build();
+                Map<String, Tensor> localNet = resnet.fitLocally(images);
+                assertEquals(4.0, localNet.get("bn1.num_batches_tracked").item() / 4, "four steps of four shards");
+                assertSameState(localNet, resnet.fit(sc.parallelize(images, 2)), "ResNet-8, " + workers + " workers");
+            }
+        }
+    }
+
+    /** The README's model. */
+    static final class MyNet extends Layer {
+        private final Linear fc1;
+        private final Linear fc2;
+
+        MyNet(Generator gen) {
+            fc1 = registerModule("fc1", new Linear(28 * 28, 128, gen));
+            fc2 = registerModule("fc2", new Linear(128, 10, gen));
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            Tensor flat = Ops.reshape(x, x.size(0), 28 * 28);
+            return fc2.forward(Ops.relu(fc1.forward(flat)));
+        }
+    }
+
+    @Test
+    void theReadmeGuide() {
+        List<Example> data = examples(128, 28 * 28, 5);
+        try (JavaSparkContext sc = spark(new SparkConf())) {
+            // --- README, "On Apache Spark", verbatim ---
+            JavaRDD<Example> examples = sc.parallelize(data, 8);             // Example(float[] features, int label)
+            SparkTrainer trainer = SparkTrainer.builder(() -> new MyNet(new Generator(42)),
+                            m -> new SGD(m.parameters(), 0.05, 0.9))
+                    .inputShape(1, 28, 28).shards(8).globalBatch(64).epochs(2).workers(2).build();
+            Map<String, Tensor> state = trainer.fit(examples);              // rank 0's weights, on the driver
+            // --- end ---
+            assertSameState(trainer.fitLocally(data), state, "README");
+        }
+    }
+
+    @Test
+    void speculationAndDynamicAllocationAreRefused() {
+        SparkTrainer t = SparkTrainer.builder(Mlp::new, m -> new SGD(m.parameters(), 0.1)).inputShape(5).shards(2)
+                .globalBatch(4).build();
+        for (String key : new String[] {"spark.speculation", "spark.dynamicAllocation.enabled"}) {
+            try (JavaSparkContext sc = spark(new SparkConf().set(key, "true"))) {
+                IllegalStateException e = assertThrows(IllegalStateException.class,
+                        () -> t.fit(sc.parallelize(examples(8, 5, 3))));
+                assertTrue(e.getMessage().contains(key), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void countsThatDoNotFitAreRefused() {
+        assertThrows(IllegalArgumentException.class,
+                () -> SparkTrainer.builder(Mlp::new, m -> new SGD(m.parameters(), 0.1)).shards(2).build());
+        assertThrows(IllegalArgumentException.class, () -> SparkTrainer.builder(Mlp::new,
+                m -> new SGD(m.parameters(), 0.1)).inputShape(5).workers(3).shards(2).build());
+        assertThrows(IllegalArgumentException.class, () -> SparkTrainer.builder(Mlp::new,
+                m -> new SGD(m.parameters(), 0.1)).inputShape(5).shards(4).globalBatch(6).build());
+        SparkTrainer tooFew = SparkTrainer.builder(Mlp::new, m -> new SGD(m.parameters(), 0.1)).inputShape(5)
+                .shards(4).globalBatch(16).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> tooFew.fitLocally(examples(12, 5, 4)));
+        assertTrue(e.getMessage().contains("fewer than 4"), e.getMessage());
+    }
+
+    /** Loaded where Spark is absent, the builder says what is missing instead of failing to link. */
+    @Test
+    void withoutSparkTheBuilderSaysWhatIsMissing() throws Exception {
+        URL lanes = Path.of("target/classes").toUri().toURL();
+        URL adapter = Path.of("target/test-classes").toUri().toURL();
+        try (URLClassLoader noSpark = new URLClassLoader(new URL[] {lanes, adapter},
+                ClassLoader.getPlatformClassLoader())) {
+            Class<?> trainer = noSpark.loadClass(SparkTrainer.class.getName());
+            Class<?> model = noSpark.loadClass(ModelFactory.class.getName());
+            Class<?> optimizer = noSpark.loadClass(OptimizerFactory.class.getName());
+            // Resolved as a compiled call to builder is (reflection would resolve every method's types).
+            MethodHandle builder = MethodHandles.publicLookup().findStatic(trainer, "builder",
+                    MethodType.methodType(noSpark.loadClass(SparkTrainer.Builder.class.getName()), model, optimizer));
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> builder.invoke(null, null));
+            assertTrue(e.getMessage().contains("Apache Spark") && e.getMessage().contains("spark-submit"),
+                    e.getMessage());
+        }
+    }
+}

@@ -27,6 +27,10 @@ final class SparkRun {
             scala.collection.Iterator<List<SparkTrainer.NamedValues>>>, Serializable {
     }
 
+    private static String describe(String loaded) {
+        return loaded.equals("none") ? "the start" : "step " + loaded.replace("/", " (checksum ") + ")";
+    }
+
     static List<SparkTrainer.NamedValues> run(SparkTrainer t, JavaRDD<Example> examples, String token) {
         SparkConf conf = examples.context().getConf();
         if (conf.getBoolean("spark.dynamicAllocation.enabled", false)) {
@@ -53,21 +57,44 @@ final class SparkRun {
             while (it.hasNext()) {
                 data.add(it.next());
             }
+            SparkCheckpoints.Loaded resume = t.resumePoint();
+            String loaded = resume == null ? "none" : resume.step() + "/" + resume.checksum();
             try (TcpCollective.Binding binding = TcpCollective.bind(new InetSocketAddress(0))) {
-                String[] all = ctx.allGather(host + ":" + binding.address().getPort());
+                // Each rank's address and what it resumes from: every rank must start from the same state.
+                String[] all = ctx.allGather(host + ":" + binding.address().getPort() + " " + loaded);
                 List<InetSocketAddress> hosts = new ArrayList<>();
-                for (String a : all) {
-                    int colon = a.lastIndexOf(':');
-                    hosts.add(new InetSocketAddress(a.substring(0, colon), Integer.parseInt(a.substring(colon + 1))));
+                for (int r = 0; r < all.length; r++) {
+                    String[] fields = all[r].split(" ");
+                    if (!fields[1].equals(loaded)) {
+                        throw new IllegalStateException("SparkTrainer: rank " + r + " resumes from "
+                                + describe(fields[1]) + ", rank " + rank + " from " + describe(loaded)
+                                + "; refusing to start");
+                    }
+                    int colon = fields[0].lastIndexOf(':');
+                    hosts.add(new InetSocketAddress(fields[0].substring(0, colon),
+                            Integer.parseInt(fields[0].substring(colon + 1))));
                 }
-                List<SparkTrainer.NamedValues> state = t.worker(rank, hosts, binding, token, data);
+                List<SparkTrainer.NamedValues> state = t.worker(rank, hosts, binding, token, data, resume);
                 return CollectionConverters.asScala(List.of(state).iterator());
             }
         };
         @SuppressWarnings("unchecked")
         ClassTag<List<SparkTrainer.NamedValues>> tag = (ClassTag<List<SparkTrainer.NamedValues>>) (ClassTag<?>)
                 ClassTag$.MODULE$.apply(List.class);
-        Object[] results = (Object[]) parts.barrier().mapPartitions(task, false, tag).collect();
+        Object[] results = null;
+        for (int attempt = 1; results == null; attempt++) {
+            try {
+                results = (Object[]) parts.barrier().mapPartitions(task, false, tag).collect();
+            } catch (Exception e) { // SparkException is checked, though Scala does not declare it
+                if (attempt >= t.maxAttempts()) {
+                    throw new IllegalStateException("SparkTrainer: the training stage failed " + attempt + " times; the"
+                            + " last failure: " + e.getMessage(), e);
+                }
+                System.getLogger(SparkTrainer.class.getName()).log(System.Logger.Level.WARNING,
+                        "the training stage failed (attempt {0} of {1}); running it again from the newest checkpoint: {2}",
+                        attempt, t.maxAttempts(), e.getMessage());
+            }
+        }
         for (Object r : results) {
             @SuppressWarnings("unchecked")
             List<SparkTrainer.NamedValues> state = (List<SparkTrainer.NamedValues>) r;

@@ -40,6 +40,12 @@ import java.util.UUID;
  * step takes {@code globalBatch / shards} examples from every shard; an epoch has as many steps as
  * the smallest shard allows.
  *
+ * <p>Faults: with {@link Builder#checkpoint}, rank 0 saves the run every few steps; when a task
+ * fails (a lost executor, say) the stage fails, and {@link #fit} runs it again (up to
+ * {@link Builder#maxAttempts}), every rank resuming from the newest checkpoint. The ranks compare
+ * the step and checksum of what they loaded and refuse to start when they differ. A resumed run
+ * ends with the bits of an uninterrupted one.
+ *
  * <p>Spark must run the stage's tasks at once: dynamic allocation and speculation are refused,
  * and the cluster needs a free slot per worker. Needs Spark 4.2 or newer on the class path
  * ({@code spark-submit} provides it); without it {@link #builder} says so.
@@ -59,6 +65,9 @@ public final class SparkTrainer implements Serializable {
     private final long seed;
     private final long connectMillis;
     private final long readMillis;
+    private final String checkpointDir;
+    private final int checkpointEvery;
+    private final int maxAttempts;
 
     private SparkTrainer(Builder b) {
         this.model = b.model;
@@ -72,6 +81,9 @@ public final class SparkTrainer implements Serializable {
         this.seed = b.seed;
         this.connectMillis = b.connectTimeout.toMillis();
         this.readMillis = b.readTimeout.toMillis();
+        this.checkpointDir = b.checkpointDir;
+        this.checkpointEvery = b.checkpointEvery;
+        this.maxAttempts = b.maxAttempts;
     }
 
     /**
@@ -98,6 +110,9 @@ public final class SparkTrainer implements Serializable {
         private long seed;
         private Duration connectTimeout = Duration.ofMinutes(2);
         private Duration readTimeout = Duration.ofMinutes(5);
+        private String checkpointDir;
+        private int checkpointEvery;
+        private int maxAttempts = 3;
 
         private Builder(ModelFactory model, OptimizerFactory optimizer) {
             this.model = Objects.requireNonNull(model, "model");
@@ -160,6 +175,34 @@ public final class SparkTrainer implements Serializable {
         }
 
         /**
+         * Checkpoints: rank 0 saves the model, the optimizer and the step every {@code everySteps}
+         * global steps, atomically, in {@code dir} (a local path or any file system URI Hadoop can
+         * write, such as {@code hdfs://...}); a run resumes from the newest one found there.
+         *
+         * @return this
+         */
+        public Builder checkpoint(String dir, int everySteps) {
+            if (everySteps < 1) {
+                throw new IllegalArgumentException("SparkTrainer: checkpoint every >= 1 steps, got " + everySteps);
+            }
+            this.checkpointDir = Objects.requireNonNull(dir, "dir");
+            this.checkpointEvery = everySteps;
+            return this;
+        }
+
+        /**
+         * @return this, with how many times {@link SparkTrainer#fit} runs the barrier stage before
+         *         it gives up (default 3); each attempt resumes from the newest checkpoint
+         */
+        public Builder maxAttempts(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("SparkTrainer: maxAttempts must be >= 1, got " + n);
+            }
+            this.maxAttempts = n;
+            return this;
+        }
+
+        /**
          * @return the trainer
          * @throws IllegalArgumentException on a missing input shape, or counts that do not fit
          *                                  (fewer shards than workers, a batch that is not a
@@ -198,7 +241,7 @@ public final class SparkTrainer implements Serializable {
             byShard.computeIfAbsent(i % shards, k -> new ArrayList<>()).add(new ShardBatches.Indexed(i,
                     examples.get(i)));
         }
-        return train(new LocalCollective(), byShard, 0, shards).stateDict();
+        return train(new LocalCollective(), byShard, 0, shards, null, false).stateDict();
     }
 
     /** @return the rank holding {@code shard}: ranks hold contiguous runs of shards, as in ShardLayout */
@@ -215,10 +258,18 @@ public final class SparkTrainer implements Serializable {
      *
      * @param byShard the examples of this rank's shards, by shard
      */
-    Layer train(Collective c, Map<Integer, List<ShardBatches.Indexed>> byShard, int firstShard, int endShard) {
+    Layer train(Collective c, Map<Integer, List<ShardBatches.Indexed>> byShard, int firstShard, int endShard,
+                SparkCheckpoints.Loaded resume, boolean save) {
         Layer net = model.create();
         net.train();
         Optimizer opt = optimizer.create(net);
+        long start = 0;
+        if (resume != null) {
+            net.loadStateDict(resume.model());
+            opt.loadStateDict(resume.optimizer());
+            start = resume.step();
+        }
+        SparkCheckpoints checkpoints = save ? new SparkCheckpoints(checkpointDir) : null;
         DataParallel dp = new DataParallel(c, net, shards);
         int perShard = globalBatch / shards;
         Map<Integer, ShardBatches> mine = new HashMap<>();
@@ -242,6 +293,10 @@ public final class SparkTrainer implements Serializable {
                 order.put(m.getKey(), m.getValue().epoch(seed, e, shards));
             }
             for (int t = 0; t < stepsPerEpoch; t++) {
+                long global = (long) e * stepsPerEpoch + t;
+                if (global < start) {
+                    continue; // done before the checkpoint this run resumed from
+                }
                 int from = t * perShard;
                 dp.step(k -> {
                     List<Example> o = order.get(k);
@@ -249,6 +304,9 @@ public final class SparkTrainer implements Serializable {
                             ShardBatches.labels(o, from, perShard));
                 });
                 opt.step();
+                if (checkpoints != null && (global + 1) % checkpointEvery == 0) {
+                    checkpoints.save(global + 1, net.stateDict(), opt.stateDict());
+                }
             }
         }
         return net;
@@ -299,9 +357,19 @@ public final class SparkTrainer implements Serializable {
         return new CollectiveOptions(Duration.ofMillis(connectMillis), Duration.ofMillis(readMillis), token);
     }
 
+    /** @return the newest checkpoint to resume from, or null (none, or no checkpoint directory) */
+    SparkCheckpoints.Loaded resumePoint() {
+        return checkpointDir == null ? null : new SparkCheckpoints(checkpointDir).latest();
+    }
+
+    /** @return how many times {@link #fit} runs the stage before giving up */
+    int maxAttempts() {
+        return maxAttempts;
+    }
+
     /** @return what a worker returns: rank 0's state, nothing from the others */
     List<NamedValues> worker(int rank, List<InetSocketAddress> hosts, TcpCollective.Binding binding, String token,
-                             List<ShardBatches.Indexed> data) {
+                             List<ShardBatches.Indexed> data, SparkCheckpoints.Loaded resume) {
         Map<Integer, List<ShardBatches.Indexed>> byShard = new HashMap<>();
         for (ShardBatches.Indexed e : data) {
             byShard.computeIfAbsent((int) (e.index() % shards), k -> new ArrayList<>()).add(e);
@@ -309,7 +377,7 @@ public final class SparkTrainer implements Serializable {
         int first = (int) ((long) shards * rank / workers);
         int end = (int) ((long) shards * (rank + 1) / workers);
         try (Collective c = binding.join(rank, hosts, options(token))) {
-            Layer net = train(c, byShard, first, end);
+            Layer net = train(c, byShard, first, end, resume, rank == 0 && checkpointDir != null);
             return rank == 0 ? export(net) : List.of();
         }
     }

@@ -26,10 +26,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Spark {@code local[2]}: a barrier stage of one or two workers trains an MLP and a ResNet-8 to
@@ -136,6 +139,59 @@ class SparkTrainerTest {
             // --- end ---
             assertSameState(trainer.fitLocally(data), state, "README");
         }
+    }
+
+    /** Loss calls across both ranks of the run below, and whether it has failed yet. */
+    static final AtomicInteger CALLS = new AtomicInteger();
+    static final AtomicBoolean FAILED = new AtomicBoolean();
+
+    /**
+     * A task that fails mid-run (as a lost executor would) fails the stage; the trainer runs it
+     * again, every rank resumes from the newest checkpoint, and the run ends with the bits of an
+     * uninterrupted one, having redone only the steps after that checkpoint.
+     */
+    @Test
+    void aFailedTaskResumesFromTheCheckpointToTheBitsOfAnUninterruptedRun(@TempDir Path dir) {
+        List<Example> vectors = examples(48, 5, 1);
+        ShardLoss flaky = (model, x, y) -> {
+            // 4 shards, 12 steps: call 30 is in step 8, after the checkpoint of step 6.
+            if (CALLS.incrementAndGet() == 30 && FAILED.compareAndSet(false, true)) {
+                throw new IllegalStateException("a task fails mid-run");
+            }
+            return ShardLoss.crossEntropy().apply(model, x, y);
+        };
+        SparkTrainer trainer = SparkTrainer.builder(Mlp::new, m -> new Adam(m.parameters(), 1e-2))
+                .loss(flaky).inputShape(5).shards(4).globalBatch(8).epochs(2).workers(2).seed(3)
+                .checkpoint(dir.toUri().toString(), 2)
+                .timeouts(Duration.ofSeconds(60), Duration.ofSeconds(60)).build();
+        FAILED.set(true); // no failure in the reference run
+        Map<String, Tensor> uninterrupted = trainer.fitLocally(vectors);
+        FAILED.set(false);
+        CALLS.set(0);
+        try (JavaSparkContext sc = spark(new SparkConf())) {
+            assertSameState(uninterrupted, trainer.fit(sc.parallelize(vectors, 2)), "resumed run");
+        }
+        assertTrue(FAILED.get(), "a task failed");
+        // 28 calls for steps 1-7, up to 4 in step 8 (one fails), then steps 7-12 again: 24. A run
+        // started again from scratch would make 48 more instead.
+        assertTrue(CALLS.get() >= 54 && CALLS.get() <= 56, "resumed from step 6, " + CALLS.get() + " calls");
+        assertTrue(new java.io.File(dir.toFile(), String.format("step-%012d.safetensors", 12)).isFile());
+    }
+
+    @Test
+    void aCheckpointThatDoesNotMatchItsChecksumIsRefused(@TempDir Path dir) throws Exception {
+        SparkCheckpoints store = new SparkCheckpoints(dir.toUri().toString());
+        assertEquals(null, store.latest());
+        Map<String, Tensor> model = Map.of("w", Tensor.of(new float[] {1, 2}, 2));
+        store.save(4, model, Map.of());
+        assertEquals(4, store.latest().step());
+        assertArrayEquals(new float[] {1, 2}, store.latest().model().get("w").toFloatArray());
+        dev.lanes.io.SafeTensors.write(dir.resolve("step-000000000006.safetensors"),
+                Map.of("model.w", Tensor.of(new float[] {1, 3}, 2)),
+                Map.of("lanes.spark.step", "6", "lanes.spark.checksum",
+                        Long.toString(SparkCheckpoints.checksum(model, Map.of()))));
+        IllegalStateException e = assertThrows(IllegalStateException.class, store::latest);
+        assertTrue(e.getMessage().contains("checksum"), e.getMessage());
     }
 
     @Test

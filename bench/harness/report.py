@@ -21,6 +21,7 @@ AREA_TITLES = {
     'fma': 'FMA peak (roofline)', 'gemm': 'GEMM', 'elementwise': 'Elementwise kernels',
     'recurrent': 'Recurrent layers', 'conv': 'Convolution', 'resnet': 'ResNet training step',
     'serve': 'Serving latency and allocation', 'scaling': 'Scaling',
+    'distributed': 'Data-parallel training',
 }
 
 
@@ -991,6 +992,35 @@ class Report:
         fig.tight_layout()
         return self.chart('scaling.png', fig)
 
+    def distributed(self):
+        R = self.R
+        es = [e for e in R.all('CollectiveBenchmark') if e.area == 'distributed']
+        if not es:
+            return
+        sums = []
+        for floats, what in (('272000', "ResNet-20's parameters"), ('25600000', "ResNet-50's parameters")):
+            e = R.lanes('CollectiveBenchmark', 'sumShards', area='distributed', floats=floats)
+            if e:
+                sums.append(['%s floats (%s)' % ('{:,}'.format(int(floats)), what), pair(*mm(e)),
+                             '%.2f GB/s' % (int(floats) * 4 / e.median / 1e9)])
+        steps = []
+        one = R.lanes('CollectiveBenchmark', 'trainStep', area='distributed', workers='1')
+        for w in ('1', '2'):
+            e = R.lanes('CollectiveBenchmark', 'trainStep', area='distributed', workers=w)
+            if e:
+                steps.append([w, pair(*mm(e)), '%.2f' % (1 / e.median),
+                              fratio(one.median, e.median) if one else 'n/a'])
+        self.w('## Data-parallel training', '',
+               'Ranks as threads of one JVM on loopback TCP (`dev.lanes.distributed`), each computing on its own '
+               'thread. The shard-ordered sum over two ranks (what every data-parallel step does with the '
+               'gradients), and a ResNet-20 training step (3x32x32, global batch 64 in two shards) on one worker '
+               'holding both shards or two workers holding one each; both give the same bits.', '')
+        if sums:
+            self.w(table(['sum over 2 ranks', 'min / median', 'vector size / median'], sums), '')
+        if steps:
+            self.w(table(['workers', 'step min / median', 'steps/s (median)', 'speed-up over 1 worker'], steps), '')
+        self.w('Commands:', '', commands(es), '')
+
     def steps(self):
         r = self.R.r
         rows = [[s['area'], s['name'], '%.0f s' % s['seconds'],
@@ -1021,6 +1051,7 @@ class Report:
         self.resnet()
         self.serve()
         self.scaling()
+        self.distributed()
         self.steps()
         # The recurrent area's batch-1 step duplicates the serving row when ServeBenchmark ran.
         if any(h[0].startswith('LSTM 128->256 step') and h[0].endswith('p50') for h in self.headline):

@@ -52,7 +52,7 @@ PY = '/usr/bin/python3'
 # tuning and the fairer comparison (the JVM's heap stays mapped too); --torch-default-malloc
 # runs PyTorch without it.
 TORCH_MALLOC = {'MALLOC_MMAP_THRESHOLD_': str(32 << 20), 'MALLOC_TRIM_THRESHOLD_': str(1 << 30)}
-AREAS = ['fma', 'gemm', 'elementwise', 'recurrent', 'conv', 'resnet', 'serve', 'scaling']
+AREAS = ['fma', 'gemm', 'elementwise', 'recurrent', 'conv', 'resnet', 'serve', 'scaling', 'distributed']
 
 # JMH iteration settings per mode and weight class. "fast": microseconds to tens of milliseconds
 # per call; "step": the batch-1 recurrent step, whose many small kernels take the JIT longer to
@@ -521,6 +521,15 @@ class Run:
             self.step('serve', 'ResNetBenchmark.inferOne (stand-in)', lambda: self.jmh(
                 'serve', r'\.ResNetBenchmark\.inferOne$', {'shape': ['1x28x28', '3x32x32'], 'threads': th},
                 'fast', extra))
+
+    def area_distributed(self):
+        # Ranks are threads of the benchmark's JVM, each computing on its own thread: no peer.
+        self.step('distributed', 'CollectiveBenchmark sums', lambda: self.jmh(
+            'distributed', r'\.CollectiveBenchmark\.sumShards$', {'floats': ['272000', '25600000'], 'workers': ['2']},
+            'step'))
+        self.step('distributed', 'CollectiveBenchmark training steps', lambda: self.jmh(
+            'distributed', r'\.CollectiveBenchmark\.trainStep$', {'floats': ['272000'], 'workers': ['1', '2']},
+            'heavy'))
 
     def area_scaling(self):
         p, th = self.p, self.p['scaling_threads']

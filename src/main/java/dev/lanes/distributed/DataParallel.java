@@ -1,8 +1,13 @@
 package dev.lanes.distributed;
 
 import dev.lanes.nn.BatchNorm2d;
+import dev.lanes.nn.Dropout;
+import dev.lanes.nn.GRU;
+import dev.lanes.nn.LSTM;
 import dev.lanes.nn.Layer;
+import dev.lanes.nn.RNN;
 import dev.lanes.tensor.DType;
+import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Graph;
 import dev.lanes.tensor.internal.RunningStatistics;
@@ -36,6 +41,13 @@ import java.util.function.IntFunction;
  * rank, in shard order ({@link Collective#foldInRankOrder}); {@code num_batches_tracked} grows
  * by the number of shards.
  *
+ * <p>Dropout draws each shard's masks from a stream of its own: before shard {@code k}'s forward
+ * pass every dropout generator is restored to a state derived from its state at the step's start
+ * and {@code k}, and after the step it continues from a state derived from the step's start and
+ * the shard count. So the masks depend on the step and the shard, not on where the shard runs.
+ * The generators of {@code Dropout} layers and of the recurrent layers' dropout are found in
+ * the model; pass the ones your own forward passes draw from to the constructor.
+ *
  * <p>The replicas must start equal (load the same state dict, or {@link Collective#broadcast}
  * the parameters) and use the same optimizer; then they stay equal. Buffers other than batch
  * norm's are refused, F32 parameters only. Parameters no shard reached keep no gradient, as in
@@ -54,6 +66,7 @@ public final class DataParallel {
     private final Tensor[] grads;
     private final List<BatchNorm2d> norms = new ArrayList<>();
     private final float[] statistics;
+    private final List<Generator> generators = new ArrayList<>();
 
     /**
      * @param collective the ranks of the run
@@ -63,10 +76,23 @@ public final class DataParallel {
      *                                  there are fewer shards than ranks
      */
     public DataParallel(Collective collective, Layer model, int shards) {
+        this(collective, model, shards, new Generator[0]);
+    }
+
+    /**
+     * @param generators generators the model's own forward pass draws from (beyond the
+     *                   {@code Dropout} layers' and the recurrent layers', which are found)
+     * @see #DataParallel(Collective, Layer, int)
+     */
+    public DataParallel(Collective collective, Layer model, int shards, Generator... generators) {
         this.collective = Objects.requireNonNull(collective, "collective");
         Map<String, Tensor> named = model.namedParameters();
         Set<String> understood = new HashSet<>(named.keySet());
         collectNorms(model, "", understood);
+        collectGenerators(model);
+        for (Generator g : generators) {
+            addGenerator(Objects.requireNonNull(g, "generator"));
+        }
         List<String> others = model.stateDict().keySet().stream().filter(k -> !understood.contains(k)).toList();
         if (!others.isEmpty()) {
             throw new IllegalArgumentException("DataParallel: the model has buffers " + others + " that are not batch"
@@ -114,6 +140,44 @@ public final class DataParallel {
         layer.children().forEach((name, child) -> collectNorms(child, prefix + name + ".", names));
     }
 
+    private void collectGenerators(Layer layer) {
+        if (layer instanceof Dropout d && d.p() > 0) {
+            addGenerator(d.generator());
+        }
+        Generator recurrent = switch (layer) {
+            case LSTM l -> l.options().dropout() > 0 ? l.dropoutGenerator() : null;
+            case GRU g -> g.options().dropout() > 0 ? g.dropoutGenerator() : null;
+            case RNN r -> r.options().dropout() > 0 ? r.dropoutGenerator() : null;
+            default -> null;
+        };
+        if (recurrent != null) {
+            addGenerator(recurrent);
+        }
+        layer.children().values().forEach(this::collectGenerators);
+    }
+
+    private void addGenerator(Generator g) {
+        for (Generator known : generators) {
+            if (known == g) {
+                return;
+            }
+        }
+        generators.add(g);
+    }
+
+    /** @return the generators whose streams this run splits by shard, in the order checkpoints keep them */
+    public List<Generator> generators() {
+        return List.copyOf(generators);
+    }
+
+    /** @return the state of shard {@code k}'s stream of a generator that was at {@code start} */
+    private static long stream(long start, int k) {
+        long z = start + (k + 1L) * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
     /** @return the shards of each global batch */
     public int shards() {
         return layout.shards();
@@ -145,12 +209,19 @@ public final class DataParallel {
         for (int i = 0; i < tracked.length; i++) {
             tracked[i] = norms.get(i).numBatchesTracked();
         }
+        long[] starts = new long[generators.size()];
+        for (int i = 0; i < starts.length; i++) {
+            starts[i] = generators.get(i).state();
+        }
         List<RunningStatistics.Update> updates;
         RunningStatistics.startRecording();
         try {
-            shardGradients(shardLoss);
+            shardGradients(shardLoss, starts);
         } finally {
             updates = RunningStatistics.stopRecording();
+            for (int i = 0; i < starts.length; i++) {
+                generators.get(i).restore(stream(starts[i], layout.shards()));
+            }
         }
         collective.sumShards(layout, values, present, sum, sumPresent);
         if (!norms.isEmpty()) {
@@ -202,9 +273,12 @@ public final class DataParallel {
     }
 
     /** This rank's shards, one at a time: forward, backward, and the gradients into {@link #values}. */
-    private void shardGradients(IntFunction<Tensor> shardLoss) {
+    private void shardGradients(IntFunction<Tensor> shardLoss, long[] starts) {
         int p = params.size();
         for (int s = 0; s < values.length; s++) {
+            for (int i = 0; i < starts.length; i++) {
+                generators.get(i).restore(stream(starts[i], first + s));
+            }
             for (Tensor t : params) {
                 t.zeroGrad();
             }

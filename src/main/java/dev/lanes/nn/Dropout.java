@@ -33,6 +33,16 @@ public final class Dropout extends Layer {
         this(0.5, gen);
     }
 
+    /** @return the probability of zeroing an element */
+    public double p() {
+        return p;
+    }
+
+    /** @return the generator the masks are drawn from */
+    public Generator generator() {
+        return gen;
+    }
+
     @Override
     public Tensor forward(Tensor input) {
         return isTraining() ? Ops.dropout(input, p, gen) : input;

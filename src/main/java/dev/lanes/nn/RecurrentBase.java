@@ -81,6 +81,11 @@ abstract sealed class RecurrentBase extends Layer permits RNN, LSTM, GRU {
         }
     }
 
+    /** @return the generator of the dropout between stacked layers (used when {@code options().dropout() > 0}) */
+    public final Generator dropoutGenerator() {
+        return dropoutGen;
+    }
+
     /** @return the sizes and flags */
     public final RecurrentOptions options() {
         return options;

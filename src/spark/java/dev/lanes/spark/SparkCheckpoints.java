@@ -19,7 +19,8 @@ import org.apache.hadoop.fs.FileSystem;
 /**
  * The Spark trainer's checkpoints: one safetensors file per saved step in a directory of any
  * file system Hadoop can write (a local path, {@code hdfs://}, ...), holding the model's and
- * the optimizer's state and, in its metadata, the step and a checksum of the tensors. A file
+ * the optimizer's state and, in its metadata, the step, the dropout generators' states and a
+ * checksum of all of it. A file
  * appears under its final name only once written whole (written beside it, then renamed), so
  * a crash while saving leaves the previous checkpoint as the latest. The two newest are kept.
  */
@@ -32,7 +33,8 @@ final class SparkCheckpoints {
     private final String dir;
 
     /** What a checkpoint holds. */
-    record Loaded(long step, long checksum, Map<String, Tensor> model, Map<String, Tensor> optimizer) {
+    record Loaded(long step, long checksum, Map<String, Tensor> model, Map<String, Tensor> optimizer,
+                  long[] generators) {
     }
 
     SparkCheckpoints(String dir) {
@@ -47,9 +49,17 @@ final class SparkCheckpoints {
         return new org.apache.hadoop.fs.Path(dir, name);
     }
 
-    /** @return a checksum of the tensors' names, shapes and values, by name (a file may reorder them) */
-    static long checksum(Map<String, Tensor> model, Map<String, Tensor> optimizer) {
+    /**
+     * @return a checksum of the tensors' names, shapes and values, by name (a file may reorder
+     *         them), and of the generators' states
+     */
+    static long checksum(Map<String, Tensor> model, Map<String, Tensor> optimizer, long[] generators) {
         CRC32 crc = new CRC32();
+        for (long g : generators) {
+            for (int i = 0; i < 8; i++) {
+                crc.update((int) (g >>> (8 * i)));
+            }
+        }
         for (Map<String, Tensor> m : java.util.List.of(model, optimizer)) {
             new java.util.TreeMap<>(m).forEach((name, t) -> {
                 crc.update(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -68,13 +78,16 @@ final class SparkCheckpoints {
     }
 
     /** Writes the state after {@code step} global steps, then drops all but the newest checkpoints. */
-    void save(long step, Map<String, Tensor> model, Map<String, Tensor> optimizer) {
+    void save(long step, Map<String, Tensor> model, Map<String, Tensor> optimizer, long[] generators) {
         Map<String, Tensor> all = new LinkedHashMap<>();
         model.forEach((k, v) -> all.put("model." + k, v));
         optimizer.forEach((k, v) -> all.put("optimizer." + k, v));
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("lanes.spark.step", Long.toString(step));
-        meta.put("lanes.spark.checksum", Long.toString(checksum(model, optimizer)));
+        for (int i = 0; i < generators.length; i++) {
+            meta.put("lanes.spark.generator." + i, Long.toString(generators[i]));
+        }
+        meta.put("lanes.spark.checksum", Long.toString(checksum(model, optimizer, generators)));
         Path local = null;
         try {
             local = Files.createTempFile("lanes-checkpoint", SUFFIX);
@@ -136,11 +149,16 @@ final class SparkCheckpoints {
             });
             long step = Long.parseLong(file.metadata().get("lanes.spark.step"));
             long checksum = Long.parseLong(file.metadata().get("lanes.spark.checksum"));
-            if (checksum(model, optimizer) != checksum) {
+            java.util.List<Long> gens = new java.util.ArrayList<>();
+            for (int i = 0; file.metadata().containsKey("lanes.spark.generator." + i); i++) {
+                gens.add(Long.parseLong(file.metadata().get("lanes.spark.generator." + i)));
+            }
+            long[] generators = gens.stream().mapToLong(Long::longValue).toArray();
+            if (checksum(model, optimizer, generators) != checksum) {
                 throw new IllegalStateException("SparkTrainer: checkpoint " + newest + " does not match its checksum;"
                         + " refusing to resume from it");
             }
-            return new Loaded(step, checksum, model, optimizer);
+            return new Loaded(step, checksum, model, optimizer, generators);
         } catch (IOException | RuntimeException e) {
             if (e instanceof IllegalStateException ise) {
                 throw ise;

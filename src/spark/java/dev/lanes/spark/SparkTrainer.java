@@ -8,6 +8,7 @@ import dev.lanes.distributed.TcpCollective;
 import dev.lanes.nn.Layer;
 import dev.lanes.optim.Optimizer;
 import dev.lanes.tensor.DType;
+import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
 import java.io.Serializable;
 import java.net.InetSocketAddress;
@@ -263,14 +264,22 @@ public final class SparkTrainer implements Serializable {
         Layer net = model.create();
         net.train();
         Optimizer opt = optimizer.create(net);
+        DataParallel dp = new DataParallel(c, net, shards);
+        List<Generator> generators = dp.generators();
         long start = 0;
         if (resume != null) {
+            if (resume.generators().length != generators.size()) {
+                throw new IllegalStateException("SparkTrainer: the checkpoint holds " + resume.generators().length
+                        + " generator states, the model has " + generators.size() + " dropout generators");
+            }
             net.loadStateDict(resume.model());
             opt.loadStateDict(resume.optimizer());
+            for (int i = 0; i < generators.size(); i++) {
+                generators.get(i).restore(resume.generators()[i]);
+            }
             start = resume.step();
         }
         SparkCheckpoints checkpoints = save ? new SparkCheckpoints(checkpointDir) : null;
-        DataParallel dp = new DataParallel(c, net, shards);
         int perShard = globalBatch / shards;
         Map<Integer, ShardBatches> mine = new HashMap<>();
         long[] steps = {Long.MAX_VALUE};
@@ -305,7 +314,8 @@ public final class SparkTrainer implements Serializable {
                 });
                 opt.step();
                 if (checkpoints != null && (global + 1) % checkpointEvery == 0) {
-                    checkpoints.save(global + 1, net.stateDict(), opt.stateDict());
+                    long[] states = generators.stream().mapToLong(Generator::state).toArray();
+                    checkpoints.save(global + 1, net.stateDict(), opt.stateDict(), states);
                 }
             }
         }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lanes.autograd.Losses;
 import dev.lanes.autograd.Ops;
 import dev.lanes.nn.BatchNorm2d;
+import dev.lanes.nn.Dropout;
 import dev.lanes.nn.Layer;
 import dev.lanes.nn.Linear;
 import dev.lanes.nn.models.ResNets;
@@ -50,6 +51,33 @@ class DataParallelTest {
         }
     }
 
+    /** An MLP with dropout (its generator separate from the weights'). */
+    private static final class DropNet extends Layer {
+        private final Linear fc1;
+        private final Dropout drop;
+        private final Linear fc2;
+
+        DropNet() {
+            Generator gen = new Generator(22);
+            fc1 = registerModule("fc1", new Linear(5, 16, true, DType.F32, gen));
+            drop = registerModule("drop", new Dropout(0.3, new Generator(23)));
+            fc2 = registerModule("fc2", new Linear(16, 4, true, DType.F32, gen));
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            return fc2.forward(drop.forward(Ops.tanh(fc1.forward(x))));
+        }
+    }
+
+    /** The documented stream of shard k of a generator that was at {@code start} when the step began. */
+    private static long stream(long start, int k) {
+        long z = start + (k + 1L) * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
     /** A model, and step t's shard k's examples for it. */
     private record Case(String name, Supplier<Layer> model, int[] example) {
         Tensor inputs(int step, int shard) {
@@ -62,6 +90,7 @@ class DataParallelTest {
 
     private static final List<Case> CASES = List.of(
             new Case("MLP", Net::new, new int[] {5}),
+            new Case("MLP with dropout", DropNet::new, new int[] {5}),
             new Case("ResNet-8 A", () -> ResNets.cifar(8, 3, 4, Shortcut.ZERO_PAD, true, DType.F32, new Generator(3)),
                     new int[] {3, 8, 8}),
             new Case("ResNet-8 B", () -> ResNets.cifar(8, 3, 4, Shortcut.PROJECTION, true, DType.F32,
@@ -76,10 +105,15 @@ class DataParallelTest {
         Layer net = c.model().get();
         Optimizer opt = new SGD(net.parameters(), 0.1, 0.9);
         float[] losses = new float[STEPS];
+        Generator dropout = net instanceof DropNet d ? d.drop.generator() : null;
         for (int t = 0; t < STEPS; t++) {
             opt.zeroGrad();
             float loss = 0;
+            long start = dropout == null ? 0 : dropout.state();
             for (int k = 0; k < SHARDS; k++) {
+                if (dropout != null) {
+                    dropout.restore(stream(start, k));
+                }
                 Tensor l = Losses.crossEntropy(net.forward(c.inputs(t, k)), labels(t, k));
                 l.backward();
                 loss = k == 0 ? (float) l.item() : loss + (float) l.item();
@@ -94,6 +128,9 @@ class DataParallelTest {
                 }
             }
             losses[t] = loss * scale;
+            if (dropout != null) {
+                dropout.restore(stream(start, SHARDS));
+            }
             opt.step();
         }
         return state(net, losses);
@@ -145,8 +182,8 @@ class DataParallelTest {
         List<float[]> mlpState = accumulated(CASES.get(0));
         int unusedGrad = 1 + 2 * (mlp.parameters().size() - 1) + 1;
         assertNull(mlpState.get(unusedGrad), "the unused layer keeps no gradient");
-        Layer resnet = CASES.get(1).model().get();
-        List<float[]> resnetState = accumulated(CASES.get(1));
+        Layer resnet = CASES.get(2).model().get();
+        List<float[]> resnetState = accumulated(CASES.get(2));
         int tracked = 1 + 2 * resnet.parameters().size() + List.copyOf(resnet.stateDict().keySet())
                 .indexOf("bn1.num_batches_tracked");
         assertTrue(tracked > 0, resnet.stateDict().keySet().toString());

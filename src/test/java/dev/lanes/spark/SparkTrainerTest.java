@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lanes.autograd.Ops;
+import dev.lanes.nn.Dropout;
 import dev.lanes.nn.Layer;
 import dev.lanes.nn.Linear;
 import dev.lanes.nn.models.ResNets;
@@ -54,6 +55,25 @@ class SparkTrainerTest {
         @Override
         public Tensor forward(Tensor x) {
             return fc2.forward(Ops.relu(fc1.forward(x)));
+        }
+    }
+
+    /** The MLP with dropout between its layers (so checkpoints must carry the generator). */
+    static final class DropoutMlp extends Layer {
+        private final Linear fc1;
+        private final Dropout drop;
+        private final Linear fc2;
+
+        DropoutMlp() {
+            Generator gen = new Generator(9);
+            fc1 = registerModule("fc1", new Linear(5, 12, true, DType.F32, gen));
+            drop = registerModule("drop", new Dropout(0.25, new Generator(10)));
+            fc2 = registerModule("fc2", new Linear(12, 4, true, DType.F32, gen));
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            return fc2.forward(drop.forward(Ops.relu(fc1.forward(x))));
         }
     }
 
@@ -160,7 +180,7 @@ class SparkTrainerTest {
             }
             return ShardLoss.crossEntropy().apply(model, x, y);
         };
-        SparkTrainer trainer = SparkTrainer.builder(Mlp::new, m -> new Adam(m.parameters(), 1e-2))
+        SparkTrainer trainer = SparkTrainer.builder(DropoutMlp::new, m -> new Adam(m.parameters(), 1e-2))
                 .loss(flaky).inputShape(5).shards(4).globalBatch(8).epochs(2).workers(2).seed(3)
                 .checkpoint(dir.toUri().toString(), 2)
                 .timeouts(Duration.ofSeconds(60), Duration.ofSeconds(60)).build();
@@ -183,13 +203,14 @@ class SparkTrainerTest {
         SparkCheckpoints store = new SparkCheckpoints(dir.toUri().toString());
         assertEquals(null, store.latest());
         Map<String, Tensor> model = Map.of("w", Tensor.of(new float[] {1, 2}, 2));
-        store.save(4, model, Map.of());
+        store.save(4, model, Map.of(), new long[] {7});
         assertEquals(4, store.latest().step());
+        assertArrayEquals(new long[] {7}, store.latest().generators());
         assertArrayEquals(new float[] {1, 2}, store.latest().model().get("w").toFloatArray());
         dev.lanes.io.SafeTensors.write(dir.resolve("step-000000000006.safetensors"),
                 Map.of("model.w", Tensor.of(new float[] {1, 3}, 2)),
                 Map.of("lanes.spark.step", "6", "lanes.spark.checksum",
-                        Long.toString(SparkCheckpoints.checksum(model, Map.of()))));
+                        Long.toString(SparkCheckpoints.checksum(model, Map.of(), new long[0]))));
         IllegalStateException e = assertThrows(IllegalStateException.class, store::latest);
         assertTrue(e.getMessage().contains("checksum"), e.getMessage());
     }

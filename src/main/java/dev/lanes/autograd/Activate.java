@@ -32,14 +32,14 @@ final class Activate extends GradFn {
     }
 
     static Tensor apply(Activation f, Tensor x) {
-        Tensor y = StepArena.zeros(x.dtype(), x.shape());
+        Tensor y = StepArena.empty(x.dtype(), x.shape());
         Dispatch.activate(f, x, y);
         return Tape.output(f.opName(), y, () -> new Activate(f, x, y), x);
     }
 
     @Override
     protected Tensor[] backward(Tensor g) {
-        Tensor dx = StepArena.zeros(g.dtype(), g.shape());
+        Tensor dx = StepArena.empty(g.dtype(), g.shape());
         Dispatch.activateBackward(f, y, g, dx);
         return new Tensor[] {dx};
     }

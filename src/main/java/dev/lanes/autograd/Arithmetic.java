@@ -37,7 +37,7 @@ final class Arithmetic extends GradFn {
         String name = op.opName();
         Dispatch.sameDType(name, a, b);
         Shape shape = Shape.broadcast(name, a.shape(), b.shape());
-        Tensor out = StepArena.zeros(a.dtype(), shape);
+        Tensor out = StepArena.empty(a.dtype(), shape);
         Dispatch.binary(op, DataMovement.expand(a, shape), DataMovement.expand(b, shape), out);
         return Tape.output(name, out, () -> new Arithmetic(op, a, b, out), a, b);
     }

@@ -89,7 +89,7 @@ final class BatchNormNode extends OwnedGradientNode {
         DType dtype = x.dtype();
         Object xs = data(x);
         Object rs = residual == null ? null : data(residual);
-        Tensor y = StepArena.zeros(dtype, x.shape());
+        Tensor y = StepArena.empty(dtype, x.shape()); // every channel's pass writes its planes
         Object ys = data(y);
         // Saved for the backward pass; the loop below writes every channel.
         double[] means = StepArena.doubles(c);
@@ -188,8 +188,10 @@ final class BatchNormNode extends OwnedGradientNode {
         int residualSlot = inputCount() - 1;
         // The residual's gradient is the masked incoming gradient itself.
         boolean needsDr = hasResidual && needsGrad(residualSlot);
-        Tensor dr = needsDr ? ownsG ? g : StepArena.zeros(dtype, g.shape()) : null;
-        Tensor dx = needsGrad(0) ? ownsG && !needsDr ? g : StepArena.zeros(dtype, g.shape()) : null;
+        // Written whole below: dr by the ReLU mask (a residual comes only with the ReLU), dx by the
+        // channels' passes.
+        Tensor dr = needsDr ? ownsG ? g : StepArena.empty(dtype, g.shape()) : null;
+        Tensor dx = needsGrad(0) ? ownsG && !needsDr ? g : StepArena.empty(dtype, g.shape()) : null;
         Tensor dw = hasWeight && needsGrad(1) ? StepArena.zeros(dtype, mean.length) : null;
         Tensor db = hasBias && needsGrad(biasSlot) ? StepArena.zeros(dtype, mean.length) : null;
         // With the ReLU, the incoming gradient is first masked in one pass over the whole tensor
@@ -199,7 +201,7 @@ final class BatchNormNode extends OwnedGradientNode {
         // the channel runs), so dx may be the masked gradient's own storage.
         Tensor grad = g;
         if (out != null) {
-            grad = dr != null ? dr : dx != null ? dx : ownsG ? g : StepArena.zeros(dtype, g.shape());
+            grad = dr != null ? dr : dx != null ? dx : ownsG ? g : StepArena.empty(dtype, g.shape());
             Dispatch.activateBackward(Activation.RELU, out, 0, g, 0, grad, 0, g.numel());
         }
         Object gs = data(grad);

@@ -45,7 +45,7 @@ final class Conv2dNode extends GradFn {
             Dispatch.sameDType("conv2d", x, w, b);
         }
         ConvGeometry g = ConvChecks.geometry(x, w, b, stride, padding, dilation, groups);
-        Tensor y = StepArena.zeros(x.dtype(), g.n(), g.cOut(), g.hOut(), g.wOut());
+        Tensor y = StepArena.empty(x.dtype(), g.n(), g.cOut(), g.hOut(), g.wOut()); // convolve writes it whole
         convolve(g, x, w, b, y);
         return Tape.output("conv2d", y, () -> new Conv2dNode(g, x, w, b),
                 b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b});
@@ -247,7 +247,7 @@ final class Conv2dNode extends GradFn {
         };
         // dW[grp][co][r] = ((dWt_0 + dWt_1) + dWt_2) + ... at [grp][r][co], rows of dW^T split
         // across threads (each element's sum is the same on any of them).
-        Tensor dw = StepArena.zeros(DType.F32, w.shape());
+        Tensor dw = StepArena.empty(DType.F32, w.shape()); // the summing pass writes it whole
         float[] dws = dw.f32();
         int rows = g.groups() * k;
         int blocks = Math.max(1, Math.min(rows / 64, 2 * Parallel.threads()));
@@ -418,7 +418,7 @@ final class Conv2dNode extends GradFn {
             gathered(t, dy, flipped, sum, true);
             return sum;
         }
-        Tensor dx = StepArena.zeros(x.dtype(), x.shape());
+        Tensor dx = StepArena.empty(x.dtype(), x.shape());
         convolve(t, dy, flipped, null, dx);
         return dx;
     }

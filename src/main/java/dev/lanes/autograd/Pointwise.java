@@ -25,14 +25,14 @@ final class Pointwise extends GradFn {
     }
 
     static Tensor apply(PointwiseOp op, Tensor x) {
-        Tensor y = StepArena.zeros(x.dtype(), x.shape());
+        Tensor y = StepArena.empty(x.dtype(), x.shape());
         Dispatch.pointwise(op, x, y);
         return Tape.output(op.opName(), y, () -> new Pointwise(op, x, y), x);
     }
 
     @Override
     protected Tensor[] backward(Tensor g) {
-        Tensor dx = StepArena.zeros(g.dtype(), g.shape());
+        Tensor dx = StepArena.empty(g.dtype(), g.shape());
         Dispatch.pointwiseBackward(op, x, y, g, dx);
         return new Tensor[] {dx};
     }

@@ -72,8 +72,8 @@ public final class DataParallel {
      * @param collective the ranks of the run
      * @param model      this rank's replica
      * @param shards     logical shards per global batch, at least the number of ranks
-     * @throws IllegalArgumentException when the model has buffers or non-F32 parameters, or
-     *                                  there are fewer shards than ranks
+     * @throws IllegalArgumentException when the model has buffers other than batch norm's or
+     *                                  non-F32 parameters, or there are fewer shards than ranks
      */
     public DataParallel(Collective collective, Layer model, int shards) {
         this(collective, model, shards, new Generator[0]);

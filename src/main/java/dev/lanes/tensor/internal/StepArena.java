@@ -154,6 +154,26 @@ public final class StepArena {
         return factory().wrap(dtype, shape, null, d, a, a.step);
     }
 
+    /**
+     * A tensor for an operation that writes every element before anything reads it: like
+     * {@link #zeros}, but a reused array keeps its old values instead of being zeroed first (new
+     * arrays are zero, as always).
+     */
+    public static Tensor empty(DType dtype, Shape shape) {
+        StepArena a = OPEN.get();
+        if (a == null) {
+            return Tensor.zeros(dtype, shape);
+        }
+        int n = shape.numel();
+        return dtype == DType.F32 ? factory().wrap(dtype, shape, a.floats.take(n, float[]::new), null, a, a.step)
+                : factory().wrap(dtype, shape, null, a.doubles.take(n, double[]::new), a, a.step);
+    }
+
+    /** {@link #empty} of the given sizes. */
+    public static Tensor empty(DType dtype, int... dims) {
+        return empty(dtype, Shape.of(dims));
+    }
+
     /** {@link #zeros} of the given sizes. */
     public static Tensor zeros(DType dtype, int... dims) {
         return zeros(dtype, Shape.of(dims));

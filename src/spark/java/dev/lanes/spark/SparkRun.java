@@ -27,6 +27,27 @@ final class SparkRun {
             scala.collection.Iterator<List<SparkTrainer.NamedValues>>>, Serializable {
     }
 
+    /**
+     * Reads the ranks' rendezvous messages ({@code host:port checkpoint}, by rank).
+     *
+     * @return the ranks' addresses
+     * @throws IllegalStateException when a rank resumes from another checkpoint than this one
+     */
+    static List<InetSocketAddress> rendezvous(String[] all, int rank, String loaded) {
+        List<InetSocketAddress> hosts = new ArrayList<>();
+        for (int r = 0; r < all.length; r++) {
+            String[] fields = all[r].split(" ");
+            if (!fields[1].equals(loaded)) {
+                throw new IllegalStateException("SparkTrainer: rank " + r + " resumes from " + describe(fields[1])
+                        + ", rank " + rank + " from " + describe(loaded) + "; refusing to start");
+            }
+            int colon = fields[0].lastIndexOf(':');
+            hosts.add(new InetSocketAddress(fields[0].substring(0, colon),
+                    Integer.parseInt(fields[0].substring(colon + 1))));
+        }
+        return hosts;
+    }
+
     private static String describe(String loaded) {
         return loaded.equals("none") ? "the start" : "step " + loaded.replace("/", " (checksum ") + ")";
     }
@@ -62,18 +83,7 @@ final class SparkRun {
             try (TcpCollective.Binding binding = TcpCollective.bind(new InetSocketAddress(0))) {
                 // Each rank's address and what it resumes from: every rank must start from the same state.
                 String[] all = ctx.allGather(host + ":" + binding.address().getPort() + " " + loaded);
-                List<InetSocketAddress> hosts = new ArrayList<>();
-                for (int r = 0; r < all.length; r++) {
-                    String[] fields = all[r].split(" ");
-                    if (!fields[1].equals(loaded)) {
-                        throw new IllegalStateException("SparkTrainer: rank " + r + " resumes from "
-                                + describe(fields[1]) + ", rank " + rank + " from " + describe(loaded)
-                                + "; refusing to start");
-                    }
-                    int colon = fields[0].lastIndexOf(':');
-                    hosts.add(new InetSocketAddress(fields[0].substring(0, colon),
-                            Integer.parseInt(fields[0].substring(colon + 1))));
-                }
+                List<InetSocketAddress> hosts = rendezvous(all, rank, loaded);
                 List<SparkTrainer.NamedValues> state = t.worker(rank, hosts, binding, token, data, resume);
                 return CollectionConverters.asScala(List.of(state).iterator());
             }

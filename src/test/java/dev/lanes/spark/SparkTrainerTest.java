@@ -19,6 +19,7 @@ import dev.lanes.tensor.Tensor;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.net.InetSocketAddress;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
@@ -213,6 +214,21 @@ class SparkTrainerTest {
                         Long.toString(SparkCheckpoints.checksum(model, Map.of(), new long[0]))));
         IllegalStateException e = assertThrows(IllegalStateException.class, store::latest);
         assertTrue(e.getMessage().contains("checksum"), e.getMessage());
+    }
+
+    /** Ranks that loaded different checkpoints refuse to start, naming both. */
+    @Test
+    void ranksResumingFromDifferentCheckpointsRefuseToStart() {
+        List<InetSocketAddress> hosts = SparkRun.rendezvous(new String[] {"127.0.0.1:1 6/99", "127.0.0.2:2 6/99"}, 1,
+                "6/99");
+        assertEquals(List.of(new InetSocketAddress("127.0.0.1", 1), new InetSocketAddress("127.0.0.2", 2)), hosts);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> SparkRun.rendezvous(new String[] {"127.0.0.1:1 6/99", "127.0.0.2:2 4/12"}, 1, "4/12"));
+        assertTrue(e.getMessage().contains("rank 0 resumes from step 6 (checksum 99)")
+                && e.getMessage().contains("rank 1 from step 4 (checksum 12)"), e.getMessage());
+        e = assertThrows(IllegalStateException.class,
+                () -> SparkRun.rendezvous(new String[] {"127.0.0.1:1 none", "127.0.0.2:2 4/12"}, 1, "4/12"));
+        assertTrue(e.getMessage().contains("rank 0 resumes from the start"), e.getMessage());
     }
 
     @Test

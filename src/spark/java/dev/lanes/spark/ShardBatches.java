@@ -49,11 +49,6 @@ final class ShardBatches {
         }
     }
 
-    /** @return the shard's example count */
-    int size() {
-        return examples.size();
-    }
-
     /** @return the micro-batches of {@code perShard} examples the shard has per epoch */
     int steps(int perShard) {
         return examples.size() / perShard;

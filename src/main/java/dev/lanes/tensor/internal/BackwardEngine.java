@@ -143,7 +143,7 @@ public final class BackwardEngine {
                 } else {
                     // The first gradient may be shared (with the caller or another input): add
                     // into a fresh tensor, in one pass, rather than copy it.
-                    Tensor fresh = StepArena.zeros(sum.dtype(), sum.shape());
+                    Tensor fresh = StepArena.empty(sum.dtype(), sum.shape()); // the sum writes it whole
                     Dispatch.binary(Binary.ADD, sum, gi, fresh);
                     owned.add(fresh);
                     slots[Graph.outputIndex(in)] = fresh;

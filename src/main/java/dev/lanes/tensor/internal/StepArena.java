@@ -139,19 +139,15 @@ public final class StepArena {
      * Operations create their outputs, saved tensors and gradients here.
      */
     public static Tensor zeros(DType dtype, Shape shape) {
-        StepArena a = OPEN.get();
-        if (a == null) {
-            return Tensor.zeros(dtype, shape);
+        Tensor t = empty(dtype, shape);
+        if (owns(t)) {
+            if (dtype == DType.F32) {
+                Arrays.fill(t.f32(), 0f);
+            } else {
+                Arrays.fill(t.f64(), 0d);
+            }
         }
-        int n = shape.numel();
-        if (dtype == DType.F32) {
-            float[] f = a.floats.take(n, float[]::new);
-            Arrays.fill(f, 0f);
-            return factory().wrap(dtype, shape, f, null, a, a.step);
-        }
-        double[] d = a.doubles.take(n, double[]::new);
-        Arrays.fill(d, 0d);
-        return factory().wrap(dtype, shape, null, d, a, a.step);
+        return t;
     }
 
     /**
@@ -200,7 +196,7 @@ public final class StepArena {
         if (OPEN.get() == null) {
             return t.copy();
         }
-        Tensor c = zeros(t.dtype(), t.shape());
+        Tensor c = empty(t.dtype(), t.shape());
         if (t.dtype() == DType.F32) {
             System.arraycopy(t.f32(), 0, c.f32(), 0, t.numel());
         } else {

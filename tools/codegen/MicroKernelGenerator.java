@@ -259,66 +259,7 @@ public final class MicroKernelGenerator {
                     new Tile("tile8x2", 8, 2, SGEMM_A, "As {@link #tile12x2}, for a panel of 8 rows."),
                     new Tile("tile4x2", 4, 2, SGEMM_A, "As {@link #tile12x2}, for a panel of 4 rows.")));
 
-    static final StridedA GATHER_B_A = new StridedA("a", "ai", "lda", ", ai++", true);
-    static final StridedA GATHER_B_A_INLINE = new StridedA("a", "ai", "lda", ", ai++", false);
-
-    static final Family GATHER_B = new Family("GatherBTiles", """
-            The tiles of {@link GatherMicroKernels}: 12 or 4 rows of C by two vectors or one vector of
-            columns, with each k index's row of B found through the row table (B is never packed: for
-            a convolution it is the padded input itself) and A read in place, row {@code r} of k index
-            {@code p} at {@code ai + r * lda + p}. Each element is a chain of FMAs from zero in k order,
-            as in {@link GatherGemm}, stored as it is.""",
-            List.of("dev.lanes.kernel.internal.GatherGemm"),
-            "int k, float[] a, int ai, int lda, float[] b, int bj, int[] rows, int ro, float[] c, int ci, int ldc",
-            new TableB(false), CWrite.STORE, gatherBTiles(GATHER_B_A, GATHER_B_A_INLINE));
-
-    static final Family GATHER_B_ROW_EDGES = new Family("GatherBRowEdgeTiles", """
-            The tiles of {@link GatherBTiles} for {@code GatherBlas.sgemmGatherBRowEdges}, with the loads
-            of B masked for the first and last tap of every three, so that the lanes of an image row's
-            first column (left tap) and last column (right tap) read as zero. Each tile gets the two
-            masks of its column block as bits (a vector cannot be passed to a method that is not
-            inlined without being boxed); inside the k loop the mask is picked per tap rather than the
-            loop being unrolled by the three taps, which would run the 12-row tile out of registers.
-            Masking the edges spares the padded plane and its copy-out. Masked lanes load zero and still
-            take their FMA, as {@link GatherGemm#blockRowEdges} does, so both providers give the same
-            bits.""",
-            List.of("dev.lanes.kernel.internal.GatherGemm"),
-            "int k, float[] a, int ai, int lda, float[] b, int bj, int[] rows, int ro, float[] c, int ci, int ldc,"
-                    + " long left, long right",
-            new TableB(true), CWrite.STORE, gatherBTiles(GATHER_B_A_INLINE, GATHER_B_A_INLINE));
-
-    /** The gathered-B tiles, A read through {@code wide} in the two-vector ones, {@code narrow} in the others. */
-    static List<Tile> gatherBTiles(StridedA wide, StridedA narrow) {
-        return List.of(
-                new Tile("tile12x2", 12, 2, wide, "12 rows by two vectors: 24 accumulators, only for 32 vector registers."),
-                new Tile("tile12x1", 12, 1, narrow, "{@link #tile12x2} one vector wide."),
-                new Tile("tile4x2", 4, 2, wide, "4 rows by two vectors."),
-                new Tile("tile4x1", 4, 1, narrow, "{@link #tile4x2} one vector wide."));
-    }
-
-    static final String RUNS = """
-            {@link #%s} when the twelve rows are four runs of three adjacent rows (which
-            {@link GatherAMicroKernels} checks), as for a 3x3 convolution's taps: four row bases and
-            fixed offsets 1 and 2 leave the compiled loop enough general registers, where twelve bases
-            are spilled.""";
-
-    static final Family GATHER_A = new Family("GatherATiles", """
-            The tiles of {@link GatherAMicroKernels}: each row of A is found through the row table and
-            read in place along k, B is read in place by rows. Each element is an FMA chain from zero
-            in k order, then the old C added when accumulating, as in {@link GatherGemm#blockA}.""",
-            List.of("dev.lanes.kernel.internal.GatherGemm"),
-            "int k, float[] a, int aOff, int[] rows, int ro, float[] b, int bj, int ldb, boolean accumulate,"
-                    + " float[] c, int ci, int ldc",
-            new StridedB(", bi = bj", ", bi += ldb"), CWrite.ACCUMULATE,
-            List.of(new Tile("tile12x2", 12, 2, new TableA(),
-                            "12 rows by two vectors: 24 accumulators, only for 32 vector registers."),
-                    new Tile("tile12x1", 12, 1, new TableA(), "{@link #tile12x2} one vector wide."),
-                    new Tile("tile12x2Runs", 12, 2, new RunsOfThreeA(), RUNS.formatted("tile12x2")),
-                    new Tile("tile12x1Runs", 12, 1, new RunsOfThreeA(), RUNS.formatted("tile12x1")),
-                    new Tile("tile4x2", 4, 2, new TableA(), "4 rows by two vectors."),
-                    new Tile("tile4x1", 4, 1, new TableA(), "{@link #tile4x2} one vector wide.")));
-
-    static final List<Family> FAMILIES = List.of(SGEMM, GATHER_B, GATHER_B_ROW_EDGES, GATHER_A);
+    static final List<Family> FAMILIES = List.of(SGEMM);
 
     // ------------------------------------------------------------------------------ output
 

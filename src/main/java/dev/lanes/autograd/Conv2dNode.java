@@ -1,9 +1,8 @@
 package dev.lanes.autograd;
 
 import dev.lanes.kernel.internal.ConvGeometry;
-import dev.lanes.kernel.internal.GatheredConv;
+import dev.lanes.kernel.internal.BlockedConv;
 import dev.lanes.kernel.internal.Parallel;
-import dev.lanes.kernel.internal.PhaseInputGradient;
 import dev.lanes.kernel.internal.Scratch;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;
@@ -14,14 +13,15 @@ import dev.lanes.tensor.internal.StepArena;
 import java.util.Arrays;
 
 /**
- * {@code torch.nn.functional.conv2d}. In F32 the forward pass and the weight gradient read the
- * kernel taps straight from a zero-padded copy of each image, split by stride phase
- * ({@link GatheredConv}); F64 builds a columns matrix {@code [C_in/g * kH * kW, H_out * W_out]}
- * per image and group (see {@link Im2ColTensors}) and multiplies, {@code y = W_g · cols + b}. The
+ * {@code torch.nn.functional.conv2d}. In F32 every pass runs on channel-blocked data
+ * ({@link BlockedConv}): each image's input is laid out in blocks of channels as it is padded,
+ * and the result laid back out as planes. F64 builds a columns matrix
+ * {@code [C_in/g * kH * kW, H_out * W_out]} per image and group (see {@link Im2ColTensors}) and
+ * multiplies, {@code y = W_g · cols + b}: the plain reference the F64 gradient checks use. The
  * forward pass and the input gradient split the batch into image ranges across threads.
  * Backward: {@code dW} over fixed ranges of images, each in image order, the ranges added in
- * order; {@code dX} as a convolution with the flipped weights for stride 1, in F32 with larger
- * strides (dilation 1) phase by phase ({@link PhaseInputGradient}), else
+ * order; {@code dX} as a convolution with the flipped weights for stride 1, in F32 with other
+ * strides or dilations tap by tap ({@link BlockedConv#inputGradient}), in F64 else
  * {@code col2im(W_g^T · dY)}; {@code db} = sums of {@code dY} over N, H and W in a fixed order.
  * So gradients do not depend on the thread count. Inside the engine, the F32 weight gradient runs
  * in the background while the pass goes on, and the stride-1 F32 input gradient is added into the
@@ -52,12 +52,12 @@ final class Conv2dNode extends GradFn {
     }
 
     /**
-     * {@code y = conv(x, w) + b} into the zeroed {@code y}: F32 through {@link GatheredConv},
+     * {@code y = conv(x, w) + b} into {@code y}: F32 channel-blocked ({@link #blocked}),
      * F64 by im2col and GEMM, images split across threads.
      */
     private static void convolve(ConvGeometry g, Tensor x, Tensor w, Tensor b, Tensor y) {
         if (x.dtype() == DType.F32) {
-            gathered(g, x, w, y, false);
+            blocked(g, x, w, y, false);
             if (b != null) {
                 addBias(g, b, y);
             }
@@ -86,24 +86,26 @@ final class Conv2dNode extends GradFn {
     }
 
     /**
-     * {@code y = conv(x, w)}, or {@code y += conv(x, w)} when {@code accumulate}, in F32 through
-     * {@link GatheredConv}, images split across threads as in the general path (each image's
-     * result is the same on any thread).
+     * {@code y = conv(x, w)}, or {@code y += conv(x, w)} when {@code accumulate}, in F32 on
+     * channel-blocked data ({@link BlockedConv}), images split across threads as in the general
+     * path (each image's result is the same on any thread).
      */
-    private static void gathered(ConvGeometry g, Tensor x, Tensor w, Tensor y, boolean accumulate) {
-        int[] taps = GatheredConv.taps(g);
+    private static void blocked(ConvGeometry g, Tensor x, Tensor w, Tensor y, boolean accumulate) {
+        BlockedConv conv = BlockedConv.of(g);
+        float[] packed = StepArena.floats(conv.weightSize()); // packWeights writes it whole
+        conv.packWeights(w.f32(), 0, packed);
         int tiles = imageRanges(g);
         float[] xs = x.f32();
-        float[] ws = w.f32();
         float[] ys = y.f32();
         Parallel.forEach(tiles, t -> {
-            // GatheredConv.run writes both buffers whole for each image.
-            float[] padded = Scratch.floats(Scratch.CONV_INPUT, GatheredConv.paddedSize(g));
-            float[] wide = Scratch.floats(Scratch.CONV_PRODUCT, GatheredConv.wideOutputSize(g, accumulate));
+            // BlockedConv.forward writes the buffers whole for each image.
+            float[] padded = Scratch.floats(Scratch.CONV_INPUT, conv.paddedSize());
+            float[] out = Scratch.floats(Scratch.CONV_PRODUCT, conv.blockedOutputSize());
+            float[] planes = accumulate ? Scratch.floats(Scratch.CONV_PLANES, conv.blockPlanesSize()) : null;
             for (int n = first(g, tiles, t); n < first(g, tiles, t + 1); n++) {
                 for (int grp = 0; grp < g.groups(); grp++) {
-                    GatheredConv.run(g, ws, grp * g.og() * g.k(), xs, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(),
-                            taps, padded, wide, ys, (n * g.cOut() + grp * g.og()) * g.l(), accumulate);
+                    conv.forward(grp, packed, xs, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), padded, out, planes,
+                            ys, (n * g.cOut() + grp * g.og()) * g.l(), accumulate);
                 }
             }
         });
@@ -164,7 +166,7 @@ final class Conv2dNode extends GradFn {
      */
     private Tensor weightGrad(Tensor x, Tensor w, Tensor dy, BackwardContext context) {
         if (x.dtype() == DType.F32) {
-            return gatheredWeightGrad(x, dy, w, context);
+            return blockedWeightGrad(x, dy, w, context);
         }
         int k = g.k();
         int l = g.l();
@@ -209,62 +211,42 @@ final class Conv2dNode extends GradFn {
     private static final int WEIGHT_GRAD_RANGES = 8;
 
     /**
-     * {@code dW} in F32 without the columns matrix ({@link GatheredConv}), computed transposed. The
-     * batch is cut into {@link #WEIGHT_GRAD_RANGES} ranges of images that depend on the batch
-     * size only; each range, on one thread, pads each image's input and widens and transposes its
-     * output gradient into buffers of its own and adds the image's product into the range's own
-     * {@code dW^T} in image order. The ranges' results are then added in range order, in the
-     * same pass that transposes the sum into {@code dW}. One parallel loop per call, and each
-     * input padded once. Given the engine's context, the loop runs in the background
+     * {@code dW} in F32 on channel-blocked data ({@link BlockedConv#weightGradient}). The batch
+     * is cut into {@link #WEIGHT_GRAD_RANGES} ranges of images that depend on the batch size
+     * only; each range, on one thread, adds its images in order into a packed {@code dW} of its
+     * own. The ranges' results are then added in range order, and the sum unpacked into
+     * {@code dW}. Given the engine's context, the loop runs in the background
      * ({@link Parallel#later}) and the returned tensor is filled in by the time the engine reads
      * it; nothing later in the pass writes {@code x} or {@code dY}.
      */
-    private Tensor gatheredWeightGrad(Tensor x, Tensor dy, Tensor w, BackwardContext context) {
-        int k = g.k();
-        int og = g.og();
-        int size = g.groups() * k * og;
-        int[] taps = GatheredConv.weightTaps(g);
+    private Tensor blockedWeightGrad(Tensor x, Tensor dy, Tensor w, BackwardContext context) {
+        BlockedConv conv = BlockedConv.of(g);
+        int size = conv.weightSize();
         int ranges = Math.max(1, Math.min(WEIGHT_GRAD_RANGES, g.n()));
-        // One run of dW^T per range, not zeroed: each range's first image writes its run whole.
         float[] partial = StepArena.floats(Math.multiplyExact(ranges, size));
         float[] xs = x.f32();
         float[] dys = dy.f32();
         Parallel.TileBody ranged = t -> {
-            float[] padded = Scratch.floats(Scratch.CONV_WEIGHT_INPUT, GatheredConv.weightPaddedSize(g));
-            float[] wide = Scratch.floats(Scratch.CONV_WEIGHT_GRADIENT, GatheredConv.widePositions(g) * og);
-            int n0 = (int) ((long) g.n() * t / ranges);
-            int n1 = (int) ((long) g.n() * (t + 1) / ranges);
-            if (n0 == n1) {
-                Arrays.fill(partial, t * size, (t + 1) * size, 0f);
-            }
-            for (int n = n0; n < n1; n++) {
+            float[] padded = Scratch.floats(Scratch.CONV_WEIGHT_INPUT, conv.paddedSize());
+            float[] blocked = Scratch.floats(Scratch.CONV_WEIGHT_GRADIENT, conv.blockedOutputSize());
+            Arrays.fill(partial, t * size, (t + 1) * size, 0f);
+            for (int n = (int) ((long) g.n() * t / ranges); n < (int) ((long) g.n() * (t + 1) / ranges); n++) {
                 for (int grp = 0; grp < g.groups(); grp++) {
-                    GatheredConv.pad(g, xs, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), padded);
-                    GatheredConv.wideTransposed(g, dys, (n * g.cOut() + grp * og) * g.l(), wide);
-                    GatheredConv.weightGradient(g, padded, taps, wide, 0, k, n > n0, partial, t * size + grp * k * og);
+                    conv.weightGradient(grp, xs, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), dys,
+                            (n * g.cOut() + grp * g.og()) * g.l(), padded, blocked, partial, t * size);
                 }
             }
         };
-        // dW[grp][co][r] = ((dWt_0 + dWt_1) + dWt_2) + ... at [grp][r][co], rows of dW^T split
-        // across threads (each element's sum is the same on any of them).
-        Tensor dw = StepArena.empty(DType.F32, w.shape()); // the summing pass writes it whole
-        float[] dws = dw.f32();
-        int rows = g.groups() * k;
-        int blocks = Math.max(1, Math.min(rows / 64, 2 * Parallel.threads()));
-        Runnable summed = () -> Parallel.forEach(blocks, b -> {
-            for (int row = rows * b / blocks; row < rows * (b + 1) / blocks; row++) {
-                int grp = row / k;
-                int r = row % k;
-                int src = row * og;
-                for (int co = 0; co < og; co++) {
-                    float sum = partial[src + co];
-                    for (int t = 1; t < ranges; t++) {
-                        sum += partial[t * size + src + co];
-                    }
-                    dws[(grp * og + co) * k + r] = sum;
+        Tensor dw = StepArena.empty(DType.F32, w.shape()); // unpackWeights writes it whole
+        Runnable summed = () -> {
+            // ((dW_0 + dW_1) + dW_2) + ..., element by element, into the first range's run.
+            for (int t = 1; t < ranges; t++) {
+                for (int i = 0; i < size; i++) {
+                    partial[i] += partial[t * size + i];
                 }
             }
-        });
+            conv.unpackWeights(partial, dw.f32());
+        };
         if (context == null) {
             Parallel.forEach(ranges, ranged);
             summed.run();
@@ -310,8 +292,8 @@ final class Conv2dNode extends GradFn {
         ConvGeometry transposed = needsGrad(0) ? transposedGeometry(g) : null;
         if (transposed != null) {
             grads[0] = inputGradAsConvolution(transposed, x, w, dy, x.dtype() == DType.F32 ? dxSum : null);
-        } else if (needsGrad(0) && x.dtype() == DType.F32 && PhaseInputGradient.supports(g)) {
-            grads[0] = inputGradByPhase(x, w, dy);
+        } else if (needsGrad(0) && x.dtype() == DType.F32) {
+            grads[0] = blockedInputGrad(x, w, dy);
         } else if (needsGrad(0)) {
             Tensor dx = StepArena.zeros(x.dtype(), x.shape());
             int tiles = tiles(g);
@@ -364,28 +346,25 @@ final class Conv2dNode extends GradFn {
     }
 
     /**
-     * The F32 input gradient of a strided convolution, phase by phase ({@link PhaseInputGradient}):
-     * each image's {@code dX} from its {@code dY}, images split across threads; each element is
-     * one fixed FMA chain, so the result does not depend on the thread count.
+     * The F32 input gradient of a strided or dilated convolution, tap by tap on channel-blocked
+     * data ({@link BlockedConv#inputGradient}): each image's {@code dX} from its {@code dY},
+     * images split across threads; each element is a fixed sum, so the result does not depend on
+     * the thread count.
      */
-    private Tensor inputGradByPhase(Tensor x, Tensor w, Tensor dy) {
-        PhaseInputGradient phases = PhaseInputGradient.of(g);
-        float[][] packed = new float[g.groups()][];
-        for (int grp = 0; grp < g.groups(); grp++) {
-            packed[grp] = StepArena.floats(phases.weightSize()); // packWeights writes it whole
-            phases.packWeights(w.f32(), grp * g.og() * g.k(), packed[grp]);
-        }
-        Tensor dx = StepArena.zeros(DType.F32, x.shape());
+    private Tensor blockedInputGrad(Tensor x, Tensor w, Tensor dy) {
+        BlockedConv conv = BlockedConv.of(g);
+        float[] packed = StepArena.floats(conv.weightSize()); // packTapWeights writes it whole
+        conv.packTapWeights(w.f32(), 0, packed);
+        Tensor dx = StepArena.empty(DType.F32, x.shape()); // inputGradient writes each image whole
         float[] dxs = dx.f32();
         float[] dys = dy.f32();
         int tiles = imageRanges(g);
         Parallel.forEach(tiles, t -> {
-            // PhaseInputGradient.run writes both buffers whole for each image.
-            float[] padded = Scratch.floats(Scratch.CONV_INPUT, phases.paddedSize());
-            float[] out = Scratch.floats(Scratch.CONV_PRODUCT, phases.outputSize());
+            float[] blocked = Scratch.floats(Scratch.CONV_PRODUCT, conv.blockedOutputSize());
+            float[] padded = Scratch.floats(Scratch.CONV_INPUT, conv.paddedSize());
             for (int n = first(g, tiles, t); n < first(g, tiles, t + 1); n++) {
                 for (int grp = 0; grp < g.groups(); grp++) {
-                    phases.run(packed[grp], dys, (n * g.cOut() + grp * g.og()) * g.l(), padded, out, dxs,
+                    conv.inputGradient(grp, packed, dys, (n * g.cOut() + grp * g.og()) * g.l(), blocked, padded, dxs,
                             (n * g.cIn() + grp * g.cg()) * g.h() * g.w());
                 }
             }
@@ -415,7 +394,7 @@ final class Conv2dNode extends GradFn {
             }
         }
         if (sum != null) {
-            gathered(t, dy, flipped, sum, true);
+            blocked(t, dy, flipped, sum, true);
             return sum;
         }
         Tensor dx = StepArena.empty(x.dtype(), x.shape());

@@ -3,7 +3,7 @@ package dev.lanes.serve;
 import dev.lanes.kernel.Blas;
 import dev.lanes.kernel.internal.ArrayChecks;
 import dev.lanes.kernel.internal.ConvGeometry;
-import dev.lanes.kernel.internal.GatheredConv;
+import dev.lanes.kernel.internal.BlockedConv;
 import dev.lanes.nn.BatchNorm2d;
 import dev.lanes.nn.Conv2d;
 import dev.lanes.tensor.Tensor;
@@ -22,12 +22,13 @@ final class FrozenConv {
     private final float[] bias;
     /** 1x1, stride 1, no padding: the input planes are the matrix to multiply, read in place. */
     private final boolean pointwise;
-    /** For the other convolutions: the tap table of {@link GatheredConv}, else null. */
-    private final int[] taps;
+    /** For the other convolutions: the channel-blocked convolution and its packed weights, else null. */
+    private final BlockedConv blocked;
+    private final float[] packed;
     private final int inputSize;
     private final int outputSize;
     private final int paddedSize;
-    private final int wideSize;
+    private final int blockedSize;
 
     private FrozenConv(String name, ConvGeometry g, float[] weight, float[] bias) {
         this.g = g;
@@ -39,22 +40,24 @@ final class FrozenConv {
         this.outputSize = ArrayChecks.arrayLength(op, "floats of output", g.cOut(), g.hOut(), g.wOut());
         if (pointwise) {
             this.paddedSize = 0;
-            this.wideSize = 0;
-            this.taps = null;
+            this.blockedSize = 0;
+            this.blocked = null;
+            this.packed = null;
         } else {
             try {
-                this.paddedSize = GatheredConv.paddedSize(g);
-                this.wideSize = GatheredConv.wideOutputSize(g, false);
+                this.blocked = BlockedConv.of(g);
+                this.paddedSize = blocked.paddedSize();
+                this.blockedSize = blocked.blockedOutputSize();
+                this.packed = new float[blocked.weightSize()];
             } catch (ArithmeticException e) {
                 throw new IllegalArgumentException(op + ": the padded input of " + g.cg() + " x " + g.h() + " x "
                         + g.w() + " floats per group (padding " + g.pH() + " x " + g.pW() + ", stride " + g.sH()
                         + " x " + g.sW() + ") is more than an array holds (" + ArrayChecks.MAX_LENGTH + ")", e);
             }
-            if (paddedSize > ArrayChecks.MAX_LENGTH || wideSize > ArrayChecks.MAX_LENGTH) {
+            if (paddedSize > ArrayChecks.MAX_LENGTH || blockedSize > ArrayChecks.MAX_LENGTH) {
                 throw new IllegalArgumentException(op + ": the convolution's buffers of " + paddedSize + " and "
-                        + wideSize + " floats are more than an array holds (" + ArrayChecks.MAX_LENGTH + ")");
+                        + blockedSize + " floats are more than an array holds (" + ArrayChecks.MAX_LENGTH + ")");
             }
-            this.taps = GatheredConv.taps(g);
         }
     }
 
@@ -128,6 +131,9 @@ final class FrozenConv {
                         + scale[c] + ")");
             }
         }
+        if (frozen.blocked != null) {
+            frozen.blocked.packWeights(weight, 0, frozen.packed);
+        }
         return frozen;
     }
 
@@ -141,19 +147,19 @@ final class FrozenConv {
         return outputSize;
     }
 
-    /** @return floats of the padded input {@link GatheredConv} needs (0 if it is not used) */
+    /** @return floats of the padded, channel-blocked input {@link BlockedConv} needs (0 if it is not used) */
     int paddedSize() {
         return paddedSize;
     }
 
-    /** @return floats of the wide output {@link GatheredConv} needs (0 if it is not used) */
-    int wideSize() {
-        return wideSize;
+    /** @return floats of the channel-blocked output {@link BlockedConv} needs (0 if it is not used) */
+    int blockedSize() {
+        return blockedSize;
     }
 
     /**
      * Convolves one image: {@code y[yOff..]} = the output; {@code scratch} holds the padded
-     * input and wide output buffers, each as large as the plan needs. With a
+     * input and blocked output buffers, each as large as the plan needs. With a
      * residual {@code r} (not null), adds it before the activation: an image of the output's
      * shape at {@code rOff} when {@code pad} is null, else the block input that {@code pad}
      * subsamples and pads with zero channels.
@@ -165,8 +171,8 @@ final class FrozenConv {
         int og = g.og();
         for (int grp = 0; grp < g.groups(); grp++) {
             int in = xOff + grp * g.cg() * g.h() * g.w();
-            if (taps != null) {
-                GatheredConv.run(g, weight, grp * og * k, x, in, taps, scratch[0], scratch[1], y, yOff + grp * og * l);
+            if (blocked != null) {
+                blocked.forward(grp, packed, x, in, scratch[0], scratch[1], null, y, yOff + grp * og * l, false);
                 continue;
             }
             Blas.sgemm(false, false, og, l, k, 1f, weight, grp * og * k, k, x, in, l, 0f, y, yOff + grp * og * l, l);

@@ -87,7 +87,7 @@ public final class ResNetPlan {
         for (FrozenConv c : convs) {
             act = Math.max(act, c.outputSize());
             scratch[0] = Math.max(scratch[0], c.paddedSize());
-            scratch[1] = Math.max(scratch[1], c.wideSize());
+            scratch[1] = Math.max(scratch[1], c.blockedSize());
         }
         this.activationSize = act;
         this.scratchSizes = scratch;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lanes.kernel.internal.GatherBlas;
+import dev.lanes.kernel.internal.Transpose;
 import dev.lanes.kernel.internal.Providers;
 import java.util.Arrays;
 import java.util.Random;
@@ -48,7 +48,7 @@ class TransposeProperties {
         }
         String shape = rows + "x" + cols + " run " + run + " gap " + gap;
         float[] scalar = out0.clone();
-        GatherBlas.stranspose(Providers.scalar(), rows, cols, in, inOff, ldi, run, gap, scalar, outOff, ldo);
+        Transpose.stranspose(Providers.scalar(), rows, cols, in, inOff, ldi, run, gap, scalar, outOff, ldo);
         for (int e = 0; e < out0.length; e++) {
             if (source[e] < 0) {
                 assertTrue(Float.isNaN(scalar[e]), "element " + e + " was written, " + shape);
@@ -57,7 +57,7 @@ class TransposeProperties {
             }
         }
         float[] vector = out0.clone();
-        GatherBlas.stranspose(Providers.vector().orElseThrow(), rows, cols, in, inOff, ldi, run, gap, vector, outOff, ldo);
+        Transpose.stranspose(Providers.vector().orElseThrow(), rows, cols, in, inOff, ldi, run, gap, vector, outOff, ldo);
         assertArrayEquals(scalar, vector, 0f, shape);
     }
 
@@ -70,7 +70,7 @@ class TransposeProperties {
             in[i] = i;
         }
         float[] out = new float[rows * cols];
-        GatherBlas.stranspose(Providers.vector().orElseThrow(), rows, cols, in, 0, cols, cols, 0, out, 0, rows);
+        Transpose.stranspose(Providers.vector().orElseThrow(), rows, cols, in, 0, cols, cols, 0, out, 0, rows);
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < cols; j++) {
                 assertEquals(i * cols + j, out[j * rows + i], 0f, "(" + i + ", " + j + ")");
@@ -82,17 +82,17 @@ class TransposeProperties {
     void badArgumentsAreNamed() {
         float[] a = new float[64];
         float[] b = new float[64];
-        assertMessage("run must be >= 1", () -> GatherBlas.stranspose(2, 2, a, 0, 2, 0, 0, b, 0, 2));
-        assertMessage("gap=-1", () -> GatherBlas.stranspose(2, 2, a, 0, 2, 1, -1, b, 0, 2));
-        assertMessage("rows and cols must be >= 0", () -> GatherBlas.stranspose(-1, 2, a, 0, 2, 2, 0, b, 0, 2));
-        assertMessage("ldi=1", () -> GatherBlas.stranspose(2, 2, a, 0, 1, 2, 0, b, 0, 2));
-        assertMessage("ldo=1", () -> GatherBlas.stranspose(2, 2, a, 0, 2, 2, 0, b, 0, 1));
-        assertMessage("inOff=-1", () -> GatherBlas.stranspose(2, 2, a, -1, 2, 2, 0, b, 0, 2));
-        assertMessage("in.length >= 65", () -> GatherBlas.stranspose(8, 8, a, 1, 8, 8, 0, b, 0, 8));
+        assertMessage("run must be >= 1", () -> Transpose.stranspose(2, 2, a, 0, 2, 0, 0, b, 0, 2));
+        assertMessage("gap=-1", () -> Transpose.stranspose(2, 2, a, 0, 2, 1, -1, b, 0, 2));
+        assertMessage("rows and cols must be >= 0", () -> Transpose.stranspose(-1, 2, a, 0, 2, 2, 0, b, 0, 2));
+        assertMessage("ldi=1", () -> Transpose.stranspose(2, 2, a, 0, 1, 2, 0, b, 0, 2));
+        assertMessage("ldo=1", () -> Transpose.stranspose(2, 2, a, 0, 2, 2, 0, b, 0, 1));
+        assertMessage("inOff=-1", () -> Transpose.stranspose(2, 2, a, -1, 2, 2, 0, b, 0, 2));
+        assertMessage("in.length >= 65", () -> Transpose.stranspose(8, 8, a, 1, 8, 8, 0, b, 0, 8));
         // 8 columns in runs of 2 with 3 rows skipped after each: output rows up to 7 + 3 * 3 = 16.
-        assertMessage("out.length >= 68", () -> GatherBlas.stranspose(4, 8, a, 0, 8, 2, 3, b, 0, 4));
-        assertMessage("overlap", () -> GatherBlas.stranspose(4, 4, a, 0, 4, 4, 0, a, 8, 4));
-        assertThrows(NullPointerException.class, () -> GatherBlas.stranspose(1, 1, null, 0, 1, 1, 0, b, 0, 1));
+        assertMessage("out.length >= 68", () -> Transpose.stranspose(4, 8, a, 0, 8, 2, 3, b, 0, 4));
+        assertMessage("overlap", () -> Transpose.stranspose(4, 4, a, 0, 4, 4, 0, a, 8, 4));
+        assertThrows(NullPointerException.class, () -> Transpose.stranspose(1, 1, null, 0, 1, 1, 0, b, 0, 1));
     }
 
     private static void assertMessage(String part, org.junit.jupiter.api.function.Executable call) {

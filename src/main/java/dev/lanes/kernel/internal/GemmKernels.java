@@ -35,19 +35,10 @@ public interface GemmKernels {
     void sgemmPackedB(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] packed,
                       float beta, float[] c, int cOff, int ldc);
 
-    /** {@link Blas#sgemmGatherB} on validated arguments, on the calling thread. */
-    void sgemmGatherB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int[] bRows,
-                      int bRowsOff, float[] c, int cOff, int ldc);
 
-    /** {@link Blas#sgemmGatherBRowEdges} on validated arguments, on the calling thread. */
-    void sgemmGatherBRowEdges(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int[] bRows,
-                              int bRowsOff, int width, float[] c, int cOff, int ldc);
 
-    /** {@link Blas#sgemmGatherA} on validated arguments, on the calling thread. */
-    void sgemmGatherA(int m, int n, int k, float[] a, int aOff, int[] aRows, int aRowsOff, float[] b, int bOff,
-                      int ldb, boolean accumulate, float[] c, int cOff, int ldc);
 
-    /** {@link Blas#stranspose} on validated arguments with {@code rows, cols >= 1}, on the calling thread. */
+    /** {@link Transpose#stranspose} on validated arguments with {@code rows, cols >= 1}, on the calling thread. */
     void stranspose(int rows, int cols, float[] in, int inOff, int ldi, int run, int gap, float[] out, int outOff,
                     int ldo);
 

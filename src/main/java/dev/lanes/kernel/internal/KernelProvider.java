@@ -45,4 +45,7 @@ public interface KernelProvider {
 
     /** @return the batch normalisation plane passes of this provider */
     NormKernels norms();
+
+    /** @return the channel-blocked convolution loops of this provider */
+    ConvKernels conv();
 }

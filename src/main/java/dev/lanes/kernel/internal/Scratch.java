@@ -31,15 +31,17 @@ public final class Scratch {
     public static final int CHANNEL_RUN = 10;
     /** The normalised input of a batch norm's channel, as one contiguous run. */
     public static final int CHANNEL_XHAT = 11;
-    /** A convolution's input planes, zero-padded (and split by stride phase) for one image. */
+    /** A convolution's input for one image, zero-padded and channel-blocked (or its padded input gradient). */
     public static final int CONV_INPUT = 12;
-    /** A convolution's product for one image, before it is copied into the output. */
+    /** A convolution's channel-blocked output for one image (or its blocked output gradient). */
     public static final int CONV_PRODUCT = 13;
     /** The weight gradient's padded input of one image (its own slot: it may run beside the others). */
     public static final int CONV_WEIGHT_INPUT = 14;
-    /** The weight gradient's widened, transposed output gradient of one image. */
+    /** The weight gradient's channel-blocked output gradient of one image. */
     public static final int CONV_WEIGHT_GRADIENT = 15;
-    private static final int SLOTS = 16;
+    /** One block of a convolution's output planes, to be added into a gradient. */
+    public static final int CONV_PLANES = 16;
+    private static final int SLOTS = 17;
 
     private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
 

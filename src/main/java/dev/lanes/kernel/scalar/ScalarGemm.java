@@ -1,6 +1,5 @@
 package dev.lanes.kernel.scalar;
 
-import dev.lanes.kernel.internal.GatherGemm;
 import dev.lanes.kernel.internal.GemmKernels;
 import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.kernel.internal.Scratch;
@@ -70,23 +69,8 @@ final class ScalarGemm implements GemmKernels {
         sgemm(transA, false, m, n, k, alpha, a, aOff, lda, packed, 0, n, beta, c, cOff, ldc);
     }
 
-    @Override
-    public void sgemmGatherB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int[] bRows,
-                             int bRowsOff, float[] c, int cOff, int ldc) {
-        GatherGemm.block(0, m, 0, n, k, a, aOff, lda, b, bOff, bRows, bRowsOff, c, cOff, ldc);
-    }
 
-    @Override
-    public void sgemmGatherBRowEdges(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
-                                     int[] bRows, int bRowsOff, int width, float[] c, int cOff, int ldc) {
-        GatherGemm.blockRowEdges(0, m, 0, n, k, a, aOff, lda, b, bOff, bRows, bRowsOff, width, c, cOff, ldc);
-    }
 
-    @Override
-    public void sgemmGatherA(int m, int n, int k, float[] a, int aOff, int[] aRows, int aRowsOff, float[] b, int bOff,
-                             int ldb, boolean accumulate, float[] c, int cOff, int ldc) {
-        GatherGemm.blockA(0, m, 0, n, k, a, aOff, aRows, aRowsOff, b, bOff, ldb, accumulate, c, cOff, ldc);
-    }
 
     @Override
     public void stranspose(int rows, int cols, float[] in, int inOff, int ldi, int run, int gap, float[] out,

@@ -1,6 +1,7 @@
 package dev.lanes.kernel.scalar;
 
 import dev.lanes.kernel.internal.ArithmeticKernels;
+import dev.lanes.kernel.internal.ConvKernels;
 import dev.lanes.kernel.internal.ElementwiseKernels;
 import dev.lanes.kernel.internal.GemmKernels;
 import dev.lanes.kernel.internal.KernelProvider;
@@ -87,5 +88,10 @@ public final class ScalarProvider implements KernelProvider {
     @Override
     public NormKernels norms() {
         return ScalarNorms.INSTANCE;
+    }
+
+    @Override
+    public ConvKernels conv() {
+        return ScalarConv.INSTANCE;
     }
 }

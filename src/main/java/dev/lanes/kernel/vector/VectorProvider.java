@@ -1,6 +1,7 @@
 package dev.lanes.kernel.vector;
 
 import dev.lanes.kernel.internal.ArithmeticKernels;
+import dev.lanes.kernel.internal.ConvKernels;
 import dev.lanes.kernel.internal.ElementwiseKernels;
 import dev.lanes.kernel.internal.GemmKernels;
 import dev.lanes.kernel.internal.KernelProvider;
@@ -48,23 +49,8 @@ public final class VectorProvider implements KernelProvider {
             VectorSgemm.sgemmPackedB(transA, m, n, k, alpha, a, aOff, lda, packed, beta, c, cOff, ldc);
         }
 
-        @Override
-        public void sgemmGatherB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
-                                 int[] bRows, int bRowsOff, float[] c, int cOff, int ldc) {
-            GatherMicroKernels.sgemm(m, n, k, a, aOff, lda, b, bOff, bRows, bRowsOff, 0, c, cOff, ldc);
-        }
 
-        @Override
-        public void sgemmGatherBRowEdges(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
-                                         int[] bRows, int bRowsOff, int width, float[] c, int cOff, int ldc) {
-            GatherMicroKernels.sgemm(m, n, k, a, aOff, lda, b, bOff, bRows, bRowsOff, width, c, cOff, ldc);
-        }
 
-        @Override
-        public void sgemmGatherA(int m, int n, int k, float[] a, int aOff, int[] aRows, int aRowsOff, float[] b,
-                                 int bOff, int ldb, boolean accumulate, float[] c, int cOff, int ldc) {
-            GatherAMicroKernels.sgemm(m, n, k, a, aOff, aRows, aRowsOff, b, bOff, ldb, accumulate, c, cOff, ldc);
-        }
 
         @Override
         public void stranspose(int rows, int cols, float[] in, int inOff, int ldi, int run, int gap, float[] out,
@@ -155,5 +141,10 @@ public final class VectorProvider implements KernelProvider {
     @Override
     public NormKernels norms() {
         return VectorNorms.INSTANCE;
+    }
+
+    @Override
+    public ConvKernels conv() {
+        return VectorConv.INSTANCE;
     }
 }

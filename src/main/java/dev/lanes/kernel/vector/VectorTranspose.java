@@ -1,6 +1,6 @@
 package dev.lanes.kernel.vector;
 
-import dev.lanes.kernel.internal.GatherBlas;
+import dev.lanes.kernel.internal.Transpose;
 import dev.lanes.kernel.internal.Scratch;
 import dev.lanes.kernel.internal.Transpose;
 import jdk.incubator.vector.FloatVector;
@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@code GatherBlas.stranspose} in 8x8 blocks of 256-bit vectors: eight input rows are loaded, the
+ * {@code Transpose.stranspose} in 8x8 blocks of 256-bit vectors: eight input rows are loaded, the
  * block is transposed in registers in three steps (each swaps the off-diagonal halves of the
  * 8x8, then 4x4, then 2x2 sub-blocks with one lane shift and one blend per vector), and each
  * vector is stored as eight consecutive floats of one output row, rather than one float at a

@@ -1,0 +1,276 @@
+package dev.lanes.kernel.internal;
+
+import java.util.Arrays;
+
+/**
+ * The F32 convolution on channel-blocked data: one image and one group at a time, its input
+ * planes are laid out as blocks of {@code B} channels ({@code [block][H + 2pH][W + 2pW][B]},
+ * zero-padded, so the kernels never test an edge), and the provider's {@link ConvKernels} run
+ * along output rows with one vector of output channels per pixel. Weights are packed once per
+ * call as {@code [group][outBlock][inBlock][kH][kW][B in][B out]}; channels past a group's count
+ * are zero in both. The result is laid back out as planes.
+ *
+ * <ul>
+ *   <li>{@link #forward}: {@code y (+)= conv(x, w)}. The input gradient of a stride-1
+ *       convolution is this on {@code dY} with the flipped, transposed weights (the caller
+ *       builds that geometry).
+ *   <li>{@link #inputGradient}: any stride or dilation, tap by tap: for each kernel tap the
+ *       output gradient times that tap's weights (a 1x1 convolution) is added into the strided
+ *       positions of a zero-padded input gradient, taps in order, so each element's sum is fixed.
+ *   <li>{@link #weightGradient}: added into a packed {@code dW} row by row, each element summing
+ *       its pixels in order.
+ * </ul>
+ *
+ * Each method is one image's work on the calling thread, with buffers the caller owns
+ * ({@link #paddedSize}, {@link #blockedOutputSize}); callers split images across threads.
+ */
+public final class BlockedConv {
+
+    private final ConvKernels kernels;
+    private final ConvGeometry g;
+    private final int b;
+    private final int inBlocks;
+    private final int outBlocks;
+    private final int hp;
+    private final int wp;
+
+    private BlockedConv(ConvKernels kernels, ConvGeometry g) {
+        this.kernels = kernels;
+        this.g = g;
+        this.b = kernels.block();
+        this.inBlocks = Math.ceilDiv(g.cg(), b);
+        this.outBlocks = Math.ceilDiv(g.og(), b);
+        this.hp = g.h() + 2 * g.pH();
+        this.wp = g.w() + 2 * g.pW();
+    }
+
+    /** @return the blocked convolution of {@code g} on the current provider */
+    public static BlockedConv of(ConvGeometry g) {
+        return of(Providers.provider(), g);
+    }
+
+    /** @return the blocked convolution of {@code g} on {@code provider} */
+    public static BlockedConv of(KernelProvider provider, ConvGeometry g) {
+        return new BlockedConv(provider.conv(), g);
+    }
+
+    /** @return the floats of the packed weights (all groups) */
+    public int weightSize() {
+        return Math.multiplyExact(g.groups() * outBlocks * inBlocks * g.kH() * g.kW(), b * b);
+    }
+
+    /** @return the floats of one image's padded, blocked input (one group) */
+    public int paddedSize() {
+        return Math.multiplyExact(inBlocks * hp * wp, b);
+    }
+
+    /** @return the floats of one image's blocked output (one group), or of its blocked output gradient */
+    public int blockedOutputSize() {
+        return Math.multiplyExact(outBlocks * g.hOut() * g.wOut(), b);
+    }
+
+    /** @return the floats of one block of output planes ({@code B * H_out * W_out}) */
+    public int blockPlanesSize() {
+        return Math.multiplyExact(b, g.hOut() * g.wOut());
+    }
+
+    /** The offset of group {@code grp}'s packed weights. */
+    private int groupWeights(int grp) {
+        return grp * (weightSize() / g.groups());
+    }
+
+    /**
+     * Packs {@code w [C_out][C_in / groups][kH][kW]} (from {@code wOff}) for {@link #forward}:
+     * {@code dst[grp][ob][ib][a][c'][ci][co] = w[grp*og + ob*B + co][ib*B + ci][a][c']}, zero
+     * past the channel counts. Writes {@code dst} whole ({@link #weightSize} floats).
+     */
+    public void packWeights(float[] w, int wOff, float[] dst) {
+        int taps = g.kH() * g.kW();
+        int bb = b * b;
+        Arrays.fill(dst, 0, weightSize(), 0f);
+        for (int grp = 0; grp < g.groups(); grp++) {
+            int base = groupWeights(grp);
+            for (int co = 0; co < g.og(); co++) {
+                for (int ci = 0; ci < g.cg(); ci++) {
+                    int src = wOff + ((grp * g.og() + co) * g.cg() + ci) * taps;
+                    int blockPair = (co / b) * inBlocks + ci / b;
+                    for (int t = 0; t < taps; t++) {
+                        dst[base + (blockPair * taps + t) * bb + (ci % b) * b + co % b] = w[src + t];
+                    }
+                }
+            }
+        }
+    }
+
+    /** The inverse of {@link #packWeights}: writes {@code w [C_out][C_in / groups][kH][kW]} whole. */
+    public void unpackWeights(float[] packed, float[] w) {
+        int taps = g.kH() * g.kW();
+        int bb = b * b;
+        for (int grp = 0; grp < g.groups(); grp++) {
+            int base = groupWeights(grp);
+            for (int co = 0; co < g.og(); co++) {
+                for (int ci = 0; ci < g.cg(); ci++) {
+                    int dst = ((grp * g.og() + co) * g.cg() + ci) * taps;
+                    int blockPair = (co / b) * inBlocks + ci / b;
+                    for (int t = 0; t < taps; t++) {
+                        w[dst + t] = packed[base + (blockPair * taps + t) * bb + (ci % b) * b + co % b];
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs the weights for {@link #inputGradient}, one 1x1 convolution per tap from output to
+     * input channels: {@code dst[grp][a][c'][ib][ob][co][ci] = w[grp*og + ob*B + co][ib*B + ci][a][c']}.
+     */
+    public void packTapWeights(float[] w, int wOff, float[] dst) {
+        int taps = g.kH() * g.kW();
+        int bb = b * b;
+        Arrays.fill(dst, 0, weightSize(), 0f);
+        for (int grp = 0; grp < g.groups(); grp++) {
+            int base = groupWeights(grp);
+            for (int co = 0; co < g.og(); co++) {
+                for (int ci = 0; ci < g.cg(); ci++) {
+                    int src = wOff + ((grp * g.og() + co) * g.cg() + ci) * taps;
+                    for (int t = 0; t < taps; t++) {
+                        int blockPair = (t * inBlocks + ci / b) * outBlocks + co / b;
+                        dst[base + blockPair * bb + (co % b) * b + ci % b] = w[src + t];
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * One image and group: {@code y = conv(x, w)}, or {@code y += conv(x, w)} when
+     * {@code accumulate}, for the {@code og} output planes at {@code y[yOff]} from the {@code cg}
+     * input planes at {@code x[xOff]}.
+     *
+     * @param packed  {@link #packWeights}
+     * @param padded  {@link #paddedSize} floats, written whole
+     * @param blocked {@link #blockedOutputSize} floats, written whole
+     * @param planes  with {@code accumulate}, {@link #blockPlanesSize} floats, written whole; else unused
+     */
+    public void forward(int grp, float[] packed, float[] x, int xOff, float[] padded, float[] blocked, float[] planes,
+                        float[] y, int yOff, boolean accumulate) {
+        pad(x, xOff, padded);
+        int ho = g.hOut();
+        int wo = g.wOut();
+        int taps = g.kH() * g.kW();
+        int wBase = groupWeights(grp);
+        for (int ob = 0; ob < outBlocks; ob++) {
+            int wOff = wBase + ob * inBlocks * taps * b * b;
+            for (int oh = 0; oh < ho; oh++) {
+                kernels.convRow(b, wo, inBlocks, g.kH(), g.kW(), padded, oh * g.sH() * wp * b, hp * wp * b,
+                        g.dH() * wp * b, g.dW() * b, g.sW() * b, packed, wOff, blocked, (ob * ho + oh) * wo * b, b,
+                        false);
+            }
+        }
+        unblock(blocked, y, yOff, planes, accumulate);
+    }
+
+    /**
+     * One image and group: {@code dx = conv_transpose(dy, w)}, written whole for the {@code cg}
+     * input planes at {@code dx[dxOff]} from the {@code og} output-gradient planes at {@code dy[dyOff]}.
+     *
+     * @param tapWeights {@link #packTapWeights}
+     * @param blocked    {@link #blockedOutputSize} floats, written whole
+     * @param padded     {@link #paddedSize} floats, written whole
+     */
+    public void inputGradient(int grp, float[] tapWeights, float[] dy, int dyOff, float[] blocked, float[] padded,
+                              float[] dx, int dxOff) {
+        int ho = g.hOut();
+        int wo = g.wOut();
+        block(dy, dyOff, g.og(), ho * wo, blocked);
+        Arrays.fill(padded, 0, paddedSize(), 0f);
+        int wBase = groupWeights(grp);
+        for (int a = 0; a < g.kH(); a++) {
+            for (int c = 0; c < g.kW(); c++) {
+                int tap = a * g.kW() + c;
+                for (int ib = 0; ib < inBlocks; ib++) {
+                    int wOff = wBase + (tap * inBlocks + ib) * outBlocks * b * b;
+                    for (int oh = 0; oh < ho; oh++) {
+                        int at = ((ib * hp + oh * g.sH() + a * g.dH()) * wp + c * g.dW()) * b;
+                        kernels.convRow(b, wo, outBlocks, 1, 1, blocked, oh * wo * b, ho * wo * b, 0, 0, b, tapWeights,
+                                wOff, padded, at, g.sW() * b, true);
+                    }
+                }
+            }
+        }
+        int plane = g.h() * g.w();
+        for (int ib = 0; ib < inBlocks; ib++) {
+            int channels = Math.min(b, g.cg() - ib * b);
+            for (int r = 0; r < g.h(); r++) {
+                Transpose.stranspose(g.w(), channels, padded, ((ib * hp + r + g.pH()) * wp + g.pW()) * b, b,
+                        channels, 0, dx, dxOff + ib * b * plane + r * g.w(), plane);
+            }
+        }
+    }
+
+    /**
+     * One image and group: adds its weight gradient into {@code dw} (packed as {@link #packWeights}).
+     *
+     * @param padded  {@link #paddedSize} floats, written whole
+     * @param blocked {@link #blockedOutputSize} floats, written whole
+     */
+    public void weightGradient(int grp, float[] x, int xOff, float[] dy, int dyOff, float[] padded, float[] blocked,
+                               float[] dw, int dwOff) {
+        pad(x, xOff, padded);
+        int ho = g.hOut();
+        int wo = g.wOut();
+        block(dy, dyOff, g.og(), ho * wo, blocked);
+        int taps = g.kH() * g.kW();
+        int wBase = dwOff + groupWeights(grp);
+        for (int ob = 0; ob < outBlocks; ob++) {
+            for (int ib = 0; ib < inBlocks; ib++) {
+                int at = wBase + (ob * inBlocks + ib) * taps * b * b;
+                for (int oh = 0; oh < ho; oh++) {
+                    kernels.convWeightRow(b, wo, g.kH(), g.kW(), padded, (ib * hp + oh * g.sH()) * wp * b,
+                            g.dH() * wp * b, g.dW() * b, g.sW() * b, blocked, (ob * ho + oh) * wo * b, dw, at);
+                }
+            }
+        }
+    }
+
+    /** The {@code cg} input planes at {@code x[xOff]} into {@code padded}, blocked, with zero borders. */
+    private void pad(float[] x, int xOff, float[] padded) {
+        Arrays.fill(padded, 0, paddedSize(), 0f);
+        int plane = g.h() * g.w();
+        for (int ib = 0; ib < inBlocks; ib++) {
+            int channels = Math.min(b, g.cg() - ib * b);
+            // Output row j + (j / W) * 2pW for input position j: each image row lands inside its padded row.
+            Transpose.stranspose(channels, plane, x, xOff + ib * b * plane, plane, g.w(), 2 * g.pW(), padded,
+                    ((ib * hp + g.pH()) * wp + g.pW()) * b, b);
+        }
+    }
+
+    /** {@code channels} planes of {@code plane} positions into {@code [block][plane][B]}, zero past the channels. */
+    private void block(float[] src, int off, int channels, int plane, float[] blocked) {
+        int blocks = Math.ceilDiv(channels, b);
+        if (channels % b != 0) {
+            Arrays.fill(blocked, (blocks - 1) * plane * b, blocks * plane * b, 0f);
+        }
+        for (int ob = 0; ob < blocks; ob++) {
+            Transpose.stranspose(Math.min(b, channels - ob * b), plane, src, off + ob * b * plane, plane, plane, 0,
+                    blocked, ob * plane * b, b);
+        }
+    }
+
+    /** The blocked output back into the {@code og} planes at {@code y[yOff]}, written or added. */
+    private void unblock(float[] blocked, float[] y, int yOff, float[] planes, boolean accumulate) {
+        int l = g.hOut() * g.wOut();
+        for (int ob = 0; ob < outBlocks; ob++) {
+            int channels = Math.min(b, g.og() - ob * b);
+            int dst = yOff + ob * b * l;
+            if (!accumulate) {
+                Transpose.stranspose(l, channels, blocked, ob * l * b, b, channels, 0, y, dst, l);
+                continue;
+            }
+            Transpose.stranspose(l, channels, blocked, ob * l * b, b, channels, 0, planes, 0, l);
+            for (int i = 0; i < channels * l; i++) {
+                y[dst + i] += planes[i];
+            }
+        }
+    }
+}

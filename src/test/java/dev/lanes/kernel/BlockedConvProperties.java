@@ -1,0 +1,198 @@
+package dev.lanes.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.lanes.kernel.internal.BlockedConv;
+import dev.lanes.kernel.internal.ConvGeometry;
+import dev.lanes.kernel.internal.ConvKernels;
+import dev.lanes.kernel.internal.KernelProvider;
+import dev.lanes.kernel.internal.Providers;
+import java.util.Arrays;
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+
+/**
+ * The channel-blocked convolution: the vector provider's {@link ConvKernels} give the scalar
+ * loops' bits on random rows (every tile width, strides, taps, accumulation), and
+ * {@link BlockedConv}'s forward pass, input gradient and weight gradient equal the convolution's
+ * definition on both providers, over random geometries with groups, strides 1-3, dilation,
+ * padding and channel counts on both sides of a block, writing only their outputs.
+ */
+class BlockedConvProperties {
+
+    private static final KernelProvider[] PROVIDERS = {Providers.scalar(), Providers.vector().orElseThrow()};
+
+    @Property(tries = 300)
+    void convRowIsTheScalarLoopBitForBit(@ForAll long seed) {
+        Random r = new Random(seed);
+        int b = Providers.vector().orElseThrow().conv().block();
+        int count = 1 + r.nextInt(40);
+        int blocks = 1 + r.nextInt(3);
+        int kh = 1 + r.nextInt(3);
+        // Kernel width 3 with unit steps takes the tap-sharing tiles; the rest the pixel tiles.
+        boolean shared = r.nextBoolean();
+        int kw = shared ? 3 : 1 + r.nextInt(4);
+        int xTap = shared ? b : b * (1 + r.nextInt(2));
+        int xStep = shared ? b : b * (1 + r.nextInt(3));
+        int xRow = (count * xStep + kw * xTap) + r.nextInt(3);
+        int xBlock = kh * xRow + r.nextInt(3);
+        int xOff = r.nextInt(5);
+        float[] x = RecurrentProperties.gaussian(r, xOff + blocks * xBlock + b, 1);
+        int wOff = r.nextInt(5);
+        float[] w = RecurrentProperties.gaussian(r, wOff + blocks * kh * kw * b * b, 1);
+        int yStep = b * (1 + r.nextInt(2));
+        int yOff = r.nextInt(5);
+        boolean accumulate = r.nextBoolean();
+        float[] start = RecurrentProperties.gaussian(r, yOff + count * yStep + 3, 1);
+        float[][] y = new float[2][];
+        for (int v = 0; v < 2; v++) {
+            y[v] = start.clone();
+            PROVIDERS[v].conv().convRow(b, count, blocks, kh, kw, x, xOff, xBlock, xRow, xTap, xStep, w, wOff, y[v],
+                    yOff, yStep, accumulate);
+        }
+        assertArrayEquals(y[0], y[1], 0f, "count " + count + " kh " + kh + " kw " + kw + " step " + xStep);
+    }
+
+    @Property(tries = 300)
+    void convWeightRowIsTheScalarLoopBitForBit(@ForAll long seed) {
+        Random r = new Random(seed);
+        int b = Providers.vector().orElseThrow().conv().block();
+        int count = 1 + r.nextInt(40);
+        int kh = 1 + r.nextInt(3);
+        boolean shared = r.nextBoolean();
+        int kw = shared ? 3 : 1 + r.nextInt(4);
+        int xTap = shared ? b : b * (1 + r.nextInt(2));
+        int xStep = shared ? b : b * (1 + r.nextInt(3));
+        int xRow = (count * xStep + kw * xTap) + r.nextInt(3);
+        int xOff = r.nextInt(5);
+        float[] x = RecurrentProperties.gaussian(r, xOff + kh * xRow + b, 1);
+        int dyOff = r.nextInt(5);
+        float[] dy = RecurrentProperties.gaussian(r, dyOff + count * b, 1);
+        int dwOff = r.nextInt(5);
+        float[] start = RecurrentProperties.gaussian(r, dwOff + kh * kw * b * b + 3, 1);
+        float[][] dw = new float[2][];
+        for (int v = 0; v < 2; v++) {
+            dw[v] = start.clone();
+            PROVIDERS[v].conv().convWeightRow(b, count, kh, kw, x, xOff, xRow, xTap, xStep, dy, dyOff, dw[v], dwOff);
+        }
+        assertArrayEquals(dw[0], dw[1], 0f, "count " + count + " kh " + kh + " kw " + kw + " step " + xStep);
+    }
+
+    /** One image: groups 1-3, 1-20 channels per group on each side, strides 1-3, dilation 1-2. */
+    static ConvGeometry randomGeometry(Random r) {
+        int groups = 1 + r.nextInt(3);
+        int kH = 1 + r.nextInt(3);
+        int kW = 1 + r.nextInt(3);
+        int dH = 1 + r.nextInt(2);
+        int dW = 1 + r.nextInt(2);
+        int pH = r.nextInt(dH * (kH - 1) + 1);
+        int pW = r.nextInt(dW * (kW - 1) + 1);
+        int h = Math.max(1, dH * (kH - 1) + 1 - 2 * pH) + r.nextInt(10);
+        int w = Math.max(1, dW * (kW - 1) + 1 - 2 * pW) + r.nextInt(20);
+        return ConvGeometry.of(1, groups * (1 + r.nextInt(20)), h, w, groups * (1 + r.nextInt(20)), groups, kH, kW,
+                1 + r.nextInt(3), 1 + r.nextInt(3), pH, pW, dH, dW);
+    }
+
+    /** Input position of output {@code (oh, ow)} and tap {@code (a, c)}, or -1 in the padding. */
+    private static int inputAt(ConvGeometry g, int oh, int ow, int a, int c) {
+        int ih = oh * g.sH() - g.pH() + a * g.dH();
+        int iw = ow * g.sW() - g.pW() + c * g.dW();
+        return ih < 0 || ih >= g.h() || iw < 0 || iw >= g.w() ? -1 : ih * g.w() + iw;
+    }
+
+    private static float[] sentinels(int n) {
+        float[] a = new float[n];
+        Arrays.fill(a, Float.NaN);
+        return a;
+    }
+
+    @Property(tries = 150)
+    void forwardAndGradientsMatchTheDefinition(@ForAll long seed) {
+        Random r = new Random(seed);
+        ConvGeometry g = randomGeometry(r);
+        int plane = g.h() * g.w();
+        int l = g.l();
+        float[] x = RecurrentProperties.gaussian(r, g.cIn() * plane, 1);
+        float[] wt = RecurrentProperties.gaussian(r, g.cOut() * g.k(), 1);
+        float[] dy = RecurrentProperties.gaussian(r, g.cOut() * l, 1);
+        double[] y = new double[g.cOut() * l];
+        double[] yAbs = new double[y.length];
+        double[] dx = new double[x.length];
+        double[] dxAbs = new double[x.length];
+        double[] dw = new double[wt.length];
+        double[] dwAbs = new double[wt.length];
+        int taps = g.kH() * g.kW();
+        for (int grp = 0; grp < g.groups(); grp++) {
+            for (int co = grp * g.og(); co < (grp + 1) * g.og(); co++) {
+                for (int ci = 0; ci < g.cg(); ci++) {
+                    for (int t = 0; t < taps; t++) {
+                        int wi = (co * g.cg() + ci) * taps + t;
+                        for (int q = 0; q < l; q++) {
+                            int at = inputAt(g, q / g.wOut(), q % g.wOut(), t / g.kW(), t % g.kW());
+                            if (at < 0) {
+                                continue;
+                            }
+                            int xi = (grp * g.cg() + ci) * plane + at;
+                            int yi = co * l + q;
+                            y[yi] += (double) wt[wi] * x[xi];
+                            yAbs[yi] += Math.abs((double) wt[wi] * x[xi]);
+                            dx[xi] += (double) wt[wi] * dy[yi];
+                            dxAbs[xi] += Math.abs((double) wt[wi] * dy[yi]);
+                            dw[wi] += (double) x[xi] * dy[yi];
+                            dwAbs[wi] += Math.abs((double) x[xi] * dy[yi]);
+                        }
+                    }
+                }
+            }
+        }
+        for (KernelProvider p : PROVIDERS) {
+            BlockedConv conv = BlockedConv.of(p, g);
+            String what = g + " on " + p.name();
+            float[] packed = sentinels(conv.weightSize() + 2);
+            conv.packWeights(wt, 0, packed);
+            float[] unpacked = new float[wt.length];
+            conv.unpackWeights(packed, unpacked);
+            assertArrayEquals(wt, unpacked, 0f, "weights round trip " + what);
+            float[] tapped = sentinels(conv.weightSize());
+            conv.packTapWeights(wt, 0, tapped);
+            float[] out = sentinels(y.length + 4);
+            float[] added = RecurrentProperties.gaussian(r, y.length + 4, 1);
+            float[] before = added.clone();
+            float[] din = sentinels(x.length + 4);
+            float[] dwPacked = new float[conv.weightSize()];
+            for (int grp = 0; grp < g.groups(); grp++) {
+                int xOff = grp * g.cg() * plane;
+                int yOff = grp * g.og() * l;
+                conv.forward(grp, packed, x, xOff, sentinels(conv.paddedSize()), sentinels(conv.blockedOutputSize()),
+                        null, out, 2 + yOff, false);
+                conv.forward(grp, packed, x, xOff, sentinels(conv.paddedSize()), sentinels(conv.blockedOutputSize()),
+                        sentinels(conv.blockPlanesSize()), added, 2 + yOff, true);
+                conv.inputGradient(grp, tapped, dy, yOff, sentinels(conv.blockedOutputSize()),
+                        sentinels(conv.paddedSize()), din, 2 + xOff);
+                conv.weightGradient(grp, x, xOff, dy, yOff, sentinels(conv.paddedSize()),
+                        sentinels(conv.blockedOutputSize()), dwPacked, 0);
+            }
+            float[] dwOut = new float[wt.length];
+            conv.unpackWeights(dwPacked, dwOut);
+            for (int i = 0; i < y.length; i++) {
+                assertEquals(y[i], out[2 + i], 1e-5 * (yAbs[i] + 1), "forward " + i + " " + what);
+                assertEquals(before[2 + i] + y[i], added[2 + i], 1e-5 * (yAbs[i] + Math.abs(before[2 + i]) + 1),
+                        "accumulated forward " + i + " " + what);
+            }
+            for (int i = 0; i < x.length; i++) {
+                assertEquals(dx[i], din[2 + i], 1e-5 * (dxAbs[i] + 1), "input gradient " + i + " " + what);
+            }
+            for (int i = 0; i < wt.length; i++) {
+                assertEquals(dw[i], dwOut[i], 1e-5 * (dwAbs[i] + 1), "weight gradient " + i + " " + what);
+            }
+            for (float[] a : new float[][] {out, din}) {
+                assertEquals(Float.NaN, a[0], 0f, "written before its range " + what);
+                assertEquals(Float.NaN, a[a.length - 1], 0f, "written past its range " + what);
+            }
+            assertEquals(before[0], added[0], 0f, "accumulated before its range " + what);
+            assertEquals(before[added.length - 1], added[added.length - 1], 0f, "accumulated past its range " + what);
+        }
+    }
+}

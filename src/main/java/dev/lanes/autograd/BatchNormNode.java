@@ -91,54 +91,115 @@ final class BatchNormNode extends OwnedGradientNode {
         Object rs = residual == null ? null : data(residual);
         Tensor y = StepArena.empty(dtype, x.shape()); // every channel's pass writes its planes
         Object ys = data(y);
-        // Saved for the backward pass; the loop below writes every channel.
-        double[] means = StepArena.doubles(c);
-        double[] invstds = StepArena.doubles(c);
-        double[] scale = StepArena.doubles(c);
-        // While data-parallel training records the running statistics' updates, the batch's
-        // statistics go to the log instead (RunningStatistics), applied later in shard order.
-        boolean record = training && runningMean != null && RunningStatistics.recording();
-        double[] batchMeans = record ? new double[c] : null;
-        double[] batchVariances = record ? new double[c] : null;
+        ChannelValues v = new ChannelValues(c, dtype, runningMean, runningVar, weight, training, momentum, eps, m);
         Parallel.forEach(c, ch -> {
-            double mean;
-            double invstd;
             if (training) {
                 Object values = gather(xs, n, c, inner, ch, Scratch.CHANNEL_RUN);
-                mean = sum(values, m) / m;
-                double center = round(dtype, mean);
-                double offset = mean - center;
-                double var = Math.max(0, sumOfSquaredDeviations(values, m, center) / m - offset * offset);
-                invstd = 1 / Math.sqrt(var + eps);
-                if (record) {
-                    batchMeans[ch] = mean;
-                    batchVariances[ch] = var;
-                } else if (runningMean != null) {
-                    runningMean.setFlat(ch, RunningStatistics.mean(runningMean.getFlat(ch), mean, momentum));
-                    runningVar.setFlat(ch, RunningStatistics.variance(runningVar.getFlat(ch), var, m, momentum));
-                }
+                double mean = sum(values, m) / m;
+                v.fromBatch(ch, mean, sumOfSquaredDeviations(values, m, v.center(mean)));
             } else {
-                mean = runningMean.getFlat(ch);
-                invstd = 1 / Math.sqrt(runningVar.getFlat(ch) + eps);
+                v.fromRunning(ch);
             }
-            double w = weight == null ? 1 : weight.getFlat(ch);
-            means[ch] = round(dtype, mean);
-            invstds[ch] = round(dtype, invstd);
-            scale[ch] = round(dtype, w * invstds[ch]);
-            Norms.batchNorm(n, inner, xs, rs, ch * inner, c * inner, means[ch], invstds[ch], w,
+            Norms.batchNorm(n, inner, xs, rs, ch * inner, c * inner, v.means[ch], v.invstds[ch], v.weight(ch),
                     bias == null ? 0 : bias.getFlat(ch), relu, ys, ch * inner, c * inner);
         });
-        if (record) {
-            RunningStatistics.record(new RunningStatistics.Update(runningMean, runningVar, batchMeans, batchVariances,
-                    m, momentum));
-        }
+        v.recordUpdates();
         Tensor[] inputs = Sequences.present(x, weight, bias, residual);
         return Tape.output(op, y, () -> new BatchNormNode(inputs, training, weight != null, bias != null,
-                residual != null, means, invstds, scale, relu ? y : null), inputs);
+                residual != null, v.means, v.invstds, v.scale, relu ? y : null), inputs);
+    }
+
+    /**
+     * The per-channel values of one batch-norm call, set channel by channel (each channel by one
+     * thread): the mean, {@code 1 / sqrt(var + eps)} and the weight times that, rounded to the
+     * working precision as the backward pass uses them, and the running statistics' updates,
+     * applied at once or, while data-parallel training records them, logged
+     * ({@link RunningStatistics}) to be applied later in shard order.
+     */
+    static final class ChannelValues {
+
+        final double[] means;
+        final double[] invstds;
+        final double[] scale;
+        private final DType dtype;
+        private final Tensor runningMean;
+        private final Tensor runningVar;
+        private final Tensor weight;
+        private final double momentum;
+        private final double eps;
+        private final int m;
+        private final double[] batchMeans;
+        private final double[] batchVariances;
+
+        /** @param m values per channel */
+        ChannelValues(int c, DType dtype, Tensor runningMean, Tensor runningVar, Tensor weight, boolean training,
+                      double momentum, double eps, int m) {
+            // Saved for the backward pass; every channel is set.
+            this.means = StepArena.doubles(c);
+            this.invstds = StepArena.doubles(c);
+            this.scale = StepArena.doubles(c);
+            this.dtype = dtype;
+            this.runningMean = runningMean;
+            this.runningVar = runningVar;
+            this.weight = weight;
+            this.momentum = momentum;
+            this.eps = eps;
+            this.m = m;
+            boolean record = training && runningMean != null && RunningStatistics.recording();
+            this.batchMeans = record ? new double[c] : null;
+            this.batchVariances = record ? new double[c] : null;
+        }
+
+        /** @return the centre of the two-pass variance: the mean rounded to the working precision */
+        double center(double mean) {
+            return round(dtype, mean);
+        }
+
+        /** @return channel {@code ch}'s weight (1 without one) */
+        double weight(int ch) {
+            return weight == null ? 1 : weight.getFlat(ch);
+        }
+
+        /**
+         * Training: channel {@code ch} from its batch mean and its sum of squared deviations about
+         * {@link #center}, corrected by {@code m (mean - center)^2}.
+         */
+        void fromBatch(int ch, double mean, double squaredDeviations) {
+            double offset = mean - center(mean);
+            double var = Math.max(0, squaredDeviations / m - offset * offset);
+            double invstd = 1 / Math.sqrt(var + eps);
+            if (batchMeans != null) {
+                batchMeans[ch] = mean;
+                batchVariances[ch] = var;
+            } else if (runningMean != null) {
+                runningMean.setFlat(ch, RunningStatistics.mean(runningMean.getFlat(ch), mean, momentum));
+                runningVar.setFlat(ch, RunningStatistics.variance(runningVar.getFlat(ch), var, m, momentum));
+            }
+            set(ch, mean, invstd);
+        }
+
+        /** Evaluation: channel {@code ch} from the running statistics. */
+        void fromRunning(int ch) {
+            set(ch, runningMean.getFlat(ch), 1 / Math.sqrt(runningVar.getFlat(ch) + eps));
+        }
+
+        private void set(int ch, double mean, double invstd) {
+            means[ch] = round(dtype, mean);
+            invstds[ch] = round(dtype, invstd);
+            scale[ch] = round(dtype, weight(ch) * invstds[ch]);
+        }
+
+        /** Logs the batch's updates of the running statistics when they are being recorded. */
+        void recordUpdates() {
+            if (batchMeans != null) {
+                RunningStatistics.record(new RunningStatistics.Update(runningMean, runningVar, batchMeans,
+                        batchVariances, m, momentum));
+            }
+        }
     }
 
     /** PyTorch's argument checks of {@code batch_norm}, with {@code op} naming the caller. */
-    private static void check(String op, Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+    static void check(String op, Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
                               boolean training, double eps) {
         if (x.rank() < 2) {
             throw new IllegalArgumentException(op + ": expected an input [N, C, *] of rank >= 2, but got shape "
@@ -262,7 +323,7 @@ final class BatchNormNode extends OwnedGradientNode {
     }
 
     /** {@code v} rounded to the working precision. */
-    private static double round(DType dtype, double v) {
+    static double round(DType dtype, double v) {
         return dtype == DType.F32 ? (float) v : v;
     }
 

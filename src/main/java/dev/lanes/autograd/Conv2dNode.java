@@ -139,12 +139,12 @@ final class Conv2dNode extends GradFn {
      * the batch. Each range has its own small buffers; every image's result is the same on any
      * thread.
      */
-    private static int imageRanges(ConvGeometry g) {
+    static int imageRanges(ConvGeometry g) {
         return Math.max(1, Math.min(g.n(), 4 * Parallel.threads()));
     }
 
     /** The first image of range {@code t} of {@code tiles}. */
-    private static int first(ConvGeometry g, int tiles, int t) {
+    static int first(ConvGeometry g, int tiles, int t) {
         return (int) ((long) g.n() * t / tiles);
     }
 
@@ -208,7 +208,7 @@ final class Conv2dNode extends GradFn {
      * on the thread count, and more than the usual two or four threads so that they balance
      * (claimed as threads free up, so a core slowed by other work delays one short range).
      */
-    private static final int WEIGHT_GRAD_RANGES = 8;
+    static final int WEIGHT_GRAD_RANGES = 8;
 
     /**
      * {@code dW} in F32 on channel-blocked data ({@link BlockedConv#weightGradient}). The batch
@@ -221,20 +221,36 @@ final class Conv2dNode extends GradFn {
      */
     private Tensor blockedWeightGrad(Tensor x, Tensor dy, Tensor w, BackwardContext context) {
         BlockedConv conv = BlockedConv.of(g);
+        float[] xs = x.f32();
+        float[] dys = dy.f32();
+        return weightGradByRanges(g, conv, w, context, (n, padded, blocked, partial, off) -> {
+            for (int grp = 0; grp < g.groups(); grp++) {
+                conv.weightGradient(grp, xs, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), dys,
+                        (n * g.cOut() + grp * g.og()) * g.l(), padded, blocked, partial, off);
+            }
+        });
+    }
+
+    /** One image's weight gradient added into the packed {@code partial} at {@code off}. */
+    interface ImageWeightGradient {
+        void add(int n, float[] padded, float[] blocked, float[] partial, int off);
+    }
+
+    /**
+     * The ranges of images of {@link #blockedWeightGrad}, each image's share from {@code image},
+     * summed in range order and unpacked into a new {@code dW} (in the background with a context).
+     */
+    static Tensor weightGradByRanges(ConvGeometry g, BlockedConv conv, Tensor w, BackwardContext context,
+                                     ImageWeightGradient image) {
         int size = conv.weightSize();
         int ranges = Math.max(1, Math.min(WEIGHT_GRAD_RANGES, g.n()));
         float[] partial = StepArena.floats(Math.multiplyExact(ranges, size));
-        float[] xs = x.f32();
-        float[] dys = dy.f32();
         Parallel.TileBody ranged = t -> {
             float[] padded = Scratch.floats(Scratch.CONV_WEIGHT_INPUT, conv.paddedSize());
             float[] blocked = Scratch.floats(Scratch.CONV_WEIGHT_GRADIENT, conv.blockedOutputSize());
             Arrays.fill(partial, t * size, (t + 1) * size, 0f);
             for (int n = (int) ((long) g.n() * t / ranges); n < (int) ((long) g.n() * (t + 1) / ranges); n++) {
-                for (int grp = 0; grp < g.groups(); grp++) {
-                    conv.weightGradient(grp, xs, (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), dys,
-                            (n * g.cOut() + grp * g.og()) * g.l(), padded, blocked, partial, t * size);
-                }
+                image.add(n, padded, blocked, partial, t * size);
             }
         };
         Tensor dw = StepArena.empty(DType.F32, w.shape()); // unpackWeights writes it whole
@@ -335,7 +351,7 @@ final class Conv2dNode extends GradFn {
      * @return the geometry of that convolution (input {@code dY}, output {@code dX}), or null
      *         when the stride is not 1 or the padding would be negative
      */
-    private static ConvGeometry transposedGeometry(ConvGeometry g) {
+    static ConvGeometry transposedGeometry(ConvGeometry g) {
         int pH = g.dH() * (g.kH() - 1) - g.pH();
         int pW = g.dW() * (g.kW() - 1) - g.pW();
         if (g.sH() != 1 || g.sW() != 1 || pH < 0 || pW < 0) {
@@ -377,11 +393,25 @@ final class Conv2dNode extends GradFn {
      * @param sum null, or an F32 tensor shaped like x to add the gradient into and return
      */
     private Tensor inputGradAsConvolution(ConvGeometry t, Tensor x, Tensor w, Tensor dy, Tensor sum) {
+        Tensor flipped = flipped(g, w);
+        if (sum != null) {
+            blocked(t, dy, flipped, sum, true);
+            return sum;
+        }
+        Tensor dx = StepArena.empty(x.dtype(), x.shape());
+        convolve(t, dy, flipped, null, dx);
+        return dx;
+    }
+
+    /**
+     * The weights of the stride-1 input gradient's convolution: flipped in both spatial axes,
+     * input and output channels swapped, {@code flipped[grp][ci][co][i][j] = w[grp * og + co][ci][kH - 1 - i][kW - 1 - j]}.
+     */
+    static Tensor flipped(ConvGeometry g, Tensor w) {
         int taps = g.kH() * g.kW();
         int og = g.og();
         int cg = g.cg();
-        // flipped[grp][ci][co][i][j] = w[grp * og + co][ci][kH - 1 - i][kW - 1 - j]
-        Tensor flipped = StepArena.zeros(w.dtype(), g.groups() * cg * og * taps);
+        Tensor flipped = StepArena.empty(w.dtype(), g.groups() * cg * og * taps); // every element is set below
         for (int grp = 0; grp < g.groups(); grp++) {
             for (int co = 0; co < og; co++) {
                 for (int ci = 0; ci < cg; ci++) {
@@ -393,12 +423,6 @@ final class Conv2dNode extends GradFn {
                 }
             }
         }
-        if (sum != null) {
-            blocked(t, dy, flipped, sum, true);
-            return sum;
-        }
-        Tensor dx = StepArena.empty(x.dtype(), x.shape());
-        convolve(t, dy, flipped, null, dx);
-        return dx;
+        return flipped;
     }
 }

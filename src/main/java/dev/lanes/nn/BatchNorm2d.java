@@ -193,4 +193,9 @@ public final class BatchNorm2d extends Layer {
     public double eps() {
         return eps;
     }
+
+    /** @return the running-statistics update factor */
+    public double momentum() {
+        return momentum;
+    }
 }

@@ -34,10 +34,10 @@ public final class BlockedConv {
     private final int hp;
     private final int wp;
 
-    private BlockedConv(ConvKernels kernels, ConvGeometry g) {
+    private BlockedConv(ConvKernels kernels, ConvGeometry g, int block) {
         this.kernels = kernels;
         this.g = g;
-        this.b = kernels.block();
+        this.b = block;
         this.inBlocks = Math.ceilDiv(g.cg(), b);
         this.outBlocks = Math.ceilDiv(g.og(), b);
         this.hp = g.h() + 2 * g.pH();
@@ -49,9 +49,14 @@ public final class BlockedConv {
         return of(Providers.provider(), g);
     }
 
-    /** @return the blocked convolution of {@code g} on {@code provider} */
+    /** @return the blocked convolution of {@code g} on {@code provider}, in its preferred block */
     public static BlockedConv of(KernelProvider provider, ConvGeometry g) {
-        return new BlockedConv(provider.conv(), g);
+        return new BlockedConv(provider.conv(), g, provider.conv().block());
+    }
+
+    /** @return the blocked convolution of {@code g} in blocks of {@code block} channels, on the current provider */
+    public static BlockedConv of(ConvGeometry g, int block) {
+        return new BlockedConv(Providers.provider().conv(), g, block);
     }
 
     /** @return the floats of the packed weights (all groups) */
@@ -155,6 +160,24 @@ public final class BlockedConv {
     public void forward(int grp, float[] packed, float[] x, int xOff, float[] padded, float[] blocked, float[] planes,
                         float[] y, int yOff, boolean accumulate) {
         pad(x, xOff, padded);
+        rows(grp, packed, padded, blocked, 0);
+        unblock(blocked, y, yOff, planes, accumulate);
+    }
+
+    /**
+     * One channel-blocked image ({@code groups == 1}): the output image {@code [outBlock][H_out][W_out][B]}
+     * at {@code y[yOff]} from the input image {@code [inBlock][H][W][B]} at {@code x[xOff]}, written whole.
+     *
+     * @param packed {@link #packWeights}
+     * @param padded {@link #paddedSize} floats, written whole
+     */
+    public void forwardBlocked(float[] packed, float[] x, int xOff, float[] padded, float[] y, int yOff) {
+        padBlocked(x, xOff, padded);
+        rows(0, packed, padded, y, yOff);
+    }
+
+    /** The output rows of group {@code grp} from its padded input, into {@code out[outOff]} as blocks. */
+    private void rows(int grp, float[] packed, float[] padded, float[] out, int outOff) {
         int ho = g.hOut();
         int wo = g.wOut();
         int taps = g.kH() * g.kW();
@@ -163,11 +186,10 @@ public final class BlockedConv {
             int wOff = wBase + ob * inBlocks * taps * b * b;
             for (int oh = 0; oh < ho; oh++) {
                 kernels.convRow(b, wo, inBlocks, g.kH(), g.kW(), padded, oh * g.sH() * wp * b, hp * wp * b,
-                        g.dH() * wp * b, g.dW() * b, g.sW() * b, packed, wOff, blocked, (ob * ho + oh) * wo * b, b,
-                        false);
+                        g.dH() * wp * b, g.dW() * b, g.sW() * b, packed, wOff, out, outOff + (ob * ho + oh) * wo * b,
+                        b, false);
             }
         }
-        unblock(blocked, y, yOff, planes, accumulate);
     }
 
     /**
@@ -180,9 +202,40 @@ public final class BlockedConv {
      */
     public void inputGradient(int grp, float[] tapWeights, float[] dy, int dyOff, float[] blocked, float[] padded,
                               float[] dx, int dxOff) {
+        block(dy, dyOff, g.og(), g.hOut() * g.wOut(), blocked);
+        scatter(grp, tapWeights, blocked, 0, padded);
+        int plane = g.h() * g.w();
+        for (int ib = 0; ib < inBlocks; ib++) {
+            int channels = Math.min(b, g.cg() - ib * b);
+            for (int r = 0; r < g.h(); r++) {
+                Transpose.stranspose(g.w(), channels, padded, ((ib * hp + r + g.pH()) * wp + g.pW()) * b, b,
+                        channels, 0, dx, dxOff + ib * b * plane + r * g.w(), plane);
+            }
+        }
+    }
+
+    /**
+     * {@link #inputGradient} of one channel-blocked image ({@code groups == 1}): the input
+     * gradient image at {@code dx[dxOff]}, written whole, from the output-gradient image at {@code dy[dyOff]}.
+     */
+    public void inputGradientBlocked(float[] tapWeights, float[] dy, int dyOff, float[] padded, float[] dx,
+                                     int dxOff) {
+        scatter(0, tapWeights, dy, dyOff, padded);
+        for (int ib = 0; ib < inBlocks; ib++) {
+            for (int r = 0; r < g.h(); r++) {
+                System.arraycopy(padded, ((ib * hp + r + g.pH()) * wp + g.pW()) * b, dx,
+                        dxOff + (ib * g.h() + r) * g.w() * b, g.w() * b);
+            }
+        }
+    }
+
+    /**
+     * Tap by tap, the blocked output gradient at {@code dy[dyOff]} times the tap's weights (a 1x1
+     * convolution) added into the strided positions of the zeroed, padded input gradient.
+     */
+    private void scatter(int grp, float[] tapWeights, float[] dy, int dyOff, float[] padded) {
         int ho = g.hOut();
         int wo = g.wOut();
-        block(dy, dyOff, g.og(), ho * wo, blocked);
         Arrays.fill(padded, 0, paddedSize(), 0f);
         int wBase = groupWeights(grp);
         for (int a = 0; a < g.kH(); a++) {
@@ -192,18 +245,10 @@ public final class BlockedConv {
                     int wOff = wBase + (tap * inBlocks + ib) * outBlocks * b * b;
                     for (int oh = 0; oh < ho; oh++) {
                         int at = ((ib * hp + oh * g.sH() + a * g.dH()) * wp + c * g.dW()) * b;
-                        kernels.convRow(b, wo, outBlocks, 1, 1, blocked, oh * wo * b, ho * wo * b, 0, 0, b, tapWeights,
-                                wOff, padded, at, g.sW() * b, true);
+                        kernels.convRow(b, wo, outBlocks, 1, 1, dy, dyOff + oh * wo * b, ho * wo * b, 0, 0, b,
+                                tapWeights, wOff, padded, at, g.sW() * b, true);
                     }
                 }
-            }
-        }
-        int plane = g.h() * g.w();
-        for (int ib = 0; ib < inBlocks; ib++) {
-            int channels = Math.min(b, g.cg() - ib * b);
-            for (int r = 0; r < g.h(); r++) {
-                Transpose.stranspose(g.w(), channels, padded, ((ib * hp + r + g.pH()) * wp + g.pW()) * b, b,
-                        channels, 0, dx, dxOff + ib * b * plane + r * g.w(), plane);
             }
         }
     }
@@ -217,18 +262,42 @@ public final class BlockedConv {
     public void weightGradient(int grp, float[] x, int xOff, float[] dy, int dyOff, float[] padded, float[] blocked,
                                float[] dw, int dwOff) {
         pad(x, xOff, padded);
+        block(dy, dyOff, g.og(), g.hOut() * g.wOut(), blocked);
+        weightRows(padded, blocked, 0, dw, dwOff + groupWeights(grp));
+    }
+
+    /**
+     * {@link #weightGradient} of one channel-blocked image ({@code groups == 1}), from the input
+     * image at {@code x[xOff]} and the output-gradient image at {@code dy[dyOff]}.
+     */
+    public void weightGradientBlocked(float[] x, int xOff, float[] dy, int dyOff, float[] padded, float[] dw,
+                                      int dwOff) {
+        padBlocked(x, xOff, padded);
+        weightRows(padded, dy, dyOff, dw, dwOff);
+    }
+
+    private void weightRows(float[] padded, float[] dy, int dyOff, float[] dw, int dwOff) {
         int ho = g.hOut();
         int wo = g.wOut();
-        block(dy, dyOff, g.og(), ho * wo, blocked);
         int taps = g.kH() * g.kW();
-        int wBase = dwOff + groupWeights(grp);
         for (int ob = 0; ob < outBlocks; ob++) {
             for (int ib = 0; ib < inBlocks; ib++) {
-                int at = wBase + (ob * inBlocks + ib) * taps * b * b;
+                int at = dwOff + (ob * inBlocks + ib) * taps * b * b;
                 for (int oh = 0; oh < ho; oh++) {
                     kernels.convWeightRow(b, wo, g.kH(), g.kW(), padded, (ib * hp + oh * g.sH()) * wp * b,
-                            g.dH() * wp * b, g.dW() * b, g.sW() * b, blocked, (ob * ho + oh) * wo * b, dw, at);
+                            g.dH() * wp * b, g.dW() * b, g.sW() * b, dy, dyOff + (ob * ho + oh) * wo * b, dw, at);
                 }
+            }
+        }
+    }
+
+    /** A channel-blocked input image into {@code padded}, with zero borders. */
+    private void padBlocked(float[] x, int xOff, float[] padded) {
+        Arrays.fill(padded, 0, paddedSize(), 0f);
+        for (int ib = 0; ib < inBlocks; ib++) {
+            for (int r = 0; r < g.h(); r++) {
+                System.arraycopy(x, xOff + (ib * g.h() + r) * g.w() * b, padded,
+                        ((ib * hp + r + g.pH()) * wp + g.pW()) * b, g.w() * b);
             }
         }
     }

@@ -40,4 +40,40 @@ public interface NormKernels {
     /** The input gradient of one plane of batch normalisation, in double precision. */
     void batchNormBackward(double[] dy, double[] x, int off, double mean, double invstd, double scale, double meanG,
                            double meanGx, boolean batchStats, double[] dx, int dxOff, int n);
+
+    // Channel-blocked data ({@link BlockedConv}'s layout): element {@code (s, q, l)} of a call,
+    // segment s (an image), pixel q, lane l (a channel of the block), is at
+    // {@code off + s * segStride + q * block + l} in every array of the call.
+
+    /** The terms of {@link #blockedChannelSums}, per lane {@code l}. */
+    enum BlockedTerm {
+        /** {@code x}. */
+        PLAIN,
+        /** {@code d * d} with {@code d = x - center[l]}. */
+        SQUARED_DEVIATION,
+        /** {@code y * ((x - center[l]) * scale[l])}: a gradient times the normalised input. */
+        NORMALISED_PRODUCT
+    }
+
+    /**
+     * Per lane, the sum of {@code term} over the {@code segments * count} elements in segment and
+     * pixel order, in the fixed order of {@link ReductionKernels} (so each lane gets the bits that
+     * {@code Reductions} gives for the same values laid out as one run), rounded to float into
+     * {@code out[lanes + l]}. {@code y}, {@code center} and {@code scale} may be null where the
+     * term does not read them. Per-lane arrays are read and written from {@code lanes}, here and below.
+     */
+    void blockedChannelSums(BlockedTerm term, int block, int segments, int count, float[] x, float[] y, int off,
+                            int segStride, float[] center, float[] scale, int lanes, float[] out);
+
+    /**
+     * {@link #batchNorm} on channel-blocked data, lane {@code l} with {@code mean, invstd, w, b}
+     * at {@code lanes + l}: {@code y} (and {@code r}, which may be null) indexed as {@code x}.
+     */
+    void blockedBatchNorm(int block, int segments, int count, float[] x, float[] r, int off, int segStride,
+                          float[] mean, float[] invstd, float[] w, float[] b, int lanes, boolean relu, float[] y);
+
+    /** {@link #batchNormBackward} on channel-blocked data, per-lane parameters; {@code dx} indexed as {@code dy}. */
+    void blockedBatchNormBackward(int block, int segments, int count, float[] dy, float[] x, int off, int segStride,
+                                  float[] mean, float[] invstd, float[] scale, float[] meanG, float[] meanGx,
+                                  int lanes, boolean batchStats, float[] dx);
 }

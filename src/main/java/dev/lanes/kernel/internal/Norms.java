@@ -285,6 +285,85 @@ public final class Norms {
         }
     }
 
+    // ---------------------------------------------------------------- channel-blocked data
+    //
+    // Element (s, q, l) of a call at off + s * segStride + q * block + l in every array: segment s
+    // (an image), pixel q, lane l (a channel of one block). Per-lane values in arrays of >= block.
+
+    /** {@link NormKernels#blockedChannelSums}, checked: the per-lane sums into {@code out}. */
+    public static void blockedChannelSums(NormKernels.BlockedTerm term, int block, int segments, int count, float[] x,
+                                          float[] y, int off, int segStride, float[] center, float[] scale,
+                                          int lanes, float[] out) {
+        String op = "blockedChannelSums";
+        blockedExtent(op, "x", x, block, segments, count, off, segStride);
+        if (term == NormKernels.BlockedTerm.NORMALISED_PRODUCT) {
+            blockedExtent(op, "y", y, block, segments, count, off, segStride);
+            lanes(op, "scale", scale, lanes, block);
+        }
+        if (term != NormKernels.BlockedTerm.PLAIN) {
+            lanes(op, "center", center, lanes, block);
+        }
+        lanes(op, "out", out, lanes, block);
+        kernels().blockedChannelSums(term, block, segments, count, x, y, off, segStride, center, scale, lanes, out);
+    }
+
+    /** {@link NormKernels#blockedBatchNorm}, checked; {@code y} may be {@code x}. */
+    public static void blockedBatchNorm(int block, int segments, int count, float[] x, float[] r, int off,
+                                        int segStride, float[] mean, float[] invstd, float[] w, float[] b,
+                                        int lanes, boolean relu, float[] y) {
+        String op = "blockedBatchNorm";
+        blockedExtent(op, "x", x, block, segments, count, off, segStride);
+        blockedExtent(op, "y", y, block, segments, count, off, segStride);
+        if (r != null) {
+            blockedExtent(op, "r", r, block, segments, count, off, segStride);
+        }
+        lanes(op, "mean", mean, lanes, block);
+        lanes(op, "invstd", invstd, lanes, block);
+        lanes(op, "w", w, lanes, block);
+        lanes(op, "b", b, lanes, block);
+        kernels().blockedBatchNorm(block, segments, count, x, r, off, segStride, mean, invstd, w, b, lanes, relu, y);
+    }
+
+    /** {@link NormKernels#blockedBatchNormBackward}, checked; {@code dx} may be {@code dy}. */
+    public static void blockedBatchNormBackward(int block, int segments, int count, float[] dy, float[] x, int off,
+                                                int segStride, float[] mean, float[] invstd, float[] scale,
+                                                float[] meanG, float[] meanGx, int lanes, boolean batchStats,
+                                                float[] dx) {
+        String op = "blockedBatchNormBackward";
+        blockedExtent(op, "dy", dy, block, segments, count, off, segStride);
+        blockedExtent(op, "x", x, block, segments, count, off, segStride);
+        blockedExtent(op, "dx", dx, block, segments, count, off, segStride);
+        lanes(op, "mean", mean, lanes, block);
+        lanes(op, "invstd", invstd, lanes, block);
+        lanes(op, "scale", scale, lanes, block);
+        lanes(op, "meanG", meanG, lanes, block);
+        lanes(op, "meanGx", meanGx, lanes, block);
+        kernels().blockedBatchNormBackward(block, segments, count, dy, x, off, segStride, mean, invstd, scale, meanG,
+                meanGx, lanes, batchStats, dx);
+    }
+
+    private static void blockedExtent(String op, String name, float[] a, int block, int segments, int count, int off,
+                                      int segStride) {
+        nonNull(op, name, a);
+        if (block < 1 || segments < 0 || count < 0 || off < 0 || (segments > 1 && segStride < count * block)) {
+            throw new IllegalArgumentException(op + ": need block >= 1, segments, count, off >= 0 and segStride >= "
+                    + "count * block, got block=" + block + ", segments=" + segments + ", count=" + count + ", off="
+                    + off + ", segStride=" + segStride);
+        }
+        long end = segments == 0 || count == 0 ? off : off + (long) (segments - 1) * segStride + (long) count * block;
+        if (end > a.length) {
+            throw new IllegalArgumentException(op + ": " + name + " needs " + end + " elements, but has " + a.length);
+        }
+    }
+
+    private static void lanes(String op, String name, float[] a, int from, int block) {
+        nonNull(op, name, a);
+        if (from < 0 || (long) from + block > a.length) {
+            throw new IllegalArgumentException(op + ": " + name + " needs " + block + " lanes from " + from
+                    + ", but has " + a.length);
+        }
+    }
+
     // ---------------------------------------------------------------- checks
 
     /**

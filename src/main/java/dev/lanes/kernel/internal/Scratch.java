@@ -41,7 +41,9 @@ public final class Scratch {
     public static final int CONV_WEIGHT_GRADIENT = 15;
     /** One block of a convolution's output planes, to be added into a gradient. */
     public static final int CONV_PLANES = 16;
-    private static final int SLOTS = 17;
+    /** The partial sums of the per-lane fixed-order sums over channel-blocked data (and their double totals). */
+    public static final int BLOCKED_PARTIALS = 17;
+    private static final int SLOTS = 18;
 
     private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
 

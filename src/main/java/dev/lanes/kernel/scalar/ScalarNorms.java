@@ -1,6 +1,9 @@
 package dev.lanes.kernel.scalar;
 
 import dev.lanes.kernel.internal.NormKernels;
+import dev.lanes.kernel.internal.Scratch;
+import dev.lanes.kernel.internal.Sums;
+import java.util.Arrays;
 
 /**
  * The reference batch normalisation passes, written as {@link NormKernels} describes them, one
@@ -48,6 +51,75 @@ public final class ScalarNorms implements NormKernels {
         for (int j = 0; j < n; j++) {
             double g = dy[off + j];
             dx[dxOff + j] = batchStats ? scale * ((g - meanG) - (x[off + j] - mean) * invstd * meanGx) : scale * g;
+        }
+    }
+
+    @Override
+    public void blockedChannelSums(BlockedTerm term, int block, int segments, int count, float[] x, float[] y, int off,
+                                  int segStride, float[] center, float[] scale, int lanes, float[] out) {
+        float[] p = Scratch.floats(Scratch.BLOCKED_PARTIALS, Sums.PARTIALS);
+        for (int l = 0; l < block; l++) {
+            Arrays.fill(p, 0, Sums.PARTIALS, 0f);
+            double total = 0;
+            int i = 0;
+            for (int s = 0; s < segments; s++) {
+                for (int q = 0; q < count; q++) {
+                    int at = off + s * segStride + q * block + l;
+                    float v = x[at];
+                    float t = switch (term) {
+                        case PLAIN -> v;
+                        case SQUARED_DEVIATION -> {
+                            float d = v - center[lanes + l];
+                            yield d * d;
+                        }
+                        case NORMALISED_PRODUCT -> y[at] * ((v - center[lanes + l]) * scale[lanes + l]);
+                    };
+                    p[i % Sums.PARTIALS] += t;
+                    if (++i == Sums.BLOCK) {
+                        total += Sums.fold(p);
+                        Arrays.fill(p, 0, Sums.PARTIALS, 0f);
+                        i = 0;
+                    }
+                }
+            }
+            if (i > 0) {
+                total += Sums.fold(p);
+            }
+            out[lanes + l] = (float) total;
+        }
+    }
+
+    @Override
+    public void blockedBatchNorm(int block, int segments, int count, float[] x, float[] r, int off, int segStride,
+                                 float[] mean, float[] invstd, float[] w, float[] b, int lanes, boolean relu,
+                                 float[] y) {
+        for (int s = 0; s < segments; s++) {
+            for (int q = 0; q < count; q++) {
+                int at = off + s * segStride + q * block;
+                for (int l = 0; l < block; l++) {
+                    int i = lanes + l;
+                    float v = (x[at + l] - mean[i]) * invstd[i] * w[i] + b[i];
+                    y[at + l] = relu ? Math.max(r == null ? v : v + r[at + l], 0f) : v;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void blockedBatchNormBackward(int block, int segments, int count, float[] dy, float[] x, int off,
+                                         int segStride, float[] mean, float[] invstd, float[] scale, float[] meanG,
+                                         float[] meanGx, int lanes, boolean batchStats, float[] dx) {
+        for (int s = 0; s < segments; s++) {
+            for (int q = 0; q < count; q++) {
+                int at = off + s * segStride + q * block;
+                for (int l = 0; l < block; l++) {
+                    float g = dy[at + l];
+                    int i = lanes + l;
+                    dx[at + l] = batchStats
+                            ? scale[i] * ((g - meanG[i]) - (x[at + l] - mean[i]) * invstd[i] * meanGx[i])
+                            : scale[i] * g;
+                }
+            }
         }
     }
 }

@@ -1,6 +1,9 @@
 package dev.lanes.kernel.vector;
 
 import dev.lanes.kernel.internal.NormKernels;
+import dev.lanes.kernel.internal.Scratch;
+import dev.lanes.kernel.internal.Sums;
+import java.util.Arrays;
 import dev.lanes.kernel.scalar.ScalarNorms;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -72,5 +75,125 @@ final class VectorNorms implements NormKernels {
     public void batchNormBackward(double[] dy, double[] x, int off, double mean, double invstd, double scale,
                                   double meanG, double meanGx, boolean batchStats, double[] dx, int dxOff, int n) {
         SCALAR.batchNormBackward(dy, x, off, mean, invstd, scale, meanG, meanGx, batchStats, dx, dxOff, n);
+    }
+
+    // Channel-blocked data: one vector per pixel, a channel per lane; other block sizes run the scalar loops.
+
+    @Override
+    public void blockedChannelSums(BlockedTerm term, int block, int segments, int count, float[] x, float[] y, int off,
+                                  int segStride, float[] center, float[] scale, int lanes, float[] out) {
+        if (block != L) {
+            SCALAR.blockedChannelSums(term, block, segments, count, x, y, off, segStride, center, scale, lanes, out);
+            return;
+        }
+        // Partial j of every lane is the vector at p[j * L]; the block results go to the lanes' double totals.
+        float[] p = Scratch.floats(Scratch.BLOCKED_PARTIALS, Sums.PARTIALS * L);
+        double[] total = Scratch.doubles(Scratch.BLOCKED_PARTIALS, L);
+        Arrays.fill(p, 0, Sums.PARTIALS * L, 0f);
+        Arrays.fill(total, 0, L, 0d);
+        FloatVector c = center == null ? null : FloatVector.fromArray(S, center, lanes);
+        FloatVector sc = scale == null ? null : FloatVector.fromArray(S, scale, lanes);
+        int i = 0;
+        int slot = 0;
+        for (int s = 0; s < segments; s++) {
+            int seg = off + s * segStride;
+            for (int q = 0; q < count; q++) {
+                int at = seg + q * L;
+                FloatVector v = FloatVector.fromArray(S, x, at);
+                FloatVector t = switch (term) {
+                    case PLAIN -> v;
+                    case SQUARED_DEVIATION -> {
+                        FloatVector d = v.sub(c);
+                        yield d.mul(d);
+                    }
+                    case NORMALISED_PRODUCT -> FloatVector.fromArray(S, y, at).mul(v.sub(c).mul(sc));
+                };
+                FloatVector.fromArray(S, p, slot).add(t).intoArray(p, slot);
+                slot += L;
+                if (slot == Sums.PARTIALS * L) {
+                    slot = 0;
+                }
+                if (++i == Sums.BLOCK) {
+                    foldInto(p, total);
+                    i = 0;
+                    slot = 0;
+                }
+            }
+        }
+        if (i > 0) {
+            foldInto(p, total);
+        }
+        for (int l = 0; l < L; l++) {
+            out[lanes + l] = (float) total[l];
+        }
+    }
+
+    /** Folds the partial vectors in halves as {@code Sums.fold} does per lane, adds lane results to the totals, clears them. */
+    private static void foldInto(float[] p, double[] total) {
+        for (int w = Sums.PARTIALS / 2; w >= 1; w >>= 1) {
+            for (int j = 0; j < w; j++) {
+                FloatVector.fromArray(S, p, j * L).add(FloatVector.fromArray(S, p, (j + w) * L)).intoArray(p, j * L);
+            }
+        }
+        for (int l = 0; l < L; l++) {
+            total[l] += p[l];
+        }
+        Arrays.fill(p, 0, Sums.PARTIALS * L, 0f);
+    }
+
+    @Override
+    public void blockedBatchNorm(int block, int segments, int count, float[] x, float[] r, int off, int segStride,
+                                 float[] mean, float[] invstd, float[] w, float[] b, int lanes, boolean relu,
+                                 float[] y) {
+        if (block != L) {
+            SCALAR.blockedBatchNorm(block, segments, count, x, r, off, segStride, mean, invstd, w, b, lanes, relu, y);
+            return;
+        }
+        FloatVector m = FloatVector.fromArray(S, mean, lanes);
+        FloatVector is = FloatVector.fromArray(S, invstd, lanes);
+        FloatVector wv = FloatVector.fromArray(S, w, lanes);
+        FloatVector bv = FloatVector.fromArray(S, b, lanes);
+        for (int s = 0; s < segments; s++) {
+            int seg = off + s * segStride;
+            for (int q = 0; q < count; q++) {
+                int at = seg + q * L;
+                FloatVector v = FloatVector.fromArray(S, x, at).sub(m).mul(is).mul(wv).add(bv);
+                if (relu) {
+                    if (r != null) {
+                        v = v.add(FloatVector.fromArray(S, r, at));
+                    }
+                    v = v.blend(0f, v.compare(VectorOperators.LE, 0f));
+                }
+                v.intoArray(y, at);
+            }
+        }
+    }
+
+    @Override
+    public void blockedBatchNormBackward(int block, int segments, int count, float[] dy, float[] x, int off,
+                                         int segStride, float[] mean, float[] invstd, float[] scale, float[] meanG,
+                                         float[] meanGx, int lanes, boolean batchStats, float[] dx) {
+        if (block != L) {
+            SCALAR.blockedBatchNormBackward(block, segments, count, dy, x, off, segStride, mean, invstd, scale, meanG,
+                    meanGx, lanes, batchStats, dx);
+            return;
+        }
+        FloatVector m = FloatVector.fromArray(S, mean, lanes);
+        FloatVector is = FloatVector.fromArray(S, invstd, lanes);
+        FloatVector sc = FloatVector.fromArray(S, scale, lanes);
+        FloatVector mg = FloatVector.fromArray(S, meanG, lanes);
+        FloatVector mgx = FloatVector.fromArray(S, meanGx, lanes);
+        for (int s = 0; s < segments; s++) {
+            int seg = off + s * segStride;
+            for (int q = 0; q < count; q++) {
+                int at = seg + q * L;
+                FloatVector g = FloatVector.fromArray(S, dy, at);
+                if (batchStats) {
+                    FloatVector h = FloatVector.fromArray(S, x, at).sub(m).mul(is);
+                    g = g.sub(mg).sub(h.mul(mgx));
+                }
+                g.mul(sc).intoArray(dx, at);
+            }
+        }
     }
 }

@@ -41,9 +41,22 @@ public final class ResNet extends Layer {
         fc = registerModule("fc", new Linear(features, classes, true, dtype, gen));
     }
 
-    /** @param x images {@code [N, C, H, W]}; @return logits {@code [N, classes]} */
+    /**
+     * In F32 the activations between the input and the pooling are kept in blocks of channels,
+     * with the bits of the layer-by-layer pass on planes ({@link #forwardOnPlanes}).
+     *
+     * @param x images {@code [N, C, H, W]}; @return logits {@code [N, classes]}
+     */
     @Override
     public Tensor forward(Tensor x) {
+        if (ChannelBlockedForward.supports(this, x)) {
+            return fc.forward(ChannelBlockedForward.features(this, x));
+        }
+        return forwardOnPlanes(x);
+    }
+
+    /** The forward pass layer by layer on NCHW activations, each module's own {@code forward}. */
+    Tensor forwardOnPlanes(Tensor x) {
         Tensor y = bn1.forwardRelu(conv1.forward(x), null);
         if (maxpool != null) {
             y = maxpool.forward(y);

@@ -1,0 +1,219 @@
+package dev.lanes.autograd;
+
+import dev.lanes.kernel.Activation;
+import dev.lanes.kernel.internal.NormKernels.BlockedTerm;
+import dev.lanes.kernel.internal.Norms;
+import dev.lanes.kernel.internal.Parallel;
+import dev.lanes.tensor.DType;
+import dev.lanes.tensor.Tensor;
+import dev.lanes.tensor.internal.Dispatch;
+import dev.lanes.tensor.internal.StepArena;
+
+/**
+ * {@link BatchNormNode} on channel-blocked activations ({@code ChannelBlocked}), with the same
+ * per-channel values ({@link BatchNormNode.ChannelValues}): every channel's sums are taken in the
+ * fixed order over its values in image and pixel order, as the NCHW node's channel runs are, and
+ * the elementwise passes are the NCHW ones lane by lane, so both layouts give the same bits. One
+ * block of channels per task; lanes past the channel count get zero parameters and stay zero.
+ */
+final class BlockedBatchNormNode extends OwnedGradientNode {
+
+    private final int channels;
+    private final boolean batchStats;
+    private final boolean hasWeight;
+    private final boolean hasBias;
+    private final boolean hasResidual;
+    /** Per lane of every block, as the forward pass used them: mean, invstd, weight * invstd. */
+    private float[] mean;
+    private float[] invstd;
+    private float[] scale;
+    /** The output, kept for the ReLU mask; null without the ReLU. */
+    private Tensor out;
+
+    private BlockedBatchNormNode(Tensor[] inputs, int channels, boolean batchStats, boolean hasWeight, boolean hasBias,
+                                 boolean hasResidual, float[] mean, float[] invstd, float[] scale, Tensor out) {
+        super(out == null ? "batchNorm" : "batchNormRelu", out == null ? "NativeBatchNormBackward0" : "ReluBackward0",
+                inputs);
+        this.channels = channels;
+        this.batchStats = batchStats;
+        this.hasWeight = hasWeight;
+        this.hasBias = hasBias;
+        this.hasResidual = hasResidual;
+        this.mean = mean;
+        this.invstd = invstd;
+        this.scale = scale;
+        this.out = out;
+    }
+
+    static Tensor apply(Tensor x, int channels, Tensor residual, boolean relu, Tensor runningMean, Tensor runningVar,
+                        Tensor weight, Tensor bias, boolean training, double momentum, double eps) {
+        String op = (relu ? "batchNormRelu" : "batchNorm") + " (channel-blocked)";
+        int block = ChannelBlockedOps.checkBlocked(op, x);
+        ChannelBlockedOps.checkChannels(op, x, channels);
+        check(op, x, channels, residual, relu, runningMean, runningVar, weight, bias, training, eps);
+        int n = x.size(0);
+        int blocks = x.size(1);
+        int plane = x.size(2) * x.size(3);
+        int m = n * plane;
+        int segStride = blocks * plane * block;
+        float[] xs = x.f32();
+        float[] rs = residual == null ? null : residual.f32();
+        Tensor y = StepArena.empty(DType.F32, x.shape()); // every block's pass writes all its lanes
+        float[] ys = y.f32();
+        BatchNormNode.ChannelValues v = new BatchNormNode.ChannelValues(channels, DType.F32, runningMean, runningVar,
+                weight, training, momentum, eps, m);
+        // Per lane of every block, taken on this thread before the loop; lanes past the channels
+        // get zero parameters.
+        int lanesTotal = blocks * block;
+        float[] means = laneArray(lanesTotal);
+        float[] invstds = laneArray(lanesTotal);
+        float[] scales = laneArray(lanesTotal);
+        float[] w = laneArray(lanesTotal);
+        float[] b = laneArray(lanesTotal);
+        float[] sums = laneArray(lanesTotal);
+        float[] deviations = laneArray(lanesTotal);
+        Parallel.forEach(blocks, cb -> {
+            int off = cb * plane * block;
+            int first = cb * block;
+            int lanes = Math.min(block, channels - first);
+            if (training) {
+                Norms.blockedChannelSums(BlockedTerm.PLAIN, block, n, plane, xs, null, off, segStride, null, null,
+                        first, sums);
+                // The centres of the two-pass variance go where the means will be.
+                for (int l = 0; l < lanes; l++) {
+                    means[first + l] = (float) v.center((double) sums[first + l] / m);
+                }
+                Norms.blockedChannelSums(BlockedTerm.SQUARED_DEVIATION, block, n, plane, xs, null, off, segStride,
+                        means, null, first, deviations);
+                for (int l = 0; l < lanes; l++) {
+                    v.fromBatch(first + l, (double) sums[first + l] / m, deviations[first + l]);
+                }
+            } else {
+                for (int l = 0; l < lanes; l++) {
+                    v.fromRunning(first + l);
+                }
+            }
+            for (int l = 0; l < lanes; l++) {
+                int ch = first + l;
+                means[ch] = (float) v.means[ch];
+                invstds[ch] = (float) v.invstds[ch];
+                scales[ch] = (float) v.scale[ch];
+                w[ch] = (float) v.weight(ch);
+                b[ch] = bias == null ? 0f : (float) bias.getFlat(ch);
+            }
+            Norms.blockedBatchNorm(block, n, plane, xs, rs, off, segStride, means, invstds, w, b, first, relu, ys);
+        });
+        v.recordUpdates();
+        Tensor[] inputs = Sequences.present(x, weight, bias, residual);
+        return Tape.output(op, y, () -> new BlockedBatchNormNode(inputs, channels, training, weight != null,
+                bias != null, residual != null, means, invstds, scales, relu ? y : null), inputs);
+    }
+
+    /** The NCHW node's argument checks, for {@code channels} channels. */
+    private static void check(String op, Tensor x, int channels, Tensor residual, boolean relu, Tensor runningMean,
+                              Tensor runningVar, Tensor weight, Tensor bias, boolean training, double eps) {
+        String[] names = {"running_mean", "running_var", "weight", "bias"};
+        Tensor[] perChannel = {runningMean, runningVar, weight, bias};
+        for (int i = 0; i < names.length; i++) {
+            Tensor t = perChannel[i];
+            if (t != null && (t.rank() != 1 || t.size(0) != channels || t.dtype() != DType.F32)) {
+                throw new IllegalArgumentException(op + ": " + names[i] + " should be F32 [" + channels + "], but got "
+                        + t.dtype() + " " + t.shape());
+            }
+        }
+        if ((runningMean == null) != (runningVar == null)) {
+            throw new IllegalArgumentException(op + ": running_mean and running_var must both be given or both be null");
+        }
+        if (!training && runningMean == null) {
+            throw new IllegalArgumentException(op + ": evaluation mode needs running_mean and running_var");
+        }
+        if (!(eps > 0)) {
+            throw new IllegalArgumentException(op + ": eps must be > 0, got " + eps);
+        }
+        if (training && (long) x.size(0) * x.size(2) * x.size(3) <= 1) {
+            throw new IllegalArgumentException(op + ": expected more than 1 value per channel when training, got input"
+                    + " shape " + x.shape());
+        }
+        if (residual != null && (!relu || !residual.shape().equals(x.shape()) || residual.dtype() != x.dtype())) {
+            throw new IllegalArgumentException(op + ": a residual comes with the ReLU and has the input's shape "
+                    + x.shape() + ", but got " + residual.dtype() + " " + residual.shape());
+        }
+    }
+
+    @Override
+    Tensor[] backward(Tensor g, boolean ownsG) {
+        Tensor x = input(0);
+        int block = x.size(4);
+        int n = x.size(0);
+        int blocks = x.size(1);
+        int plane = x.size(2) * x.size(3);
+        int m = n * plane;
+        int segStride = blocks * plane * block;
+        int biasSlot = hasWeight ? 2 : 1;
+        int residualSlot = inputCount() - 1;
+        boolean needsDr = hasResidual && needsGrad(residualSlot);
+        // As in BatchNormNode: the masked gradient goes into the tensor that needs it next, and
+        // dx is computed element by element from the same index, so it may share that storage.
+        Tensor dr = needsDr ? ownsG ? g : StepArena.empty(DType.F32, g.shape()) : null;
+        Tensor dx = needsGrad(0) ? ownsG && !needsDr ? g : StepArena.empty(DType.F32, g.shape()) : null;
+        Tensor dw = hasWeight && needsGrad(1) ? StepArena.zeros(DType.F32, channels) : null;
+        Tensor db = hasBias && needsGrad(biasSlot) ? StepArena.zeros(DType.F32, channels) : null;
+        Tensor grad = g;
+        if (out != null) {
+            grad = dr != null ? dr : dx != null ? dx : ownsG ? g : StepArena.empty(DType.F32, g.shape());
+            Dispatch.activateBackward(Activation.RELU, out, 0, g, 0, grad, 0, g.numel());
+        }
+        float[] gs = grad.f32();
+        float[] xs = x.f32();
+        float[] dxs = dx == null ? null : dx.f32();
+        float[] sg = laneArray(blocks * block);
+        float[] sgx = laneArray(blocks * block);
+        float[] meanG = laneArray(blocks * block);
+        float[] meanGx = laneArray(blocks * block);
+        Parallel.forEach(blocks, cb -> {
+            int off = cb * plane * block;
+            int first = cb * block;
+            int lanes = Math.min(block, channels - first);
+            Norms.blockedChannelSums(BlockedTerm.PLAIN, block, n, plane, gs, null, off, segStride, null, null, first,
+                    sg);
+            Norms.blockedChannelSums(BlockedTerm.NORMALISED_PRODUCT, block, n, plane, xs, gs, off, segStride, mean,
+                    invstd, first, sgx);
+            for (int l = 0; l < lanes; l++) {
+                int ch = first + l;
+                if (dw != null) {
+                    dw.setFlat(ch, sgx[ch]);
+                }
+                if (db != null) {
+                    db.setFlat(ch, sg[ch]);
+                }
+                meanG[ch] = (float) ((double) sg[ch] / m);
+                meanGx[ch] = (float) ((double) sgx[ch] / m);
+            }
+            if (dxs != null) {
+                Norms.blockedBatchNormBackward(block, n, plane, gs, xs, off, segStride, mean, invstd, scale, meanG,
+                        meanGx, first, batchStats, dxs);
+            }
+        });
+        Tensor[] grads = gradients(dx, hasWeight, dw, hasBias, db);
+        if (hasResidual) {
+            grads[residualSlot] = dr;
+        }
+        return grads;
+    }
+
+    /** A zeroed per-lane array of the step ({@link StepArena}). */
+    private static float[] laneArray(int n) {
+        float[] a = StepArena.floats(n);
+        java.util.Arrays.fill(a, 0f);
+        return a;
+    }
+
+    @Override
+    protected void release() {
+        super.release();
+        mean = null;
+        invstd = null;
+        scale = null;
+        out = null;
+    }
+}

@@ -17,7 +17,8 @@ import java.nio.file.Path;
  *   <li>{@code taps3xJ}: J output pixels of a stride-1, dilation-1 row with three kernel columns.
  *       Input column {@code i} of the row feeds outputs {@code i - b} for {@code b = 0, 1, 2}, so
  *       each broadcast of an input value serves up to three FMAs (with three weight vectors
- *       loaded per input channel), rather than one.
+ *       loaded per input channel), rather than one. {@code taps3s2xJ} is the same for stride 2,
+ *       where an even column serves two outputs and an odd one one.
  *   <li>{@code pixelsJ}: J output pixels of any row (any stride, dilation and kernel width), one
  *       broadcast per pixel and weight vector.
  *   <li>{@code weightTaps3xG}: a stride-1, three-column weight gradient for G input channels:
@@ -35,8 +36,10 @@ public final class ConvTileGenerator {
         Files.createDirectories(dir);
         ConvTileGenerator g = new ConvTileGenerator();
         g.header();
-        for (int j : new int[] {16, 8, 4}) {
-            g.taps3(j);
+        for (int stride = 1; stride <= 2; stride++) {
+            for (int j : new int[] {16, 8, 4}) {
+                g.taps3(stride, j);
+            }
         }
         for (int j : new int[] {8, 4, 1}) {
             g.pixels(j);
@@ -89,11 +92,16 @@ public final class ConvTileGenerator {
         }
     }
 
-    /** J outputs, kw = 3, xTap = xStep = L: input column i meets weight column b for output i - b. */
-    private void taps3(int n) {
+    /**
+     * J outputs, kw = 3, xTap = L, xStep = stride * L: input column i meets weight column b for
+     * output (i - b) / stride when that divides.
+     */
+    private void taps3(int stride, int n) {
+        String name = stride == 1 ? "taps3x" + n : "taps3s" + stride + "x" + n;
         line("");
-        line("    /** " + n + " pixels of a stride-1 row with three kernel columns (xTap = xStep = L). */");
-        line("    static void taps3x" + n + "(int blocks, int kh, float[] x, int xOff, int xBlock, int xRow, float[] w, int wOff,");
+        line("    /** " + n + " pixels of a stride-" + stride + " row with three kernel columns (xTap = L, xStep = "
+                + (stride == 1 ? "" : stride + " * ") + "L). */");
+        line("    static void " + name + "(int blocks, int kh, float[] x, int xOff, int xBlock, int xRow, float[] w, int wOff,");
         line("                          float[] y, int yOff, int yStep, boolean accumulate) {");
         accumulators(n);
         line("        for (int ib = 0; ib < blocks; ib++) {");
@@ -106,11 +114,11 @@ public final class ConvTileGenerator {
         line("                    FloatVector w2 = FloatVector.fromArray(S, w, wr + 2 * L * L + c * L);");
         line("                    int p = xr + c;");
         line("                    FloatVector v;");
-        for (int i = 0; i < n + 2; i++) {
+        for (int i = 0; i < (n - 1) * stride + 3; i++) {
             line("                    v = FloatVector.broadcast(S, x[p + " + i + " * L]);");
             for (int b = 0; b < 3; b++) {
-                int j = i - b;
-                if (j >= 0 && j < n) {
+                int j = (i - b) / stride;
+                if (i - b >= 0 && (i - b) % stride == 0 && j < n) {
                     line("                    a" + j + " = v.fma(w" + b + ", a" + j + ");");
                 }
             }

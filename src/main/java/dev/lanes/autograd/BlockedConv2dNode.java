@@ -17,7 +17,7 @@ import dev.lanes.tensor.internal.StepArena;
  * passes of {@link Conv2dNode}'s F32 path without laying the data out as planes and back, so the
  * same kernel calls on the same values give the same bits. Images split across threads as
  * there; {@code dW} over the same fixed ranges of images; {@code dX} as the flipped convolution
- * for stride 1, tap by tap otherwise.
+ * for stride 1, by stride phases otherwise.
  */
 final class BlockedConv2dNode extends GradFn {
 
@@ -127,7 +127,7 @@ final class BlockedConv2dNode extends GradFn {
         return grads;
     }
 
-    /** {@code dX}: the flipped convolution of {@code dY} for stride 1, else tap by tap; images across threads. */
+    /** {@code dX}: the flipped convolution of {@code dY} for stride 1, else by stride phases; images across threads. */
     private Tensor inputGrad(Tensor x, Tensor w, float[] dys, int xImage, int yImage) {
         Tensor dx = StepArena.empty(DType.F32, x.shape()); // each image is written whole
         float[] dxs = dx.f32();
@@ -137,16 +137,17 @@ final class BlockedConv2dNode extends GradFn {
         if (t != null) {
             conv.packWeights(Conv2dNode.flipped(g, w).f32(), 0, packed);
         } else {
-            conv.packTapWeights(w.f32(), 0, packed);
+            conv.packInputGradientWeights(w.f32(), 0, packed);
         }
         int tiles = Conv2dNode.imageRanges(g);
         Parallel.forEach(tiles, tile -> {
             float[] padded = Scratch.floats(Scratch.CONV_INPUT, conv.paddedSize());
+            float[] layout = t != null ? null : Scratch.floats(Scratch.CONV_PRODUCT, conv.gradientLayoutSize());
             for (int n = Conv2dNode.first(g, tiles, tile); n < Conv2dNode.first(g, tiles, tile + 1); n++) {
                 if (t != null) {
                     conv.forwardBlocked(packed, dys, n * yImage, padded, dxs, n * xImage);
                 } else {
-                    conv.inputGradientBlocked(packed, dys, n * yImage, padded, dxs, n * xImage);
+                    conv.inputGradientBlocked(packed, dys, n * yImage, layout, padded, dxs, n * xImage);
                 }
             }
         });

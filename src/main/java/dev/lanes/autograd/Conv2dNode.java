@@ -21,7 +21,7 @@ import java.util.Arrays;
  * forward pass and the input gradient split the batch into image ranges across threads.
  * Backward: {@code dW} over fixed ranges of images, each in image order, the ranges added in
  * order; {@code dX} as a convolution with the flipped weights for stride 1, in F32 with other
- * strides or dilations tap by tap ({@link BlockedConv#inputGradient}), in F64 else
+ * strides or dilations by stride phases ({@link BlockedConv#inputGradient}), in F64 else
  * {@code col2im(W_g^T · dY)}; {@code db} = sums of {@code dY} over N, H and W in a fixed order.
  * So gradients do not depend on the thread count. Inside the engine, the F32 weight gradient runs
  * in the background while the pass goes on, and the stride-1 F32 input gradient is added into the
@@ -362,25 +362,25 @@ final class Conv2dNode extends GradFn {
     }
 
     /**
-     * The F32 input gradient of a strided or dilated convolution, tap by tap on channel-blocked
-     * data ({@link BlockedConv#inputGradient}): each image's {@code dX} from its {@code dY},
+     * The F32 input gradient of a strided or dilated convolution on channel-blocked data, stride
+     * phase by stride phase ({@link BlockedConv#inputGradient}): each image's {@code dX} from its {@code dY},
      * images split across threads; each element is a fixed sum, so the result does not depend on
      * the thread count.
      */
     private Tensor blockedInputGrad(Tensor x, Tensor w, Tensor dy) {
         BlockedConv conv = BlockedConv.of(g);
-        float[] packed = StepArena.floats(conv.weightSize()); // packTapWeights writes it whole
-        conv.packTapWeights(w.f32(), 0, packed);
+        float[] packed = StepArena.floats(conv.weightSize()); // packInputGradientWeights writes it whole
+        conv.packInputGradientWeights(w.f32(), 0, packed);
         Tensor dx = StepArena.empty(DType.F32, x.shape()); // inputGradient writes each image whole
         float[] dxs = dx.f32();
         float[] dys = dy.f32();
         int tiles = imageRanges(g);
         Parallel.forEach(tiles, t -> {
-            float[] blocked = Scratch.floats(Scratch.CONV_PRODUCT, conv.blockedOutputSize());
+            float[] layout = Scratch.floats(Scratch.CONV_PRODUCT, conv.gradientLayoutSize());
             float[] padded = Scratch.floats(Scratch.CONV_INPUT, conv.paddedSize());
             for (int n = first(g, tiles, t); n < first(g, tiles, t + 1); n++) {
                 for (int grp = 0; grp < g.groups(); grp++) {
-                    conv.inputGradient(grp, packed, dys, (n * g.cOut() + grp * g.og()) * g.l(), blocked, padded, dxs,
+                    conv.inputGradient(grp, packed, dys, (n * g.cOut() + grp * g.og()) * g.l(), layout, padded, dxs,
                             (n * g.cIn() + grp * g.cg()) * g.h() * g.w());
                 }
             }

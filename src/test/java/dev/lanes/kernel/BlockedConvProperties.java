@@ -31,11 +31,11 @@ class BlockedConvProperties {
         int count = 1 + r.nextInt(40);
         int blocks = 1 + r.nextInt(3);
         int kh = 1 + r.nextInt(3);
-        // Kernel width 3 with unit steps takes the tap-sharing tiles; the rest the pixel tiles.
+        // Kernel width 3 with unit taps and steps of 1 or 2 takes the tap-sharing tiles; the rest the pixel tiles.
         boolean shared = r.nextBoolean();
         int kw = shared ? 3 : 1 + r.nextInt(4);
         int xTap = shared ? b : b * (1 + r.nextInt(2));
-        int xStep = shared ? b : b * (1 + r.nextInt(3));
+        int xStep = b * (1 + r.nextInt(shared ? 2 : 3));
         int xRow = (count * xStep + kw * xTap) + r.nextInt(3);
         int xBlock = kh * xRow + r.nextInt(3);
         int xOff = r.nextInt(5);
@@ -156,7 +156,7 @@ class BlockedConvProperties {
             conv.unpackWeights(packed, unpacked);
             assertArrayEquals(wt, unpacked, 0f, "weights round trip " + what);
             float[] tapped = sentinels(conv.weightSize());
-            conv.packTapWeights(wt, 0, tapped);
+            conv.packInputGradientWeights(wt, 0, tapped);
             float[] out = sentinels(y.length + 4);
             float[] added = RecurrentProperties.gaussian(r, y.length + 4, 1);
             float[] before = added.clone();
@@ -169,7 +169,7 @@ class BlockedConvProperties {
                         null, out, 2 + yOff, false);
                 conv.forward(grp, packed, x, xOff, sentinels(conv.paddedSize()), sentinels(conv.blockedOutputSize()),
                         sentinels(conv.blockPlanesSize()), added, 2 + yOff, true);
-                conv.inputGradient(grp, tapped, dy, yOff, sentinels(conv.blockedOutputSize()),
+                conv.inputGradient(grp, tapped, dy, yOff, sentinels(conv.gradientLayoutSize()),
                         sentinels(conv.paddedSize()), din, 2 + xOff);
                 conv.weightGradient(grp, x, xOff, dy, yOff, sentinels(conv.paddedSize()),
                         sentinels(conv.blockedOutputSize()), dwPacked, 0);

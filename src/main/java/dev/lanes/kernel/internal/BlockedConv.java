@@ -14,15 +14,20 @@ import java.util.Arrays;
  *   <li>{@link #forward}: {@code y (+)= conv(x, w)}. The input gradient of a stride-1
  *       convolution is this on {@code dY} with the flipped, transposed weights (the caller
  *       builds that geometry).
- *   <li>{@link #inputGradient}: any stride or dilation, tap by tap: for each kernel tap the
- *       output gradient times that tap's weights (a 1x1 convolution) is added into the strided
- *       positions of a zero-padded input gradient, taps in order, so each element's sum is fixed.
+ *   <li>{@link #inputGradient}: any stride. With dilation 1, stride phase by stride phase:
+ *       the input positions of one phase ({@code r mod sH}, {@code r' mod sW}) take only the
+ *       taps of that phase, so each phase is a stride-1 convolution of {@code dY} with those taps
+ *       reversed, written to every {@code sH}-th row and {@code sW}-th column. With dilation,
+ *       tap by tap: the output gradient times that tap's weights (a 1x1 convolution) is added
+ *       into the strided positions of a zero-padded input gradient, taps in order.
  *   <li>{@link #weightGradient}: added into a packed {@code dW} row by row, each element summing
  *       its pixels in order.
  * </ul>
  *
  * Each method is one image's work on the calling thread, with buffers the caller owns
- * ({@link #paddedSize}, {@link #blockedOutputSize}); callers split images across threads.
+ * ({@link #paddedSize}, {@link #blockedOutputSize}, {@link #gradientLayoutSize}); callers split
+ * images across threads. The {@code ...Blocked} variants take and give channel-blocked images
+ * ({@code [block][H][W][B]}) instead of planes, for models that keep that layout between layers.
  */
 public final class BlockedConv {
 
@@ -33,6 +38,16 @@ public final class BlockedConv {
     private final int outBlocks;
     private final int hp;
     private final int wp;
+    /**
+     * Whether the input gradient is gathered phase by phase (dilation 1), else scattered tap by
+     * tap; and the layout of the output gradient it reads: blocks of {@code dyRows x dyCols}
+     * pixels, {@code dY} from row {@code dyTop} and column {@code dyLeft}, zero around.
+     */
+    private final boolean phased;
+    private final int dyTop;
+    private final int dyLeft;
+    private final int dyRows;
+    private final int dyCols;
 
     private BlockedConv(ConvKernels kernels, ConvGeometry g, int block) {
         this.kernels = kernels;
@@ -42,6 +57,12 @@ public final class BlockedConv {
         this.outBlocks = Math.ceilDiv(g.og(), b);
         this.hp = g.h() + 2 * g.pH();
         this.wp = g.w() + 2 * g.pW();
+        this.phased = g.dH() == 1 && g.dW() == 1;
+        // A phase's taps read dY rows u - k for k < ceil(kH / sH), u up to ceil(hp / sH) - 1.
+        this.dyTop = phased ? Math.ceilDiv(g.kH(), g.sH()) - 1 : 0;
+        this.dyLeft = phased ? Math.ceilDiv(g.kW(), g.sW()) - 1 : 0;
+        this.dyRows = dyTop + (phased ? Math.max(g.hOut(), Math.ceilDiv(hp, g.sH())) : g.hOut());
+        this.dyCols = dyLeft + (phased ? Math.max(g.wOut(), Math.ceilDiv(wp, g.sW())) : g.wOut());
     }
 
     /** @return the blocked convolution of {@code g} on the current provider */
@@ -72,6 +93,11 @@ public final class BlockedConv {
     /** @return the floats of one image's blocked output (one group), or of its blocked output gradient */
     public int blockedOutputSize() {
         return Math.multiplyExact(outBlocks * g.hOut() * g.wOut(), b);
+    }
+
+    /** @return the floats of one image's output gradient as {@link #inputGradient} lays it out (one group) */
+    public int gradientLayoutSize() {
+        return Math.multiplyExact(outBlocks * dyRows * dyCols, b);
     }
 
     /** @return the floats of one block of output planes ({@code B * H_out * W_out}) */
@@ -126,10 +152,16 @@ public final class BlockedConv {
     }
 
     /**
-     * Packs the weights for {@link #inputGradient}, one 1x1 convolution per tap from output to
-     * input channels: {@code dst[grp][a][c'][ib][ob][co][ci] = w[grp*og + ob*B + co][ib*B + ci][a][c']}.
+     * Packs the weights for {@link #inputGradient} (all groups, {@link #weightSize} floats,
+     * written whole), from output to input channels. With dilation 1, per stride phase
+     * {@code (r, r')} (the input positions {@code r mod sH}, {@code r' mod sW} of the padded
+     * input), the taps {@code a = r + sH k}, {@code c' = r' + sW k'} in reverse, so that the phase
+     * is a stride-1 convolution of {@code dY}:
+     * {@code dst[grp][phase][ib][ob][ka - 1 - k][kb - 1 - k'][co][ci] = w[grp*og + ob*B + co][ib*B + ci][a][c']}.
+     * Otherwise one 1x1 convolution per tap:
+     * {@code dst[grp][a][c'][ib][ob][co][ci]}.
      */
-    public void packTapWeights(float[] w, int wOff, float[] dst) {
+    public void packInputGradientWeights(float[] w, int wOff, float[] dst) {
         int taps = g.kH() * g.kW();
         int bb = b * b;
         Arrays.fill(dst, 0, weightSize(), 0f);
@@ -138,13 +170,45 @@ public final class BlockedConv {
             for (int co = 0; co < g.og(); co++) {
                 for (int ci = 0; ci < g.cg(); ci++) {
                     int src = wOff + ((grp * g.og() + co) * g.cg() + ci) * taps;
-                    for (int t = 0; t < taps; t++) {
-                        int blockPair = (t * inBlocks + ci / b) * outBlocks + co / b;
-                        dst[base + blockPair * bb + (co % b) * b + ci % b] = w[src + t];
+                    int lanes = (co % b) * b + ci % b;
+                    for (int a = 0; a < g.kH(); a++) {
+                        for (int c = 0; c < g.kW(); c++) {
+                            int at;
+                            if (phased) {
+                                int r = a % g.sH();
+                                int rc = c % g.sW();
+                                int ka = Math.ceilDiv(g.kH() - r, g.sH());
+                                int kb = Math.ceilDiv(g.kW() - rc, g.sW());
+                                int tap = (ka - 1 - a / g.sH()) * kb + kb - 1 - c / g.sW();
+                                at = phaseWeights(r, rc) + (((ci / b) * outBlocks + co / b) * ka * kb + tap) * bb;
+                            } else {
+                                at = (((a * g.kW() + c) * inBlocks + ci / b) * outBlocks + co / b) * bb;
+                            }
+                            dst[base + at + lanes] = w[src + a * g.kW() + c];
+                        }
                     }
                 }
             }
         }
+    }
+
+    /** @return the taps of phase residue {@code r} of a kernel extent {@code k} at stride {@code s} (0 if none) */
+    private static int phaseTaps(int k, int s, int r) {
+        return r < k ? Math.ceilDiv(k - r, s) : 0;
+    }
+
+    /** The offset in a group's packed input-gradient weights of phase {@code (r, rc)}. */
+    private int phaseWeights(int r, int rc) {
+        int off = 0;
+        for (int i = 0; i < g.sH(); i++) {
+            for (int j = 0; j < g.sW(); j++) {
+                if (i == r && j == rc) {
+                    return off;
+                }
+                off += phaseTaps(g.kH(), g.sH(), i) * phaseTaps(g.kW(), g.sW(), j) * inBlocks * outBlocks * b * b;
+            }
+        }
+        throw new IllegalStateException("no phase " + r + ", " + rc);
     }
 
     /**
@@ -196,20 +260,40 @@ public final class BlockedConv {
      * One image and group: {@code dx = conv_transpose(dy, w)}, written whole for the {@code cg}
      * input planes at {@code dx[dxOff]} from the {@code og} output-gradient planes at {@code dy[dyOff]}.
      *
-     * @param tapWeights {@link #packTapWeights}
-     * @param blocked    {@link #blockedOutputSize} floats, written whole
-     * @param padded     {@link #paddedSize} floats, written whole
+     * @param weights {@link #packInputGradientWeights}
+     * @param layout  {@link #gradientLayoutSize} floats, written whole
+     * @param padded  {@link #paddedSize} floats, written whole
      */
-    public void inputGradient(int grp, float[] tapWeights, float[] dy, int dyOff, float[] blocked, float[] padded,
+    public void inputGradient(int grp, float[] weights, float[] dy, int dyOff, float[] layout, float[] padded,
                               float[] dx, int dxOff) {
-        block(dy, dyOff, g.og(), g.hOut() * g.wOut(), blocked);
-        scatter(grp, tapWeights, blocked, 0, padded);
-        int plane = g.h() * g.w();
+        Arrays.fill(layout, 0, gradientLayoutSize(), 0f);
+        int plane = g.hOut() * g.wOut();
+        for (int ob = 0; ob < outBlocks; ob++) {
+            int channels = Math.min(b, g.og() - ob * b);
+            Transpose.stranspose(channels, plane, dy, dyOff + ob * b * plane, plane, g.wOut(), dyCols - g.wOut(),
+                    layout, ((ob * dyRows + dyTop) * dyCols + dyLeft) * b, b);
+        }
+        // The blocked input gradient, gathered into the front of the padded buffer or scattered
+        // into it as the padded image, then out to planes.
+        int rows = hp;
+        int top = g.pH();
+        int cols = wp;
+        int left = g.pW();
+        if (phased) {
+            gather(grp, weights, layout, padded, 0);
+            rows = g.h();
+            top = 0;
+            cols = g.w();
+            left = 0;
+        } else {
+            scatter(grp, weights, layout, padded);
+        }
+        int inPlane = g.h() * g.w();
         for (int ib = 0; ib < inBlocks; ib++) {
             int channels = Math.min(b, g.cg() - ib * b);
             for (int r = 0; r < g.h(); r++) {
-                Transpose.stranspose(g.w(), channels, padded, ((ib * hp + r + g.pH()) * wp + g.pW()) * b, b,
-                        channels, 0, dx, dxOff + ib * b * plane + r * g.w(), plane);
+                Transpose.stranspose(g.w(), channels, padded, ((ib * rows + r + top) * cols + left) * b, b, channels,
+                        0, dx, dxOff + ib * b * inPlane + r * g.w(), inPlane);
             }
         }
     }
@@ -218,9 +302,16 @@ public final class BlockedConv {
      * {@link #inputGradient} of one channel-blocked image ({@code groups == 1}): the input
      * gradient image at {@code dx[dxOff]}, written whole, from the output-gradient image at {@code dy[dyOff]}.
      */
-    public void inputGradientBlocked(float[] tapWeights, float[] dy, int dyOff, float[] padded, float[] dx,
-                                     int dxOff) {
-        scatter(0, tapWeights, dy, dyOff, padded);
+    public void inputGradientBlocked(float[] weights, float[] dy, int dyOff, float[] layout, float[] padded,
+                                     float[] dx, int dxOff) {
+        int rows = dyRows - dyTop - g.hOut();
+        int cols = dyCols - dyLeft - g.wOut();
+        borderedCopy(dy, dyOff, outBlocks, g.hOut(), g.wOut(), dyTop, rows, dyLeft, cols, layout);
+        if (phased) {
+            gather(0, weights, layout, dx, dxOff);
+            return;
+        }
+        scatter(0, weights, layout, padded);
         for (int ib = 0; ib < inBlocks; ib++) {
             for (int r = 0; r < g.h(); r++) {
                 System.arraycopy(padded, ((ib * hp + r + g.pH()) * wp + g.pW()) * b, dx,
@@ -230,10 +321,52 @@ public final class BlockedConv {
     }
 
     /**
-     * Tap by tap, the blocked output gradient at {@code dy[dyOff]} times the tap's weights (a 1x1
-     * convolution) added into the strided positions of the zeroed, padded input gradient.
+     * Phase by phase, the input gradient as stride-1 convolutions of the laid-out {@code dY}
+     * with the phase's reversed taps, each written to its strided positions of the blocked input
+     * gradient image at {@code dx[dxOff]} (only the positions inside the padding are computed).
+     * Every position belongs to one phase, so each is written once; positions of a phase without
+     * taps (a stride larger than the kernel) are zero.
      */
-    private void scatter(int grp, float[] tapWeights, float[] dy, int dyOff, float[] padded) {
+    private void gather(int grp, float[] weights, float[] layout, float[] dx, int dxOff) {
+        int h = g.h();
+        int w = g.w();
+        if (g.sH() > g.kH() || g.sW() > g.kW()) {
+            Arrays.fill(dx, dxOff, dxOff + inBlocks * h * w * b, 0f);
+        }
+        int bb = b * b;
+        int base = groupWeights(grp);
+        for (int r = 0; r < g.sH(); r++) {
+            int ka = phaseTaps(g.kH(), g.sH(), r);
+            // Padded rows P = sH u + r inside the input: pH <= P < pH + H.
+            int u0 = Math.max(0, Math.ceilDiv(g.pH() - r, g.sH()));
+            int u1 = Math.ceilDiv(g.pH() + h - r, g.sH());
+            for (int rc = 0; rc < g.sW(); rc++) {
+                int kb = phaseTaps(g.kW(), g.sW(), rc);
+                int v0 = Math.max(0, Math.ceilDiv(g.pW() - rc, g.sW()));
+                int v1 = Math.ceilDiv(g.pW() + w - rc, g.sW());
+                if (ka == 0 || kb == 0 || u0 >= u1 || v0 >= v1) {
+                    continue;
+                }
+                int phase = base + phaseWeights(r, rc);
+                for (int ib = 0; ib < inBlocks; ib++) {
+                    int wOff = phase + ib * outBlocks * ka * kb * bb;
+                    for (int u = u0; u < u1; u++) {
+                        int xOff = ((u - (ka - 1) + dyTop) * dyCols + v0 - (kb - 1) + dyLeft) * b;
+                        int yOff = dxOff + ((ib * h + g.sH() * u + r - g.pH()) * w + g.sW() * v0 + rc - g.pW()) * b;
+                        kernels.convRow(b, v1 - v0, outBlocks, ka, kb, layout, xOff, dyRows * dyCols * b, dyCols * b,
+                                b, b, weights, wOff, dx, yOff, g.sW() * b, false);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Tap by tap, the blocked output gradient ({@code [outBlock][H_out][W_out][B]}) times the
+     * tap's weights (a 1x1 convolution) added into the strided positions of the zeroed, padded
+     * input gradient.
+     */
+    private void scatter(int grp, float[] weights, float[] dy, float[] padded) {
         int ho = g.hOut();
         int wo = g.wOut();
         Arrays.fill(padded, 0, paddedSize(), 0f);
@@ -245,8 +378,8 @@ public final class BlockedConv {
                     int wOff = wBase + (tap * inBlocks + ib) * outBlocks * b * b;
                     for (int oh = 0; oh < ho; oh++) {
                         int at = ((ib * hp + oh * g.sH() + a * g.dH()) * wp + c * g.dW()) * b;
-                        kernels.convRow(b, wo, outBlocks, 1, 1, dy, dyOff + oh * wo * b, ho * wo * b, 0, 0, b,
-                                tapWeights, wOff, padded, at, g.sW() * b, true);
+                        kernels.convRow(b, wo, outBlocks, 1, 1, dy, oh * wo * b, ho * wo * b, 0, 0, b, weights, wOff,
+                                padded, at, g.sW() * b, true);
                     }
                 }
             }
@@ -293,11 +426,26 @@ public final class BlockedConv {
 
     /** A channel-blocked input image into {@code padded}, with zero borders. */
     private void padBlocked(float[] x, int xOff, float[] padded) {
-        Arrays.fill(padded, 0, paddedSize(), 0f);
-        for (int ib = 0; ib < inBlocks; ib++) {
-            for (int r = 0; r < g.h(); r++) {
-                System.arraycopy(x, xOff + (ib * g.h() + r) * g.w() * b, padded,
-                        ((ib * hp + r + g.pH()) * wp + g.pW()) * b, g.w() * b);
+        borderedCopy(x, xOff, inBlocks, g.h(), g.w(), g.pH(), g.pH(), g.pW(), g.pW(), padded);
+    }
+
+    /**
+     * {@code blocks} blocked images of {@code h x w} pixels from {@code src[off]} into {@code dst}
+     * with {@code top, bottom, left, right} rows and columns of zeros around each (only those are cleared).
+     */
+    private void borderedCopy(float[] src, int off, int blocks, int h, int w, int top, int bottom, int left,
+                              int right, float[] dst) {
+        int row = (left + w + right) * b;
+        int rows = top + h + bottom;
+        for (int ib = 0; ib < blocks; ib++) {
+            int base = ib * rows * row;
+            Arrays.fill(dst, base, base + top * row, 0f);
+            Arrays.fill(dst, base + (top + h) * row, base + rows * row, 0f);
+            for (int r = 0; r < h; r++) {
+                int at = base + (r + top) * row;
+                Arrays.fill(dst, at, at + left * b, 0f);
+                System.arraycopy(src, off + (ib * h + r) * w * b, dst, at + left * b, w * b);
+                Arrays.fill(dst, at + (left + w) * b, at + row, 0f);
             }
         }
     }

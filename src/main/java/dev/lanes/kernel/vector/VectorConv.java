@@ -41,17 +41,32 @@ final class VectorConv implements ConvKernels {
         if (kw == 3 && xTap == L && xStep == L) {
             if (WIDE) {
                 for (; j + 16 <= count; j += 16) {
-                    ConvTiles.taps3x16(blocks, kh, x, xOff + j * L, xBlock, xRow, w, wOff, y, yOff + j * yStep, yStep,
-                            accumulate);
+                    ConvTiles.taps3x16(blocks, kh, x, xOff + j * xStep, xBlock, xRow, w, wOff, y, yOff + j * yStep,
+                            yStep, accumulate);
                 }
             }
             for (; j + 8 <= count; j += 8) {
-                ConvTiles.taps3x8(blocks, kh, x, xOff + j * L, xBlock, xRow, w, wOff, y, yOff + j * yStep, yStep,
+                ConvTiles.taps3x8(blocks, kh, x, xOff + j * xStep, xBlock, xRow, w, wOff, y, yOff + j * yStep, yStep,
                         accumulate);
             }
             for (; j + 4 <= count; j += 4) {
-                ConvTiles.taps3x4(blocks, kh, x, xOff + j * L, xBlock, xRow, w, wOff, y, yOff + j * yStep, yStep,
+                ConvTiles.taps3x4(blocks, kh, x, xOff + j * xStep, xBlock, xRow, w, wOff, y, yOff + j * yStep, yStep,
                         accumulate);
+            }
+        } else if (kw == 3 && xTap == L && xStep == 2 * L) {
+            if (WIDE) {
+                for (; j + 16 <= count; j += 16) {
+                    ConvTiles.taps3s2x16(blocks, kh, x, xOff + j * xStep, xBlock, xRow, w, wOff, y, yOff + j * yStep,
+                            yStep, accumulate);
+                }
+            }
+            for (; j + 8 <= count; j += 8) {
+                ConvTiles.taps3s2x8(blocks, kh, x, xOff + j * xStep, xBlock, xRow, w, wOff, y, yOff + j * yStep,
+                        yStep, accumulate);
+            }
+            for (; j + 4 <= count; j += 4) {
+                ConvTiles.taps3s2x4(blocks, kh, x, xOff + j * xStep, xBlock, xRow, w, wOff, y, yOff + j * yStep,
+                        yStep, accumulate);
             }
         }
         for (; j + 8 <= count; j += 8) {

@@ -21,6 +21,9 @@ import java.nio.file.Path;
  *       where an even column serves two outputs and an odd one one.
  *   <li>{@code pixelsJ}: J output pixels of any row (any stride, dilation and kernel width), one
  *       broadcast per pixel and weight vector.
+ *   <li>{@code taps3(count, ...)}, {@code taps3s2(count, ...)} and {@code pixels(count, ...)} pick
+ *       the tile of a run of 1 to 16 pixels, so that a row is cut into a few even runs rather
+ *       than into wide tiles and single pixels.
  *   <li>{@code weightTaps3xG}: a stride-1, three-column weight gradient for G input channels:
  *       the 3G accumulators of {@code dW[a][0..2][c..c+G)} stay in registers across the row, and
  *       each broadcast input value meets the three output-gradient vectors it pairs with.
@@ -28,6 +31,9 @@ import java.nio.file.Path;
  * </ul>
  */
 public final class ConvTileGenerator {
+
+    /** The longest run of pixels a shared-tap tile holds: 16 accumulators, 3 weights and a broadcast in 32 registers. */
+    private static final int MAX_RUN = 16;
 
     private final StringBuilder out = new StringBuilder();
 
@@ -37,11 +43,13 @@ public final class ConvTileGenerator {
         ConvTileGenerator g = new ConvTileGenerator();
         g.header();
         for (int stride = 1; stride <= 2; stride++) {
-            for (int j : new int[] {16, 8, 4}) {
+            g.tapsDispatch(stride);
+            for (int j = 1; j <= MAX_RUN; j++) {
                 g.taps3(stride, j);
             }
         }
-        for (int j : new int[] {8, 4, 1}) {
+        g.pixelsDispatch();
+        for (int j = 1; j <= MAX_RUN; j++) {
             g.pixels(j);
         }
         for (int c : new int[] {8, 4}) {
@@ -90,6 +98,37 @@ public final class ConvTileGenerator {
         for (int j = 0; j < n; j++) {
             line("        a" + j + ".intoArray(y, yOff + " + j + " * yStep);");
         }
+    }
+
+    /** A switch from a run length (1 to MAX_RUN) to its tile, so a row can be cut into runs of any length. */
+    private void tapsDispatch(int stride) {
+        String name = stride == 1 ? "taps3" : "taps3s" + stride;
+        line("");
+        line("    /** {@code " + name + "x<count>}: count (1 to " + MAX_RUN + ") pixels in one tile. */");
+        line("    static void " + name + "(int count, int blocks, int kh, float[] x, int xOff, int xBlock, int xRow, float[] w,");
+        line("                          int wOff, float[] y, int yOff, int yStep, boolean accumulate) {");
+        line("        switch (count) {");
+        for (int j = 1; j <= MAX_RUN; j++) {
+            line("            case " + j + " -> " + name + "x" + j + "(blocks, kh, x, xOff, xBlock, xRow, w, wOff, y, yOff, yStep, accumulate);");
+        }
+        line("            default -> throw new IllegalArgumentException(\"" + name + ": count \" + count);");
+        line("        }");
+        line("    }");
+    }
+
+    private void pixelsDispatch() {
+        line("");
+        line("    /** {@code pixels<count>}: count (1 to " + MAX_RUN + ") pixels in one tile. */");
+        line("    static void pixels(int count, int blocks, int kh, int kw, float[] x, int xOff, int xBlock, int xRow, int xTap,");
+        line("                       int xStep, float[] w, int wOff, float[] y, int yOff, int yStep, boolean accumulate) {");
+        line("        switch (count) {");
+        for (int j = 1; j <= MAX_RUN; j++) {
+            line("            case " + j + " -> pixels" + j + "(blocks, kh, kw, x, xOff, xBlock, xRow, xTap, xStep, w, wOff, y, yOff, yStep,");
+            line("                    accumulate);");
+        }
+        line("            default -> throw new IllegalArgumentException(\"pixels: count \" + count);");
+        line("        }");
+        line("    }");
     }
 
     /**

@@ -7,8 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The channel-blocked convolution loops on the preferred float species, one block of channels
- * per vector: a row is cut into runs of pixels for the register-blocked {@link ConvTiles}, the
- * widest first. A block size other than the vector's, or a vector narrower than 8 lanes, runs
+ * per vector: a row is cut into a few even runs of pixels for the register-blocked
+ * {@link ConvTiles}. A block size other than the vector's, or a vector narrower than 8 lanes, runs
  * the scalar provider's loops (the same bits).
  */
 final class VectorConv implements ConvKernels {
@@ -19,6 +19,8 @@ final class VectorConv implements ConvKernels {
     private static final int L = S.length();
     /** 16 accumulators and 3 weight vectors need 32 vector registers (AVX-512); 256-bit has 16. */
     private static final boolean WIDE = L >= 16;
+    /** The longest run of pixels of the shared-tap tiles on this vector's register file. */
+    private static final int RUN = WIDE ? 16 : 8;
     private static final ScalarConv SCALAR = ScalarConv.INSTANCE;
 
     private VectorConv() {
@@ -37,49 +39,23 @@ final class VectorConv implements ConvKernels {
                     accumulate);
             return;
         }
+        // Runs of at most RUN pixels, as even as the row allows (28 as 14 + 14, 7 as one run of 7).
+        boolean shared = kw == 3 && xTap == L && (xStep == L || xStep == 2 * L);
+        int runs = Math.ceilDiv(count, RUN);
         int j = 0;
-        if (kw == 3 && xTap == L && xStep == L) {
-            if (WIDE) {
-                for (; j + 16 <= count; j += 16) {
-                    ConvTiles.taps3x16(blocks, kh, x, xOff + j * xStep, xBlock, xRow, w, wOff, y, yOff + j * yStep,
-                            yStep, accumulate);
-                }
-            }
-            for (; j + 8 <= count; j += 8) {
-                ConvTiles.taps3x8(blocks, kh, x, xOff + j * xStep, xBlock, xRow, w, wOff, y, yOff + j * yStep, yStep,
+        for (int k = 0; k < runs; k++) {
+            int end = (int) ((long) count * (k + 1) / runs);
+            int xAt = xOff + j * xStep;
+            int yAt = yOff + j * yStep;
+            if (!shared) {
+                ConvTiles.pixels(end - j, blocks, kh, kw, x, xAt, xBlock, xRow, xTap, xStep, w, wOff, y, yAt, yStep,
                         accumulate);
+            } else if (xStep == L) {
+                ConvTiles.taps3(end - j, blocks, kh, x, xAt, xBlock, xRow, w, wOff, y, yAt, yStep, accumulate);
+            } else {
+                ConvTiles.taps3s2(end - j, blocks, kh, x, xAt, xBlock, xRow, w, wOff, y, yAt, yStep, accumulate);
             }
-            for (; j + 4 <= count; j += 4) {
-                ConvTiles.taps3x4(blocks, kh, x, xOff + j * xStep, xBlock, xRow, w, wOff, y, yOff + j * yStep, yStep,
-                        accumulate);
-            }
-        } else if (kw == 3 && xTap == L && xStep == 2 * L) {
-            if (WIDE) {
-                for (; j + 16 <= count; j += 16) {
-                    ConvTiles.taps3s2x16(blocks, kh, x, xOff + j * xStep, xBlock, xRow, w, wOff, y, yOff + j * yStep,
-                            yStep, accumulate);
-                }
-            }
-            for (; j + 8 <= count; j += 8) {
-                ConvTiles.taps3s2x8(blocks, kh, x, xOff + j * xStep, xBlock, xRow, w, wOff, y, yOff + j * yStep,
-                        yStep, accumulate);
-            }
-            for (; j + 4 <= count; j += 4) {
-                ConvTiles.taps3s2x4(blocks, kh, x, xOff + j * xStep, xBlock, xRow, w, wOff, y, yOff + j * yStep,
-                        yStep, accumulate);
-            }
-        }
-        for (; j + 8 <= count; j += 8) {
-            ConvTiles.pixels8(blocks, kh, kw, x, xOff + j * xStep, xBlock, xRow, xTap, xStep, w, wOff, y,
-                    yOff + j * yStep, yStep, accumulate);
-        }
-        for (; j + 4 <= count; j += 4) {
-            ConvTiles.pixels4(blocks, kh, kw, x, xOff + j * xStep, xBlock, xRow, xTap, xStep, w, wOff, y,
-                    yOff + j * yStep, yStep, accumulate);
-        }
-        for (; j < count; j++) {
-            ConvTiles.pixels1(blocks, kh, kw, x, xOff + j * xStep, xBlock, xRow, xTap, xStep, w, wOff, y,
-                    yOff + j * yStep, yStep, accumulate);
+            j = end;
         }
     }
 

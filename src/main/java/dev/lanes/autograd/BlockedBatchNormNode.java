@@ -72,37 +72,31 @@ final class BlockedBatchNormNode extends OwnedGradientNode {
         float[] b = laneArray(lanesTotal);
         float[] sums = laneArray(lanesTotal);
         float[] deviations = laneArray(lanesTotal);
-        Parallel.forEach(blocks, cb -> {
-            int off = cb * plane * block;
-            int first = cb * block;
-            int lanes = Math.min(block, channels - first);
-            if (training) {
-                Norms.blockedChannelSums(BlockedTerm.PLAIN, block, n, plane, xs, null, off, segStride, null, null,
-                        first, sums);
-                // The centres of the two-pass variance go where the means will be.
-                for (int l = 0; l < lanes; l++) {
-                    means[first + l] = (float) v.center((double) sums[first + l] / m);
-                }
-                Norms.blockedChannelSums(BlockedTerm.SQUARED_DEVIATION, block, n, plane, xs, null, off, segStride,
-                        means, null, first, deviations);
-                for (int l = 0; l < lanes; l++) {
-                    v.fromBatch(first + l, (double) sums[first + l] / m, deviations[first + l]);
-                }
-            } else {
-                for (int l = 0; l < lanes; l++) {
-                    v.fromRunning(first + l);
-                }
+        Layout lay = new Layout(n, blocks, plane, block);
+        if (training) {
+            lay.sums(BlockedTerm.PLAIN, xs, null, null, null, sums);
+            // The centres of the two-pass variance go where the means will be.
+            for (int ch = 0; ch < channels; ch++) {
+                means[ch] = (float) v.center((double) sums[ch] / m);
             }
-            for (int l = 0; l < lanes; l++) {
-                int ch = first + l;
-                means[ch] = (float) v.means[ch];
-                invstds[ch] = (float) v.invstds[ch];
-                scales[ch] = (float) v.scale[ch];
-                w[ch] = (float) v.weight(ch);
-                b[ch] = bias == null ? 0f : (float) bias.getFlat(ch);
+            lay.sums(BlockedTerm.SQUARED_DEVIATION, xs, null, means, null, deviations);
+            for (int ch = 0; ch < channels; ch++) {
+                v.fromBatch(ch, (double) sums[ch] / m, deviations[ch]);
             }
-            Norms.blockedBatchNorm(block, n, plane, xs, rs, off, segStride, means, invstds, w, b, first, relu, ys);
-        });
+        } else {
+            for (int ch = 0; ch < channels; ch++) {
+                v.fromRunning(ch);
+            }
+        }
+        for (int ch = 0; ch < channels; ch++) {
+            means[ch] = (float) v.means[ch];
+            invstds[ch] = (float) v.invstds[ch];
+            scales[ch] = (float) v.scale[ch];
+            w[ch] = (float) v.weight(ch);
+            b[ch] = bias == null ? 0f : (float) bias.getFlat(ch);
+        }
+        lay.forEachRange((cb, s0, s1) -> Norms.blockedBatchNorm(block, s1 - s0, plane, xs, rs,
+                lay.offset(cb, s0), segStride, means, invstds, w, b, cb * block, relu, ys));
         v.recordUpdates();
         Tensor[] inputs = Sequences.present(x, weight, bias, residual);
         return Tape.output(op, y, () -> new BlockedBatchNormNode(inputs, channels, training, weight != null,
@@ -170,35 +164,71 @@ final class BlockedBatchNormNode extends OwnedGradientNode {
         float[] sgx = laneArray(blocks * block);
         float[] meanG = laneArray(blocks * block);
         float[] meanGx = laneArray(blocks * block);
-        Parallel.forEach(blocks, cb -> {
-            int off = cb * plane * block;
-            int first = cb * block;
-            int lanes = Math.min(block, channels - first);
-            Norms.blockedChannelSums(BlockedTerm.PLAIN, block, n, plane, gs, null, off, segStride, null, null, first,
-                    sg);
-            Norms.blockedChannelSums(BlockedTerm.NORMALISED_PRODUCT, block, n, plane, xs, gs, off, segStride, mean,
-                    invstd, first, sgx);
-            for (int l = 0; l < lanes; l++) {
-                int ch = first + l;
-                if (dw != null) {
-                    dw.setFlat(ch, sgx[ch]);
-                }
-                if (db != null) {
-                    db.setFlat(ch, sg[ch]);
-                }
-                meanG[ch] = (float) ((double) sg[ch] / m);
-                meanGx[ch] = (float) ((double) sgx[ch] / m);
+        Layout lay = new Layout(n, blocks, plane, block);
+        lay.sums(BlockedTerm.PLAIN, gs, null, null, null, sg);
+        lay.sums(BlockedTerm.NORMALISED_PRODUCT, xs, gs, mean, invstd, sgx);
+        for (int ch = 0; ch < channels; ch++) {
+            if (dw != null) {
+                dw.setFlat(ch, sgx[ch]);
             }
-            if (dxs != null) {
-                Norms.blockedBatchNormBackward(block, n, plane, gs, xs, off, segStride, mean, invstd, scale, meanG,
-                        meanGx, first, batchStats, dxs);
+            if (db != null) {
+                db.setFlat(ch, sg[ch]);
             }
-        });
+            meanG[ch] = (float) ((double) sg[ch] / m);
+            meanGx[ch] = (float) ((double) sgx[ch] / m);
+        }
+        if (dxs != null) {
+            lay.forEachRange((cb, s0, s1) -> Norms.blockedBatchNormBackward(block, s1 - s0, plane, gs, xs,
+                    lay.offset(cb, s0), segStride, mean, invstd, scale, meanG, meanGx, cb * block, batchStats, dxs));
+        }
         Tensor[] grads = gradients(dx, hasWeight, dw, hasBias, db);
         if (hasResidual) {
             grads[residualSlot] = dr;
         }
         return grads;
+    }
+
+    /**
+     * How a blocked activation's passes are split across threads: the per-channel sums by block
+     * of channels and range of {@code SUM_BLOCK}-term blocks of the fixed order, whose results
+     * are then added in order on the calling thread; the elementwise passes by block and range of
+     * images. Neither split changes a value, so the bits do not depend on the thread count.
+     */
+    private record Layout(int n, int blocks, int plane, int block) {
+
+        int offset(int cb, int image) {
+            return (image * blocks + cb) * plane * block;
+        }
+
+        /** Per lane of every block, the fixed-order sums of {@code term} into {@code out}. */
+        void sums(BlockedTerm term, float[] x, float[] y, float[] center, float[] scale, float[] out) {
+            int sumBlocks = Norms.sumBlocks((long) n * plane);
+            int chunks = Math.max(1, Math.min(sumBlocks, 2 * Parallel.threads()));
+            float[] results = StepArena.floats(blocks * sumBlocks * block);
+            Parallel.forEach(blocks * chunks, t -> {
+                int cb = t / chunks;
+                int k0 = (int) ((long) sumBlocks * (t % chunks) / chunks);
+                int k1 = (int) ((long) sumBlocks * (t % chunks + 1) / chunks);
+                Norms.blockedSumBlocks(term, block, n, plane, x, y, offset(cb, 0), blocks * plane * block, center,
+                        scale, cb * block, k0, k1, results, (cb * sumBlocks + k0) * block);
+            });
+            for (int cb = 0; cb < blocks; cb++) {
+                Norms.addSumBlocks(results, cb * sumBlocks * block, sumBlocks, block, out, cb * block);
+            }
+        }
+
+        /** Runs {@code pass} on every block for ranges of images. */
+        void forEachRange(RangePass pass) {
+            int ranges = Math.max(1, Math.min(n, 2 * Parallel.threads()));
+            Parallel.forEach(blocks * ranges, t -> {
+                int cb = t / ranges;
+                pass.run(cb, (int) ((long) n * (t % ranges) / ranges), (int) ((long) n * (t % ranges + 1) / ranges));
+            });
+        }
+    }
+
+    private interface RangePass {
+        void run(int block, int fromImage, int toImage);
     }
 
     /** A zeroed per-lane array of the step ({@link StepArena}). */

@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The batch-norm passes over channel-blocked data: each lane's sum is the fixed-order sum that
  * {@link Reductions} gives for the lane's values laid out as one run (so blocked and NCHW batch
- * norms agree bit for bit), and the elementwise passes are the plane passes lane by lane; both
- * providers give the same bits, at the vector's block and at another.
+ * norms agree bit for bit), also when its blocks of terms are computed in two ranges, and the
+ * elementwise passes are the plane passes lane by lane; both providers give the same bits, at
+ * the vector's block and at another.
  */
 class BlockedNormProperties {
 
@@ -75,6 +76,17 @@ class BlockedNormProperties {
                 }
             }
             assertArrayEquals(out[0], out[1], 0f, term + " " + lay);
+            // The block results computed in two ranges, added in order, give the same sums.
+            int blocks = Norms.sumBlocks((long) lay.segments() * lay.count());
+            int cut = r.nextInt(blocks + 1);
+            float[] results = new float[blocks * b + 2];
+            Norms.blockedSumBlocks(term, b, lay.segments(), lay.count(), x, y, lay.off(), lay.segStride(), center,
+                    scale, 0, cut, blocks, results, 2 + cut * b);
+            Norms.blockedSumBlocks(term, b, lay.segments(), lay.count(), x, y, lay.off(), lay.segStride(), center,
+                    scale, 0, 0, cut, results, 2);
+            float[] pieced = new float[b];
+            Norms.addSumBlocks(results, 2, blocks, b, pieced, 0);
+            assertArrayEquals(out[0], pieced, 0f, term + " in two ranges cut at block " + cut + ", " + lay);
             for (int l = 0; l < b; l++) {
                 float[] xs = lay.run(x, l);
                 float want = switch (term) {
@@ -143,12 +155,15 @@ class BlockedNormProperties {
         float[] lanes = new float[8];
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Norms.blockedChannelSums(
                 BlockedTerm.PLAIN, 8, 2, 4, a, null, 0, 40, null, null, 0, lanes));
-        assertEquals("blockedChannelSums: x needs 72 elements, but has 64", e.getMessage());
+        assertEquals("blockedSumBlocks: x needs 72 elements, but has 64", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Norms.blockedBatchNorm(8, 1, 2, a, null, 0, 16,
                 new float[4], lanes, lanes, lanes, 0, false, a));
         assertEquals("blockedBatchNorm: mean needs 8 lanes from 0, but has 4", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Norms.blockedChannelSums(
                 BlockedTerm.PLAIN, 8, 1, 4, a, null, 0, 32, null, null, 4, lanes));
         assertEquals("blockedChannelSums: out needs 8 lanes from 4, but has 8", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Norms.blockedSumBlocks(BlockedTerm.PLAIN, 8, 1, 4, a,
+                null, 0, 32, null, null, 0, 0, 2, new float[16], 0));
+        assertEquals("blockedSumBlocks: blocks [0, 2) outside the 1 of 1 x 4 terms", e.getMessage());
     }
 }

@@ -45,7 +45,7 @@ public interface NormKernels {
     // segment s (an image), pixel q, lane l (a channel of the block), is at
     // {@code off + s * segStride + q * block + l} in every array of the call.
 
-    /** The terms of {@link #blockedChannelSums}, per lane {@code l}. */
+    /** The terms of {@link #blockedSumBlocks}, per lane {@code l}. */
     enum BlockedTerm {
         /** {@code x}. */
         PLAIN,
@@ -56,14 +56,19 @@ public interface NormKernels {
     }
 
     /**
-     * Per lane, the sum of {@code term} over the {@code segments * count} elements in segment and
-     * pixel order, in the fixed order of {@link ReductionKernels} (so each lane gets the bits that
-     * {@code Reductions} gives for the same values laid out as one run), rounded to float into
-     * {@code out[lanes + l]}. {@code y}, {@code center} and {@code scale} may be null where the
-     * term does not read them. Per-lane arrays are read and written from {@code lanes}, here and below.
+     * Per lane, the block results of the fixed-order sum of {@code term} over the
+     * {@code segments * count} elements in segment and pixel order ({@link ReductionKernels}: the
+     * terms cut into blocks of {@link ReductionKernels#SUM_BLOCK}, each folded from 64 partials),
+     * for the blocks {@code [fromBlock, toBlock)}: block {@code k}'s result for lane {@code l} into
+     * {@code results[resultsOff + (k - fromBlock) * block + l]}. Adding the results of all blocks
+     * in order to a double total and rounding it to float gives each lane the bits that
+     * {@code Reductions} gives for the same values laid out as one run. {@code y}, {@code center}
+     * and {@code scale} may be null where the term does not read them. Per-lane arrays are read
+     * from {@code lanes}, here and below.
      */
-    void blockedChannelSums(BlockedTerm term, int block, int segments, int count, float[] x, float[] y, int off,
-                            int segStride, float[] center, float[] scale, int lanes, float[] out);
+    void blockedSumBlocks(BlockedTerm term, int block, int segments, int count, float[] x, float[] y, int off,
+                          int segStride, float[] center, float[] scale, int lanes, int fromBlock, int toBlock,
+                          float[] results, int resultsOff);
 
     /**
      * {@link #batchNorm} on channel-blocked data, lane {@code l} with {@code mean, invstd, w, b}

@@ -290,11 +290,32 @@ public final class Norms {
     // Element (s, q, l) of a call at off + s * segStride + q * block + l in every array: segment s
     // (an image), pixel q, lane l (a channel of one block). Per-lane values in arrays of >= block.
 
-    /** {@link NormKernels#blockedChannelSums}, checked: the per-lane sums into {@code out}. */
+    /** @return the blocks of {@link ReductionKernels#SUM_BLOCK} terms of a fixed-order sum of {@code terms} terms */
+    public static int sumBlocks(long terms) {
+        return (int) ((terms + ReductionKernels.SUM_BLOCK - 1) / ReductionKernels.SUM_BLOCK);
+    }
+
+    /**
+     * The whole per-lane fixed-order sums of {@link NormKernels#blockedSumBlocks} on the calling
+     * thread, into {@code out[lanes + l]}: the block results added in order to a double total,
+     * rounded to float.
+     */
     public static void blockedChannelSums(NormKernels.BlockedTerm term, int block, int segments, int count, float[] x,
                                           float[] y, int off, int segStride, float[] center, float[] scale,
                                           int lanes, float[] out) {
-        String op = "blockedChannelSums";
+        lanes("blockedChannelSums", "out", out, lanes, block);
+        int blocks = sumBlocks((long) segments * count);
+        float[] results = Scratch.floats(Scratch.BLOCKED_SUMS, Math.max(1, blocks * block));
+        blockedSumBlocks(term, block, segments, count, x, y, off, segStride, center, scale, lanes, 0, blocks,
+                results, 0);
+        addSumBlocks(results, 0, blocks, block, out, lanes);
+    }
+
+    /** {@link NormKernels#blockedSumBlocks}, checked. */
+    public static void blockedSumBlocks(NormKernels.BlockedTerm term, int block, int segments, int count, float[] x,
+                                        float[] y, int off, int segStride, float[] center, float[] scale, int lanes,
+                                        int fromBlock, int toBlock, float[] results, int resultsOff) {
+        String op = "blockedSumBlocks";
         blockedExtent(op, "x", x, block, segments, count, off, segStride);
         if (term == NormKernels.BlockedTerm.NORMALISED_PRODUCT) {
             blockedExtent(op, "y", y, block, segments, count, off, segStride);
@@ -303,8 +324,32 @@ public final class Norms {
         if (term != NormKernels.BlockedTerm.PLAIN) {
             lanes(op, "center", center, lanes, block);
         }
-        lanes(op, "out", out, lanes, block);
-        kernels().blockedChannelSums(term, block, segments, count, x, y, off, segStride, center, scale, lanes, out);
+        int blocks = sumBlocks((long) segments * count);
+        if (fromBlock < 0 || toBlock > blocks || fromBlock > toBlock) {
+            throw new IllegalArgumentException(op + ": blocks [" + fromBlock + ", " + toBlock + ") outside the "
+                    + blocks + " of " + segments + " x " + count + " terms");
+        }
+        nonNull(op, "results", results);
+        if (resultsOff < 0 || resultsOff + (long) (toBlock - fromBlock) * block > results.length) {
+            throw new IllegalArgumentException(op + ": results needs " + (toBlock - fromBlock) * block
+                    + " elements from " + resultsOff + ", but has " + results.length);
+        }
+        kernels().blockedSumBlocks(term, block, segments, count, x, y, off, segStride, center, scale, lanes, fromBlock,
+                toBlock, results, resultsOff);
+    }
+
+    /**
+     * Per lane, the {@code blocks} block results at {@code results[resultsOff + k * block + l]}
+     * added in block order to a double total starting at 0, rounded to float into {@code out[lanes + l]}.
+     */
+    public static void addSumBlocks(float[] results, int resultsOff, int blocks, int block, float[] out, int lanes) {
+        for (int l = 0; l < block; l++) {
+            double total = 0;
+            for (int k = 0; k < blocks; k++) {
+                total += results[resultsOff + k * block + l];
+            }
+            out[lanes + l] = (float) total;
+        }
     }
 
     /** {@link NormKernels#blockedBatchNorm}, checked; {@code y} may be {@code x}. */

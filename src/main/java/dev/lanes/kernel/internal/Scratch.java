@@ -41,9 +41,11 @@ public final class Scratch {
     public static final int CONV_WEIGHT_GRADIENT = 15;
     /** One block of a convolution's output planes, to be added into a gradient. */
     public static final int CONV_PLANES = 16;
-    /** The partial sums of the per-lane fixed-order sums over channel-blocked data (and their double totals). */
+    /** The partial sums of the per-lane fixed-order sums over channel-blocked data. */
     public static final int BLOCKED_PARTIALS = 17;
-    private static final int SLOTS = 18;
+    /** The block results of a whole per-lane fixed-order sum over channel-blocked data. */
+    public static final int BLOCKED_SUMS = 18;
+    private static final int SLOTS = 19;
 
     private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
 

@@ -55,16 +55,18 @@ public final class ScalarNorms implements NormKernels {
     }
 
     @Override
-    public void blockedChannelSums(BlockedTerm term, int block, int segments, int count, float[] x, float[] y, int off,
-                                  int segStride, float[] center, float[] scale, int lanes, float[] out) {
+    public void blockedSumBlocks(BlockedTerm term, int block, int segments, int count, float[] x, float[] y, int off,
+                                 int segStride, float[] center, float[] scale, int lanes, int fromBlock, int toBlock,
+                                 float[] results, int resultsOff) {
         float[] p = Scratch.floats(Scratch.BLOCKED_PARTIALS, Sums.PARTIALS);
-        for (int l = 0; l < block; l++) {
-            Arrays.fill(p, 0, Sums.PARTIALS, 0f);
-            double total = 0;
-            int i = 0;
-            for (int s = 0; s < segments; s++) {
-                for (int q = 0; q < count; q++) {
-                    int at = off + s * segStride + q * block + l;
+        long terms = (long) segments * count;
+        for (int k = fromBlock; k < toBlock; k++) {
+            long start = (long) k * Sums.BLOCK;
+            long end = Math.min(terms, start + Sums.BLOCK);
+            for (int l = 0; l < block; l++) {
+                Arrays.fill(p, 0, Sums.PARTIALS, 0f);
+                for (long i = start; i < end; i++) {
+                    int at = off + (int) (i / count) * segStride + (int) (i % count) * block + l;
                     float v = x[at];
                     float t = switch (term) {
                         case PLAIN -> v;
@@ -74,18 +76,10 @@ public final class ScalarNorms implements NormKernels {
                         }
                         case NORMALISED_PRODUCT -> y[at] * ((v - center[lanes + l]) * scale[lanes + l]);
                     };
-                    p[i % Sums.PARTIALS] += t;
-                    if (++i == Sums.BLOCK) {
-                        total += Sums.fold(p);
-                        Arrays.fill(p, 0, Sums.PARTIALS, 0f);
-                        i = 0;
-                    }
+                    p[(int) ((i - start) % Sums.PARTIALS)] += t;
                 }
+                results[resultsOff + (k - fromBlock) * block + l] = Sums.fold(p);
             }
-            if (i > 0) {
-                total += Sums.fold(p);
-            }
-            out[lanes + l] = (float) total;
         }
     }
 

@@ -80,27 +80,30 @@ final class VectorNorms implements NormKernels {
     // Channel-blocked data: one vector per pixel, a channel per lane; other block sizes run the scalar loops.
 
     @Override
-    public void blockedChannelSums(BlockedTerm term, int block, int segments, int count, float[] x, float[] y, int off,
-                                  int segStride, float[] center, float[] scale, int lanes, float[] out) {
+    public void blockedSumBlocks(BlockedTerm term, int block, int segments, int count, float[] x, float[] y, int off,
+                                 int segStride, float[] center, float[] scale, int lanes, int fromBlock, int toBlock,
+                                 float[] results, int resultsOff) {
         if (block != L) {
-            SCALAR.blockedChannelSums(term, block, segments, count, x, y, off, segStride, center, scale, lanes, out);
+            SCALAR.blockedSumBlocks(term, block, segments, count, x, y, off, segStride, center, scale, lanes,
+                    fromBlock, toBlock, results, resultsOff);
             return;
         }
-        // Partial j of every lane is the vector at p[j * L]; the block results go to the lanes' double totals.
+        // Partial j of every lane is the vector at p[j * L].
         float[] p = Scratch.floats(Scratch.BLOCKED_PARTIALS, Sums.PARTIALS * L);
-        double[] total = Scratch.doubles(Scratch.BLOCKED_PARTIALS, L);
-        Arrays.fill(p, 0, Sums.PARTIALS * L, 0f);
-        Arrays.fill(total, 0, L, 0d);
         FloatVector c = center == null ? null : FloatVector.fromArray(S, center, lanes);
         FloatVector sc = scale == null ? null : FloatVector.fromArray(S, scale, lanes);
-        int i = 0;
-        int slot = 0;
-        for (int s = 0; s < segments; s++) {
-            int seg = off + s * segStride;
-            for (int q = 0; q < count; q++) {
-                int at = seg + q * L;
+        long terms = (long) segments * count;
+        for (int k = fromBlock; k < toBlock; k++) {
+            long start = (long) k * Sums.BLOCK;
+            int length = (int) Math.min(Sums.BLOCK, terms - start);
+            Arrays.fill(p, 0, Sums.PARTIALS * L, 0f);
+            int s = (int) (start / count);
+            int q = (int) (start % count);
+            int slot = 0;
+            for (int t = 0; t < length; t++) {
+                int at = off + s * segStride + q * L;
                 FloatVector v = FloatVector.fromArray(S, x, at);
-                FloatVector t = switch (term) {
+                FloatVector value = switch (term) {
                     case PLAIN -> v;
                     case SQUARED_DEVIATION -> {
                         FloatVector d = v.sub(c);
@@ -108,37 +111,25 @@ final class VectorNorms implements NormKernels {
                     }
                     case NORMALISED_PRODUCT -> FloatVector.fromArray(S, y, at).mul(v.sub(c).mul(sc));
                 };
-                FloatVector.fromArray(S, p, slot).add(t).intoArray(p, slot);
+                FloatVector.fromArray(S, p, slot).add(value).intoArray(p, slot);
                 slot += L;
                 if (slot == Sums.PARTIALS * L) {
                     slot = 0;
                 }
-                if (++i == Sums.BLOCK) {
-                    foldInto(p, total);
-                    i = 0;
-                    slot = 0;
+                if (++q == count) {
+                    q = 0;
+                    s++;
                 }
             }
-        }
-        if (i > 0) {
-            foldInto(p, total);
-        }
-        for (int l = 0; l < L; l++) {
-            out[lanes + l] = (float) total[l];
-        }
-    }
-
-    /** Folds the partial vectors in halves as {@code Sums.fold} does per lane, adds lane results to the totals, clears them. */
-    private static void foldInto(float[] p, double[] total) {
-        for (int w = Sums.PARTIALS / 2; w >= 1; w >>= 1) {
-            for (int j = 0; j < w; j++) {
-                FloatVector.fromArray(S, p, j * L).add(FloatVector.fromArray(S, p, (j + w) * L)).intoArray(p, j * L);
+            // Folded in halves as Sums.fold does per lane.
+            for (int w = Sums.PARTIALS / 2; w >= 1; w >>= 1) {
+                for (int j = 0; j < w; j++) {
+                    FloatVector.fromArray(S, p, j * L).add(FloatVector.fromArray(S, p, (j + w) * L))
+                            .intoArray(p, j * L);
+                }
             }
+            System.arraycopy(p, 0, results, resultsOff + (k - fromBlock) * L, L);
         }
-        for (int l = 0; l < L; l++) {
-            total[l] += p[l];
-        }
-        Arrays.fill(p, 0, Sums.PARTIALS * L, 0f);
     }
 
     @Override

@@ -105,11 +105,12 @@ public final class ConvTileGenerator {
         String name = stride == 1 ? "taps3" : "taps3s" + stride;
         line("");
         line("    /** {@code " + name + "x<count>}: count (1 to " + MAX_RUN + ") pixels in one tile. */");
-        line("    static void " + name + "(int count, int blocks, int kh, float[] x, int xOff, int xBlock, int xRow, float[] w,");
-        line("                          int wOff, float[] y, int yOff, int yStep, boolean accumulate) {");
+        line("    static void " + name + "(int count, int blocks, int last, int kh, float[] x, int xOff, int xBlock, int xRow,");
+        line("                          float[] w, int wOff, float[] y, int yOff, int yStep, boolean accumulate) {");
         line("        switch (count) {");
         for (int j = 1; j <= MAX_RUN; j++) {
-            line("            case " + j + " -> " + name + "x" + j + "(blocks, kh, x, xOff, xBlock, xRow, w, wOff, y, yOff, yStep, accumulate);");
+            line("            case " + j + " -> " + name + "x" + j + "(blocks, last, kh, x, xOff, xBlock, xRow, w, wOff, y, yOff, yStep,");
+            line("                    accumulate);");
         }
         line("            default -> throw new IllegalArgumentException(\"" + name + ": count \" + count);");
         line("        }");
@@ -119,11 +120,11 @@ public final class ConvTileGenerator {
     private void pixelsDispatch() {
         line("");
         line("    /** {@code pixels<count>}: count (1 to " + MAX_RUN + ") pixels in one tile. */");
-        line("    static void pixels(int count, int blocks, int kh, int kw, float[] x, int xOff, int xBlock, int xRow, int xTap,");
-        line("                       int xStep, float[] w, int wOff, float[] y, int yOff, int yStep, boolean accumulate) {");
+        line("    static void pixels(int count, int blocks, int last, int kh, int kw, float[] x, int xOff, int xBlock, int xRow,");
+        line("                       int xTap, int xStep, float[] w, int wOff, float[] y, int yOff, int yStep, boolean accumulate) {");
         line("        switch (count) {");
         for (int j = 1; j <= MAX_RUN; j++) {
-            line("            case " + j + " -> pixels" + j + "(blocks, kh, kw, x, xOff, xBlock, xRow, xTap, xStep, w, wOff, y, yOff, yStep,");
+            line("            case " + j + " -> pixels" + j + "(blocks, last, kh, kw, x, xOff, xBlock, xRow, xTap, xStep, w, wOff, y, yOff, yStep,");
             line("                    accumulate);");
         }
         line("            default -> throw new IllegalArgumentException(\"pixels: count \" + count);");
@@ -140,14 +141,15 @@ public final class ConvTileGenerator {
         line("");
         line("    /** " + n + " pixels of a stride-" + stride + " row with three kernel columns (xTap = L, xStep = "
                 + (stride == 1 ? "" : stride + " * ") + "L). */");
-        line("    static void " + name + "(int blocks, int kh, float[] x, int xOff, int xBlock, int xRow, float[] w, int wOff,");
+        line("    static void " + name + "(int blocks, int last, int kh, float[] x, int xOff, int xBlock, int xRow, float[] w, int wOff,");
         line("                          float[] y, int yOff, int yStep, boolean accumulate) {");
         accumulators(n);
         line("        for (int ib = 0; ib < blocks; ib++) {");
+        line("            int channels = ib == blocks - 1 ? last : L;");
         line("            for (int a = 0; a < kh; a++) {");
         line("                int xr = xOff + ib * xBlock + a * xRow;");
         line("                int wr = wOff + (ib * kh + a) * 3 * L * L;");
-        line("                for (int c = 0; c < L; c++) {");
+        line("                for (int c = 0; c < channels; c++) {");
         line("                    FloatVector w0 = FloatVector.fromArray(S, w, wr + c * L);");
         line("                    FloatVector w1 = FloatVector.fromArray(S, w, wr + L * L + c * L);");
         line("                    FloatVector w2 = FloatVector.fromArray(S, w, wr + 2 * L * L + c * L);");
@@ -173,14 +175,15 @@ public final class ConvTileGenerator {
     private void pixels(int n) {
         line("");
         line("    /** " + n + " pixel(s) of any row. */");
-        line("    static void pixels" + n + "(int blocks, int kh, int kw, float[] x, int xOff, int xBlock, int xRow, int xTap,");
+        line("    static void pixels" + n + "(int blocks, int last, int kh, int kw, float[] x, int xOff, int xBlock, int xRow, int xTap,");
         line("                          int xStep, float[] w, int wOff, float[] y, int yOff, int yStep, boolean accumulate) {");
         accumulators(n);
         line("        for (int ib = 0; ib < blocks; ib++) {");
+        line("            int channels = ib == blocks - 1 ? last : L;");
         line("            for (int a = 0; a < kh; a++) {");
         line("                int xr = xOff + ib * xBlock + a * xRow;");
         line("                int wr = wOff + (ib * kh + a) * kw * L * L;");
-        line("                for (int c = 0; c < L; c++) {");
+        line("                for (int c = 0; c < channels; c++) {");
         line("                    for (int b = 0; b < kw; b++) {");
         line("                        FloatVector wv = FloatVector.fromArray(S, w, wr + b * L * L + c * L);");
         line("                        int p = xr + b * xTap + c;");
@@ -202,10 +205,10 @@ public final class ConvTileGenerator {
     private void weightTaps3(int g) {
         line("");
         line("    /** The weight gradient of " + g + " input channels, all three kernel columns, of a stride-1 row (count >= 2). */");
-        line("    static void weightTaps3x" + g + "(int count, int kh, float[] x, int xOff, int xRow, float[] dy, int dyOff,");
+        line("    static void weightTaps3x" + g + "(int count, int channels, int kh, float[] x, int xOff, int xRow, float[] dy, int dyOff,");
         line("                                float[] dw, int dwOff) {");
         line("        for (int a = 0; a < kh; a++) {");
-        line("            for (int c = 0; c < L; c += " + g + ") {");
+        line("            for (int c = 0; c < channels; c += " + g + ") {");
         line("                int xr = xOff + a * xRow + c;");
         line("                int d = dwOff + (a * 3 * L + c) * L;");
         for (int b = 0; b < 3; b++) {
@@ -253,11 +256,11 @@ public final class ConvTileGenerator {
     private void weightPixels(int g) {
         line("");
         line("    /** The weight gradient of any row, " + g + " input channels of one tap at a time. */");
-        line("    static void weightPixels" + g + "(int count, int kh, int kw, float[] x, int xOff, int xRow, int xTap,");
+        line("    static void weightPixels" + g + "(int count, int channels, int kh, int kw, float[] x, int xOff, int xRow, int xTap,");
         line("                                int xStep, float[] dy, int dyOff, float[] dw, int dwOff) {");
         line("        for (int a = 0; a < kh; a++) {");
         line("            for (int b = 0; b < kw; b++) {");
-        line("                for (int c = 0; c < L; c += " + g + ") {");
+        line("                for (int c = 0; c < channels; c += " + g + ") {");
         line("                    int xr = xOff + a * xRow + b * xTap + c;");
         line("                    int d = dwOff + ((a * kw + b) * L + c) * L;");
         for (int cc = 0; cc < g; cc++) {

@@ -30,6 +30,7 @@ class BlockedConvProperties {
         int b = Providers.vector().orElseThrow().conv().block();
         int count = 1 + r.nextInt(40);
         int blocks = 1 + r.nextInt(3);
+        int last = r.nextBoolean() ? b : 1 + r.nextInt(b);
         int kh = 1 + r.nextInt(3);
         // Kernel width 3 with unit taps and steps of 1 or 2 takes the tap-sharing tiles; the rest the pixel tiles.
         boolean shared = r.nextBoolean();
@@ -49,8 +50,8 @@ class BlockedConvProperties {
         float[][] y = new float[2][];
         for (int v = 0; v < 2; v++) {
             y[v] = start.clone();
-            PROVIDERS[v].conv().convRow(b, count, blocks, kh, kw, x, xOff, xBlock, xRow, xTap, xStep, w, wOff, y[v],
-                    yOff, yStep, accumulate);
+            PROVIDERS[v].conv().convRow(b, count, blocks, last, kh, kw, x, xOff, xBlock, xRow, xTap, xStep, w, wOff,
+                    y[v], yOff, yStep, accumulate);
         }
         assertArrayEquals(y[0], y[1], 0f, "count " + count + " kh " + kh + " kw " + kw + " step " + xStep);
     }
@@ -60,14 +61,21 @@ class BlockedConvProperties {
         Random r = new Random(seed);
         int b = Providers.vector().orElseThrow().conv().block();
         int count = 1 + r.nextInt(40);
+        int channels = r.nextBoolean() ? b : 1 + r.nextInt(b);
         int kh = 1 + r.nextInt(3);
         boolean shared = r.nextBoolean();
         int kw = shared ? 3 : 1 + r.nextInt(4);
         int xTap = shared ? b : b * (1 + r.nextInt(2));
         int xStep = shared ? b : b * (1 + r.nextInt(3));
-        int xRow = (count * xStep + kw * xTap) + r.nextInt(3);
+        int xRow = count * xStep + kw * xTap + b * r.nextInt(2);
         int xOff = r.nextInt(5);
         float[] x = RecurrentProperties.gaussian(r, xOff + kh * xRow + b, 1);
+        // The block's input channels past {@code channels} are zero, as in a padded block.
+        for (int i = xOff; i < x.length; i++) {
+            if ((i - xOff) % b >= channels) {
+                x[i] = 0f;
+            }
+        }
         int dyOff = r.nextInt(5);
         float[] dy = RecurrentProperties.gaussian(r, dyOff + count * b, 1);
         int dwOff = r.nextInt(5);
@@ -75,7 +83,8 @@ class BlockedConvProperties {
         float[][] dw = new float[2][];
         for (int v = 0; v < 2; v++) {
             dw[v] = start.clone();
-            PROVIDERS[v].conv().convWeightRow(b, count, kh, kw, x, xOff, xRow, xTap, xStep, dy, dyOff, dw[v], dwOff);
+            PROVIDERS[v].conv().convWeightRow(b, count, channels, kh, kw, x, xOff, xRow, xTap, xStep, dy, dyOff, dw[v],
+                    dwOff);
         }
         assertArrayEquals(dw[0], dw[1], 0f, "count " + count + " kh " + kh + " kw " + kw + " step " + xStep);
     }

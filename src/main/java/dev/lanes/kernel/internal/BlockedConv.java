@@ -249,7 +249,8 @@ public final class BlockedConv {
         for (int ob = 0; ob < outBlocks; ob++) {
             int wOff = wBase + ob * inBlocks * taps * b * b;
             for (int oh = 0; oh < ho; oh++) {
-                kernels.convRow(b, wo, inBlocks, g.kH(), g.kW(), padded, oh * g.sH() * wp * b, hp * wp * b,
+                kernels.convRow(b, wo, inBlocks, g.cg() - (inBlocks - 1) * b, g.kH(), g.kW(), padded,
+                        oh * g.sH() * wp * b, hp * wp * b,
                         g.dH() * wp * b, g.dW() * b, g.sW() * b, packed, wOff, out, outOff + (ob * ho + oh) * wo * b,
                         b, false);
             }
@@ -353,8 +354,8 @@ public final class BlockedConv {
                     for (int u = u0; u < u1; u++) {
                         int xOff = ((u - (ka - 1) + dyTop) * dyCols + v0 - (kb - 1) + dyLeft) * b;
                         int yOff = dxOff + ((ib * h + g.sH() * u + r - g.pH()) * w + g.sW() * v0 + rc - g.pW()) * b;
-                        kernels.convRow(b, v1 - v0, outBlocks, ka, kb, layout, xOff, dyRows * dyCols * b, dyCols * b,
-                                b, b, weights, wOff, dx, yOff, g.sW() * b, false);
+                        kernels.convRow(b, v1 - v0, outBlocks, g.og() - (outBlocks - 1) * b, ka, kb, layout, xOff,
+                                dyRows * dyCols * b, dyCols * b, b, b, weights, wOff, dx, yOff, g.sW() * b, false);
                     }
                 }
             }
@@ -378,8 +379,8 @@ public final class BlockedConv {
                     int wOff = wBase + (tap * inBlocks + ib) * outBlocks * b * b;
                     for (int oh = 0; oh < ho; oh++) {
                         int at = ((ib * hp + oh * g.sH() + a * g.dH()) * wp + c * g.dW()) * b;
-                        kernels.convRow(b, wo, outBlocks, 1, 1, dy, oh * wo * b, ho * wo * b, 0, 0, b, weights, wOff,
-                                padded, at, g.sW() * b, true);
+                        kernels.convRow(b, wo, outBlocks, g.og() - (outBlocks - 1) * b, 1, 1, dy, oh * wo * b,
+                                ho * wo * b, 0, 0, b, weights, wOff, padded, at, g.sW() * b, true);
                     }
                 }
             }
@@ -417,7 +418,8 @@ public final class BlockedConv {
             for (int ib = 0; ib < inBlocks; ib++) {
                 int at = dwOff + (ob * inBlocks + ib) * taps * b * b;
                 for (int oh = 0; oh < ho; oh++) {
-                    kernels.convWeightRow(b, wo, g.kH(), g.kW(), padded, (ib * hp + oh * g.sH()) * wp * b,
+                    kernels.convWeightRow(b, wo, Math.min(b, g.cg() - ib * b), g.kH(), g.kW(), padded,
+                            (ib * hp + oh * g.sH()) * wp * b,
                             g.dH() * wp * b, g.dW() * b, g.sW() * b, dy, dyOff + (ob * ho + oh) * wo * b, dw, at);
                 }
             }

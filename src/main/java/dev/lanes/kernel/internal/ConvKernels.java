@@ -19,24 +19,27 @@ public interface ConvKernels {
      * {@code count} output pixels of one row and one block of output channels. For
      * {@code j < count} and {@code o < B}, starting from zero and in the order of {@code ib, a, c, b} (a kernel column's
      * input channels innermost but one, so that one broadcast input value can serve several
-     * kernel columns):
+     * kernel columns), with {@code C(ib) = B} but for the last block, which holds {@code last}
+     * input channels (the rest are zero and skipped):
      * <pre>
      *   acc = fma(x[xOff + ib*xBlock + a*xRow + b*xTap + j*xStep + c],
-     *             w[wOff + (((ib*kh + a)*kw + b)*B + c)*B + o], acc)     ib &lt; blocks, a &lt; kh, c &lt; B, b &lt; kw
+     *             w[wOff + (((ib*kh + a)*kw + b)*B + c)*B + o], acc)     ib &lt; blocks, a &lt; kh, c &lt; C(ib), b &lt; kw
      *   y[yOff + j*yStep + o] = accumulate ? y[...] + acc : acc
      * </pre>
      */
-    void convRow(int block, int count, int blocks, int kh, int kw, float[] x, int xOff, int xBlock, int xRow,
-                 int xTap, int xStep, float[] w, int wOff, float[] y, int yOff, int yStep, boolean accumulate);
+    void convRow(int block, int count, int blocks, int last, int kh, int kw, float[] x, int xOff, int xBlock,
+                 int xRow, int xTap, int xStep, float[] w, int wOff, float[] y, int yOff, int yStep,
+                 boolean accumulate);
 
     /**
      * One row's share of a weight gradient, for one block of input and one of output channels.
-     * For {@code a < kh, b < kw, c < B, o < B}, with {@code i = ((a*kw + b)*B + c)*B + o}, in the
-     * order of {@code j}:
+     * For {@code a < kh, b < kw, c < channels, o < B}, with {@code i = ((a*kw + b)*B + c)*B + o},
+     * in the order of {@code j} (the block's other input channels are zero; their elements may be
+     * left as they are or have zero products added):
      * <pre>
      *   dw[dwOff + i] = fma(x[xOff + a*xRow + b*xTap + j*xStep + c], dy[dyOff + j*B + o], dw[dwOff + i])   j &lt; count
      * </pre>
      */
-    void convWeightRow(int block, int count, int kh, int kw, float[] x, int xOff, int xRow, int xTap, int xStep,
-                       float[] dy, int dyOff, float[] dw, int dwOff);
+    void convWeightRow(int block, int count, int channels, int kh, int kw, float[] x, int xOff, int xRow, int xTap,
+                       int xStep, float[] dy, int dyOff, float[] dw, int dwOff);
 }

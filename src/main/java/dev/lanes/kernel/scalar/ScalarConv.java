@@ -20,17 +20,19 @@ public final class ScalarConv implements ConvKernels {
     }
 
     @Override
-    public void convRow(int block, int count, int blocks, int kh, int kw, float[] x, int xOff, int xBlock, int xRow,
-                        int xTap, int xStep, float[] w, int wOff, float[] y, int yOff, int yStep, boolean accumulate) {
+    public void convRow(int block, int count, int blocks, int last, int kh, int kw, float[] x, int xOff, int xBlock,
+                        int xRow, int xTap, int xStep, float[] w, int wOff, float[] y, int yOff, int yStep,
+                        boolean accumulate) {
         for (int j = 0; j < count; j++) {
             int xj = xOff + j * xStep;
             for (int o = 0; o < block; o++) {
                 float acc = 0f;
                 for (int ib = 0; ib < blocks; ib++) {
+                    int channels = ib == blocks - 1 ? last : block;
                     for (int a = 0; a < kh; a++) {
                         int xi = xj + ib * xBlock + a * xRow;
                         int wi = wOff + (ib * kh + a) * kw * block * block + o;
-                        for (int c = 0; c < block; c++) {
+                        for (int c = 0; c < channels; c++) {
                             for (int b = 0; b < kw; b++) {
                                 acc = Math.fma(x[xi + b * xTap + c], w[wi + (b * block + c) * block], acc);
                             }
@@ -44,11 +46,11 @@ public final class ScalarConv implements ConvKernels {
     }
 
     @Override
-    public void convWeightRow(int block, int count, int kh, int kw, float[] x, int xOff, int xRow, int xTap,
-                              int xStep, float[] dy, int dyOff, float[] dw, int dwOff) {
+    public void convWeightRow(int block, int count, int channels, int kh, int kw, float[] x, int xOff, int xRow,
+                              int xTap, int xStep, float[] dy, int dyOff, float[] dw, int dwOff) {
         for (int a = 0; a < kh; a++) {
             for (int b = 0; b < kw; b++) {
-                for (int c = 0; c < block; c++) {
+                for (int c = 0; c < channels; c++) {
                     int xi = xOff + a * xRow + b * xTap + c;
                     int di = dwOff + ((a * kw + b) * block + c) * block;
                     for (int o = 0; o < block; o++) {

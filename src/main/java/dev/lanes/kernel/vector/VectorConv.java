@@ -32,11 +32,12 @@ final class VectorConv implements ConvKernels {
     }
 
     @Override
-    public void convRow(int block, int count, int blocks, int kh, int kw, float[] x, int xOff, int xBlock, int xRow,
-                        int xTap, int xStep, float[] w, int wOff, float[] y, int yOff, int yStep, boolean accumulate) {
+    public void convRow(int block, int count, int blocks, int last, int kh, int kw, float[] x, int xOff, int xBlock,
+                        int xRow, int xTap, int xStep, float[] w, int wOff, float[] y, int yOff, int yStep,
+                        boolean accumulate) {
         if (block != L || L < 8) {
-            SCALAR.convRow(block, count, blocks, kh, kw, x, xOff, xBlock, xRow, xTap, xStep, w, wOff, y, yOff, yStep,
-                    accumulate);
+            SCALAR.convRow(block, count, blocks, last, kh, kw, x, xOff, xBlock, xRow, xTap, xStep, w, wOff, y, yOff,
+                    yStep, accumulate);
             return;
         }
         // Runs of at most RUN pixels, as even as the row allows (28 as 14 + 14, 7 as one run of 7).
@@ -48,30 +49,32 @@ final class VectorConv implements ConvKernels {
             int xAt = xOff + j * xStep;
             int yAt = yOff + j * yStep;
             if (!shared) {
-                ConvTiles.pixels(end - j, blocks, kh, kw, x, xAt, xBlock, xRow, xTap, xStep, w, wOff, y, yAt, yStep,
-                        accumulate);
+                ConvTiles.pixels(end - j, blocks, last, kh, kw, x, xAt, xBlock, xRow, xTap, xStep, w, wOff, y, yAt,
+                        yStep, accumulate);
             } else if (xStep == L) {
-                ConvTiles.taps3(end - j, blocks, kh, x, xAt, xBlock, xRow, w, wOff, y, yAt, yStep, accumulate);
+                ConvTiles.taps3(end - j, blocks, last, kh, x, xAt, xBlock, xRow, w, wOff, y, yAt, yStep, accumulate);
             } else {
-                ConvTiles.taps3s2(end - j, blocks, kh, x, xAt, xBlock, xRow, w, wOff, y, yAt, yStep, accumulate);
+                ConvTiles.taps3s2(end - j, blocks, last, kh, x, xAt, xBlock, xRow, w, wOff, y, yAt, yStep,
+                        accumulate);
             }
             j = end;
         }
     }
 
     @Override
-    public void convWeightRow(int block, int count, int kh, int kw, float[] x, int xOff, int xRow, int xTap,
-                              int xStep, float[] dy, int dyOff, float[] dw, int dwOff) {
+    public void convWeightRow(int block, int count, int channels, int kh, int kw, float[] x, int xOff, int xRow,
+                              int xTap, int xStep, float[] dy, int dyOff, float[] dw, int dwOff) {
         if (block != L || L % 8 != 0) {
-            SCALAR.convWeightRow(block, count, kh, kw, x, xOff, xRow, xTap, xStep, dy, dyOff, dw, dwOff);
+            SCALAR.convWeightRow(block, count, channels, kh, kw, x, xOff, xRow, xTap, xStep, dy, dyOff, dw, dwOff);
         } else if (kw == 3 && xTap == L && xStep == L && count >= 2) {
+            // Whole groups of input channels: the zero channels past {@code channels} add zeros.
             if (WIDE) {
-                ConvTiles.weightTaps3x8(count, kh, x, xOff, xRow, dy, dyOff, dw, dwOff);
+                ConvTiles.weightTaps3x8(count, channels, kh, x, xOff, xRow, dy, dyOff, dw, dwOff);
             } else {
-                ConvTiles.weightTaps3x4(count, kh, x, xOff, xRow, dy, dyOff, dw, dwOff);
+                ConvTiles.weightTaps3x4(count, channels, kh, x, xOff, xRow, dy, dyOff, dw, dwOff);
             }
         } else {
-            ConvTiles.weightPixels8(count, kh, kw, x, xOff, xRow, xTap, xStep, dy, dyOff, dw, dwOff);
+            ConvTiles.weightPixels8(count, channels, kh, kw, x, xOff, xRow, xTap, xStep, dy, dyOff, dw, dwOff);
         }
     }
 }

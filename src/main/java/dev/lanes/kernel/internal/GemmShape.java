@@ -2,7 +2,7 @@ package dev.lanes.kernel.internal;
 
 /**
  * Argument validation shared by {@code sgemm} and {@code dgemm} (sizes, leading dimensions,
- * offsets, array extents and overlap of the output with an input) and by the gathered GEMMs.
+ * offsets, array extents and overlap of the output with an input).
  */
 public final class GemmShape {
 
@@ -75,51 +75,5 @@ public final class GemmShape {
             }
         }
         return false;
-    }
-
-    /**
-     * The checks every gathered GEMM starts with: no null array, sizes >= 0, C in an array of
-     * its own.
-     *
-     * @return false when {@code m} or {@code n} is 0 and there is nothing to compute
-     */
-    public static boolean checkGathered(String op, int m, int n, int k, float[] a, float[] b, int[] rows, float[] c) {
-        if (a == null || b == null || rows == null || c == null) {
-            throw new NullPointerException(op + ": an array is null");
-        }
-        if (m < 0 || n < 0 || k < 0) {
-            throw new IllegalArgumentException(op + ": sizes must be >= 0, got m=" + m + ", n=" + n + ", k=" + k);
-        }
-        if (c == a || c == b) {
-            throw new IllegalArgumentException(op + ": c must not share its array with " + (c == a ? "a" : "b"));
-        }
-        return m != 0 && n != 0;
-    }
-
-    /** C, {@code m x n} from {@code cOff} with leading dimension {@code ldc}, fits its array. */
-    public static void checkOutput(String op, int m, int n, int cLength, int cOff, int ldc) {
-        if (ldc < n || cOff < 0) {
-            throw new IllegalArgumentException(op + ": ldc=" + ldc + " (n=" + n + ") or cOff=" + cOff + " out of range");
-        }
-        ArrayChecks.extent(op, "C", "c", cLength, cOff, m, n, ldc);
-    }
-
-    /**
-     * The row table of a gathered matrix: {@code count} entries from {@code rowsOff}, each row
-     * {@code length} floats from {@code off + rows[..]} inside an array of {@code arrayLength}.
-     */
-    public static void checkRows(String op, String matrix, int[] rows, int rowsOff, int count, int off, int length,
-                          int arrayLength) {
-        if (rowsOff < 0 || (long) rowsOff + count > rows.length) {
-            throw new IllegalArgumentException(op + ": rows [" + rowsOff + ", " + ((long) rowsOff + count)
-                    + ") outside a table of " + rows.length);
-        }
-        for (int r = 0; r < count; r++) {
-            long start = (long) off + rows[rowsOff + r];
-            if (start < 0 || start + length > arrayLength) {
-                throw new IllegalArgumentException(op + ": row " + r + " of " + matrix + ", [" + start + ", "
-                        + (start + length) + "), is outside an array of " + arrayLength);
-            }
-        }
     }
 }

@@ -65,4 +65,10 @@ final class ChannelBlockedOps implements ChannelBlocked.Access {
     public Tensor subsamplePadChannels(Tensor x, int channels, int stride, int before, int after) {
         return BlockedPadChannels.apply(x, channels, stride, before, after);
     }
+
+    @Override
+    public Tensor maxPool2d(Tensor x, int channels, int[] kernel, int[] stride, int[] padding, int[] dilation,
+                            boolean ceilMode) {
+        return BlockedMaxPool2dNode.apply(x, channels, kernel, stride, padding, dilation, ceilMode);
+    }
 }

@@ -31,25 +31,12 @@ final class MaxPool2dNode extends GradFn {
     static Tensor apply(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
         String op = "maxPool2d";
         int[] d = NchwChecks.require4d(op, x);
-        int[] s = NchwChecks.poolWindow(op, kernel, stride, padding);
-        NchwChecks.requirePair(op, "dilation", dilation, 1);
+        PoolWindow window = window(op, x, d[2], d[3], kernel, stride, padding, dilation, ceilMode);
         int h = d[2];
         int w = d[3];
-        int oh = NchwChecks.pooledSize(h, kernel[0], padding[0], s[0], dilation[0], ceilMode);
-        int ow = NchwChecks.pooledSize(w, kernel[1], padding[1], s[1], dilation[1], ceilMode);
-        if (oh < 1 || ow < 1) {
-            throw new IllegalArgumentException(op + ": input of shape " + x.shape() + " is too small for kernel_size "
-                    + NchwChecks.pair(kernel) + ", padding " + NchwChecks.pair(padding) + ", dilation " + NchwChecks.pair(dilation)
-                    + ": the output would be " + oh + "x" + ow);
-        }
+        int oh = window.hOut();
+        int ow = window.wOut();
         int planes = d[0] * d[1];
-        PoolWindow window;
-        try {
-            window = PoolWindow.of(h, w, kernel[0], kernel[1], s[0], s[1], padding[0], padding[1], dilation[0],
-                    dilation[1], ceilMode);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(op + ": input of shape " + x.shape() + ": " + e.getMessage(), e);
-        }
         if (x.dtype() == DType.F32) {
             return applyFloat(x, window, planes);
         }
@@ -83,6 +70,29 @@ final class MaxPool2dNode extends GradFn {
         }
         Tensor y = NchwChecks.tensor(x.dtype(), ys, d[0], d[1], oh, ow);
         return Tape.output(op, y, () -> new MaxPool2dNode(x, idx), x);
+    }
+
+    /**
+     * PyTorch's checks of {@code max_pool2d}'s window on an input of {@code h x w} (the tensor
+     * {@code x} named in messages), and the window.
+     */
+    static PoolWindow window(String op, Tensor x, int h, int w, int[] kernel, int[] stride, int[] padding,
+                             int[] dilation, boolean ceilMode) {
+        int[] s = NchwChecks.poolWindow(op, kernel, stride, padding);
+        NchwChecks.requirePair(op, "dilation", dilation, 1);
+        int oh = NchwChecks.pooledSize(h, kernel[0], padding[0], s[0], dilation[0], ceilMode);
+        int ow = NchwChecks.pooledSize(w, kernel[1], padding[1], s[1], dilation[1], ceilMode);
+        if (oh < 1 || ow < 1) {
+            throw new IllegalArgumentException(op + ": input of shape " + x.shape() + " is too small for kernel_size "
+                    + NchwChecks.pair(kernel) + ", padding " + NchwChecks.pair(padding) + ", dilation "
+                    + NchwChecks.pair(dilation) + ": the output would be " + oh + "x" + ow);
+        }
+        try {
+            return PoolWindow.of(h, w, kernel[0], kernel[1], s[0], s[1], padding[0], padding[1], dilation[0],
+                    dilation[1], ceilMode);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(op + ": input of shape " + x.shape() + ": " + e.getMessage(), e);
+        }
     }
 
     /** F32: the plane kernel {@link Reductions#maxPool} (vectorised), planes split across threads. */

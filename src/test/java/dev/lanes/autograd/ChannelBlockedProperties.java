@@ -127,6 +127,36 @@ class ChannelBlockedProperties {
         assertSame(planes, blocked, "pad " + x.shape() + " stride " + stride + " +" + before + "/" + after);
     }
 
+    @Property(tries = 60)
+    void maxPoolingHasTheBitsOfMaxPool2d(@ForAll long seed) {
+        Random r = new Random(seed);
+        int c = 1 + r.nextInt(20);
+        int[] kernel = {1 + r.nextInt(3), 1 + r.nextInt(3)};
+        int[] stride = {1 + r.nextInt(2), 1 + r.nextInt(3)};
+        int[] padding = {r.nextInt(kernel[0] / 2 + 1), r.nextInt(kernel[1] / 2 + 1)};
+        int[] dilation = {1 + r.nextInt(2), 1};
+        boolean ceil = r.nextBoolean();
+        Tensor x = randn(r, 1 + r.nextInt(3), c, dilation[0] * (kernel[0] - 1) + 1 + r.nextInt(6), kernel[1] + r.nextInt(9));
+        if (r.nextBoolean()) {
+            // Ties and NaNs: the first maximum, and the last NaN, win.
+            float[] v = x.toFloatArray();
+            for (int i = 0; i < v.length; i++) {
+                v[i] = r.nextInt(5) == 0 ? Float.NaN : r.nextInt(3);
+            }
+            x = Tensor.of(v, x.shape().dims());
+        }
+        Tensor probe = Ops.maxPool2d(x, kernel, stride, padding, dilation, ceil);
+        Tensor g = randn(r, probe.shape().dims());
+        for (Kernels.Provider p : new Kernels.Provider[] {Kernels.Provider.VECTOR, Kernels.Provider.SCALAR}) {
+            try (Kernels.Scope s = Kernels.use(p)) {
+                float[][] planes = run(in -> Ops.maxPool2d(in[0], kernel, stride, padding, dilation, ceil), g, x);
+                float[][] blocked = run(in -> ChannelBlocked.toPlanes(ChannelBlocked.maxPool2d(
+                        ChannelBlocked.toBlocked(in[0]), c, kernel, stride, padding, dilation, ceil), c), g, x);
+                assertSame(planes, blocked, "max pool " + x.shape() + " k" + kernel[0] + "x" + kernel[1] + " on " + p);
+            }
+        }
+    }
+
     @Test
     void tensorsThatAreNotBlockedAreRefused() {
         Tensor planes = Tensor.zeros(DType.F32, 2, 3, 4, 4);

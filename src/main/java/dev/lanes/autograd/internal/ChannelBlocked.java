@@ -9,7 +9,8 @@ import dev.lanes.tensor.Tensor;
  * blocks of {@code B} channels (the provider's vector lanes), each pixel of a block one run of
  * {@code B} floats, channels past {@code C} zero. {@code C} is not stored: each operation takes
  * it from its weights or arguments. These operations give the bits of their NCHW counterparts
- * ({@code Ops.conv2d}, {@code Ops.batchNormRelu}, {@code Ops.subsamplePadChannels}) on the same
+ * ({@code Ops.conv2d}, {@code Ops.batchNormRelu}, {@code Ops.subsamplePadChannels},
+ * {@code Ops.maxPool2d}) on the same
  * values, so a model computes the same results in either layout.
  *
  * <p>The operations live with the other tape nodes; the autograd package installs them here
@@ -34,6 +35,10 @@ public final class ChannelBlocked {
 
         /** @see ChannelBlocked#subsamplePadChannels */
         Tensor subsamplePadChannels(Tensor x, int channels, int stride, int before, int after);
+
+        /** @see ChannelBlocked#maxPool2d */
+        Tensor maxPool2d(Tensor x, int channels, int[] kernel, int[] stride, int[] padding, int[] dilation,
+                         boolean ceilMode);
     }
 
     private static final String IMPLEMENTATION = "dev.lanes.autograd.ChannelBlockedOps";
@@ -93,6 +98,12 @@ public final class ChannelBlocked {
                                    double eps) {
         return access().batchNorm(x, channels, residual, relu, runningMean, runningVar, weight, bias, training,
                 momentum, eps);
+    }
+
+    /** {@code maxPool2d} of the blocked {@code x} with {@code channels} channels. */
+    public static Tensor maxPool2d(Tensor x, int channels, int[] kernel, int[] stride, int[] padding, int[] dilation,
+                                   boolean ceilMode) {
+        return access().maxPool2d(x, channels, kernel, stride, padding, dilation, ceilMode);
     }
 
     /** {@code subsamplePadChannels} of the blocked {@code x} with {@code channels} channels. */

@@ -45,7 +45,9 @@ public final class Scratch {
     public static final int BLOCKED_PARTIALS = 17;
     /** The block results of a whole per-lane fixed-order sum over channel-blocked data. */
     public static final int BLOCKED_SUMS = 18;
-    private static final int SLOTS = 19;
+    /** A pooled image's input gradient, summed in double before it is rounded. */
+    public static final int POOL_GRADIENT = 19;
+    private static final int SLOTS = 20;
 
     private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
 

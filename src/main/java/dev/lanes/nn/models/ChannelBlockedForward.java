@@ -5,6 +5,7 @@ import dev.lanes.autograd.internal.ChannelBlocked;
 import dev.lanes.nn.BatchNorm2d;
 import dev.lanes.nn.Conv2d;
 import dev.lanes.nn.Layer;
+import dev.lanes.nn.MaxPool2d;
 import dev.lanes.nn.Sequential;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;
@@ -12,12 +13,12 @@ import dev.lanes.tensor.Tensor;
 /**
  * A residual network's forward pass in F32 on channel-blocked activations
  * ({@link ChannelBlocked}): the images are laid out in blocks of channels once, every
- * convolution, batch norm (with its ReLU and the shortcut's addition) and zero-pad shortcut
- * runs on that layout, and only the last activation goes back to planes for the global average
+ * convolution, batch norm (with its ReLU and the shortcut's addition), max pooling and zero-pad
+ * shortcut runs on that layout, and only the last activation goes back to planes for the global average
  * pooling. The operations give the bits of their NCHW counterparts, so the network computes what
  * {@link ResNet#forward} computes layer by layer on planes, in the same modules' parameters and
- * running statistics. Networks with layers the blocked operations do not cover (max pooling,
- * grouped convolutions, other shortcuts) and F64 run on planes.
+ * running statistics. Networks with layers the blocked operations do not cover (grouped
+ * convolutions, other shortcuts) and F64 run on planes.
  */
 final class ChannelBlockedForward {
 
@@ -26,8 +27,7 @@ final class ChannelBlockedForward {
 
     /** @return whether {@code net}'s forward pass on {@code x} runs on channel-blocked activations */
     static boolean supports(ResNet net, Tensor x) {
-        if (x.dtype() != DType.F32 || x.rank() != 4 || x.numel() == 0 || net.maxpool() != null
-                || !plain(net.conv1())) {
+        if (x.dtype() != DType.F32 || x.rank() != 4 || x.numel() == 0 || !plain(net.conv1())) {
             return false;
         }
         for (Sequential stage : net.stages()) {
@@ -61,6 +61,11 @@ final class ChannelBlockedForward {
         Tensor y = ChannelBlocked.toBlocked(x);
         y = norm(net.bn1(), conv(net.conv1(), y), null, true);
         int channels = net.conv1().outChannels();
+        MaxPool2d pool = net.maxpool();
+        if (pool != null) {
+            y = ChannelBlocked.maxPool2d(y, channels, pool.kernelSize(), pool.stride(), pool.padding(), pool.dilation(),
+                    pool.ceilMode());
+        }
         for (Sequential stage : net.stages()) {
             for (int i = 0; i < stage.size(); i++) {
                 ResidualBlock block = (ResidualBlock) stage.get(i);

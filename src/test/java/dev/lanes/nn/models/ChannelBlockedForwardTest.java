@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
  * A residual network trained on channel-blocked activations ({@link ResNet#forward}) ends with
  * the bits of the same network trained layer by layer on planes ({@link ResNet#forwardOnPlanes}):
  * losses, parameters, running statistics and {@code num_batches_tracked} after three SGD steps,
- * then the evaluation-mode logits; for option A and B shortcuts and a plain net, on both
- * providers and on 1 and 3 threads.
+ * then the evaluation-mode logits; for option A and B shortcuts, a plain net and an
+ * ImageNet-style bottleneck net, on both providers and on 1 and 3 threads.
  */
 class ChannelBlockedForwardTest {
 
@@ -76,6 +76,9 @@ class ChannelBlockedForwardTest {
         assertSameBits(gen -> ResNets.cifar(8, 3, 10, Shortcut.PROJECTION, true, DType.F32, gen), 3, 9,
                 "ResNet-8, option B");
         assertSameBits(gen -> ResNets.cifar(8, 3, 10, Shortcut.ZERO_PAD, false, DType.F32, gen), 3, 8, "Plain-8");
+        // ImageNet-style: a strided 7x7 stem, max pooling, bottlenecks with strided projections.
+        assertSameBits(gen -> ResNets.imagenet(new int[] {1, 1, 1, 1}, true, 3, 10, DType.F32, gen), 3, 20,
+                "bottleneck [1, 1, 1, 1]");
     }
 
     @Test
@@ -85,6 +88,7 @@ class ChannelBlockedForwardTest {
         assertTrue(ChannelBlockedForward.supports(cifar, Tensor.zeros(DType.F32, 2, 3, 8, 8)));
         assertFalse(ChannelBlockedForward.supports(cifar, Tensor.zeros(DType.F64, 2, 3, 8, 8)));
         ResNet withPooling = ResNets.imagenet(new int[] {1, 1, 1, 1}, false, 3, 10, DType.F32, gen);
-        assertFalse(ChannelBlockedForward.supports(withPooling, Tensor.zeros(DType.F32, 2, 3, 32, 32)));
+        assertTrue(ChannelBlockedForward.supports(withPooling, Tensor.zeros(DType.F32, 2, 3, 32, 32)));
+        assertFalse(ChannelBlockedForward.supports(withPooling, Tensor.zeros(DType.F32, 2, 3, 32)));
     }
 }

@@ -19,9 +19,12 @@ import java.nio.file.Path;
  *       each broadcast of an input value serves up to three FMAs (with three weight vectors
  *       loaded per input channel), rather than one. {@code taps3s2xJ} is the same for stride 2,
  *       where an even column serves two outputs and an odd one one.
- *   <li>{@code pixelsJ}: J output pixels of any row (any stride, dilation and kernel width), one
- *       broadcast per pixel and weight vector.
- *   <li>{@code taps3(count, ...)}, {@code taps3s2(count, ...)} and {@code pixels(count, ...)} pick
+ *   <li>{@code pixelsJ}: J output pixels of any other row (any stride, dilation and kernel
+ *       width), one broadcast per pixel and weight vector, taps in the order {@code ib, a, b, c}.
+ *   <li>{@code pairsJ}: {@code pixelsJ} for two blocks of output channels at once, so each
+ *       broadcast serves two FMAs (the kernels without shared taps: 1x1 convolutions, strided
+ *       stems, the input gradient's phases).
+ *   <li>{@code taps3(count, ...)}, {@code taps3s2(count, ...)}, {@code pixels(count, ...)} and {@code pairs(count, ...)} pick
  *       the tile of a run of 1 to 16 pixels, so that a row is cut into a few even runs rather
  *       than into wide tiles and single pixels.
  *   <li>{@code weightTaps3xG}: a stride-1, three-column weight gradient for G input channels:
@@ -34,6 +37,8 @@ public final class ConvTileGenerator {
 
     /** The longest run of pixels a shared-tap tile holds: 16 accumulators, 3 weights and a broadcast in 32 registers. */
     private static final int MAX_RUN = 16;
+    /** The longest run of a two-block tile: 24 accumulators, 2 weights and a broadcast in 32 registers. */
+    private static final int MAX_PAIR_RUN = 12;
 
     private final StringBuilder out = new StringBuilder();
 
@@ -51,6 +56,10 @@ public final class ConvTileGenerator {
         g.pixelsDispatch();
         for (int j = 1; j <= MAX_RUN; j++) {
             g.pixels(j);
+        }
+        g.pairsDispatch();
+        for (int j = 1; j <= MAX_PAIR_RUN; j++) {
+            g.pairs(j);
         }
         for (int c : new int[] {8, 4}) {
             g.weightTaps3(c);
@@ -178,23 +187,91 @@ public final class ConvTileGenerator {
         line("    static void pixels" + n + "(int blocks, int last, int kh, int kw, float[] x, int xOff, int xBlock, int xRow, int xTap,");
         line("                          int xStep, float[] w, int wOff, float[] y, int yOff, int yStep, boolean accumulate) {");
         accumulators(n);
-        line("        for (int ib = 0; ib < blocks; ib++) {");
+        // The taps of all blocks as one flat loop (t = (ib kh + a) kw + b, one block of weights
+        // each): C2 keeps a single loop's body tight where nested loops of one trip each cost more.
+        line("        int taps = kh * kw;");
+        line("        for (int t = 0; t < blocks * taps; t++) {");
+        line("            int ib = t / taps;");
+        line("            int a = t % taps / kw;");
+        line("            int b = t % kw;");
         line("            int channels = ib == blocks - 1 ? last : L;");
-        line("            for (int a = 0; a < kh; a++) {");
-        line("                int xr = xOff + ib * xBlock + a * xRow;");
-        line("                int wr = wOff + (ib * kh + a) * kw * L * L;");
-        line("                for (int c = 0; c < channels; c++) {");
-        line("                    for (int b = 0; b < kw; b++) {");
-        line("                        FloatVector wv = FloatVector.fromArray(S, w, wr + b * L * L + c * L);");
-        line("                        int p = xr + b * xTap + c;");
+        line("            int xr = xOff + ib * xBlock + a * xRow + b * xTap;");
+        line("            int wr = wOff + t * L * L;");
+        line("            for (int c = 0; c < channels; c++) {");
+        line("                FloatVector wv = FloatVector.fromArray(S, w, wr + c * L);");
+        line("                int p = xr + c;");
         for (int j = 0; j < n; j++) {
-            line("                        a" + j + " = FloatVector.broadcast(S, x[p + " + j + " * xStep]).fma(wv, a" + j + ");");
+            line("                a" + j + " = FloatVector.broadcast(S, x[p + " + j + " * xStep]).fma(wv, a" + j + ");");
         }
-        line("                    }");
-        line("                }");
         line("            }");
         line("        }");
         stores(n);
+        line("    }");
+    }
+
+    private void pairsDispatch() {
+        line("");
+        line("    /** {@code pairs<count>}: count (1 to " + MAX_PAIR_RUN + ") pixels of two output blocks in one tile. */");
+        line("    static void pairs(int count, int blocks, int last, int kh, int kw, float[] x, int xOff, int xBlock, int xRow,");
+        line("                      int xTap, int xStep, float[] w, int wOff, int wNext, float[] y, int yOff, int yNext, int yStep,");
+        line("                      boolean accumulate) {");
+        line("        switch (count) {");
+        for (int j = 1; j <= MAX_PAIR_RUN; j++) {
+            line("            case " + j + " -> pairs" + j + "(blocks, last, kh, kw, x, xOff, xBlock, xRow, xTap, xStep, w, wOff, wNext, y, yOff,");
+            line("                    yNext, yStep, accumulate);");
+        }
+        line("            default -> throw new IllegalArgumentException(\"pairs: count \" + count);");
+        line("        }");
+        line("    }");
+    }
+
+    /**
+     * J pixels of two blocks of output channels (weights at wOff and wOff + wNext, outputs at yOff
+     * and yOff + yNext): each broadcast input value meets both blocks' weight vectors, as the
+     * SGEMM tiles pair one broadcast of A with two vectors of B.
+     */
+    private void pairs(int n) {
+        line("");
+        line("    /** " + n + " pixel(s) of any row, two blocks of output channels. */");
+        line("    static void pairs" + n + "(int blocks, int last, int kh, int kw, float[] x, int xOff, int xBlock, int xRow, int xTap,");
+        line("                          int xStep, float[] w, int wOff, int wNext, float[] y, int yOff, int yNext, int yStep,");
+        line("                          boolean accumulate) {");
+        StringBuilder acc = new StringBuilder("        FloatVector z = FloatVector.zero(S);\n        FloatVector ");
+        for (int j = 0; j < n; j++) {
+            acc.append(j == 0 ? "" : ", ").append("a").append(j).append(" = z, e").append(j).append(" = z");
+        }
+        line(acc + ";");
+        // As in pixels: one flat loop over the taps of all blocks.
+        line("        int taps = kh * kw;");
+        line("        for (int t = 0; t < blocks * taps; t++) {");
+        line("            int ib = t / taps;");
+        line("            int a = t % taps / kw;");
+        line("            int b = t % kw;");
+        line("            int channels = ib == blocks - 1 ? last : L;");
+        line("            int xr = xOff + ib * xBlock + a * xRow + b * xTap;");
+        line("            int wr = wOff + t * L * L;");
+        line("            for (int c = 0; c < channels; c++) {");
+        line("                FloatVector wv = FloatVector.fromArray(S, w, wr + c * L);");
+        line("                FloatVector wu = FloatVector.fromArray(S, w, wr + wNext + c * L);");
+        line("                int p = xr + c;");
+        line("                FloatVector v;");
+        for (int j = 0; j < n; j++) {
+            line("                v = FloatVector.broadcast(S, x[p + " + j + " * xStep]);");
+            line("                a" + j + " = v.fma(wv, a" + j + ");");
+            line("                e" + j + " = v.fma(wu, e" + j + ");");
+        }
+        line("            }");
+        line("        }");
+        line("        if (accumulate) {");
+        for (int j = 0; j < n; j++) {
+            line("            a" + j + " = FloatVector.fromArray(S, y, yOff + " + j + " * yStep).add(a" + j + ");");
+            line("            e" + j + " = FloatVector.fromArray(S, y, yOff + yNext + " + j + " * yStep).add(e" + j + ");");
+        }
+        line("        }");
+        for (int j = 0; j < n; j++) {
+            line("        a" + j + ".intoArray(y, yOff + " + j + " * yStep);");
+            line("        e" + j + ".intoArray(y, yOff + yNext + " + j + " * yStep);");
+        }
         line("    }");
     }
 

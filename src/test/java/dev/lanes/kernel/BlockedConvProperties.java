@@ -15,7 +15,8 @@ import net.jqwik.api.Property;
 
 /**
  * The channel-blocked convolution: the vector provider's {@link ConvKernels} give the scalar
- * loops' bits on random rows (every tile width, strides, taps, accumulation), and
+ * loops' bits on random rows (every tile width, strides, taps, accumulation, one block of
+ * output channels or two), and
  * {@link BlockedConv}'s forward pass, input gradient and weight gradient equal the convolution's
  * definition on both providers, over random geometries with groups, strides 1-3, dilation,
  * padding and channel counts on both sides of a block, writing only their outputs.
@@ -46,14 +47,28 @@ class BlockedConvProperties {
         int yStep = b * (1 + r.nextInt(2));
         int yOff = r.nextInt(5);
         boolean accumulate = r.nextBoolean();
-        float[] start = RecurrentProperties.gaussian(r, yOff + count * yStep + 3, 1);
+        // A second block of weights and outputs for the pair, after the first.
+        int wNext = blocks * kh * kw * b * b + r.nextInt(3);
+        float[] w2 = RecurrentProperties.gaussian(r, wOff + wNext + blocks * kh * kw * b * b, 1);
+        System.arraycopy(w, 0, w2, 0, w.length);
+        int yNext = count * yStep + r.nextInt(3);
+        float[] start = RecurrentProperties.gaussian(r, yOff + yNext + count * yStep + 3, 1);
         float[][] y = new float[2][];
+        float[][] pair = new float[2][];
         for (int v = 0; v < 2; v++) {
             y[v] = start.clone();
-            PROVIDERS[v].conv().convRow(b, count, blocks, last, kh, kw, x, xOff, xBlock, xRow, xTap, xStep, w, wOff,
+            PROVIDERS[v].conv().convRow(b, count, blocks, last, kh, kw, x, xOff, xBlock, xRow, xTap, xStep, w2, wOff,
                     y[v], yOff, yStep, accumulate);
+            PROVIDERS[v].conv().convRow(b, count, blocks, last, kh, kw, x, xOff, xBlock, xRow, xTap, xStep, w2,
+                    wOff + wNext, y[v], yOff + yNext, yStep, accumulate);
+            pair[v] = start.clone();
+            PROVIDERS[v].conv().convRowPair(b, count, blocks, last, kh, kw, x, xOff, xBlock, xRow, xTap, xStep, w2,
+                    wOff, wNext, pair[v], yOff, yNext, yStep, accumulate);
         }
-        assertArrayEquals(y[0], y[1], 0f, "count " + count + " kh " + kh + " kw " + kw + " step " + xStep);
+        String what = "count " + count + " kh " + kh + " kw " + kw + " step " + xStep;
+        assertArrayEquals(y[0], y[1], 0f, what);
+        assertArrayEquals(y[0], pair[0], 0f, "pair, scalar, " + what);
+        assertArrayEquals(y[0], pair[1], 0f, "pair, vector, " + what);
     }
 
     @Property(tries = 300)

@@ -166,6 +166,8 @@ class SharedSessionTest {
         assertThrows(NullPointerException.class, () -> s.run(null));
         // A call that failed released the session: the next one runs.
         assertArrayEquals(expected, s.run(x), 0f);
-        assertEquals(0, Allocations.settledBytes(() -> s.run(x, out), 500, 100, 30), "bytes allocated by 100 calls");
+        // As many warm-up calls as ResNetPlanTest gives: the convolution tiles are many generated
+        // methods, and behind a whole suite's compile queue C2 takes them later than alone.
+        assertEquals(0, Allocations.settledBytes(() -> s.run(x, out), 2000, 100, 30), "bytes allocated by 100 calls");
     }
 }

@@ -246,13 +246,22 @@ public final class BlockedConv {
         int wo = g.wOut();
         int taps = g.kH() * g.kW();
         int wBase = groupWeights(grp);
-        for (int ob = 0; ob < outBlocks; ob++) {
-            int wOff = wBase + ob * inBlocks * taps * b * b;
+        int wBlock = inBlocks * taps * b * b;
+        int last = g.cg() - (inBlocks - 1) * b;
+        // Two blocks of output channels at a time where there are two, so each broadcast serves both.
+        for (int ob = 0; ob < outBlocks; ob += 2) {
+            int wOff = wBase + ob * wBlock;
             for (int oh = 0; oh < ho; oh++) {
-                kernels.convRow(b, wo, inBlocks, g.cg() - (inBlocks - 1) * b, g.kH(), g.kW(), padded,
-                        oh * g.sH() * wp * b, hp * wp * b,
-                        g.dH() * wp * b, g.dW() * b, g.sW() * b, packed, wOff, out, outOff + (ob * ho + oh) * wo * b,
-                        b, false);
+                int xOff = oh * g.sH() * wp * b;
+                int yOff = outOff + (ob * ho + oh) * wo * b;
+                if (ob + 1 < outBlocks) {
+                    kernels.convRowPair(b, wo, inBlocks, last, g.kH(), g.kW(), padded, xOff, hp * wp * b,
+                            g.dH() * wp * b, g.dW() * b, g.sW() * b, packed, wOff, wBlock, out, yOff, ho * wo * b, b,
+                            false);
+                } else {
+                    kernels.convRow(b, wo, inBlocks, last, g.kH(), g.kW(), padded, xOff, hp * wp * b,
+                            g.dH() * wp * b, g.dW() * b, g.sW() * b, packed, wOff, out, yOff, b, false);
+                }
             }
         }
     }
@@ -349,13 +358,21 @@ public final class BlockedConv {
                     continue;
                 }
                 int phase = base + phaseWeights(r, rc);
-                for (int ib = 0; ib < inBlocks; ib++) {
-                    int wOff = phase + ib * outBlocks * ka * kb * bb;
+                int wBlock = outBlocks * ka * kb * bb;
+                int last = g.og() - (outBlocks - 1) * b;
+                for (int ib = 0; ib < inBlocks; ib += 2) {
+                    int wOff = phase + ib * wBlock;
                     for (int u = u0; u < u1; u++) {
                         int xOff = ((u - (ka - 1) + dyTop) * dyCols + v0 - (kb - 1) + dyLeft) * b;
                         int yOff = dxOff + ((ib * h + g.sH() * u + r - g.pH()) * w + g.sW() * v0 + rc - g.pW()) * b;
-                        kernels.convRow(b, v1 - v0, outBlocks, g.og() - (outBlocks - 1) * b, ka, kb, layout, xOff,
-                                dyRows * dyCols * b, dyCols * b, b, b, weights, wOff, dx, yOff, g.sW() * b, false);
+                        if (ib + 1 < inBlocks) {
+                            kernels.convRowPair(b, v1 - v0, outBlocks, last, ka, kb, layout, xOff,
+                                    dyRows * dyCols * b, dyCols * b, b, b, weights, wOff, wBlock, dx, yOff, h * w * b,
+                                    g.sW() * b, false);
+                        } else {
+                            kernels.convRow(b, v1 - v0, outBlocks, last, ka, kb, layout, xOff, dyRows * dyCols * b,
+                                    dyCols * b, b, b, weights, wOff, dx, yOff, g.sW() * b, false);
+                        }
                     }
                 }
             }

@@ -15,21 +15,36 @@ public interface ConvKernels {
     /** @return the channels per block this provider runs fastest on (its float vector's lanes) */
     int block();
 
+    /** @return whether a row is a shared-tap row: three kernel columns, unit taps, a step of one or two pixels */
+    static boolean sharedTaps(int block, int kw, int xTap, int xStep) {
+        return kw == 3 && xTap == block && (xStep == block || xStep == 2 * block);
+    }
+
     /**
      * {@code count} output pixels of one row and one block of output channels. For
-     * {@code j < count} and {@code o < B}, starting from zero and in the order of {@code ib, a, c, b} (a kernel column's
-     * input channels innermost but one, so that one broadcast input value can serve several
-     * kernel columns), with {@code C(ib) = B} but for the last block, which holds {@code last}
-     * input channels (the rest are zero and skipped):
+     * {@code j < count} and {@code o < B}, starting from zero, with {@code C(ib) = B} but for the
+     * last block, which holds {@code last} input channels (the rest are zero and skipped):
      * <pre>
      *   acc = fma(x[xOff + ib*xBlock + a*xRow + b*xTap + j*xStep + c],
-     *             w[wOff + (((ib*kh + a)*kw + b)*B + c)*B + o], acc)     ib &lt; blocks, a &lt; kh, c &lt; C(ib), b &lt; kw
+     *             w[wOff + (((ib*kh + a)*kw + b)*B + c)*B + o], acc)     ib &lt; blocks, a &lt; kh, b &lt; kw, c &lt; C(ib)
      *   y[yOff + j*yStep + o] = accumulate ? y[...] + acc : acc
      * </pre>
+     * in the order of {@code ib, a, b, c}, except in a <em>shared-tap row</em> ({@link #sharedTaps}),
+     * where it is {@code ib, a, c, b}: a kernel column's input channels innermost but one, so that
+     * one broadcast input value serves the three kernel columns it meets.
      */
     void convRow(int block, int count, int blocks, int last, int kh, int kw, float[] x, int xOff, int xBlock,
                  int xRow, int xTap, int xStep, float[] w, int wOff, float[] y, int yOff, int yStep,
                  boolean accumulate);
+
+    /**
+     * {@link #convRow} for two blocks of output channels: the first with its weights at
+     * {@code wOff} and its outputs at {@code yOff}, the second at {@code wOff + wNext} and
+     * {@code yOff + yNext}; each block gets the bits of its own {@link #convRow}.
+     */
+    void convRowPair(int block, int count, int blocks, int last, int kh, int kw, float[] x, int xOff, int xBlock,
+                     int xRow, int xTap, int xStep, float[] w, int wOff, int wNext, float[] y, int yOff, int yNext,
+                     int yStep, boolean accumulate);
 
     /**
      * One row's share of a weight gradient, for one block of input and one of output channels.

@@ -23,6 +23,7 @@ public final class ScalarConv implements ConvKernels {
     public void convRow(int block, int count, int blocks, int last, int kh, int kw, float[] x, int xOff, int xBlock,
                         int xRow, int xTap, int xStep, float[] w, int wOff, float[] y, int yOff, int yStep,
                         boolean accumulate) {
+        boolean shared = ConvKernels.sharedTaps(block, kw, xTap, xStep);
         for (int j = 0; j < count; j++) {
             int xj = xOff + j * xStep;
             for (int o = 0; o < block; o++) {
@@ -32,9 +33,17 @@ public final class ScalarConv implements ConvKernels {
                     for (int a = 0; a < kh; a++) {
                         int xi = xj + ib * xBlock + a * xRow;
                         int wi = wOff + (ib * kh + a) * kw * block * block + o;
-                        for (int c = 0; c < channels; c++) {
+                        if (shared) {
+                            for (int c = 0; c < channels; c++) {
+                                for (int b = 0; b < kw; b++) {
+                                    acc = Math.fma(x[xi + b * xTap + c], w[wi + (b * block + c) * block], acc);
+                                }
+                            }
+                        } else {
                             for (int b = 0; b < kw; b++) {
-                                acc = Math.fma(x[xi + b * xTap + c], w[wi + (b * block + c) * block], acc);
+                                for (int c = 0; c < channels; c++) {
+                                    acc = Math.fma(x[xi + b * xTap + c], w[wi + (b * block + c) * block], acc);
+                                }
                             }
                         }
                     }
@@ -43,6 +52,16 @@ public final class ScalarConv implements ConvKernels {
                 y[yi] = accumulate ? y[yi] + acc : acc;
             }
         }
+    }
+
+    @Override
+    public void convRowPair(int block, int count, int blocks, int last, int kh, int kw, float[] x, int xOff,
+                            int xBlock, int xRow, int xTap, int xStep, float[] w, int wOff, int wNext, float[] y,
+                            int yOff, int yNext, int yStep, boolean accumulate) {
+        convRow(block, count, blocks, last, kh, kw, x, xOff, xBlock, xRow, xTap, xStep, w, wOff, y, yOff, yStep,
+                accumulate);
+        convRow(block, count, blocks, last, kh, kw, x, xOff, xBlock, xRow, xTap, xStep, w, wOff + wNext, y,
+                yOff + yNext, yStep, accumulate);
     }
 
     @Override

@@ -21,6 +21,8 @@ final class VectorConv implements ConvKernels {
     private static final boolean WIDE = L >= 16;
     /** The longest run of pixels of the shared-tap tiles on this vector's register file. */
     private static final int RUN = WIDE ? 16 : 8;
+    /** The longest run of the two-block tiles: 2 accumulators per pixel, 2 weights and a broadcast. */
+    private static final int PAIR_RUN = WIDE ? 12 : 6;
     private static final ScalarConv SCALAR = ScalarConv.INSTANCE;
 
     private VectorConv() {
@@ -41,7 +43,7 @@ final class VectorConv implements ConvKernels {
             return;
         }
         // Runs of at most RUN pixels, as even as the row allows (28 as 14 + 14, 7 as one run of 7).
-        boolean shared = kw == 3 && xTap == L && (xStep == L || xStep == 2 * L);
+        boolean shared = ConvKernels.sharedTaps(L, kw, xTap, xStep);
         int runs = Math.ceilDiv(count, RUN);
         int j = 0;
         for (int k = 0; k < runs; k++) {
@@ -57,6 +59,28 @@ final class VectorConv implements ConvKernels {
                 ConvTiles.taps3s2(end - j, blocks, last, kh, x, xAt, xBlock, xRow, w, wOff, y, yAt, yStep,
                         accumulate);
             }
+            j = end;
+        }
+    }
+
+    @Override
+    public void convRowPair(int block, int count, int blocks, int last, int kh, int kw, float[] x, int xOff,
+                            int xBlock, int xRow, int xTap, int xStep, float[] w, int wOff, int wNext, float[] y,
+                            int yOff, int yNext, int yStep, boolean accumulate) {
+        if (block != L || L < 8 || ConvKernels.sharedTaps(L, kw, xTap, xStep)) {
+            // The shared-tap tiles already serve several FMAs per broadcast: one block at a time.
+            convRow(block, count, blocks, last, kh, kw, x, xOff, xBlock, xRow, xTap, xStep, w, wOff, y, yOff, yStep,
+                    accumulate);
+            convRow(block, count, blocks, last, kh, kw, x, xOff, xBlock, xRow, xTap, xStep, w, wOff + wNext, y,
+                    yOff + yNext, yStep, accumulate);
+            return;
+        }
+        int runs = Math.ceilDiv(count, PAIR_RUN);
+        int j = 0;
+        for (int k = 0; k < runs; k++) {
+            int end = (int) ((long) count * (k + 1) / runs);
+            ConvTiles.pairs(end - j, blocks, last, kh, kw, x, xOff + j * xStep, xBlock, xRow, xTap, xStep, w, wOff,
+                    wNext, y, yOff + j * yStep, yNext, yStep, accumulate);
             j = end;
         }
     }

@@ -30,7 +30,8 @@ import java.nio.file.Path;
  *   <li>{@code weightTaps3xG}: a stride-1, three-column weight gradient for G input channels:
  *       the 3G accumulators of {@code dW[a][0..2][c..c+G)} stay in registers across the row, and
  *       each broadcast input value meets the three output-gradient vectors it pairs with.
- *   <li>{@code weightPixelsG}: the weight gradient of any row, G input channels of one tap at a time.
+ *   <li>{@code weightPixelsG}: the weight gradient of any row, G input channels of one tap at a
+ *       time; {@code weightPairsG} the same for two blocks of output channels.
  * </ul>
  */
 public final class ConvTileGenerator {
@@ -65,6 +66,7 @@ public final class ConvTileGenerator {
             g.weightTaps3(c);
         }
         g.weightPixels(8);
+        g.weightPairs(8);
         g.line("}");
         Files.writeString(dir.resolve("ConvTiles.java"), g.out.toString(), StandardCharsets.UTF_8);
     }
@@ -330,6 +332,42 @@ public final class ConvTileGenerator {
     }
 
     /** dW[a][b][c + cc] of any row, one tap and G input channels at a time. */
+    /** weightPixels for two blocks of output channels: each broadcast input value meets both blocks' gradients. */
+    private void weightPairs(int g) {
+        line("");
+        line("    /** The weight gradient of any row, " + g + " input channels of one tap at a time, two blocks of output channels. */");
+        line("    static void weightPairs" + g + "(int count, int channels, int kh, int kw, float[] x, int xOff, int xRow, int xTap,");
+        line("                                int xStep, float[] dy, int dyOff, int dyNext, float[] dw, int dwOff, int dwNext) {");
+        line("        for (int a = 0; a < kh; a++) {");
+        line("            for (int b = 0; b < kw; b++) {");
+        line("                for (int c = 0; c < channels; c += " + g + ") {");
+        line("                    int xr = xOff + a * xRow + b * xTap + c;");
+        line("                    int d = dwOff + ((a * kw + b) * L + c) * L;");
+        for (int cc = 0; cc < g; cc++) {
+            line("                    FloatVector a" + cc + " = FloatVector.fromArray(S, dw, d + " + cc + " * L);");
+            line("                    FloatVector e" + cc + " = FloatVector.fromArray(S, dw, d + dwNext + " + cc + " * L);");
+        }
+        line("                    for (int j = 0; j < count; j++) {");
+        line("                        FloatVector dv = FloatVector.fromArray(S, dy, dyOff + j * L);");
+        line("                        FloatVector du = FloatVector.fromArray(S, dy, dyOff + dyNext + j * L);");
+        line("                        int p = xr + j * xStep;");
+        line("                        FloatVector v;");
+        for (int cc = 0; cc < g; cc++) {
+            line("                        v = FloatVector.broadcast(S, x[p + " + cc + "]);");
+            line("                        a" + cc + " = v.fma(dv, a" + cc + ");");
+            line("                        e" + cc + " = v.fma(du, e" + cc + ");");
+        }
+        line("                    }");
+        for (int cc = 0; cc < g; cc++) {
+            line("                    a" + cc + ".intoArray(dw, d + " + cc + " * L);");
+            line("                    e" + cc + ".intoArray(dw, d + dwNext + " + cc + " * L);");
+        }
+        line("                }");
+        line("            }");
+        line("        }");
+        line("    }");
+    }
+
     private void weightPixels(int g) {
         line("");
         line("    /** The weight gradient of any row, " + g + " input channels of one tap at a time. */");

@@ -92,16 +92,28 @@ class BlockedConvProperties {
             }
         }
         int dyOff = r.nextInt(5);
-        float[] dy = RecurrentProperties.gaussian(r, dyOff + count * b, 1);
+        // A second block of output gradients and weight gradients for the pair, after the first.
+        int dyNext = count * b + r.nextInt(3);
+        float[] dy = RecurrentProperties.gaussian(r, dyOff + dyNext + count * b, 1);
         int dwOff = r.nextInt(5);
-        float[] start = RecurrentProperties.gaussian(r, dwOff + kh * kw * b * b + 3, 1);
+        int dwNext = kh * kw * b * b + r.nextInt(3);
+        float[] start = RecurrentProperties.gaussian(r, dwOff + dwNext + kh * kw * b * b + 3, 1);
         float[][] dw = new float[2][];
+        float[][] pair = new float[2][];
         for (int v = 0; v < 2; v++) {
             dw[v] = start.clone();
             PROVIDERS[v].conv().convWeightRow(b, count, channels, kh, kw, x, xOff, xRow, xTap, xStep, dy, dyOff, dw[v],
                     dwOff);
+            PROVIDERS[v].conv().convWeightRow(b, count, channels, kh, kw, x, xOff, xRow, xTap, xStep, dy,
+                    dyOff + dyNext, dw[v], dwOff + dwNext);
+            pair[v] = start.clone();
+            PROVIDERS[v].conv().convWeightRowPair(b, count, channels, kh, kw, x, xOff, xRow, xTap, xStep, dy, dyOff,
+                    dyNext, pair[v], dwOff, dwNext);
         }
-        assertArrayEquals(dw[0], dw[1], 0f, "count " + count + " kh " + kh + " kw " + kw + " step " + xStep);
+        String what = "count " + count + " kh " + kh + " kw " + kw + " step " + xStep;
+        assertArrayEquals(dw[0], dw[1], 0f, what);
+        assertArrayEquals(dw[0], pair[0], 0f, "pair, scalar, " + what);
+        assertArrayEquals(dw[0], pair[1], 0f, "pair, vector, " + what);
     }
 
     /** One image: groups 1-3, 1-20 channels per group on each side, strides 1-3, dilation 1-2. */

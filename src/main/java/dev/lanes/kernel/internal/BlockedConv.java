@@ -431,13 +431,22 @@ public final class BlockedConv {
         int ho = g.hOut();
         int wo = g.wOut();
         int taps = g.kH() * g.kW();
-        for (int ob = 0; ob < outBlocks; ob++) {
+        int dwBlock = inBlocks * taps * b * b;
+        // Two blocks of output channels at a time where there are two, so each broadcast serves both.
+        for (int ob = 0; ob < outBlocks; ob += 2) {
             for (int ib = 0; ib < inBlocks; ib++) {
                 int at = dwOff + (ob * inBlocks + ib) * taps * b * b;
+                int channels = Math.min(b, g.cg() - ib * b);
                 for (int oh = 0; oh < ho; oh++) {
-                    kernels.convWeightRow(b, wo, Math.min(b, g.cg() - ib * b), g.kH(), g.kW(), padded,
-                            (ib * hp + oh * g.sH()) * wp * b,
-                            g.dH() * wp * b, g.dW() * b, g.sW() * b, dy, dyOff + (ob * ho + oh) * wo * b, dw, at);
+                    int xOff = (ib * hp + oh * g.sH()) * wp * b;
+                    int dyAt = dyOff + (ob * ho + oh) * wo * b;
+                    if (ob + 1 < outBlocks) {
+                        kernels.convWeightRowPair(b, wo, channels, g.kH(), g.kW(), padded, xOff, g.dH() * wp * b,
+                                g.dW() * b, g.sW() * b, dy, dyAt, ho * wo * b, dw, at, dwBlock);
+                    } else {
+                        kernels.convWeightRow(b, wo, channels, g.kH(), g.kW(), padded, xOff, g.dH() * wp * b,
+                                g.dW() * b, g.sW() * b, dy, dyAt, dw, at);
+                    }
                 }
             }
         }

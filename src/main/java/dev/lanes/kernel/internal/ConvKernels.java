@@ -57,4 +57,12 @@ public interface ConvKernels {
      */
     void convWeightRow(int block, int count, int channels, int kh, int kw, float[] x, int xOff, int xRow, int xTap,
                        int xStep, float[] dy, int dyOff, float[] dw, int dwOff);
+
+    /**
+     * {@link #convWeightRow} for two blocks of output channels: the second's output gradient at
+     * {@code dyOff + dyNext} and its weight gradient at {@code dwOff + dwNext}; each block gets
+     * the bits of its own {@link #convWeightRow}.
+     */
+    void convWeightRowPair(int block, int count, int channels, int kh, int kw, float[] x, int xOff, int xRow,
+                           int xTap, int xStep, float[] dy, int dyOff, int dyNext, float[] dw, int dwOff, int dwNext);
 }

@@ -101,4 +101,19 @@ final class VectorConv implements ConvKernels {
             ConvTiles.weightPixels8(count, channels, kh, kw, x, xOff, xRow, xTap, xStep, dy, dyOff, dw, dwOff);
         }
     }
+
+    @Override
+    public void convWeightRowPair(int block, int count, int channels, int kh, int kw, float[] x, int xOff, int xRow,
+                                  int xTap, int xStep, float[] dy, int dyOff, int dyNext, float[] dw, int dwOff,
+                                  int dwNext) {
+        if (block != L || L % 8 != 0 || kw == 3 && xTap == L && xStep == L && count >= 2) {
+            // The shared-tap weight tile already pairs each broadcast with three vectors.
+            convWeightRow(block, count, channels, kh, kw, x, xOff, xRow, xTap, xStep, dy, dyOff, dw, dwOff);
+            convWeightRow(block, count, channels, kh, kw, x, xOff, xRow, xTap, xStep, dy, dyOff + dyNext, dw,
+                    dwOff + dwNext);
+            return;
+        }
+        ConvTiles.weightPairs8(count, channels, kh, kw, x, xOff, xRow, xTap, xStep, dy, dyOff, dyNext, dw, dwOff,
+                dwNext);
+    }
 }

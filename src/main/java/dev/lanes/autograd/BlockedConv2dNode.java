@@ -158,8 +158,9 @@ final class BlockedConv2dNode extends GradFn {
     private Tensor biasGrad(float[] dys, int yImage) {
         int blocks = Math.ceilDiv(g.cOut(), block);
         int l = g.l();
-        double[] sums = new double[blocks * block];
-        float[] lanes = new float[block];
+        double[] sums = StepArena.doubles(blocks * block);
+        java.util.Arrays.fill(sums, 0d);
+        float[] lanes = StepArena.floats(block); // written whole by each sum
         for (int n = 0; n < g.n(); n++) {
             for (int ob = 0; ob < blocks; ob++) {
                 Norms.blockedChannelSums(BlockedTerm.PLAIN, block, 1, l, dys, null, n * yImage + ob * l * block, 0,

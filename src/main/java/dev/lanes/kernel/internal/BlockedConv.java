@@ -116,35 +116,31 @@ public final class BlockedConv {
      * past the channel counts. Writes {@code dst} whole ({@link #weightSize} floats).
      */
     public void packWeights(float[] w, int wOff, float[] dst) {
-        int taps = g.kH() * g.kW();
-        int bb = b * b;
         Arrays.fill(dst, 0, weightSize(), 0f);
-        for (int grp = 0; grp < g.groups(); grp++) {
-            int base = groupWeights(grp);
-            for (int co = 0; co < g.og(); co++) {
-                for (int ci = 0; ci < g.cg(); ci++) {
-                    int src = wOff + ((grp * g.og() + co) * g.cg() + ci) * taps;
-                    int blockPair = (co / b) * inBlocks + ci / b;
-                    for (int t = 0; t < taps; t++) {
-                        dst[base + (blockPair * taps + t) * bb + (ci % b) * b + co % b] = w[src + t];
-                    }
-                }
-            }
-        }
+        moveWeights(w, wOff, dst, true);
     }
 
     /** The inverse of {@link #packWeights}: writes {@code w [C_out][C_in / groups][kH][kW]} whole. */
     public void unpackWeights(float[] packed, float[] w) {
+        moveWeights(w, 0, packed, false);
+    }
+
+    /** Copies every weight between {@code w} (from {@code wOff}) and its place in {@code packed}, in either direction. */
+    private void moveWeights(float[] w, int wOff, float[] packed, boolean pack) {
         int taps = g.kH() * g.kW();
         int bb = b * b;
         for (int grp = 0; grp < g.groups(); grp++) {
             int base = groupWeights(grp);
             for (int co = 0; co < g.og(); co++) {
                 for (int ci = 0; ci < g.cg(); ci++) {
-                    int dst = ((grp * g.og() + co) * g.cg() + ci) * taps;
-                    int blockPair = (co / b) * inBlocks + ci / b;
+                    int plain = wOff + ((grp * g.og() + co) * g.cg() + ci) * taps;
+                    int at = base + ((co / b) * inBlocks + ci / b) * taps * bb + (ci % b) * b + co % b;
                     for (int t = 0; t < taps; t++) {
-                        w[dst + t] = packed[base + (blockPair * taps + t) * bb + (ci % b) * b + co % b];
+                        if (pack) {
+                            packed[at + t * bb] = w[plain + t];
+                        } else {
+                            w[plain + t] = packed[at + t * bb];
+                        }
                     }
                 }
             }

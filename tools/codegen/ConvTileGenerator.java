@@ -54,19 +54,19 @@ public final class ConvTileGenerator {
                 g.taps3(stride, j);
             }
         }
-        g.pixelsDispatch();
+        g.pixelsDispatch(false, MAX_RUN);
         for (int j = 1; j <= MAX_RUN; j++) {
-            g.pixels(j);
+            g.pixels(j, false);
         }
-        g.pairsDispatch();
+        g.pixelsDispatch(true, MAX_PAIR_RUN);
         for (int j = 1; j <= MAX_PAIR_RUN; j++) {
-            g.pairs(j);
+            g.pixels(j, true);
         }
         for (int c : new int[] {8, 4}) {
             g.weightTaps3(c);
         }
-        g.weightPixels(8);
-        g.weightPairs(8);
+        g.weightPixels(8, false);
+        g.weightPixels(8, true);
         g.line("}");
         Files.writeString(dir.resolve("ConvTiles.java"), g.out.toString(), StandardCharsets.UTF_8);
     }
@@ -100,14 +100,14 @@ public final class ConvTileGenerator {
     }
 
     /** Written out rather than a helper taking the vector: a call C2 does not inline boxes its argument. */
-    private void stores(int n) {
+    private void stores(int n, String acc, String base) {
         line("        if (accumulate) {");
         for (int j = 0; j < n; j++) {
-            line("            a" + j + " = FloatVector.fromArray(S, y, yOff + " + j + " * yStep).add(a" + j + ");");
+            line("            " + acc + j + " = FloatVector.fromArray(S, y, " + base + " + " + j + " * yStep).add(" + acc + j + ");");
         }
         line("        }");
         for (int j = 0; j < n; j++) {
-            line("        a" + j + ".intoArray(y, yOff + " + j + " * yStep);");
+            line("        " + acc + j + ".intoArray(y, " + base + " + " + j + " * yStep);");
         }
     }
 
@@ -128,18 +128,75 @@ public final class ConvTileGenerator {
         line("    }");
     }
 
-    private void pixelsDispatch() {
+    /** A switch from a run length (1 to max) to its pixels or pairs tile. */
+    private void pixelsDispatch(boolean pair, int max) {
+        String name = pair ? "pairs" : "pixels";
+        String next = pair ? "wNext, " : "";
         line("");
-        line("    /** {@code pixels<count>}: count (1 to " + MAX_RUN + ") pixels in one tile. */");
-        line("    static void pixels(int count, int blocks, int last, int kh, int kw, float[] x, int xOff, int xBlock, int xRow,");
-        line("                       int xTap, int xStep, float[] w, int wOff, float[] y, int yOff, int yStep, boolean accumulate) {");
+        line("    /** {@code " + name + "<count>}: count (1 to " + max + ") pixels in one tile. */");
+        line("    static void " + name + "(int count, int blocks, int last, int kh, int kw, float[] x, int xOff, int xBlock, int xRow,");
+        line("            int xTap, int xStep, float[] w, int wOff, " + (pair ? "int wNext, " : "") + "float[] y, int yOff, "
+                + (pair ? "int yNext, " : "") + "int yStep, boolean accumulate) {");
         line("        switch (count) {");
-        for (int j = 1; j <= MAX_RUN; j++) {
-            line("            case " + j + " -> pixels" + j + "(blocks, last, kh, kw, x, xOff, xBlock, xRow, xTap, xStep, w, wOff, y, yOff, yStep,");
-            line("                    accumulate);");
+        for (int j = 1; j <= max; j++) {
+            line("            case " + j + " -> " + name + j + "(blocks, last, kh, kw, x, xOff, xBlock, xRow, xTap, xStep, w, wOff, "
+                    + next + "y, yOff,");
+            line("                    " + (pair ? "yNext, " : "") + "yStep, accumulate);");
         }
-        line("            default -> throw new IllegalArgumentException(\"pixels: count \" + count);");
+        line("            default -> throw new IllegalArgumentException(\"" + name + ": count \" + count);");
         line("        }");
+        line("    }");
+    }
+
+    /**
+     * J pixels of any row; with {@code pair}, of two blocks of output channels (weights at wOff
+     * and wOff + wNext, outputs at yOff and yOff + yNext), each broadcast input value meeting both
+     * blocks' weight vectors as the SGEMM tiles pair one broadcast of A with two vectors of B.
+     * The taps of all blocks run as one flat loop (t = (ib kh + a) kw + b, one block of weights
+     * each): C2 keeps a single loop's body tight where nested loops of one trip each cost more.
+     */
+    private void pixels(int n, boolean pair) {
+        line("");
+        line("    /** " + n + " pixel(s) of any row" + (pair ? ", two blocks of output channels" : "") + ". */");
+        line("    static void " + (pair ? "pairs" : "pixels") + n + "(int blocks, int last, int kh, int kw, float[] x, int xOff,");
+        line("            int xBlock, int xRow, int xTap, int xStep, float[] w, int wOff, " + (pair ? "int wNext, " : "")
+                + "float[] y, int yOff, " + (pair ? "int yNext, " : "") + "int yStep, boolean accumulate) {");
+        StringBuilder acc = new StringBuilder("        FloatVector z = FloatVector.zero(S);\n        FloatVector ");
+        for (int j = 0; j < n; j++) {
+            acc.append(j == 0 ? "" : ", ").append("a").append(j).append(" = z");
+            if (pair) {
+                acc.append(", e").append(j).append(" = z");
+            }
+        }
+        line(acc + ";");
+        line("        int taps = kh * kw;");
+        line("        for (int t = 0; t < blocks * taps; t++) {");
+        line("            int ib = t / taps;");
+        line("            int a = t % taps / kw;");
+        line("            int b = t % kw;");
+        line("            int channels = ib == blocks - 1 ? last : L;");
+        line("            int xr = xOff + ib * xBlock + a * xRow + b * xTap;");
+        line("            int wr = wOff + t * L * L;");
+        line("            for (int c = 0; c < channels; c++) {");
+        line("                FloatVector wv = FloatVector.fromArray(S, w, wr + c * L);");
+        if (pair) {
+            line("                FloatVector wu = FloatVector.fromArray(S, w, wr + wNext + c * L);");
+        }
+        line("                int p = xr + c;");
+        line("                FloatVector v;");
+        for (int j = 0; j < n; j++) {
+            line("                v = FloatVector.broadcast(S, x[p + " + j + " * xStep]);");
+            line("                a" + j + " = v.fma(wv, a" + j + ");");
+            if (pair) {
+                line("                e" + j + " = v.fma(wu, e" + j + ");");
+            }
+        }
+        line("            }");
+        line("        }");
+        stores(n, "a", "yOff");
+        if (pair) {
+            stores(n, "e", "yOff + yNext");
+        }
         line("    }");
     }
 
@@ -178,102 +235,7 @@ public final class ConvTileGenerator {
         line("                }");
         line("            }");
         line("        }");
-        stores(n);
-        line("    }");
-    }
-
-    /** J outputs of any row: per input channel and tap one weight vector and one broadcast per pixel. */
-    private void pixels(int n) {
-        line("");
-        line("    /** " + n + " pixel(s) of any row. */");
-        line("    static void pixels" + n + "(int blocks, int last, int kh, int kw, float[] x, int xOff, int xBlock, int xRow, int xTap,");
-        line("                          int xStep, float[] w, int wOff, float[] y, int yOff, int yStep, boolean accumulate) {");
-        accumulators(n);
-        // The taps of all blocks as one flat loop (t = (ib kh + a) kw + b, one block of weights
-        // each): C2 keeps a single loop's body tight where nested loops of one trip each cost more.
-        line("        int taps = kh * kw;");
-        line("        for (int t = 0; t < blocks * taps; t++) {");
-        line("            int ib = t / taps;");
-        line("            int a = t % taps / kw;");
-        line("            int b = t % kw;");
-        line("            int channels = ib == blocks - 1 ? last : L;");
-        line("            int xr = xOff + ib * xBlock + a * xRow + b * xTap;");
-        line("            int wr = wOff + t * L * L;");
-        line("            for (int c = 0; c < channels; c++) {");
-        line("                FloatVector wv = FloatVector.fromArray(S, w, wr + c * L);");
-        line("                int p = xr + c;");
-        for (int j = 0; j < n; j++) {
-            line("                a" + j + " = FloatVector.broadcast(S, x[p + " + j + " * xStep]).fma(wv, a" + j + ");");
-        }
-        line("            }");
-        line("        }");
-        stores(n);
-        line("    }");
-    }
-
-    private void pairsDispatch() {
-        line("");
-        line("    /** {@code pairs<count>}: count (1 to " + MAX_PAIR_RUN + ") pixels of two output blocks in one tile. */");
-        line("    static void pairs(int count, int blocks, int last, int kh, int kw, float[] x, int xOff, int xBlock, int xRow,");
-        line("                      int xTap, int xStep, float[] w, int wOff, int wNext, float[] y, int yOff, int yNext, int yStep,");
-        line("                      boolean accumulate) {");
-        line("        switch (count) {");
-        for (int j = 1; j <= MAX_PAIR_RUN; j++) {
-            line("            case " + j + " -> pairs" + j + "(blocks, last, kh, kw, x, xOff, xBlock, xRow, xTap, xStep, w, wOff, wNext, y, yOff,");
-            line("                    yNext, yStep, accumulate);");
-        }
-        line("            default -> throw new IllegalArgumentException(\"pairs: count \" + count);");
-        line("        }");
-        line("    }");
-    }
-
-    /**
-     * J pixels of two blocks of output channels (weights at wOff and wOff + wNext, outputs at yOff
-     * and yOff + yNext): each broadcast input value meets both blocks' weight vectors, as the
-     * SGEMM tiles pair one broadcast of A with two vectors of B.
-     */
-    private void pairs(int n) {
-        line("");
-        line("    /** " + n + " pixel(s) of any row, two blocks of output channels. */");
-        line("    static void pairs" + n + "(int blocks, int last, int kh, int kw, float[] x, int xOff, int xBlock, int xRow, int xTap,");
-        line("                          int xStep, float[] w, int wOff, int wNext, float[] y, int yOff, int yNext, int yStep,");
-        line("                          boolean accumulate) {");
-        StringBuilder acc = new StringBuilder("        FloatVector z = FloatVector.zero(S);\n        FloatVector ");
-        for (int j = 0; j < n; j++) {
-            acc.append(j == 0 ? "" : ", ").append("a").append(j).append(" = z, e").append(j).append(" = z");
-        }
-        line(acc + ";");
-        // As in pixels: one flat loop over the taps of all blocks.
-        line("        int taps = kh * kw;");
-        line("        for (int t = 0; t < blocks * taps; t++) {");
-        line("            int ib = t / taps;");
-        line("            int a = t % taps / kw;");
-        line("            int b = t % kw;");
-        line("            int channels = ib == blocks - 1 ? last : L;");
-        line("            int xr = xOff + ib * xBlock + a * xRow + b * xTap;");
-        line("            int wr = wOff + t * L * L;");
-        line("            for (int c = 0; c < channels; c++) {");
-        line("                FloatVector wv = FloatVector.fromArray(S, w, wr + c * L);");
-        line("                FloatVector wu = FloatVector.fromArray(S, w, wr + wNext + c * L);");
-        line("                int p = xr + c;");
-        line("                FloatVector v;");
-        for (int j = 0; j < n; j++) {
-            line("                v = FloatVector.broadcast(S, x[p + " + j + " * xStep]);");
-            line("                a" + j + " = v.fma(wv, a" + j + ");");
-            line("                e" + j + " = v.fma(wu, e" + j + ");");
-        }
-        line("            }");
-        line("        }");
-        line("        if (accumulate) {");
-        for (int j = 0; j < n; j++) {
-            line("            a" + j + " = FloatVector.fromArray(S, y, yOff + " + j + " * yStep).add(a" + j + ");");
-            line("            e" + j + " = FloatVector.fromArray(S, y, yOff + yNext + " + j + " * yStep).add(e" + j + ");");
-        }
-        line("        }");
-        for (int j = 0; j < n; j++) {
-            line("        a" + j + ".intoArray(y, yOff + " + j + " * yStep);");
-            line("        e" + j + ".intoArray(y, yOff + yNext + " + j + " * yStep);");
-        }
+        stores(n, "a", "yOff");
         line("    }");
     }
 
@@ -331,13 +293,18 @@ public final class ConvTileGenerator {
         }
     }
 
-    /** dW[a][b][c + cc] of any row, one tap and G input channels at a time. */
-    /** weightPixels for two blocks of output channels: each broadcast input value meets both blocks' gradients. */
-    private void weightPairs(int g) {
+    /**
+     * The weight gradient of any row, G input channels of one tap at a time; with {@code pair},
+     * of two blocks of output channels (output gradients at dyOff and dyOff + dyNext, weight
+     * gradients at dwOff and dwOff + dwNext), each broadcast input value meeting both.
+     */
+    private void weightPixels(int g, boolean pair) {
         line("");
-        line("    /** The weight gradient of any row, " + g + " input channels of one tap at a time, two blocks of output channels. */");
-        line("    static void weightPairs" + g + "(int count, int channels, int kh, int kw, float[] x, int xOff, int xRow, int xTap,");
-        line("                                int xStep, float[] dy, int dyOff, int dyNext, float[] dw, int dwOff, int dwNext) {");
+        line("    /** The weight gradient of any row, " + g + " input channels of one tap at a time"
+                + (pair ? ", two blocks of output channels" : "") + ". */");
+        line("    static void weight" + (pair ? "Pairs" : "Pixels") + g + "(int count, int channels, int kh, int kw, float[] x, int xOff,");
+        line("            int xRow, int xTap, int xStep, float[] dy, int dyOff, " + (pair ? "int dyNext, " : "")
+                + "float[] dw, int dwOff" + (pair ? ", int dwNext" : "") + ") {");
         line("        for (int a = 0; a < kh; a++) {");
         line("            for (int b = 0; b < kw; b++) {");
         line("                for (int c = 0; c < channels; c += " + g + ") {");
@@ -345,51 +312,30 @@ public final class ConvTileGenerator {
         line("                    int d = dwOff + ((a * kw + b) * L + c) * L;");
         for (int cc = 0; cc < g; cc++) {
             line("                    FloatVector a" + cc + " = FloatVector.fromArray(S, dw, d + " + cc + " * L);");
-            line("                    FloatVector e" + cc + " = FloatVector.fromArray(S, dw, d + dwNext + " + cc + " * L);");
+            if (pair) {
+                line("                    FloatVector e" + cc + " = FloatVector.fromArray(S, dw, d + dwNext + " + cc + " * L);");
+            }
         }
         line("                    for (int j = 0; j < count; j++) {");
         line("                        FloatVector dv = FloatVector.fromArray(S, dy, dyOff + j * L);");
-        line("                        FloatVector du = FloatVector.fromArray(S, dy, dyOff + dyNext + j * L);");
+        if (pair) {
+            line("                        FloatVector du = FloatVector.fromArray(S, dy, dyOff + dyNext + j * L);");
+        }
         line("                        int p = xr + j * xStep;");
         line("                        FloatVector v;");
         for (int cc = 0; cc < g; cc++) {
             line("                        v = FloatVector.broadcast(S, x[p + " + cc + "]);");
             line("                        a" + cc + " = v.fma(dv, a" + cc + ");");
-            line("                        e" + cc + " = v.fma(du, e" + cc + ");");
+            if (pair) {
+                line("                        e" + cc + " = v.fma(du, e" + cc + ");");
+            }
         }
         line("                    }");
         for (int cc = 0; cc < g; cc++) {
             line("                    a" + cc + ".intoArray(dw, d + " + cc + " * L);");
-            line("                    e" + cc + ".intoArray(dw, d + dwNext + " + cc + " * L);");
-        }
-        line("                }");
-        line("            }");
-        line("        }");
-        line("    }");
-    }
-
-    private void weightPixels(int g) {
-        line("");
-        line("    /** The weight gradient of any row, " + g + " input channels of one tap at a time. */");
-        line("    static void weightPixels" + g + "(int count, int channels, int kh, int kw, float[] x, int xOff, int xRow, int xTap,");
-        line("                                int xStep, float[] dy, int dyOff, float[] dw, int dwOff) {");
-        line("        for (int a = 0; a < kh; a++) {");
-        line("            for (int b = 0; b < kw; b++) {");
-        line("                for (int c = 0; c < channels; c += " + g + ") {");
-        line("                    int xr = xOff + a * xRow + b * xTap + c;");
-        line("                    int d = dwOff + ((a * kw + b) * L + c) * L;");
-        for (int cc = 0; cc < g; cc++) {
-            line("                    FloatVector a" + cc + " = FloatVector.fromArray(S, dw, d + " + cc + " * L);");
-        }
-        line("                    for (int j = 0; j < count; j++) {");
-        line("                        FloatVector dv = FloatVector.fromArray(S, dy, dyOff + j * L);");
-        line("                        int p = xr + j * xStep;");
-        for (int cc = 0; cc < g; cc++) {
-            line("                        a" + cc + " = FloatVector.broadcast(S, x[p + " + cc + "]).fma(dv, a" + cc + ");");
-        }
-        line("                    }");
-        for (int cc = 0; cc < g; cc++) {
-            line("                    a" + cc + ".intoArray(dw, d + " + cc + " * L);");
+            if (pair) {
+                line("                    e" + cc + ".intoArray(dw, d + dwNext + " + cc + " * L);");
+            }
         }
         line("                }");
         line("            }");

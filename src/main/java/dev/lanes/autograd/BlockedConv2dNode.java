@@ -135,7 +135,7 @@ final class BlockedConv2dNode extends GradFn {
         BlockedConv conv = BlockedConv.of(t == null ? g : t, block);
         float[] packed = StepArena.floats(conv.weightSize()); // the packing writes it whole
         if (t != null) {
-            conv.packWeights(Conv2dNode.flipped(g, w).f32(), 0, packed);
+            conv.packFlippedWeights(w.f32(), 0, packed);
         } else {
             conv.packInputGradientWeights(w.f32(), 0, packed);
         }

@@ -412,13 +412,22 @@ final class Conv2dNode extends GradFn {
         int og = g.og();
         int cg = g.cg();
         Tensor flipped = StepArena.empty(w.dtype(), g.groups() * cg * og * taps); // every element is set below
+        boolean single = w.dtype() == DType.F32;
+        float[] fs = single ? w.f32() : null;
+        float[] fd = single ? flipped.f32() : null;
+        double[] ds = single ? null : w.f64();
+        double[] dd = single ? null : flipped.f64();
         for (int grp = 0; grp < g.groups(); grp++) {
             for (int co = 0; co < og; co++) {
                 for (int ci = 0; ci < cg; ci++) {
+                    int src = ((grp * og + co) * cg + ci) * taps;
+                    int last = ((grp * cg + ci) * og + co) * taps + taps - 1;
                     for (int tap = 0; tap < taps; tap++) {
-                        int src = ((grp * og + co) * cg + ci) * taps + tap;
-                        int dst = ((grp * cg + ci) * og + co) * taps + (taps - 1 - tap);
-                        flipped.setFlat(dst, w.getFlat(src));
+                        if (single) {
+                            fd[last - tap] = fs[src + tap];
+                        } else {
+                            dd[last - tap] = ds[src + tap];
+                        }
                     }
                 }
             }

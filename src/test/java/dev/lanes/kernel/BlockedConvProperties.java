@@ -117,6 +117,36 @@ class BlockedConvProperties {
     }
 
     /** One image: groups 1-3, 1-20 channels per group on each side, strides 1-3, dilation 1-2. */
+    @Property(tries = 100)
+    void flippedPackingPacksTheFlippedTransposedWeights(@ForAll long seed) {
+        Random r = new Random(seed);
+        ConvGeometry g = randomGeometry(r);
+        // The convolution of dY that gives a stride-1 dX: channels swapped, the same kernel.
+        ConvGeometry t = ConvGeometry.of(1, g.cOut(), g.h(), g.w(), g.cIn(), g.groups(), g.kH(), g.kW(), 1, 1,
+                g.dH() * (g.kH() - 1), g.dW() * (g.kW() - 1), g.dH(), g.dW());
+        int taps = g.kH() * g.kW();
+        float[] wt = RecurrentProperties.gaussian(r, g.cOut() * g.k(), 1);
+        float[] flipped = new float[wt.length];
+        for (int grp = 0; grp < g.groups(); grp++) {
+            for (int co = 0; co < g.og(); co++) {
+                for (int ci = 0; ci < g.cg(); ci++) {
+                    for (int tap = 0; tap < taps; tap++) {
+                        flipped[((grp * g.cg() + ci) * g.og() + co) * taps + taps - 1 - tap] =
+                                wt[((grp * g.og() + co) * g.cg() + ci) * taps + tap];
+                    }
+                }
+            }
+        }
+        for (KernelProvider p : PROVIDERS) {
+            BlockedConv conv = BlockedConv.of(p, t);
+            float[] expected = sentinels(conv.weightSize() + 1);
+            conv.packWeights(flipped, 0, expected);
+            float[] packed = sentinels(conv.weightSize() + 1);
+            conv.packFlippedWeights(wt, 0, packed);
+            assertArrayEquals(expected, packed, 0f, g + " on " + p.name());
+        }
+    }
+
     static ConvGeometry randomGeometry(Random r) {
         int groups = 1 + r.nextInt(3);
         int kH = 1 + r.nextInt(3);

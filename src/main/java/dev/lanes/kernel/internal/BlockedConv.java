@@ -117,31 +117,85 @@ public final class BlockedConv {
      */
     public void packWeights(float[] w, int wOff, float[] dst) {
         Arrays.fill(dst, 0, weightSize(), 0f);
-        moveWeights(w, wOff, dst, true);
+        moveWeights(w, wOff, dst, Move.PACK);
+    }
+
+    /**
+     * Packs for {@link #forward} the weights of the stride-1 convolution whose input gradient this
+     * convolution is: {@code w [groups * cg][og][kH][kW]} (that convolution's output and input
+     * channels, this one's input and output channels, from {@code wOff}) flipped in both spatial
+     * axes, {@code dst[grp][ob][ib][a][c'][ci][co] = w[grp*cg + ib*B + ci][ob*B + co][kH-1-a][kW-1-c']}.
+     * Writes {@code dst} whole ({@link #weightSize} floats).
+     */
+    public void packFlippedWeights(float[] w, int wOff, float[] dst) {
+        Arrays.fill(dst, 0, weightSize(), 0f);
+        moveWeights(w, wOff, dst, Move.PACK_FLIPPED);
     }
 
     /** The inverse of {@link #packWeights}: writes {@code w [C_out][C_in / groups][kH][kW]} whole. */
     public void unpackWeights(float[] packed, float[] w) {
-        moveWeights(w, 0, packed, false);
+        moveWeights(w, 0, packed, Move.UNPACK);
     }
 
-    /** Copies every weight between {@code w} (from {@code wOff}) and its place in {@code packed}, in either direction. */
-    private void moveWeights(float[] w, int wOff, float[] packed, boolean pack) {
+    /** What {@link #moveWeights} does with each weight. */
+    private enum Move { PACK, PACK_FLIPPED, UNPACK }
+
+    /** Copies every weight between {@code w} (from {@code wOff}) and its place in {@code packed}. */
+    private void moveWeights(float[] w, int wOff, float[] packed, Move move) {
         int taps = g.kH() * g.kW();
         int bb = b * b;
         for (int grp = 0; grp < g.groups(); grp++) {
             int base = groupWeights(grp);
-            for (int co = 0; co < g.og(); co++) {
-                for (int ci = 0; ci < g.cg(); ci++) {
-                    int plain = wOff + ((grp * g.og() + co) * g.cg() + ci) * taps;
-                    int at = base + ((co / b) * inBlocks + ci / b) * taps * bb + (ci % b) * b + co % b;
-                    for (int t = 0; t < taps; t++) {
-                        if (pack) {
-                            packed[at + t * bb] = w[plain + t];
-                        } else {
-                            w[plain + t] = packed[at + t * bb];
+            // Block pair by block pair, so that the packed side of each step stays in L1.
+            for (int ob = 0; ob < outBlocks; ob++) {
+                for (int ib = 0; ib < inBlocks; ib++) {
+                    int block = base + (ob * inBlocks + ib) * taps * bb;
+                    if (taps == 1) {
+                        moveBlock(w, wOff, packed, move, grp, ob, ib, block);
+                        continue;
+                    }
+                    for (int o = 0; o < Math.min(b, g.og() - ob * b); o++) {
+                        int co = ob * b + o;
+                        for (int i = 0; i < Math.min(b, g.cg() - ib * b); i++) {
+                            int ci = ib * b + i;
+                            int at = block + i * b + o;
+                            if (move == Move.PACK_FLIPPED) {
+                                int last = wOff + ((grp * g.cg() + ci) * g.og() + co) * taps + taps - 1;
+                                for (int t = 0; t < taps; t++) {
+                                    packed[at + t * bb] = w[last - t];
+                                }
+                                continue;
+                            }
+                            int plain = wOff + ((grp * g.og() + co) * g.cg() + ci) * taps;
+                            for (int t = 0; t < taps; t++) {
+                                if (move == Move.PACK) {
+                                    packed[at + t * bb] = w[plain + t];
+                                } else {
+                                    w[plain + t] = packed[at + t * bb];
+                                }
+                            }
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #moveWeights} of a 1x1 kernel's block pair {@code (ob, ib)} at {@code packed[block]}:
+     * a transposed block of {@code w} (or, flipped, a block of rows), moved whole.
+     */
+    private void moveBlock(float[] w, int wOff, float[] packed, Move move, int grp, int ob, int ib, int block) {
+        int outs = Math.min(b, g.og() - ob * b);
+        int ins = Math.min(b, g.cg() - ib * b);
+        int plain = wOff + (grp * g.og() + ob * b) * g.cg() + ib * b;
+        switch (move) {
+            case PACK -> Transpose.stranspose(outs, ins, w, plain, g.cg(), ins, 0, packed, block, b);
+            case UNPACK -> Transpose.stranspose(ins, outs, packed, block, b, outs, 0, w, plain, g.cg());
+            case PACK_FLIPPED -> {
+                for (int i = 0; i < ins; i++) {
+                    System.arraycopy(w, wOff + (grp * g.cg() + ib * b + i) * g.og() + ob * b, packed, block + i * b,
+                            outs);
                 }
             }
         }
@@ -159,33 +213,51 @@ public final class BlockedConv {
      */
     public void packInputGradientWeights(float[] w, int wOff, float[] dst) {
         int taps = g.kH() * g.kW();
-        int bb = b * b;
         Arrays.fill(dst, 0, weightSize(), 0f);
         for (int grp = 0; grp < g.groups(); grp++) {
             int base = groupWeights(grp);
-            for (int co = 0; co < g.og(); co++) {
-                for (int ci = 0; ci < g.cg(); ci++) {
-                    int src = wOff + ((grp * g.og() + co) * g.cg() + ci) * taps;
-                    int lanes = (co % b) * b + ci % b;
-                    for (int a = 0; a < g.kH(); a++) {
-                        for (int c = 0; c < g.kW(); c++) {
-                            int at;
-                            if (phased) {
-                                int r = a % g.sH();
-                                int rc = c % g.sW();
-                                int ka = Math.ceilDiv(g.kH() - r, g.sH());
-                                int kb = Math.ceilDiv(g.kW() - rc, g.sW());
-                                int tap = (ka - 1 - a / g.sH()) * kb + kb - 1 - c / g.sW();
-                                at = phaseWeights(r, rc) + (((ci / b) * outBlocks + co / b) * ka * kb + tap) * bb;
-                            } else {
-                                at = (((a * g.kW() + c) * inBlocks + ci / b) * outBlocks + co / b) * bb;
+            // Block pair by block pair, so that the packed side of each step stays in L1.
+            for (int ob = 0; ob < outBlocks; ob++) {
+                for (int ib = 0; ib < inBlocks; ib++) {
+                    int outs = Math.min(b, g.og() - ob * b);
+                    int ins = Math.min(b, g.cg() - ib * b);
+                    for (int t = 0; t < taps; t++) {
+                        int at = base + gradientTapBlock(t, ib * outBlocks + ob);
+                        // The weight of (ob * B + o, ib * B + i) is weight (pair + o * cg + i) of w.
+                        int pair = (grp * g.og() + ob * b) * g.cg() + ib * b;
+                        for (int o = 0; o < outs; o++) {
+                            if (taps == 1) {
+                                // A row of the block, in the same orientation.
+                                System.arraycopy(w, wOff + pair + o * g.cg(), dst, at + o * b, ins);
+                                continue;
                             }
-                            dst[base + at + lanes] = w[src + a * g.kW() + c];
+                            for (int i = 0; i < ins; i++) {
+                                dst[at + o * b + i] = w[wOff + (pair + o * g.cg() + i) * taps + t];
+                            }
                         }
                     }
                 }
             }
         }
+    }
+
+    /**
+     * Where tap {@code t = a * kW + c'} of block pair {@code ib * outBlocks + ob} goes in a
+     * group's packed input-gradient weights. Phase by phase, the tap {@code a = r + sH k,
+     * c' = r' + sW k'} of phase {@code (r, r')} in reverse; otherwise tap by tap.
+     */
+    private int gradientTapBlock(int t, int pair) {
+        int a = t / g.kW();
+        int c = t % g.kW();
+        int bb = b * b;
+        if (!phased) {
+            return ((t * inBlocks) * outBlocks + pair) * bb;
+        }
+        int r = a % g.sH();
+        int rc = c % g.sW();
+        int ka = Math.ceilDiv(g.kH() - r, g.sH());
+        int kb = Math.ceilDiv(g.kW() - rc, g.sW());
+        return phaseWeights(r, rc) + (pair * ka * kb + (ka - 1 - a / g.sH()) * kb + kb - 1 - c / g.sW()) * bb;
     }
 
     /** @return the taps of phase residue {@code r} of a kernel extent {@code k} at stride {@code s} (0 if none) */
@@ -238,8 +310,8 @@ public final class BlockedConv {
 
     /** The output rows of group {@code grp} from its padded input, into {@code out[outOff]} as blocks. */
     private void rows(int grp, float[] packed, float[] padded, float[] out, int outOff) {
-        int ho = g.hOut();
-        int wo = g.wOut();
+        int ho = rowsPerImage();
+        int wo = pixelsPerRow();
         int taps = g.kH() * g.kW();
         int wBase = groupWeights(grp);
         int wBlock = inBlocks * taps * b * b;
@@ -424,8 +496,8 @@ public final class BlockedConv {
     }
 
     private void weightRows(float[] padded, float[] dy, int dyOff, float[] dw, int dwOff) {
-        int ho = g.hOut();
-        int wo = g.wOut();
+        int ho = rowsPerImage();
+        int wo = pixelsPerRow();
         int taps = g.kH() * g.kW();
         int dwBlock = inBlocks * taps * b * b;
         // Two blocks of output channels at a time where there are two, so each broadcast serves both.
@@ -446,6 +518,26 @@ public final class BlockedConv {
                 }
             }
         }
+    }
+
+    /**
+     * Whether output row {@code oh + 1} starts in the padded input where row {@code oh} would
+     * continue ({@code sH * W_padded == W_out * sW}: a kernel one column wide without column
+     * padding, such as a 1x1 stride-1 convolution). Then the kernels take the whole image as one
+     * row of {@code H_out * W_out} pixels: the same products in the same order, in longer runs.
+     */
+    private boolean rowsContinue() {
+        return g.sH() * wp == g.wOut() * g.sW();
+    }
+
+    /** @return the rows the kernels run per image: 1 when {@link #rowsContinue}, else {@code H_out} */
+    private int rowsPerImage() {
+        return rowsContinue() ? 1 : g.hOut();
+    }
+
+    /** @return the pixels per row the kernels run: the whole image when {@link #rowsContinue}, else {@code W_out} */
+    private int pixelsPerRow() {
+        return rowsContinue() ? g.hOut() * g.wOut() : g.wOut();
     }
 
     /** A channel-blocked input image into {@code padded}, with zero borders. */

@@ -111,6 +111,50 @@ def cifar_resnet(depth, in_channels, classes=10):
     return Net()
 
 
+def resnet50(classes=1000):
+    """torchvision's ResNet-50 (bottlenecks with the stride on the 3x3 convolution, projection
+    shortcuts where the shape changes), the layout of dev.lanes.nn.models.ResNets.resnet50;
+    written here because Debian packages no torchvision."""
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    def conv_bn(cin, cout, k, stride):
+        return nn.Sequential(nn.Conv2d(cin, cout, k, stride, k // 2, bias=False), nn.BatchNorm2d(cout))
+
+    class Bottleneck(nn.Module):
+        def __init__(self, cin, width, stride):
+            super().__init__()
+            out = 4 * width
+            self.conv1 = conv_bn(cin, width, 1, 1)
+            self.conv2 = conv_bn(width, width, 3, stride)
+            self.conv3 = conv_bn(width, out, 1, 1)
+            self.shortcut = conv_bn(cin, out, 1, stride) if stride != 1 or cin != out else None
+
+        def forward(self, x):
+            y = F.relu(self.conv1(x))
+            y = F.relu(self.conv2(y))
+            y = self.conv3(y)
+            return F.relu(y + (self.shortcut(x) if self.shortcut is not None else x))
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.stem = conv_bn(3, 64, 7, 2)
+            blocks, c = [], 64
+            for s, (n, w) in enumerate(zip((3, 4, 6, 3), (64, 128, 256, 512))):
+                for b in range(n):
+                    blocks.append(Bottleneck(c, w, 2 if s > 0 and b == 0 else 1))
+                    c = 4 * w
+            self.blocks = nn.Sequential(*blocks)
+            self.fc = nn.Linear(c, classes)
+
+        def forward(self, x):
+            y = F.max_pool2d(F.relu(self.stem(x)), 3, 2, 1)
+            return self.fc(self.blocks(y).mean(dim=(2, 3)))
+
+    return Net()
+
+
 def batches(fn, warmup, batch_time, repeats):
     """Warms fn up for `warmup` seconds (at least two calls), sizes a batch of calls to last
     `batch_time` seconds, times `repeats` batches. Returns per-call seconds of each batch."""

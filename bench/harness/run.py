@@ -14,7 +14,8 @@ Areas, in the order they run (each runs its peer first, then Lanes):
   recurrent    RecurrentBenchmark (LSTM step, sequence forward, forward + backward) against
                bench/torch_recurrent.py
   conv         ConvBenchmark against torch.nn.Conv2d (bench/torch_kernels.py)
-  resnet       ResNetBenchmark's training step against bench/torch_resnet.py
+  resnet       ResNetBenchmark's training step against bench/torch_resnet.py, and
+               ResNet50Benchmark's (3x224x224, batch 8) against its train50 case
   serve        ServeBenchmark (AverageTime and SampleTime, -prof gc) against
                bench/torch_serve.py; without ServeBenchmark, RecurrentBenchmark.lstmStep and
                ResNetBenchmark.inferOne stand in
@@ -62,10 +63,12 @@ AREAS = ['fma', 'gemm', 'elementwise', 'recurrent', 'conv', 'resnet', 'serve', '
 JMH = {
     'quick': {'fast': ['-f', '1', '-wi', '5', '-w', '500ms', '-i', '3', '-r', '400ms'],
               'step': ['-f', '1', '-wi', '8', '-w', '500ms', '-i', '3', '-r', '400ms'],
-              'heavy': ['-f', '1', '-wi', '3', '-w', '1s', '-i', '2', '-r', '1s']},
+              'heavy': ['-f', '1', '-wi', '3', '-w', '1s', '-i', '2', '-r', '1s'],
+              'huge': ['-f', '1', '-wi', '2', '-w', '1s', '-i', '3', '-r', '1s']},
     'full': {'fast': ['-f', '2', '-wi', '5', '-w', '1s', '-i', '8', '-r', '1s'],
              'step': ['-f', '2', '-wi', '5', '-w', '2s', '-i', '8', '-r', '1s'],
-             'heavy': ['-f', '2', '-wi', '3', '-w', '2s', '-i', '5', '-r', '2s']},
+             'heavy': ['-f', '2', '-wi', '3', '-w', '2s', '-i', '5', '-r', '2s'],
+             'huge': ['-f', '1', '-wi', '3', '-w', '2s', '-i', '5', '-r', '2s']},
 }
 
 
@@ -79,7 +82,7 @@ def plan(mode):
                         '2048x2048x2048', '64x384x1024', '1x384x1024'],
         'act_fns': ['sigmoid', 'tanh', 'exp'], 'act_n': ['1024', '65536'], 'pointwise': True,
         'rnn_kinds': ['LSTM', 'GRU', 'RNN'], 'rnn_forward': True, 'conv_forward': True,
-        'resnet_shapes': ['1x28x28', '3x32x32'], 'resnet_infer': True,
+        'resnet_shapes': ['1x28x28', '3x32x32'], 'resnet_infer': True, 'resnet50_batch': '8',
         'serve_modes': 'avgt,sample', 'serve_threads': ['1', '2'],
         'lstm_hidden': ['64', '128', '256', '512', '1024'], 'lstm_hidden_seq': '100',
         'lstm_seq': ['25', '50', '100', '200', '400'], 'lstm_forward': True,
@@ -502,6 +505,12 @@ class Run:
         methods = 'trainStep|inferOne' if self.p['resnet_infer'] else 'trainStep'
         self.step('resnet', 'ResNetBenchmark', lambda: self.jmh(
             'resnet', r'\.ResNetBenchmark\.(%s)$' % methods, {'shape': shapes, 'threads': self.threads}, 'heavy'))
+        batch = self.p['resnet50_batch']
+        if not self.a.no_peers:
+            args = ['--cases', 'train50', '--batch50', batch] + (['--quick'] if self.mode == 'quick' else [])
+            self.step('resnet', 'PyTorch ResNet-50', lambda: self.torch('resnet', 'torch_resnet.py', self.threads, args))
+        self.step('resnet', 'ResNet50Benchmark', lambda: self.jmh(
+            'resnet', r'\.ResNet50Benchmark\.trainStep$', {'batch': [batch], 'threads': self.threads}, 'huge'))
 
     def area_serve(self):
         th = [t for t in self.p['serve_threads'] if t in self.threads] or self.threads[:1]

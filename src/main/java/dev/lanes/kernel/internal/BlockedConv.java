@@ -292,7 +292,7 @@ public final class BlockedConv {
     public void forward(int grp, float[] packed, float[] x, int xOff, float[] padded, float[] blocked, float[] planes,
                         float[] y, int yOff, boolean accumulate) {
         pad(x, xOff, padded);
-        rows(grp, packed, padded, blocked, 0);
+        rows(grp, packed, padded, 0, blocked, 0);
         unblock(blocked, y, yOff, planes, accumulate);
     }
 
@@ -301,15 +301,19 @@ public final class BlockedConv {
      * at {@code y[yOff]} from the input image {@code [inBlock][H][W][B]} at {@code x[xOff]}, written whole.
      *
      * @param packed {@link #packWeights}
-     * @param padded {@link #paddedSize} floats, written whole
+     * @param padded {@link #paddedSize} floats, written whole; unused without padding (the input is read in place)
      */
     public void forwardBlocked(float[] packed, float[] x, int xOff, float[] padded, float[] y, int yOff) {
+        if (unpadded()) {
+            rows(0, packed, x, xOff, y, yOff);
+            return;
+        }
         padBlocked(x, xOff, padded);
-        rows(0, packed, padded, y, yOff);
+        rows(0, packed, padded, 0, y, yOff);
     }
 
     /** The output rows of group {@code grp} from its padded input, into {@code out[outOff]} as blocks. */
-    private void rows(int grp, float[] packed, float[] padded, float[] out, int outOff) {
+    private void rows(int grp, float[] packed, float[] padded, int paddedOff, float[] out, int outOff) {
         int ho = rowsPerImage();
         int wo = pixelsPerRow();
         int taps = g.kH() * g.kW();
@@ -320,7 +324,7 @@ public final class BlockedConv {
         for (int ob = 0; ob < outBlocks; ob += 2) {
             int wOff = wBase + ob * wBlock;
             for (int oh = 0; oh < ho; oh++) {
-                int xOff = oh * g.sH() * wp * b;
+                int xOff = paddedOff + oh * g.sH() * wp * b;
                 int yOff = outOff + (ob * ho + oh) * wo * b;
                 if (ob + 1 < outBlocks) {
                     kernels.convRowPair(b, wo, inBlocks, last, g.kH(), g.kW(), padded, xOff, hp * wp * b,
@@ -482,20 +486,25 @@ public final class BlockedConv {
                                float[] dw, int dwOff) {
         pad(x, xOff, padded);
         block(dy, dyOff, g.og(), g.hOut() * g.wOut(), blocked);
-        weightRows(padded, blocked, 0, dw, dwOff + groupWeights(grp));
+        weightRows(padded, 0, blocked, 0, dw, dwOff + groupWeights(grp));
     }
 
     /**
      * {@link #weightGradient} of one channel-blocked image ({@code groups == 1}), from the input
-     * image at {@code x[xOff]} and the output-gradient image at {@code dy[dyOff]}.
+     * image at {@code x[xOff]} and the output-gradient image at {@code dy[dyOff]}; {@code padded}
+     * as in {@link #forwardBlocked}.
      */
     public void weightGradientBlocked(float[] x, int xOff, float[] dy, int dyOff, float[] padded, float[] dw,
                                       int dwOff) {
+        if (unpadded()) {
+            weightRows(x, xOff, dy, dyOff, dw, dwOff);
+            return;
+        }
         padBlocked(x, xOff, padded);
-        weightRows(padded, dy, dyOff, dw, dwOff);
+        weightRows(padded, 0, dy, dyOff, dw, dwOff);
     }
 
-    private void weightRows(float[] padded, float[] dy, int dyOff, float[] dw, int dwOff) {
+    private void weightRows(float[] padded, int paddedOff, float[] dy, int dyOff, float[] dw, int dwOff) {
         int ho = rowsPerImage();
         int wo = pixelsPerRow();
         int taps = g.kH() * g.kW();
@@ -506,7 +515,7 @@ public final class BlockedConv {
                 int at = dwOff + (ob * inBlocks + ib) * taps * b * b;
                 int channels = Math.min(b, g.cg() - ib * b);
                 for (int oh = 0; oh < ho; oh++) {
-                    int xOff = (ib * hp + oh * g.sH()) * wp * b;
+                    int xOff = paddedOff + (ib * hp + oh * g.sH()) * wp * b;
                     int dyAt = dyOff + (ob * ho + oh) * wo * b;
                     if (ob + 1 < outBlocks) {
                         kernels.convWeightRowPair(b, wo, channels, g.kH(), g.kW(), padded, xOff, g.dH() * wp * b,
@@ -538,6 +547,11 @@ public final class BlockedConv {
     /** @return the pixels per row the kernels run: the whole image when {@link #rowsContinue}, else {@code W_out} */
     private int pixelsPerRow() {
         return rowsContinue() ? g.hOut() * g.wOut() : g.wOut();
+    }
+
+    /** @return whether the padded input is the input itself (no padding): blocked images are read in place */
+    private boolean unpadded() {
+        return g.pH() == 0 && g.pW() == 0;
     }
 
     /** A channel-blocked input image into {@code padded}, with zero borders. */

@@ -152,29 +152,51 @@ public final class BlockedConv {
                     int block = base + (ob * inBlocks + ib) * taps * bb;
                     if (taps == 1) {
                         moveBlock(w, wOff, packed, move, grp, ob, ib, block);
-                        continue;
+                    } else {
+                        moveTaps(w, wOff, packed, move, grp, ob, ib, block);
                     }
-                    for (int o = 0; o < Math.min(b, g.og() - ob * b); o++) {
-                        int co = ob * b + o;
-                        for (int i = 0; i < Math.min(b, g.cg() - ib * b); i++) {
-                            int ci = ib * b + i;
-                            int at = block + i * b + o;
-                            if (move == Move.PACK_FLIPPED) {
-                                int last = wOff + ((grp * g.cg() + ci) * g.og() + co) * taps + taps - 1;
-                                for (int t = 0; t < taps; t++) {
-                                    packed[at + t * bb] = w[last - t];
-                                }
-                                continue;
-                            }
-                            int plain = wOff + ((grp * g.og() + co) * g.cg() + ci) * taps;
-                            for (int t = 0; t < taps; t++) {
-                                if (move == Move.PACK) {
-                                    packed[at + t * bb] = w[plain + t];
-                                } else {
-                                    w[plain + t] = packed[at + t * bb];
-                                }
-                            }
-                        }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #moveWeights} of a block pair {@code (ob, ib)} with several taps: a block of {@code w}
+     * rows holds each input channel's taps together, the packed block each tap's channels
+     * together, so the move is a vector transpose through a scratch block (rows of output
+     * channels, {@code [ci][tap][co]}) and a copy of each row of {@code B} output channels.
+     */
+    private void moveTaps(float[] w, int wOff, float[] packed, Move move, int grp, int ob, int ib, int block) {
+        int taps = g.kH() * g.kW();
+        int bb = b * b;
+        int outs = Math.min(b, g.og() - ob * b);
+        int ins = Math.min(b, g.cg() - ib * b);
+        float[] rows = Scratch.floats(Scratch.CONV_WEIGHT_BLOCK, bb * taps);
+        int plain = wOff + ((grp * g.og() + ob * b) * g.cg() + ib * b) * taps;
+        switch (move) {
+            case PACK -> {
+                Transpose.stranspose(outs, ins * taps, w, plain, g.cg() * taps, ins * taps, 0, rows, 0, b);
+                for (int i = 0; i < ins; i++) {
+                    for (int t = 0; t < taps; t++) {
+                        System.arraycopy(rows, (i * taps + t) * b, packed, block + t * bb + i * b, outs);
+                    }
+                }
+            }
+            case UNPACK -> {
+                for (int i = 0; i < ins; i++) {
+                    for (int t = 0; t < taps; t++) {
+                        System.arraycopy(packed, block + t * bb + i * b, rows, (i * taps + t) * b, outs);
+                    }
+                }
+                Transpose.stranspose(ins * taps, outs, rows, 0, b, outs, 0, w, plain, g.cg() * taps);
+            }
+            case PACK_FLIPPED -> {
+                // Here w is [cg][og][taps]: input channel ci's row holds its output channels' taps.
+                for (int i = 0; i < ins; i++) {
+                    int src = wOff + ((grp * g.cg() + ib * b + i) * g.og() + ob * b) * taps;
+                    Transpose.stranspose(outs, taps, w, src, taps, taps, 0, rows, 0, b);
+                    for (int t = 0; t < taps; t++) {
+                        System.arraycopy(rows, t * b, packed, block + (taps - 1 - t) * bb + i * b, outs);
                     }
                 }
             }

@@ -47,7 +47,9 @@ public final class Scratch {
     public static final int BLOCKED_SUMS = 18;
     /** A pooled image's input gradient, summed in double before it is rounded. */
     public static final int POOL_GRADIENT = 19;
-    private static final int SLOTS = 20;
+    /** One block pair of a convolution's weights on their way into or out of the packed layout. */
+    public static final int CONV_WEIGHT_BLOCK = 20;
+    private static final int SLOTS = 21;
 
     private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
 

@@ -155,7 +155,9 @@ final class BlockedBatchNormNode extends OwnedGradientNode {
         Tensor grad = g;
         if (out != null) {
             grad = dr != null ? dr : dx != null ? dx : ownsG ? g : StepArena.empty(DType.F32, g.shape());
-            Dispatch.activateBackward(Activation.RELU, out, 0, g, 0, grad, 0, g.numel());
+            Tensor masked = grad;
+            Parallel.forRanges(g.numel(), Parallel.ELEMENTWISE_GRAIN, (from, to) ->
+                    Dispatch.activateBackward(Activation.RELU, out, from, g, from, masked, from, to - from));
         }
         float[] gs = grad.f32();
         float[] xs = x.f32();

@@ -1,5 +1,6 @@
 package dev.lanes.autograd;
 
+import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.GradFn;
@@ -55,6 +56,14 @@ final class BlockedPadChannels extends GradFn {
 
     /** Copies between {@code full} at rows and columns {@code 0, s, 2s, ...} and {@code sub}'s shifted channels. */
     private static void move(Tensor full, Tensor sub, boolean down, int channels, int s, int before) {
+        // Images across threads: each range writes only its own images.
+        Parallel.forRanges(full.size(0), 1, (first, end) -> moveImages(full, sub, down, channels, s, before, first,
+                end));
+    }
+
+    /** {@link #move} of the images {@code [first, end)}. */
+    private static void moveImages(Tensor full, Tensor sub, boolean down, int channels, int s, int before, int first,
+                                   int end) {
         float[] f = full.f32();
         float[] u = sub.f32();
         int block = full.size(4);
@@ -64,7 +73,7 @@ final class BlockedPadChannels extends GradFn {
         int subBlocks = sub.size(1);
         int ho = sub.size(2);
         int wo = sub.size(3);
-        for (int n = 0; n < full.size(0); n++) {
+        for (int n = first; n < end; n++) {
             for (int c = 0; c < channels; c++) {
                 int o = before + c;
                 int fullBase = (n * fullBlocks + c / block) * h * w * block + c % block;

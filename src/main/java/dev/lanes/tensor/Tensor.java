@@ -2,6 +2,7 @@ package dev.lanes.tensor;
 
 import dev.lanes.kernel.internal.Binary;
 import dev.lanes.kernel.internal.Elementwise;
+import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.tensor.internal.BackwardEngine;
 import dev.lanes.tensor.internal.GradFn;
 import dev.lanes.tensor.internal.Graph;
@@ -422,11 +423,14 @@ public final class Tensor {
             throw new IllegalArgumentException("addInPlace: " + other.dtype + " " + other.shape + " into " + dtype + " "
                     + shape);
         }
-        if (f != null) {
-            Elementwise.binary(Binary.ADD, f, 0, other.f, 0, f, 0, f.length);
-        } else {
-            Elementwise.binary(Binary.ADD, d, 0, other.d, 0, d, 0, d.length);
-        }
+        // Element by element, so the values do not depend on how the ranges are cut.
+        Parallel.forRanges(numel(), Parallel.ELEMENTWISE_GRAIN, (from, to) -> {
+            if (f != null) {
+                Elementwise.binary(Binary.ADD, f, from, other.f, from, f, from, to - from);
+            } else {
+                Elementwise.binary(Binary.ADD, d, from, other.d, from, d, from, to - from);
+            }
+        });
     }
 
     // ---------------------------------------------------------------- autograd

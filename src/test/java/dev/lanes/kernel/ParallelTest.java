@@ -39,6 +39,36 @@ class ParallelTest {
     }
 
     @Test
+    void forRangesVisitsEveryIndexOnceInContiguousRanges() {
+        for (int threads = 1; threads <= 3; threads++) {
+            Parallel.setThreads(threads);
+            for (int n : new int[] {0, 1, 5, 100, 1000, 4097}) {
+                for (int grain : new int[] {1, 7, 1000, 1 << 20}) {
+                    AtomicIntegerArray seen = new AtomicIntegerArray(n);
+                    Set<Integer> starts = ConcurrentHashMap.newKeySet();
+                    Parallel.forRanges(n, grain, (from, to) -> {
+                        assertTrue(from < to && to - from >= Math.min(n, grain), from + ".." + to + " of " + n);
+                        starts.add(from);
+                        for (int i = from; i < to; i++) {
+                            seen.incrementAndGet(i);
+                        }
+                    });
+                    for (int i = 0; i < n; i++) {
+                        assertEquals(1, seen.get(i), "index " + i + " of " + n + ", grain " + grain);
+                    }
+                    int most = n == 0 ? 0 : Math.max(1, Math.min(2 * threads, n / grain));
+                    assertTrue(starts.size() <= most, starts.size() + " ranges for n=" + n + ", grain " + grain);
+                    if (threads > 1 && n / grain >= 2 * threads) {
+                        assertEquals(2 * threads, starts.size(), "split of n=" + n + ", grain " + grain);
+                    }
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> Parallel.forRanges(-1, 1, (a, b) -> { }));
+        assertThrows(IllegalArgumentException.class, () -> Parallel.forRanges(10, 0, (a, b) -> { }));
+    }
+
+    @Test
     void usesWorkerThreads() {
         Parallel.setThreads(3);
         Set<String> names = ConcurrentHashMap.newKeySet();

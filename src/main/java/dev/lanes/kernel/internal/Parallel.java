@@ -40,6 +40,15 @@ public final class Parallel {
         void run(int tile);
     }
 
+    /** The body of {@link #forRanges}: processes the indices {@code [from, to)}. */
+    @FunctionalInterface
+    public interface RangeBody {
+        void run(int from, int to);
+    }
+
+    /** The fewest elements of a streaming elementwise pass worth a range of {@link #forRanges} of their own. */
+    public static final int ELEMENTWISE_GRAIN = 1 << 14;
+
     /** Upper bound of the pool size. */
     public static final int MAX_THREADS = 1024;
     private static final Object LOCK = new Object();
@@ -95,6 +104,31 @@ public final class Parallel {
             return;
         }
         p.run(tiles, body);
+    }
+
+    /**
+     * Runs {@code body} over {@code [0, n)} cut into contiguous ranges of at least {@code grain}
+     * indices, about two per thread, spread over the pool as {@link #forEach} does (one range, on
+     * this thread, where there is nothing to split). For passes that visit each index once, on
+     * its own: the result does not depend on the cut.
+     *
+     * @param n     indices, {@code >= 0}
+     * @param grain the fewest indices worth a range of their own, {@code >= 1}
+     * @param body  the work of one range
+     */
+    public static void forRanges(int n, int grain, RangeBody body) {
+        if (n < 0 || grain < 1) {
+            throw new IllegalArgumentException("Parallel.forRanges: need n >= 0 and grain >= 1, got n=" + n
+                    + ", grain=" + grain);
+        }
+        int ranges = canSplit() ? Math.min(2 * threads(), n / grain) : 1;
+        if (ranges <= 1) {
+            if (n > 0) {
+                body.run(0, n);
+            }
+            return;
+        }
+        forEach(ranges, t -> body.run((int) ((long) n * t / ranges), (int) ((long) n * (t + 1) / ranges)));
     }
 
     /**

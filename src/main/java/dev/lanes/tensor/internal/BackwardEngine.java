@@ -144,7 +144,8 @@ public final class BackwardEngine {
                     // The first gradient may be shared (with the caller or another input): add
                     // into a fresh tensor, in one pass, rather than copy it.
                     Tensor fresh = StepArena.empty(sum.dtype(), sum.shape()); // the sum writes it whole
-                    Dispatch.binary(Binary.ADD, sum, gi, fresh);
+                    Parallel.forRanges(fresh.numel(), Parallel.ELEMENTWISE_GRAIN, (from, to) ->
+                            Dispatch.binary(Binary.ADD, sum, from, gi, from, fresh, from, to - from));
                     owned.add(fresh);
                     slots[Graph.outputIndex(in)] = fresh;
                 }

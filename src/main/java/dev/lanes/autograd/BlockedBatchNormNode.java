@@ -155,9 +155,14 @@ final class BlockedBatchNormNode extends OwnedGradientNode {
         Tensor grad = g;
         if (out != null) {
             grad = dr != null ? dr : dx != null ? dx : ownsG ? g : StepArena.empty(DType.F32, g.shape());
-            Tensor masked = grad;
-            Parallel.forRanges(g.numel(), Parallel.ELEMENTWISE_GRAIN, (from, to) ->
-                    Dispatch.activateBackward(Activation.RELU, out, from, g, from, masked, from, to - from));
+            int size = g.numel();
+            if (Parallel.splits(size, Parallel.ELEMENTWISE_GRAIN)) {
+                Tensor masked = grad;
+                Parallel.forRanges(size, Parallel.ELEMENTWISE_GRAIN, (from, to) ->
+                        Dispatch.activateBackward(Activation.RELU, out, from, g, from, masked, from, to - from));
+            } else {
+                Dispatch.activateBackward(Activation.RELU, out, 0, g, 0, grad, 0, size);
+            }
         }
         float[] gs = grad.f32();
         float[] xs = x.f32();

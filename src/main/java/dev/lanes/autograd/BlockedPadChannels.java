@@ -57,8 +57,12 @@ final class BlockedPadChannels extends GradFn {
     /** Copies between {@code full} at rows and columns {@code 0, s, 2s, ...} and {@code sub}'s shifted channels. */
     private static void move(Tensor full, Tensor sub, boolean down, int channels, int s, int before) {
         // Images across threads: each range writes only its own images.
-        Parallel.forRanges(full.size(0), 1, (first, end) -> moveImages(full, sub, down, channels, s, before, first,
-                end));
+        int n = full.size(0);
+        if (Parallel.splits(n, 1)) {
+            Parallel.forRanges(n, 1, (first, end) -> moveImages(full, sub, down, channels, s, before, first, end));
+        } else {
+            moveImages(full, sub, down, channels, s, before, 0, n);
+        }
     }
 
     /** {@link #move} of the images {@code [first, end)}. */

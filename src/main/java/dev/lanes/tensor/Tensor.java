@@ -424,13 +424,20 @@ public final class Tensor {
                     + shape);
         }
         // Element by element, so the values do not depend on how the ranges are cut.
-        Parallel.forRanges(numel(), Parallel.ELEMENTWISE_GRAIN, (from, to) -> {
-            if (f != null) {
-                Elementwise.binary(Binary.ADD, f, from, other.f, from, f, from, to - from);
-            } else {
-                Elementwise.binary(Binary.ADD, d, from, other.d, from, d, from, to - from);
-            }
-        });
+        if (Parallel.splits(numel(), Parallel.ELEMENTWISE_GRAIN)) {
+            Parallel.forRanges(numel(), Parallel.ELEMENTWISE_GRAIN, (from, to) -> addInPlace(other, from, to));
+        } else {
+            addInPlace(other, 0, numel());
+        }
+    }
+
+    /** Adds elements {@code [from, to)} of {@code other} into this tensor's. */
+    private void addInPlace(Tensor other, int from, int to) {
+        if (f != null) {
+            Elementwise.binary(Binary.ADD, f, from, other.f, from, f, from, to - from);
+        } else {
+            Elementwise.binary(Binary.ADD, d, from, other.d, from, d, from, to - from);
+        }
     }
 
     // ---------------------------------------------------------------- autograd

@@ -116,7 +116,6 @@ public final class BlockedConv {
      * past the channel counts. Writes {@code dst} whole ({@link #weightSize} floats).
      */
     public void packWeights(float[] w, int wOff, float[] dst) {
-        Arrays.fill(dst, 0, weightSize(), 0f);
         moveWeights(w, wOff, dst, Move.PACK);
     }
 
@@ -128,7 +127,6 @@ public final class BlockedConv {
      * Writes {@code dst} whole ({@link #weightSize} floats).
      */
     public void packFlippedWeights(float[] w, int wOff, float[] dst) {
-        Arrays.fill(dst, 0, weightSize(), 0f);
         moveWeights(w, wOff, dst, Move.PACK_FLIPPED);
     }
 
@@ -140,14 +138,30 @@ public final class BlockedConv {
     /** What {@link #moveWeights} does with each weight. */
     private enum Move { PACK, PACK_FLIPPED, UNPACK }
 
-    /** Copies every weight between {@code w} (from {@code wOff}) and its place in {@code packed}. */
+    /**
+     * Copies every weight between {@code w} (from {@code wOff}) and its place in {@code packed},
+     * packing zeroes the packed blocks first. Blocks of output channels go across threads: each
+     * writes only its own weights.
+     */
     private void moveWeights(float[] w, int wOff, float[] packed, Move move) {
+        if (Parallel.splits(outBlocks, 1)) {
+            Parallel.forRanges(outBlocks, 1, (first, end) -> moveWeights(w, wOff, packed, move, first, end));
+        } else {
+            moveWeights(w, wOff, packed, move, 0, outBlocks);
+        }
+    }
+
+    /** {@link #moveWeights} of the blocks of output channels {@code [first, end)}. */
+    private void moveWeights(float[] w, int wOff, float[] packed, Move move, int first, int end) {
         int taps = g.kH() * g.kW();
         int bb = b * b;
         for (int grp = 0; grp < g.groups(); grp++) {
             int base = groupWeights(grp);
+            if (move != Move.UNPACK) {
+                Arrays.fill(packed, base + first * inBlocks * taps * bb, base + end * inBlocks * taps * bb, 0f);
+            }
             // Block pair by block pair, so that the packed side of each step stays in L1.
-            for (int ob = 0; ob < outBlocks; ob++) {
+            for (int ob = first; ob < end; ob++) {
                 for (int ib = 0; ib < inBlocks; ib++) {
                     int block = base + (ob * inBlocks + ib) * taps * bb;
                     if (taps == 1) {
@@ -234,12 +248,22 @@ public final class BlockedConv {
      * {@code dst[grp][a][c'][ib][ob][co][ci]}.
      */
     public void packInputGradientWeights(float[] w, int wOff, float[] dst) {
-        int taps = g.kH() * g.kW();
         Arrays.fill(dst, 0, weightSize(), 0f);
+        // Blocks of output channels across threads: each writes only its own weights.
+        if (Parallel.splits(outBlocks, 1)) {
+            Parallel.forRanges(outBlocks, 1, (first, end) -> packInputGradientWeights(w, wOff, dst, first, end));
+        } else {
+            packInputGradientWeights(w, wOff, dst, 0, outBlocks);
+        }
+    }
+
+    /** {@link #packInputGradientWeights} of the blocks of output channels {@code [first, end)}. */
+    private void packInputGradientWeights(float[] w, int wOff, float[] dst, int first, int end) {
+        int taps = g.kH() * g.kW();
         for (int grp = 0; grp < g.groups(); grp++) {
             int base = groupWeights(grp);
             // Block pair by block pair, so that the packed side of each step stays in L1.
-            for (int ob = 0; ob < outBlocks; ob++) {
+            for (int ob = first; ob < end; ob++) {
                 for (int ib = 0; ib < inBlocks; ib++) {
                     int outs = Math.min(b, g.og() - ob * b);
                     int ins = Math.min(b, g.cg() - ib * b);

@@ -121,7 +121,7 @@ public final class Parallel {
             throw new IllegalArgumentException("Parallel.forRanges: need n >= 0 and grain >= 1, got n=" + n
                     + ", grain=" + grain);
         }
-        int ranges = canSplit() ? Math.min(2 * threads(), n / grain) : 1;
+        int ranges = ranges(n, grain);
         if (ranges <= 1) {
             if (n > 0) {
                 body.run(0, n);
@@ -129,6 +129,18 @@ public final class Parallel {
             return;
         }
         forEach(ranges, t -> body.run((int) ((long) n * t / ranges), (int) ((long) n * (t + 1) / ranges)));
+    }
+
+    /**
+     * @return whether {@link #forRanges} would cut {@code [0, n)} into more than one range here
+     *         (callers that would build a closure for it can run the one range directly instead)
+     */
+    public static boolean splits(int n, int grain) {
+        return ranges(n, grain) > 1;
+    }
+
+    private static int ranges(int n, int grain) {
+        return canSplit() ? Math.min(2 * threads(), n / Math.max(1, grain)) : 1;
     }
 
     /**

@@ -144,8 +144,14 @@ public final class BackwardEngine {
                     // The first gradient may be shared (with the caller or another input): add
                     // into a fresh tensor, in one pass, rather than copy it.
                     Tensor fresh = StepArena.empty(sum.dtype(), sum.shape()); // the sum writes it whole
-                    Parallel.forRanges(fresh.numel(), Parallel.ELEMENTWISE_GRAIN, (from, to) ->
-                            Dispatch.binary(Binary.ADD, sum, from, gi, from, fresh, from, to - from));
+                    if (Parallel.splits(fresh.numel(), Parallel.ELEMENTWISE_GRAIN)) {
+                        Tensor first = sum;
+                        Tensor next = gi;
+                        Parallel.forRanges(fresh.numel(), Parallel.ELEMENTWISE_GRAIN, (from, to) ->
+                                Dispatch.binary(Binary.ADD, first, from, next, from, fresh, from, to - from));
+                    } else {
+                        Dispatch.binary(Binary.ADD, sum, gi, fresh);
+                    }
                     owned.add(fresh);
                     slots[Graph.outputIndex(in)] = fresh;
                 }

@@ -1,6 +1,5 @@
 package dev.lanes.bench;
 
-import dev.lanes.autograd.Losses;
 import dev.lanes.autograd.StepMemory;
 import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.nn.models.ResNet;
@@ -81,13 +80,6 @@ public class ResNet50Benchmark {
     /** @return the loss of one training step, in a step memory as the trainer runs it */
     @Benchmark
     public double trainStep() {
-        try (StepMemory.Step step = memory.step()) {
-            net.train();
-            opt.zeroGrad();
-            Tensor loss = Losses.crossEntropy(net.forward(images), labels);
-            loss.backward();
-            opt.step();
-            return loss.item();
-        }
+        return TrainingStep.run(memory, net, opt, images, labels);
     }
 }

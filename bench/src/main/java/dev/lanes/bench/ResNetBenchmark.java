@@ -110,14 +110,7 @@ public class ResNetBenchmark {
     /** @return the loss of one training step on 64 images, in a step memory as the trainer runs it */
     @Benchmark
     public double trainStep() {
-        try (StepMemory.Step step = memory.step()) {
-            net.train();
-            opt.zeroGrad();
-            Tensor loss = Losses.crossEntropy(net.forward(batch), labels);
-            loss.backward();
-            opt.step();
-            return loss.item();
-        }
+        return TrainingStep.run(memory, net, opt, batch, labels);
     }
 
     /** @return the logits of one image in evaluation mode, without tape */

@@ -135,6 +135,14 @@ public final class BlockedConv {
         moveWeights(w, 0, packed, Move.UNPACK);
     }
 
+    /** Packed weights below this many floats are moved on the calling thread: waking a worker costs more. */
+    private static final int SPLIT_WEIGHTS = 1 << 16;
+
+    /** @return whether moving the weights goes across threads, by blocks of output channels */
+    private boolean splitsWeights() {
+        return weightSize() >= SPLIT_WEIGHTS && Parallel.splits(outBlocks, 1);
+    }
+
     /** What {@link #moveWeights} does with each weight. */
     private enum Move { PACK, PACK_FLIPPED, UNPACK }
 
@@ -144,7 +152,7 @@ public final class BlockedConv {
      * writes only its own weights.
      */
     private void moveWeights(float[] w, int wOff, float[] packed, Move move) {
-        if (Parallel.splits(outBlocks, 1)) {
+        if (splitsWeights()) {
             Parallel.forRanges(outBlocks, 1, (first, end) -> moveWeights(w, wOff, packed, move, first, end));
         } else {
             moveWeights(w, wOff, packed, move, 0, outBlocks);
@@ -250,7 +258,7 @@ public final class BlockedConv {
     public void packInputGradientWeights(float[] w, int wOff, float[] dst) {
         Arrays.fill(dst, 0, weightSize(), 0f);
         // Blocks of output channels across threads: each writes only its own weights.
-        if (Parallel.splits(outBlocks, 1)) {
+        if (splitsWeights()) {
             Parallel.forRanges(outBlocks, 1, (first, end) -> packInputGradientWeights(w, wOff, dst, first, end));
         } else {
             packInputGradientWeights(w, wOff, dst, 0, outBlocks);

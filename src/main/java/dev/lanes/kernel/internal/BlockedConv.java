@@ -148,8 +148,8 @@ public final class BlockedConv {
 
     /**
      * Copies every weight between {@code w} (from {@code wOff}) and its place in {@code packed},
-     * packing zeroes the packed blocks first. Blocks of output channels go across threads: each
-     * writes only its own weights.
+     * packing zeroes the packed blocks first. Large weights go across threads by blocks of output
+     * channels ({@link #splitsWeights}): each range writes only its own weights.
      */
     private void moveWeights(float[] w, int wOff, float[] packed, Move move) {
         if (splitsWeights()) {
@@ -257,7 +257,7 @@ public final class BlockedConv {
      */
     public void packInputGradientWeights(float[] w, int wOff, float[] dst) {
         Arrays.fill(dst, 0, weightSize(), 0f);
-        // Blocks of output channels across threads: each writes only its own weights.
+        // Large weights across threads by blocks of output channels: each writes only its own.
         if (splitsWeights()) {
             Parallel.forRanges(outBlocks, 1, (first, end) -> packInputGradientWeights(w, wOff, dst, first, end));
         } else {

@@ -57,7 +57,7 @@ final class Conv2dNode extends GradFn {
      */
     private static void convolve(ConvGeometry g, Tensor x, Tensor w, Tensor b, Tensor y) {
         if (x.dtype() == DType.F32) {
-            blocked(g, x, w, y, false);
+            blocked(g, x, w, false, y, false);
             if (b != null) {
                 addBias(g, b, y);
             }
@@ -88,12 +88,18 @@ final class Conv2dNode extends GradFn {
     /**
      * {@code y = conv(x, w)}, or {@code y += conv(x, w)} when {@code accumulate}, in F32 on
      * channel-blocked data ({@link BlockedConv}), images split across threads as in the general
-     * path (each image's result is the same on any thread).
+     * path (each image's result is the same on any thread). With {@code flipped}, {@code w} is the
+     * weight of the stride-1 convolution whose input gradient this is, packed flipped and
+     * transposed ({@link BlockedConv#packFlippedWeights}).
      */
-    private static void blocked(ConvGeometry g, Tensor x, Tensor w, Tensor y, boolean accumulate) {
+    private static void blocked(ConvGeometry g, Tensor x, Tensor w, boolean flipped, Tensor y, boolean accumulate) {
         BlockedConv conv = BlockedConv.of(g);
-        float[] packed = StepArena.floats(conv.weightSize()); // packWeights writes it whole
-        conv.packWeights(w.f32(), 0, packed);
+        float[] packed = StepArena.floats(conv.weightSize()); // the packing writes it whole
+        if (flipped) {
+            conv.packFlippedWeights(w.f32(), 0, packed);
+        } else {
+            conv.packWeights(w.f32(), 0, packed);
+        }
         int tiles = imageRanges(g);
         float[] xs = x.f32();
         float[] ys = y.f32();
@@ -393,13 +399,14 @@ final class Conv2dNode extends GradFn {
      * @param sum null, or an F32 tensor shaped like x to add the gradient into and return
      */
     private Tensor inputGradAsConvolution(ConvGeometry t, Tensor x, Tensor w, Tensor dy, Tensor sum) {
-        Tensor flipped = flipped(g, w);
-        if (sum != null) {
-            blocked(t, dy, flipped, sum, true);
-            return sum;
+        if (dy.dtype() == DType.F32) {
+            // The blocked convolution packs the flipped weights straight from w.
+            Tensor dx = sum != null ? sum : StepArena.empty(x.dtype(), x.shape()); // written whole unless summed into
+            blocked(t, dy, w, true, dx, sum != null);
+            return dx;
         }
         Tensor dx = StepArena.empty(x.dtype(), x.shape());
-        convolve(t, dy, flipped, null, dx);
+        convolve(t, dy, flipped(g, w), null, dx);
         return dx;
     }
 

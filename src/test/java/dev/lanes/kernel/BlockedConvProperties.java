@@ -116,7 +116,6 @@ class BlockedConvProperties {
         assertArrayEquals(dw[0], pair[1], 0f, "pair, vector, " + what);
     }
 
-    /** One image: groups 1-3, 1-20 channels per group on each side, strides 1-3, dilation 1-2. */
     @Property(tries = 100)
     void flippedPackingPacksTheFlippedTransposedWeights(@ForAll long seed) {
         Random r = new Random(seed);
@@ -147,6 +146,7 @@ class BlockedConvProperties {
         }
     }
 
+    /** One image: groups 1-3, 1-20 channels per group on each side, strides 1-3, dilation 1-2. */
     static ConvGeometry randomGeometry(Random r) {
         int groups = 1 + r.nextInt(3);
         int kH = 1 + r.nextInt(3);

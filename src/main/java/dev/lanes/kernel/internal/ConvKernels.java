@@ -40,11 +40,17 @@ public interface ConvKernels {
     /**
      * {@link #convRow} for two blocks of output channels: the first with its weights at
      * {@code wOff} and its outputs at {@code yOff}, the second at {@code wOff + wNext} and
-     * {@code yOff + yNext}; each block gets the bits of its own {@link #convRow}.
+     * {@code yOff + yNext}; each block gets the bits of its own {@link #convRow}. By default the
+     * two rows one after the other.
      */
-    void convRowPair(int block, int count, int blocks, int last, int kh, int kw, float[] x, int xOff, int xBlock,
-                     int xRow, int xTap, int xStep, float[] w, int wOff, int wNext, float[] y, int yOff, int yNext,
-                     int yStep, boolean accumulate);
+    default void convRowPair(int block, int count, int blocks, int last, int kh, int kw, float[] x, int xOff,
+                             int xBlock, int xRow, int xTap, int xStep, float[] w, int wOff, int wNext, float[] y,
+                             int yOff, int yNext, int yStep, boolean accumulate) {
+        convRow(block, count, blocks, last, kh, kw, x, xOff, xBlock, xRow, xTap, xStep, w, wOff, y, yOff, yStep,
+                accumulate);
+        convRow(block, count, blocks, last, kh, kw, x, xOff, xBlock, xRow, xTap, xStep, w, wOff + wNext, y,
+                yOff + yNext, yStep, accumulate);
+    }
 
     /**
      * One row's share of a weight gradient, for one block of input and one of output channels.
@@ -61,8 +67,13 @@ public interface ConvKernels {
     /**
      * {@link #convWeightRow} for two blocks of output channels: the second's output gradient at
      * {@code dyOff + dyNext} and its weight gradient at {@code dwOff + dwNext}; each block gets
-     * the bits of its own {@link #convWeightRow}.
+     * the bits of its own {@link #convWeightRow}. By default the two one after the other.
      */
-    void convWeightRowPair(int block, int count, int channels, int kh, int kw, float[] x, int xOff, int xRow,
-                           int xTap, int xStep, float[] dy, int dyOff, int dyNext, float[] dw, int dwOff, int dwNext);
+    default void convWeightRowPair(int block, int count, int channels, int kh, int kw, float[] x, int xOff, int xRow,
+                                   int xTap, int xStep, float[] dy, int dyOff, int dyNext, float[] dw, int dwOff,
+                                   int dwNext) {
+        convWeightRow(block, count, channels, kh, kw, x, xOff, xRow, xTap, xStep, dy, dyOff, dw, dwOff);
+        convWeightRow(block, count, channels, kh, kw, x, xOff, xRow, xTap, xStep, dy, dyOff + dyNext, dw,
+                dwOff + dwNext);
+    }
 }

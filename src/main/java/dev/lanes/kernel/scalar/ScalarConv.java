@@ -55,25 +55,6 @@ public final class ScalarConv implements ConvKernels {
     }
 
     @Override
-    public void convRowPair(int block, int count, int blocks, int last, int kh, int kw, float[] x, int xOff,
-                            int xBlock, int xRow, int xTap, int xStep, float[] w, int wOff, int wNext, float[] y,
-                            int yOff, int yNext, int yStep, boolean accumulate) {
-        convRow(block, count, blocks, last, kh, kw, x, xOff, xBlock, xRow, xTap, xStep, w, wOff, y, yOff, yStep,
-                accumulate);
-        convRow(block, count, blocks, last, kh, kw, x, xOff, xBlock, xRow, xTap, xStep, w, wOff + wNext, y,
-                yOff + yNext, yStep, accumulate);
-    }
-
-    @Override
-    public void convWeightRowPair(int block, int count, int channels, int kh, int kw, float[] x, int xOff, int xRow,
-                                  int xTap, int xStep, float[] dy, int dyOff, int dyNext, float[] dw, int dwOff,
-                                  int dwNext) {
-        convWeightRow(block, count, channels, kh, kw, x, xOff, xRow, xTap, xStep, dy, dyOff, dw, dwOff);
-        convWeightRow(block, count, channels, kh, kw, x, xOff, xRow, xTap, xStep, dy, dyOff + dyNext, dw,
-                dwOff + dwNext);
-    }
-
-    @Override
     public void convWeightRow(int block, int count, int channels, int kh, int kw, float[] x, int xOff, int xRow,
                               int xTap, int xStep, float[] dy, int dyOff, float[] dw, int dwOff) {
         for (int a = 0; a < kh; a++) {

@@ -69,10 +69,8 @@ final class VectorConv implements ConvKernels {
                             int yOff, int yNext, int yStep, boolean accumulate) {
         if (block != L || L < 8 || ConvKernels.sharedTaps(L, kw, xTap, xStep)) {
             // The shared-tap tiles already serve several FMAs per broadcast: one block at a time.
-            convRow(block, count, blocks, last, kh, kw, x, xOff, xBlock, xRow, xTap, xStep, w, wOff, y, yOff, yStep,
-                    accumulate);
-            convRow(block, count, blocks, last, kh, kw, x, xOff, xBlock, xRow, xTap, xStep, w, wOff + wNext, y,
-                    yOff + yNext, yStep, accumulate);
+            ConvKernels.super.convRowPair(block, count, blocks, last, kh, kw, x, xOff, xBlock, xRow, xTap, xStep, w,
+                    wOff, wNext, y, yOff, yNext, yStep, accumulate);
             return;
         }
         int runs = Math.ceilDiv(count, PAIR_RUN);
@@ -90,7 +88,7 @@ final class VectorConv implements ConvKernels {
                               int xTap, int xStep, float[] dy, int dyOff, float[] dw, int dwOff) {
         if (block != L || L % 8 != 0) {
             SCALAR.convWeightRow(block, count, channels, kh, kw, x, xOff, xRow, xTap, xStep, dy, dyOff, dw, dwOff);
-        } else if (kw == 3 && xTap == L && xStep == L && count >= 2) {
+        } else if (weightTaps(count, kw, xTap, xStep)) {
             // Whole groups of input channels: the zero channels past {@code channels} add zeros.
             if (WIDE) {
                 ConvTiles.weightTaps3x8(count, channels, kh, x, xOff, xRow, dy, dyOff, dw, dwOff);
@@ -106,14 +104,18 @@ final class VectorConv implements ConvKernels {
     public void convWeightRowPair(int block, int count, int channels, int kh, int kw, float[] x, int xOff, int xRow,
                                   int xTap, int xStep, float[] dy, int dyOff, int dyNext, float[] dw, int dwOff,
                                   int dwNext) {
-        if (block != L || L % 8 != 0 || kw == 3 && xTap == L && xStep == L && count >= 2) {
+        if (block != L || L % 8 != 0 || weightTaps(count, kw, xTap, xStep)) {
             // The shared-tap weight tile already pairs each broadcast with three vectors.
-            convWeightRow(block, count, channels, kh, kw, x, xOff, xRow, xTap, xStep, dy, dyOff, dw, dwOff);
-            convWeightRow(block, count, channels, kh, kw, x, xOff, xRow, xTap, xStep, dy, dyOff + dyNext, dw,
-                    dwOff + dwNext);
+            ConvKernels.super.convWeightRowPair(block, count, channels, kh, kw, x, xOff, xRow, xTap, xStep, dy, dyOff,
+                    dyNext, dw, dwOff, dwNext);
             return;
         }
         ConvTiles.weightPairs8(count, channels, kh, kw, x, xOff, xRow, xTap, xStep, dy, dyOff, dyNext, dw, dwOff,
                 dwNext);
+    }
+
+    /** @return whether a weight-gradient row runs the shared-tap tiles (three unit taps, step 1, 2+ pixels) */
+    private static boolean weightTaps(int count, int kw, int xTap, int xStep) {
+        return kw == 3 && xTap == L && xStep == L && count >= 2;
     }
 }

@@ -34,7 +34,7 @@ final class BlockedMaxPool2dNode extends GradFn {
         PoolWindow p = MaxPool2dNode.window(op, x, x.size(2), x.size(3), kernel, stride, padding, dilation, ceilMode);
         int planes = x.size(0) * x.size(1);
         Tensor y = StepArena.empty(DType.F32, x.size(0), x.size(1), p.hOut(), p.wOut(), block); // written whole
-        int[] arg = new int[y.numel()];
+        int[] arg = StepArena.ints(y.numel()); // every position is written
         float[] xs = x.f32();
         float[] ys = y.f32();
         int in = p.h() * p.w() * block;

@@ -42,7 +42,7 @@ final class MaxPool2dNode extends GradFn {
         }
         double[] xs = x.toDoubleArray();
         double[] ys = new double[planes * oh * ow];
-        int[] idx = new int[ys.length];
+        int[] idx = StepArena.ints(ys.length); // every position is written
         for (int p = 0; p < planes; p++) {
             int base = p * h * w;
             for (int i = 0; i < oh; i++) {
@@ -100,7 +100,7 @@ final class MaxPool2dNode extends GradFn {
         Tensor y = StepArena.zeros(DType.F32, x.size(0), x.size(1), p.hOut(), p.wOut());
         float[] xs = x.f32();
         float[] ys = y.f32();
-        int[] idx = new int[ys.length];
+        int[] idx = StepArena.ints(ys.length); // every position is written
         int in = p.h() * p.w();
         int out = p.hOut() * p.wOut();
         Parallel.forEach(planes, plane -> {

@@ -37,7 +37,10 @@ class StepMemoryTest {
 
     private static final int[] LABELS = {3, 1, 4, 1, 5, 9};
 
-    /** A ResNet-8 (option A and B shortcuts) and an LSTM with a linear head, each on one thread and on three. */
+    /**
+     * A ResNet-8 (option A and B shortcuts), an ImageNet-style ResNet (stem, max pool) and an LSTM
+     * with a linear head, each on one thread and on three.
+     */
     @Test
     void stepsGiveTheBitsOfStepsOnFreshStorage() {
         int threads = Kernels.threads();
@@ -49,6 +52,10 @@ class StepMemoryTest {
                             () -> ResNets.cifar(8, 3, 10, shortcut, true, DType.F32, new Generator(5)),
                             Tensor.randn(new Generator(6), DType.F32, 6, 3, 10, 10), (m, x) -> m.forward(x));
                 }
+                // Max pooling saves its positions in the step's storage.
+                assertSameTraining("ImageNet-style ResNet threads " + t,
+                        () -> ResNets.imagenet(new int[] {1, 1, 1, 1}, false, 3, 10, DType.F32, new Generator(9)),
+                        Tensor.randn(new Generator(10), DType.F32, 6, 3, 32, 32), (m, x) -> m.forward(x));
                 assertSameTraining("LSTM threads " + t, () -> new LstmClassifier(new Generator(7)),
                         Tensor.randn(new Generator(8), DType.F32, 5, 6, 4), (m, x) -> m.forward(x));
             }

@@ -41,6 +41,7 @@ public final class StepArena {
 
     private final Pool<float[]> floats = new Pool<>();
     private final Pool<double[]> doubles = new Pool<>();
+    private final Pool<int[]> ints = new Pool<>();
     private Thread owner;
     private int step;
     private boolean open;
@@ -111,17 +112,19 @@ public final class StepArena {
         OPEN.remove();
         floats.endStep();
         doubles.endStep();
+        ints.endStep();
     }
 
     /** Drops every array the arena holds; the next step allocates them again. */
     public void clear() {
         floats.clear();
         doubles.clear();
+        ints.clear();
     }
 
     /** @return bytes of storage held for the next step (the last step's arrays) */
     public long bytes() {
-        return floats.elements() * Float.BYTES + doubles.elements() * Double.BYTES;
+        return floats.elements() * Float.BYTES + doubles.elements() * Double.BYTES + ints.elements() * Integer.BYTES;
     }
 
     /** @return whether a tensor made in step {@code step} of {@code arena} may still be used */
@@ -189,6 +192,12 @@ public final class StepArena {
     public static double[] doubles(int n) {
         StepArena a = OPEN.get();
         return a == null ? new double[n] : a.doubles.take(n, double[]::new);
+    }
+
+    /** {@link #floats} for ints: the positions a max pool saves for its backward pass, say. */
+    public static int[] ints(int n) {
+        StepArena a = OPEN.get();
+        return a == null ? new int[n] : a.ints.take(n, int[]::new);
     }
 
     /** A copy of {@code t}'s values, outside the graph, from the open step's arena when there is one. */

@@ -1,6 +1,10 @@
 package dev.lanes.autograd;
 
+import dev.lanes.autograd.internal.Lowerable;
+import dev.lanes.autograd.internal.Lowering;
+import dev.lanes.autograd.internal.Slot;
 import dev.lanes.kernel.Activation;
+import dev.lanes.kernel.internal.Elementwise;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
@@ -10,7 +14,7 @@ import dev.lanes.tensor.internal.StepArena;
  * sigmoid, tanh, relu and exp: {@code y = f(x)}; backward {@code dx = dy * f'(y)} from the saved
  * output ({@code y (1 - y)}, {@code 1 - y^2}, {@code y > 0}, {@code y}).
  */
-final class Activate extends GradFn {
+final class Activate extends GradFn implements Lowerable {
 
     private final Activation f;
     private Tensor y;
@@ -48,5 +52,13 @@ final class Activate extends GradFn {
     protected void release() {
         super.release();
         y = null;
+    }
+
+    @Override
+    public void lower(Lowering l) {
+        Slot x = l.in(input(0));
+        Slot y = l.out();
+        int n = x.size();
+        l.step(mem -> Elementwise.activate(f, mem, x.at(), mem, y.at(), n));
     }
 }

@@ -1,6 +1,10 @@
 package dev.lanes.autograd;
 
+import dev.lanes.autograd.internal.Lowerable;
+import dev.lanes.autograd.internal.Lowering;
+import dev.lanes.autograd.internal.Slot;
 import dev.lanes.kernel.internal.Binary;
+import dev.lanes.kernel.internal.Elementwise;
 import dev.lanes.tensor.Shape;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.DataMovement;
@@ -13,7 +17,7 @@ import dev.lanes.tensor.internal.StepArena;
  * broadcasting. Backward: the output gradient, scaled by the partial derivative, summed over the
  * dimensions each operand was stretched along.
  */
-final class Arithmetic extends GradFn {
+final class Arithmetic extends GradFn implements Lowerable {
 
     private final Binary op;
     private Tensor out;
@@ -81,5 +85,79 @@ final class Arithmetic extends GradFn {
     protected void release() {
         super.release();
         out = null;
+    }
+
+    /** Operands shaped like the output stream past it; a smaller fixed operand repeats in tiles. */
+    private static final int TILE = 1024;
+
+    /**
+     * Same-shaped operands as one elementwise pass. A fixed operand (parameter, buffer, constant)
+     * that broadcasts is laid out at capture: a trailing block that repeats (a bias, a scalar)
+     * becomes a tile of whole repeats that the step walks the output with, any other pattern is
+     * expanded to the output's shape. Broadcasting a computed operand is refused.
+     */
+    @Override
+    public void lower(Lowering l) {
+        Shape shape = Shape.broadcast(name(), input(0).shape(), input(1).shape());
+        int n = shape.numel();
+        Slot a = operand(l, input(0), shape, false);
+        // The step walks the output by one operand's tile, so at most one operand may repeat.
+        Slot b = operand(l, input(1), shape, a.size() != n);
+        Slot y = l.out();
+        boolean aStreams = a.size() == n;
+        boolean bStreams = b.size() == n;
+        int tile = aStreams ? b.size() : a.size();
+        if (tile == 0) {
+            return;
+        }
+        l.step(mem -> {
+            int yOff = y.at();
+            for (int s = 0; s < n; s += tile) {
+                int len = Math.min(tile, n - s);
+                Elementwise.binary(op, mem, aStreams ? a.at() + s : a.at(), mem, bStreams ? b.at() + s : b.at(), mem,
+                        yOff + s, len);
+            }
+        });
+    }
+
+    /** @return the operand as the step reads it: streaming (the output's size) or a tile that repeats */
+    private static Slot operand(Lowering l, Tensor t, Shape shape, boolean stream) {
+        if (t.shape().equals(shape)) {
+            return l.in(t);
+        }
+        if (!l.isConstant(t)) {
+            throw l.refuse("broadcasts a computed " + t.shape() + " operand to " + shape
+                    + "; plans broadcast parameters, buffers and constants only");
+        }
+        float[] v = l.constant(t);
+        int n = shape.numel();
+        if (stream || !repeatsAsTrailingBlock(t.shape(), shape) || v.length == 0) {
+            float[] full = DataMovement.expand(Tensor.of(v, t.dims()), shape).toFloatArray();
+            return l.fixed(full, shape.dims());
+        }
+        int repeats = Math.max(1, Math.min(n / v.length, (TILE + v.length - 1) / v.length));
+        float[] tile = new float[repeats * v.length];
+        for (int r = 0; r < repeats; r++) {
+            System.arraycopy(v, 0, tile, r * v.length, v.length);
+        }
+        return l.fixed(tile, tile.length);
+    }
+
+    /** Whether {@code small}, without its leading 1s, is the trailing dimensions of {@code shape}. */
+    private static boolean repeatsAsTrailingBlock(Shape small, Shape shape) {
+        int lead = 0;
+        while (lead < small.rank() && small.size(lead) == 1) {
+            lead++;
+        }
+        int kept = small.rank() - lead;
+        if (kept > shape.rank()) {
+            return false;
+        }
+        for (int i = 0; i < kept; i++) {
+            if (small.size(lead + i) != shape.size(shape.rank() - kept + i)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -1,5 +1,10 @@
 package dev.lanes.autograd;
 
+import dev.lanes.autograd.internal.Lowerable;
+import dev.lanes.autograd.internal.Lowering;
+import dev.lanes.autograd.internal.Slot;
+import dev.lanes.kernel.Blas;
+import dev.lanes.kernel.PackedMatrix;
 import dev.lanes.kernel.internal.Reductions;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;
@@ -13,7 +18,7 @@ import dev.lanes.tensor.internal.StepArena;
  * one GEMM with the bias added to each row. Backward: {@code dx = G W}, {@code dW = G^T x},
  * {@code db} = column sums of {@code G}, with the leading dimensions of {@code x} flattened.
  */
-final class LinearNode extends GradFn {
+final class LinearNode extends GradFn implements Lowerable {
 
     private final boolean hasBias;
 
@@ -90,5 +95,30 @@ final class LinearNode extends GradFn {
             grads[2] = db;
         }
         return grads;
+    }
+
+    /**
+     * One GEMM against the weight packed once at capture ({@link PackedMatrix}), onto rows that
+     * start as the bias, as the eager forward computes it.
+     */
+    @Override
+    public void lower(Lowering l) {
+        Tensor x0 = input(0);
+        int out = input(1).size(0);
+        int in = input(1).size(1);
+        int rows = rows(x0);
+        Slot x = l.in(x0);
+        PackedMatrix w = PackedMatrix.pack(true, in, out, l.constant(input(1)), 0, in);
+        float[] b = hasBias ? l.constant(input(2)) : null;
+        Slot y = l.out();
+        l.step(mem -> {
+            int yOff = y.at();
+            if (b != null) {
+                for (int r = 0; r < rows; r++) {
+                    System.arraycopy(b, 0, mem, yOff + r * out, out);
+                }
+            }
+            Blas.sgemm(false, rows, 1f, mem, x.at(), in, w, b == null ? 0f : 1f, mem, yOff, out);
+        });
     }
 }

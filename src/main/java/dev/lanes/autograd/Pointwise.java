@@ -1,5 +1,9 @@
 package dev.lanes.autograd;
 
+import dev.lanes.autograd.internal.Lowerable;
+import dev.lanes.autograd.internal.Lowering;
+import dev.lanes.autograd.internal.Slot;
+import dev.lanes.kernel.internal.Elementwise;
 import dev.lanes.kernel.internal.PointwiseOp;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
@@ -11,7 +15,7 @@ import dev.lanes.tensor.internal.StepArena;
  * {@code y = op(x)}; backward {@code dx = dy * op'}, from the input and/or the output, whichever
  * the declaration's derivative reads (only those are kept).
  */
-final class Pointwise extends GradFn {
+final class Pointwise extends GradFn implements Lowerable {
 
     private final PointwiseOp op;
     private Tensor x;
@@ -47,5 +51,13 @@ final class Pointwise extends GradFn {
         super.release();
         x = null;
         y = null;
+    }
+
+    @Override
+    public void lower(Lowering l) {
+        Slot x = l.in(input(0));
+        Slot y = l.out();
+        int n = x.size();
+        l.step(mem -> Elementwise.pointwise(op, mem, x.at(), mem, y.at(), n));
     }
 }

@@ -1,10 +1,12 @@
 package dev.lanes.autograd;
 
+import dev.lanes.autograd.internal.Lowerable;
+import dev.lanes.autograd.internal.Lowering;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.GradFn;
 
 /** The same elements in another shape (sharing storage, like a PyTorch view); backward reshapes back. */
-final class Reshape extends GradFn {
+final class Reshape extends GradFn implements Lowerable {
 
     private Reshape(Tensor x) {
         super("reshape", "ViewBackward0", x);
@@ -18,5 +20,11 @@ final class Reshape extends GradFn {
     @Override
     protected Tensor[] backward(Tensor g) {
         return new Tensor[] {g.view(input(0).dims())};
+    }
+
+    /** A view: the output is the input's floats under the new shape. */
+    @Override
+    public void lower(Lowering l) {
+        l.alias(l.in(input(0)));
     }
 }

@@ -1,5 +1,9 @@
 package dev.lanes.autograd;
 
+import dev.lanes.autograd.internal.Lowerable;
+import dev.lanes.autograd.internal.Lowering;
+import dev.lanes.autograd.internal.Slot;
+import dev.lanes.kernel.internal.Reductions;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.DataMovement;
 import dev.lanes.tensor.internal.Dispatch;
@@ -11,7 +15,7 @@ import dev.lanes.tensor.internal.StepArena;
  * {@link dev.lanes.kernel.internal.Reductions}); another dimension than the last is moved last and back.
  * Backward from the saved output: {@code y (g - sum(g y))}, or {@code g - exp(y) sum(g)}.
  */
-final class Softmax extends GradFn {
+final class Softmax extends GradFn implements Lowerable {
 
     private final boolean log;
     private final int dim;
@@ -93,5 +97,26 @@ final class Softmax extends GradFn {
     protected void release() {
         super.release();
         y = null;
+    }
+
+    /** Along the last dimension only: row by row, with the eager forward's kernels. */
+    @Override
+    public void lower(Lowering l) {
+        Tensor x0 = input(0);
+        if (x0.rank() > 0 && dim != x0.rank() - 1) {
+            throw l.refuse("plans take " + name() + " along the last dimension only, not dimension " + dim + " of "
+                    + x0.shape());
+        }
+        int cols = x0.rank() == 0 ? 1 : x0.size(dim);
+        int rows = cols == 0 ? 0 : x0.numel() / cols;
+        Slot x = l.in(x0);
+        Slot y = l.out();
+        l.step(mem -> {
+            if (log) {
+                Reductions.logSoftmax(rows, cols, mem, x.at(), mem, y.at());
+            } else {
+                Reductions.softmax(rows, cols, mem, x.at(), mem, y.at());
+            }
+        });
     }
 }

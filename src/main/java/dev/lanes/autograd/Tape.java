@@ -1,12 +1,16 @@
 package dev.lanes.autograd;
 
+import dev.lanes.autograd.internal.Trace;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.GradFn;
 import dev.lanes.tensor.internal.GradMode;
 import dev.lanes.tensor.internal.Graph;
 import java.util.function.Supplier;
 
-/** What every differentiable function does after its forward pass: anomaly check, then tape. */
+/**
+ * What every differentiable function does after its forward pass: anomaly check, then tape; and,
+ * while a plan is being captured on this thread, the trace.
+ */
 final class Tape {
 
     private Tape() {
@@ -36,7 +40,14 @@ final class Tape {
             throw new ArithmeticException("anomaly: " + op + " produced NaN or Inf in its output of shape "
                     + out.shape());
         }
-        if (needed(inputs)) {
+        Trace trace = Trace.active();
+        if (trace != null) {
+            GradFn fn = node.get();
+            trace.record(op, fn, inputs, out);
+            if (needed(inputs)) {
+                Graph.record(out, fn);
+            }
+        } else if (needed(inputs)) {
             Graph.record(out, node.get());
         }
         return out;
@@ -54,7 +65,14 @@ final class Tape {
                 }
             }
         }
-        if (needed(inputs)) {
+        Trace trace = Trace.active();
+        if (trace != null) {
+            GradFn fn = node.get();
+            trace.record(op, fn, inputs, outs);
+            if (needed(inputs)) {
+                Graph.record(fn, outs);
+            }
+        } else if (needed(inputs)) {
             Graph.record(node.get(), outs);
         }
     }

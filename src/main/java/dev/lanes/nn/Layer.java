@@ -91,6 +91,18 @@ public abstract class Layer {
         return out;
     }
 
+    /**
+     * @return every buffer (running statistics and other state that is saved but not trained) by
+     *         dotted name, in PyTorch's order; the module's own tensors, not copies
+     */
+    public final Map<String, Tensor> namedBuffers() {
+        Map<String, Parameter> slots = new LinkedHashMap<>();
+        collect("", slots, false, true);
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        slots.forEach((k, v) -> out.put(k, v.tensor()));
+        return out;
+    }
+
     /** @return every trainable parameter, in PyTorch's order */
     public final List<Tensor> parameters() {
         return new ArrayList<>(namedParameters().values());

@@ -1,5 +1,8 @@
 package dev.lanes.autograd;
 
+import dev.lanes.autograd.internal.Lowerable;
+import dev.lanes.autograd.internal.Lowering;
+import dev.lanes.autograd.internal.Slot;
 import dev.lanes.kernel.Activation;
 import dev.lanes.kernel.internal.NormKernels.BlockedTerm;
 import dev.lanes.kernel.internal.Norms;
@@ -16,7 +19,7 @@ import dev.lanes.tensor.internal.StepArena;
  * the elementwise passes are the NCHW ones lane by lane, so both layouts give the same bits. One
  * block of channels per task; lanes past the channel count get zero parameters and stay zero.
  */
-final class BlockedBatchNormNode extends OwnedGradientNode {
+final class BlockedBatchNormNode extends OwnedGradientNode implements Lowerable {
 
     private final int channels;
     private final boolean batchStats;
@@ -95,8 +98,8 @@ final class BlockedBatchNormNode extends OwnedGradientNode {
             w[ch] = (float) v.weight(ch);
             b[ch] = bias == null ? 0f : (float) bias.getFlat(ch);
         }
-        lay.forEachRange((cb, s0, s1) -> Norms.blockedBatchNorm(block, s1 - s0, plane, xs, rs,
-                lay.offset(cb, s0), segStride, means, invstds, w, b, cb * block, relu, ys));
+        lay.forEachRange((cb, s0, s1) -> Norms.blockedBatchNorm(block, s1 - s0, plane, xs, lay.offset(cb, s0), rs,
+                lay.offset(cb, s0), segStride, means, invstds, w, b, cb * block, relu, ys, lay.offset(cb, s0)));
         v.recordUpdates();
         Tensor[] inputs = Sequences.present(x, weight, bias, residual);
         return Tape.output(op, y, () -> new BlockedBatchNormNode(inputs, channels, training, weight != null,
@@ -252,5 +255,54 @@ final class BlockedBatchNormNode extends OwnedGradientNode {
         invstd = null;
         scale = null;
         out = null;
+    }
+
+    /**
+     * Evaluation mode only: the eager kernel block by block over all images, with the per-lane
+     * values the forward used (the running statistics as of the capture) copied into the plan.
+     */
+    @Override
+    public void lower(Lowering l) {
+        if (batchStats) {
+            throw l.refuse("normalises by batch statistics (training mode); plans run batch norm in eval mode");
+        }
+        Tensor x0 = input(0);
+        int i = 1;
+        Tensor weight = hasWeight ? input(i++) : null;
+        Tensor bias = hasBias ? input(i++) : null;
+        Tensor residual = hasResidual ? input(i) : null;
+        int block = x0.size(4);
+        int blocks = x0.size(1);
+        int images = x0.size(0);
+        int plane = x0.size(2) * x0.size(3);
+        float[] means = mean.clone();
+        float[] invstds = invstd.clone();
+        for (int ch = 0; ch < channels; ch++) {
+            if (!Float.isFinite(means[ch]) || !Float.isFinite(invstds[ch])) {
+                throw l.refuse("channel " + ch + " has running mean " + means[ch] + " and 1 / sqrt(running_var + eps) "
+                        + invstds[ch] + "; a plan needs finite statistics");
+            }
+        }
+        float[] w = new float[means.length];
+        float[] b = new float[means.length];
+        float[] wv = weight == null ? null : l.constant(weight);
+        float[] bv = bias == null ? null : l.constant(bias);
+        for (int ch = 0; ch < channels; ch++) {
+            w[ch] = wv == null ? 1f : wv[ch];
+            b[ch] = bv == null ? 0f : bv[ch];
+        }
+        boolean relu = out != null;
+        Slot x = l.in(x0);
+        Slot r = residual == null ? null : l.in(residual);
+        Slot y = l.out();
+        int segStride = blocks * plane * block;
+        l.step(mem -> {
+            for (int cb = 0; cb < blocks; cb++) {
+                int off = cb * plane * block;
+                Norms.blockedBatchNorm(block, images, plane, mem, x.at() + off, r == null ? null : mem,
+                        r == null ? 0 : r.at() + off, segStride, means, invstds, w, b, cb * block, relu, mem,
+                        y.at() + off);
+            }
+        });
     }
 }

@@ -1,5 +1,8 @@
 package dev.lanes.autograd;
 
+import dev.lanes.autograd.internal.Lowerable;
+import dev.lanes.autograd.internal.Lowering;
+import dev.lanes.autograd.internal.Slot;
 import dev.lanes.kernel.internal.BlockedConv;
 import dev.lanes.kernel.internal.ConvGeometry;
 import dev.lanes.kernel.internal.NormKernels.BlockedTerm;
@@ -19,7 +22,7 @@ import dev.lanes.tensor.internal.StepArena;
  * there; {@code dW} over the same fixed ranges of images; {@code dX} as the flipped convolution
  * for stride 1, by stride phases otherwise.
  */
-final class BlockedConv2dNode extends GradFn {
+final class BlockedConv2dNode extends GradFn implements Lowerable {
 
     private final ConvGeometry g;
     private final int block;
@@ -49,7 +52,7 @@ final class BlockedConv2dNode extends GradFn {
         Tensor y = StepArena.empty(DType.F32, g.n(), Math.ceilDiv(g.cOut(), block), g.hOut(), g.wOut(), block);
         forward(g, block, x, w, y);
         if (b != null) {
-            addBias(g, block, b, y);
+            addBias(g, block, b.f32(), y.f32(), 0);
         }
         Tensor[] inputs = b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b};
         return Tape.output(op, y, () -> new BlockedConv2dNode(g, block, x, w, b), inputs);
@@ -73,15 +76,17 @@ final class BlockedConv2dNode extends GradFn {
         });
     }
 
-    /** Adds each channel's bias to its lane of every pixel (the NCHW path's additions, element by element). */
-    private static void addBias(ConvGeometry g, int block, Tensor b, Tensor y) {
-        float[] ys = y.f32();
+    /**
+     * Adds each channel's bias to its lane of every pixel of the blocked images at {@code ys[yOff]}
+     * (the NCHW path's additions, element by element).
+     */
+    private static void addBias(ConvGeometry g, int block, float[] bias, float[] ys, int yOff) {
         int l = g.l();
         int blocks = Math.ceilDiv(g.cOut(), block);
         for (int n = 0; n < g.n(); n++) {
             for (int c = 0; c < g.cOut(); c++) {
-                float bc = (float) b.getFlat(c);
-                int base = ((n * blocks + c / block) * l) * block + c % block;
+                float bc = bias[c];
+                int base = yOff + ((n * blocks + c / block) * l) * block + c % block;
                 for (int q = 0; q < l; q++) {
                     ys[base + q * block] += bc;
                 }
@@ -175,5 +180,29 @@ final class BlockedConv2dNode extends GradFn {
             db.setFlat(c, sums[c]);
         }
         return db;
+    }
+
+    /** The eager forward's kernel calls image by image, on weights packed once at capture. */
+    @Override
+    public void lower(Lowering l) {
+        Tensor x0 = input(0);
+        BlockedConv conv = BlockedConv.of(g, block);
+        float[] packed = new float[conv.weightSize()];
+        conv.packWeights(l.constant(input(1)), 0, packed);
+        float[] bias = hasBias ? l.constant(input(2)) : null;
+        Slot x = l.in(x0);
+        Slot y = l.out();
+        Slot padded = l.scratch(conv.paddedSize());
+        int images = g.n();
+        int xImage = x.size() / Math.max(1, images);
+        int yImage = y.size() / Math.max(1, images);
+        l.step(mem -> {
+            for (int n = 0; n < images; n++) {
+                conv.forwardBlocked(packed, mem, x.at() + n * xImage, mem, padded.at(), mem, y.at() + n * yImage);
+            }
+            if (bias != null) {
+                addBias(g, block, bias, mem, y.at());
+            }
+        });
     }
 }

@@ -1,5 +1,8 @@
 package dev.lanes.autograd;
 
+import dev.lanes.autograd.internal.Lowerable;
+import dev.lanes.autograd.internal.Lowering;
+import dev.lanes.autograd.internal.Slot;
 import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.kernel.internal.PoolWindow;
 import dev.lanes.kernel.internal.Scratch;
@@ -15,7 +18,7 @@ import dev.lanes.tensor.internal.StepArena;
  * adds each output's gradient at its position in double, outputs in order, and rounds once, as the
  * NCHW op does. One image and block of channels per task.
  */
-final class BlockedMaxPool2dNode extends GradFn {
+final class BlockedMaxPool2dNode extends GradFn implements Lowerable {
 
     private final PoolWindow p;
     private int[] argmax;
@@ -43,7 +46,10 @@ final class BlockedMaxPool2dNode extends GradFn {
         return Tape.output(op, y, () -> new BlockedMaxPool2dNode(x, p, arg), x);
     }
 
-    /** One image's block: for each output pixel and lane, the window's maximum and its flat position. */
+    /**
+     * One image's block: for each output pixel and lane, the window's maximum and its flat
+     * position ({@code arg} indexed as {@code y}; null when the positions are not wanted).
+     */
     private static void pool(PoolWindow p, int block, float[] x, int xOff, float[] y, int[] arg, int yOff) {
         for (int i = 0; i < p.hOut(); i++) {
             int r0 = p.firstRow(i);
@@ -65,7 +71,9 @@ final class BlockedMaxPool2dNode extends GradFn {
                         }
                     }
                     y[o + l] = max;
-                    arg[o + l] = best;
+                    if (arg != null) {
+                        arg[o + l] = best;
+                    }
                 }
             }
         }
@@ -103,5 +111,22 @@ final class BlockedMaxPool2dNode extends GradFn {
     protected void release() {
         super.release();
         argmax = null;
+    }
+
+    /** The eager scan block by block, without the positions (a plan has no backward). */
+    @Override
+    public void lower(Lowering l) {
+        Tensor x0 = input(0);
+        int block = x0.size(4);
+        int planes = x0.size(0) * x0.size(1);
+        int in = p.h() * p.w() * block;
+        int out = p.hOut() * p.wOut() * block;
+        Slot x = l.in(x0);
+        Slot y = l.out();
+        l.step(mem -> {
+            for (int t = 0; t < planes; t++) {
+                pool(p, block, mem, x.at() + t * in, mem, null, y.at() + t * out);
+            }
+        });
     }
 }

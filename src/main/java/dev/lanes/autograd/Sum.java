@@ -1,5 +1,10 @@
 package dev.lanes.autograd;
 
+import dev.lanes.autograd.internal.Lowerable;
+import dev.lanes.autograd.internal.Lowering;
+import dev.lanes.autograd.internal.Slot;
+import dev.lanes.kernel.internal.Elementwise;
+import dev.lanes.kernel.internal.Reductions;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.DataMovement;
 import dev.lanes.tensor.internal.Dispatch;
@@ -10,7 +15,7 @@ import dev.lanes.tensor.internal.GradFn;
  * Each output element is a fixed-order sum. Backward: the gradient broadcast back over the
  * reduced dimensions (divided by the count for the mean).
  */
-final class Sum extends GradFn {
+final class Sum extends GradFn implements Lowerable {
 
     private final int[] keptShape;
     private final double scale;
@@ -70,5 +75,40 @@ final class Sum extends GradFn {
             expanded = Dispatch.scaled(scale, expanded);
         }
         return new Tensor[] {expanded};
+    }
+
+    /**
+     * Over trailing dimensions only (a mean over H and W): each output the eager fixed-order sum
+     * of its contiguous run, rounded to float, then scaled as the eager mean scales.
+     */
+    @Override
+    public void lower(Lowering l) {
+        Tensor x0 = input(0);
+        int first = 0;
+        while (first < x0.rank() && (keptShape[first] != 1 || x0.size(first) == 1)) {
+            first++;
+        }
+        for (int i = first; i < x0.rank(); i++) {
+            if (keptShape[i] != 1) {
+                throw l.refuse("reduces " + x0.shape() + " to " + java.util.Arrays.toString(keptShape)
+                        + "; plans reduce trailing dimensions only");
+            }
+        }
+        Slot x = l.in(x0);
+        Slot y = l.out();
+        int n = y.size();
+        int block = n == 0 ? 0 : x.size() / n;
+        float s = (float) scale;
+        boolean mean = scale != 1.0;
+        l.step(mem -> {
+            int xOff = x.at();
+            int yOff = y.at();
+            for (int o = 0; o < n; o++) {
+                mem[yOff + o] = (float) Reductions.sum(mem, xOff + o * block, block);
+            }
+            if (mean) {
+                Elementwise.scale(s, mem, yOff, mem, yOff, n);
+            }
+        });
     }
 }

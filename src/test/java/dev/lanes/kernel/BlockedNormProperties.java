@@ -127,8 +127,8 @@ class BlockedNormProperties {
             y[v] = new float[lay.size()];
             dx[v] = new float[lay.size()];
             try (Providers.Scope s = Providers.use(PROVIDERS[v])) {
-                Norms.blockedBatchNorm(b, lay.segments(), lay.count(), x, res, lay.off(), lay.segStride(), lanes[0],
-                        lanes[1], lanes[2], lanes[3], first, relu, y[v]);
+                Norms.blockedBatchNorm(b, lay.segments(), lay.count(), x, lay.off(), res, lay.off(), lay.segStride(),
+                        lanes[0], lanes[1], lanes[2], lanes[3], first, relu, y[v], lay.off());
                 Norms.blockedBatchNormBackward(b, lay.segments(), lay.count(), dy, x, lay.off(), lay.segStride(),
                         lanes[0], lanes[1], lanes[4], lanes[5], lanes[6], first, batchStats, dx[v]);
             }
@@ -156,8 +156,8 @@ class BlockedNormProperties {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Norms.blockedChannelSums(
                 BlockedTerm.PLAIN, 8, 2, 4, a, null, 0, 40, null, null, 0, lanes));
         assertEquals("blockedSumBlocks: x needs 72 elements, but has 64", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Norms.blockedBatchNorm(8, 1, 2, a, null, 0, 16,
-                new float[4], lanes, lanes, lanes, 0, false, a));
+        e = assertThrows(IllegalArgumentException.class, () -> Norms.blockedBatchNorm(8, 1, 2, a, 0, null, 0, 16,
+                new float[4], lanes, lanes, lanes, 0, false, a, 0));
         assertEquals("blockedBatchNorm: mean needs 8 lanes from 0, but has 4", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Norms.blockedChannelSums(
                 BlockedTerm.PLAIN, 8, 1, 4, a, null, 0, 32, null, null, 4, lanes));

@@ -358,12 +358,18 @@ public final class BlockedConv {
      * @param padded {@link #paddedSize} floats, written whole; unused without padding (the input is read in place)
      */
     public void forwardBlocked(float[] packed, float[] x, int xOff, float[] padded, float[] y, int yOff) {
+        forwardBlocked(packed, x, xOff, padded, 0, y, yOff);
+    }
+
+    /** {@link #forwardBlocked(float[], float[], int, float[], float[], int)} with the padded input at {@code padded[paddedOff]}. */
+    public void forwardBlocked(float[] packed, float[] x, int xOff, float[] padded, int paddedOff, float[] y,
+                               int yOff) {
         if (unpadded()) {
             rows(0, packed, x, xOff, y, yOff);
             return;
         }
-        padBlocked(x, xOff, padded);
-        rows(0, packed, padded, 0, y, yOff);
+        padBlocked(x, xOff, padded, paddedOff);
+        rows(0, packed, padded, paddedOff, y, yOff);
     }
 
     /** The output rows of group {@code grp} from its padded input, into {@code out[outOff]} as blocks. */
@@ -442,7 +448,7 @@ public final class BlockedConv {
                                      float[] dx, int dxOff) {
         int rows = dyRows - dyTop - g.hOut();
         int cols = dyCols - dyLeft - g.wOut();
-        borderedCopy(dy, dyOff, outBlocks, g.hOut(), g.wOut(), dyTop, rows, dyLeft, cols, layout);
+        borderedCopy(dy, dyOff, outBlocks, g.hOut(), g.wOut(), dyTop, rows, dyLeft, cols, layout, 0);
         if (phased) {
             gather(0, weights, layout, dx, dxOff);
             return;
@@ -554,7 +560,7 @@ public final class BlockedConv {
             weightRows(x, xOff, dy, dyOff, dw, dwOff);
             return;
         }
-        padBlocked(x, xOff, padded);
+        padBlocked(x, xOff, padded, 0);
         weightRows(padded, 0, dy, dyOff, dw, dwOff);
     }
 
@@ -608,21 +614,22 @@ public final class BlockedConv {
         return g.pH() == 0 && g.pW() == 0;
     }
 
-    /** A channel-blocked input image into {@code padded}, with zero borders. */
-    private void padBlocked(float[] x, int xOff, float[] padded) {
-        borderedCopy(x, xOff, inBlocks, g.h(), g.w(), g.pH(), g.pH(), g.pW(), g.pW(), padded);
+    /** A channel-blocked input image into {@code padded[paddedOff]}, with zero borders. */
+    private void padBlocked(float[] x, int xOff, float[] padded, int paddedOff) {
+        borderedCopy(x, xOff, inBlocks, g.h(), g.w(), g.pH(), g.pH(), g.pW(), g.pW(), padded, paddedOff);
     }
 
     /**
-     * {@code blocks} blocked images of {@code h x w} pixels from {@code src[off]} into {@code dst}
-     * with {@code top, bottom, left, right} rows and columns of zeros around each (only those are cleared).
+     * {@code blocks} blocked images of {@code h x w} pixels from {@code src[off]} into
+     * {@code dst[dstOff]} with {@code top, bottom, left, right} rows and columns of zeros around
+     * each (only those are cleared).
      */
     private void borderedCopy(float[] src, int off, int blocks, int h, int w, int top, int bottom, int left,
-                              int right, float[] dst) {
+                              int right, float[] dst, int dstOff) {
         int row = (left + w + right) * b;
         int rows = top + h + bottom;
         for (int ib = 0; ib < blocks; ib++) {
-            int base = ib * rows * row;
+            int base = dstOff + ib * rows * row;
             Arrays.fill(dst, base, base + top * row, 0f);
             Arrays.fill(dst, base + (top + h) * row, base + rows * row, 0f);
             for (int r = 0; r < h; r++) {

@@ -72,10 +72,12 @@ public interface NormKernels {
 
     /**
      * {@link #batchNorm} on channel-blocked data, lane {@code l} with {@code mean, invstd, w, b}
-     * at {@code lanes + l}: {@code y} (and {@code r}, which may be null) indexed as {@code x}.
+     * at {@code lanes + l}: {@code y} (and {@code r}, which may be null) laid out as {@code x},
+     * each from its own offset.
      */
-    void blockedBatchNorm(int block, int segments, int count, float[] x, float[] r, int off, int segStride,
-                          float[] mean, float[] invstd, float[] w, float[] b, int lanes, boolean relu, float[] y);
+    void blockedBatchNorm(int block, int segments, int count, float[] x, int xOff, float[] r, int rOff, int segStride,
+                          float[] mean, float[] invstd, float[] w, float[] b, int lanes, boolean relu, float[] y,
+                          int yOff);
 
     /** {@link #batchNormBackward} on channel-blocked data, per-lane parameters; {@code dx} indexed as {@code dy}. */
     void blockedBatchNormBackward(int block, int segments, int count, float[] dy, float[] x, int off, int segStride,

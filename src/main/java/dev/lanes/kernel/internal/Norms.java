@@ -352,21 +352,26 @@ public final class Norms {
         }
     }
 
-    /** {@link NormKernels#blockedBatchNorm}, checked; {@code y} may be {@code x}. */
-    public static void blockedBatchNorm(int block, int segments, int count, float[] x, float[] r, int off,
+    /**
+     * {@link NormKernels#blockedBatchNorm}, checked; {@code y} may be {@code x} (the same range) and
+     * otherwise shares no element with it.
+     */
+    public static void blockedBatchNorm(int block, int segments, int count, float[] x, int xOff, float[] r, int rOff,
                                         int segStride, float[] mean, float[] invstd, float[] w, float[] b,
-                                        int lanes, boolean relu, float[] y) {
+                                        int lanes, boolean relu, float[] y, int yOff) {
         String op = "blockedBatchNorm";
-        blockedExtent(op, "x", x, block, segments, count, off, segStride);
-        blockedExtent(op, "y", y, block, segments, count, off, segStride);
+        long span = blockedExtent(op, "x", x, block, segments, count, xOff, segStride) - xOff;
+        blockedExtent(op, "y", y, block, segments, count, yOff, segStride);
         if (r != null) {
-            blockedExtent(op, "r", r, block, segments, count, off, segStride);
+            blockedExtent(op, "r", r, block, segments, count, rOff, segStride);
         }
+        ArrayChecks.inPlaceOrDisjoint(op, "x", x, xOff, "y", y, yOff, (int) span);
         lanes(op, "mean", mean, lanes, block);
         lanes(op, "invstd", invstd, lanes, block);
         lanes(op, "w", w, lanes, block);
         lanes(op, "b", b, lanes, block);
-        kernels().blockedBatchNorm(block, segments, count, x, r, off, segStride, mean, invstd, w, b, lanes, relu, y);
+        kernels().blockedBatchNorm(block, segments, count, x, xOff, r, rOff, segStride, mean, invstd, w, b, lanes, relu,
+                y, yOff);
     }
 
     /** {@link NormKernels#blockedBatchNormBackward}, checked; {@code dx} may be {@code dy}. */
@@ -387,7 +392,8 @@ public final class Norms {
                 meanGx, lanes, batchStats, dx);
     }
 
-    private static void blockedExtent(String op, String name, float[] a, int block, int segments, int count, int off,
+    /** @return the end of the extent */
+    private static long blockedExtent(String op, String name, float[] a, int block, int segments, int count, int off,
                                       int segStride) {
         nonNull(op, name, a);
         if (block < 1 || segments < 0 || count < 0 || off < 0 || (segments > 1 && segStride < count * block)) {
@@ -399,6 +405,7 @@ public final class Norms {
         if (end > a.length) {
             throw new IllegalArgumentException(op + ": " + name + " needs " + end + " elements, but has " + a.length);
         }
+        return end;
     }
 
     private static void lanes(String op, String name, float[] a, int from, int block) {

@@ -84,16 +84,16 @@ public final class ScalarNorms implements NormKernels {
     }
 
     @Override
-    public void blockedBatchNorm(int block, int segments, int count, float[] x, float[] r, int off, int segStride,
-                                 float[] mean, float[] invstd, float[] w, float[] b, int lanes, boolean relu,
-                                 float[] y) {
+    public void blockedBatchNorm(int block, int segments, int count, float[] x, int xOff, float[] r, int rOff,
+                                 int segStride, float[] mean, float[] invstd, float[] w, float[] b, int lanes,
+                                 boolean relu, float[] y, int yOff) {
         for (int s = 0; s < segments; s++) {
             for (int q = 0; q < count; q++) {
-                int at = off + s * segStride + q * block;
+                int at = s * segStride + q * block;
                 for (int l = 0; l < block; l++) {
                     int i = lanes + l;
-                    float v = (x[at + l] - mean[i]) * invstd[i] * w[i] + b[i];
-                    y[at + l] = relu ? Math.max(r == null ? v : v + r[at + l], 0f) : v;
+                    float v = (x[xOff + at + l] - mean[i]) * invstd[i] * w[i] + b[i];
+                    y[yOff + at + l] = relu ? Math.max(r == null ? v : v + r[rOff + at + l], 0f) : v;
                 }
             }
         }

@@ -133,11 +133,12 @@ final class VectorNorms implements NormKernels {
     }
 
     @Override
-    public void blockedBatchNorm(int block, int segments, int count, float[] x, float[] r, int off, int segStride,
-                                 float[] mean, float[] invstd, float[] w, float[] b, int lanes, boolean relu,
-                                 float[] y) {
+    public void blockedBatchNorm(int block, int segments, int count, float[] x, int xOff, float[] r, int rOff,
+                                 int segStride, float[] mean, float[] invstd, float[] w, float[] b, int lanes,
+                                 boolean relu, float[] y, int yOff) {
         if (block != L) {
-            SCALAR.blockedBatchNorm(block, segments, count, x, r, off, segStride, mean, invstd, w, b, lanes, relu, y);
+            SCALAR.blockedBatchNorm(block, segments, count, x, xOff, r, rOff, segStride, mean, invstd, w, b, lanes, relu,
+                    y, yOff);
             return;
         }
         FloatVector m = FloatVector.fromArray(S, mean, lanes);
@@ -145,17 +146,17 @@ final class VectorNorms implements NormKernels {
         FloatVector wv = FloatVector.fromArray(S, w, lanes);
         FloatVector bv = FloatVector.fromArray(S, b, lanes);
         for (int s = 0; s < segments; s++) {
-            int seg = off + s * segStride;
+            int seg = s * segStride;
             for (int q = 0; q < count; q++) {
                 int at = seg + q * L;
-                FloatVector v = FloatVector.fromArray(S, x, at).sub(m).mul(is).mul(wv).add(bv);
+                FloatVector v = FloatVector.fromArray(S, x, xOff + at).sub(m).mul(is).mul(wv).add(bv);
                 if (relu) {
                     if (r != null) {
-                        v = v.add(FloatVector.fromArray(S, r, at));
+                        v = v.add(FloatVector.fromArray(S, r, rOff + at));
                     }
                     v = v.blend(0f, v.compare(VectorOperators.LE, 0f));
                 }
-                v.intoArray(y, at);
+                v.intoArray(y, yOff + at);
             }
         }
     }

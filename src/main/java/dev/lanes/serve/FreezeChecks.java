@@ -53,7 +53,7 @@ final class FreezeChecks {
     static void batchNorms(String op, String prefix, Layer module) {
         if (module instanceof BatchNorm2d bn) {
             String name = prefix.isEmpty() ? "batch norm" : prefix.substring(0, prefix.length() - 1);
-            // BatchNorm2d refuses such an eps when it is made; the fold divides by
+            // BatchNorm2d refuses such an eps when it is made; the plan divides by
             // sqrt(running_var + eps), so it is checked here all the same.
             if (!(bn.eps() > 0)) {
                 throw new IllegalArgumentException(op + ": " + name + " has eps " + bn.eps() + "; it must be > 0");

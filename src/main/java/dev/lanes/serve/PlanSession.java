@@ -132,6 +132,24 @@ public final class PlanSession {
         return plan;
     }
 
+    /**
+     * Runs a one-input plan on the floats of {@code x} from {@code off} (the caller has checked
+     * the range and the values); for the conveniences that run a plan image by image.
+     *
+     * @return output 0, the session's own array
+     */
+    float[] runAt(float[] x, int off) {
+        guard.enter("PlanSession.run");
+        try {
+            Slot in = program.input(0);
+            System.arraycopy(x, off, mem, in.at(), in.size());
+            runSteps();
+            return outputs[0];
+        } finally {
+            guard.exit();
+        }
+    }
+
     private void checkOut(float[] out, int i) {
         if (out == null) {
             throw new NullPointerException("PlanSession.run: out is null");
@@ -172,6 +190,10 @@ public final class PlanSession {
         for (int i = 0; i < inputs.length; i++) {
             System.arraycopy(inputs[i], 0, mem, program.input(i).at(), inputs[i].length);
         }
+        runSteps();
+    }
+
+    private void runSteps() {
         Parallel.serially(body);
         for (int i = 0; i < outputs.length; i++) {
             System.arraycopy(mem, program.output(i).at(), outputs[i], 0, outputs[i].length);

@@ -1,23 +1,23 @@
 package dev.lanes.serve;
 
 import dev.lanes.kernel.internal.ArrayChecks;
-import dev.lanes.nn.Layer;
-import dev.lanes.nn.Linear;
-import dev.lanes.nn.Sequential;
+import dev.lanes.kernel.internal.ConvGeometry;
+import dev.lanes.nn.Conv2d;
 import dev.lanes.nn.models.ResNet;
-import java.util.ArrayList;
-import java.util.List;
+import dev.lanes.tensor.DType;
+import dev.lanes.tensor.Tensor;
 
 /**
- * A frozen {@link ResNet} for serving images of one size. Freezing copies the weights in F32 with
- * every batch norm folded into the convolution before it (eval mode: running statistics), so a
- * plan is immutable and any number of threads can run {@link ResNetSession}s on it at once; each
- * session owns its buffers and a call allocates nothing. Training the module afterwards does not
- * affect the plan.
+ * A frozen {@link ResNet} for serving images of one size: the network's {@link Plan}, captured
+ * for one image, which sessions run image by image over batches of any size. The plan copies
+ * the weights and running statistics in F32 and runs the eval-mode forward pass with the same
+ * kernels as the module, so a plan is immutable and any number of threads can run
+ * {@link ResNetSession}s on it at once; each session owns its buffers and a call allocates
+ * nothing. Training the module afterwards does not affect the plan.
  *
- * <p>The plan computes what the module computes in eval mode, whatever mode the module is in;
- * folding changes only the rounding (outputs agree with the module's to float precision, not
- * bit for bit). Every session's results are bit-identical to every other's, on any thread.
+ * <p>The plan computes what the module computes in eval mode, whatever mode the module is in:
+ * the logits of an F32 module in eval mode, bit for bit. Every session's results are
+ * bit-identical to every other's, on any thread.
  */
 public final class ResNetPlan {
 
@@ -26,87 +26,33 @@ public final class ResNetPlan {
     final int width;
     /** Floats per image, checked to fit in an array. */
     private final int imageSize;
-    final FrozenConv stem;
-    final FrozenMaxPool maxPool;
-    final FrozenBlock[] blocks;
-    final int features;
     final int classes;
-    final float[] fcWeight;
-    final float[] fcBias;
     final NonFinitePolicy policy;
-    /** Positions per channel of the last feature map (averaged by the global pooling). */
-    final int finalArea;
-    /** The largest activation of one image, in floats. */
-    final int activationSize;
-    /** The largest scratch buffers, in floats: padded input, wide output. */
-    final int[] scratchSizes;
+    final Plan plan;
 
-    private ResNetPlan(int channels, int height, int width, FrozenConv stem, FrozenMaxPool maxPool,
-                       FrozenBlock[] blocks, int finalArea, Linear fc, NonFinitePolicy policy) {
-        this.finalArea = finalArea;
+    private ResNetPlan(int channels, int height, int width, Plan plan, NonFinitePolicy policy) {
         this.channels = channels;
         this.height = height;
         this.width = width;
-        this.imageSize = stem.inputSize();
-        this.stem = stem;
-        this.maxPool = maxPool;
-        this.blocks = blocks;
-        this.features = fc.weight().tensor().size(1);
-        this.classes = fc.weight().tensor().size(0);
-        this.fcWeight = new float[classes * features];
-        this.fcBias = new float[classes];
-        for (int i = 0; i < fcWeight.length; i++) {
-            fcWeight[i] = (float) fc.weight().tensor().getFlat(i);
-            if (!Float.isFinite(fcWeight[i])) {
-                throw new IllegalArgumentException("ResNetPlan.freeze: fc.weight element " + i + " is "
-                        + fc.weight().tensor().getFlat(i) + ", beyond the float range of the frozen F32 copy");
-            }
-        }
-        for (int i = 0; i < classes; i++) {
-            fcBias[i] = fc.bias() == null ? 0f : (float) fc.bias().tensor().getFlat(i);
-            if (!Float.isFinite(fcBias[i])) {
-                throw new IllegalArgumentException("ResNetPlan.freeze: fc.bias element " + i + " is "
-                        + fc.bias().tensor().getFlat(i) + ", beyond the float range of the frozen F32 copy");
-            }
-        }
+        this.imageSize = channels * height * width;
+        this.plan = plan;
+        this.classes = plan.outputShape(0).size(1);
         this.policy = policy;
-        List<FrozenConv> convs = new ArrayList<>();
-        convs.add(stem);
-        for (FrozenBlock b : blocks) {
-            convs.addAll(List.of(b.convs));
-            if (b.projection != null) {
-                convs.add(b.projection);
-            }
-        }
-        // Each size was checked to fit in an array when its part was frozen.
-        int act = stem.inputSize();
-        if (maxPool != null) {
-            act = Math.max(act, maxPool.outputSize);
-        }
-        int[] scratch = new int[2];
-        for (FrozenConv c : convs) {
-            act = Math.max(act, c.outputSize());
-            scratch[0] = Math.max(scratch[0], c.paddedSize());
-            scratch[1] = Math.max(scratch[1], c.blockedSize());
-        }
-        this.activationSize = act;
-        this.scratchSizes = scratch;
     }
 
     /**
      * Freezes a ResNet for {@code [channels, height, width]} images.
      *
-     * @param net    a network from {@link dev.lanes.nn.models.ResNets} (basic or bottleneck
+     * @param net    an F32 network from {@link dev.lanes.nn.models.ResNets} (basic or bottleneck
      *               blocks, shortcut option A or B, or plain)
      * @param policy what sessions do with non-finite inputs
      * @return the plan
      * @throws IllegalArgumentException when the image size does not fit the network (named) or an
-     *                                  image or a buffer would not fit in an array; when a parameter
-     *                                  or buffer holds NaN or an infinity, a batch norm's running
-     *                                  variance is negative or NaN or its eps is not positive (the
-     *                                  tensor named by its state-dict name, with the first bad element);
-     *                                  when a batch norm keeps no running statistics, or a part cannot
-     *                                  be frozen
+     *                                  image or the first feature map would not fit in an array;
+     *                                  when the network is not F32; when a parameter or buffer holds
+     *                                  NaN or an infinity, a batch norm's running variance is negative
+     *                                  or NaN or its eps is not positive (the tensor named by its
+     *                                  state-dict name, with the first bad element)
      */
     public static ResNetPlan freeze(ResNet net, int channels, int height, int width, NonFinitePolicy policy) {
         if (net == null || policy == null) {
@@ -117,41 +63,30 @@ public final class ResNetPlan {
                     + ", " + height + ", " + width + "]");
         }
         ArrayChecks.arrayLength("ResNetPlan.freeze", "floats per image", channels, height, width);
-        if (net.conv1().inChannels() != channels) {
-            throw new IllegalArgumentException("ResNetPlan.freeze: " + net.name() + " takes " + net.conv1().inChannels()
+        Conv2d stem = net.conv1();
+        if (stem.inChannels() != channels) {
+            throw new IllegalArgumentException("ResNetPlan.freeze: " + net.name() + " takes " + stem.inChannels()
                     + " input channels, got images [" + channels + ", " + height + ", " + width + "]");
         }
-        FreezeChecks.finite("ResNetPlan.freeze", net.stateDict(), false);
+        if (stem.weight().tensor().dtype() != DType.F32) {
+            throw new IllegalArgumentException("ResNetPlan.freeze: " + net.name() + " is "
+                    + stem.weight().tensor().dtype() + "; plans serve F32 networks (convert with net.to(DType.F32))");
+        }
+        // The stem's output is the largest feature map: refuse one beyond an array before the
+        // capture runs the network on an image.
+        ConvGeometry g;
+        try {
+            g = ConvGeometry.of(1, channels, height, width, stem.outChannels(), stem.groups(), stem.kernelSize()[0],
+                    stem.kernelSize()[1], stem.stride()[0], stem.stride()[1], stem.padding()[0], stem.padding()[1],
+                    stem.dilation()[0], stem.dilation()[1]);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("ResNetPlan.freeze: conv1: " + e.getMessage(), e);
+        }
+        ArrayChecks.arrayLength("ResNetPlan.freeze: conv1", "floats of output", g.cOut(), g.hOut(), g.wOut());
+        FreezeChecks.finite("ResNetPlan.freeze", net.stateDict(), true);
         FreezeChecks.batchNorms("ResNetPlan.freeze", "", net);
-        FrozenConv stem = FrozenConv.fold("conv1", net.conv1(), net.bn1(), height, width);
-        int c = stem.g.cOut();
-        int h = stem.g.hOut();
-        int w = stem.g.wOut();
-        FrozenMaxPool pool = null;
-        if (net.maxpool() != null) {
-            pool = new FrozenMaxPool(net.maxpool(), c, h, w);
-            h = pool.hOut;
-            w = pool.wOut;
-        }
-        List<FrozenBlock> blocks = new ArrayList<>();
-        List<Sequential> stages = net.stages();
-        for (int s = 0; s < stages.size(); s++) {
-            Sequential stage = stages.get(s);
-            for (int i = 0; i < stage.size(); i++) {
-                Layer m = stage.get(i);
-                FrozenBlock b = FrozenBlock.of("layer" + (s + 1) + "." + i, m, c, h, w);
-                c = b.last().g.cOut();
-                h = b.last().g.hOut();
-                w = b.last().g.wOut();
-                blocks.add(b);
-            }
-        }
-        if (net.fc().weight().tensor().size(1) != c) {
-            throw new IllegalArgumentException("ResNetPlan.freeze: fc takes " + net.fc().weight().tensor().size(1)
-                    + " features, the last stage gives " + c);
-        }
-        return new ResNetPlan(channels, height, width, stem, pool, blocks.toArray(new FrozenBlock[0]), h * w, net.fc(),
-                policy);
+        Plan plan = Plan.capture(net, Tensor.zeros(DType.F32, 1, channels, height, width));
+        return new ResNetPlan(channels, height, width, plan, policy);
     }
 
     /** {@link #freeze(ResNet, int, int, int, NonFinitePolicy)} with {@link NonFinitePolicy#PROPAGATE}. */

@@ -1,12 +1,10 @@
 package dev.lanes.serve;
 
-import dev.lanes.kernel.Blas;
-import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.kernel.internal.SessionGuard;
 
 /**
  * A fixed batch of images on a {@link ResNetPlan}: {@link #run(float[])} maps NCHW images to
- * logits, one image after another on the calling thread, and allocates nothing.
+ * logits, one image after another through the plan on the calling thread, and allocates nothing.
  *
  * <p>Not thread-safe: one session per thread; sessions of one plan are independent. A call
  * that starts while another thread's call is running on the same session is refused with an
@@ -20,29 +18,15 @@ public final class ResNetSession {
     private final ResNetPlan plan;
     private final int batch;
     private final float[] logits;
-    private float[] current;
-    private float[] next;
-    private final float[] inner;
-    private final float[] inner2;
-    private final float[] shortcut;
-    private final float[][] scratch;
-    private final float[] pooled;
-    private final Runnable body = this::forwardAll;
+    /** The plan for one image, run image by image. */
+    private final PlanSession image;
     private final SessionGuard guard = new SessionGuard("plan.session(...)");
-    private float[] images;
 
     ResNetSession(ResNetPlan plan, int batch) {
         this.plan = plan;
         this.batch = batch;
-        int act = plan.activationSize;
         this.logits = new float[batch * plan.classes];
-        this.current = new float[act];
-        this.next = new float[act];
-        this.inner = new float[act];
-        this.inner2 = new float[act];
-        this.shortcut = new float[act];
-        this.scratch = new float[][] {new float[plan.scratchSizes[0]], new float[plan.scratchSizes[1]]};
-        this.pooled = new float[plan.features];
+        this.image = plan.plan.session();
     }
 
     /**
@@ -117,67 +101,13 @@ public final class ResNetSession {
                 }
             }
         }
-        this.images = images;
-        try {
-            Parallel.serially(body);
-        } finally {
-            this.images = null;
+        for (int n = 0; n < batch; n++) {
+            System.arraycopy(image.runAt(images, n * size), 0, logits, n * plan.classes, plan.classes);
         }
     }
 
     /** @return the batch size */
     public int batch() {
         return batch;
-    }
-
-    private void forwardAll() {
-        for (int n = 0; n < batch; n++) {
-            forward(n);
-        }
-    }
-
-    private void forward(int n) {
-        plan.stem.run(images, n * plan.imageSize(), current, 0, scratch, true, null, 0, null);
-        if (plan.maxPool != null) {
-            plan.maxPool.run(current, next);
-            swap();
-        }
-        for (FrozenBlock b : plan.blocks) {
-            FrozenConv[] c = b.convs;
-            c[0].run(current, 0, inner, 0, scratch, true, null, 0, null);
-            float[] last = inner;
-            if (c.length == 3) {
-                c[1].run(inner, 0, inner2, 0, scratch, true, null, 0, null);
-                last = inner2;
-            }
-            float[] r = null;
-            if (b.residual) {
-                r = current;
-                if (b.projection != null) {
-                    b.projection.run(current, 0, shortcut, 0, scratch, false, null, 0, null);
-                    r = shortcut;
-                }
-            }
-            c[c.length - 1].run(last, 0, next, 0, scratch, true, r, 0, b.zeroPad);
-            swap();
-        }
-        int l = plan.finalArea;
-        for (int c = 0; c < plan.features; c++) {
-            double s = 0;
-            for (int i = c * l; i < (c + 1) * l; i++) {
-                s += current[i];
-            }
-            pooled[c] = (float) (s / l);
-        }
-        int out = n * plan.classes;
-        System.arraycopy(plan.fcBias, 0, logits, out, plan.classes);
-        Blas.sgemm(false, true, 1, plan.classes, plan.features, 1f, pooled, 0, plan.features, plan.fcWeight, 0,
-                plan.features, 1f, logits, out, plan.classes);
-    }
-
-    private void swap() {
-        float[] t = current;
-        current = next;
-        next = t;
     }
 }

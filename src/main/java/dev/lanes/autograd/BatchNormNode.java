@@ -1,5 +1,8 @@
 package dev.lanes.autograd;
 
+import dev.lanes.autograd.internal.Lowerable;
+import dev.lanes.autograd.internal.Lowering;
+import dev.lanes.autograd.internal.Slot;
 import dev.lanes.kernel.Activation;
 import dev.lanes.kernel.internal.Norms;
 import dev.lanes.kernel.internal.Parallel;
@@ -37,7 +40,7 @@ import dev.lanes.tensor.internal.StepArena;
  * sum and the pre-activation are never stored, and values and gradients are the bits of the
  * three separate ops.
  */
-final class BatchNormNode extends OwnedGradientNode {
+final class BatchNormNode extends OwnedGradientNode implements Lowerable {
 
     /** Elements per channel run up to which the backward's second pass reads the runs. */
     private static final int RUN_REREAD_LIMIT = 16384;
@@ -364,5 +367,47 @@ final class BatchNormNode extends OwnedGradientNode {
         invstd = null;
         scale = null;
         out = null;
+    }
+
+    /**
+     * Evaluation mode only: the eager kernel channel by channel with the values the forward used
+     * (the running statistics as of the capture), in F32 whatever the traced dtype.
+     */
+    @Override
+    public void lower(Lowering l) {
+        if (batchStats) {
+            throw l.refuse("normalises by batch statistics (training mode, or no running statistics); plans run"
+                    + " batch norm in eval mode with running statistics");
+        }
+        Tensor x0 = input(0);
+        int i = 1;
+        Tensor weight = hasWeight ? input(i++) : null;
+        Tensor bias = hasBias ? input(i++) : null;
+        Tensor residual = hasResidual ? input(i) : null;
+        int n = x0.size(0);
+        int c = x0.size(1);
+        int inner = inner(x0);
+        double[] means = mean.clone();
+        double[] invstds = invstd.clone();
+        for (int ch = 0; ch < c; ch++) {
+            if (!Float.isFinite((float) means[ch]) || !Float.isFinite((float) invstds[ch])) {
+                throw l.refuse("channel " + ch + " has running mean " + means[ch] + " and 1 / sqrt(running_var + eps) "
+                        + invstds[ch] + "; a plan needs finite statistics");
+            }
+        }
+        float[] w = weight == null ? null : l.constant(weight);
+        float[] b = bias == null ? null : l.constant(bias);
+        boolean relu = out != null;
+        Slot x = l.in(x0);
+        Slot r = residual == null ? null : l.in(residual);
+        Slot y = l.out();
+        l.step(mem -> {
+            for (int ch = 0; ch < c; ch++) {
+                int off = ch * inner;
+                Norms.batchNorm(n, inner, mem, x.at() + off, r == null ? null : mem, r == null ? 0 : r.at() + off,
+                        c * inner, means[ch], invstds[ch], w == null ? 1 : w[ch], b == null ? 0 : b[ch], relu, mem,
+                        y.at() + off, c * inner);
+            }
+        });
     }
 }

@@ -1,7 +1,10 @@
 package dev.lanes.autograd;
 
-import dev.lanes.kernel.internal.ConvGeometry;
+import dev.lanes.autograd.internal.Lowerable;
+import dev.lanes.autograd.internal.Lowering;
+import dev.lanes.autograd.internal.Slot;
 import dev.lanes.kernel.internal.BlockedConv;
+import dev.lanes.kernel.internal.ConvGeometry;
 import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.kernel.internal.Scratch;
 import dev.lanes.tensor.DType;
@@ -27,7 +30,7 @@ import java.util.Arrays;
  * in the background while the pass goes on, and the stride-1 F32 input gradient is added into the
  * input's pending gradient when the engine offers it ({@link BackwardContext}).
  */
-final class Conv2dNode extends GradFn {
+final class Conv2dNode extends GradFn implements Lowerable {
 
     private final ConvGeometry g;
     private final boolean hasBias;
@@ -59,7 +62,7 @@ final class Conv2dNode extends GradFn {
         if (x.dtype() == DType.F32) {
             blocked(g, x, w, false, y, false);
             if (b != null) {
-                addBias(g, b, y);
+                addBias(g, b.f32(), y.f32(), 0);
             }
             return;
         }
@@ -117,13 +120,13 @@ final class Conv2dNode extends GradFn {
         });
     }
 
-    private static void addBias(ConvGeometry g, Tensor b, Tensor y) {
-        float[] ys = y.f32();
+    /** Adds each channel's bias to its planes of the images at {@code ys[yOff]}. */
+    private static void addBias(ConvGeometry g, float[] bias, float[] ys, int yOff) {
         int l = g.l();
         for (int n = 0; n < g.n(); n++) {
             for (int c = 0; c < g.cOut(); c++) {
-                float bc = (float) b.getFlat(c);
-                int row = (n * g.cOut() + c) * l;
+                float bc = bias[c];
+                int row = yOff + (n * g.cOut() + c) * l;
                 for (int i = row; i < row + l; i++) {
                     ys[i] += bc;
                 }
@@ -440,5 +443,32 @@ final class Conv2dNode extends GradFn {
             }
         }
         return flipped;
+    }
+
+    /**
+     * The F32 channel-blocked forward image by image and group, on weights packed once at capture,
+     * whatever the traced dtype; padded input and blocked output in the arena.
+     */
+    @Override
+    public void lower(Lowering l) {
+        BlockedConv conv = BlockedConv.of(g);
+        float[] packed = new float[conv.weightSize()];
+        conv.packWeights(l.constant(input(1)), 0, packed);
+        float[] bias = hasBias ? l.constant(input(2)) : null;
+        Slot x = l.in(input(0));
+        Slot y = l.out();
+        Slot padded = l.scratch(conv.paddedSize());
+        Slot blocked = l.scratch(conv.blockedOutputSize());
+        l.step(mem -> {
+            for (int n = 0; n < g.n(); n++) {
+                for (int grp = 0; grp < g.groups(); grp++) {
+                    conv.forward(grp, packed, mem, x.at() + (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), mem,
+                            padded.at(), mem, blocked.at(), mem, y.at() + (n * g.cOut() + grp * g.og()) * g.l());
+                }
+            }
+            if (bias != null) {
+                addBias(g, bias, mem, y.at());
+            }
+        });
     }
 }

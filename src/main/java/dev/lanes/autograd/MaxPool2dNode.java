@@ -1,5 +1,8 @@
 package dev.lanes.autograd;
 
+import dev.lanes.autograd.internal.Lowerable;
+import dev.lanes.autograd.internal.Lowering;
+import dev.lanes.autograd.internal.Slot;
 import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.kernel.internal.PoolWindow;
 import dev.lanes.kernel.internal.Reductions;
@@ -17,14 +20,16 @@ import dev.lanes.tensor.internal.StepArena;
  * {@link Reductions#maxPool} (vectorised, planes across threads); F64 the loop below, which
  * gives the same maxima and indices.
  */
-final class MaxPool2dNode extends GradFn {
+final class MaxPool2dNode extends GradFn implements Lowerable {
 
     private final int[] inDims;
+    private final PoolWindow window;
     private int[] argmax;
 
-    private MaxPool2dNode(Tensor x, int[] argmax) {
+    private MaxPool2dNode(Tensor x, PoolWindow window, int[] argmax) {
         super("maxPool2d", "MaxPool2DWithIndicesBackward0", x);
         this.inDims = x.dims();
+        this.window = window;
         this.argmax = argmax;
     }
 
@@ -69,7 +74,7 @@ final class MaxPool2dNode extends GradFn {
             }
         }
         Tensor y = NchwChecks.tensor(x.dtype(), ys, d[0], d[1], oh, ow);
-        return Tape.output(op, y, () -> new MaxPool2dNode(x, idx), x);
+        return Tape.output(op, y, () -> new MaxPool2dNode(x, window, idx), x);
     }
 
     /**
@@ -106,7 +111,7 @@ final class MaxPool2dNode extends GradFn {
         Parallel.forEach(planes, plane -> {
             Reductions.maxPool(p, xs, plane * in, ys, plane * out, idx, plane * out);
         });
-        return Tape.output("maxPool2d", y, () -> new MaxPool2dNode(x, idx), x);
+        return Tape.output("maxPool2d", y, () -> new MaxPool2dNode(x, p, idx), x);
     }
 
     @Override
@@ -125,5 +130,20 @@ final class MaxPool2dNode extends GradFn {
     protected void release() {
         super.release();
         argmax = null;
+    }
+
+    /** The F32 plane kernel plane by plane, without the positions (a plan has no backward). */
+    @Override
+    public void lower(Lowering l) {
+        int planes = inDims[0] * inDims[1];
+        int in = window.h() * window.w();
+        int out = window.hOut() * window.wOut();
+        Slot x = l.in(input(0));
+        Slot y = l.out();
+        l.step(mem -> {
+            for (int plane = 0; plane < planes; plane++) {
+                Reductions.maxPool(window, mem, x.at() + plane * in, mem, y.at() + plane * out, null, 0);
+            }
+        });
     }
 }

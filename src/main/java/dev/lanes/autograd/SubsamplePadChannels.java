@@ -1,5 +1,9 @@
 package dev.lanes.autograd;
 
+import dev.lanes.autograd.internal.Lowerable;
+import dev.lanes.autograd.internal.Lowering;
+import dev.lanes.autograd.internal.Slot;
+import dev.lanes.kernel.internal.StridedMoves;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
@@ -13,7 +17,7 @@ import dev.lanes.tensor.internal.StepArena;
  * concatenation; backward scatters the gradient's middle channels into a zero tensor shaped like
  * {@code x} (every value is a copy, so the bits are those of the composite).
  */
-final class SubsamplePadChannels extends GradFn {
+final class SubsamplePadChannels extends GradFn implements Lowerable {
 
     private final int stride;
     private final int before;
@@ -83,5 +87,33 @@ final class SubsamplePadChannels extends GradFn {
                 }
             }
         }
+    }
+
+    /** The output cleared, then the strided copies of the eager forward, on the arena. */
+    @Override
+    public void lower(Lowering l) {
+        Tensor x0 = input(0);
+        int n = x0.size(0);
+        int c = x0.size(1);
+        int h = x0.size(2);
+        int w = x0.size(3);
+        Slot x = l.in(x0);
+        Slot y = l.out();
+        int[] d = y.dims();
+        int subC = d[1];
+        int ho = d[2];
+        int wo = d[3];
+        int s = stride;
+        l.step(mem -> {
+            java.util.Arrays.fill(mem, y.at(), y.at() + y.size(), 0f);
+            for (int b = 0; b < n; b++) {
+                for (int ch = 0; ch < c; ch++) {
+                    for (int i = 0; i < ho; i++) {
+                        StridedMoves.copy(mem, x.at() + ((b * c + ch) * h + i * s) * w, s, mem,
+                                y.at() + ((b * subC + before + ch) * ho + i) * wo, 1, wo);
+                    }
+                }
+            }
+        });
     }
 }

@@ -16,7 +16,8 @@ import dev.lanes.tensor.Tensor;
  * nothing. Training the module afterwards does not affect the plan.
  *
  * <p>The plan computes what the module computes in eval mode, whatever mode the module is in:
- * the logits of an F32 module in eval mode, bit for bit. Every session's results are
+ * the logits of an F32 module in eval mode bit for bit, those of an F64 module to float
+ * precision. Every session's results are
  * bit-identical to every other's, on any thread.
  */
 public final class ResNetPlan {
@@ -43,13 +44,13 @@ public final class ResNetPlan {
     /**
      * Freezes a ResNet for {@code [channels, height, width]} images.
      *
-     * @param net    an F32 network from {@link dev.lanes.nn.models.ResNets} (basic or bottleneck
-     *               blocks, shortcut option A or B, or plain)
+     * @param net    a network from {@link dev.lanes.nn.models.ResNets} (basic or bottleneck
+     *               blocks, shortcut option A or B, or plain), F32 or F64
      * @param policy what sessions do with non-finite inputs
      * @return the plan
      * @throws IllegalArgumentException when the image size does not fit the network (named) or an
      *                                  image or the first feature map would not fit in an array;
-     *                                  when the network is not F32; when a parameter or buffer holds
+     *                                  when a parameter or buffer holds
      *                                  NaN or an infinity, a batch norm's running variance is negative
      *                                  or NaN or its eps is not positive (the tensor named by its
      *                                  state-dict name, with the first bad element)
@@ -68,10 +69,6 @@ public final class ResNetPlan {
             throw new IllegalArgumentException("ResNetPlan.freeze: " + net.name() + " takes " + stem.inChannels()
                     + " input channels, got images [" + channels + ", " + height + ", " + width + "]");
         }
-        if (stem.weight().tensor().dtype() != DType.F32) {
-            throw new IllegalArgumentException("ResNetPlan.freeze: " + net.name() + " is "
-                    + stem.weight().tensor().dtype() + "; plans serve F32 networks (convert with net.to(DType.F32))");
-        }
         // The stem's output is the largest feature map: refuse one beyond an array before the
         // capture runs the network on an image.
         ConvGeometry g;
@@ -85,7 +82,7 @@ public final class ResNetPlan {
         ArrayChecks.arrayLength("ResNetPlan.freeze: conv1", "floats of output", g.cOut(), g.hOut(), g.wOut());
         FreezeChecks.finite("ResNetPlan.freeze", net.stateDict(), true);
         FreezeChecks.batchNorms("ResNetPlan.freeze", "", net);
-        Plan plan = Plan.capture(net, Tensor.zeros(DType.F32, 1, channels, height, width));
+        Plan plan = Plan.capture(net, Tensor.zeros(stem.weight().tensor().dtype(), 1, channels, height, width));
         return new ResNetPlan(channels, height, width, plan, policy);
     }
 

@@ -140,7 +140,7 @@ class BlockedNormProperties {
             float[] xs = lay.run(x, l);
             float[] want = new float[xs.length];
             int i = first + l;
-            plane.batchNorm(xs, res == null ? null : lay.run(res, l), 0, lanes[0][i], lanes[1][i], lanes[2][i],
+            plane.batchNorm(xs, res == null ? null : lay.run(res, l), 0, 0, lanes[0][i], lanes[1][i], lanes[2][i],
                     lanes[3][i], relu, want, 0, xs.length);
             assertArrayEquals(want, lay.run(y[0], l), 0f, "forward lane " + l);
             plane.batchNormBackward(lay.run(dy, l), xs, 0, lanes[0][i], lanes[1][i], lanes[4][i], lanes[5][i],

@@ -345,9 +345,21 @@ public final class BlockedConv {
      */
     public void forward(int grp, float[] packed, float[] x, int xOff, float[] padded, float[] blocked, float[] planes,
                         float[] y, int yOff, boolean accumulate) {
-        pad(x, xOff, padded);
+        pad(x, xOff, padded, 0);
         rows(grp, packed, padded, 0, blocked, 0);
-        unblock(blocked, y, yOff, planes, accumulate);
+        unblock(blocked, 0, y, yOff, planes, accumulate);
+    }
+
+    /**
+     * One image and group, {@code y = conv(x, w)} written, with the padded input at
+     * {@code padded[paddedOff]} and the blocked output at {@code blocked[blockedOff]}
+     * (for buffers carved out of one larger array).
+     */
+    public void forward(int grp, float[] packed, float[] x, int xOff, float[] padded, int paddedOff, float[] blocked,
+                        int blockedOff, float[] y, int yOff) {
+        pad(x, xOff, padded, paddedOff);
+        rows(grp, packed, padded, paddedOff, blocked, blockedOff);
+        unblock(blocked, blockedOff, y, yOff, null, false);
     }
 
     /**
@@ -544,7 +556,7 @@ public final class BlockedConv {
      */
     public void weightGradient(int grp, float[] x, int xOff, float[] dy, int dyOff, float[] padded, float[] blocked,
                                float[] dw, int dwOff) {
-        pad(x, xOff, padded);
+        pad(x, xOff, padded, 0);
         block(dy, dyOff, g.og(), g.hOut() * g.wOut(), blocked);
         weightRows(padded, 0, blocked, 0, dw, dwOff + groupWeights(grp));
     }
@@ -642,14 +654,14 @@ public final class BlockedConv {
     }
 
     /** The {@code cg} input planes at {@code x[xOff]} into {@code padded}, blocked, with zero borders. */
-    private void pad(float[] x, int xOff, float[] padded) {
-        Arrays.fill(padded, 0, paddedSize(), 0f);
+    private void pad(float[] x, int xOff, float[] padded, int paddedOff) {
+        Arrays.fill(padded, paddedOff, paddedOff + paddedSize(), 0f);
         int plane = g.h() * g.w();
         for (int ib = 0; ib < inBlocks; ib++) {
             int channels = Math.min(b, g.cg() - ib * b);
             // Output row j + (j / W) * 2pW for input position j: each image row lands inside its padded row.
             Transpose.stranspose(channels, plane, x, xOff + ib * b * plane, plane, g.w(), 2 * g.pW(), padded,
-                    ((ib * hp + g.pH()) * wp + g.pW()) * b, b);
+                    paddedOff + ((ib * hp + g.pH()) * wp + g.pW()) * b, b);
         }
     }
 
@@ -665,17 +677,17 @@ public final class BlockedConv {
         }
     }
 
-    /** The blocked output back into the {@code og} planes at {@code y[yOff]}, written or added. */
-    private void unblock(float[] blocked, float[] y, int yOff, float[] planes, boolean accumulate) {
+    /** The blocked output at {@code blocked[blockedOff]} back into the {@code og} planes at {@code y[yOff]}, written or added. */
+    private void unblock(float[] blocked, int blockedOff, float[] y, int yOff, float[] planes, boolean accumulate) {
         int l = g.hOut() * g.wOut();
         for (int ob = 0; ob < outBlocks; ob++) {
             int channels = Math.min(b, g.og() - ob * b);
             int dst = yOff + ob * b * l;
             if (!accumulate) {
-                Transpose.stranspose(l, channels, blocked, ob * l * b, b, channels, 0, y, dst, l);
+                Transpose.stranspose(l, channels, blocked, blockedOff + ob * l * b, b, channels, 0, y, dst, l);
                 continue;
             }
-            Transpose.stranspose(l, channels, blocked, ob * l * b, b, channels, 0, planes, 0, l);
+            Transpose.stranspose(l, channels, blocked, blockedOff + ob * l * b, b, channels, 0, planes, 0, l);
             for (int i = 0; i < channels * l; i++) {
                 y[dst + i] += planes[i];
             }

@@ -16,15 +16,15 @@ public interface NormKernels {
      * {@code invstd = 1 / sqrt(var + eps)}, weight {@code w} and bias {@code b}:
      * {@code v = ((x - mean) * invstd) * w + b}, and with {@code relu} then {@code max(v + r, 0)},
      * or {@code max(v, 0)} when {@code r} is null (NaN stays NaN, -0 becomes +0), for the
-     * {@code n} elements of {@code x} and {@code r} from {@code xOff}, written to {@code y} from
-     * {@code yOff}.
+     * {@code n} elements of {@code x} from {@code xOff} and {@code r} from {@code rOff}, written
+     * to {@code y} from {@code yOff}.
      */
-    void batchNorm(float[] x, float[] r, int xOff, float mean, float invstd, float w, float b, boolean relu,
+    void batchNorm(float[] x, float[] r, int xOff, int rOff, float mean, float invstd, float w, float b, boolean relu,
                    float[] y, int yOff, int n);
 
     /** One plane of batch normalisation, in double precision. */
-    void batchNorm(double[] x, double[] r, int xOff, double mean, double invstd, double w, double b, boolean relu,
-                   double[] y, int yOff, int n);
+    void batchNorm(double[] x, double[] r, int xOff, int rOff, double mean, double invstd, double w, double b,
+                   boolean relu, double[] y, int yOff, int n);
 
     /**
      * The input gradient of one plane of batch normalisation, from the output gradient {@code dy}

@@ -242,18 +242,29 @@ public final class Norms {
      */
     public static void batchNorm(int rows, int cols, Object x, Object r, int xOff, int ldx, double mean,
                                  double invstd, double w, double b, boolean relu, Object y, int yOff, int ldy) {
-        if (!channel("batchNorm", "x", "r", "y", rows, cols, x, r, xOff, ldx, y, yOff, ldy)) {
+        batchNorm(rows, cols, x, xOff, r, xOff, ldx, mean, invstd, w, b, relu, y, yOff, ldy);
+    }
+
+    /**
+     * {@link #batchNorm(int, int, Object, Object, int, int, double, double, double, double, boolean,
+     * Object, int, int)} with {@code r} from its own offset {@code rOff} (same leading dimension
+     * as {@code x}).
+     */
+    public static void batchNorm(int rows, int cols, Object x, int xOff, Object r, int rOff, int ldx, double mean,
+                                 double invstd, double w, double b, boolean relu, Object y, int yOff, int ldy) {
+        if (!channel("batchNorm", "x", "r", "y", rows, cols, x, r, xOff, rOff, ldx, y, yOff, ldy)) {
             return;
         }
         NormKernels k = kernels();
         for (int i = 0; i < rows; i++) {
             int xi = xOff + i * ldx;
+            int ri = rOff + i * ldx;
             int yi = yOff + i * ldy;
             if (x instanceof float[] f) {
-                k.batchNorm(f, (float[]) r, xi, (float) mean, (float) invstd, (float) w, (float) b, relu, (float[]) y,
-                        yi, cols);
+                k.batchNorm(f, (float[]) r, xi, ri, (float) mean, (float) invstd, (float) w, (float) b, relu,
+                        (float[]) y, yi, cols);
             } else {
-                k.batchNorm((double[]) x, (double[]) r, xi, mean, invstd, w, b, relu, (double[]) y, yi, cols);
+                k.batchNorm((double[]) x, (double[]) r, xi, ri, mean, invstd, w, b, relu, (double[]) y, yi, cols);
             }
         }
     }
@@ -427,6 +438,12 @@ public final class Norms {
      */
     private static boolean channel(String op, String aName, String bName, String outName, int rows, int cols, Object a,
                                    Object b, int inOff, int ldIn, Object out, int outOff, int ldOut) {
+        return channel(op, aName, bName, outName, rows, cols, a, b, inOff, inOff, ldIn, out, outOff, ldOut);
+    }
+
+    /** {@link #channel} with {@code b} from its own offset. */
+    private static boolean channel(String op, String aName, String bName, String outName, int rows, int cols, Object a,
+                                   Object b, int inOff, int bOff, int ldIn, Object out, int outOff, int ldOut) {
         nonNull(op, aName, a);
         nonNull(op, outName, out);
         if (!(a instanceof float[] || a instanceof double[]) || out.getClass() != a.getClass()
@@ -439,7 +456,7 @@ public final class Norms {
         }
         matrix(op, aName, Array.getLength(a), inOff, rows, cols, ldIn);
         if (b != null) {
-            matrix(op, bName, Array.getLength(b), inOff, rows, cols, ldIn);
+            matrix(op, bName, Array.getLength(b), bOff, rows, cols, ldIn);
         }
         matrix(op, outName, Array.getLength(out), outOff, rows, cols, ldOut);
         long inEnd = inOff + (long) (rows - 1) * ldIn + cols;
@@ -447,7 +464,7 @@ public final class Norms {
         if (a != out || inOff != outOff || ldIn != ldOut) {
             disjoint(op, aName, a, inOff, inEnd, outName, out, outOff, outEnd);
         }
-        disjoint(op, bName, b, inOff, inEnd, outName, out, outOff, outEnd);
+        disjoint(op, bName, b, bOff, bOff + (long) (rows - 1) * ldIn + cols, outName, out, outOff, outEnd);
         return true;
     }
 

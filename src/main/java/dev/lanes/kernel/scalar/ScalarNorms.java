@@ -19,20 +19,20 @@ public final class ScalarNorms implements NormKernels {
     }
 
     @Override
-    public void batchNorm(float[] x, float[] r, int xOff, float mean, float invstd, float w, float b, boolean relu,
-                          float[] y, int yOff, int n) {
+    public void batchNorm(float[] x, float[] r, int xOff, int rOff, float mean, float invstd, float w, float b,
+                          boolean relu, float[] y, int yOff, int n) {
         for (int j = 0; j < n; j++) {
             float v = (x[xOff + j] - mean) * invstd * w + b;
-            y[yOff + j] = relu ? Math.max(r == null ? v : v + r[xOff + j], 0f) : v;
+            y[yOff + j] = relu ? Math.max(r == null ? v : v + r[rOff + j], 0f) : v;
         }
     }
 
     @Override
-    public void batchNorm(double[] x, double[] r, int xOff, double mean, double invstd, double w, double b,
+    public void batchNorm(double[] x, double[] r, int xOff, int rOff, double mean, double invstd, double w, double b,
                           boolean relu, double[] y, int yOff, int n) {
         for (int j = 0; j < n; j++) {
             double v = (x[xOff + j] - mean) * invstd * w + b;
-            y[yOff + j] = relu ? Math.max(r == null ? v : v + r[xOff + j], 0d) : v;
+            y[yOff + j] = relu ? Math.max(r == null ? v : v + r[rOff + j], 0d) : v;
         }
     }
 

@@ -26,14 +26,14 @@ final class VectorNorms implements NormKernels {
     }
 
     @Override
-    public void batchNorm(float[] x, float[] r, int xOff, float mean, float invstd, float w, float b, boolean relu,
-                          float[] y, int yOff, int n) {
+    public void batchNorm(float[] x, float[] r, int xOff, int rOff, float mean, float invstd, float w, float b,
+                          boolean relu, float[] y, int yOff, int n) {
         int full = S.loopBound(n);
         for (int j = 0; j < full; j += L) {
             FloatVector v = FloatVector.fromArray(S, x, xOff + j).sub(mean).mul(invstd).mul(w).add(b);
             if (relu) {
                 if (r != null) {
-                    v = v.add(FloatVector.fromArray(S, r, xOff + j));
+                    v = v.add(FloatVector.fromArray(S, r, rOff + j));
                 }
                 // max(v, 0) as Math.max: -0 and below become +0, NaN stays.
                 v = v.blend(0f, v.compare(VectorOperators.LE, 0f));
@@ -41,7 +41,7 @@ final class VectorNorms implements NormKernels {
             v.intoArray(y, yOff + j);
         }
         if (full < n) {
-            SCALAR.batchNorm(x, r, xOff + full, mean, invstd, w, b, relu, y, yOff + full, n - full);
+            SCALAR.batchNorm(x, r, xOff + full, rOff + full, mean, invstd, w, b, relu, y, yOff + full, n - full);
         }
     }
 
@@ -66,9 +66,9 @@ final class VectorNorms implements NormKernels {
     // Double precision: the scalar provider's code.
 
     @Override
-    public void batchNorm(double[] x, double[] r, int xOff, double mean, double invstd, double w, double b,
+    public void batchNorm(double[] x, double[] r, int xOff, int rOff, double mean, double invstd, double w, double b,
                           boolean relu, double[] y, int yOff, int n) {
-        SCALAR.batchNorm(x, r, xOff, mean, invstd, w, b, relu, y, yOff, n);
+        SCALAR.batchNorm(x, r, xOff, rOff, mean, invstd, w, b, relu, y, yOff, n);
     }
 
     @Override

@@ -1,5 +1,8 @@
 package dev.lanes.autograd;
 
+import dev.lanes.autograd.internal.Lowerable;
+import dev.lanes.autograd.internal.Lowering;
+import dev.lanes.autograd.internal.Slot;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
@@ -7,7 +10,7 @@ import dev.lanes.tensor.internal.StepArena;
 import java.util.List;
 
 /** Concatenation along one dimension; backward hands each input its slice of the gradient. */
-final class Cat extends GradFn {
+final class Cat extends GradFn implements Lowerable {
 
     private final int dim;
 
@@ -87,5 +90,40 @@ final class Cat extends GradFn {
             at += x.size(dim);
         }
         return grads;
+    }
+
+    /** The eager copies: each input's chunk of every outer index into its place along the dimension. */
+    @Override
+    public void lower(Lowering l) {
+        int parts = inputCount();
+        Slot[] in = new Slot[parts];
+        int[] sizes = new int[parts];
+        for (int t = 0; t < parts; t++) {
+            in[t] = l.in(input(t));
+            sizes[t] = input(t).size(dim);
+        }
+        Slot y = l.out();
+        int[] dims = y.dims();
+        int outer = 1;
+        for (int i = 0; i < dim; i++) {
+            outer *= dims[i];
+        }
+        int inner = 1;
+        for (int i = dim + 1; i < dims.length; i++) {
+            inner *= dims[i];
+        }
+        int total = dims[dim];
+        int rows = outer;
+        int run = inner;
+        l.step(mem -> {
+            int at = 0;
+            for (int t = 0; t < parts; t++) {
+                int chunk = sizes[t] * run;
+                for (int o = 0; o < rows; o++) {
+                    System.arraycopy(mem, in[t].at() + o * chunk, mem, y.at() + (o * total + at) * run, chunk);
+                }
+                at += sizes[t];
+            }
+        });
     }
 }

@@ -1,6 +1,11 @@
 package dev.lanes.autograd;
 
+import dev.lanes.autograd.internal.Lowerable;
+import dev.lanes.autograd.internal.Lowering;
+import dev.lanes.autograd.internal.Slot;
 import dev.lanes.kernel.Activation;
+import dev.lanes.kernel.internal.Elementwise;
+import dev.lanes.kernel.internal.Recurrent;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
@@ -19,7 +24,7 @@ import dev.lanes.tensor.internal.StepArena;
  * <p>Inputs: x {@code [T, B, d]}, h0 {@code [B, N]}, W_ih {@code [3N, d]}, W_hh
  * {@code [3N, N]}, b_ih and b_hh {@code [3N]} (both or neither).
  */
-final class GruLayer extends GradFn {
+final class GruLayer extends GradFn implements Lowerable {
 
     private final boolean reverse;
     private final boolean hasBias;
@@ -127,5 +132,52 @@ final class GruLayer extends GradFn {
         gx = null;
         gh = null;
         ys = null;
+    }
+
+    /**
+     * The eager forward on the arena: the input projection with the input bias, rows of the
+     * hidden bias the recurrent products add to, then the fused cell per step.
+     */
+    @Override
+    public void lower(Lowering l) {
+        Tensor x0 = input(0);
+        Tensor wIh = input(2);
+        Tensor wHh = input(3);
+        int steps = x0.size(0);
+        int batch = x0.size(1);
+        int d = x0.size(2);
+        int hidden = wHh.size(1);
+        int g = 3 * hidden;
+        int s = batch * hidden;
+        int rows = steps * batch;
+        ConstantProduct project = new ConstantProduct(l.constant(wIh), g, d, rows);
+        ConstantProduct recurrent = new ConstantProduct(l.constant(wHh), g, hidden, batch);
+        float[] bIh = hasBias ? l.constant(input(4)) : null;
+        float[] bHh = hasBias ? l.constant(input(5)) : new float[g];
+        Slot x = l.in(x0);
+        Slot h0 = l.in(input(1));
+        Slot ys = l.out(0);
+        Slot hN = l.out(1);
+        Slot gx = l.scratch(rows * g);
+        Slot gh = l.scratch(rows * g);
+        l.step(mem -> {
+            project.multiply(mem, x.at(), 0f, mem, gx.at());
+            if (bIh != null) {
+                Elementwise.biasActivate(Activation.IDENTITY, rows, g, bIh, 0, mem, gx.at(), g);
+            }
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(bHh, 0, mem, gh.at() + r * g, g);
+            }
+            for (int step = 0; step < steps; step++) {
+                int t = Sequences.time(step, steps, reverse);
+                int prev = step == 0 ? 0 : Sequences.time(step - 1, steps, reverse) * s;
+                int hPrev = step == 0 ? h0.at() : ys.at() + prev;
+                int gt = t * batch * g;
+                recurrent.multiply(mem, hPrev, 1f, mem, gh.at() + gt);
+                Recurrent.gruForward(batch, hidden, mem, gx.at() + gt, mem, gh.at() + gt, mem, hPrev, mem,
+                        ys.at() + t * s);
+            }
+            System.arraycopy(mem, ys.at() + Sequences.time(steps - 1, steps, reverse) * s, mem, hN.at(), s);
+        });
     }
 }

@@ -3,8 +3,6 @@ package dev.lanes.autograd;
 import dev.lanes.autograd.internal.Lowerable;
 import dev.lanes.autograd.internal.Lowering;
 import dev.lanes.autograd.internal.Slot;
-import dev.lanes.kernel.Blas;
-import dev.lanes.kernel.PackedMatrix;
 import dev.lanes.kernel.internal.Reductions;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;
@@ -97,10 +95,7 @@ final class LinearNode extends GradFn implements Lowerable {
         return grads;
     }
 
-    /**
-     * One GEMM against the weight packed once at capture ({@link PackedMatrix}), onto rows that
-     * start as the bias, as the eager forward computes it.
-     */
+    /** The eager GEMM's bits ({@link ConstantProduct}) onto rows that start as the bias. */
     @Override
     public void lower(Lowering l) {
         Tensor x0 = input(0);
@@ -108,7 +103,7 @@ final class LinearNode extends GradFn implements Lowerable {
         int in = input(1).size(1);
         int rows = rows(x0);
         Slot x = l.in(x0);
-        PackedMatrix w = PackedMatrix.pack(true, in, out, l.constant(input(1)), 0, in);
+        ConstantProduct w = new ConstantProduct(l.constant(input(1)), out, in, rows);
         float[] b = hasBias ? l.constant(input(2)) : null;
         Slot y = l.out();
         l.step(mem -> {
@@ -118,7 +113,7 @@ final class LinearNode extends GradFn implements Lowerable {
                     System.arraycopy(b, 0, mem, yOff + r * out, out);
                 }
             }
-            Blas.sgemm(false, rows, 1f, mem, x.at(), in, w, b == null ? 0f : 1f, mem, yOff, out);
+            w.multiply(mem, x.at(), b == null ? 0f : 1f, mem, yOff);
         });
     }
 }

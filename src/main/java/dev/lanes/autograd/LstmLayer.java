@@ -1,5 +1,9 @@
 package dev.lanes.autograd;
 
+import dev.lanes.autograd.internal.Lowerable;
+import dev.lanes.autograd.internal.Lowering;
+import dev.lanes.autograd.internal.Slot;
+import dev.lanes.kernel.internal.Recurrent;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
@@ -16,7 +20,7 @@ import dev.lanes.tensor.internal.StepArena;
  * <p>Inputs: x {@code [T, B, d]}, h0 and c0 {@code [B, N]}, W_ih {@code [4N, d]}, W_hh
  * {@code [4N, N]}, and one bias per gate {@code [4N]} or none.
  */
-final class LstmLayer extends GradFn {
+final class LstmLayer extends GradFn implements Lowerable {
 
     private final boolean reverse;
     private final boolean hasBias;
@@ -122,5 +126,50 @@ final class LstmLayer extends GradFn {
         cs = null;
         tanhCs = null;
         ys = null;
+    }
+
+    /**
+     * The eager forward on the arena: the input projection, then per step the recurrent product
+     * into the gates and the fused cell; gates and cell states are working memory of the step.
+     */
+    @Override
+    public void lower(Lowering l) {
+        Tensor x0 = input(0);
+        Tensor wIh = input(3);
+        Tensor wHh = input(4);
+        int steps = x0.size(0);
+        int batch = x0.size(1);
+        int d = x0.size(2);
+        int hidden = wHh.size(1);
+        int g = 4 * hidden;
+        int s = batch * hidden;
+        ConstantProduct project = new ConstantProduct(l.constant(wIh), g, d, steps * batch);
+        ConstantProduct recurrent = new ConstantProduct(l.constant(wHh), g, hidden, batch);
+        float[] bias = hasBias ? l.constant(input(5)) : new float[g];
+        Slot x = l.in(x0);
+        Slot h0 = l.in(input(1));
+        Slot c0 = l.in(input(2));
+        Slot ys = l.out(0);
+        Slot hN = l.out(1);
+        Slot cN = l.out(2);
+        Slot gates = l.scratch(steps * batch * g);
+        Slot cs = l.scratch(steps * s);
+        Slot tanhCs = l.scratch(steps * s);
+        l.step(mem -> {
+            project.multiply(mem, x.at(), 0f, mem, gates.at());
+            for (int step = 0; step < steps; step++) {
+                int t = Sequences.time(step, steps, reverse);
+                int prev = step == 0 ? 0 : Sequences.time(step - 1, steps, reverse) * s;
+                int hPrev = step == 0 ? h0.at() : ys.at() + prev;
+                int cPrev = step == 0 ? c0.at() : cs.at() + prev;
+                int gt = gates.at() + t * batch * g;
+                recurrent.multiply(mem, hPrev, 1f, mem, gt);
+                Recurrent.lstmForward(batch, hidden, mem, gt, bias, 0, mem, cPrev, mem, cs.at() + t * s, mem,
+                        tanhCs.at() + t * s, mem, ys.at() + t * s);
+            }
+            int last = Sequences.time(steps - 1, steps, reverse) * s;
+            System.arraycopy(mem, ys.at() + last, mem, hN.at(), s);
+            System.arraycopy(mem, cs.at() + last, mem, cN.at(), s);
+        });
     }
 }

@@ -1,6 +1,10 @@
 package dev.lanes.autograd;
 
+import dev.lanes.autograd.internal.Lowerable;
+import dev.lanes.autograd.internal.Lowering;
+import dev.lanes.autograd.internal.Slot;
 import dev.lanes.kernel.Activation;
+import dev.lanes.kernel.internal.Elementwise;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
@@ -17,7 +21,7 @@ import dev.lanes.tensor.internal.StepArena;
  * <p>Inputs: x {@code [T, B, d]}, h0 {@code [B, N]}, W_ih {@code [N, d]}, W_hh {@code [N, N]},
  * one bias {@code [N]} or none.
  */
-final class RnnLayer extends GradFn {
+final class RnnLayer extends GradFn implements Lowerable {
 
     private final Activation activation;
     private final boolean reverse;
@@ -102,5 +106,36 @@ final class RnnLayer extends GradFn {
     protected void release() {
         super.release();
         ys = null;
+    }
+
+    /** The eager forward on the arena: the input projection into the output, then per step the recurrent product and the activation. */
+    @Override
+    public void lower(Lowering l) {
+        Tensor x0 = input(0);
+        Tensor wIh = input(2);
+        Tensor wHh = input(3);
+        int steps = x0.size(0);
+        int batch = x0.size(1);
+        int d = x0.size(2);
+        int hidden = wHh.size(1);
+        int s = batch * hidden;
+        ConstantProduct project = new ConstantProduct(l.constant(wIh), hidden, d, steps * batch);
+        ConstantProduct recurrent = new ConstantProduct(l.constant(wHh), hidden, hidden, batch);
+        float[] bias = hasBias ? l.constant(input(4)) : new float[hidden];
+        Slot x = l.in(x0);
+        Slot h0 = l.in(input(1));
+        Slot ys = l.out(0);
+        Slot hN = l.out(1);
+        l.step(mem -> {
+            project.multiply(mem, x.at(), 0f, mem, ys.at());
+            for (int step = 0; step < steps; step++) {
+                int t = Sequences.time(step, steps, reverse);
+                int prev = step == 0 ? 0 : Sequences.time(step - 1, steps, reverse) * s;
+                int hPrev = step == 0 ? h0.at() : ys.at() + prev;
+                recurrent.multiply(mem, hPrev, 1f, mem, ys.at() + t * s);
+                Elementwise.biasActivate(activation, batch, hidden, bias, 0, mem, ys.at() + t * s, hidden);
+            }
+            System.arraycopy(mem, ys.at() + Sequences.time(steps - 1, steps, reverse) * s, mem, hN.at(), s);
+        });
     }
 }

@@ -1,5 +1,8 @@
 package dev.lanes.autograd;
 
+import dev.lanes.autograd.internal.Lowerable;
+import dev.lanes.autograd.internal.Lowering;
+import dev.lanes.autograd.internal.Slot;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
@@ -9,7 +12,7 @@ import dev.lanes.tensor.internal.StepArena;
  * Every {@code step}-th index from {@code start} below {@code end} along one dimension, copied;
  * backward scatters the gradient into zeros.
  */
-final class Slice extends GradFn {
+final class Slice extends GradFn implements Lowerable {
 
     private final int dim;
     private final int start;
@@ -99,5 +102,30 @@ final class Slice extends GradFn {
                         (o * dstSize + dstStart + j * dstStep) * inner, inner);
             }
         }
+    }
+
+    /** The eager copies: {@code count} runs from {@code start} by {@code step} along the dimension, for every outer index. */
+    @Override
+    public void lower(Lowering l) {
+        Tensor x0 = input(0);
+        int[] dims = x0.dims();
+        int size = dims[dim];
+        int outer = 1;
+        for (int i = 0; i < dim; i++) {
+            outer *= dims[i];
+        }
+        int inner = size == 0 ? 0 : x0.numel() / outer / size;
+        Slot x = l.in(x0);
+        Slot y = l.out();
+        int count = y.dims()[dim];
+        int rows = outer;
+        l.step(mem -> {
+            for (int o = 0; o < rows; o++) {
+                for (int c = 0; c < count; c++) {
+                    System.arraycopy(mem, x.at() + (o * size + start + c * step) * inner, mem,
+                            y.at() + (o * count + c) * inner, inner);
+                }
+            }
+        });
     }
 }

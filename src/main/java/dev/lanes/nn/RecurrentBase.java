@@ -1,6 +1,7 @@
 package dev.lanes.nn;
 
 import dev.lanes.autograd.Ops;
+import dev.lanes.autograd.internal.ZeroState;
 import dev.lanes.autograd.SequenceOutput;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
@@ -188,7 +189,7 @@ abstract sealed class RecurrentBase extends Layer permits RNN, LSTM, GRU {
     /** @return state {@code idx} of {@code [L * D, B, N]} as {@code [B, N]}, or zeros */
     private Tensor initial(Tensor states, int idx, int batch, int n) {
         if (states == null) {
-            return Tensor.zeros(dtype(), batch, n);
+            return ZeroState.zeros(dtype(), batch, n);
         }
         return Ops.reshape(Ops.narrow(states, 0, idx, 1), batch, n);
     }

@@ -1,6 +1,7 @@
 package dev.lanes.nn;
 
 import dev.lanes.autograd.Ops;
+import dev.lanes.autograd.internal.ZeroState;
 import dev.lanes.autograd.SequenceOutput;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
@@ -191,7 +192,7 @@ public abstract sealed class RecurrentCell extends Layer permits RNNCell, LSTMCe
 
     private Tensor state(String name, Tensor s, boolean batched, int batch) {
         if (s == null) {
-            return Tensor.zeros(dtype(), batch, hiddenSize);
+            return ZeroState.zeros(dtype(), batch, hiddenSize);
         }
         if (s.dtype() != dtype()) {
             throw new IllegalArgumentException(kind + ": " + name + " must have the type " + dtype() + ", got "

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What a node sees while it is lowered into a plan ({@link Lowerable#lower}): the slots of its
@@ -19,6 +20,8 @@ public final class Lowering {
     private final Map<Tensor, float[]> copies = new IdentityHashMap<>();
     /** State-dict names of the model's parameters and buffers. */
     private final Map<Tensor, String> names;
+    /** Results of operations on fixed values only, folded into fixed values. */
+    private final Set<Tensor> folded;
     final List<Slot> all = new ArrayList<>();
     final List<float[]> constantData = new ArrayList<>();
     final List<Slot> constantSlots = new ArrayList<>();
@@ -27,8 +30,9 @@ public final class Lowering {
     private Trace.Entry entry;
     private int time;
 
-    Lowering(Map<Tensor, String> names) {
+    Lowering(Map<Tensor, String> names, Set<Tensor> folded) {
         this.names = names;
+        this.folded = folded;
     }
 
     /** Lowering moves on to operation {@code time}, the trace's {@code entry}. */
@@ -97,10 +101,13 @@ public final class Lowering {
         return s;
     }
 
-    /** @return whether {@code t} is fixed when the plan is captured: a parameter, a buffer or a scalar constant */
+    /**
+     * @return whether {@code t} is fixed when the plan is captured: a parameter, a buffer, a scalar
+     *         constant, or computed from those alone
+     */
     public boolean isConstant(Tensor t) {
         Slot s = slots.get(t);
-        return s == null ? names.containsKey(t) || t.numel() == 1 : s.kind == Slot.Kind.CONSTANT;
+        return s == null ? names.containsKey(t) || folded.contains(t) || t.numel() == 1 : s.kind == Slot.Kind.CONSTANT;
     }
 
     /**
@@ -120,7 +127,7 @@ public final class Lowering {
                     + (s.kind == Slot.Kind.INPUT ? "an input of the plan" : "computed by the model"));
         }
         String name = names.get(t);
-        if (name == null && t.numel() != 1) {
+        if (name == null && t.numel() != 1 && !folded.contains(t)) {
             throw refuse("reads a " + t.shape() + " tensor made outside the traced operations: it is not an input, a"
                     + " parameter or buffer of the model, or the result of an operation the plan can see (register a"
                     + " constant as a buffer; a value computed from data read out of a tensor cannot be planned)");

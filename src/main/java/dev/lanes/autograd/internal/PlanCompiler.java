@@ -8,9 +8,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Turns a trace into a {@link PlanProgram}: drops the operations no output depends on, lowers
- * the others in the order they ran (each node emits its own steps, {@link Lowerable}), and places
- * the slots in one arena ({@link MemoryPlan}).
+ * Turns a trace into a {@link PlanProgram}: drops the operations no output depends on, folds
+ * those that read only fixed values (their traced results become fixed values: a summed bias, a
+ * zero initial state), lowers the others in the order they ran (each node emits its own steps,
+ * {@link Lowerable}), and places the slots in one arena ({@link MemoryPlan}).
  */
 public final class PlanCompiler {
 
@@ -29,14 +30,16 @@ public final class PlanCompiler {
     public static PlanProgram compile(List<Trace.Entry> trace, List<Tensor> inputs, List<Tensor> outputs,
                                       Map<Tensor, String> names) {
         boolean[] needed = needed(trace, outputs);
-        Lowering l = new Lowering(names);
+        Set<Tensor> folded = Collections.newSetFromMap(new IdentityHashMap<>());
+        boolean[] fixed = fixed(trace, inputs, names, folded);
+        Lowering l = new Lowering(names, folded);
         Slot[] in = new Slot[inputs.size()];
         for (int i = 0; i < in.length; i++) {
             in[i] = l.input(inputs.get(i));
         }
         for (int i = 0; i < trace.size(); i++) {
             Trace.Entry e = trace.get(i);
-            if (!needed[i]) {
+            if (!needed[i] || fixed[i]) {
                 continue;
             }
             l.enter(e, i);
@@ -66,6 +69,36 @@ public final class PlanCompiler {
         }
         int size = MemoryPlan.place(l.all);
         return new PlanProgram(l.steps, l.stepNames, in, out, l.constantSlots, l.constantData, size);
+    }
+
+    /**
+     * @return for each operation, whether it reads only fixed values: parameters and buffers,
+     *         scalars made outside the trace, and results of such operations (added to {@code folded})
+     */
+    private static boolean[] fixed(List<Trace.Entry> trace, List<Tensor> inputs, Map<Tensor, String> names,
+                                   Set<Tensor> folded) {
+        Set<Tensor> given = Collections.newSetFromMap(new IdentityHashMap<>());
+        given.addAll(inputs);
+        Set<Tensor> computed = Collections.newSetFromMap(new IdentityHashMap<>());
+        computed.addAll(inputs);
+        for (Trace.Entry e : trace) {
+            computed.addAll(e.outputs());
+        }
+        boolean[] fixed = new boolean[trace.size()];
+        for (int i = 0; i < trace.size(); i++) {
+            Trace.Entry e = trace.get(i);
+            boolean all = true;
+            for (Tensor t : e.inputs()) {
+                boolean value = t != null && !given.contains(t) && (folded.contains(t)
+                        || !computed.contains(t) && (names.containsKey(t) || t.numel() == 1));
+                all &= value || t == null;
+            }
+            fixed[i] = all;
+            if (all) {
+                folded.addAll(e.outputs());
+            }
+        }
+        return fixed;
     }
 
     /** @return for each operation, whether an output depends on it */

@@ -1,0 +1,136 @@
+package dev.lanes.serve;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.lanes.Allocations;
+import dev.lanes.autograd.NoGrad;
+import dev.lanes.autograd.Ops;
+import dev.lanes.autograd.SequenceOutput;
+import dev.lanes.kernel.Activation;
+import dev.lanes.nn.GRU;
+import dev.lanes.nn.GRUCell;
+import dev.lanes.nn.LSTM;
+import dev.lanes.nn.LSTMCell;
+import dev.lanes.nn.Layer;
+import dev.lanes.nn.Linear;
+import dev.lanes.nn.LstmState;
+import dev.lanes.nn.RNN;
+import dev.lanes.nn.RecurrentOptions;
+import dev.lanes.tensor.DType;
+import dev.lanes.tensor.Generator;
+import dev.lanes.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Captured recurrent models: whole-sequence layers (several layers, both directions, batch first,
+ * with and without initial states, each kind), a streaming cell step with its state as inputs and
+ * outputs, and a user model with an MLP head on an LSTM encoder; the eager F32 outputs bit for
+ * bit, no allocation.
+ */
+class RecurrentCaptureTest {
+
+    /** Runs {@code forward} eagerly on F32 copies of the inputs shaped as the plan's, in eval mode. */
+    private static float[][] eagerOutputs(Layer model, Plan plan, Plan.Forward forward, float[][] inputs) {
+        model.eval();
+        Tensor[] in = new Tensor[inputs.length];
+        for (int i = 0; i < in.length; i++) {
+            in[i] = Tensor.of(inputs[i], plan.inputShape(i).dims());
+        }
+        Tensor[] out;
+        try (NoGrad ng = NoGrad.enter()) {
+            out = forward.apply(in);
+        }
+        float[][] r = new float[out.length][];
+        for (int i = 0; i < out.length; i++) {
+            r[i] = out[i].toFloatArray();
+        }
+        model.train();
+        return r;
+    }
+
+    private static void assertPlanGivesEagerBits(String what, Layer model, Plan.Forward forward, int[]... shapes) {
+        Tensor[] examples = new Tensor[shapes.length];
+        float[][] inputs = new float[shapes.length][];
+        for (int i = 0; i < shapes.length; i++) {
+            int n = 1;
+            for (int d : shapes[i]) {
+                n *= d;
+            }
+            inputs[i] = PlanCaptureTest.values(31 + i, n);
+            examples[i] = Tensor.of(inputs[i], shapes[i]);
+        }
+        Plan plan = Plan.capture(model, forward, examples);
+        PlanSession s = plan.session();
+        s.run(inputs);
+        float[][] expected = eagerOutputs(model, plan, forward, inputs);
+        assertEquals(expected.length, plan.outputCount(), what);
+        for (int i = 0; i < expected.length; i++) {
+            assertArrayEquals(expected[i], s.output(i), what + ": output " + i);
+        }
+    }
+
+    @Test
+    void sequenceLayersGiveTheEagerBits() {
+        LSTM lstm = new LSTM(RecurrentOptions.of(5, 7).withNumLayers(2).withBidirectional(true).withBatchFirst(true),
+                new Generator(1));
+        assertPlanGivesEagerBits("LSTM, zero initial state", lstm, in -> {
+            SequenceOutput o = lstm.forward(in[0], null, null);
+            return new Tensor[] {o.output(), o.hN(), o.cN()};
+        }, new int[] {3, 6, 5});
+        assertPlanGivesEagerBits("LSTM, given states", lstm, in -> {
+            SequenceOutput o = lstm.forward(in[0], in[1], in[2]);
+            return new Tensor[] {o.output(), o.hN(), o.cN()};
+        }, new int[] {6, 5, 5}, new int[] {4, 6, 7}, new int[] {4, 6, 7});
+        GRU gru = new GRU(RecurrentOptions.of(4, 9).withNumLayers(2), new Generator(2));
+        assertPlanGivesEagerBits("GRU", gru, in -> {
+            SequenceOutput o = gru.forward(in[0], in[1]);
+            return new Tensor[] {o.output(), o.hN()};
+        }, new int[] {5, 2, 4}, new int[] {2, 2, 9});
+        RNN rnn = new RNN(RecurrentOptions.of(3, 6).withBidirectional(true).withBias(false), Activation.RELU,
+                new Generator(3));
+        assertPlanGivesEagerBits("RNN", rnn, in -> {
+            SequenceOutput o = rnn.forward(in[0], null);
+            return new Tensor[] {o.output(), o.hN()};
+        }, new int[] {4, 8, 3});
+    }
+
+    @Test
+    void aCellStepTakesAndGivesItsState() {
+        LSTMCell cell = new LSTMCell(6, 10, new Generator(4));
+        assertPlanGivesEagerBits("LSTM cell", cell, in -> {
+            LstmState st = cell.forward(in[0], new LstmState(in[1], in[2]));
+            return new Tensor[] {st.h(), st.c()};
+        }, new int[] {3, 6}, new int[] {3, 10}, new int[] {3, 10});
+        GRUCell gru = new GRUCell(6, 10, new Generator(5));
+        assertPlanGivesEagerBits("GRU cell, zero state", gru, in -> new Tensor[] {gru.forward(in[0])},
+                new int[] {1, 6});
+    }
+
+    /** An MLP head on the last hidden state of an LSTM encoder. */
+    static final class Classifier extends Layer {
+        final LSTM encoder;
+        final Linear head;
+
+        Classifier(Generator gen) {
+            encoder = registerModule("encoder", new LSTM(RecurrentOptions.of(8, 16).withBatchFirst(true), gen));
+            head = registerModule("head", new Linear(16, 4, gen));
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            Tensor h = encoder.forward(x, null, null).hN();
+            return Ops.logSoftmax(head.forward(Ops.relu(Ops.reshape(h, x.size(0), 16))), -1);
+        }
+    }
+
+    @Test
+    void anLstmEncoderWithAnMlpHeadIsServedWithoutAllocating() {
+        Classifier model = new Classifier(new Generator(6));
+        assertPlanGivesEagerBits("classifier", model, in -> new Tensor[] {model.forward(in[0])},
+                new int[] {2, 12, 8});
+        float[] x = PlanCaptureTest.values(3, 2 * 12 * 8);
+        PlanSession s = Plan.capture(model, Tensor.of(x, 2, 12, 8)).session();
+        assertEquals(0, Allocations.settledBytes(() -> s.run(x), 20_000, 1000, 30), "bytes allocated by 1000 calls");
+    }
+}

@@ -71,6 +71,18 @@ public final class Ops {
         return MatMul.apply(a, b);
     }
 
+    /**
+     * {@code torch.nn.functional.embedding}: the rows of {@code weight [num_embeddings, dim]} for
+     * the ids, giving {@code [ids shape..., dim]}. The ids are whole numbers held in a tensor of
+     * either dtype (F32 holds every id below 2^24 exactly); they get no gradient.
+     *
+     * @throws IllegalArgumentException when the weight is not 2-d or an id is not a whole number
+     *                                  in {@code [0, num_embeddings)} (its position named)
+     */
+    public static Tensor embedding(Tensor ids, Tensor weight) {
+        return EmbeddingNode.apply(ids, weight);
+    }
+
     /** {@code x W^T + b} ({@code b} may be null), as {@code torch.nn.functional.linear}. */
     public static Tensor linear(Tensor x, Tensor w, Tensor b) {
         return LinearNode.apply(x, w, b);

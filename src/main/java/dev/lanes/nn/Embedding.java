@@ -8,10 +8,8 @@ import java.util.Arrays;
 
 /**
  * {@code torch.nn.Embedding}: a learned vector per token id, weight {@code [numEmbeddings, dim]}
- * drawn from N(0, 1) as PyTorch does. A lookup is computed as the product of the ids' one-hot
- * rows with the weight, so its gradient reaches exactly the rows looked up (summed over repeats)
- * through the ordinary matrix product. That costs {@code ids x numEmbeddings x dim}
- * multiply-adds, which is fine for vocabularies of up to a few thousand tokens.
+ * drawn from N(0, 1) as PyTorch does. A lookup copies the rows of the ids ({@link Ops#embedding});
+ * its gradient reaches exactly the rows looked up, summed over repeats in the ids' order.
  */
 public final class Embedding extends Layer {
 
@@ -77,18 +75,28 @@ public final class Embedding extends Layer {
             throw new IllegalArgumentException("Embedding.lookup: " + ids.length + " ids do not fill shape "
                     + Arrays.toString(idShape));
         }
-        Tensor w = weight.tensor();
-        Tensor oneHot = Tensor.zeros(w.dtype(), ids.length, numEmbeddings);
+        double[] values = new double[ids.length];
         for (int i = 0; i < ids.length; i++) {
             if (ids[i] < 0 || ids[i] >= numEmbeddings) {
                 throw new IllegalArgumentException("Embedding.lookup: id " + ids[i] + " at position " + i
                         + " is out of range [0, " + numEmbeddings + ")");
             }
-            oneHot.setFlat(i * numEmbeddings + ids[i], 1);
+            values[i] = ids[i];
         }
-        int[] outShape = Arrays.copyOf(idShape, idShape.length + 1);
-        outShape[idShape.length] = dim;
-        return Ops.reshape(Ops.matmul(oneHot, w), outShape);
+        return forward(Tensor.of(values, idShape));
+    }
+
+    /**
+     * The vectors of the ids held in a tensor, as {@code torch.nn.Embedding.forward}: whole
+     * numbers in {@code [0, numEmbeddings)} of either dtype. This is the form a plan captures,
+     * with the ids as its input.
+     *
+     * @return {@code [ids shape..., dim]}, differentiable with respect to the weight
+     * @throws IllegalArgumentException when an id is not a whole number in range (its position named)
+     */
+    @Override
+    public Tensor forward(Tensor ids) {
+        return Ops.embedding(ids, weight.tensor());
     }
 
     @Override

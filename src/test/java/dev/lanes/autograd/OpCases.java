@@ -122,6 +122,16 @@ final class OpCases {
                     : new Tensor[] {normal(r, xd), normal(r, out, in)};
             return new Instance("linear", t, x -> Ops.linear(x[0], x[1], bias ? x[2] : null), true);
         }));
+        c.add(new Case("embedding", r -> {
+            int count = size(r);
+            int[] idShape = shape(r, 1, 2);
+            Tensor ids = Tensor.zeros(r.nextBoolean() ? DType.F32 : DType.F64, idShape);
+            for (int i = 0; i < ids.numel(); i++) {
+                ids.setFlat(i, r.nextInt(count));
+            }
+            Tensor[] t = {normal(r, count, size(r))};
+            return new Instance("embedding " + ids.shape(), t, x -> Ops.embedding(ids, x[0]), false);
+        }));
         c.add(new Case("sum", r -> reduce(r, false)));
         c.add(new Case("mean", r -> reduce(r, true)));
         c.add(new Case("max", r -> {

@@ -2,12 +2,15 @@ package dev.lanes.serve;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lanes.Allocations;
 import dev.lanes.autograd.NoGrad;
 import dev.lanes.autograd.Ops;
 import dev.lanes.autograd.SequenceOutput;
 import dev.lanes.kernel.Activation;
+import dev.lanes.nn.Embedding;
 import dev.lanes.nn.GRU;
 import dev.lanes.nn.GRUCell;
 import dev.lanes.nn.LSTM;
@@ -132,5 +135,44 @@ class RecurrentCaptureTest {
         float[] x = PlanCaptureTest.values(3, 2 * 12 * 8);
         PlanSession s = Plan.capture(model, Tensor.of(x, 2, 12, 8)).session();
         assertEquals(0, Allocations.settledBytes(() -> s.run(x), 20_000, 1000, 30), "bytes allocated by 1000 calls");
+    }
+
+    /** An embedding and GRU tagger: token ids {@code [T, B]} in, log-probabilities of 5 tags per token out. */
+    static final class Tagger extends Layer {
+        final Embedding embedding;
+        final GRU gru;
+        final Linear tags;
+
+        Tagger(Generator gen) {
+            embedding = registerModule("embedding", new Embedding(50, 12, gen));
+            gru = registerModule("gru", new GRU(RecurrentOptions.of(12, 20), gen));
+            tags = registerModule("tags", new Linear(20, 5, gen));
+        }
+
+        @Override
+        public Tensor forward(Tensor ids) {
+            return Ops.logSoftmax(tags.forward(gru.forward(embedding.forward(ids), null).output()), -1);
+        }
+    }
+
+    @Test
+    void anEmbeddingTaggerTakesTokenIdsAndRefusesBadOnes() {
+        Tagger model = new Tagger(new Generator(7));
+        float[] ids = new float[6 * 3];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = (i * 17) % 50;
+        }
+        Plan plan = Plan.capture(model, Tensor.of(ids, 6, 3));
+        PlanSession s = plan.session();
+        float[] got = s.run(ids).clone();
+        float[][] expected = eagerOutputs(model, plan, in -> new Tensor[] {model.forward(in[0])}, new float[][] {ids});
+        assertArrayEquals(expected[0], got, "tagger");
+        float[] bad = ids.clone();
+        bad[4] = 50;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.run(bad));
+        assertTrue(e.getMessage().contains("id 50.0 at position 4 is not a whole number in [0, 50)"), e.getMessage());
+        bad[4] = 2.5f;
+        assertThrows(IllegalArgumentException.class, () -> s.run(bad));
+        assertArrayEquals(got, s.run(ids), "the session after a refused call");
     }
 }

@@ -1,14 +1,16 @@
 package dev.lanes.serve;
 
 import dev.lanes.kernel.Activation;
-import dev.lanes.nn.CellSession;
+import dev.lanes.kernel.internal.ArrayChecks;
 import dev.lanes.nn.GRUCell;
 import dev.lanes.nn.LSTMCell;
+import dev.lanes.nn.LstmState;
 import dev.lanes.nn.RNNCell;
 import dev.lanes.nn.RecurrentCell;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -16,11 +18,17 @@ import java.util.Map;
  * and never change, so any number of threads can run {@link RecurrentSession}s on one plan at
  * once; each session owns its state and buffers, so a step allocates nothing. Training the
  * original cell afterwards does not affect the plan.
+ *
+ * <p>A step is the cell's captured {@link Plan} for the session's batch (one plan per batch size,
+ * made by the first session of that size), with the state as inputs and outputs: the cell's own
+ * forward and kernels, so a step gives the bits of the live cell in eval mode.
  */
 public final class RecurrentPlan {
 
     private final RecurrentCell cell;
     private final NonFinitePolicy policy;
+    /** The step's plan per batch size; guarded by this. */
+    private final Map<Integer, Plan> plans = new HashMap<>();
 
     private RecurrentPlan(RecurrentCell frozen, NonFinitePolicy policy) {
         this.cell = frozen;
@@ -69,7 +77,7 @@ public final class RecurrentPlan {
     }
 
     /**
-     * @param batch the number of streams stepped together, >= 1, such that the session's buffers
+     * @param batch the number of streams stepped together, >= 1, such that the step's buffers
      *              fit in arrays (for example {@code batch x 4 x hiddenSize()} floats of an LSTM's
      *              gates at most {@code Integer.MAX_VALUE - 8})
      * @return a new session with zero states, for one thread at a time (a second thread entering
@@ -78,13 +86,39 @@ public final class RecurrentPlan {
      *                                  an array (the sizes named)
      */
     public RecurrentSession session(int batch) {
-        CellSession s;
-        try {
-            s = cell.session(batch);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("RecurrentPlan.session: " + e.getMessage(), e);
+        if (batch < 1) {
+            throw new IllegalArgumentException("RecurrentPlan.session: batch must be >= 1, got " + batch);
         }
-        return new RecurrentSession(s, policy, cell.inputSize());
+        int d = cell.inputSize();
+        int n = cell.hiddenSize();
+        int gates = cell instanceof LSTMCell ? 4 : cell instanceof GRUCell ? 3 : 1;
+        ArrayChecks.arrayLength("RecurrentPlan.session", "floats of input", batch, d);
+        ArrayChecks.arrayLength("RecurrentPlan.session", "floats of gates", batch, gates, n);
+        return new RecurrentSession(plan(batch).session(), policy, d, n, hasCellState());
+    }
+
+    /** The step's plan for {@code batch} streams: inputs x, h (and c), outputs h' (and c'). */
+    private synchronized Plan plan(int batch) {
+        Plan p = plans.get(batch);
+        if (p == null) {
+            int d = cell.inputSize();
+            int n = cell.hiddenSize();
+            Tensor x = Tensor.zeros(DType.F32, batch, d);
+            Tensor h = Tensor.zeros(DType.F32, batch, n);
+            if (cell instanceof LSTMCell lstm) {
+                p = Plan.capture(lstm, in -> {
+                    LstmState s = lstm.forward(in[0], new LstmState(in[1], in[2]));
+                    return new Tensor[] {s.h(), s.c()};
+                }, x, h, Tensor.zeros(DType.F32, batch, n));
+            } else if (cell instanceof GRUCell gru) {
+                p = Plan.capture(gru, in -> new Tensor[] {gru.forward(in[0], in[1])}, x, h);
+            } else {
+                RNNCell rnn = (RNNCell) cell;
+                p = Plan.capture(rnn, in -> new Tensor[] {rnn.forward(in[0], in[1])}, x, h);
+            }
+            plans.put(batch, p);
+        }
+        return p;
     }
 
     /** @return the input features per step */

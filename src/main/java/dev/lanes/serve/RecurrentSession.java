@@ -1,7 +1,6 @@
 package dev.lanes.serve;
 
 import dev.lanes.kernel.internal.SessionGuard;
-import dev.lanes.nn.CellSession;
 
 /**
  * One stream (or a fixed batch of streams) on a {@link RecurrentPlan}: feed one time step at a
@@ -17,17 +16,24 @@ import dev.lanes.nn.CellSession;
  */
 public final class RecurrentSession {
 
-    private final CellSession cell;
+    private final PlanSession plan;
     private final NonFinitePolicy policy;
-    private final float[] input;
     private final int width;
+    /** The plan's inputs: the step's input and the state, which each step replaces with its outputs. */
+    private final float[][] inputs;
+    private final float[] hidden;
+    private final float[] cell;
     private final SessionGuard guard = new SessionGuard("plan.session(...)");
 
-    RecurrentSession(CellSession cell, NonFinitePolicy policy, int inputSize) {
-        this.cell = cell;
+    RecurrentSession(PlanSession plan, NonFinitePolicy policy, int inputSize, int hiddenSize, boolean cellState) {
+        this.plan = plan;
         this.policy = policy;
-        this.input = cell.input().f32();
         this.width = inputSize;
+        int batch = plan.plan().inputShape(0).size(0);
+        this.hidden = new float[batch * hiddenSize];
+        this.cell = cellState ? new float[batch * hiddenSize] : null;
+        this.inputs = cellState ? new float[][] {new float[batch * inputSize], hidden, cell}
+                : new float[][] {new float[batch * inputSize], hidden};
     }
 
     /**
@@ -55,6 +61,7 @@ public final class RecurrentSession {
         if (x == null) {
             throw new NullPointerException("RecurrentSession.step: x is null");
         }
+        float[] input = inputs[0];
         if (x.length != input.length) {
             throw new IllegalArgumentException("RecurrentSession.step: expected " + input.length + " floats ("
                     + input.length / width + " x " + width + "), got " + x.length);
@@ -69,17 +76,22 @@ public final class RecurrentSession {
             }
         }
         System.arraycopy(x, 0, input, 0, x.length);
-        return cell.step().f32();
+        plan.run(inputs);
+        System.arraycopy(plan.output(0), 0, hidden, 0, hidden.length);
+        if (cell != null) {
+            System.arraycopy(plan.output(1), 0, cell, 0, cell.length);
+        }
+        return hidden;
     }
 
     /** @return the hidden state, {@code batch * hiddenSize} floats (the session's own array) */
     public float[] hidden() {
-        return cell.hidden().f32();
+        return hidden;
     }
 
     /** @return the cell state of an LSTM plan (the session's own array), or null */
     public float[] cellState() {
-        return cell.cellState() == null ? null : cell.cellState().f32();
+        return cell;
     }
 
     /**
@@ -90,7 +102,10 @@ public final class RecurrentSession {
     public void reset() {
         guard.enter("RecurrentSession.reset");
         try {
-            cell.reset();
+            java.util.Arrays.fill(hidden, 0f);
+            if (cell != null) {
+                java.util.Arrays.fill(cell, 0f);
+            }
         } finally {
             guard.exit();
         }

@@ -63,11 +63,11 @@ class PlanLimitsTest {
 
         RecurrentPlan lstm = RecurrentPlan.freeze(new LSTMCell(1, 7, new Generator(2)));
         // The input (1e8 floats) fits, the gates (4 x 7 per stream) do not.
-        assertContains(refused(() -> lstm.session(100_000_000)), "RecurrentPlan.session: LSTMCell.session",
-                "2800000000 elements of gate scratch (100000000 x 4 x 7)");
+        assertContains(refused(() -> lstm.session(100_000_000)), "RecurrentPlan.session",
+                "2800000000 floats of gates (100000000 x 4 x 7)");
         assertContains(refused(() -> lstm.session(Integer.MAX_VALUE)), "RecurrentPlan.session",
-                "2147483647 elements of input (2147483647 x 1)");
-        assertContains(refused(() -> lstm.session(0)), "RecurrentPlan.session: LSTMCell.session: batch must be >= 1, got 0");
+                "2147483647 floats of input (2147483647 x 1)");
+        assertContains(refused(() -> lstm.session(0)), "RecurrentPlan.session: batch must be >= 1, got 0");
     }
 
     /** Freezes a fresh network after {@code edit} and returns the refusal's message. */

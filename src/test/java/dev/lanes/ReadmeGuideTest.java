@@ -20,11 +20,16 @@ import dev.lanes.distributed.TcpCollective;
 import dev.lanes.kernel.Blas;
 import dev.lanes.kernel.Kernels;
 import dev.lanes.kernel.PackedMatrix;
+import dev.lanes.nn.LSTMCell;
 import dev.lanes.nn.Layer;
 import dev.lanes.nn.Linear;
+import dev.lanes.nn.LstmState;
 import dev.lanes.optim.Adam;
 import dev.lanes.optim.SGD;
 import dev.lanes.optim.Schedules;
+import dev.lanes.serve.NonFinitePolicy;
+import dev.lanes.serve.Plan;
+import dev.lanes.serve.PlanSession;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
@@ -45,7 +50,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's guides (own model, training, threads and BLAS), as written there. */
+/** The README's guides (own model, training, serving, threads and BLAS), as written there. */
 class ReadmeGuideTest {
 
     @TempDir
@@ -242,5 +247,49 @@ class ReadmeGuideTest {
         } finally {
             Kernels.setThreads(before);
         }
+    }
+
+    @Test
+    void servingGuideCapturesAModelAndACellStep() {
+        Layer model = new MyNet(new Generator(3));
+        float[] features = new float[784];
+        for (int i = 0; i < features.length; i++) {
+            features[i] = (float) Math.sin(i);
+        }
+        // --- README, "Serving: embedding Lanes in a service", verbatim ---
+        Plan plan = Plan.capture(model, Tensor.zeros(DType.F32, 1, 784));   // its eval forward, for inputs [1, 784]
+        ThreadLocal<PlanSession> sessions = ThreadLocal.withInitial(() -> plan.session(NonFinitePolicy.REJECT));
+        float[] scores = sessions.get().run(features);  // the session's own array, overwritten by the next call
+        // --- end ---
+        model.eval();
+        float[] expected;
+        try (dev.lanes.autograd.NoGrad ng = dev.lanes.autograd.NoGrad.enter()) {
+            expected = model.forward(Tensor.of(features, 1, 784)).toFloatArray();
+        }
+        assertArrayEquals(expected, scores);
+
+        LSTMCell cell = new LSTMCell(3, 5, new Generator(4));
+        Tensor x = Tensor.zeros(DType.F32, 2, 3);
+        Tensor h = Tensor.zeros(DType.F32, 2, 5);
+        Tensor c = Tensor.zeros(DType.F32, 2, 5);
+        float[] xs = {1, 2, 3, 4, 5, 6};
+        float[] hs = new float[10];
+        float[] cs = new float[10];
+        // --- README, the several-input capture, verbatim ---
+        Plan step = Plan.capture(cell, in -> {
+            LstmState s = cell.forward(in[0], new LstmState(in[1], in[2]));
+            return new Tensor[] {s.h(), s.c()};
+        }, x, h, c);
+        PlanSession session = step.session();
+        session.run(new float[][] {xs, hs, cs});        // allocate the array once and refill it
+        float[] hNext = session.output(0);
+        // --- end ---
+        cell.eval();
+        LstmState eager;
+        try (dev.lanes.autograd.NoGrad ng = dev.lanes.autograd.NoGrad.enter()) {
+            eager = cell.forward(Tensor.of(xs, 2, 3), new LstmState(Tensor.of(hs, 2, 5), Tensor.of(cs, 2, 5)));
+        }
+        assertArrayEquals(eager.h().toFloatArray(), hNext);
+        assertArrayEquals(eager.c().toFloatArray(), session.output(1));
     }
 }

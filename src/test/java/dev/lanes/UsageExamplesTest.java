@@ -232,7 +232,7 @@ class UsageExamplesTest {
         assertTrue(b.stateDict().containsKey("layer2.0.downsample.0.weight"));
 
         float[] image = Tensor.randn(gen, DType.F32, 1, 1, 28, 28).toFloatArray();
-        ResNetPlan plan = ResNetPlan.freeze(net, 1, 28, 28);       // eval mode, batch norm folded, F32 copy
+        ResNetPlan plan = ResNetPlan.freeze(net, 1, 28, 28);       // eval mode, F32 copy
         ResNetSession session = plan.session(1);                    // one per thread; buffers preallocated
         float[] logits = session.run(image);                        // [1, 1, 28, 28] in, [1, 10] out, 0 bytes allocated
         net.eval();

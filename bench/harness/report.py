@@ -716,6 +716,8 @@ class Report:
         else:
             groups = {}
             for e in serve:
+                if e.cls == 'OrtServeBenchmark':
+                    continue
                 key = (e.cls, e.method, e.params.get('shape'), e.params.get('threads', ''))
                 groups.setdefault(key, {})[e.mode] = e
             for (cls, method, shape, t), modes in groups.items():
@@ -768,6 +770,56 @@ class Report:
                    'compares one thread with one PyTorch thread; the last column shows PyTorch with two.', '')
         es = [m for _, _, modes, _ in rows_in for m in modes.values()]
         self.w('Commands:', '', commands(es, [r.get('command') for r in R.torch_runs('serve')]), '')
+
+    def serve_onnx(self):
+        """Captured plans against ONNX Runtime on the same models and weights (OrtServeBenchmark)."""
+        R = self.R
+        found = {}
+        for e in R.entries:
+            if e.area == 'serve' and e.cls == 'OrtServeBenchmark':
+                threads = '' if e.method == 'lanes' else e.params.get('ortThreads', '1')
+                found.setdefault((e.params.get('model'), e.method, threads), {})[e.mode] = e
+        if not found:
+            return
+        labels = {'mlp': 'MLP 784-512-512-10, one row', 'lstm_step': 'LSTM 128->256 step, batch 1',
+                  'resnet_1x28x28': 'ResNet-20, one 1x28x28 image', 'resnet_3x32x32': 'ResNet-20, one 3x32x32 image'}
+        rows = []
+        for model in ['mlp', 'lstm_step', 'resnet_1x28x28', 'resnet_3x32x32']:
+            lanes = found.get((model, 'lanes', ''))
+            if not lanes:
+                continue
+            ls = lanes.get('sample')
+            la = lanes.get('avgt')
+            lalloc = next((m.alloc for m in (la, ls) if m and m.alloc is not None), None)
+            for key in sorted(k for k in found if k[0] == model and k[1] == 'onnxRuntime'):
+                ort = found[key]
+                os_ = ort.get('sample')
+                oa = ort.get('avgt')
+                oalloc = next((m.alloc for m in (oa, os_) if m and m.alloc is not None), None)
+                lan = (ls.pct(50.0), ls.pct(99.0)) if ls else None
+                orp = (os_.pct(50.0), os_.pct(99.0)) if os_ else None
+                rows.append([labels.get(model, model), key[2],
+                             '%s / %s' % tuple(ftime(x) for x in lan) if lan else 'n/a',
+                             fnum(lalloc, 2) if lalloc is not None else 'n/a',
+                             '%s / %s' % tuple(ftime(x) for x in orp) if orp else 'n/a',
+                             fnum(oalloc, 2) if oalloc is not None else 'n/a',
+                             ' / '.join(fratio(x, y) for x, y in zip(lan, orp)) if lan and orp else 'n/a'])
+                if key[2] == '1' and lan and orp:
+                    self.headline.append([labels.get(model, model) + ', p50', ftime(lan[0]),
+                                          'ONNX Runtime ' + ftime(orp[0]), '%s (p50)' % fratio(lan[0], orp[0]),
+                                          '#lanes-plans-and-onnx-runtime'])
+        self.w('## Lanes plans and ONNX Runtime', '',
+               'The same models and weights in both engines: `bench/onnx_export.py` builds each in PyTorch, '
+               'exports it with `torch.onnx.export` and writes its weights as safetensors, which the Lanes module '
+               'loads and `Plan.capture` compiles. ONNX Runtime\'s Java binding runs the ONNX file with all graph '
+               'optimisations, its input and output tensors created once and reused. Before timing, both engines run '
+               'the same input and must agree to float rounding. The Lanes plan runs on the calling thread; ONNX '
+               'Runtime with the intra-op threads shown. p50 and p99 from JMH `SampleTime`, bytes per call from '
+               '`-prof gc`.', '')
+        self.w(table(['model', 'ORT threads', 'Lanes p50 / p99', 'Lanes bytes/call', 'ORT p50 / p99',
+                      'ORT bytes/call', 'Lanes / ORT p50 / p99'], rows), '')
+        es = [m for modes in found.values() for m in modes.values()]
+        self.w('Commands:', '', commands(es, ['/usr/bin/python3 bench/onnx_export.py']), '')
 
     def latency_chart(self, rows_in):
         if not self.plt:
@@ -1071,6 +1123,7 @@ class Report:
         self.conv()
         self.resnet()
         self.serve()
+        self.serve_onnx()
         self.scaling()
         self.distributed()
         self.steps()

@@ -18,7 +18,8 @@ Areas, in the order they run (each runs its peer first, then Lanes):
                ResNet50Benchmark's (3x224x224, batch 8) against its train50 case
   serve        ServeBenchmark (AverageTime and SampleTime, -prof gc) against
                bench/torch_serve.py; without ServeBenchmark, RecurrentBenchmark.lstmStep and
-               ResNetBenchmark.inferOne stand in
+               ResNetBenchmark.inferOne stand in. OrtServeBenchmark: captured plans against ONNX
+               Runtime on the models bench/onnx_export.py writes (same weights)
   scaling      ScalingBenchmark: LSTM cost against hidden size and sequence length, the batch-1
                step against hidden size, ResNet cost against depth (PyTorch alongside; its LSTM
                sweeps in full mode only); the GEMM table doubles as the GEMM scaling table
@@ -324,7 +325,10 @@ class Run:
             raise RuntimeError('no benchmark matches %s' % regex)
         self.part += 1
         out = os.path.join(self.logs, 'jmh-%02d-%s.json' % (self.part, area))
-        cmd = [self.java, '--add-modules', 'jdk.incubator.vector', '-cp', self.cp, 'org.openjdk.jmh.Main', regex]
+        # The forks get the class path through a manifest jar: ONNX Runtime's native library
+        # crashes when the JVM's command line is longer than about 4 KB.
+        cmd = [self.java, '--add-modules', 'jdk.incubator.vector', '-Djmh.separateClasspathJAR=true', '-cp', self.cp,
+               'org.openjdk.jmh.Main', regex]
         for k, v in params.items():
             cmd += ['-p', '%s=%s' % (k, ','.join(v))]
         cmd += JMH[self.mode][weight] + list(extra) + ['-rf', 'json', '-rff', out]
@@ -530,6 +534,23 @@ class Run:
             self.step('serve', 'ResNetBenchmark.inferOne (stand-in)', lambda: self.jmh(
                 'serve', r'\.ResNetBenchmark\.inferOne$', {'shape': ['1x28x28', '3x32x32'], 'threads': th},
                 'fast', extra))
+        if not self.a.no_peers and self.has(r'\.OrtServeBenchmark\.'):
+            self.step('serve', 'ONNX export', self.export_onnx)
+            # Plans run on the calling thread; ONNX Runtime at each intra-op thread count.
+            self.step('serve', 'OrtServeBenchmark, Lanes', lambda: self.jmh(
+                'serve', r'\.OrtServeBenchmark\.lanes$', {'ortThreads': ['1']}, 'step', extra))
+            self.step('serve', 'OrtServeBenchmark, ONNX Runtime', lambda: self.jmh(
+                'serve', r'\.OrtServeBenchmark\.onnxRuntime$', {'ortThreads': th}, 'step', extra))
+
+    def export_onnx(self):
+        """Writes the OrtServeBenchmark models (ONNX and safetensors) with bench/onnx_export.py."""
+        cmd = [PY, os.path.join(ROOT, 'bench', 'onnx_export.py'), '--out', os.path.join(ROOT, 'target', 'bench-onnx')]
+        if self.a.dry_run:
+            log('  bench/onnx_export.py')
+            return 'dry run'
+        with open(os.path.join(self.logs, 'onnx-export.log'), 'w') as f:
+            subprocess.run(cmd, check=True, stdout=f, stderr=subprocess.STDOUT, cwd=ROOT)
+        return 'target/bench-onnx'
 
     def area_distributed(self):
         # Ranks are threads of the benchmark's JVM, each computing on its own thread: no peer.

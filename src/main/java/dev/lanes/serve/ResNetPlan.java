@@ -4,7 +4,6 @@ import dev.lanes.kernel.internal.ArrayChecks;
 import dev.lanes.kernel.internal.ConvGeometry;
 import dev.lanes.nn.Conv2d;
 import dev.lanes.nn.models.ResNet;
-import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;
 
 /**

@@ -20,7 +20,6 @@ import dev.lanes.nn.Linear;
 import dev.lanes.nn.LstmState;
 import dev.lanes.nn.RNN;
 import dev.lanes.nn.RecurrentOptions;
-import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
 import org.junit.jupiter.api.Test;

@@ -15,12 +15,12 @@ Output: <dir>/<case>.onnx and <dir>/<case>.safetensors (F32; num_batches_tracked
 Run: /usr/bin/python3 bench/onnx_export.py [--out target/bench-onnx]
 """
 import argparse
-import json
 import os
-import struct
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, '..', 'tools', 'golden'))
 import torch_models as tm  # noqa: E402
 
 ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -30,23 +30,7 @@ os.makedirs(a.out, exist_ok=True)
 
 torch = tm.set_threads(1)
 import torch.nn as nn  # noqa: E402
-
-
-def write_safetensors(path, tensors):
-    """Writes {name: tensor} as F32 safetensors: an 8-byte header length, the JSON header, the data."""
-    header, blobs, offset = {}, [], 0
-    for name, t in tensors.items():
-        data = t.detach().to(torch.float32).contiguous().numpy().tobytes()
-        header[name] = {'dtype': 'F32', 'shape': list(t.shape), 'data_offsets': [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(',', ':')).encode()
-    text += b' ' * (-len(text) % 8)
-    with open(path, 'wb') as f:
-        f.write(struct.pack('<Q', len(text)))
-        f.write(text)
-        for b in blobs:
-            f.write(b)
+from safetensors_golden import save as write_safetensors  # noqa: E402
 
 
 def randomise_batch_norms(model, gen):
@@ -78,7 +62,8 @@ def export(name, model, args, inputs, outputs, state):
     with torch.no_grad():
         torch.onnx.export(model, args, path, input_names=inputs, output_names=outputs, opset_version=13,
                           do_constant_folding=True)
-    write_safetensors(os.path.join(a.out, name + '.safetensors'), state)
+    state = {k: v.detach().to(torch.float32) for k, v in state.items()}
+    write_safetensors(os.path.join(a.out, name + '.safetensors'), state, {})
     print('wrote', path, file=sys.stderr)
 
 

@@ -4,6 +4,7 @@ import dev.lanes.autograd.internal.PlanProgram;
 import dev.lanes.autograd.internal.Slot;
 import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.kernel.internal.SessionGuard;
+import java.util.Objects;
 
 /**
  * Runs a {@link Plan} on the calling thread over this session's own arena: a call copies the
@@ -53,16 +54,7 @@ public final class PlanSession {
     public float[] run(float[] input) {
         guard.enter("PlanSession.run");
         try {
-            if (program.inputCount() != 1) {
-                throw new IllegalArgumentException("PlanSession.run: this plan takes " + program.inputCount()
-                        + " inputs; use run(float[][])");
-            }
-            single[0] = input;
-            try {
-                compute(single);
-            } finally {
-                single[0] = null;
-            }
+            computeOne(input);
             return outputs[0];
         } finally {
             guard.exit();
@@ -83,16 +75,7 @@ public final class PlanSession {
         guard.enter("PlanSession.run");
         try {
             checkOut(out, 0);
-            if (program.inputCount() != 1) {
-                throw new IllegalArgumentException("PlanSession.run: this plan takes " + program.inputCount()
-                        + " inputs; use run(float[][])");
-            }
-            single[0] = input;
-            try {
-                compute(single);
-            } finally {
-                single[0] = null;
-            }
+            computeOne(input);
             System.arraycopy(outputs[0], 0, out, 0, out.length);
             return out;
         } finally {
@@ -124,7 +107,7 @@ public final class PlanSession {
      * @throws IndexOutOfBoundsException when there is no output {@code i}
      */
     public float[] output(int i) {
-        return outputs[java.util.Objects.checkIndex(i, outputs.length)];
+        return outputs[Objects.checkIndex(i, outputs.length)];
     }
 
     /** @return the plan this session runs */
@@ -147,6 +130,20 @@ public final class PlanSession {
             return outputs[0];
         } finally {
             guard.exit();
+        }
+    }
+
+    /** {@link #compute} for a plan with one input. */
+    private void computeOne(float[] input) {
+        if (program.inputCount() != 1) {
+            throw new IllegalArgumentException("PlanSession.run: this plan takes " + program.inputCount()
+                    + " inputs; use run(float[][])");
+        }
+        single[0] = input;
+        try {
+            compute(single);
+        } finally {
+            single[0] = null;
         }
     }
 

@@ -176,4 +176,78 @@ class ParallelTest {
             assertTrue(out.contains("ParallelStress: ok"), out);
         }
     }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aLoopRunsEveryTileOnceOnEveryRunForAnyPoolSize() {
+        for (int threads = 1; threads <= 4; threads++) {
+            Parallel.setThreads(threads);
+            for (int tiles : new int[] {0, 1, 2, 17, 300}) {
+                AtomicIntegerArray seen = new AtomicIntegerArray(tiles);
+                Parallel.Loop loop = new Parallel.Loop(tiles, seen::incrementAndGet);
+                for (int run = 0; run < 40; run++) {
+                    loop.run();
+                }
+                for (int t = 0; t < tiles; t++) {
+                    assertEquals(40, seen.get(t), "tile " + t + " of " + tiles + " with " + threads + " threads");
+                }
+            }
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aLoopUsesTheWorkersAndRunsOnTheCallerInsideATile() {
+        Parallel.setThreads(3);
+        Set<String> names = ConcurrentHashMap.newKeySet();
+        Parallel.Loop loop = new Parallel.Loop(64, t -> {
+            names.add(Thread.currentThread().getName());
+            spin();
+        });
+        for (int run = 0; run < 20 && names.size() < 2; run++) {
+            loop.run();
+        }
+        assertTrue(names.stream().anyMatch(n -> n.startsWith("lanes-worker-")), names.toString());
+        names.clear();
+        Parallel.serially(loop::run);
+        assertEquals(Set.of(Thread.currentThread().getName()), names);
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aLoopRunAllocatesNothing() {
+        Parallel.setThreads(3);
+        float[] out = new float[64];
+        Parallel.Loop loop = new Parallel.Loop(8, t -> {
+            for (int i = t * 8; i < t * 8 + 8; i++) {
+                out[i] += 1;
+            }
+        });
+        assertEquals(0, dev.lanes.Allocations.settledBytes(loop::run, 5000, 1000, 30), "bytes allocated by 1000 runs");
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aLoopRethrowsATilesFailureAndRunsAgain() {
+        Parallel.setThreads(2);
+        IllegalStateException boom = new IllegalStateException("boom");
+        boolean[] fail = {true};
+        AtomicIntegerArray seen = new AtomicIntegerArray(10);
+        Parallel.Loop loop = new Parallel.Loop(10, t -> {
+            if (fail[0] && t == 7) {
+                throw boom;
+            }
+            seen.incrementAndGet(t);
+        });
+        assertSame(boom, assertThrows(IllegalStateException.class, loop::run));
+        fail[0] = false;
+        AtomicIntegerArray before = new AtomicIntegerArray(10);
+        for (int t = 0; t < 10; t++) {
+            before.set(t, seen.get(t));
+        }
+        loop.run();
+        for (int t = 0; t < 10; t++) {
+            assertEquals(before.get(t) + 1, seen.get(t), "tile " + t);
+        }
+    }
 }

@@ -277,13 +277,59 @@ public final class Parallel {
         return available;
     }
 
+    /**
+     * A parallel loop made once and run any number of times without allocating: the same tiles
+     * and body each time, spread over the pool as {@link #forEach} spreads its tiles. For a
+     * serving session that splits each request across the threads: {@code forEach} allocates its
+     * job on every call. One caller at a time; the body reads whatever its caller set up before
+     * {@link #run()} (the start of a run publishes it to the workers).
+     */
+    public static final class Loop {
+
+        private final Job job;
+
+        /**
+         * @param tiles the number of tiles of every run, in {@code [0, Integer.MAX_VALUE - MAX_THREADS]}
+         * @param body  the work of one tile
+         */
+        public Loop(int tiles, TileBody body) {
+            if (tiles < 0 || tiles > Integer.MAX_VALUE - MAX_THREADS) {
+                throw new IllegalArgumentException("Parallel.Loop: tiles must be in [0, "
+                        + (Integer.MAX_VALUE - MAX_THREADS) + "], got " + tiles);
+            }
+            if (body == null) {
+                throw new NullPointerException("Parallel.Loop: body is null");
+            }
+            this.job = new Job(tiles, body, null);
+        }
+
+        /**
+         * Runs every tile once and returns when all are done; serially on this thread when the
+         * pool has one thread, there is at most one tile, or this thread is inside a tile (or
+         * {@link #serially}). The first exception of a tile is rethrown; the loop can run again.
+         */
+        public void run() {
+            Pool p = pool;
+            if (job.tiles <= 1 || p.threads == 1 || INSIDE_TILE.get()) {
+                runSerially(job.tiles, job.body);
+                return;
+            }
+            job.reset(Thread.currentThread());
+            p.run(job);
+        }
+    }
+
     /** One parallel loop in flight: tiles are claimed with an atomic counter. */
     private static final class Job {
         final int tiles;
         final TileBody body;
-        final Thread caller;
+        /*
+         * Set before the claim counter is (re)set, which publishes them to the workers: a worker
+         * reads them only after claiming a tile.
+         */
+        Thread caller;
         /** The caller's provider override: a worker runs the tiles on the caller's provider. */
-        final KernelProvider provider = Providers.override();
+        KernelProvider provider = Providers.override();
         final AtomicInteger next = new AtomicInteger();
         final AtomicInteger remaining;
         volatile boolean callerParked;
@@ -294,6 +340,19 @@ public final class Parallel {
             this.body = body;
             this.caller = caller;
             this.remaining = new AtomicInteger(tiles);
+        }
+
+        /**
+         * Makes a finished job ready to run again for {@code caller}. A worker still looking at
+         * the last run can only claim tiles of the new one after the counter is reset, and then
+         * sees this run's caller, provider and data.
+         */
+        void reset(Thread caller) {
+            this.caller = caller;
+            this.provider = Providers.override();
+            failure = null;
+            remaining.set(tiles);
+            next.set(0);
         }
 
         boolean hasUnclaimedTiles() {
@@ -402,7 +461,10 @@ public final class Parallel {
         }
 
         void run(int tiles, TileBody body) {
-            Job job = new Job(tiles, body, Thread.currentThread());
+            run(new Job(tiles, body, Thread.currentThread()));
+        }
+
+        void run(Job job) {
             posted.set(job);
             wakeWorkers();
             INSIDE_TILE.set(Boolean.TRUE);

@@ -90,10 +90,10 @@ final class BatchNormNode extends OwnedGradientNode implements Lowerable {
         int inner = inner(x);
         int m = n * inner;
         DType dtype = x.dtype();
-        Object xs = data(x);
-        Object rs = residual == null ? null : data(residual);
+        Object xs = Dispatch.storage(x);
+        Object rs = residual == null ? null : Dispatch.storage(residual);
         Tensor y = StepArena.empty(dtype, x.shape()); // every channel's pass writes its planes
-        Object ys = data(y);
+        Object ys = Dispatch.storage(y);
         ChannelValues v = new ChannelValues(c, dtype, runningMean, runningVar, weight, training, momentum, eps, m);
         Parallel.forEach(c, ch -> {
             if (training) {
@@ -268,9 +268,9 @@ final class BatchNormNode extends OwnedGradientNode implements Lowerable {
             grad = dr != null ? dr : dx != null ? dx : ownsG ? g : StepArena.empty(dtype, g.shape());
             Dispatch.activateBackward(Activation.RELU, out, 0, g, 0, grad, 0, g.numel());
         }
-        Object gs = data(grad);
-        Object xs = data(input(0));
-        Object dxs = dx == null ? null : data(dx);
+        Object gs = Dispatch.storage(grad);
+        Object xs = Dispatch.storage(input(0));
+        Object dxs = dx == null ? null : Dispatch.storage(dx);
         int n = g.size(0);
         int c = g.size(1);
         int inner = inner(g);
@@ -319,10 +319,6 @@ final class BatchNormNode extends OwnedGradientNode implements Lowerable {
     /** Elements per channel and sample of an input {@code [N, C, *]}. */
     private static int inner(Tensor x) {
         return x.size(1) == 0 || x.size(0) == 0 ? 0 : x.numel() / (x.size(0) * x.size(1));
-    }
-
-    private static Object data(Tensor t) {
-        return t.dtype() == DType.F32 ? t.f32() : t.f64();
     }
 
     /** {@code v} rounded to the working precision. */

@@ -54,10 +54,7 @@ final class Cat extends GradFn implements Lowerable {
         }
         int at = 0;
         for (Tensor t : in) {
-            int chunk = t.size(d) * inner;
-            for (int o = 0; o < outer; o++) {
-                Dispatch.copy(t, o * chunk, y, o * total * inner + at * inner, chunk);
-            }
+            place(Dispatch.storage(t), 0, Dispatch.storage(y), at * inner, outer, t.size(d) * inner, total * inner);
             at += t.size(d);
         }
         return Tape.output(op, y, () -> new Cat(in, d, torchName), in);
@@ -92,7 +89,7 @@ final class Cat extends GradFn implements Lowerable {
         return grads;
     }
 
-    /** The eager copies: each input's chunk of every outer index into its place along the dimension. */
+    /** The eager copies ({@link #place}) on the arena. */
     @Override
     public void lower(Lowering l) {
         int parts = inputCount();
@@ -118,12 +115,16 @@ final class Cat extends GradFn implements Lowerable {
         l.step(mem -> {
             int at = 0;
             for (int t = 0; t < parts; t++) {
-                int chunk = sizes[t] * run;
-                for (int o = 0; o < rows; o++) {
-                    System.arraycopy(mem, in[t].at() + o * chunk, mem, y.at() + (o * total + at) * run, chunk);
-                }
+                place(mem, in[t].at(), mem, y.at() + at * run, rows, sizes[t] * run, total * run);
                 at += sizes[t];
             }
         });
+    }
+
+    /** Copies {@code rows} chunks of {@code chunk} elements, contiguous in {@code src}, every {@code stride} in {@code dst}. */
+    private static void place(Object src, int srcOff, Object dst, int dstOff, int rows, int chunk, int stride) {
+        for (int o = 0; o < rows; o++) {
+            System.arraycopy(src, srcOff + o * chunk, dst, dstOff + o * stride, chunk);
+        }
     }
 }

@@ -11,7 +11,8 @@ import dev.lanes.kernel.PackedMatrix;
  */
 final class ConstantProduct {
 
-    private static final int DOT_ROWS = 4;
+    /** Products of at most this many rows by a transposed weight run as dot products, packing nothing. */
+    static final int DOT_ROWS = 4;
 
     private final float[] w;
     private final int in;

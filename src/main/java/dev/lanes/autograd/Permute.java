@@ -58,47 +58,19 @@ final class Permute extends GradFn implements Lowerable {
         return new Tensor[] {DataMovement.permute(g, inverse)};
     }
 
-    /** Element by element in the output's order, reading each from its permuted position (only copies). */
+    /** The eager walk ({@link DataMovement#gather}) on the arena. */
     @Override
     public void lower(Lowering l) {
         Tensor x0 = input(0);
-        int rank = x0.rank();
-        int[] inDims = x0.dims();
-        int[] inStrides = new int[rank];
-        for (int i = rank - 1, s = 1; i >= 0; i--) {
-            inStrides[i] = s;
-            s *= inDims[i];
+        int[] inStrides = x0.shape().strides();
+        // Input dimension i is output dimension inverse[i].
+        int[] strides = new int[x0.rank()];
+        for (int i = 0; i < strides.length; i++) {
+            strides[inverse[i]] = inStrides[i];
         }
         Slot x = l.in(x0);
         Slot y = l.out();
         int[] outDims = y.dims();
-        // Output dimension i is input dimension perm[i], the inverse of the saved inverse.
-        int[] strides = new int[rank];
-        for (int i = 0; i < rank; i++) {
-            strides[inverse[i]] = inStrides[i];
-        }
-        int n = y.size();
-        int last = rank - 1;
-        l.step(mem -> {
-            if (n == 0) {
-                return;
-            }
-            int xOff = x.at();
-            int yOff = y.at();
-            int inner = rank == 0 ? 1 : outDims[last];
-            int innerStride = rank == 0 ? 0 : strides[last];
-            for (int o = 0; o < n; o += inner) {
-                // The input position of output element o, from its index along each outer dimension.
-                int src = 0;
-                int rest = o / inner;
-                for (int i = last - 1; i >= 0; i--) {
-                    src += rest % outDims[i] * strides[i];
-                    rest /= outDims[i];
-                }
-                for (int j = 0; j < inner; j++) {
-                    mem[yOff + o + j] = mem[xOff + src + j * innerStride];
-                }
-            }
-        });
+        l.step(mem -> DataMovement.gather(mem, x.at(), mem, y.at(), outDims, strides));
     }
 }

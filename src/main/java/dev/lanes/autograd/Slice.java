@@ -3,6 +3,7 @@ package dev.lanes.autograd;
 import dev.lanes.autograd.internal.Lowerable;
 import dev.lanes.autograd.internal.Lowering;
 import dev.lanes.autograd.internal.Slot;
+import dev.lanes.kernel.internal.StridedMoves;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
@@ -64,7 +65,7 @@ final class Slice extends GradFn implements Lowerable {
         int inner = size == 0 ? 0 : x.numel() / outer / size;
         dims[d] = count;
         Tensor y = StepArena.zeros(x.dtype(), dims);
-        runs(x, size, start, step, y, count, 0, 1, outer, count, inner);
+        runs(Dispatch.storage(x), 0, size, start, step, Dispatch.storage(y), 0, count, 0, 1, outer, count, inner);
         return Tape.output("slice", y, () -> new Slice(x, d, start, step), x);
     }
 
@@ -79,7 +80,7 @@ final class Slice extends GradFn implements Lowerable {
             outer *= x.size(i);
         }
         int inner = size == 0 ? 0 : x.numel() / outer / size;
-        runs(g, count, 0, 1, dx, size, start, step, outer, count, inner);
+        runs(Dispatch.storage(g), 0, count, 0, 1, Dispatch.storage(dx), 0, size, start, step, outer, count, inner);
         return new Tensor[] {dx};
     }
 
@@ -90,42 +91,35 @@ final class Slice extends GradFn implements Lowerable {
      * one element (a stepped slice of the last dimension) are copied in one strided loop per
      * outer index rather than one call each.
      */
-    private static void runs(Tensor src, int srcSize, int srcStart, int srcStep, Tensor dst, int dstSize,
-                             int dstStart, int dstStep, int outer, int count, int inner) {
+    private static void runs(Object src, int srcOff, int srcSize, int srcStart, int srcStep, Object dst, int dstOff,
+                             int dstSize, int dstStart, int dstStep, int outer, int count, int inner) {
         for (int o = 0; o < outer; o++) {
             if (inner == 1) {
-                Dispatch.copyStrided(src, o * srcSize + srcStart, srcStep, dst, o * dstSize + dstStart, dstStep, count);
+                StridedMoves.copy(src, srcOff + o * srcSize + srcStart, srcStep, dst, dstOff + o * dstSize + dstStart,
+                        dstStep, count);
                 continue;
             }
             for (int j = 0; j < count; j++) {
-                Dispatch.copy(src, (o * srcSize + srcStart + j * srcStep) * inner, dst,
-                        (o * dstSize + dstStart + j * dstStep) * inner, inner);
+                System.arraycopy(src, srcOff + (o * srcSize + srcStart + j * srcStep) * inner, dst,
+                        dstOff + (o * dstSize + dstStart + j * dstStep) * inner, inner);
             }
         }
     }
 
-    /** The eager copies: {@code count} runs from {@code start} by {@code step} along the dimension, for every outer index. */
+    /** The eager copies ({@link #runs}) on the arena. */
     @Override
     public void lower(Lowering l) {
         Tensor x0 = input(0);
-        int[] dims = x0.dims();
-        int size = dims[dim];
+        int size = x0.size(dim);
         int outer = 1;
         for (int i = 0; i < dim; i++) {
-            outer *= dims[i];
+            outer *= x0.size(i);
         }
         int inner = size == 0 ? 0 : x0.numel() / outer / size;
         Slot x = l.in(x0);
         Slot y = l.out();
         int count = y.dims()[dim];
         int rows = outer;
-        l.step(mem -> {
-            for (int o = 0; o < rows; o++) {
-                for (int c = 0; c < count; c++) {
-                    System.arraycopy(mem, x.at() + (o * size + start + c * step) * inner, mem,
-                            y.at() + (o * count + c) * inner, inner);
-                }
-            }
-        });
+        l.step(mem -> runs(mem, x.at(), size, start, step, mem, y.at(), count, 0, 1, rows, count, inner));
     }
 }

@@ -38,7 +38,7 @@ final class StepProduct {
     static StepProduct forward(Tensor wHh, int batch) {
         int g = wHh.size(0);
         int hidden = wHh.size(1);
-        if (batch <= 4) {
+        if (batch <= ConstantProduct.DOT_ROWS) {
             return new StepProduct(wHh, true, hidden, g, null);
         }
         if (wHh.dtype() == DType.F32) {

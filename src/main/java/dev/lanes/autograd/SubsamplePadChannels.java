@@ -67,53 +67,49 @@ final class SubsamplePadChannels extends GradFn implements Lowerable {
      * else back into {@code full}.
      */
     private static void copy(Tensor full, Tensor sub, boolean down, int s, int before) {
-        int n = full.size(0);
-        int c = full.size(1);
-        int h = full.size(2);
-        int w = full.size(3);
-        int subC = sub.size(1);
-        int ho = sub.size(2);
-        int wo = sub.size(3);
-        for (int b = 0; b < n; b++) {
-            for (int ch = 0; ch < c; ch++) {
-                for (int i = 0; i < ho; i++) {
-                    int fullRow = ((b * c + ch) * h + i * s) * w;
-                    int subRow = ((b * subC + before + ch) * ho + i) * wo;
-                    if (down) {
-                        Dispatch.copyStrided(full, fullRow, s, sub, subRow, 1, wo);
-                    } else {
-                        Dispatch.copyStrided(sub, subRow, 1, full, fullRow, s, wo);
+        new Moves(full.dims(), sub.size(1), sub.size(2), sub.size(3), s, before)
+                .images(Dispatch.storage(full), 0, Dispatch.storage(sub), 0, down);
+    }
+
+    /**
+     * The positions the op moves between {@code full} {@code [n, c, h, w]} and {@code sub}
+     * {@code [n, subC, ho, wo]}: rows and columns {@code 0, s, 2s, ...} of channel {@code ch} to
+     * channel {@code before + ch}.
+     */
+    private record Moves(int[] full, int subC, int ho, int wo, int s, int before) {
+
+        /** From {@code f} to {@code u} when {@code down}, else back; storage of one type, with offsets. */
+        void images(Object f, int fOff, Object u, int uOff, boolean down) {
+            int c = full[1];
+            int h = full[2];
+            int w = full[3];
+            for (int b = 0; b < full[0]; b++) {
+                for (int ch = 0; ch < c; ch++) {
+                    for (int i = 0; i < ho; i++) {
+                        int fullRow = fOff + ((b * c + ch) * h + i * s) * w;
+                        int subRow = uOff + ((b * subC + before + ch) * ho + i) * wo;
+                        if (down) {
+                            StridedMoves.copy(f, fullRow, s, u, subRow, 1, wo);
+                        } else {
+                            StridedMoves.copy(u, subRow, 1, f, fullRow, s, wo);
+                        }
                     }
                 }
             }
         }
     }
 
-    /** The output cleared, then the strided copies of the eager forward, on the arena. */
+    /** The output cleared, then the eager moves, on the arena. */
     @Override
     public void lower(Lowering l) {
         Tensor x0 = input(0);
-        int n = x0.size(0);
-        int c = x0.size(1);
-        int h = x0.size(2);
-        int w = x0.size(3);
         Slot x = l.in(x0);
         Slot y = l.out();
         int[] d = y.dims();
-        int subC = d[1];
-        int ho = d[2];
-        int wo = d[3];
-        int s = stride;
+        Moves m = new Moves(x0.dims(), d[1], d[2], d[3], stride, before);
         l.step(mem -> {
             java.util.Arrays.fill(mem, y.at(), y.at() + y.size(), 0f);
-            for (int b = 0; b < n; b++) {
-                for (int ch = 0; ch < c; ch++) {
-                    for (int i = 0; i < ho; i++) {
-                        StridedMoves.copy(mem, x.at() + ((b * c + ch) * h + i * s) * w, s, mem,
-                                y.at() + ((b * subC + before + ch) * ho + i) * wo, 1, wo);
-                    }
-                }
-            }
+            m.images(mem, x.at(), mem, y.at(), true);
         });
     }
 }

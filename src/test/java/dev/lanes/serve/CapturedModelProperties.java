@@ -135,42 +135,29 @@ class CapturedModelProperties {
         int[] x = o.batchFirst() ? new int[] {batch, steps, in} : new int[] {steps, batch, in};
         int[] state = {o.numLayers() * o.directions(), batch, hidden};
         String what = "seed " + seed;
+        int[][] shapes = given ? (kind == 0 ? new int[][] {x, state, state} : new int[][] {x, state})
+                : new int[][] {x};
         switch (kind) {
             case 0 -> {
                 LSTM lstm = new LSTM(o, gen);
-                Plan.Forward f = t -> {
+                assertPlanGivesTheModulesOutputs(what, lstm, t -> {
                     SequenceOutput out = lstm.forward(t[0], given ? t[1] : null, given ? t[2] : null);
                     return new Tensor[] {out.output(), out.hN(), out.cN()};
-                };
-                if (given) {
-                    assertPlanGivesTheModulesOutputs(what, lstm, f, x, state, state);
-                } else {
-                    assertPlanGivesTheModulesOutputs(what, lstm, f, x);
-                }
+                }, shapes);
             }
             case 1 -> {
                 GRU gru = new GRU(o, gen);
-                Plan.Forward f = t -> {
+                assertPlanGivesTheModulesOutputs(what, gru, t -> {
                     SequenceOutput out = gru.forward(t[0], given ? t[1] : null);
                     return new Tensor[] {out.output(), out.hN()};
-                };
-                if (given) {
-                    assertPlanGivesTheModulesOutputs(what, gru, f, x, state);
-                } else {
-                    assertPlanGivesTheModulesOutputs(what, gru, f, x);
-                }
+                }, shapes);
             }
             default -> {
                 RNN rnn = new RNN(o, r.nextBoolean() ? Activation.TANH : Activation.RELU, gen);
-                Plan.Forward f = t -> {
+                assertPlanGivesTheModulesOutputs(what, rnn, t -> {
                     SequenceOutput out = rnn.forward(t[0], given ? t[1] : null);
                     return new Tensor[] {out.output(), out.hN()};
-                };
-                if (given) {
-                    assertPlanGivesTheModulesOutputs(what, rnn, f, x, state);
-                } else {
-                    assertPlanGivesTheModulesOutputs(what, rnn, f, x);
-                }
+                }, shapes);
             }
         }
     }

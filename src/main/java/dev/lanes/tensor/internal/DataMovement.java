@@ -88,36 +88,43 @@ public final class DataMovement {
      * (stride 0 repeats) and permuting (strides reordered).
      */
     private static Tensor gather(Tensor t, int[] outDims, int[] srcStride) {
-        int rank = outDims.length;
         Tensor out = StepArena.zeros(t.dtype(), outDims);
-        int n = out.numel();
+        gather(Dispatch.storage(t), 0, Dispatch.storage(out), 0, outDims, srcStride);
+        return out;
+    }
+
+    /**
+     * {@code dst[dstOff + o]}, for each output index {@code o} of {@code outDims} in row-major
+     * order, becomes {@code src[srcOff + sum(ik * srcStride[k])]}, in arrays of one type
+     * ({@code float[]} or {@code double[]}): {@link #permute}'s and broadcasting's walk.
+     */
+    public static void gather(Object src, int srcOff, Object dst, int dstOff, int[] outDims, int[] srcStride) {
+        int rank = outDims.length;
+        int n = 1;
+        for (int d : outDims) {
+            n *= d;
+        }
         if (n == 0) {
-            return out;
+            return;
         }
         if (rank == 0) {
-            out.setFlat(0, t.getFlat(0));
-            return out;
+            System.arraycopy(src, srcOff, dst, dstOff, 1);
+            return;
         }
         // Rows of the last dimension at a time: a copy when it is contiguous in the source, a
-        // fill when it is broadcast, a strided walk otherwise.
+        // fill when it is broadcast, a strided walk otherwise. Each row finds its source from its
+        // own index, so the walk keeps no counters (and allocates nothing: plans run it per call).
         int last = rank - 1;
         int run = outDims[last];
-        int stride = srcStride[last];
-        int[] idx = new int[rank];
-        int src = 0;
         for (int o = 0; o < n; o += run) {
-            StridedMoves.copy(Dispatch.storage(t), src, stride, Dispatch.storage(out), o, 1, run);
-            for (int i = last - 1; i >= 0; i--) {
-                idx[i]++;
-                src += srcStride[i];
-                if (idx[i] < outDims[i]) {
-                    break;
-                }
-                src -= srcStride[i] * idx[i];
-                idx[i] = 0;
+            int at = srcOff;
+            int rest = o / run;
+            for (int i = last - 1; i >= 0 && rest > 0; i--) {
+                at += rest % outDims[i] * srcStride[i];
+                rest /= outDims[i];
             }
+            StridedMoves.copy(src, at, srcStride[last], dst, dstOff + o, 1, run);
         }
-        return out;
     }
 
     /**

@@ -40,7 +40,7 @@ public final class Dispatch {
     }
 
     /** The tensor's {@code float[]} or {@code double[]}, for the kernels that take either. */
-    static Object storage(Tensor t) {
+    public static Object storage(Tensor t) {
         return t.dtype() == DType.F32 ? t.f32() : t.f64();
     }
 

@@ -35,8 +35,21 @@ public interface GemmKernels {
     void sgemmPackedB(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] packed,
                       float beta, float[] c, int cOff, int ldc);
 
+    /**
+     * {@code y[r, c] = sum_i x[r, i] W[c, i]}, or that {@code + beta * y[r, c]} when beta is not
+     * zero, for the {@code rows} rows of {@code x} (row {@code r} at {@code xOff + r * k}) and the
+     * columns of tiles {@code [tileFrom, tileTo)} of a weight {@code W [n, k]} in F32 panels
+     * ({@link GemvPanels}); {@code y} rows are {@code n} apart from {@code yOff}. Each element is
+     * an accumulator from zero taking one fused multiply-add per {@code i} in increasing order,
+     * then {@code acc} or {@code acc + beta * y}: the same bits on every provider, whatever the
+     * tiles.
+     */
+    void gemvPanels(int rows, int k, int n, float[] x, int xOff, float[] panels, int tileFrom, int tileTo,
+                    float beta, float[] y, int yOff);
 
-
+    /** {@link #gemvPanels} on a weight in BF16 panels, each weight widened to F32 exactly. */
+    void gemvPanelsBf16(int rows, int k, int n, float[] x, int xOff, int[] panels, int tileFrom, int tileTo,
+                        float beta, float[] y, int yOff);
 
     /** {@link Transpose#stranspose} on validated arguments with {@code rows, cols >= 1}, on the calling thread. */
     void stranspose(int rows, int cols, float[] in, int inOff, int ldi, int run, int gap, float[] out, int outOff,

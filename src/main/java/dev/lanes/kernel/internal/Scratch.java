@@ -49,7 +49,9 @@ public final class Scratch {
     public static final int POOL_GRADIENT = 19;
     /** One block pair of a convolution's weights on their way into or out of the packed layout. */
     public static final int CONV_WEIGHT_BLOCK = 20;
-    private static final int SLOTS = 21;
+    /** The accumulators of a matrix-vector product's last, partial group of columns. */
+    public static final int GEMV_EDGE = 21;
+    private static final int SLOTS = 22;
 
     private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
 

@@ -1,6 +1,7 @@
 package dev.lanes.kernel.scalar;
 
 import dev.lanes.kernel.internal.GemmKernels;
+import dev.lanes.kernel.internal.GemvPanels;
 import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.kernel.internal.Scratch;
 import dev.lanes.kernel.internal.Transpose;
@@ -69,8 +70,45 @@ final class ScalarGemm implements GemmKernels {
         sgemm(transA, false, m, n, k, alpha, a, aOff, lda, packed, 0, n, beta, c, cOff, ldc);
     }
 
+    @Override
+    public void gemvPanels(int rows, int k, int n, float[] x, int xOff, float[] panels, int tileFrom, int tileTo,
+                           float beta, float[] y, int yOff) {
+        int end = Math.min(n, tileTo * GemvPanels.TILE);
+        for (int c = tileFrom * GemvPanels.TILE; c < end; c++) {
+            int w = GemvPanels.columnStart(c, k);
+            for (int r = 0; r < rows; r++) {
+                int xi = xOff + r * k;
+                float acc = 0f;
+                for (int i = 0; i < k; i++) {
+                    acc = Math.fma(panels[w + i * GemvPanels.PANEL], x[xi + i], acc);
+                }
+                store(acc, beta, y, yOff + r * n + c);
+            }
+        }
+    }
 
+    @Override
+    public void gemvPanelsBf16(int rows, int k, int n, float[] x, int xOff, int[] panels, int tileFrom, int tileTo,
+                               float beta, float[] y, int yOff) {
+        int end = Math.min(n, tileTo * GemvPanels.TILE);
+        for (int c = tileFrom * GemvPanels.TILE; c < end; c++) {
+            int w = GemvPanels.columnStart(c, (k + 1) / 2);
+            for (int r = 0; r < rows; r++) {
+                int xi = xOff + r * k;
+                float acc = 0f;
+                for (int i = 0; i < k; i++) {
+                    int pair = panels[w + (i >> 1) * GemvPanels.PANEL];
+                    float wi = Float.intBitsToFloat((i & 1) == 0 ? pair << 16 : pair & 0xFFFF0000);
+                    acc = Math.fma(wi, x[xi + i], acc);
+                }
+                store(acc, beta, y, yOff + r * n + c);
+            }
+        }
+    }
 
+    private static void store(float acc, float beta, float[] y, int at) {
+        y[at] = beta == 0f ? acc : acc + beta * y[at];
+    }
 
     @Override
     public void stranspose(int rows, int cols, float[] in, int inOff, int ldi, int run, int gap, float[] out,

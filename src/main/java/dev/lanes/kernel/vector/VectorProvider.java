@@ -49,8 +49,17 @@ public final class VectorProvider implements KernelProvider {
             VectorSgemm.sgemmPackedB(transA, m, n, k, alpha, a, aOff, lda, packed, beta, c, cOff, ldc);
         }
 
+        @Override
+        public void gemvPanels(int rows, int k, int n, float[] x, int xOff, float[] panels, int tileFrom,
+                               int tileTo, float beta, float[] y, int yOff) {
+            VectorGemv.f32(rows, k, n, x, xOff, panels, tileFrom, tileTo, beta, y, yOff);
+        }
 
-
+        @Override
+        public void gemvPanelsBf16(int rows, int k, int n, float[] x, int xOff, int[] panels, int tileFrom,
+                                   int tileTo, float beta, float[] y, int yOff) {
+            VectorGemv.bf16(rows, k, n, x, xOff, panels, tileFrom, tileTo, beta, y, yOff);
+        }
 
         @Override
         public void stranspose(int rows, int cols, float[] in, int inOff, int ldi, int run, int gap, float[] out,

@@ -197,7 +197,7 @@ class ParallelTest {
 
     @Test
     @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-    void aLoopUsesTheWorkersAndRunsOnTheCallerInsideATile() {
+    void aLoopUsesTheWorkersEvenUnderSeriallyAndRunsOnTheCallerInsideATile() {
         Parallel.setThreads(3);
         Set<String> names = ConcurrentHashMap.newKeySet();
         Parallel.Loop loop = new Parallel.Loop(64, t -> {
@@ -209,8 +209,25 @@ class ParallelTest {
         }
         assertTrue(names.stream().anyMatch(n -> n.startsWith("lanes-worker-")), names.toString());
         names.clear();
-        Parallel.serially(loop::run);
-        assertEquals(Set.of(Thread.currentThread().getName()), names);
+        boolean[] serialInside = new boolean[1];
+        Parallel.serially(() -> {
+            for (int run = 0; run < 20 && names.size() < 2; run++) {
+                loop.run();
+            }
+            serialInside[0] = !Parallel.canSplit();
+        });
+        assertTrue(names.stream().anyMatch(n -> n.startsWith("lanes-worker-")), names.toString());
+        assertTrue(serialInside[0], "serially still holds after a loop ran across the pool");
+        assertTrue(Parallel.canSplit(), "serially ended");
+        names.clear();
+        String[] tileThread = new String[1];
+        Parallel.forEach(2, t -> {
+            if (t == 0) {
+                tileThread[0] = Thread.currentThread().getName();
+                loop.run();
+            }
+        });
+        assertEquals(Set.of(tileThread[0]), names, "inside a tile the loop stays on the tile's thread");
     }
 
     @Test

@@ -52,7 +52,11 @@ public final class Parallel {
     /** Upper bound of the pool size. */
     public static final int MAX_THREADS = 1024;
     private static final Object LOCK = new Object();
-    private static final ThreadLocal<Boolean> INSIDE_TILE = ThreadLocal.withInitial(() -> Boolean.FALSE);
+    /** A thread's state: free to split, inside a tile, or inside {@link #serially} (outside any tile). */
+    private static final Integer FREE = 0;
+    private static final Integer IN_TILE = 1;
+    private static final Integer SERIAL = 2;
+    private static final ThreadLocal<Integer> STATE = ThreadLocal.withInitial(() -> FREE);
     private static volatile Pool pool = new Pool(defaultThreads());
 
     private Parallel() {
@@ -99,7 +103,7 @@ public final class Parallel {
                     + (Integer.MAX_VALUE - MAX_THREADS) + "], got " + tiles);
         }
         Pool p = pool;
-        if (tiles <= 1 || p.threads == 1 || INSIDE_TILE.get()) {
+        if (tiles <= 1 || p.threads == 1 || STATE.get() != FREE) {
             runSerially(tiles, body);
             return;
         }
@@ -149,7 +153,7 @@ public final class Parallel {
      *         they do not build the closures of a split that cannot happen)
      */
     public static boolean canSplit() {
-        return pool.threads > 1 && !INSIDE_TILE.get();
+        return pool.threads > 1 && STATE.get() == FREE;
     }
 
     /**
@@ -161,15 +165,15 @@ public final class Parallel {
      * @param work what to run
      */
     public static void serially(Runnable work) {
-        if (INSIDE_TILE.get()) {
+        if (STATE.get() != FREE) {
             work.run();
             return;
         }
-        INSIDE_TILE.set(Boolean.TRUE);
+        STATE.set(SERIAL);
         try {
             work.run();
         } finally {
-            INSIDE_TILE.set(Boolean.FALSE);
+            STATE.set(FREE);
         }
     }
 
@@ -193,7 +197,7 @@ public final class Parallel {
         }
         Pending pending = new Pending(new Job(tiles, body, Thread.currentThread()), then);
         Pool p = pool;
-        if (tiles == 0 || p.threads == 1 || INSIDE_TILE.get()) {
+        if (tiles == 0 || p.threads == 1 || STATE.get() != FREE) {
             pending.finish();
             return pending;
         }
@@ -228,12 +232,12 @@ public final class Parallel {
                 return;
             }
             done = true;
-            boolean inside = INSIDE_TILE.get();
-            INSIDE_TILE.set(Boolean.TRUE);
+            Integer state = STATE.get();
+            STATE.set(IN_TILE);
             try {
                 job.work();
             } finally {
-                INSIDE_TILE.set(inside);
+                STATE.set(state);
             }
             job.awaitCompletion();
             if (job.failure == null && then != null) {
@@ -281,7 +285,9 @@ public final class Parallel {
      * A parallel loop made once and run any number of times without allocating: the same tiles
      * and body each time, spread over the pool as {@link #forEach} spreads its tiles. For a
      * serving session that splits each request across the threads: {@code forEach} allocates its
-     * job on every call. One caller at a time; the body reads whatever its caller set up before
+     * job on every call. Such a session runs under {@link #serially}, so that the kernels it calls
+     * stay on its thread, and splits only its own loops: a loop is spread over the pool under
+     * {@code serially} too. One caller at a time; the body reads whatever its caller set up before
      * {@link #run()} (the start of a run publishes it to the workers).
      */
     public static final class Loop {
@@ -305,12 +311,13 @@ public final class Parallel {
 
         /**
          * Runs every tile once and returns when all are done; serially on this thread when the
-         * pool has one thread, there is at most one tile, or this thread is inside a tile (or
-         * {@link #serially}). The first exception of a tile is rethrown; the loop can run again.
+         * pool has one thread, there is at most one tile, or this thread is inside a tile (not
+         * when it is only inside {@link #serially}). The first exception of a tile is rethrown;
+         * the loop can run again.
          */
         public void run() {
             Pool p = pool;
-            if (job.tiles <= 1 || p.threads == 1 || INSIDE_TILE.get()) {
+            if (job.tiles <= 1 || p.threads == 1 || STATE.get() == IN_TILE) {
                 runSerially(job.tiles, job.body);
                 return;
             }
@@ -467,11 +474,12 @@ public final class Parallel {
         void run(Job job) {
             posted.set(job);
             wakeWorkers();
-            INSIDE_TILE.set(Boolean.TRUE);
+            Integer state = STATE.get();
+            STATE.set(IN_TILE);
             try {
                 job.work();
             } finally {
-                INSIDE_TILE.set(Boolean.FALSE);
+                STATE.set(state);
             }
             posted.compareAndSet(job, null);
             job.awaitCompletion();
@@ -522,7 +530,7 @@ public final class Parallel {
 
         @Override
         public void run() {
-            INSIDE_TILE.set(Boolean.TRUE);
+            STATE.set(IN_TILE);
             long spinUntil = System.nanoTime() + SPIN_NANOS;
             while (pool.running) {
                 Job job = pool.posted.get();

@@ -27,6 +27,7 @@ import dev.lanes.nn.LstmState;
 import dev.lanes.optim.Adam;
 import dev.lanes.optim.SGD;
 import dev.lanes.optim.Schedules;
+import dev.lanes.serve.CaptureOptions;
 import dev.lanes.serve.NonFinitePolicy;
 import dev.lanes.serve.Plan;
 import dev.lanes.serve.PlanSession;
@@ -266,7 +267,22 @@ class ReadmeGuideTest {
         try (dev.lanes.autograd.NoGrad ng = dev.lanes.autograd.NoGrad.enter()) {
             expected = model.forward(Tensor.of(features, 1, 784)).toFloatArray();
         }
-        assertArrayEquals(expected, scores);
+        // One row: the plan folds each output column in a vector lane where the eager GEMM takes
+        // dot products, so the two agree to float rounding rather than bit for bit.
+        float scale = 0;
+        for (float e : expected) {
+            scale = Math.max(scale, Math.abs(e));
+        }
+        assertArrayEquals(expected, scores, 2e-5f * scale + 1e-6f);
+        float[] f32 = scores.clone();
+
+        // --- README, BF16 weights and a parallel session, verbatim ---
+        Plan compact = Plan.capture(model, CaptureOptions.defaults().withBf16Weights(true), Tensor.zeros(DType.F32, 1, 784));
+        PlanSession wide = compact.parallelSession();   // one call spread over Kernels.threads()
+        float[] quick = wide.run(features);
+        // --- end ---
+        assertArrayEquals(compact.session().run(features), quick, "a parallel session gives a plain session's bits");
+        assertArrayEquals(f32, quick, 4 * 0x1p-8f * scale, "BF16 weights move the outputs by a few 2^-8 of their scale");
 
         LSTMCell cell = new LSTMCell(3, 5, new Generator(4));
         Tensor x = Tensor.zeros(DType.F32, 2, 3);

@@ -3,6 +3,7 @@ package dev.lanes.autograd;
 import dev.lanes.autograd.internal.Lowerable;
 import dev.lanes.autograd.internal.Lowering;
 import dev.lanes.autograd.internal.Slot;
+import dev.lanes.autograd.internal.Split;
 import dev.lanes.kernel.internal.BlockedConv;
 import dev.lanes.kernel.internal.ConvGeometry;
 import dev.lanes.kernel.internal.NormKernels.BlockedTerm;
@@ -182,7 +183,10 @@ final class BlockedConv2dNode extends GradFn implements Lowerable {
         return db;
     }
 
-    /** The eager forward's kernel calls image by image, on weights packed once at capture. */
+    /**
+     * The eager forward's kernel calls image by image, on weights packed once at capture, with
+     * each image's output rows a split (pairs of output blocks times runs of rows).
+     */
     @Override
     public void lower(Lowering l) {
         Tensor x0 = input(0);
@@ -196,9 +200,17 @@ final class BlockedConv2dNode extends GradFn implements Lowerable {
         int images = g.n();
         int xImage = x.size() / Math.max(1, images);
         int yImage = y.size() / Math.max(1, images);
-        l.step(mem -> {
+        Split rows = l.split(conv.forwardTiles(), (mem, t, in, out) -> conv.forwardBlockedTile(t, packed, mem, in,
+                mem, out));
+        boolean pads = conv.tilesReadPadded();
+        l.splitStep((mem, splitter) -> {
             for (int n = 0; n < images; n++) {
-                conv.forwardBlocked(packed, mem, x.at() + n * xImage, mem, padded.at(), mem, y.at() + n * yImage);
+                int in = x.at() + n * xImage;
+                if (pads) {
+                    conv.padForTiles(mem, in, mem, padded.at());
+                    in = padded.at();
+                }
+                splitter.run(rows, mem, in, y.at() + n * yImage);
             }
             if (bias != null) {
                 addBias(g, block, bias, mem, y.at());

@@ -1,43 +1,89 @@
 package dev.lanes.autograd;
 
+import dev.lanes.autograd.internal.Lowering;
+import dev.lanes.autograd.internal.Split;
+import dev.lanes.autograd.internal.Splitter;
 import dev.lanes.kernel.Blas;
 import dev.lanes.kernel.PackedMatrix;
+import dev.lanes.kernel.internal.GemvPanels;
+import dev.lanes.tensor.Tensor;
 
 /**
- * {@code y = x W^T + beta y} for a weight {@code W [out, in]} fixed when a plan is captured, with
- * the bits of the eager {@code gemm(x, W, transB)} it stands for: packed once into the GEMM's
- * panels ({@link PackedMatrix}), except for products of at most four rows, which the GEMM runs as
- * dot products on the weight as stored (and packs nothing).
+ * {@code y = x W^T}, plus a bias on every row or plus {@code y} itself, for a weight
+ * {@code W [out, in]} fixed when a plan is captured, packed once. Products of at most
+ * {@link #DOT_ROWS} rows, and every product of a plan with BF16 weights, read the weight from
+ * {@link GemvPanels}, which stream it once per row and fold each column in a vector lane; their
+ * columns are a {@link Split}, spread over the threads by a parallel session. Larger products run
+ * the GEMM on its packed panels ({@link PackedMatrix}) on the calling thread, with the bits of the
+ * eager {@code gemm(x, W, transB)}.
  */
 final class ConstantProduct {
 
-    /** Products of at most this many rows by a transposed weight run as dot products, packing nothing. */
+    /**
+     * Products of at most this many rows by a transposed weight: the eager GEMM runs them as dot
+     * products on the weight as stored, a plan as panel products.
+     */
     static final int DOT_ROWS = 4;
 
-    private final float[] w;
     private final int in;
     private final int out;
     private final int rows;
+    private final float[] bias;
+    private final float beta;
     private final PackedMatrix packed;
+    private final Split split;
 
     /**
-     * @param w    the weight {@code [out, in]}, row-major (kept, not copied)
-     * @param rows the rows of every product this will compute
+     * @param w          the weight {@code [out, in]}, a fixed value of the plan
+     * @param bias       the bias {@code [out]}, a fixed value of the plan, or null
+     * @param rows       the rows of every product this will compute
+     * @param accumulate whether the product adds to {@code y} (then there is no bias)
      */
-    ConstantProduct(float[] w, int out, int in, int rows) {
-        this.w = w;
-        this.in = in;
-        this.out = out;
+    ConstantProduct(Lowering l, Tensor w, Tensor bias, int rows, boolean accumulate) {
+        if (accumulate && bias != null) {
+            throw new IllegalArgumentException("a product adds either a bias or its output, not both");
+        }
+        this.out = w.size(0);
+        this.in = w.size(1);
         this.rows = rows;
-        this.packed = rows > DOT_ROWS ? PackedMatrix.pack(true, in, out, w, 0, in) : null;
+        this.bias = bias == null ? null : l.constant(bias);
+        this.beta = accumulate || bias != null ? 1f : 0f;
+        float[] weight = l.constant(w);
+        if (rows <= DOT_ROWS || l.bf16Weights()) {
+            GemvPanels panels;
+            try {
+                panels = GemvPanels.pack(weight, 0, out, in, l.bf16Weights());
+            } catch (IllegalArgumentException e) {
+                throw l.refuse(e.getMessage());
+            }
+            this.packed = null;
+            this.split = l.split(panels.tiles(), (mem, t, xOff, yOff) -> {
+                if (this.bias != null) {
+                    int from = t * GemvPanels.TILE;
+                    int cols = Math.min(GemvPanels.TILE, out - from);
+                    for (int r = 0; r < rows; r++) {
+                        System.arraycopy(this.bias, from, mem, yOff + r * out + from, cols);
+                    }
+                }
+                panels.multiply(rows, t, t + 1, mem, xOff, beta, mem, yOff);
+            });
+        } else {
+            this.packed = PackedMatrix.pack(true, in, out, weight, 0, in);
+            this.split = null;
+        }
     }
 
-    /** {@code y[yOff..] = x[xOff..] W^T + beta y[yOff..]}, all rows contiguous. */
-    void multiply(float[] x, int xOff, float beta, float[] y, int yOff) {
-        if (packed == null) {
-            Blas.sgemm(false, true, rows, out, in, 1f, x, xOff, in, w, 0, in, beta, y, yOff, out);
-        } else {
-            Blas.sgemm(false, rows, 1f, x, xOff, in, packed, beta, y, yOff, out);
+    /** {@code y[yOff..] = x[xOff..] W^T} plus the bias or the old {@code y}, all rows contiguous in {@code mem}. */
+    void multiply(float[] mem, Splitter splitter, int xOff, int yOff) {
+        if (split != null) {
+            splitter.run(split, mem, xOff, yOff);
+            return;
         }
+        if (bias != null) {
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(bias, 0, mem, yOff + r * out, out);
+            }
+        }
+        Blas.sgemm(false, rows, 1f, mem, xOff, in, packed, beta, mem, yOff, out);
     }
 }

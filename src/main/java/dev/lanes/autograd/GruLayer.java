@@ -150,30 +150,26 @@ final class GruLayer extends GradFn implements Lowerable {
         int g = 3 * hidden;
         int s = batch * hidden;
         int rows = steps * batch;
-        ConstantProduct project = new ConstantProduct(l.constant(wIh), g, d, rows);
-        ConstantProduct recurrent = new ConstantProduct(l.constant(wHh), g, hidden, batch);
+        ConstantProduct project = new ConstantProduct(l, wIh, null, rows, false);
+        ConstantProduct recurrent = new ConstantProduct(l, wHh, hasBias ? input(5) : null, batch, false);
         float[] bIh = hasBias ? l.constant(input(4)) : null;
-        float[] bHh = hasBias ? l.constant(input(5)) : new float[g];
         Slot x = l.in(x0);
         Slot h0 = l.in(input(1));
         Slot ys = l.out(0);
         Slot hN = l.out(1);
         Slot gx = l.scratch(rows * g);
         Slot gh = l.scratch(rows * g);
-        l.step(mem -> {
-            project.multiply(mem, x.at(), 0f, mem, gx.at());
+        l.splitStep((mem, splitter) -> {
+            project.multiply(mem, splitter, x.at(), gx.at());
             if (bIh != null) {
                 Elementwise.biasActivate(Activation.IDENTITY, rows, g, bIh, 0, mem, gx.at(), g);
-            }
-            for (int r = 0; r < rows; r++) {
-                System.arraycopy(bHh, 0, mem, gh.at() + r * g, g);
             }
             for (int step = 0; step < steps; step++) {
                 int t = Sequences.time(step, steps, reverse);
                 int prev = step == 0 ? 0 : Sequences.time(step - 1, steps, reverse) * s;
                 int hPrev = step == 0 ? h0.at() : ys.at() + prev;
                 int gt = t * batch * g;
-                recurrent.multiply(mem, hPrev, 1f, mem, gh.at() + gt);
+                recurrent.multiply(mem, splitter, hPrev, gh.at() + gt);
                 Recurrent.gruForward(batch, hidden, mem, gx.at() + gt, mem, gh.at() + gt, mem, hPrev, mem,
                         ys.at() + t * s);
             }

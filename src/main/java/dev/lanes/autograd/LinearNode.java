@@ -95,25 +95,13 @@ final class LinearNode extends GradFn implements Lowerable {
         return grads;
     }
 
-    /** The eager GEMM's bits ({@link ConstantProduct}) onto rows that start as the bias. */
+    /** One constant product, the bias its starting rows ({@link ConstantProduct}). */
     @Override
     public void lower(Lowering l) {
         Tensor x0 = input(0);
-        int out = input(1).size(0);
-        int in = input(1).size(1);
-        int rows = rows(x0);
         Slot x = l.in(x0);
-        ConstantProduct w = new ConstantProduct(l.constant(input(1)), out, in, rows);
-        float[] b = hasBias ? l.constant(input(2)) : null;
+        ConstantProduct w = new ConstantProduct(l, input(1), hasBias ? input(2) : null, rows(x0), false);
         Slot y = l.out();
-        l.step(mem -> {
-            int yOff = y.at();
-            if (b != null) {
-                for (int r = 0; r < rows; r++) {
-                    System.arraycopy(b, 0, mem, yOff + r * out, out);
-                }
-            }
-            w.multiply(mem, x.at(), b == null ? 0f : 1f, mem, yOff);
-        });
+        l.splitStep((mem, splitter) -> w.multiply(mem, splitter, x.at(), y.at()));
     }
 }

@@ -143,8 +143,8 @@ final class LstmLayer extends GradFn implements Lowerable {
         int hidden = wHh.size(1);
         int g = 4 * hidden;
         int s = batch * hidden;
-        ConstantProduct project = new ConstantProduct(l.constant(wIh), g, d, steps * batch);
-        ConstantProduct recurrent = new ConstantProduct(l.constant(wHh), g, hidden, batch);
+        ConstantProduct project = new ConstantProduct(l, wIh, null, steps * batch, false);
+        ConstantProduct recurrent = new ConstantProduct(l, wHh, null, batch, true);
         float[] bias = hasBias ? l.constant(input(5)) : new float[g];
         Slot x = l.in(x0);
         Slot h0 = l.in(input(1));
@@ -155,15 +155,15 @@ final class LstmLayer extends GradFn implements Lowerable {
         Slot gates = l.scratch(steps * batch * g);
         Slot cs = l.scratch(steps * s);
         Slot tanhCs = l.scratch(steps * s);
-        l.step(mem -> {
-            project.multiply(mem, x.at(), 0f, mem, gates.at());
+        l.splitStep((mem, splitter) -> {
+            project.multiply(mem, splitter, x.at(), gates.at());
             for (int step = 0; step < steps; step++) {
                 int t = Sequences.time(step, steps, reverse);
                 int prev = step == 0 ? 0 : Sequences.time(step - 1, steps, reverse) * s;
                 int hPrev = step == 0 ? h0.at() : ys.at() + prev;
                 int cPrev = step == 0 ? c0.at() : cs.at() + prev;
                 int gt = gates.at() + t * batch * g;
-                recurrent.multiply(mem, hPrev, 1f, mem, gt);
+                recurrent.multiply(mem, splitter, hPrev, gt);
                 Recurrent.lstmForward(batch, hidden, mem, gt, bias, 0, mem, cPrev, mem, cs.at() + t * s, mem,
                         tanhCs.at() + t * s, mem, ys.at() + t * s);
             }

@@ -119,20 +119,20 @@ final class RnnLayer extends GradFn implements Lowerable {
         int d = x0.size(2);
         int hidden = wHh.size(1);
         int s = batch * hidden;
-        ConstantProduct project = new ConstantProduct(l.constant(wIh), hidden, d, steps * batch);
-        ConstantProduct recurrent = new ConstantProduct(l.constant(wHh), hidden, hidden, batch);
+        ConstantProduct project = new ConstantProduct(l, wIh, null, steps * batch, false);
+        ConstantProduct recurrent = new ConstantProduct(l, wHh, null, batch, true);
         float[] bias = hasBias ? l.constant(input(4)) : new float[hidden];
         Slot x = l.in(x0);
         Slot h0 = l.in(input(1));
         Slot ys = l.out(0);
         Slot hN = l.out(1);
-        l.step(mem -> {
-            project.multiply(mem, x.at(), 0f, mem, ys.at());
+        l.splitStep((mem, splitter) -> {
+            project.multiply(mem, splitter, x.at(), ys.at());
             for (int step = 0; step < steps; step++) {
                 int t = Sequences.time(step, steps, reverse);
                 int prev = step == 0 ? 0 : Sequences.time(step - 1, steps, reverse) * s;
                 int hPrev = step == 0 ? h0.at() : ys.at() + prev;
-                recurrent.multiply(mem, hPrev, 1f, mem, ys.at() + t * s);
+                recurrent.multiply(mem, splitter, hPrev, ys.at() + t * s);
                 Elementwise.biasActivate(activation, batch, hidden, bias, 0, mem, ys.at() + t * s, hidden);
             }
             System.arraycopy(mem, ys.at() + Sequences.time(steps - 1, steps, reverse) * s, mem, hN.at(), s);

@@ -47,11 +47,13 @@ public final class Plan {
     }
 
     private final PlanProgram program;
+    private final CaptureOptions options;
     private final Shape[] inputShapes;
     private final Shape[] outputShapes;
 
-    private Plan(PlanProgram program, Shape[] inputShapes, Shape[] outputShapes) {
+    private Plan(PlanProgram program, CaptureOptions options, Shape[] inputShapes, Shape[] outputShapes) {
         this.program = program;
+        this.options = options;
         this.inputShapes = inputShapes;
         this.outputShapes = outputShapes;
     }
@@ -59,13 +61,31 @@ public final class Plan {
     /**
      * Captures {@code model.forward} on inputs shaped as {@code example}.
      *
-     * @see #capture(Layer, Forward, Tensor...)
+     * @see #capture(Layer, CaptureOptions, Forward, Tensor...)
      */
     public static Plan capture(Layer model, Tensor example) {
+        return capture(model, CaptureOptions.defaults(), example);
+    }
+
+    /**
+     * Captures {@code model.forward} on inputs shaped as {@code example}, built as {@code options} say.
+     *
+     * @see #capture(Layer, CaptureOptions, Forward, Tensor...)
+     */
+    public static Plan capture(Layer model, CaptureOptions options, Tensor example) {
         if (model == null) {
             throw new NullPointerException("Plan.capture: model is null");
         }
-        return capture(model, in -> new Tensor[] {model.forward(in[0])}, example);
+        return capture(model, options, in -> new Tensor[] {model.forward(in[0])}, example);
+    }
+
+    /**
+     * Captures a forward pass with several inputs or outputs, with the default options.
+     *
+     * @see #capture(Layer, CaptureOptions, Forward, Tensor...)
+     */
+    public static Plan capture(Layer model, Forward forward, Tensor... examples) {
+        return capture(model, CaptureOptions.defaults(), forward, examples);
     }
 
     /**
@@ -76,19 +96,21 @@ public final class Plan {
      * have the examples' shapes, its outputs those of the tensors returned.
      *
      * @param model    the module whose parameters and buffers the pass reads; they become the plan's weights
+     * @param options  how to build the plan ({@link CaptureOptions#withBf16Weights}, say)
      * @param forward  the pass, from the inputs to the outputs
      * @param examples one tensor per input (F32 or F64), each a different tensor
      * @return the plan
      * @throws IllegalArgumentException when an operation cannot be planned, or reads a tensor that
      *                                  is neither an input, a parameter or buffer of {@code model}, a
      *                                  scalar, nor computed by the pass (the operation and module
-     *                                  named); when a weight is not finite in F32 (named); when the
-     *                                  examples are missing or repeated, or the pass returns none
+     *                                  named); when a weight is not finite in F32 (named), or beyond
+     *                                  BF16's range when the options ask for BF16; when the examples
+     *                                  are missing or repeated, or the pass returns none
      */
-    public static Plan capture(Layer model, Forward forward, Tensor... examples) {
-        if (model == null || forward == null || examples == null) {
-            throw new NullPointerException("Plan.capture: " + (model == null ? "model" : forward == null ? "forward"
-                    : "examples") + " is null");
+    public static Plan capture(Layer model, CaptureOptions options, Forward forward, Tensor... examples) {
+        if (model == null || options == null || forward == null || examples == null) {
+            throw new NullPointerException("Plan.capture: " + (model == null ? "model" : options == null ? "options"
+                    : forward == null ? "forward" : "examples") + " is null");
         }
         if (examples.length == 0) {
             throw new IllegalArgumentException("Plan.capture: give at least one example input");
@@ -135,7 +157,8 @@ public final class Plan {
                 throw new IllegalArgumentException("Plan.capture: output " + i + " of the forward pass is null");
             }
         }
-        PlanProgram program = PlanCompiler.compile(trace.entries(), List.of(examplesCopy), List.of(outputs), names);
+        PlanProgram program = PlanCompiler.compile(trace.entries(), List.of(examplesCopy), List.of(outputs), names,
+                options.bf16Weights());
         Shape[] in = new Shape[examples.length];
         for (int i = 0; i < in.length; i++) {
             in[i] = examples[i].shape();
@@ -144,7 +167,7 @@ public final class Plan {
         for (int i = 0; i < out.length; i++) {
             out[i] = outputs[i].shape();
         }
-        return new Plan(program, in, out);
+        return new Plan(program, options, in, out);
     }
 
     /**
@@ -176,7 +199,41 @@ public final class Plan {
         if (policy == null) {
             throw new NullPointerException("Plan.session: policy is null");
         }
-        return new PlanSession(this, policy);
+        return new PlanSession(this, policy, false);
+    }
+
+    /**
+     * A session that spreads each call over the library's threads ({@code Kernels.setThreads},
+     * {@code -Dlanes.threads}): the matrix products of linear and recurrent layers with at most
+     * four rows (or BF16 weights) split their output columns among the threads, the rest of a
+     * call runs on the calling thread. For one request at a time on an otherwise idle machine;
+     * a service that runs a request per thread does better with one {@link #session()} per
+     * thread. Results are the bits of {@link #session()}, for any number of threads, and a call
+     * allocates nothing.
+     *
+     * @return a new session with its own arena, for one calling thread at a time; inputs under
+     *         {@link NonFinitePolicy#PROPAGATE}
+     */
+    public PlanSession parallelSession() {
+        return parallelSession(NonFinitePolicy.PROPAGATE);
+    }
+
+    /**
+     * {@link #parallelSession()} with a policy for non-finite inputs.
+     *
+     * @param policy what the session does with an input that holds NaN or an infinity
+     * @return a new session with its own arena
+     */
+    public PlanSession parallelSession(NonFinitePolicy policy) {
+        if (policy == null) {
+            throw new NullPointerException("Plan.parallelSession: policy is null");
+        }
+        return new PlanSession(this, policy, true);
+    }
+
+    /** @return the options the plan was captured with */
+    public CaptureOptions options() {
+        return options;
     }
 
     PlanProgram program() {

@@ -2,14 +2,17 @@ package dev.lanes.serve;
 
 import dev.lanes.autograd.internal.PlanProgram;
 import dev.lanes.autograd.internal.Slot;
+import dev.lanes.autograd.internal.Splitter;
 import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.kernel.internal.SessionGuard;
 import java.util.Objects;
 
 /**
- * Runs a {@link Plan} on the calling thread over this session's own arena: a call copies the
- * inputs in, runs the steps, and copies the outputs into the session's output arrays, allocating
- * nothing. Inputs are float arrays in the row-major layout of the plan's input shapes.
+ * Runs a {@link Plan} over this session's own arena: a call copies the inputs in, runs the steps,
+ * and copies the outputs into the session's output arrays, allocating nothing. Inputs are float
+ * arrays in the row-major layout of the plan's input shapes. A session from {@link Plan#session()}
+ * runs on the calling thread; one from {@link Plan#parallelSession()} splits its products across
+ * the library's threads, with the same bits.
  *
  * <p>Not thread-safe: one session per thread; sessions of one plan are independent and give the
  * same bits. A call that starts while another thread's call is running on the same session is
@@ -28,7 +31,7 @@ public final class PlanSession {
     private final SessionGuard guard = new SessionGuard("plan.session()");
     private final Runnable body;
 
-    PlanSession(Plan plan, NonFinitePolicy policy) {
+    PlanSession(Plan plan, NonFinitePolicy policy, boolean parallel) {
         this.plan = plan;
         this.program = plan.program();
         this.policy = policy;
@@ -37,7 +40,8 @@ public final class PlanSession {
         for (int i = 0; i < outputs.length; i++) {
             outputs[i] = new float[program.output(i).size()];
         }
-        this.body = () -> program.run(mem);
+        Splitter splitter = parallel ? program.parallelSplitter() : Splitter.SERIAL;
+        this.body = () -> program.run(mem, splitter);
     }
 
     /**

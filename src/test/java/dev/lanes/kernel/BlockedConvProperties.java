@@ -8,7 +8,10 @@ import dev.lanes.kernel.internal.ConvGeometry;
 import dev.lanes.kernel.internal.ConvKernels;
 import dev.lanes.kernel.internal.KernelProvider;
 import dev.lanes.kernel.internal.Providers;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -172,6 +175,45 @@ class BlockedConvProperties {
         float[] a = new float[n];
         Arrays.fill(a, Float.NaN);
         return a;
+    }
+
+    @Property(tries = 100)
+    void forwardTilesInAnyOrderGiveTheWholeForwardsBits(@ForAll long seed) {
+        Random r = new Random(seed);
+        ConvGeometry g0 = randomGeometry(r);
+        ConvGeometry g = ConvGeometry.of(1, g0.cIn() / g0.groups(), g0.h(), g0.w(), g0.cOut() / g0.groups(), 1,
+                g0.kH(), g0.kW(), g0.sH(), g0.sW(), g0.pH(), g0.pW(), g0.dH(), g0.dW());
+        for (KernelProvider p : PROVIDERS) {
+            BlockedConv conv = BlockedConv.of(p, g);
+            int block = p.conv().block();
+            // The channels past cIn in the last block are zero in a blocked image.
+            float[] x = new float[Math.ceilDiv(g.cIn(), block) * g.h() * g.w() * block + 3];
+            for (int i = 3; i < x.length; i++) {
+                int c = (i - 3) / (g.h() * g.w() * block) * block + (i - 3) % block;
+                x[i] = c < g.cIn() ? (float) r.nextGaussian() : 0f;
+            }
+            float[] packed = new float[conv.weightSize()];
+            conv.packWeights(RecurrentProperties.gaussian(r, g.cOut() * g.cIn() * g.kH() * g.kW(), 1), 0, packed);
+            float[] whole = sentinels(conv.blockedOutputSize() + 2);
+            conv.forwardBlocked(packed, x, 3, sentinels(conv.paddedSize()), whole, 1);
+            float[] tiled = sentinels(conv.blockedOutputSize() + 2);
+            float[] in = x;
+            int inOff = 3;
+            if (conv.tilesReadPadded()) {
+                in = sentinels(conv.paddedSize() + 5);
+                conv.padForTiles(x, 3, in, 5);
+                inOff = 5;
+            }
+            List<Integer> order = new ArrayList<>();
+            for (int t = 0; t < conv.forwardTiles(); t++) {
+                order.add(t);
+            }
+            Collections.shuffle(order, r);
+            for (int t : order) {
+                conv.forwardBlockedTile(t, packed, in, inOff, tiled, 1);
+            }
+            assertArrayEquals(whole, tiled, 0f, g + " on " + p.name() + ", " + conv.forwardTiles() + " tiles");
+        }
     }
 
     @Property(tries = 150)

@@ -22,6 +22,7 @@ import dev.lanes.nn.ReLU;
 import dev.lanes.nn.Sequential;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
+import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.tensor.Tensor;
 import java.util.SplittableRandom;
 import net.jqwik.api.ForAll;
@@ -29,7 +30,9 @@ import net.jqwik.api.Property;
 
 /**
  * Plans of random convolutional and recurrent models over random shapes give the eager F32
- * outputs bit for bit (they run the same kernels) and the F64 module's within float rounding:
+ * outputs bit for bit (they run the same kernels; matrix products of at most four rows, which
+ * plans fold by columns, to float rounding), the F64 module's within float rounding, and a
+ * parallel session on three threads gives the bits of a serial one:
  * convolutions of any kernel, stride, padding, dilation, groups and bias with batch norm and a
  * pooling; RNN, LSTM and GRU layers of one or two layers, either direction, batch first or not,
  * with or without initial states.
@@ -55,8 +58,14 @@ class CapturedModelProperties {
         return r;
     }
 
+    /**
+     * @param eagerBits whether every matrix product has more than four rows, so that the plan runs
+     *                  the eager GEMM's arithmetic (with fewer, it folds columns in vector lanes
+     *                  where the eager GEMM takes dot products, and agrees to float rounding)
+     */
     private static void assertPlanGivesTheModulesOutputs(String what, Layer model, Plan.Forward forward,
-                                                         int[]... shapes) {
+                                                         boolean eagerBits, int[]... shapes) {
+        model.to(DType.F32);
         float[][] inputs = new float[shapes.length][];
         Tensor[] examples = new Tensor[shapes.length];
         for (int i = 0; i < shapes.length; i++) {
@@ -67,7 +76,8 @@ class CapturedModelProperties {
             inputs[i] = PlanCaptureTest.values(what.hashCode() + i, n);
             examples[i] = Tensor.of(inputs[i], shapes[i]);
         }
-        PlanSession s = Plan.capture(model, forward, examples).session();
+        Plan plan = Plan.capture(model, forward, examples);
+        PlanSession s = plan.session();
         s.run(inputs);
         double[][] f32 = eager(model, forward, inputs, shapes, DType.F32);
         for (int i = 0; i < f32.length; i++) {
@@ -75,7 +85,21 @@ class CapturedModelProperties {
             for (int j = 0; j < bits.length; j++) {
                 bits[j] = (float) f32[i][j];
             }
-            assertArrayEquals(bits, s.output(i), what + ": the eager F32 output " + i);
+            if (eagerBits) {
+                assertArrayEquals(bits, s.output(i), what + ": the eager F32 output " + i);
+            } else {
+                PlanCaptureTest.assertClose(bits, s.output(i), what + ": the eager F32 output " + i);
+            }
+        }
+        Parallel.setThreads(3);
+        try {
+            PlanSession p = plan.parallelSession();
+            p.run(inputs);
+            for (int i = 0; i < f32.length; i++) {
+                assertArrayEquals(s.output(i), p.output(i), what + ": the parallel session's output " + i);
+            }
+        } finally {
+            Parallel.setThreads(Runtime.getRuntime().availableProcessors());
         }
         double[][] f64 = eager(model, forward, inputs, shapes, DType.F64);
         for (int i = 0; i < f64.length; i++) {
@@ -116,7 +140,9 @@ class CapturedModelProperties {
             f = features.forward(Tensor.zeros(DType.F32, 1, cIn, h, w)).size(1);
         }
         Layer model = new Sequential(features, new Linear(f, 3, gen));
-        assertPlanGivesTheModulesOutputs("seed " + seed, model, in -> new Tensor[] {model.forward(in[0])},
+        assertPlanGivesTheModulesOutputs("seed " + seed + ", features", features,
+                in -> new Tensor[] {features.forward(in[0])}, true, new int[] {n, cIn, h, w});
+        assertPlanGivesTheModulesOutputs("seed " + seed, model, in -> new Tensor[] {model.forward(in[0])}, n > 4,
                 new int[] {n, cIn, h, w});
     }
 
@@ -126,7 +152,7 @@ class CapturedModelProperties {
         Generator gen = new Generator(seed);
         int kind = r.nextInt(3);
         int steps = 1 + r.nextInt(5);
-        int batch = 1 + r.nextInt(6);
+        int batch = 1 + r.nextInt(8);
         int in = 1 + r.nextInt(6);
         int hidden = 1 + r.nextInt(9);
         RecurrentOptions o = RecurrentOptions.of(in, hidden).withNumLayers(1 + r.nextInt(2))
@@ -135,6 +161,7 @@ class CapturedModelProperties {
         int[] x = o.batchFirst() ? new int[] {batch, steps, in} : new int[] {steps, batch, in};
         int[] state = {o.numLayers() * o.directions(), batch, hidden};
         String what = "seed " + seed;
+        boolean bits = batch > 4;
         int[][] shapes = given ? (kind == 0 ? new int[][] {x, state, state} : new int[][] {x, state})
                 : new int[][] {x};
         switch (kind) {
@@ -143,21 +170,21 @@ class CapturedModelProperties {
                 assertPlanGivesTheModulesOutputs(what, lstm, t -> {
                     SequenceOutput out = lstm.forward(t[0], given ? t[1] : null, given ? t[2] : null);
                     return new Tensor[] {out.output(), out.hN(), out.cN()};
-                }, shapes);
+                }, bits, shapes);
             }
             case 1 -> {
                 GRU gru = new GRU(o, gen);
                 assertPlanGivesTheModulesOutputs(what, gru, t -> {
                     SequenceOutput out = gru.forward(t[0], given ? t[1] : null);
                     return new Tensor[] {out.output(), out.hN()};
-                }, shapes);
+                }, bits, shapes);
             }
             default -> {
                 RNN rnn = new RNN(o, r.nextBoolean() ? Activation.TANH : Activation.RELU, gen);
                 assertPlanGivesTheModulesOutputs(what, rnn, t -> {
                     SequenceOutput out = rnn.forward(t[0], given ? t[1] : null);
                     return new Tensor[] {out.output(), out.hN()};
-                }, shapes);
+                }, bits, shapes);
             }
         }
     }

@@ -51,7 +51,13 @@ class RecurrentCaptureTest {
         return r;
     }
 
-    private static void assertPlanGivesEagerBits(String what, Layer model, Plan.Forward forward, int[]... shapes) {
+    /**
+     * The plan's outputs are the eager F32 outputs: bit for bit when every matrix product has more
+     * than four rows ({@code bits}); with fewer, plans fold each column in a vector lane where the
+     * eager GEMM takes dot products, and the two agree to float rounding.
+     */
+    private static void assertPlanGivesEagerOutputs(String what, boolean bits, Layer model, Plan.Forward forward,
+                                                    int[]... shapes) {
         Tensor[] examples = new Tensor[shapes.length];
         float[][] inputs = new float[shapes.length][];
         for (int i = 0; i < shapes.length; i++) {
@@ -68,30 +74,34 @@ class RecurrentCaptureTest {
         float[][] expected = eagerOutputs(model, plan, forward, inputs);
         assertEquals(expected.length, plan.outputCount(), what);
         for (int i = 0; i < expected.length; i++) {
-            assertArrayEquals(expected[i], s.output(i), what + ": output " + i);
+            if (bits) {
+                assertArrayEquals(expected[i], s.output(i), what + ": output " + i);
+            } else {
+                PlanCaptureTest.assertClose(expected[i], s.output(i), what + ": output " + i);
+            }
         }
     }
 
     @Test
-    void sequenceLayersGiveTheEagerBits() {
+    void sequenceLayersGiveTheEagerOutputs() {
         LSTM lstm = new LSTM(RecurrentOptions.of(5, 7).withNumLayers(2).withBidirectional(true).withBatchFirst(true),
                 new Generator(1));
-        assertPlanGivesEagerBits("LSTM, zero initial state", lstm, in -> {
+        assertPlanGivesEagerOutputs("LSTM, zero initial state, three rows", false, lstm, in -> {
             SequenceOutput o = lstm.forward(in[0], null, null);
             return new Tensor[] {o.output(), o.hN(), o.cN()};
         }, new int[] {3, 6, 5});
-        assertPlanGivesEagerBits("LSTM, given states", lstm, in -> {
+        assertPlanGivesEagerOutputs("LSTM, given states", true, lstm, in -> {
             SequenceOutput o = lstm.forward(in[0], in[1], in[2]);
             return new Tensor[] {o.output(), o.hN(), o.cN()};
         }, new int[] {6, 5, 5}, new int[] {4, 6, 7}, new int[] {4, 6, 7});
         GRU gru = new GRU(RecurrentOptions.of(4, 9).withNumLayers(2), new Generator(2));
-        assertPlanGivesEagerBits("GRU", gru, in -> {
+        assertPlanGivesEagerOutputs("GRU", true, gru, in -> {
             SequenceOutput o = gru.forward(in[0], in[1]);
             return new Tensor[] {o.output(), o.hN()};
-        }, new int[] {5, 2, 4}, new int[] {2, 2, 9});
+        }, new int[] {5, 6, 4}, new int[] {2, 6, 9});
         RNN rnn = new RNN(RecurrentOptions.of(3, 6).withBidirectional(true).withBias(false), Activation.RELU,
                 new Generator(3));
-        assertPlanGivesEagerBits("RNN", rnn, in -> {
+        assertPlanGivesEagerOutputs("RNN", true, rnn, in -> {
             SequenceOutput o = rnn.forward(in[0], null);
             return new Tensor[] {o.output(), o.hN()};
         }, new int[] {4, 8, 3});
@@ -100,12 +110,12 @@ class RecurrentCaptureTest {
     @Test
     void aCellStepTakesAndGivesItsState() {
         LSTMCell cell = new LSTMCell(6, 10, new Generator(4));
-        assertPlanGivesEagerBits("LSTM cell", cell, in -> {
+        assertPlanGivesEagerOutputs("LSTM cell", true, cell, in -> {
             LstmState st = cell.forward(in[0], new LstmState(in[1], in[2]));
             return new Tensor[] {st.h(), st.c()};
-        }, new int[] {3, 6}, new int[] {3, 10}, new int[] {3, 10});
+        }, new int[] {5, 6}, new int[] {5, 10}, new int[] {5, 10});
         GRUCell gru = new GRUCell(6, 10, new Generator(5));
-        assertPlanGivesEagerBits("GRU cell, zero state", gru, in -> new Tensor[] {gru.forward(in[0])},
+        assertPlanGivesEagerOutputs("GRU cell, zero state, one row", false, gru, in -> new Tensor[] {gru.forward(in[0])},
                 new int[] {1, 6});
     }
 
@@ -129,8 +139,9 @@ class RecurrentCaptureTest {
     @Test
     void anLstmEncoderWithAnMlpHeadIsServedWithoutAllocating() {
         Classifier model = new Classifier(new Generator(6));
-        assertPlanGivesEagerBits("classifier", model, in -> new Tensor[] {model.forward(in[0])},
-                new int[] {2, 12, 8});
+        // Five rows: every product runs the eager GEMM's arithmetic.
+        assertPlanGivesEagerOutputs("classifier", true, model, in -> new Tensor[] {model.forward(in[0])},
+                new int[] {5, 12, 8});
         float[] x = PlanCaptureTest.values(3, 2 * 12 * 8);
         PlanSession s = Plan.capture(model, Tensor.of(x, 2, 12, 8)).session();
         assertEquals(0, Allocations.settledBytes(() -> s.run(x), 20_000, 1000, 30), "bytes allocated by 1000 calls");
@@ -165,7 +176,8 @@ class RecurrentCaptureTest {
         PlanSession s = plan.session();
         float[] got = s.run(ids).clone();
         float[][] expected = eagerOutputs(model, plan, in -> new Tensor[] {model.forward(in[0])}, new float[][] {ids});
-        assertArrayEquals(expected[0], got, "tagger");
+        // Three rows per recurrent product: the plan folds columns in lanes where the eager GEMM takes dot products.
+        PlanCaptureTest.assertClose(expected[0], got, "tagger");
         float[] bad = ids.clone();
         bad[4] = 50;
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.run(bad));

@@ -24,7 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
-/** Frozen recurrent plans: the cell's bits, isolation from later training, many threads, no allocation, bad input. */
+/** Frozen recurrent plans: the cell's outputs, isolation from later training, many threads, no allocation, bad input. */
 class RecurrentPlanTest {
 
     static float[] sequence(long seed, int steps, int width) {
@@ -54,7 +54,7 @@ class RecurrentPlanTest {
     }
 
     @Test
-    void planStepsGiveTheCellsBits() {
+    void planStepsGiveTheCellsOutputs() {
         Generator gen = new Generator(3);
         List<RecurrentCell> cells = List.of(new LSTMCell(20, 33, gen), new GRUCell(20, 33, gen),
                 new RNNCell(20, 33, true, Activation.SIGMOID, DType.F32, gen),
@@ -83,7 +83,8 @@ class RecurrentPlanTest {
                         default -> throw new IllegalStateException();
                     }
                 }
-                assertArrayEquals(h.toFloatArray(), planH, 0f, cell + " step " + t);
+                // One row: the plan folds columns in lanes where the eager GEMM takes dot products.
+                PlanCaptureTest.assertClose(h.toFloatArray(), planH, cell + " step " + t);
             }
             assertEquals(cell instanceof LSTMCell, plan.hasCellState());
         }

@@ -60,6 +60,6 @@ class ResNetCaptureTest {
         ResNet net = ResNets.cifar(8, 1, 10, Shortcut.ZERO_PAD, true, DType.F32, new Generator(6));
         float[] x = ResNetPlanTest.images(2, 1, 28 * 28);
         PlanSession s = Plan.capture(net, Tensor.of(x, 1, 1, 28, 28)).session();
-        assertEquals(0, Allocations.settledBytes(() -> s.run(x), 1000, 100, 20), "bytes allocated by 100 images");
+        assertEquals(0, Allocations.settledBytes(() -> s.run(x), 5000, 100, 30), "bytes allocated by 100 images");
     }
 }

@@ -25,14 +25,22 @@ public final class Lowering {
     final List<Slot> all = new ArrayList<>();
     final List<float[]> constantData = new ArrayList<>();
     final List<Slot> constantSlots = new ArrayList<>();
-    final List<PlanStep> steps = new ArrayList<>();
+    final List<SplitStep> steps = new ArrayList<>();
+    final List<Split> splits = new ArrayList<>();
     final List<String> stepNames = new ArrayList<>();
+    private final boolean bf16Weights;
     private Trace.Entry entry;
     private int time;
 
-    Lowering(Map<Tensor, String> names, Set<Tensor> folded) {
+    Lowering(Map<Tensor, String> names, Set<Tensor> folded, boolean bf16Weights) {
         this.names = names;
         this.folded = folded;
+        this.bf16Weights = bf16Weights;
+    }
+
+    /** @return whether the plan keeps the weights of its matrix products in BF16 */
+    public boolean bf16Weights() {
+        return bf16Weights;
     }
 
     /** Lowering moves on to operation {@code time}, the trace's {@code entry}. */
@@ -183,8 +191,20 @@ public final class Lowering {
 
     /** Adds a step of the current operation. */
     public void step(PlanStep s) {
+        splitStep((mem, splitter) -> s.run(mem));
+    }
+
+    /** Adds a step of the current operation that runs {@link #split}s. */
+    public void splitStep(SplitStep s) {
         steps.add(s);
         stepNames.add(entry.op());
+    }
+
+    /** @return work of {@code tiles} independent tiles, for the operation's split steps to run */
+    public Split split(int tiles, Split.Tile work) {
+        Split s = new Split(splits.size(), tiles, work);
+        splits.add(s);
+        return s;
     }
 
     /** @return the exception refusing the current operation, naming it and the part of the model that ran it */

@@ -23,16 +23,17 @@ public final class PlanCompiler {
      * @param inputs  the tensors the pass started from, which become the plan's inputs
      * @param outputs the tensors it returned, which become the plan's outputs
      * @param names   the model's parameters and buffers, by identity, with their state-dict names
+     * @param bf16Weights whether matrix products keep their weights in BF16
      * @throws IllegalArgumentException naming the operation and the part of the model that ran it
      *                                  when an operation cannot be planned or reads a tensor the
      *                                  plan cannot see
      */
     public static PlanProgram compile(List<Trace.Entry> trace, List<Tensor> inputs, List<Tensor> outputs,
-                                      Map<Tensor, String> names) {
+                                      Map<Tensor, String> names, boolean bf16Weights) {
         boolean[] needed = needed(trace, outputs);
         Set<Tensor> folded = Collections.newSetFromMap(new IdentityHashMap<>());
         boolean[] fixed = fixed(trace, inputs, names, folded);
-        Lowering l = new Lowering(names, folded);
+        Lowering l = new Lowering(names, folded, bf16Weights);
         Slot[] in = new Slot[inputs.size()];
         for (int i = 0; i < in.length; i++) {
             in[i] = l.input(inputs.get(i));
@@ -68,7 +69,7 @@ public final class PlanCompiler {
             }
         }
         int size = MemoryPlan.place(l.all);
-        return new PlanProgram(l.steps, l.stepNames, in, out, l.constantSlots, l.constantData, size);
+        return new PlanProgram(l.steps, l.splits, l.stepNames, in, out, l.constantSlots, l.constantData, size);
     }
 
     /**

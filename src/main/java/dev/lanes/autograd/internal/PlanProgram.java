@@ -9,7 +9,8 @@ import java.util.List;
  */
 public final class PlanProgram {
 
-    private final PlanStep[] steps;
+    private final SplitStep[] steps;
+    private final Split[] splits;
     private final String[] stepNames;
     private final Slot[] inputs;
     private final Slot[] outputs;
@@ -17,9 +18,10 @@ public final class PlanProgram {
     private final float[][] constantData;
     private final int arenaSize;
 
-    PlanProgram(List<PlanStep> steps, List<String> stepNames, Slot[] inputs, Slot[] outputs, List<Slot> constants,
-                List<float[]> constantData, int arenaSize) {
-        this.steps = steps.toArray(new PlanStep[0]);
+    PlanProgram(List<SplitStep> steps, List<Split> splits, List<String> stepNames, Slot[] inputs, Slot[] outputs,
+                List<Slot> constants, List<float[]> constantData, int arenaSize) {
+        this.steps = steps.toArray(new SplitStep[0]);
+        this.splits = splits.toArray(new Split[0]);
         this.stepNames = stepNames.toArray(new String[0]);
         this.inputs = inputs;
         this.outputs = outputs;
@@ -37,11 +39,24 @@ public final class PlanProgram {
         return mem;
     }
 
-    /** Runs every step on {@code mem}, whose input slots the caller has filled. */
-    public void run(float[] mem) {
-        for (PlanStep s : steps) {
-            s.run(mem);
+    /**
+     * Runs every step on {@code mem}, whose input slots the caller has filled, with the splits
+     * run by {@code splitter}.
+     */
+    public void run(float[] mem, Splitter splitter) {
+        for (SplitStep s : steps) {
+            s.run(mem, splitter);
         }
+    }
+
+    /** @return a splitter that spreads this plan's splits over the thread pool, for one session */
+    public Splitter parallelSplitter() {
+        return new Splitter.OverPool(splits);
+    }
+
+    /** @return the number of splits: work the steps may spread over threads */
+    public int splitCount() {
+        return splits.length;
     }
 
     /** @return the slots of the inputs, in the order given to the capture */

@@ -31,6 +31,10 @@ import java.util.Arrays;
  */
 public final class BlockedConv {
 
+    /** Output rows per tile of {@link #forwardBlockedTile}. */
+    private static final int TILE_ROWS = 4;
+
+
     private final ConvKernels kernels;
     private final ConvGeometry g;
     private final int b;
@@ -386,28 +390,72 @@ public final class BlockedConv {
 
     /** The output rows of group {@code grp} from its padded input, into {@code out[outOff]} as blocks. */
     private void rows(int grp, float[] packed, float[] padded, int paddedOff, float[] out, int outOff) {
+        for (int ob = 0; ob < outBlocks; ob += 2) {
+            rows(grp, packed, padded, paddedOff, out, outOff, ob, 0, rowsPerImage());
+        }
+    }
+
+    /**
+     * Output rows {@code [ohFrom, ohTo)} of output block {@code ob} and, where there is one, of
+     * block {@code ob + 1}: two blocks of output channels at a time, so each broadcast serves both.
+     */
+    private void rows(int grp, float[] packed, float[] padded, int paddedOff, float[] out, int outOff, int ob,
+                      int ohFrom, int ohTo) {
         int ho = rowsPerImage();
         int wo = pixelsPerRow();
         int taps = g.kH() * g.kW();
-        int wBase = groupWeights(grp);
         int wBlock = inBlocks * taps * b * b;
         int last = g.cg() - (inBlocks - 1) * b;
-        // Two blocks of output channels at a time where there are two, so each broadcast serves both.
-        for (int ob = 0; ob < outBlocks; ob += 2) {
-            int wOff = wBase + ob * wBlock;
-            for (int oh = 0; oh < ho; oh++) {
-                int xOff = paddedOff + oh * g.sH() * wp * b;
-                int yOff = outOff + (ob * ho + oh) * wo * b;
-                if (ob + 1 < outBlocks) {
-                    kernels.convRowPair(b, wo, inBlocks, last, g.kH(), g.kW(), padded, xOff, hp * wp * b,
-                            g.dH() * wp * b, g.dW() * b, g.sW() * b, packed, wOff, wBlock, out, yOff, ho * wo * b, b,
-                            false);
-                } else {
-                    kernels.convRow(b, wo, inBlocks, last, g.kH(), g.kW(), padded, xOff, hp * wp * b,
-                            g.dH() * wp * b, g.dW() * b, g.sW() * b, packed, wOff, out, yOff, b, false);
-                }
+        int wOff = groupWeights(grp) + ob * wBlock;
+        for (int oh = ohFrom; oh < ohTo; oh++) {
+            int xOff = paddedOff + oh * g.sH() * wp * b;
+            int yOff = outOff + (ob * ho + oh) * wo * b;
+            if (ob + 1 < outBlocks) {
+                kernels.convRowPair(b, wo, inBlocks, last, g.kH(), g.kW(), padded, xOff, hp * wp * b,
+                        g.dH() * wp * b, g.dW() * b, g.sW() * b, packed, wOff, wBlock, out, yOff, ho * wo * b, b,
+                        false);
+            } else {
+                kernels.convRow(b, wo, inBlocks, last, g.kH(), g.kW(), padded, xOff, hp * wp * b,
+                        g.dH() * wp * b, g.dW() * b, g.sW() * b, packed, wOff, out, yOff, b, false);
             }
         }
+    }
+
+    /**
+     * @return the tiles of one channel-blocked image's output ({@code groups == 1}) for
+     *         {@link #forwardBlockedTile}: each pair of output blocks times each run of
+     *         {@link #TILE_ROWS} output rows
+     */
+    public int forwardTiles() {
+        return (outBlocks + 1) / 2 * rowRuns();
+    }
+
+    private int rowRuns() {
+        return (rowsPerImage() + TILE_ROWS - 1) / TILE_ROWS;
+    }
+
+    /** @return whether {@link #forwardBlockedTile} reads a padded copy of the input ({@link #padForTiles}) */
+    public boolean tilesReadPadded() {
+        return !unpadded();
+    }
+
+    /** Pads one channel-blocked input image into {@code padded[paddedOff]} for {@link #forwardBlockedTile}. */
+    public void padForTiles(float[] x, int xOff, float[] padded, int paddedOff) {
+        padBlocked(x, xOff, padded, paddedOff);
+    }
+
+    /**
+     * Tile {@code tile} of {@link #forwardBlocked}'s output, which the tiles write whole between
+     * them, in any order and on any threads, with the bits of one call: every output row is
+     * computed by the same kernel call either way.
+     *
+     * @param in    the input image, padded by {@link #padForTiles} when {@link #tilesReadPadded}
+     */
+    public void forwardBlockedTile(int tile, float[] packed, float[] in, int inOff, float[] y, int yOff) {
+        int runs = rowRuns();
+        int ob = tile / runs * 2;
+        int from = tile % runs * TILE_ROWS;
+        rows(0, packed, in, inOff, y, yOff, ob, from, Math.min(rowsPerImage(), from + TILE_ROWS));
     }
 
     /**

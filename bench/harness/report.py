@@ -777,47 +777,63 @@ class Report:
         found = {}
         for e in R.entries:
             if e.area == 'serve' and e.cls == 'OrtServeBenchmark':
-                threads = '' if e.method == 'lanes' else e.params.get('ortThreads', '1')
-                found.setdefault((e.params.get('model'), e.method, threads), {})[e.mode] = e
+                if e.method == 'lanes':
+                    key = (e.params.get('model'), 'lanes', e.params.get('lanesVariant', 'f32'))
+                else:
+                    key = (e.params.get('model'), 'ort', e.params.get('ortThreads', '1'))
+                found.setdefault(key, {})[e.mode] = e
         if not found:
             return
         labels = {'mlp': 'MLP 784-512-512-10, one row', 'lstm_step': 'LSTM 128->256 step, batch 1',
                   'resnet_1x28x28': 'ResNet-20, one 1x28x28 image', 'resnet_3x32x32': 'ResNet-20, one 3x32x32 image'}
+        variants = {'f32': 'F32, caller thread', 'f32-parallel': 'F32, 2 threads (parallel session)',
+                    'bf16': 'BF16 weights, caller thread', 'bf16-parallel': 'BF16 weights, 2 threads'}
+
+        def measured(modes):
+            smp = modes.get('sample') if modes else None
+            avg = modes.get('avgt') if modes else None
+            alloc = next((m.alloc for m in (avg, smp) if m and m.alloc is not None), None)
+            return ((smp.pct(50.0), smp.pct(99.0)) if smp else None), alloc
+
         rows = []
         for model in ['mlp', 'lstm_step', 'resnet_1x28x28', 'resnet_3x32x32']:
-            lanes = found.get((model, 'lanes', ''))
-            if not lanes:
-                continue
-            ls = lanes.get('sample')
-            la = lanes.get('avgt')
-            lalloc = next((m.alloc for m in (la, ls) if m and m.alloc is not None), None)
-            for key in sorted(k for k in found if k[0] == model and k[1] == 'onnxRuntime'):
-                ort = found[key]
-                os_ = ort.get('sample')
-                oa = ort.get('avgt')
-                oalloc = next((m.alloc for m in (oa, os_) if m and m.alloc is not None), None)
-                lan = (ls.pct(50.0), ls.pct(99.0)) if ls else None
-                orp = (os_.pct(50.0), os_.pct(99.0)) if os_ else None
-                rows.append([labels.get(model, model), key[2],
+            ort1, ort1_alloc = measured(found.get((model, 'ort', '1')))
+            ort2, _ = measured(found.get((model, 'ort', '2')))
+            for variant in ['f32', 'f32-parallel', 'bf16', 'bf16-parallel']:
+                modes = found.get((model, 'lanes', variant))
+                if not modes:
+                    continue
+                lan, alloc = measured(modes)
+                rows.append([labels.get(model, model), variants[variant],
                              '%s / %s' % tuple(ftime(x) for x in lan) if lan else 'n/a',
-                             fnum(lalloc, 2) if lalloc is not None else 'n/a',
-                             '%s / %s' % tuple(ftime(x) for x in orp) if orp else 'n/a',
-                             fnum(oalloc, 2) if oalloc is not None else 'n/a',
-                             ' / '.join(fratio(x, y) for x, y in zip(lan, orp)) if lan and orp else 'n/a'])
-                if key[2] == '1' and lan and orp:
+                             fnum(alloc, 2) if alloc is not None else 'n/a',
+                             '%s / %s' % tuple(ftime(x) for x in ort1) if ort1 else 'n/a',
+                             '%s / %s' % tuple(ftime(x) for x in ort2) if ort2 else 'n/a',
+                             fratio(lan[0], ort1[0]) if lan and ort1 else 'n/a',
+                             fratio(lan[0], ort2[0]) if lan and ort2 else 'n/a'])
+                if lan and ort1 and variant == 'f32':
                     self.headline.append([labels.get(model, model) + ', p50', ftime(lan[0]),
-                                          'ONNX Runtime ' + ftime(orp[0]), '%s (p50)' % fratio(lan[0], orp[0]),
+                                          'ONNX Runtime ' + ftime(ort1[0]), '%s (p50)' % fratio(lan[0], ort1[0]),
                                           '#lanes-plans-and-onnx-runtime'])
+                if lan and ort2 and variant == 'f32-parallel':
+                    self.headline.append([labels.get(model, model) + ', 2 threads, p50', ftime(lan[0]),
+                                          'ONNX Runtime, 2 threads ' + ftime(ort2[0]),
+                                          '%s (p50)' % fratio(lan[0], ort2[0]), '#lanes-plans-and-onnx-runtime'])
+            if ort1_alloc is not None:
+                rows.append([labels.get(model, model), '(ONNX Runtime bytes/call: %s)' % fnum(ort1_alloc, 2),
+                             '', '', '', '', '', ''])
         self.w('## Lanes plans and ONNX Runtime', '',
                'The same models and weights in both engines: `bench/onnx_export.py` builds each in PyTorch, '
                'exports it with `torch.onnx.export` and writes its weights as safetensors, which the Lanes module '
                'loads and `Plan.capture` compiles. ONNX Runtime\'s Java binding runs the ONNX file with all graph '
                'optimisations, its input and output tensors created once and reused. Before timing, both engines run '
-               'the same input and must agree to float rounding. The Lanes plan runs on the calling thread; ONNX '
-               'Runtime with the intra-op threads shown. p50 and p99 from JMH `SampleTime`, bytes per call from '
-               '`-prof gc`.', '')
-        self.w(table(['model', 'ORT threads', 'Lanes p50 / p99', 'Lanes bytes/call', 'ORT p50 / p99',
-                      'ORT bytes/call', 'Lanes / ORT p50 / p99'], rows), '')
+               'the same input and must agree to float rounding (BF16 variants: to BF16\'s rounding). Lanes runs '
+               'a session on the calling thread or a parallel session over two threads, with F32 weights or with '
+               'BF16 weights (`CaptureOptions.withBf16Weights`, on the models made of matrix products); ONNX '
+               'Runtime with one and with two intra-op threads. p50 and p99 from JMH `SampleTime`, bytes per call '
+               'from `-prof gc`.', '')
+        self.w(table(['model', 'Lanes', 'Lanes p50 / p99', 'Lanes bytes/call', 'ORT 1 thread p50 / p99',
+                      'ORT 2 threads p50 / p99', 'Lanes / ORT 1 thread, p50', 'Lanes / ORT 2 threads, p50'], rows), '')
         es = [m for modes in found.values() for m in modes.values()]
         self.w('Commands:', '', commands(es, ['/usr/bin/python3 bench/onnx_export.py']), '')
 

@@ -536,11 +536,23 @@ class Run:
                 'fast', extra))
         if not self.a.no_peers and self.has(r'\.OrtServeBenchmark\.'):
             self.step('serve', 'ONNX export', self.export_onnx)
-            # Plans run on the calling thread; ONNX Runtime at each intra-op thread count.
-            self.step('serve', 'OrtServeBenchmark, Lanes', lambda: self.jmh(
-                'serve', r'\.OrtServeBenchmark\.lanes$', {'ortThreads': ['1']}, 'step', extra))
+            # Plans with F32 weights on the calling thread and over two threads on every model, with
+            # BF16 weights on the two models made of matrix products; ONNX Runtime with one and
+            # two intra-op threads.
+            ort_th = [t for t in ['1', '2'] if t in self.threads] or self.threads[:1]
+            two = ['2'] if '2' in self.threads else []
+            f32 = ['f32'] + (['f32-parallel'] if two else [])
+            bf16 = ['bf16'] + (['bf16-parallel'] if two else [])
+            self.step('serve', 'OrtServeBenchmark, Lanes F32', lambda: self.jmh(
+                'serve', r'\.OrtServeBenchmark\.lanes$', {'ortThreads': ['1'], 'lanesVariant': f32,
+                                                          'lanesThreads': two or ['1']}, 'step', extra))
+            self.step('serve', 'OrtServeBenchmark, Lanes BF16', lambda: self.jmh(
+                'serve', r'\.OrtServeBenchmark\.lanes$', {'ortThreads': ['1'], 'lanesVariant': bf16,
+                                                          'lanesThreads': two or ['1'],
+                                                          'model': ['mlp', 'lstm_step']}, 'step', extra))
             self.step('serve', 'OrtServeBenchmark, ONNX Runtime', lambda: self.jmh(
-                'serve', r'\.OrtServeBenchmark\.onnxRuntime$', {'ortThreads': th}, 'step', extra))
+                'serve', r'\.OrtServeBenchmark\.onnxRuntime$', {'ortThreads': ort_th, 'lanesVariant': ['f32']},
+                'step', extra))
 
     def export_onnx(self):
         """Writes the OrtServeBenchmark models (ONNX and safetensors) with bench/onnx_export.py."""

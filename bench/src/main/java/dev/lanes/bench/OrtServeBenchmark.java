@@ -12,6 +12,8 @@ import dev.lanes.nn.LstmState;
 import dev.lanes.nn.ReLU;
 import dev.lanes.nn.Sequential;
 import dev.lanes.nn.models.ResNets;
+import dev.lanes.kernel.Kernels;
+import dev.lanes.serve.CaptureOptions;
 import dev.lanes.serve.Plan;
 import dev.lanes.serve.PlanSession;
 import dev.lanes.tensor.DType;
@@ -47,8 +49,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * Lanes {@link Plan} captured from the module, and an ORT session (all graph optimisations,
  * sequential execution, {@code ortThreads} intra-op threads) whose input and output tensors are
  * created once and reused (the outputs pinned). Before timing, both run the same input and
- * their outputs must agree to float rounding (the largest difference is printed). Run with
- * {@code -bm sample} for p50/p99 and {@code -prof gc} for the bytes allocated per call.
+ * their outputs must agree to float rounding, or to BF16's rounding for the BF16 variants (the
+ * largest difference is printed). Run with {@code -bm sample} for p50/p99 and {@code -prof gc}
+ * for the bytes allocated per call; pin the parameter the other benchmark ignores
+ * ({@code -p lanesVariant=f32} with {@code onnxRuntime}, {@code -p ortThreads=1} with {@code lanes}).
  */
 @BenchmarkMode({Mode.AverageTime, Mode.SampleTime})
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -62,7 +66,19 @@ public class OrtServeBenchmark {
     @Param({"mlp", "lstm_step", "resnet_1x28x28", "resnet_3x32x32"})
     public String model;
 
-    /** ONNX Runtime's intra-op threads. */
+    /**
+     * How Lanes serves: F32 or BF16 weights ({@code CaptureOptions.withBf16Weights}), in a session
+     * on the calling thread or in a parallel session ({@code Plan.parallelSession}) over
+     * {@code lanesThreads} threads. Only the {@code lanes} benchmark reads it.
+     */
+    @Param({"f32", "f32-parallel", "bf16", "bf16-parallel"})
+    public String lanesVariant;
+
+    /** The library's threads for the parallel variants. */
+    @Param({"2"})
+    public int lanesThreads;
+
+    /** ONNX Runtime's intra-op threads. Only the {@code onnxRuntime} benchmark reads it. */
     @Param({"1"})
     public int ortThreads;
 
@@ -90,12 +106,23 @@ public class OrtServeBenchmark {
         List<String> inNames;
         List<String> outNames;
         Generator gen = new Generator(1);
+        boolean bf16 = lanesVariant.startsWith("bf16");
+        boolean parallel = lanesVariant.endsWith("-parallel");
+        if (!List.of("f32", "f32-parallel", "bf16", "bf16-parallel").contains(lanesVariant)) {
+            throw new IllegalArgumentException("lanesVariant must be f32, f32-parallel, bf16 or bf16-parallel, got "
+                    + lanesVariant);
+        }
+        if (parallel) {
+            Kernels.setThreads(lanesThreads);
+        }
+        CaptureOptions capture = CaptureOptions.defaults().withBf16Weights(bf16);
+        Plan plan;
         switch (model) {
             case "mlp" -> {
                 Layer mlp = new Sequential(new Linear(784, 512, gen), new ReLU(), new Linear(512, 512, gen), new ReLU(),
                         new Linear(512, 10, gen));
                 mlp.loadStateDict(state);
-                lanes = Plan.capture(mlp, Tensor.zeros(DType.F32, 1, 784)).session();
+                plan = Plan.capture(mlp, capture, Tensor.zeros(DType.F32, 1, 784));
                 inShapes = List.of(new long[] {1, 784});
                 inNames = List.of("x");
                 outNames = List.of("y");
@@ -103,11 +130,11 @@ public class OrtServeBenchmark {
             case "lstm_step" -> {
                 LSTMCell cell = new LSTMCell(128, 256, gen);
                 cell.loadStateDict(state);
-                lanes = Plan.capture(cell, in -> {
+                plan = Plan.capture(cell, capture, in -> {
                     LstmState s = cell.forward(in[0], new LstmState(in[1], in[2]));
                     return new Tensor[] {s.h(), s.c()};
                 }, Tensor.zeros(DType.F32, 1, 128), Tensor.zeros(DType.F32, 1, 256),
-                        Tensor.zeros(DType.F32, 1, 256)).session();
+                        Tensor.zeros(DType.F32, 1, 256));
                 inShapes = List.of(new long[] {1, 128}, new long[] {1, 256}, new long[] {1, 256});
                 inNames = List.of("x", "h", "c");
                 outNames = List.of("h_next", "c_next");
@@ -119,12 +146,13 @@ public class OrtServeBenchmark {
                 int w = Integer.parseInt(p[2]);
                 Layer net = ResNets.resnet20(c, 10, gen);
                 net.loadStateDict(state);
-                lanes = Plan.capture(net, Tensor.zeros(DType.F32, 1, c, h, w)).session();
+                plan = Plan.capture(net, capture, Tensor.zeros(DType.F32, 1, c, h, w));
                 inShapes = List.of(new long[] {1, c, h, w});
                 inNames = List.of("x");
                 outNames = List.of("y");
             }
         }
+        lanes = parallel ? plan.parallelSession() : plan.session();
         env = OrtEnvironment.getEnvironment();
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
@@ -161,9 +189,11 @@ public class OrtServeBenchmark {
             scale = Math.max(scale, Math.abs(expected[i]));
             diff = Math.max(diff, Math.abs(expected[i] - ortOut.get(i)));
         }
-        System.err.printf("%s: Lanes and ONNX Runtime outputs differ by at most %.3g (largest |output| %.3g)%n",
-                model, diff, scale);
-        if (!(diff <= 1e-4 * Math.max(1, scale))) {
+        System.err.printf("%s, %s: Lanes and ONNX Runtime outputs differ by at most %.3g (largest |output| %.3g)%n",
+                model, lanesVariant, diff, scale);
+        // BF16 keeps 8 significant bits of each weight: outputs move by a few times 2^-8 of their scale.
+        double tolerance = bf16 ? 0x1p-5 : 1e-4;
+        if (!(diff <= tolerance * Math.max(1, scale))) {
             throw new IllegalStateException(model + ": Lanes and ONNX Runtime disagree by " + diff);
         }
     }

@@ -49,13 +49,8 @@ final class ConstantProduct {
         this.bias = bias == null ? null : l.constant(bias);
         this.beta = accumulate || bias != null ? 1f : 0f;
         float[] weight = l.constant(w);
-        if (rows <= DOT_ROWS || l.bf16Weights()) {
-            GemvPanels panels;
-            try {
-                panels = GemvPanels.pack(weight, 0, out, in, l.bf16Weights());
-            } catch (IllegalArgumentException e) {
-                throw l.refuse(e.getMessage());
-            }
+        if (readsPanels(l, rows)) {
+            GemvPanels panels = panels(l, weight, out, in);
             this.packed = null;
             this.split = l.split(panels.tiles(), (mem, t, xOff, yOff) -> {
                 if (this.bias != null) {
@@ -71,6 +66,20 @@ final class ConstantProduct {
             this.packed = PackedMatrix.pack(true, in, out, weight, 0, in);
             this.split = null;
         }
+    }
+
+    /** @return {@code w [out, in]} in panels, BF16 when the plan keeps BF16 weights; a weight they cannot hold refuses the operation */
+    static GemvPanels panels(Lowering l, float[] w, int out, int in) {
+        try {
+            return GemvPanels.pack(w, 0, out, in, l.bf16Weights());
+        } catch (IllegalArgumentException e) {
+            throw l.refuse(e.getMessage());
+        }
+    }
+
+    /** @return whether products of {@code rows} rows read panels in this plan */
+    static boolean readsPanels(Lowering l, int rows) {
+        return rows <= DOT_ROWS || l.bf16Weights();
     }
 
     /** {@code y[yOff..] = x[xOff..] W^T} plus the bias or the old {@code y}, all rows contiguous in {@code mem}. */

@@ -3,6 +3,8 @@ package dev.lanes.autograd;
 import dev.lanes.autograd.internal.Lowerable;
 import dev.lanes.autograd.internal.Lowering;
 import dev.lanes.autograd.internal.Slot;
+import dev.lanes.autograd.internal.Split;
+import dev.lanes.kernel.internal.GemvPanels;
 import dev.lanes.kernel.internal.Recurrent;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
@@ -131,6 +133,8 @@ final class LstmLayer extends GradFn implements Lowerable {
     /**
      * The eager forward on the arena: the input projection, then per step the recurrent product
      * into the gates and the fused cell; gates and cell states are working memory of the step.
+     * Recurrent products that read panels ({@link ConstantProduct#readsPanels}) take the
+     * unit-blocked form instead ({@link #lowerUnitBlocked}).
      */
     @Override
     public void lower(Lowering l) {
@@ -143,6 +147,10 @@ final class LstmLayer extends GradFn implements Lowerable {
         int hidden = wHh.size(1);
         int g = 4 * hidden;
         int s = batch * hidden;
+        if (ConstantProduct.readsPanels(l, batch)) {
+            lowerUnitBlocked(l, steps, batch, d, hidden);
+            return;
+        }
         ConstantProduct project = new ConstantProduct(l, wIh, null, steps * batch, false);
         ConstantProduct recurrent = new ConstantProduct(l, wHh, null, batch, true);
         float[] bias = hasBias ? l.constant(input(5)) : new float[g];
@@ -167,9 +175,80 @@ final class LstmLayer extends GradFn implements Lowerable {
                 Recurrent.lstmForward(batch, hidden, mem, gt, bias, 0, mem, cPrev, mem, cs.at() + t * s, mem,
                         tanhCs.at() + t * s, mem, ys.at() + t * s);
             }
-            int last = Sequences.time(steps - 1, steps, reverse) * s;
-            System.arraycopy(mem, ys.at() + last, mem, hN.at(), s);
-            System.arraycopy(mem, cs.at() + last, mem, cN.at(), s);
+            copyLastStates(mem, steps, s, ys, cs, hN, cN);
         });
+    }
+
+    /** Hidden units per block of {@link #lowerUnitBlocked}: their four gates fill one panel tile. */
+    private static final int UNITS = GemvPanels.TILE / 4;
+
+    /**
+     * The layer with its gate columns regrouped by blocks of {@link #UNITS} hidden units (block
+     * {@code j} holds the i, f, g and o columns of its units side by side, {@code 4 * UNITS}
+     * columns from {@code 4 * UNITS * j}), so that one tile of a step computes both products and
+     * the cell for its units: a step is one split, and a parallel session meets once per step.
+     * Each gate column is the same product wherever it sits, and the cell is the same per unit,
+     * so the regrouping does not change the arithmetic.
+     */
+    private void lowerUnitBlocked(Lowering l, int steps, int batch, int d, int hidden) {
+        int g = 4 * hidden;
+        int s = batch * hidden;
+        int[] order = new int[g];
+        for (int u = 0; u < hidden; u++) {
+            int first = u / UNITS * UNITS;
+            int width = Math.min(UNITS, hidden - first);
+            for (int q = 0; q < 4; q++) {
+                order[4 * first + q * width + u - first] = q * hidden + u;
+            }
+        }
+        GemvPanels project = ConstantProduct.panels(l, rowsInOrder(l.constant(input(3)), d, order), g, d);
+        GemvPanels recurrent = ConstantProduct.panels(l, rowsInOrder(l.constant(input(4)), hidden, order), g, hidden);
+        float[] bias = hasBias ? rowsInOrder(l.constant(input(5)), 1, order) : new float[g];
+        Slot x = l.in(input(0));
+        Slot h0 = l.in(input(1));
+        Slot c0 = l.in(input(2));
+        Slot ys = l.out(0);
+        Slot hN = l.out(1);
+        Slot cN = l.out(2);
+        Slot gates = l.scratch(batch * g);
+        Slot cs = l.scratch(steps * s);
+        Slot tanhC = l.scratch(s);
+        Split cell = l.split(project.tiles(), (mem, j, step, unused) -> {
+            int t = Sequences.time(step, steps, reverse);
+            int prev = step == 0 ? 0 : Sequences.time(step - 1, steps, reverse) * s;
+            int hPrev = step == 0 ? h0.at() : ys.at() + prev;
+            int cPrev = step == 0 ? c0.at() : cs.at() + prev;
+            project.multiply(batch, j, j + 1, mem, x.at() + t * batch * d, 0f, mem, gates.at());
+            recurrent.multiply(batch, j, j + 1, mem, hPrev, 1f, mem, gates.at());
+            int u0 = j * UNITS;
+            int width = Math.min(UNITS, hidden - u0);
+            for (int r = 0; r < batch; r++) {
+                int unit = r * hidden + u0;
+                Recurrent.lstmForward(1, width, mem, gates.at() + r * g + 4 * u0, bias, 4 * u0, mem, cPrev + unit,
+                        mem, cs.at() + t * s + unit, mem, tanhC.at() + unit, mem, ys.at() + t * s + unit);
+            }
+        });
+        l.splitStep((mem, splitter) -> {
+            for (int step = 0; step < steps; step++) {
+                splitter.run(cell, mem, step, 0);
+            }
+            copyLastStates(mem, steps, s, ys, cs, hN, cN);
+        });
+    }
+
+    /** The rows of {@code w} ({@code cols} floats each) in the order {@code order} gives. */
+    private static float[] rowsInOrder(float[] w, int cols, int[] order) {
+        float[] r = new float[w.length];
+        for (int i = 0; i < order.length; i++) {
+            System.arraycopy(w, order[i] * cols, r, i * cols, cols);
+        }
+        return r;
+    }
+
+    /** h_T and c_T: the states of the sequence's last step. */
+    private void copyLastStates(float[] mem, int steps, int s, Slot ys, Slot cs, Slot hN, Slot cN) {
+        int last = Sequences.time(steps - 1, steps, reverse) * s;
+        System.arraycopy(mem, ys.at() + last, mem, hN.at(), s);
+        System.arraycopy(mem, cs.at() + last, mem, cN.at(), s);
     }
 }

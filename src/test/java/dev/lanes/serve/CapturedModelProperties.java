@@ -154,7 +154,8 @@ class CapturedModelProperties {
         int steps = 1 + r.nextInt(5);
         int batch = 1 + r.nextInt(8);
         int in = 1 + r.nextInt(6);
-        int hidden = 1 + r.nextInt(9);
+        // Now and then more than one block of 16 units (plans regroup LSTM gates by such blocks).
+        int hidden = r.nextInt(4) == 0 ? 17 + r.nextInt(24) : 1 + r.nextInt(9);
         RecurrentOptions o = RecurrentOptions.of(in, hidden).withNumLayers(1 + r.nextInt(2))
                 .withBidirectional(r.nextBoolean()).withBatchFirst(r.nextBoolean()).withBias(r.nextBoolean());
         boolean given = r.nextBoolean();

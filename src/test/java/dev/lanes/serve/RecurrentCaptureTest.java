@@ -94,6 +94,11 @@ class RecurrentCaptureTest {
             SequenceOutput o = lstm.forward(in[0], in[1], in[2]);
             return new Tensor[] {o.output(), o.hN(), o.cN()};
         }, new int[] {6, 5, 5}, new int[] {4, 6, 7}, new int[] {4, 6, 7});
+        LSTM wide = new LSTM(RecurrentOptions.of(6, 37).withBidirectional(true), new Generator(8));
+        assertPlanGivesEagerOutputs("LSTM, 37 units in blocks of 16, 16 and 5, two rows", false, wide, in -> {
+            SequenceOutput o = wide.forward(in[0], in[1], in[2]);
+            return new Tensor[] {o.output(), o.hN(), o.cN()};
+        }, new int[] {4, 2, 6}, new int[] {2, 2, 37}, new int[] {2, 2, 37});
         GRU gru = new GRU(RecurrentOptions.of(4, 9).withNumLayers(2), new Generator(2));
         assertPlanGivesEagerOutputs("GRU", true, gru, in -> {
             SequenceOutput o = gru.forward(in[0], in[1]);

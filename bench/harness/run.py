@@ -58,16 +58,20 @@ AREAS = ['fma', 'gemm', 'elementwise', 'recurrent', 'conv', 'resnet', 'serve', '
 
 # JMH iteration settings per mode and weight class. "fast": microseconds to tens of milliseconds
 # per call; "step": the batch-1 recurrent step, whose many small kernels take the JIT longer to
-# compile (about 4 s here); "heavy": a tenth of a second or more per call. Quick mode's warm-up
+# compile (about 4 s here); "plan": a captured plan, some of whose kernels run once per call (a
+# ResNet's head: C2 compiles it after about 5,000 calls, several seconds); "heavy": a tenth of a
+# second or more per call. Quick mode's warm-up
 # is the shortest that reached steady state on the development machine (2 vCPUs); the Vector API
 # runs hundreds of times slower until C2 has compiled the kernels.
 JMH = {
     'quick': {'fast': ['-f', '1', '-wi', '5', '-w', '500ms', '-i', '3', '-r', '400ms'],
               'step': ['-f', '1', '-wi', '8', '-w', '500ms', '-i', '3', '-r', '400ms'],
+              'plan': ['-f', '1', '-wi', '8', '-w', '1s', '-i', '3', '-r', '400ms'],
               'heavy': ['-f', '1', '-wi', '3', '-w', '1s', '-i', '2', '-r', '1s'],
               'huge': ['-f', '1', '-wi', '2', '-w', '1s', '-i', '3', '-r', '1s']},
     'full': {'fast': ['-f', '2', '-wi', '5', '-w', '1s', '-i', '8', '-r', '1s'],
              'step': ['-f', '2', '-wi', '5', '-w', '2s', '-i', '8', '-r', '1s'],
+             'plan': ['-f', '2', '-wi', '5', '-w', '2s', '-i', '8', '-r', '1s'],
              'heavy': ['-f', '2', '-wi', '3', '-w', '2s', '-i', '5', '-r', '2s'],
              'huge': ['-f', '1', '-wi', '3', '-w', '2s', '-i', '5', '-r', '2s']},
 }
@@ -545,7 +549,7 @@ class Run:
             bf16 = ['bf16'] + (['bf16-parallel'] if two else [])
             self.step('serve', 'OrtServeBenchmark, Lanes F32', lambda: self.jmh(
                 'serve', r'\.OrtServeBenchmark\.lanes$', {'ortThreads': ['1'], 'lanesVariant': f32,
-                                                          'lanesThreads': two or ['1']}, 'step', extra))
+                                                          'lanesThreads': two or ['1']}, 'plan', extra))
             self.step('serve', 'OrtServeBenchmark, Lanes BF16', lambda: self.jmh(
                 'serve', r'\.OrtServeBenchmark\.lanes$', {'ortThreads': ['1'], 'lanesVariant': bf16,
                                                           'lanesThreads': two or ['1'],

@@ -34,4 +34,34 @@ public final class Allocations {
         }
         return bytes;
     }
+
+    /**
+     * Bytes a batch of calls allocates on the calling thread and the pool's workers, after a
+     * warm-up; 0 as soon as a batch allocates nothing. Every counter is read as a plain long, so
+     * the measurement allocates nothing itself.
+     */
+    public static long settledBytesWithWorkers(Runnable call, int warmUp, int batch, int rounds) {
+        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < warmUp; i++) {
+            call.run();
+        }
+        long[] workers = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("lanes-worker-")).mapToLong(Thread::threadId).toArray();
+        long[] before = new long[workers.length];
+        long bytes = -1;
+        for (int round = 0; round < rounds && bytes != 0; round++) {
+            for (int i = 0; i < workers.length; i++) {
+                before[i] = mx.getThreadAllocatedBytes(workers[i]);
+            }
+            long self = mx.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < batch; i++) {
+                call.run();
+            }
+            bytes = mx.getCurrentThreadAllocatedBytes() - self;
+            for (int i = 0; i < workers.length; i++) {
+                bytes += mx.getThreadAllocatedBytes(workers[i]) - before[i];
+            }
+        }
+        return bytes;
+    }
 }

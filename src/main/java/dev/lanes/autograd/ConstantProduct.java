@@ -49,7 +49,7 @@ final class ConstantProduct {
         this.bias = bias == null ? null : l.constant(bias);
         this.beta = accumulate || bias != null ? 1f : 0f;
         float[] weight = l.constant(w);
-        if (readsPanels(l, rows)) {
+        if (readsPanels(l, rows) && in > 0 && out > 0) {
             GemvPanels panels = panels(l, weight, out, in);
             this.packed = null;
             this.split = l.split(panels.tiles(), (mem, t, xOff, yOff) -> {

@@ -147,7 +147,7 @@ final class LstmLayer extends GradFn implements Lowerable {
         int hidden = wHh.size(1);
         int g = 4 * hidden;
         int s = batch * hidden;
-        if (ConstantProduct.readsPanels(l, batch)) {
+        if (ConstantProduct.readsPanels(l, batch) && d > 0) {
             lowerUnitBlocked(l, steps, batch, d, hidden);
             return;
         }

@@ -23,9 +23,12 @@ public final class CaptureOptions {
      * Keeps the weights of linear layers and recurrent layers and cells as BF16 (bfloat16: the high
      * 16 bits of the F32 value, rounded to nearest with ties to even) instead of F32. Those products
      * then read half the bytes, which is what limits a small batch; the arithmetic stays F32
-     * (activations, accumulation, biases). Each weight moves by at most {@code 2^-8} of itself, so
-     * outputs differ from the F32 plan's by about that relative amount: measure it on your own
-     * inputs before serving. Convolution weights stay F32.
+     * (activations, accumulation, biases). Each weight moves by at most {@code 2^-8} of itself
+     * (more for subnormal weights, below about {@code 1.2e-38}), so outputs differ from the F32
+     * plan's by about that relative amount: measure it on your own inputs before serving. Every
+     * product then runs the matrix-vector kernel row by row, so for batches of more than a few rows
+     * the F32 plan (which keeps the GEMM there) is faster. Convolution weights stay F32. The
+     * recurrent and ResNet conveniences ({@code RecurrentPlan}, {@code ResNetPlan}) capture in F32.
      *
      * @param on whether to keep those weights as BF16
      * @return options with that setting
@@ -37,6 +40,16 @@ public final class CaptureOptions {
     /** @return whether linear and recurrent weights are kept as BF16 */
     public boolean bf16Weights() {
         return bf16Weights;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof CaptureOptions c && c.bf16Weights == bf16Weights;
+    }
+
+    @Override
+    public int hashCode() {
+        return Boolean.hashCode(bf16Weights);
     }
 
     @Override

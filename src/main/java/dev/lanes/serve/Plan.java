@@ -20,14 +20,16 @@ import java.util.Set;
  * shapes, as a list of steps over one preallocated arena. Capturing runs the model's own forward
  * on example inputs and records each operation it performs (as {@code torch.jit.trace} does), so
  * any module built from supported operations can be captured, including user modules with their
- * own {@code forward}. Weights are copied once in F32 and prepacked for the kernels (a linear
- * layer's weight as GEMM panels); each value gets a place in the arena that it shares with values
- * whose lifetimes do not overlap.
+ * own {@code forward}. Weights are copied once in F32 (linear and recurrent ones optionally in
+ * BF16, {@link CaptureOptions#withBf16Weights}) and prepacked for the kernels (a linear layer's
+ * weight as GEMM or matrix-vector panels, a convolution's as channel blocks); each value gets a
+ * place in the arena that it shares with values whose lifetimes do not overlap.
  *
  * <p>A plan is immutable and independent of the module: training the module afterwards does not
- * change it. Any number of threads may each run their own {@link PlanSession} on one plan; a call
- * allocates nothing and gives the same bits on every session and thread. Outputs agree with the
- * module's eval-mode outputs to float rounding.
+ * change it. Any number of threads may each run their own {@link PlanSession} on one plan, and a
+ * {@link #parallelSession()} spreads one call over the library's threads; a call allocates nothing
+ * and gives the same bits on every session and thread. Outputs agree with the module's eval-mode
+ * outputs to float rounding.
  *
  * <p>What a trace cannot see it cannot plan: control flow that depends on the input's values
  * is recorded as the example took it, and a tensor made inside {@code forward} from data read
@@ -205,11 +207,13 @@ public final class Plan {
     /**
      * A session that spreads each call over the library's threads ({@code Kernels.setThreads},
      * {@code -Dlanes.threads}): the matrix products of linear and recurrent layers with at most
-     * four rows (or BF16 weights) split their output columns among the threads, the rest of a
-     * call runs on the calling thread. For one request at a time on an otherwise idle machine;
-     * a service that runs a request per thread does better with one {@link #session()} per
-     * thread. Results are the bits of {@link #session()}, for any number of threads, and a call
-     * allocates nothing.
+     * four rows (or BF16 weights) split their output columns among the threads, an LSTM's step
+     * its hidden units (products and cell together), a channel-blocked convolution (the ResNet
+     * path) its output rows; the rest of a call runs on the calling thread. The parts are sized
+     * for the thread count when the session is made. For one request at a time on an otherwise
+     * idle machine; a service that runs a request per thread does better with one
+     * {@link #session()} per thread. Results are the bits of {@link #session()}, for any number of
+     * threads, and a call allocates nothing.
      *
      * @return a new session with its own arena, for one calling thread at a time; inputs under
      *         {@link NonFinitePolicy#PROPAGATE}

@@ -64,7 +64,7 @@ class GemvPanelsProperties {
                 double ref = 0;
                 double mag = 0;
                 for (int i = 0; i < k; i++) {
-                    double wi = bf16 ? roundToBf16(w[c * k + i]) : w[c * k + i];
+                    double wi = bf16 ? Bf16Reference.round(w[c * k + i]) : w[c * k + i];
                     ref += wi * x[xOff + r * k + i];
                     mag += Math.abs(wi * x[xOff + r * k + i]);
                 }
@@ -136,19 +136,9 @@ class GemvPanelsProperties {
         float[] shared = new float[8];
         assertThrows(IllegalArgumentException.class, () -> p.multiply(1, shared, 0, 0f, shared, 2));
         p.multiply(1, shared, 0, 0f, shared, 3);
-    }
-
-    /** The BF16 value nearest {@code v}, ties to the even one, by comparing the two candidates. */
-    private static double roundToBf16(float v) {
-        int bits = Float.floatToRawIntBits(v);
-        float down = Float.intBitsToFloat(bits & 0xFFFF0000);
-        float up = Float.intBitsToFloat((bits & 0xFFFF0000) + 0x10000);
-        double dDown = Math.abs((double) v - down);
-        double dUp = Math.abs((double) up - v);
-        if (dDown != dUp) {
-            return dDown < dUp ? down : up;
-        }
-        return ((bits >>> 16) & 1) == 0 ? down : up;
+        // A narrow layer keeps one panel of 16 columns, not a whole tile: BF16 halves its bytes.
+        assertEquals(16L * 256 * 4, GemvPanels.pack(new float[10 * 512], 0, 10, 512, true).bytes());
+        assertEquals(16L * 512 * 4, GemvPanels.pack(new float[10 * 512], 0, 10, 512, false).bytes());
     }
 
     private static float[] random(Random rnd, int n) {

@@ -91,6 +91,7 @@ class CapturedModelProperties {
                 PlanCaptureTest.assertClose(bits, s.output(i), what + ": the eager F32 output " + i);
             }
         }
+        int threads = Parallel.threads();
         Parallel.setThreads(3);
         try {
             PlanSession p = plan.parallelSession();
@@ -99,7 +100,7 @@ class CapturedModelProperties {
                 assertArrayEquals(s.output(i), p.output(i), what + ": the parallel session's output " + i);
             }
         } finally {
-            Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+            Parallel.setThreads(threads);
         }
         double[][] f64 = eager(model, forward, inputs, shapes, DType.F64);
         for (int i = 0; i < f64.length; i++) {

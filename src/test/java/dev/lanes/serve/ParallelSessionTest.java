@@ -7,13 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lanes.Allocations;
+import dev.lanes.kernel.Bf16Reference;
 import dev.lanes.kernel.internal.Parallel;
+import dev.lanes.nn.LSTM;
 import dev.lanes.nn.LSTMCell;
 import dev.lanes.nn.Layer;
 import dev.lanes.nn.Linear;
 import dev.lanes.nn.LstmState;
 import dev.lanes.nn.ReLU;
+import dev.lanes.nn.RecurrentOptions;
 import dev.lanes.nn.Sequential;
+import dev.lanes.nn.models.ResNet;
+import dev.lanes.nn.models.ResNets;
+import dev.lanes.nn.models.Shortcut;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
@@ -23,19 +29,28 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Sessions that split each call across the threads give a serial session's bits on any number of
- * threads, also when eight of them run at once, and allocate nothing; plans with BF16 weights
- * stay within BF16's rounding of the F32 plan and split the same way.
+ * Sessions that split each call across the threads (products, LSTM steps, convolutions) give a
+ * serial session's bits on any number of threads, also when eight of them run at once, and
+ * allocate nothing on the caller or the workers; plans with BF16 weights compute the model with
+ * its weights rounded to BF16, and split the same way.
  */
 class ParallelSessionTest {
 
+    private int threads;
+
+    @BeforeEach
+    void saveThreads() {
+        threads = Parallel.threads();
+    }
+
     @AfterEach
     void restoreThreads() {
-        Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+        Parallel.setThreads(threads);
     }
 
     private static Layer mlp() {
@@ -132,37 +147,77 @@ class ParallelSessionTest {
         }
     }
 
+    /** An LSTM layer over 3 steps of 2 rows: 40 units, in blocks of 16, 16 and 8. */
+    private static Plan lstmLayerPlan() {
+        LSTM lstm = new LSTM(RecurrentOptions.of(12, 40), new Generator(13));
+        return Plan.capture(lstm, in -> new Tensor[] {lstm.forward(in[0], null, null).output()},
+                Tensor.zeros(DType.F32, 3, 2, 12));
+    }
+
+    /** A ResNet-8 on one 1x16x16 image: channel-blocked convolutions, split by output rows. */
+    private static Plan resNetPlan() {
+        ResNet net = ResNets.cifar(8, 1, 10, Shortcut.ZERO_PAD, true, DType.F32, new Generator(14));
+        return Plan.capture(net, Tensor.zeros(DType.F32, 1, 1, 16, 16));
+    }
+
     @Test
-    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-    void aParallelCallAllocatesNothing() {
-        Parallel.setThreads(3);
-        for (Plan plan : List.of(mlpPlan(CaptureOptions.defaults()), cellPlan(CaptureOptions.defaults()
-                .withBf16Weights(true)))) {
-            PlanSession s = plan.parallelSession();
-            float[][] in = inputs(plan, 9);
-            assertEquals(0, Allocations.settledBytes(() -> s.run(in), 20_000, 1000, 50),
-                    plan + ": bytes allocated by 1000 calls");
+    void convolutionsAndLstmLayersGiveTheSerialBitsInParallel() {
+        for (Plan plan : List.of(lstmLayerPlan(), resNetPlan())) {
+            float[][] in = inputs(plan, 21);
+            float[][] serial = outputs(plan.session(), in);
+            for (int t = 1; t <= 3; t++) {
+                Parallel.setThreads(t);
+                float[][] got = outputs(plan.parallelSession(), in);
+                for (int i = 0; i < got.length; i++) {
+                    assertArrayEquals(serial[i], got[i], plan + " threads=" + t + " output " + i);
+                }
+            }
         }
     }
 
     @Test
-    void bf16WeightsStayWithinTheirRoundingOfF32() {
+    @Timeout(value = 300, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aParallelCallAllocatesNothingOnAnyThread() {
+        Parallel.setThreads(3);
+        for (Plan plan : List.of(mlpPlan(CaptureOptions.defaults()), cellPlan(CaptureOptions.defaults()
+                .withBf16Weights(true)), lstmLayerPlan(), resNetPlan())) {
+            PlanSession s = plan.parallelSession();
+            float[][] in = inputs(plan, 9);
+            assertEquals(0, Allocations.settledBytesWithWorkers(() -> s.run(in), 10_000, 500, 40),
+                    plan + ": bytes allocated by 500 calls on the caller and the workers");
+        }
+    }
+
+    @Test
+    void bf16PlansComputeTheModelWithItsWeightsRoundedToBf16() {
         Plan f32 = mlpPlan(CaptureOptions.defaults());
         Plan bf16 = mlpPlan(CaptureOptions.defaults().withBf16Weights(true));
         assertFalse(f32.options().bf16Weights());
         assertTrue(bf16.options().bf16Weights());
         float[][] in = inputs(f32, 3);
-        float[] a = outputs(f32.session(), in)[0];
-        float[] b = outputs(bf16.session(), in)[0];
-        double scale = 0;
-        double worst = 0;
-        for (int i = 0; i < a.length; i++) {
-            scale = Math.max(scale, Math.abs(a[i]));
-            worst = Math.max(worst, Math.abs(a[i] - b[i]));
+        float[] got = outputs(bf16.session(), in)[0];
+        // The same model in F64 with every weight (not bias) rounded to BF16, independently of the plan.
+        Layer rounded = mlp().to(DType.F64);
+        rounded.namedParameters().forEach((name, p) -> {
+            if (name.endsWith("weight")) {
+                double[] w = p.f64();
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = Bf16Reference.round((float) w[i]);
+                }
+            }
+        });
+        rounded.eval();
+        double[] expected;
+        try (dev.lanes.autograd.NoGrad ng = dev.lanes.autograd.NoGrad.enter()) {
+            expected = rounded.forward(Tensor.of(in[0], 1, 200).to(DType.F64)).toDoubleArray();
         }
-        // Three layers, each weight within 2^-8 of itself: a few times 2^-8 of the outputs' scale at most.
-        assertTrue(worst <= 4 * 0x1p-8 * scale, "BF16 moved the outputs by " + worst + " at scale " + scale);
-        assertTrue(worst > 0, "BF16 weights must change the outputs");
+        PlanCaptureTest.assertClose(expected, got, "BF16 plan against the F64 model on BF16 weights");
+        float[] plain = outputs(f32.session(), in)[0];
+        boolean differs = false;
+        for (int i = 0; i < plain.length; i++) {
+            differs |= plain[i] != got[i];
+        }
+        assertTrue(differs, "BF16 weights must change the outputs");
     }
 
     @Test

@@ -54,11 +54,6 @@ public final class PlanProgram {
         return new Splitter.OverPool(splits);
     }
 
-    /** @return the number of splits: work the steps may spread over threads */
-    public int splitCount() {
-        return splits.length;
-    }
-
     /** @return the slots of the inputs, in the order given to the capture */
     public Slot input(int i) {
         return inputs[i];

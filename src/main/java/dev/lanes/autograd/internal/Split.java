@@ -33,9 +33,4 @@ public final class Split {
         this.tiles = tiles;
         this.work = work;
     }
-
-    /** @return the number of tiles */
-    public int tiles() {
-        return tiles;
-    }
 }

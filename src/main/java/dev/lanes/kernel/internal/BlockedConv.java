@@ -427,6 +427,10 @@ public final class BlockedConv {
      *         {@link #TILE_ROWS} output rows
      */
     public int forwardTiles() {
+        if (g.groups() != 1) {
+            throw new IllegalStateException("forwardTiles: channel-blocked images have one group, this geometry has "
+                    + g.groups());
+        }
         return (outBlocks + 1) / 2 * rowRuns();
     }
 

@@ -2,15 +2,16 @@ package dev.lanes.kernel.internal;
 
 /**
  * A fixed weight {@code W [n, k]} packed for products {@code y = x W^T} with few rows of
- * {@code x}, as a served linear layer or recurrent step computes them: every product then streams
- * the weight once, in the order the kernel reads it, and folds each column with vector lanes
- * instead of reducing dot products across lanes.
+ * {@code x}, as a served linear layer or recurrent step computes them: a product streams the
+ * weight in the order the kernel reads it, and folds each column in a vector lane instead of
+ * reducing dot products across lanes. Each row makes its own pass, so many rows are better served
+ * by the GEMM.
  *
  * <p>Layout: columns in panels of {@link #PANEL}; a panel holds, for {@code i = 0, 1, ...}, the
  * weights of its columns at {@code i} side by side. In {@link #bf16() BF16} form each int holds the
  * weights at {@code 2q} (low half) and {@code 2q + 1} (high half) as BF16, so a product reads half
- * the bytes and widens each half with a shift or a mask. The panels are padded with zeros to whole
- * {@link #TILE tiles} of columns. The layout is the same on every provider.
+ * the bytes and widens each half with a shift or a mask. The last panel is padded with zero
+ * columns. The layout is the same on every provider.
  *
  * <p>Columns split into tiles of {@link #TILE}; a product may compute any range of tiles, and each
  * element's arithmetic is the same whichever tile range (and so thread) computes it
@@ -52,7 +53,7 @@ public final class GemvPanels {
             throw new IllegalArgumentException("GemvPanels.pack: a " + n + "x" + k + " matrix from " + off
                     + " does not fit in " + w.length + " floats");
         }
-        int cols = (n + TILE - 1) / TILE * TILE;
+        int cols = (n + PANEL - 1) / PANEL * PANEL;
         int depth = bf16 ? (k + 1) / 2 : k;
         if ((long) cols * depth > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("GemvPanels.pack: a packed " + n + "x" + k + " matrix does not fit"

@@ -158,9 +158,10 @@ public final class Parallel {
 
     /**
      * Runs {@code work} on the calling thread with every parallel loop inside it (kernels
-     * included) run serially on this thread, as inside a tile. Serving sessions use it: their
-     * calls then neither allocate jobs nor compete for the pool with other sessions, and one
-     * session per thread scales by threads instead. Results are the same bits either way.
+     * included) run serially on this thread, as inside a tile, except {@link Loop}s, which still
+     * spread over the pool. Serving sessions use it: their kernels then neither allocate jobs nor
+     * compete for the pool with other sessions, and a parallel session splits only its own
+     * preallocated loops. Results are the same bits either way.
      *
      * @param work what to run
      */

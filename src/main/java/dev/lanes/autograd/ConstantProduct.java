@@ -63,7 +63,8 @@ final class ConstantProduct {
                 panels.multiply(rows, t, t + 1, mem, xOff, beta, mem, yOff);
             });
         } else {
-            this.packed = PackedMatrix.pack(true, in, out, weight, 0, in);
+            // Leading dimensions of at least 1, as BLAS asks, also for a layer without inputs or outputs.
+            this.packed = PackedMatrix.pack(true, in, out, weight, 0, Math.max(1, in));
             this.split = null;
         }
     }
@@ -93,6 +94,6 @@ final class ConstantProduct {
                 System.arraycopy(bias, 0, mem, yOff + r * out, out);
             }
         }
-        Blas.sgemm(false, rows, 1f, mem, xOff, in, packed, beta, mem, yOff, out);
+        Blas.sgemm(false, rows, 1f, mem, xOff, Math.max(1, in), packed, beta, mem, yOff, Math.max(1, out));
     }
 }

@@ -51,7 +51,10 @@ final class LinearNode extends GradFn implements Lowerable {
                 Dispatch.copy(b, 0, y, r * out, out);
             }
         }
-        Dispatch.gemm(false, true, rows, out, in, 1, x, 0, in, w, 0, in, b == null ? 0 : 1, y, 0, out);
+        // Leading dimensions of at least 1, as BLAS asks, also for a layer without inputs or outputs.
+        int ldIn = Math.max(1, in);
+        int ldOut = Math.max(1, out);
+        Dispatch.gemm(false, true, rows, out, in, 1, x, 0, ldIn, w, 0, ldIn, b == null ? 0 : 1, y, 0, ldOut);
         return Tape.output("linear", y, () -> new LinearNode(x, w, b), b == null ? new Tensor[] {x, w}
                 : new Tensor[] {x, w, b});
     }
@@ -75,12 +78,14 @@ final class LinearNode extends GradFn implements Lowerable {
         Tensor[] grads = new Tensor[hasBias ? 3 : 2];
         if (needsGrad(0)) {
             Tensor dx = StepArena.zeros(x.dtype(), x.shape());
-            Dispatch.gemm(false, false, rows, in, out, 1, g, 0, out, w, 0, in, 0, dx, 0, in);
+            Dispatch.gemm(false, false, rows, in, out, 1, g, 0, Math.max(1, out), w, 0, Math.max(1, in), 0, dx, 0,
+                    Math.max(1, in));
             grads[0] = dx;
         }
         if (needsGrad(1)) {
             Tensor dw = StepArena.zeros(w.dtype(), w.shape());
-            Dispatch.gemm(true, false, out, in, rows, 1, g, 0, out, x, 0, in, 0, dw, 0, in);
+            Dispatch.gemm(true, false, out, in, rows, 1, g, 0, Math.max(1, out), x, 0, Math.max(1, in), 0, dw, 0,
+                    Math.max(1, in));
             grads[1] = dw;
         }
         if (hasBias && needsGrad(2)) {

@@ -221,6 +221,24 @@ class ParallelSessionTest {
     }
 
     @Test
+    void zeroSizeLinearLayersAreCapturedInEitherPrecision() {
+        for (boolean bf16 : new boolean[] {false, true}) {
+            Linear empty = new Linear(0, 3, new Generator(2));
+            Plan plan = Plan.capture(empty, CaptureOptions.defaults().withBf16Weights(bf16), Tensor.zeros(DType.F32, 1, 0));
+            float[] bias = empty.namedParameters().get("bias").f32();
+            assertArrayEquals(bias, plan.parallelSession().run(new float[0]), "bf16=" + bf16);
+            Plan none = Plan.capture(new Linear(4, 0, new Generator(3)), CaptureOptions.defaults().withBf16Weights(bf16),
+                    Tensor.zeros(DType.F32, 2, 4));
+            assertEquals(0, none.session().run(new float[8]).length);
+        }
+        // The eager layer too, with its gradients.
+        Linear empty = new Linear(0, 3, new Generator(4));
+        Tensor x = Tensor.zeros(DType.F32, 2, 0).requiresGrad(true);
+        dev.lanes.autograd.Ops.sum(empty.forward(x)).backward();
+        assertArrayEquals(new float[] {2, 2, 2}, empty.namedParameters().get("bias").grad().toFloatArray());
+    }
+
+    @Test
     void optionsAreChecked() {
         Layer m = mlp();
         assertThrows(NullPointerException.class, () -> Plan.capture(m, null, Tensor.zeros(DType.F32, 1, 200)));

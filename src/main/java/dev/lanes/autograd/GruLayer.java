@@ -3,8 +3,10 @@ package dev.lanes.autograd;
 import dev.lanes.autograd.internal.Lowerable;
 import dev.lanes.autograd.internal.Lowering;
 import dev.lanes.autograd.internal.Slot;
+import dev.lanes.autograd.internal.Split;
 import dev.lanes.kernel.Activation;
 import dev.lanes.kernel.internal.Elementwise;
+import dev.lanes.kernel.internal.GemvPanels;
 import dev.lanes.kernel.internal.Recurrent;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
@@ -136,7 +138,8 @@ final class GruLayer extends GradFn implements Lowerable {
 
     /**
      * The eager forward on the arena: the input projection with the input bias, rows of the
-     * hidden bias the recurrent products add to, then the fused cell per step.
+     * hidden bias the recurrent products add to, then the fused cell per step; when the recurrent
+     * product reads panels, the unit-blocked form ({@link #lowerUnitBlocked}).
      */
     @Override
     public void lower(Lowering l) {
@@ -150,6 +153,10 @@ final class GruLayer extends GradFn implements Lowerable {
         int g = 3 * hidden;
         int s = batch * hidden;
         int rows = steps * batch;
+        if (ConstantProduct.readsPanels(l, batch) && d > 0) {
+            lowerUnitBlocked(l, steps, batch, d, hidden);
+            return;
+        }
         ConstantProduct project = new ConstantProduct(l, wIh, null, rows, false);
         ConstantProduct recurrent = new ConstantProduct(l, wHh, hasBias ? input(5) : null, batch, false);
         float[] bIh = hasBias ? l.constant(input(4)) : null;
@@ -172,6 +179,54 @@ final class GruLayer extends GradFn implements Lowerable {
                 recurrent.multiply(mem, splitter, hPrev, gh.at() + gt);
                 Recurrent.gruForward(batch, hidden, mem, gx.at() + gt, mem, gh.at() + gt, mem, hPrev, mem,
                         ys.at() + t * s);
+            }
+            System.arraycopy(mem, ys.at() + Sequences.time(steps - 1, steps, reverse) * s, mem, hN.at(), s);
+        });
+    }
+
+    /**
+     * The layer with its gate columns regrouped by blocks of hidden units ({@link GateBlocks}), for
+     * recurrent products that read panels: one tile of a step computes both products with their
+     * biases and the cell for its units, so a step is one split.
+     */
+    private void lowerUnitBlocked(Lowering l, int steps, int batch, int d, int hidden) {
+        int s = batch * hidden;
+        GateBlocks blocks = new GateBlocks(3, hidden);
+        int cols = blocks.columns();
+        GemvPanels project = ConstantProduct.panels(l, blocks.regroup(l.constant(input(2)), d), cols, d);
+        GemvPanels recurrent = ConstantProduct.panels(l, blocks.regroup(l.constant(input(3)), hidden), cols, hidden);
+        float[] bIh = hasBias ? blocks.regroup(l.constant(input(4)), 1) : null;
+        float[] bHh = hasBias ? blocks.regroup(l.constant(input(5)), 1) : null;
+        float beta = hasBias ? 1f : 0f;
+        Slot x = l.in(input(0));
+        Slot h0 = l.in(input(1));
+        Slot ys = l.out(0);
+        Slot hN = l.out(1);
+        Slot gx = l.scratch(batch * cols);
+        Slot gh = l.scratch(batch * cols);
+        Split cell = l.split(blocks.blocks(), (mem, j, step, unused) -> {
+            int t = Sequences.time(step, steps, reverse);
+            int hPrev = step == 0 ? h0.at() : ys.at() + Sequences.time(step - 1, steps, reverse) * s;
+            int c = blocks.column(j);
+            if (hasBias) {
+                // The products add onto their biases: the eager layer's bits (product, then + bias).
+                for (int r = 0; r < batch; r++) {
+                    System.arraycopy(bIh, c, mem, gx.at() + r * cols + c, GemvPanels.TILE);
+                    System.arraycopy(bHh, c, mem, gh.at() + r * cols + c, GemvPanels.TILE);
+                }
+            }
+            project.multiply(batch, j, j + 1, mem, x.at() + t * batch * d, beta, mem, gx.at());
+            recurrent.multiply(batch, j, j + 1, mem, hPrev, beta, mem, gh.at());
+            int width = blocks.width(j);
+            for (int r = 0; r < batch; r++) {
+                int unit = r * hidden + blocks.first(j);
+                Recurrent.gruForward(1, width, mem, gx.at() + r * cols + c, mem, gh.at() + r * cols + c, mem,
+                        hPrev + unit, mem, ys.at() + t * s + unit);
+            }
+        });
+        l.splitStep((mem, splitter) -> {
+            for (int step = 0; step < steps; step++) {
+                splitter.run(cell, mem, step, 0);
             }
             System.arraycopy(mem, ys.at() + Sequences.time(steps - 1, steps, reverse) * s, mem, hN.at(), s);
         });

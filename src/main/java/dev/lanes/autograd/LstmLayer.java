@@ -179,53 +179,40 @@ final class LstmLayer extends GradFn implements Lowerable {
         });
     }
 
-    /** Hidden units per block of {@link #lowerUnitBlocked}: their four gates fill one panel tile. */
-    private static final int UNITS = GemvPanels.TILE / 4;
-
     /**
-     * The layer with its gate columns regrouped by blocks of {@link #UNITS} hidden units (block
-     * {@code j} holds the i, f, g and o columns of its units side by side, {@code 4 * UNITS}
-     * columns from {@code 4 * UNITS * j}), so that one tile of a step computes both products and
-     * the cell for its units: a step is one split, and a parallel session meets once per step.
-     * Each gate column is the same product wherever it sits, and the cell is the same per unit,
-     * so the regrouping does not change the arithmetic.
+     * The layer with its gate columns regrouped by blocks of hidden units ({@link GateBlocks}), so
+     * that one tile of a step computes both products and the cell for its units: a step is one
+     * split, and a parallel session meets once per step.
      */
     private void lowerUnitBlocked(Lowering l, int steps, int batch, int d, int hidden) {
-        int g = 4 * hidden;
         int s = batch * hidden;
-        int[] order = new int[g];
-        for (int u = 0; u < hidden; u++) {
-            int first = u / UNITS * UNITS;
-            int width = Math.min(UNITS, hidden - first);
-            for (int q = 0; q < 4; q++) {
-                order[4 * first + q * width + u - first] = q * hidden + u;
-            }
-        }
-        GemvPanels project = ConstantProduct.panels(l, rowsInOrder(l.constant(input(3)), d, order), g, d);
-        GemvPanels recurrent = ConstantProduct.panels(l, rowsInOrder(l.constant(input(4)), hidden, order), g, hidden);
-        float[] bias = hasBias ? rowsInOrder(l.constant(input(5)), 1, order) : new float[g];
+        GateBlocks blocks = new GateBlocks(4, hidden);
+        int cols = blocks.columns();
+        GemvPanels project = ConstantProduct.panels(l, blocks.regroup(l.constant(input(3)), d), cols, d);
+        GemvPanels recurrent = ConstantProduct.panels(l, blocks.regroup(l.constant(input(4)), hidden), cols, hidden);
+        float[] bias = blocks.regroup(hasBias ? l.constant(input(5)) : new float[4 * hidden], 1);
         Slot x = l.in(input(0));
         Slot h0 = l.in(input(1));
         Slot c0 = l.in(input(2));
         Slot ys = l.out(0);
         Slot hN = l.out(1);
         Slot cN = l.out(2);
-        Slot gates = l.scratch(batch * g);
+        Slot gates = l.scratch(batch * cols);
         Slot cs = l.scratch(steps * s);
         Slot tanhC = l.scratch(s);
-        Split cell = l.split(project.tiles(), (mem, j, step, unused) -> {
+        Split cell = l.split(blocks.blocks(), (mem, j, step, unused) -> {
             int t = Sequences.time(step, steps, reverse);
             int prev = step == 0 ? 0 : Sequences.time(step - 1, steps, reverse) * s;
             int hPrev = step == 0 ? h0.at() : ys.at() + prev;
             int cPrev = step == 0 ? c0.at() : cs.at() + prev;
             project.multiply(batch, j, j + 1, mem, x.at() + t * batch * d, 0f, mem, gates.at());
             recurrent.multiply(batch, j, j + 1, mem, hPrev, 1f, mem, gates.at());
-            int u0 = j * UNITS;
-            int width = Math.min(UNITS, hidden - u0);
+            int width = blocks.width(j);
             for (int r = 0; r < batch; r++) {
-                int unit = r * hidden + u0;
-                Recurrent.lstmForward(1, width, mem, gates.at() + r * g + 4 * u0, bias, 4 * u0, mem, cPrev + unit,
-                        mem, cs.at() + t * s + unit, mem, tanhC.at() + unit, mem, ys.at() + t * s + unit);
+                int unit = r * hidden + blocks.first(j);
+                Recurrent.lstmForward(1, width, mem, gates.at() + r * cols + blocks.column(j), bias, blocks.column(j),
+                        mem, cPrev + unit, mem, cs.at() + t * s + unit, mem, tanhC.at() + unit, mem,
+                        ys.at() + t * s + unit);
             }
         });
         l.splitStep((mem, splitter) -> {
@@ -234,15 +221,6 @@ final class LstmLayer extends GradFn implements Lowerable {
             }
             copyLastStates(mem, steps, s, ys, cs, hN, cN);
         });
-    }
-
-    /** The rows of {@code w} ({@code cols} floats each) in the order {@code order} gives. */
-    private static float[] rowsInOrder(float[] w, int cols, int[] order) {
-        float[] r = new float[w.length];
-        for (int i = 0; i < order.length; i++) {
-            System.arraycopy(w, order[i] * cols, r, i * cols, cols);
-        }
-        return r;
     }
 
     /** h_T and c_T: the states of the sequence's last step. */

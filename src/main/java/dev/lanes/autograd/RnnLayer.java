@@ -3,8 +3,10 @@ package dev.lanes.autograd;
 import dev.lanes.autograd.internal.Lowerable;
 import dev.lanes.autograd.internal.Lowering;
 import dev.lanes.autograd.internal.Slot;
+import dev.lanes.autograd.internal.Split;
 import dev.lanes.kernel.Activation;
 import dev.lanes.kernel.internal.Elementwise;
+import dev.lanes.kernel.internal.GemvPanels;
 import dev.lanes.tensor.Tensor;
 import dev.lanes.tensor.internal.Dispatch;
 import dev.lanes.tensor.internal.GradFn;
@@ -108,7 +110,12 @@ final class RnnLayer extends GradFn implements Lowerable {
         ys = null;
     }
 
-    /** The eager forward on the arena: the input projection into the output, then per step the recurrent product and the activation. */
+    /**
+     * The eager forward on the arena: the input projection into the output, then per step the
+     * recurrent product and the activation; when the recurrent product reads panels
+     * ({@link ConstantProduct#readsPanels}), each step is one split whose tiles do all three for
+     * their columns.
+     */
     @Override
     public void lower(Lowering l) {
         Tensor x0 = input(0);
@@ -119,13 +126,35 @@ final class RnnLayer extends GradFn implements Lowerable {
         int d = x0.size(2);
         int hidden = wHh.size(1);
         int s = batch * hidden;
-        ConstantProduct project = new ConstantProduct(l, wIh, null, steps * batch, false);
-        ConstantProduct recurrent = new ConstantProduct(l, wHh, null, batch, true);
         float[] bias = hasBias ? l.constant(input(4)) : new float[hidden];
         Slot x = l.in(x0);
         Slot h0 = l.in(input(1));
         Slot ys = l.out(0);
         Slot hN = l.out(1);
+        if (ConstantProduct.readsPanels(l, batch) && d > 0) {
+            // One tile of a step computes both products and the activation for its columns: a step is one split.
+            GemvPanels project = ConstantProduct.panels(l, l.constant(wIh), hidden, d);
+            GemvPanels recurrent = ConstantProduct.panels(l, l.constant(wHh), hidden, hidden);
+            Split cell = l.split(project.tiles(), (mem, j, step, unused) -> {
+                int t = Sequences.time(step, steps, reverse);
+                int hPrev = step == 0 ? h0.at() : ys.at() + Sequences.time(step - 1, steps, reverse) * s;
+                int y = ys.at() + t * s;
+                project.multiply(batch, j, j + 1, mem, x.at() + t * batch * d, 0f, mem, y);
+                recurrent.multiply(batch, j, j + 1, mem, hPrev, 1f, mem, y);
+                int c = j * GemvPanels.TILE;
+                Elementwise.biasActivate(activation, batch, Math.min(GemvPanels.TILE, hidden - c), bias, c, mem, y + c,
+                        hidden);
+            });
+            l.splitStep((mem, splitter) -> {
+                for (int step = 0; step < steps; step++) {
+                    splitter.run(cell, mem, step, 0);
+                }
+                System.arraycopy(mem, ys.at() + Sequences.time(steps - 1, steps, reverse) * s, mem, hN.at(), s);
+            });
+            return;
+        }
+        ConstantProduct project = new ConstantProduct(l, wIh, null, steps * batch, false);
+        ConstantProduct recurrent = new ConstantProduct(l, wHh, null, batch, true);
         l.splitStep((mem, splitter) -> {
             project.multiply(mem, splitter, x.at(), ys.at());
             for (int step = 0; step < steps; step++) {

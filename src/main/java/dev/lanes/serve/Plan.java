@@ -207,8 +207,8 @@ public final class Plan {
     /**
      * A session that spreads each call over the library's threads ({@code Kernels.setThreads},
      * {@code -Dlanes.threads}): the matrix products of linear and recurrent layers with at most
-     * four rows (or BF16 weights) split their output columns among the threads, an LSTM's step
-     * its hidden units (products and cell together), a channel-blocked convolution (the ResNet
+     * four rows (or BF16 weights) split their output columns among the threads, a recurrent
+     * layer's step its hidden units (products and cell together), a channel-blocked convolution (the ResNet
      * path) its output rows; the rest of a call runs on the calling thread. The parts are sized
      * for the thread count when the session is made. For one request at a time on an otherwise
      * idle machine; a service that runs a request per thread does better with one

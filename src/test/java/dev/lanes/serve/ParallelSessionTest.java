@@ -9,12 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lanes.Allocations;
 import dev.lanes.kernel.Bf16Reference;
 import dev.lanes.kernel.internal.Parallel;
+import dev.lanes.kernel.Activation;
+import dev.lanes.nn.GRU;
 import dev.lanes.nn.LSTM;
 import dev.lanes.nn.LSTMCell;
 import dev.lanes.nn.Layer;
 import dev.lanes.nn.Linear;
 import dev.lanes.nn.LstmState;
 import dev.lanes.nn.ReLU;
+import dev.lanes.nn.RNN;
 import dev.lanes.nn.RecurrentOptions;
 import dev.lanes.nn.Sequential;
 import dev.lanes.nn.models.ResNet;
@@ -154,6 +157,15 @@ class ParallelSessionTest {
                 Tensor.zeros(DType.F32, 3, 2, 12));
     }
 
+    /** GRU (45 units: blocks of 21, 21 and 3) and tanh RNN (70 units: two tiles) layers over 3 steps of one row. */
+    private static List<Plan> gruAndRnnPlans() {
+        GRU gru = new GRU(RecurrentOptions.of(10, 45), new Generator(15));
+        RNN rnn = new RNN(RecurrentOptions.of(10, 70), Activation.TANH, new Generator(16));
+        return List.of(Plan.capture(gru, in -> new Tensor[] {gru.forward(in[0], null).output()},
+                Tensor.zeros(DType.F32, 3, 1, 10)), Plan.capture(rnn, in -> new Tensor[] {rnn.forward(in[0], null)
+                .output()}, Tensor.zeros(DType.F32, 3, 1, 10)));
+    }
+
     /** A ResNet-8 on one 1x16x16 image: channel-blocked convolutions, split by output rows. */
     private static Plan resNetPlan() {
         ResNet net = ResNets.cifar(8, 1, 10, Shortcut.ZERO_PAD, true, DType.F32, new Generator(14));
@@ -161,8 +173,11 @@ class ParallelSessionTest {
     }
 
     @Test
-    void convolutionsAndLstmLayersGiveTheSerialBitsInParallel() {
-        for (Plan plan : List.of(lstmLayerPlan(), resNetPlan())) {
+    void convolutionsAndRecurrentLayersGiveTheSerialBitsInParallel() {
+        List<Plan> plans = new ArrayList<>(gruAndRnnPlans());
+        plans.add(lstmLayerPlan());
+        plans.add(resNetPlan());
+        for (Plan plan : plans) {
             float[][] in = inputs(plan, 21);
             float[][] serial = outputs(plan.session(), in);
             for (int t = 1; t <= 3; t++) {
@@ -179,8 +194,10 @@ class ParallelSessionTest {
     @Timeout(value = 300, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aParallelCallAllocatesNothingOnAnyThread() {
         Parallel.setThreads(3);
-        for (Plan plan : List.of(mlpPlan(CaptureOptions.defaults()), cellPlan(CaptureOptions.defaults()
-                .withBf16Weights(true)), lstmLayerPlan(), resNetPlan())) {
+        List<Plan> plans = new ArrayList<>(gruAndRnnPlans());
+        plans.addAll(List.of(mlpPlan(CaptureOptions.defaults()), cellPlan(CaptureOptions.defaults()
+                .withBf16Weights(true)), lstmLayerPlan(), resNetPlan()));
+        for (Plan plan : plans) {
             PlanSession s = plan.parallelSession();
             float[][] in = inputs(plan, 9);
             assertEquals(0, Allocations.settledBytesWithWorkers(() -> s.run(in), 10_000, 500, 40),

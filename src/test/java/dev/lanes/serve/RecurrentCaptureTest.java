@@ -99,6 +99,16 @@ class RecurrentCaptureTest {
             SequenceOutput o = wide.forward(in[0], in[1], in[2]);
             return new Tensor[] {o.output(), o.hN(), o.cN()};
         }, new int[] {4, 2, 6}, new int[] {2, 2, 37}, new int[] {2, 2, 37});
+        GRU narrow = new GRU(RecurrentOptions.of(5, 45).withBatchFirst(true), new Generator(9));
+        assertPlanGivesEagerOutputs("GRU, 45 units in blocks of 21, 21 and 3, one row", false, narrow, in -> {
+            SequenceOutput o = narrow.forward(in[0], in[1]);
+            return new Tensor[] {o.output(), o.hN()};
+        }, new int[] {1, 4, 5}, new int[] {1, 1, 45});
+        RNN thin = new RNN(RecurrentOptions.of(5, 70), Activation.TANH, new Generator(10));
+        assertPlanGivesEagerOutputs("RNN, 70 units in two tiles, two rows", false, thin, in -> {
+            SequenceOutput o = thin.forward(in[0], null);
+            return new Tensor[] {o.output(), o.hN()};
+        }, new int[] {3, 2, 5});
         GRU gru = new GRU(RecurrentOptions.of(4, 9).withNumLayers(2), new Generator(2));
         assertPlanGivesEagerOutputs("GRU", true, gru, in -> {
             SequenceOutput o = gru.forward(in[0], in[1]);

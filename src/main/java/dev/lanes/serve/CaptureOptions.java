@@ -27,8 +27,9 @@ public final class CaptureOptions {
      * (more for subnormal weights, below about {@code 1.2e-38}), so outputs differ from the F32
      * plan's by about that relative amount: measure it on your own inputs before serving. Every
      * product then runs the matrix-vector kernel row by row, so for batches of more than a few rows
-     * the F32 plan (which keeps the GEMM there) is faster. Convolution weights stay F32. The
-     * recurrent and ResNet conveniences ({@code RecurrentPlan}, {@code ResNetPlan}) capture in F32.
+     * the F32 plan (which keeps the GEMM there) is faster. Convolution weights stay F32.
+     * {@link RecurrentPlan#freeze(dev.lanes.nn.RecurrentCell, NonFinitePolicy, CaptureOptions)}
+     * takes these options too.
      *
      * @param on whether to keep those weights as BF16
      * @return options with that setting

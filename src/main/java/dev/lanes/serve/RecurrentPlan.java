@@ -27,12 +27,14 @@ public final class RecurrentPlan {
 
     private final RecurrentCell cell;
     private final NonFinitePolicy policy;
+    private final CaptureOptions options;
     /** The step's plan per batch size; guarded by this. */
     private final Map<Integer, Plan> plans = new HashMap<>();
 
-    private RecurrentPlan(RecurrentCell frozen, NonFinitePolicy policy) {
+    private RecurrentPlan(RecurrentCell frozen, NonFinitePolicy policy, CaptureOptions options) {
         this.cell = frozen;
         this.policy = policy;
+        this.options = options;
     }
 
     /**
@@ -49,8 +51,22 @@ public final class RecurrentPlan {
      *                                  named, with its first bad element)
      */
     public static RecurrentPlan freeze(RecurrentCell cell, NonFinitePolicy policy) {
-        if (cell == null || policy == null) {
-            throw new NullPointerException("RecurrentPlan.freeze: " + (cell == null ? "cell" : "policy") + " is null");
+        return freeze(cell, policy, CaptureOptions.defaults());
+    }
+
+    /**
+     * {@link #freeze(RecurrentCell, NonFinitePolicy)} with the step's plans built as {@code options}
+     * say: {@link CaptureOptions#withBf16Weights BF16 weights}, say, which halve the bytes a step
+     * streams.
+     *
+     * @throws IllegalArgumentException as {@link #freeze(RecurrentCell, NonFinitePolicy)}, or when a
+     *                                  weight is beyond BF16's range with BF16 weights (on the
+     *                                  first session of a batch size)
+     */
+    public static RecurrentPlan freeze(RecurrentCell cell, NonFinitePolicy policy, CaptureOptions options) {
+        if (cell == null || policy == null || options == null) {
+            throw new NullPointerException("RecurrentPlan.freeze: " + (cell == null ? "cell" : policy == null
+                    ? "policy" : "options") + " is null");
         }
         FreezeChecks.finite("RecurrentPlan.freeze: " + cell.getClass().getSimpleName(), cell.namedParameters(), true);
         // Loaded by PyTorch's names into a one-bias copy, which adds a separate pair of biases.
@@ -68,7 +84,7 @@ public final class RecurrentPlan {
         };
         copy.loadStateDict(state);
         copy.eval();
-        return new RecurrentPlan(copy, policy);
+        return new RecurrentPlan(copy, policy, options);
     }
 
     /** {@link #freeze(RecurrentCell, NonFinitePolicy)} with {@link NonFinitePolicy#PROPAGATE}. */
@@ -86,15 +102,31 @@ public final class RecurrentPlan {
      *                                  an array (the sizes named)
      */
     public RecurrentSession session(int batch) {
+        return session(batch, false, "RecurrentPlan.session");
+    }
+
+    /**
+     * {@link #session(int)} whose steps spread over the library's threads, as
+     * {@link Plan#parallelSession()} does (the same bits, nothing allocated per step): for one
+     * latency-bound stream on an otherwise idle machine.
+     *
+     * @throws IllegalArgumentException as {@link #session(int)}
+     */
+    public RecurrentSession parallelSession(int batch) {
+        return session(batch, true, "RecurrentPlan.parallelSession");
+    }
+
+    private RecurrentSession session(int batch, boolean parallel, String op) {
         if (batch < 1) {
-            throw new IllegalArgumentException("RecurrentPlan.session: batch must be >= 1, got " + batch);
+            throw new IllegalArgumentException(op + ": batch must be >= 1, got " + batch);
         }
         int d = cell.inputSize();
         int n = cell.hiddenSize();
         int gates = cell instanceof LSTMCell ? 4 : cell instanceof GRUCell ? 3 : 1;
-        ArrayChecks.arrayLength("RecurrentPlan.session", "floats of input", batch, d);
-        ArrayChecks.arrayLength("RecurrentPlan.session", "floats of gates", batch, gates, n);
-        return new RecurrentSession(plan(batch).session(), policy, d, n, hasCellState());
+        ArrayChecks.arrayLength(op, "floats of input", batch, d);
+        ArrayChecks.arrayLength(op, "floats of gates", batch, gates, n);
+        Plan p = plan(batch);
+        return new RecurrentSession(parallel ? p.parallelSession() : p.session(), policy, d, n, hasCellState());
     }
 
     /** The step's plan for {@code batch} streams: inputs x, h (and c), outputs h' (and c'). */
@@ -106,15 +138,15 @@ public final class RecurrentPlan {
             Tensor x = Tensor.zeros(DType.F32, batch, d);
             Tensor h = Tensor.zeros(DType.F32, batch, n);
             if (cell instanceof LSTMCell lstm) {
-                p = Plan.capture(lstm, in -> {
+                p = Plan.capture(lstm, options, in -> {
                     LstmState s = lstm.forward(in[0], new LstmState(in[1], in[2]));
                     return new Tensor[] {s.h(), s.c()};
                 }, x, h, Tensor.zeros(DType.F32, batch, n));
             } else if (cell instanceof GRUCell gru) {
-                p = Plan.capture(gru, in -> new Tensor[] {gru.forward(in[0], in[1])}, x, h);
+                p = Plan.capture(gru, options, in -> new Tensor[] {gru.forward(in[0], in[1])}, x, h);
             } else {
                 RNNCell rnn = (RNNCell) cell;
-                p = Plan.capture(rnn, in -> new Tensor[] {rnn.forward(in[0], in[1])}, x, h);
+                p = Plan.capture(rnn, options, in -> new Tensor[] {rnn.forward(in[0], in[1])}, x, h);
             }
             plans.put(batch, p);
         }

@@ -99,12 +99,26 @@ public final class ResNetPlan {
      *                                  logits would not fit in an array (the sizes named)
      */
     public ResNetSession session(int batch) {
+        return session(batch, false, "ResNetPlan.session");
+    }
+
+    /**
+     * {@link #session(int)} whose calls spread each image over the library's threads, as
+     * {@link Plan#parallelSession()} does (the same bits, nothing allocated per call).
+     *
+     * @throws IllegalArgumentException as {@link #session(int)}
+     */
+    public ResNetSession parallelSession(int batch) {
+        return session(batch, true, "ResNetPlan.parallelSession");
+    }
+
+    private ResNetSession session(int batch, boolean parallel, String op) {
         if (batch < 1) {
-            throw new IllegalArgumentException("ResNetPlan.session: batch must be >= 1, got " + batch);
+            throw new IllegalArgumentException(op + ": batch must be >= 1, got " + batch);
         }
-        ArrayChecks.arrayLength("ResNetPlan.session", "floats of input", batch, imageSize);
-        ArrayChecks.arrayLength("ResNetPlan.session", "logits", batch, classes);
-        return new ResNetSession(this, batch);
+        ArrayChecks.arrayLength(op, "floats of input", batch, imageSize);
+        ArrayChecks.arrayLength(op, "logits", batch, classes);
+        return new ResNetSession(this, batch, parallel);
     }
 
     /** @return floats per image: channels x height x width */

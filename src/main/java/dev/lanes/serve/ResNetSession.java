@@ -22,11 +22,11 @@ public final class ResNetSession {
     private final PlanSession image;
     private final SessionGuard guard = new SessionGuard("plan.session(...)");
 
-    ResNetSession(ResNetPlan plan, int batch) {
+    ResNetSession(ResNetPlan plan, int batch, boolean parallel) {
         this.plan = plan;
         this.batch = batch;
         this.logits = new float[batch * plan.classes];
-        this.image = plan.plan.session();
+        this.image = parallel ? plan.plan.parallelSession() : plan.plan.session();
     }
 
     /**

@@ -161,4 +161,35 @@ class RecurrentPlanTest {
         e = assertThrows(IllegalArgumentException.class, () -> strict.step(new float[2]));
         assertTrue(e.getMessage().contains("expected 3 floats (1 x 3), got 2"), e.getMessage());
     }
+
+    @Test
+    void parallelAndBf16SessionsOfTheReadyMadePlan() {
+        int threads = dev.lanes.kernel.internal.Parallel.threads();
+        try {
+            dev.lanes.kernel.internal.Parallel.setThreads(2);
+            for (RecurrentCell cell : List.<RecurrentCell>of(new LSTMCell(20, 70, new Generator(21)),
+                    new GRUCell(20, 45, new Generator(22)))) {
+                float[] xs = sequence(23, 6, 20);
+                RecurrentPlan f32 = RecurrentPlan.freeze(cell);
+                float[] serial = run(f32.session(1), xs, 20);
+                assertArrayEquals(serial, run(f32.parallelSession(1), xs, 20), 0f, cell + ": parallel session");
+                RecurrentPlan bf16 = RecurrentPlan.freeze(cell, NonFinitePolicy.PROPAGATE,
+                        CaptureOptions.defaults().withBf16Weights(true));
+                float[] half = run(bf16.session(1), xs, 20);
+                assertArrayEquals(half, run(bf16.parallelSession(1), xs, 20), 0f, cell + ": BF16, parallel session");
+                double worst = 0;
+                for (int i = 0; i < half.length; i++) {
+                    worst = Math.max(worst, Math.abs(half[i] - serial[i]));
+                }
+                // States are in (-1, 1); six steps of weights within 2^-8 of themselves move them by a few 2^-8.
+                assertTrue(worst > 0 && worst < 8 * 0x1p-8, cell + ": BF16 moved the states by " + worst);
+            }
+            assertThrows(NullPointerException.class, () -> RecurrentPlan.freeze(new GRUCell(2, 3, new Generator(1)),
+                    NonFinitePolicy.PROPAGATE, null));
+            assertThrows(IllegalArgumentException.class, () -> RecurrentPlan.freeze(new GRUCell(2, 3,
+                    new Generator(1))).parallelSession(0));
+        } finally {
+            dev.lanes.kernel.internal.Parallel.setThreads(threads);
+        }
+    }
 }

@@ -237,4 +237,19 @@ class ResNetPlanTest {
         assertTrue(e.getMessage().contains("batch must be >= 1, got 0"), e.getMessage());
         assertThrows(NullPointerException.class, () -> ResNetPlan.freeze(null, 3, 8, 8));
     }
+
+    @Test
+    void aParallelSessionGivesTheSessionsLogits() {
+        int threads = dev.lanes.kernel.internal.Parallel.threads();
+        try {
+            dev.lanes.kernel.internal.Parallel.setThreads(2);
+            ResNet net = ResNets.cifar(8, 3, 10, Shortcut.PROJECTION, true, DType.F32, new Generator(31));
+            ResNetPlan plan = ResNetPlan.freeze(net, 3, 20, 18);
+            float[] x = images(32, 3, 3 * 20 * 18);
+            assertArrayEquals(plan.session(3).run(x).clone(), plan.parallelSession(3).run(x), 0f);
+            assertThrows(IllegalArgumentException.class, () -> plan.parallelSession(0));
+        } finally {
+            dev.lanes.kernel.internal.Parallel.setThreads(threads);
+        }
+    }
 }

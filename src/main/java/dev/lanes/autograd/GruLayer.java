@@ -173,14 +173,13 @@ final class GruLayer extends GradFn implements Lowerable {
             }
             for (int step = 0; step < steps; step++) {
                 int t = Sequences.time(step, steps, reverse);
-                int prev = step == 0 ? 0 : Sequences.time(step - 1, steps, reverse) * s;
-                int hPrev = step == 0 ? h0.at() : ys.at() + prev;
+                int hPrev = Sequences.stateBefore(step, steps, reverse, h0.at(), ys.at(), s);
                 int gt = t * batch * g;
                 recurrent.multiply(mem, splitter, hPrev, gh.at() + gt);
                 Recurrent.gruForward(batch, hidden, mem, gx.at() + gt, mem, gh.at() + gt, mem, hPrev, mem,
                         ys.at() + t * s);
             }
-            System.arraycopy(mem, ys.at() + Sequences.time(steps - 1, steps, reverse) * s, mem, hN.at(), s);
+            Sequences.copyLast(mem, steps, reverse, ys.at(), s, hN.at());
         });
     }
 
@@ -206,7 +205,7 @@ final class GruLayer extends GradFn implements Lowerable {
         Slot gh = l.scratch(batch * cols);
         Split cell = l.split(blocks.blocks(), (mem, j, step, unused) -> {
             int t = Sequences.time(step, steps, reverse);
-            int hPrev = step == 0 ? h0.at() : ys.at() + Sequences.time(step - 1, steps, reverse) * s;
+            int hPrev = Sequences.stateBefore(step, steps, reverse, h0.at(), ys.at(), s);
             int c = blocks.column(j);
             if (hasBias) {
                 // The products add onto their biases: the eager layer's bits (product, then + bias).
@@ -228,7 +227,7 @@ final class GruLayer extends GradFn implements Lowerable {
             for (int step = 0; step < steps; step++) {
                 splitter.run(cell, mem, step, 0);
             }
-            System.arraycopy(mem, ys.at() + Sequences.time(steps - 1, steps, reverse) * s, mem, hN.at(), s);
+            Sequences.copyLast(mem, steps, reverse, ys.at(), s, hN.at());
         });
     }
 }

@@ -167,15 +167,15 @@ final class LstmLayer extends GradFn implements Lowerable {
             project.multiply(mem, splitter, x.at(), gates.at());
             for (int step = 0; step < steps; step++) {
                 int t = Sequences.time(step, steps, reverse);
-                int prev = step == 0 ? 0 : Sequences.time(step - 1, steps, reverse) * s;
-                int hPrev = step == 0 ? h0.at() : ys.at() + prev;
-                int cPrev = step == 0 ? c0.at() : cs.at() + prev;
+                int hPrev = Sequences.stateBefore(step, steps, reverse, h0.at(), ys.at(), s);
+                int cPrev = Sequences.stateBefore(step, steps, reverse, c0.at(), cs.at(), s);
                 int gt = gates.at() + t * batch * g;
                 recurrent.multiply(mem, splitter, hPrev, gt);
                 Recurrent.lstmForward(batch, hidden, mem, gt, bias, 0, mem, cPrev, mem, cs.at() + t * s, mem,
                         tanhCs.at() + t * s, mem, ys.at() + t * s);
             }
-            copyLastStates(mem, steps, s, ys, cs, hN, cN);
+            Sequences.copyLast(mem, steps, reverse, ys.at(), s, hN.at());
+            Sequences.copyLast(mem, steps, reverse, cs.at(), s, cN.at());
         });
     }
 
@@ -202,9 +202,8 @@ final class LstmLayer extends GradFn implements Lowerable {
         Slot tanhC = l.scratch(s);
         Split cell = l.split(blocks.blocks(), (mem, j, step, unused) -> {
             int t = Sequences.time(step, steps, reverse);
-            int prev = step == 0 ? 0 : Sequences.time(step - 1, steps, reverse) * s;
-            int hPrev = step == 0 ? h0.at() : ys.at() + prev;
-            int cPrev = step == 0 ? c0.at() : cs.at() + prev;
+            int hPrev = Sequences.stateBefore(step, steps, reverse, h0.at(), ys.at(), s);
+            int cPrev = Sequences.stateBefore(step, steps, reverse, c0.at(), cs.at(), s);
             project.multiply(batch, j, j + 1, mem, x.at() + t * batch * d, 0f, mem, gates.at());
             recurrent.multiply(batch, j, j + 1, mem, hPrev, 1f, mem, gates.at());
             int width = blocks.width(j);
@@ -219,14 +218,8 @@ final class LstmLayer extends GradFn implements Lowerable {
             for (int step = 0; step < steps; step++) {
                 splitter.run(cell, mem, step, 0);
             }
-            copyLastStates(mem, steps, s, ys, cs, hN, cN);
+            Sequences.copyLast(mem, steps, reverse, ys.at(), s, hN.at());
+            Sequences.copyLast(mem, steps, reverse, cs.at(), s, cN.at());
         });
-    }
-
-    /** h_T and c_T: the states of the sequence's last step. */
-    private void copyLastStates(float[] mem, int steps, int s, Slot ys, Slot cs, Slot hN, Slot cN) {
-        int last = Sequences.time(steps - 1, steps, reverse) * s;
-        System.arraycopy(mem, ys.at() + last, mem, hN.at(), s);
-        System.arraycopy(mem, cs.at() + last, mem, cN.at(), s);
     }
 }

@@ -137,7 +137,7 @@ final class RnnLayer extends GradFn implements Lowerable {
             GemvPanels recurrent = ConstantProduct.panels(l, l.constant(wHh), hidden, hidden);
             Split cell = l.split(project.tiles(), (mem, j, step, unused) -> {
                 int t = Sequences.time(step, steps, reverse);
-                int hPrev = step == 0 ? h0.at() : ys.at() + Sequences.time(step - 1, steps, reverse) * s;
+                int hPrev = Sequences.stateBefore(step, steps, reverse, h0.at(), ys.at(), s);
                 int y = ys.at() + t * s;
                 project.multiply(batch, j, j + 1, mem, x.at() + t * batch * d, 0f, mem, y);
                 recurrent.multiply(batch, j, j + 1, mem, hPrev, 1f, mem, y);
@@ -149,7 +149,7 @@ final class RnnLayer extends GradFn implements Lowerable {
                 for (int step = 0; step < steps; step++) {
                     splitter.run(cell, mem, step, 0);
                 }
-                System.arraycopy(mem, ys.at() + Sequences.time(steps - 1, steps, reverse) * s, mem, hN.at(), s);
+                Sequences.copyLast(mem, steps, reverse, ys.at(), s, hN.at());
             });
             return;
         }
@@ -159,12 +159,11 @@ final class RnnLayer extends GradFn implements Lowerable {
             project.multiply(mem, splitter, x.at(), ys.at());
             for (int step = 0; step < steps; step++) {
                 int t = Sequences.time(step, steps, reverse);
-                int prev = step == 0 ? 0 : Sequences.time(step - 1, steps, reverse) * s;
-                int hPrev = step == 0 ? h0.at() : ys.at() + prev;
+                int hPrev = Sequences.stateBefore(step, steps, reverse, h0.at(), ys.at(), s);
                 recurrent.multiply(mem, splitter, hPrev, ys.at() + t * s);
                 Elementwise.biasActivate(activation, batch, hidden, bias, 0, mem, ys.at() + t * s, hidden);
             }
-            System.arraycopy(mem, ys.at() + Sequences.time(steps - 1, steps, reverse) * s, mem, hN.at(), s);
+            Sequences.copyLast(mem, steps, reverse, ys.at(), s, hN.at());
         });
     }
 }

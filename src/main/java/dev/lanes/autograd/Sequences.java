@@ -58,6 +58,20 @@ final class Sequences {
     }
 
     /**
+     * @return where in a plan's arena step {@code s} of a direction finds the state it starts
+     *         from: {@code initial} for the first step, else the previous step's slice of the
+     *         {@code [T, B, N]} sequence at {@code sequence} ({@code size = B * N} floats a step)
+     */
+    static int stateBefore(int s, int steps, boolean reverse, int initial, int sequence, int size) {
+        return s == 0 ? initial : sequence + time(s - 1, steps, reverse) * size;
+    }
+
+    /** Copies the slice of the direction's last step in a plan's arena (h_T or c_T) to {@code to}. */
+    static void copyLast(float[] mem, int steps, boolean reverse, int sequence, int size, int to) {
+        System.arraycopy(mem, sequence + time(steps - 1, steps, reverse) * size, mem, to, size);
+    }
+
+    /**
      * @return {@code [T, B, cols]} = {@code x W^T}: the input projection of every step in one GEMM,
      *         in a {@link Workspace} buffer (the product overwrites all of it)
      */

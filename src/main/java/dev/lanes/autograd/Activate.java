@@ -1,8 +1,8 @@
 package dev.lanes.autograd;
 
-import dev.lanes.autograd.internal.Lowerable;
+import dev.lanes.autograd.internal.Epilogue;
+import dev.lanes.autograd.internal.EpilogueOp;
 import dev.lanes.autograd.internal.Lowering;
-import dev.lanes.autograd.internal.Slot;
 import dev.lanes.kernel.Activation;
 import dev.lanes.kernel.internal.Elementwise;
 import dev.lanes.tensor.Tensor;
@@ -14,7 +14,7 @@ import dev.lanes.tensor.internal.StepArena;
  * sigmoid, tanh, relu and exp: {@code y = f(x)}; backward {@code dx = dy * f'(y)} from the saved
  * output ({@code y (1 - y)}, {@code 1 - y^2}, {@code y > 0}, {@code y}).
  */
-final class Activate extends GradFn implements Lowerable {
+final class Activate extends GradFn implements EpilogueOp {
 
     private final Activation f;
     private Tensor y;
@@ -54,11 +54,19 @@ final class Activate extends GradFn implements Lowerable {
         y = null;
     }
 
+    /** The eager kernel; a plan runs it in the steps of the operation producing its input where it can. */
     @Override
     public void lower(Lowering l) {
-        Slot x = l.in(input(0));
-        Slot y = l.out();
-        int n = x.size();
-        l.step(mem -> Elementwise.activate(f, mem, x.at(), mem, y.at(), n));
+        Epilogue.lowerAlone(l, l.in(input(0)), epilogue(l, input(0)));
+    }
+
+    @Override
+    public boolean fusesAfter(Tensor through) {
+        return through == input(0);
+    }
+
+    @Override
+    public Epilogue epilogue(Lowering l, Tensor through) {
+        return (mem, from, to, index, n) -> Elementwise.activate(f, mem, from, mem, to, n);
     }
 }

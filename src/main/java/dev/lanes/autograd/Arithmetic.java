@@ -1,6 +1,7 @@
 package dev.lanes.autograd;
 
-import dev.lanes.autograd.internal.Lowerable;
+import dev.lanes.autograd.internal.Epilogue;
+import dev.lanes.autograd.internal.EpilogueOp;
 import dev.lanes.autograd.internal.Lowering;
 import dev.lanes.autograd.internal.Slot;
 import dev.lanes.kernel.internal.Binary;
@@ -17,7 +18,7 @@ import dev.lanes.tensor.internal.StepArena;
  * broadcasting. Backward: the output gradient, scaled by the partial derivative, summed over the
  * dimensions each operand was stretched along.
  */
-final class Arithmetic extends GradFn implements Lowerable {
+final class Arithmetic extends GradFn implements EpilogueOp {
 
     private final Binary op;
     private Tensor out;
@@ -118,6 +119,23 @@ final class Arithmetic extends GradFn implements Lowerable {
                         yOff + s, len);
             }
         });
+    }
+
+    /** Fuses into the operation producing one operand when the other has the same shape. */
+    @Override
+    public boolean fusesAfter(Tensor through) {
+        Tensor a = input(0);
+        Tensor b = input(1);
+        return (through == a) != (through == b) && a.shape().equals(b.shape());
+    }
+
+    @Override
+    public Epilogue epilogue(Lowering l, Tensor through) {
+        boolean first = through == input(0);
+        Slot other = l.in(input(first ? 1 : 0));
+        return first
+                ? (mem, from, to, index, n) -> Elementwise.binary(op, mem, from, mem, other.at() + index, mem, to, n)
+                : (mem, from, to, index, n) -> Elementwise.binary(op, mem, other.at() + index, mem, from, mem, to, n);
     }
 
     /** @return the operand as the step reads it: streaming (the output's size) or a tile that repeats */

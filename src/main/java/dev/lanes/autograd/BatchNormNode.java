@@ -1,6 +1,7 @@
 package dev.lanes.autograd;
 
-import dev.lanes.autograd.internal.Lowerable;
+import dev.lanes.autograd.internal.Epilogue;
+import dev.lanes.autograd.internal.EpilogueOp;
 import dev.lanes.autograd.internal.Lowering;
 import dev.lanes.autograd.internal.Slot;
 import dev.lanes.kernel.Activation;
@@ -40,7 +41,7 @@ import dev.lanes.tensor.internal.StepArena;
  * sum and the pre-activation are never stored, and values and gradients are the bits of the
  * three separate ops.
  */
-final class BatchNormNode extends OwnedGradientNode implements Lowerable {
+final class BatchNormNode extends OwnedGradientNode implements EpilogueOp {
 
     /** Elements per channel run up to which the backward's second pass reads the runs. */
     private static final int RUN_REREAD_LIMIT = 16384;
@@ -367,10 +368,21 @@ final class BatchNormNode extends OwnedGradientNode implements Lowerable {
 
     /**
      * Evaluation mode only: the eager kernel channel by channel with the values the forward used
-     * (the running statistics as of the capture), in F32 whatever the traced dtype.
+     * (the running statistics as of the capture), in F32 whatever the traced dtype; a plan runs it
+     * in the steps of the convolution producing its input where it can ({@link EpilogueOp}).
      */
     @Override
     public void lower(Lowering l) {
+        Epilogue.lowerAlone(l, l.in(input(0)), epilogue(l, input(0)));
+    }
+
+    @Override
+    public boolean fusesAfter(Tensor through) {
+        return !batchStats && through == input(0);
+    }
+
+    @Override
+    public Epilogue epilogue(Lowering l, Tensor through) {
         if (batchStats) {
             throw l.refuse("normalises by batch statistics (training mode, or no running statistics); plans run"
                     + " batch norm in eval mode with running statistics");
@@ -380,9 +392,9 @@ final class BatchNormNode extends OwnedGradientNode implements Lowerable {
         Tensor weight = hasWeight ? input(i++) : null;
         Tensor bias = hasBias ? input(i++) : null;
         Tensor residual = hasResidual ? input(i) : null;
-        int n = x0.size(0);
         int c = x0.size(1);
         int inner = inner(x0);
+        int image = c * inner;
         double[] means = mean.clone();
         double[] invstds = invstd.clone();
         for (int ch = 0; ch < c; ch++) {
@@ -394,16 +406,29 @@ final class BatchNormNode extends OwnedGradientNode implements Lowerable {
         float[] w = weight == null ? null : l.constant(weight);
         float[] b = bias == null ? null : l.constant(bias);
         boolean relu = out != null;
-        Slot x = l.in(x0);
         Slot r = residual == null ? null : l.in(residual);
-        Slot y = l.out();
-        l.step(mem -> {
-            for (int ch = 0; ch < c; ch++) {
-                int off = ch * inner;
-                Norms.batchNorm(n, inner, mem, x.at() + off, r == null ? null : mem, r == null ? 0 : r.at() + off,
-                        c * inner, means[ch], invstds[ch], w == null ? 1 : w[ch], b == null ? 0 : b[ch], relu, mem,
-                        y.at() + off, c * inner);
+        return (mem, from, to, index, n) -> {
+            if (n == 0) {
+                return;
             }
-        });
+            if (index % image == 0 && n % image == 0) {
+                // Whole images: each channel once, over all of them.
+                for (int ch = 0; ch < c; ch++) {
+                    int off = ch * inner;
+                    Norms.batchNorm(n / image, inner, mem, from + off, r == null ? null : mem,
+                            r == null ? 0 : r.at() + index + off, image, means[ch], invstds[ch], w == null ? 1 : w[ch],
+                            b == null ? 0 : b[ch], relu, mem, to + off, image);
+                }
+                return;
+            }
+            for (int at = 0; at < n; ) {
+                int len = Math.min(n - at, inner - (index + at) % inner);
+                int ch = (index + at) / inner % c;
+                Norms.batchNorm(1, len, mem, from + at, r == null ? null : mem, r == null ? 0 : r.at() + index + at,
+                        len, means[ch], invstds[ch], w == null ? 1 : w[ch], b == null ? 0 : b[ch], relu, mem, to + at,
+                        len);
+                at += len;
+            }
+        };
     }
 }

@@ -1,6 +1,7 @@
 package dev.lanes.autograd;
 
-import dev.lanes.autograd.internal.Lowerable;
+import dev.lanes.autograd.internal.Epilogue;
+import dev.lanes.autograd.internal.EpilogueOp;
 import dev.lanes.autograd.internal.Lowering;
 import dev.lanes.autograd.internal.Slot;
 import dev.lanes.kernel.Activation;
@@ -19,7 +20,7 @@ import dev.lanes.tensor.internal.StepArena;
  * the elementwise passes are the NCHW ones lane by lane, so both layouts give the same bits. One
  * block of channels per task; lanes past the channel count get zero parameters and stay zero.
  */
-final class BlockedBatchNormNode extends OwnedGradientNode implements Lowerable {
+final class BlockedBatchNormNode extends OwnedGradientNode implements EpilogueOp {
 
     private final int channels;
     private final boolean batchStats;
@@ -258,11 +259,23 @@ final class BlockedBatchNormNode extends OwnedGradientNode implements Lowerable 
     }
 
     /**
-     * Evaluation mode only: the eager kernel block by block over all images, with the per-lane
-     * values the forward used (the running statistics as of the capture) copied into the plan.
+     * Evaluation mode only: the eager kernel on runs of whole pixels of one block of channels,
+     * with the per-lane values the forward used (the running statistics as of the capture) copied
+     * into the plan; a plan runs it in the tiles of the convolution producing its input where it
+     * can ({@link EpilogueOp}).
      */
     @Override
     public void lower(Lowering l) {
+        Epilogue.lowerAlone(l, l.in(input(0)), epilogue(l, input(0)));
+    }
+
+    @Override
+    public boolean fusesAfter(Tensor through) {
+        return !batchStats && through == input(0);
+    }
+
+    @Override
+    public Epilogue epilogue(Lowering l, Tensor through) {
         if (batchStats) {
             throw l.refuse("normalises by batch statistics (training mode); plans run batch norm in eval mode");
         }
@@ -273,8 +286,7 @@ final class BlockedBatchNormNode extends OwnedGradientNode implements Lowerable 
         Tensor residual = hasResidual ? input(i) : null;
         int block = x0.size(4);
         int blocks = x0.size(1);
-        int images = x0.size(0);
-        int plane = x0.size(2) * x0.size(3);
+        int segment = x0.size(2) * x0.size(3) * block;
         float[] means = mean.clone();
         float[] invstds = invstd.clone();
         for (int ch = 0; ch < channels; ch++) {
@@ -292,17 +304,15 @@ final class BlockedBatchNormNode extends OwnedGradientNode implements Lowerable 
             b[ch] = bv == null ? 0f : bv[ch];
         }
         boolean relu = out != null;
-        Slot x = l.in(x0);
         Slot r = residual == null ? null : l.in(residual);
-        Slot y = l.out();
-        int segStride = blocks * plane * block;
-        l.step(mem -> {
-            for (int cb = 0; cb < blocks; cb++) {
-                int off = cb * plane * block;
-                Norms.blockedBatchNorm(block, images, plane, mem, x.at() + off, r == null ? null : mem,
-                        r == null ? 0 : r.at() + off, segStride, means, invstds, w, b, cb * block, relu, mem,
-                        y.at() + off);
+        return (mem, from, to, index, n) -> {
+            for (int at = 0; at < n; ) {
+                int len = Math.min(n - at, segment - (index + at) % segment);
+                int lanes = (index + at) / segment % blocks * block;
+                Norms.blockedBatchNorm(block, 1, len / block, mem, from + at, r == null ? null : mem,
+                        r == null ? 0 : r.at() + index + at, len, means, invstds, w, b, lanes, relu, mem, to + at);
+                at += len;
             }
-        });
+        };
     }
 }

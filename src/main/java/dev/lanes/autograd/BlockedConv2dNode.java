@@ -1,6 +1,7 @@
 package dev.lanes.autograd;
 
-import dev.lanes.autograd.internal.Lowerable;
+import dev.lanes.autograd.internal.Epilogue;
+import dev.lanes.autograd.internal.EpilogueHost;
 import dev.lanes.autograd.internal.Lowering;
 import dev.lanes.autograd.internal.Slot;
 import dev.lanes.autograd.internal.Split;
@@ -23,7 +24,7 @@ import dev.lanes.tensor.internal.StepArena;
  * there; {@code dW} over the same fixed ranges of images; {@code dX} as the flipped convolution
  * for stride 1, by stride phases otherwise.
  */
-final class BlockedConv2dNode extends GradFn implements Lowerable {
+final class BlockedConv2dNode extends GradFn implements EpilogueHost {
 
     private final ConvGeometry g;
     private final int block;
@@ -53,7 +54,7 @@ final class BlockedConv2dNode extends GradFn implements Lowerable {
         Tensor y = StepArena.empty(DType.F32, g.n(), Math.ceilDiv(g.cOut(), block), g.hOut(), g.wOut(), block);
         forward(g, block, x, w, y);
         if (b != null) {
-            addBias(g, block, b.f32(), y.f32(), 0);
+            addBias(g, block, b.f32(), y.f32(), 0, 0, y.numel());
         }
         Tensor[] inputs = b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b};
         return Tape.output(op, y, () -> new BlockedConv2dNode(g, block, x, w, b), inputs);
@@ -78,18 +79,20 @@ final class BlockedConv2dNode extends GradFn implements Lowerable {
     }
 
     /**
-     * Adds each channel's bias to its lane of every pixel of the blocked images at {@code ys[yOff]}
-     * (the NCHW path's additions, element by element).
+     * Adds each channel's bias to its lane of the whole pixels {@code [index, index + n)} of
+     * blocked images, at {@code ys[at]}, element by element (the NCHW path's additions); lanes
+     * past the channels stay as they are.
      */
-    private static void addBias(ConvGeometry g, int block, float[] bias, float[] ys, int yOff) {
-        int l = g.l();
+    private static void addBias(ConvGeometry g, int block, float[] bias, float[] ys, int at, int index, int n) {
+        int segment = g.l() * block;
         int blocks = Math.ceilDiv(g.cOut(), block);
-        for (int n = 0; n < g.n(); n++) {
-            for (int c = 0; c < g.cOut(); c++) {
-                float bc = bias[c];
-                int base = yOff + ((n * blocks + c / block) * l) * block + c % block;
-                for (int q = 0; q < l; q++) {
-                    ys[base + q * block] += bc;
+        for (int i = 0; i < n; ) {
+            int k = (index + i) / segment % blocks;
+            int end = Math.min(n, i + segment - (index + i) % segment);
+            int valid = Math.min(block, g.cOut() - k * block);
+            for (; i < end; i += block) {
+                for (int lane = 0; lane < valid; lane++) {
+                    ys[at + i + lane] += bias[k * block + lane];
                 }
             }
         }
@@ -185,7 +188,8 @@ final class BlockedConv2dNode extends GradFn implements Lowerable {
 
     /**
      * The eager forward's kernel calls image by image, on weights packed once at capture, with
-     * each image's output rows a split (pairs of output blocks times runs of rows).
+     * each image's output rows a split (pairs of output blocks times runs of rows); each tile
+     * adds the bias and runs the fused consumers on the rows it wrote.
      */
     @Override
     public void lower(Lowering l) {
@@ -200,8 +204,18 @@ final class BlockedConv2dNode extends GradFn implements Lowerable {
         int images = g.n();
         int xImage = x.size() / Math.max(1, images);
         int yImage = y.size() / Math.max(1, images);
-        Split rows = l.split(conv.forwardTiles(), (mem, t, in, out) -> conv.forwardBlockedTile(t, packed, mem, in,
-                mem, out));
+        Epilogue work = Epilogue.then(bias == null ? null
+                : (mem, from, to, index, n) -> addBias(g, block, bias, mem, to, index, n), l.epilogue());
+        Split rows = l.split(conv.forwardTiles(), (mem, t, in, out) -> {
+            conv.forwardBlockedTile(t, packed, mem, in, mem, out);
+            if (work != null) {
+                int n = conv.forwardTileRunLength(t);
+                for (int r = 0; r < conv.forwardTileRuns(t); r++) {
+                    int at = out + conv.forwardTileRunStart(t, r);
+                    work.apply(mem, at, at, at - y.at(), n);
+                }
+            }
+        });
         boolean pads = conv.tilesReadPadded();
         l.splitStep((mem, splitter) -> {
             for (int n = 0; n < images; n++) {
@@ -211,9 +225,6 @@ final class BlockedConv2dNode extends GradFn implements Lowerable {
                     in = padded.at();
                 }
                 splitter.run(rows, mem, in, y.at() + n * yImage);
-            }
-            if (bias != null) {
-                addBias(g, block, bias, mem, y.at());
             }
         });
     }

@@ -1,5 +1,6 @@
 package dev.lanes.autograd;
 
+import dev.lanes.autograd.internal.Epilogue;
 import dev.lanes.autograd.internal.Lowering;
 import dev.lanes.autograd.internal.Split;
 import dev.lanes.autograd.internal.Splitter;
@@ -32,6 +33,8 @@ final class ConstantProduct {
     private final float beta;
     private final PackedMatrix packed;
     private final Split split;
+    /** Run on the output after the GEMM; the panel tiles run it themselves. */
+    private final Epilogue work;
 
     /**
      * @param w          the weight {@code [out, in]}, a fixed value of the plan
@@ -40,6 +43,16 @@ final class ConstantProduct {
      * @param accumulate whether the product adds to {@code y} (then there is no bias)
      */
     ConstantProduct(Lowering l, Tensor w, Tensor bias, int rows, boolean accumulate) {
+        this(l, w, bias, rows, accumulate, null);
+    }
+
+    /**
+     * A product that also runs {@code work} on every run of output it writes ({@link Epilogue}),
+     * element {@code r * out + c} of the output being row {@code r}, column {@code c}: each
+     * column tile on its rows, or the whole output after the GEMM. Each {@link #multiply} then
+     * writes the whole output, from its {@code yOff}.
+     */
+    ConstantProduct(Lowering l, Tensor w, Tensor bias, int rows, boolean accumulate, Epilogue work) {
         if (accumulate && bias != null) {
             throw new IllegalArgumentException("a product adds either a bias or its output, not both");
         }
@@ -61,12 +74,21 @@ final class ConstantProduct {
                     }
                 }
                 panels.multiply(rows, t, t + 1, mem, xOff, beta, mem, yOff);
+                if (work != null) {
+                    int from = t * GemvPanels.TILE;
+                    int cols = Math.min(GemvPanels.TILE, out - from);
+                    for (int r = 0; r < rows; r++) {
+                        int at = yOff + r * out + from;
+                        work.apply(mem, at, at, r * out + from, cols);
+                    }
+                }
             });
         } else {
             // Leading dimensions of at least 1, as BLAS asks, also for a layer without inputs or outputs.
             this.packed = PackedMatrix.pack(true, in, out, weight, 0, Math.max(1, in));
             this.split = null;
         }
+        this.work = work;
     }
 
     /** @return {@code w [out, in]} in panels, BF16 when the plan keeps BF16 weights; a weight they cannot hold refuses the operation */
@@ -95,5 +117,8 @@ final class ConstantProduct {
             }
         }
         Blas.sgemm(false, rows, 1f, mem, xOff, Math.max(1, in), packed, beta, mem, yOff, Math.max(1, out));
+        if (work != null) {
+            work.apply(mem, yOff, yOff, 0, rows * out);
+        }
     }
 }

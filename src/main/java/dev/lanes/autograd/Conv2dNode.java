@@ -1,6 +1,7 @@
 package dev.lanes.autograd;
 
-import dev.lanes.autograd.internal.Lowerable;
+import dev.lanes.autograd.internal.Epilogue;
+import dev.lanes.autograd.internal.EpilogueHost;
 import dev.lanes.autograd.internal.Lowering;
 import dev.lanes.autograd.internal.Slot;
 import dev.lanes.kernel.internal.BlockedConv;
@@ -30,7 +31,7 @@ import java.util.Arrays;
  * in the background while the pass goes on, and the stride-1 F32 input gradient is added into the
  * input's pending gradient when the engine offers it ({@link BackwardContext}).
  */
-final class Conv2dNode extends GradFn implements Lowerable {
+final class Conv2dNode extends GradFn implements EpilogueHost {
 
     private final ConvGeometry g;
     private final boolean hasBias;
@@ -122,14 +123,19 @@ final class Conv2dNode extends GradFn implements Lowerable {
 
     /** Adds each channel's bias to its planes of the images at {@code ys[yOff]}. */
     private static void addBias(ConvGeometry g, float[] bias, float[] ys, int yOff) {
-        int l = g.l();
         for (int n = 0; n < g.n(); n++) {
-            for (int c = 0; c < g.cOut(); c++) {
-                float bc = bias[c];
-                int row = yOff + (n * g.cOut() + c) * l;
-                for (int i = row; i < row + l; i++) {
-                    ys[i] += bc;
-                }
+            addImageBias(g, bias, ys, yOff + n * g.cOut() * g.l());
+        }
+    }
+
+    /** Adds each channel's bias to its plane of the one output image at {@code ys[yOff]}. */
+    private static void addImageBias(ConvGeometry g, float[] bias, float[] ys, int yOff) {
+        int l = g.l();
+        for (int c = 0; c < g.cOut(); c++) {
+            float bc = bias[c];
+            int row = yOff + c * l;
+            for (int i = row; i < row + l; i++) {
+                ys[i] += bc;
             }
         }
     }
@@ -447,7 +453,8 @@ final class Conv2dNode extends GradFn implements Lowerable {
 
     /**
      * The F32 channel-blocked forward image by image and group, on weights packed once at capture,
-     * whatever the traced dtype; padded input and blocked output in the arena.
+     * whatever the traced dtype; padded input and blocked output in the arena. Each image's bias
+     * and fused consumers run right after its convolution.
      */
     @Override
     public void lower(Lowering l) {
@@ -459,15 +466,21 @@ final class Conv2dNode extends GradFn implements Lowerable {
         Slot y = l.out();
         Slot padded = l.scratch(conv.paddedSize());
         Slot blocked = l.scratch(conv.blockedOutputSize());
+        Epilogue work = l.epilogue();
+        int yImage = g.cOut() * g.l();
         l.step(mem -> {
             for (int n = 0; n < g.n(); n++) {
+                int yAt = y.at() + n * yImage;
                 for (int grp = 0; grp < g.groups(); grp++) {
                     conv.forward(grp, packed, mem, x.at() + (n * g.cIn() + grp * g.cg()) * g.h() * g.w(), mem,
-                            padded.at(), mem, blocked.at(), mem, y.at() + (n * g.cOut() + grp * g.og()) * g.l());
+                            padded.at(), mem, blocked.at(), mem, yAt + grp * g.og() * g.l());
                 }
-            }
-            if (bias != null) {
-                addBias(g, bias, mem, y.at());
+                if (bias != null) {
+                    addImageBias(g, bias, mem, yAt);
+                }
+                if (work != null) {
+                    work.apply(mem, yAt, yAt, n * yImage, yImage);
+                }
             }
         });
     }

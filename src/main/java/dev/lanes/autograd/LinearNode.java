@@ -1,6 +1,6 @@
 package dev.lanes.autograd;
 
-import dev.lanes.autograd.internal.Lowerable;
+import dev.lanes.autograd.internal.EpilogueHost;
 import dev.lanes.autograd.internal.Lowering;
 import dev.lanes.autograd.internal.Slot;
 import dev.lanes.kernel.internal.Reductions;
@@ -16,7 +16,7 @@ import dev.lanes.tensor.internal.StepArena;
  * one GEMM with the bias added to each row. Backward: {@code dx = G W}, {@code dW = G^T x},
  * {@code db} = column sums of {@code G}, with the leading dimensions of {@code x} flattened.
  */
-final class LinearNode extends GradFn implements Lowerable {
+final class LinearNode extends GradFn implements EpilogueHost {
 
     private final boolean hasBias;
 
@@ -105,7 +105,8 @@ final class LinearNode extends GradFn implements Lowerable {
     public void lower(Lowering l) {
         Tensor x0 = input(0);
         Slot x = l.in(x0);
-        ConstantProduct w = new ConstantProduct(l, input(1), hasBias ? input(2) : null, rows(x0), false);
+        ConstantProduct w = new ConstantProduct(l, input(1), hasBias ? input(2) : null, rows(x0), false,
+                l.epilogue());
         Slot y = l.out();
         l.splitStep((mem, splitter) -> w.multiply(mem, splitter, x.at(), y.at()));
     }

@@ -1,8 +1,8 @@
 package dev.lanes.autograd;
 
-import dev.lanes.autograd.internal.Lowerable;
+import dev.lanes.autograd.internal.Epilogue;
+import dev.lanes.autograd.internal.EpilogueOp;
 import dev.lanes.autograd.internal.Lowering;
-import dev.lanes.autograd.internal.Slot;
 import dev.lanes.kernel.internal.Elementwise;
 import dev.lanes.kernel.internal.PointwiseOp;
 import dev.lanes.tensor.Tensor;
@@ -15,7 +15,7 @@ import dev.lanes.tensor.internal.StepArena;
  * {@code y = op(x)}; backward {@code dx = dy * op'}, from the input and/or the output, whichever
  * the declaration's derivative reads (only those are kept).
  */
-final class Pointwise extends GradFn implements Lowerable {
+final class Pointwise extends GradFn implements EpilogueOp {
 
     private final PointwiseOp op;
     private Tensor x;
@@ -53,11 +53,19 @@ final class Pointwise extends GradFn implements Lowerable {
         y = null;
     }
 
+    /** The eager kernel; a plan runs it in the steps of the operation producing its input where it can. */
     @Override
     public void lower(Lowering l) {
-        Slot x = l.in(input(0));
-        Slot y = l.out();
-        int n = x.size();
-        l.step(mem -> Elementwise.pointwise(op, mem, x.at(), mem, y.at(), n));
+        Epilogue.lowerAlone(l, l.in(input(0)), epilogue(l, input(0)));
+    }
+
+    @Override
+    public boolean fusesAfter(Tensor through) {
+        return through == input(0);
+    }
+
+    @Override
+    public Epilogue epilogue(Lowering l, Tensor through) {
+        return (mem, from, to, index, n) -> Elementwise.pointwise(op, mem, from, mem, to, n);
     }
 }

@@ -192,7 +192,9 @@ class ResNetPlanTest {
     void aCallAllocatesNothing() {
         // The served shapes themselves (ResNet-20 on 1 x 28 x 28 and 3 x 32 x 32), large enough that
         // kernels would split across the pool, a projection network with a batch of 2, and an
-        // ImageNet-style stem (strided 7 x 7 convolution, max pooling).
+        // ImageNet-style stem (strided 7 x 7 convolution, max pooling). The head runs once per call,
+        // so its vector kernels reach the optimising compiler (which keeps vectors off the heap)
+        // only after a few thousand calls.
         ResNetSession[] sessions = {
             ResNetPlan.freeze(ResNets.resnet20(1, 10, new Generator(12)), 1, 28, 28).session(1),
             ResNetPlan.freeze(ResNets.resnet20(3, 10, new Generator(12)), 3, 32, 32).session(1),
@@ -204,7 +206,7 @@ class ResNetPlanTest {
         for (int k = 0; k < sessions.length; k++) {
             ResNetSession s = sessions[k];
             float[] x = images(1, s.batch(), imageSizes[k]);
-            assertEquals(0, Allocations.settledBytes(() -> s.run(x), 2000, 100, 30), "bytes allocated by 100 calls");
+            assertEquals(0, Allocations.settledBytes(() -> s.run(x), 2000, 100, 80), "bytes allocated by 100 calls");
         }
     }
 

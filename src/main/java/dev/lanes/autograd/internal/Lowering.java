@@ -31,6 +31,11 @@ public final class Lowering {
     private final boolean bf16Weights;
     private Trace.Entry entry;
     private int time;
+    /** While a fused group is lowered: the last consumer's output, their work, and the group's name. */
+    private Tensor groupOutput;
+    private Epilogue epilogue;
+    private boolean epilogueTaken;
+    private String stepName;
 
     Lowering(Map<Tensor, String> names, Set<Tensor> folded, boolean bf16Weights) {
         this.names = names;
@@ -47,6 +52,35 @@ public final class Lowering {
     void enter(Trace.Entry entry, int time) {
         this.entry = entry;
         this.time = time;
+        this.groupOutput = null;
+        this.epilogue = null;
+        this.epilogueTaken = false;
+        this.stepName = entry.op();
+    }
+
+    /**
+     * Lowering moves on to the producer of a fused group, which runs at {@code time} (its last
+     * consumer's): its output slot holds {@code result}, and its steps run {@code work}.
+     */
+    void enterGroup(Trace.Entry producer, int time, Tensor result, Epilogue work, String name) {
+        enter(producer, time);
+        this.groupOutput = result;
+        this.epilogue = work;
+        this.stepName = name;
+    }
+
+    /** @return whether the current group's producer asked for its epilogue */
+    boolean epilogueTaken() {
+        return epilogueTaken;
+    }
+
+    /**
+     * @return the work of the consumers fused into the current operation, which an
+     *         {@link EpilogueHost} applies to every run of output it writes; null when none are
+     */
+    public Epilogue epilogue() {
+        epilogueTaken = true;
+        return epilogue;
     }
 
     Slot input(Tensor t) {
@@ -161,12 +195,15 @@ public final class Lowering {
 
     /** @return a new slot for output {@code i} of the current operation */
     public Slot out(int i) {
-        Tensor t = entry.outputs().get(i);
+        Tensor t = i == 0 && groupOutput != null ? groupOutput : entry.outputs().get(i);
         return define(t, newSlot(Slot.Kind.VALUE, t.dims(), t.numel(), null));
     }
 
     /** @return a slot for the current operation's (first) output that is the floats of {@code of} under another shape */
     public Slot alias(Slot of) {
+        if (groupOutput != null) {
+            throw new IllegalStateException("lowering " + entry.op() + ": a fused producer cannot alias its output");
+        }
         Tensor t = entry.outputs().get(0);
         if (t.numel() != of.size) {
             throw new IllegalArgumentException("alias: " + t.numel() + " floats cannot view a slot of " + of.size);
@@ -197,7 +234,7 @@ public final class Lowering {
     /** Adds a step of the current operation that runs {@link #split}s. */
     public void splitStep(SplitStep s) {
         steps.add(s);
-        stepNames.add(entry.op());
+        stepNames.add(stepName);
     }
 
     /** @return work of {@code tiles} independent tiles, for the operation's split steps to run */

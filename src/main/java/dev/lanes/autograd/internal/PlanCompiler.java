@@ -1,6 +1,7 @@
 package dev.lanes.autograd.internal;
 
 import dev.lanes.tensor.Tensor;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -10,8 +11,13 @@ import java.util.Set;
 /**
  * Turns a trace into a {@link PlanProgram}: drops the operations no output depends on, folds
  * those that read only fixed values (their traced results become fixed values: a summed bias, a
- * zero initial state), lowers the others in the order they ran (each node emits its own steps,
- * {@link Lowerable}), and places the slots in one arena ({@link MemoryPlan}).
+ * zero initial state), fuses elementwise consumers into the operations producing their operand
+ * ({@link EpilogueOp}, {@link EpilogueHost}), lowers the others in the order they ran (each node
+ * emits its own steps, {@link Lowerable}), and places the slots in one arena ({@link MemoryPlan}).
+ *
+ * <p>A fused group is lowered when its last consumer ran, so every operand of every member is
+ * computed by then; its producer's operands stay live until that point. Between the producer and
+ * the last consumer nothing else reads the intermediate results, which get no slots.
  */
 public final class PlanCompiler {
 
@@ -38,16 +44,21 @@ public final class PlanCompiler {
         for (int i = 0; i < in.length; i++) {
             in[i] = l.input(inputs.get(i));
         }
+        int[][] groups = groups(trace, needed, fixed, outputs);
         for (int i = 0; i < trace.size(); i++) {
             Trace.Entry e = trace.get(i);
-            if (!needed[i] || fixed[i]) {
+            if (!needed[i] || fixed[i] || groups[i] == ABSORBED) {
                 continue;
             }
-            l.enter(e, i);
-            if (!(e.node() instanceof Lowerable node)) {
-                throw l.refuse("plans do not support this operation yet");
+            if (groups[i] != null) {
+                e = lowerGroup(l, trace, groups[i]);
+            } else {
+                l.enter(e, i);
+                if (!(e.node() instanceof Lowerable node)) {
+                    throw l.refuse("plans do not support this operation yet");
+                }
+                node.lower(l);
             }
-            node.lower(l);
             for (Tensor t : e.outputs()) {
                 if (l.known(t) == null) {
                     throw new IllegalStateException("lowering " + e.op() + " gave no slot for an output " + t.shape());
@@ -70,6 +81,79 @@ public final class PlanCompiler {
         }
         int size = MemoryPlan.place(l.all);
         return new PlanProgram(l.steps, l.splits, l.stepNames, in, out, l.constantSlots, l.constantData, size);
+    }
+
+    /** Marks an operation lowered as part of a group that starts elsewhere. */
+    private static final int[] ABSORBED = new int[0];
+
+    /**
+     * @return for each operation that ends a fused group, the trace indices of the group (its
+     *         producer, then its consumers in order); {@link #ABSORBED} for the group's other
+     *         members; null for operations lowered alone
+     */
+    private static int[][] groups(List<Trace.Entry> trace, boolean[] needed, boolean[] fixed, List<Tensor> outputs) {
+        Map<Tensor, Integer> reads = new IdentityHashMap<>();
+        Map<Tensor, Integer> reader = new IdentityHashMap<>();
+        for (int i = 0; i < trace.size(); i++) {
+            if (needed[i] && !fixed[i]) {
+                for (Tensor t : trace.get(i).inputs()) {
+                    reads.merge(t, 1, Integer::sum);
+                    reader.put(t, i);
+                }
+            }
+        }
+        Set<Tensor> results = Collections.newSetFromMap(new IdentityHashMap<>());
+        results.addAll(outputs);
+        int[][] groups = new int[trace.size()][];
+        for (int i = 0; i < trace.size(); i++) {
+            Trace.Entry e = trace.get(i);
+            if (!needed[i] || fixed[i] || groups[i] != null || !(e.node() instanceof EpilogueHost)
+                    || e.outputs().size() != 1) {
+                continue;
+            }
+            int[] group = {i};
+            Tensor through = e.outputs().getFirst();
+            while (!results.contains(through) && reads.getOrDefault(through, 0) == 1) {
+                int j = reader.get(through);
+                Trace.Entry c = trace.get(j);
+                if (groups[j] != null || !(c.node() instanceof EpilogueOp op) || c.outputs().size() != 1
+                        || !c.outputs().getFirst().shape().equals(through.shape()) || !op.fusesAfter(through)) {
+                    break;
+                }
+                group = Arrays.copyOf(group, group.length + 1);
+                group[group.length - 1] = j;
+                through = c.outputs().getFirst();
+            }
+            if (group.length > 1) {
+                for (int k = 0; k < group.length - 1; k++) {
+                    groups[group[k]] = ABSORBED;
+                }
+                groups[group[group.length - 1]] = group;
+            }
+        }
+        return groups;
+    }
+
+    /** Lowers a fused group at its last consumer's time. @return the last consumer's entry */
+    private static Trace.Entry lowerGroup(Lowering l, List<Trace.Entry> trace, int[] group) {
+        int time = group[group.length - 1];
+        Epilogue work = null;
+        StringBuilder name = new StringBuilder(trace.get(group[0]).op());
+        Tensor through = trace.get(group[0]).outputs().getFirst();
+        for (int k = 1; k < group.length; k++) {
+            Trace.Entry c = trace.get(group[k]);
+            l.enter(c, time);
+            work = Epilogue.then(work, ((EpilogueOp) c.node()).epilogue(l, through));
+            name.append('+').append(c.op());
+            through = c.outputs().getFirst();
+        }
+        Trace.Entry producer = trace.get(group[0]);
+        l.enterGroup(producer, time, through, work, name.toString());
+        ((EpilogueHost) producer.node()).lower(l);
+        if (!l.epilogueTaken()) {
+            throw new IllegalStateException("lowering " + name + ": the producer did not run its fused consumers");
+        }
+        return trace.get(time);
     }
 
     /**

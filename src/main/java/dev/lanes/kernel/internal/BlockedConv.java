@@ -448,6 +448,23 @@ public final class BlockedConv {
         padBlocked(x, xOff, padded, paddedOff);
     }
 
+    /** @return the runs of output floats tile {@code tile} writes: one per output block it computes */
+    public int forwardTileRuns(int tile) {
+        return Math.min(2, outBlocks - tile / rowRuns() * 2);
+    }
+
+    /** @return where run {@code run} of tile {@code tile} starts in the output image */
+    public int forwardTileRunStart(int tile, int run) {
+        int runs = rowRuns();
+        return ((tile / runs * 2 + run) * rowsPerImage() + tile % runs * TILE_ROWS) * pixelsPerRow() * b;
+    }
+
+    /** @return the floats of each run of tile {@code tile}: its rows of one output block */
+    public int forwardTileRunLength(int tile) {
+        int from = tile % rowRuns() * TILE_ROWS;
+        return (Math.min(rowsPerImage(), from + TILE_ROWS) - from) * pixelsPerRow() * b;
+    }
+
     /**
      * Tile {@code tile} of {@link #forwardBlocked}'s output, which the tiles write whole between
      * them, in any order and on any threads, with the bits of one call: every output row is

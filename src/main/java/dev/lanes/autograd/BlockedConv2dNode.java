@@ -189,7 +189,8 @@ final class BlockedConv2dNode extends GradFn implements EpilogueHost {
     /**
      * The eager forward's kernel calls image by image, on weights packed once at capture, with
      * each image's output rows a split (pairs of output blocks times runs of rows); each tile
-     * adds the bias and runs the fused consumers on the rows it wrote.
+     * pads the input rows it reads (where the layer pads, in rows), adds the bias and runs the
+     * fused consumers on the rows it wrote.
      */
     @Override
     public void lower(Lowering l) {
@@ -200,14 +201,21 @@ final class BlockedConv2dNode extends GradFn implements EpilogueHost {
         float[] bias = hasBias ? l.constant(input(2)) : null;
         Slot x = l.in(x0);
         Slot y = l.out();
-        Slot padded = l.scratch(conv.paddedSize());
+        boolean ownRows = conv.tilesPadTheirRows();
+        boolean pads = conv.tilesReadPadded();
+        int tileScratch = ownRows ? conv.tileScratchSize() : 0;
+        Slot padded = l.scratch(ownRows ? conv.forwardTiles() * tileScratch : pads ? conv.paddedSize() : 0);
         int images = g.n();
         int xImage = x.size() / Math.max(1, images);
         int yImage = y.size() / Math.max(1, images);
         Epilogue work = Epilogue.then(bias == null ? null
                 : (mem, from, to, index, n) -> addBias(g, block, bias, mem, to, index, n), l.epilogue());
         Split rows = l.split(conv.forwardTiles(), (mem, t, in, out) -> {
-            conv.forwardBlockedTile(t, packed, mem, in, mem, out);
+            if (ownRows) {
+                conv.forwardBlockedTile(t, packed, mem, in, mem, padded.at() + t * tileScratch, mem, out);
+            } else {
+                conv.forwardBlockedTile(t, packed, mem, in, mem, out);
+            }
             if (work != null) {
                 int n = conv.forwardTileRunLength(t);
                 for (int r = 0; r < conv.forwardTileRuns(t); r++) {
@@ -216,7 +224,6 @@ final class BlockedConv2dNode extends GradFn implements EpilogueHost {
                 }
             }
         });
-        boolean pads = conv.tilesReadPadded();
         l.splitStep((mem, splitter) -> {
             for (int n = 0; n < images; n++) {
                 int in = x.at() + n * xImage;

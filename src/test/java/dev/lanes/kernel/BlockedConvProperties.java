@@ -210,7 +210,12 @@ class BlockedConvProperties {
             }
             Collections.shuffle(order, r);
             for (int t : order) {
-                conv.forwardBlockedTile(t, packed, in, inOff, tiled, 1);
+                if (conv.tilesPadTheirRows()) {
+                    // A fresh scratch of sentinels for each tile: it must write every float it reads.
+                    conv.forwardBlockedTile(t, packed, x, 3, sentinels(conv.tileScratchSize() + 9), 7, tiled, 1);
+                } else {
+                    conv.forwardBlockedTile(t, packed, in, inOff, tiled, 1);
+                }
             }
             assertArrayEquals(whole, tiled, 0f, g + " on " + p.name() + ", " + conv.forwardTiles() + " tiles");
         }

@@ -401,6 +401,12 @@ public final class BlockedConv {
      */
     private void rows(int grp, float[] packed, float[] padded, int paddedOff, float[] out, int outOff, int ob,
                       int ohFrom, int ohTo) {
+        rows(grp, packed, padded, paddedOff, hp * wp * b, out, outOff, ob, ohFrom, ohTo);
+    }
+
+    /** As above, with each input block's padded rows {@code blockStride} floats apart. */
+    private void rows(int grp, float[] packed, float[] padded, int paddedOff, int blockStride, float[] out,
+                      int outOff, int ob, int ohFrom, int ohTo) {
         int ho = rowsPerImage();
         int wo = pixelsPerRow();
         int taps = g.kH() * g.kW();
@@ -411,11 +417,11 @@ public final class BlockedConv {
             int xOff = paddedOff + oh * g.sH() * wp * b;
             int yOff = outOff + (ob * ho + oh) * wo * b;
             if (ob + 1 < outBlocks) {
-                kernels.convRowPair(b, wo, inBlocks, last, g.kH(), g.kW(), padded, xOff, hp * wp * b,
+                kernels.convRowPair(b, wo, inBlocks, last, g.kH(), g.kW(), padded, xOff, blockStride,
                         g.dH() * wp * b, g.dW() * b, g.sW() * b, packed, wOff, wBlock, out, yOff, ho * wo * b, b,
                         false);
             } else {
-                kernels.convRow(b, wo, inBlocks, last, g.kH(), g.kW(), padded, xOff, hp * wp * b,
+                kernels.convRow(b, wo, inBlocks, last, g.kH(), g.kW(), padded, xOff, blockStride,
                         g.dH() * wp * b, g.dW() * b, g.sW() * b, packed, wOff, out, yOff, b, false);
             }
         }
@@ -438,9 +444,33 @@ public final class BlockedConv {
         return (rowsPerImage() + TILE_ROWS - 1) / TILE_ROWS;
     }
 
-    /** @return whether {@link #forwardBlockedTile} reads a padded copy of the input ({@link #padForTiles}) */
+    /**
+     * @return whether {@link #forwardBlockedTile} reads a padded copy of the whole input image
+     *         ({@link #padForTiles}); false when it reads the input in place (no padding) or pads
+     *         the rows it reads itself ({@link #tilesPadTheirRows})
+     */
     public boolean tilesReadPadded() {
-        return !unpadded();
+        return !unpadded() && !tilesPadTheirRows();
+    }
+
+    /**
+     * @return whether each tile pads the input rows it reads into its own scratch
+     *         ({@link #forwardBlockedTile(int, float[], float[], int, float[], int, float[], int)},
+     *         {@link #tileScratchSize}): so the tiles of a padded convolution read their rows where
+     *         the layer before wrote them, with no pass over the whole image before them
+     */
+    public boolean tilesPadTheirRows() {
+        return !unpadded() && !rowsContinue();
+    }
+
+    /** @return the floats of one tile's padded input rows, for {@link #tilesPadTheirRows} */
+    public int tileScratchSize() {
+        return Math.multiplyExact(inBlocks * tileInputRows(Math.min(TILE_ROWS, rowsPerImage())) * wp, b);
+    }
+
+    /** @return the padded input rows that {@code outRows} consecutive output rows read */
+    private int tileInputRows(int outRows) {
+        return (outRows - 1) * g.sH() + (g.kH() - 1) * g.dH() + 1;
     }
 
     /** Pads one channel-blocked input image into {@code padded[paddedOff]} for {@link #forwardBlockedTile}. */
@@ -463,6 +493,42 @@ public final class BlockedConv {
     public int forwardTileRunLength(int tile) {
         int from = tile % rowRuns() * TILE_ROWS;
         return (Math.min(rowsPerImage(), from + TILE_ROWS) - from) * pixelsPerRow() * b;
+    }
+
+    /**
+     * Tile {@code tile} of {@link #forwardBlocked}'s output from the unpadded input image at
+     * {@code x[xOff]}, when {@link #tilesPadTheirRows}: the tile first copies the input rows it
+     * reads, with their zero borders, into {@code scratch[scratchOff]} ({@link #tileScratchSize}
+     * floats). The kernels read the same values as from a padded image: the same bits.
+     */
+    public void forwardBlockedTile(int tile, float[] packed, float[] x, int xOff, float[] scratch, int scratchOff,
+                                   float[] y, int yOff) {
+        if (!tilesPadTheirRows()) {
+            throw new IllegalStateException("forwardBlockedTile: this convolution's tiles do not pad their rows");
+        }
+        int runs = rowRuns();
+        int ob = tile / runs * 2;
+        int from = tile % runs * TILE_ROWS;
+        int to = Math.min(rowsPerImage(), from + TILE_ROWS);
+        int first = from * g.sH();
+        int rowsIn = tileInputRows(to - from);
+        int row = wp * b;
+        int left = g.pW() * b;
+        int width = g.w() * b;
+        for (int ib = 0; ib < inBlocks; ib++) {
+            for (int r = 0; r < rowsIn; r++) {
+                int at = scratchOff + (ib * rowsIn + r) * row;
+                int ir = first + r - g.pH();
+                if (ir < 0 || ir >= g.h()) {
+                    Arrays.fill(scratch, at, at + row, 0f);
+                    continue;
+                }
+                Arrays.fill(scratch, at, at + left, 0f);
+                System.arraycopy(x, xOff + (ib * g.h() + ir) * width, scratch, at + left, width);
+                Arrays.fill(scratch, at + left + width, at + row, 0f);
+            }
+        }
+        rows(0, packed, scratch, scratchOff - first * row, rowsIn * row, y, yOff, ob, from, to);
     }
 
     /**

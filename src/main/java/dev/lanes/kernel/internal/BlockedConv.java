@@ -478,20 +478,33 @@ public final class BlockedConv {
         padBlocked(x, xOff, padded, paddedOff);
     }
 
+    /**
+     * The first output block of tile {@code tile}. Tiles go row run by row run, each run's pairs
+     * of blocks in turn, so that a run of tiles (one thread's share) covers whole rows of every
+     * channel: the rows the next layer's tiles of the same share read.
+     */
+    private int tileBlock(int tile) {
+        return tile % ((outBlocks + 1) / 2) * 2;
+    }
+
+    /** The first output row of tile {@code tile}. */
+    private int tileRow(int tile) {
+        return tile / ((outBlocks + 1) / 2) * TILE_ROWS;
+    }
+
     /** @return the runs of output floats tile {@code tile} writes: one per output block it computes */
     public int forwardTileRuns(int tile) {
-        return Math.min(2, outBlocks - tile / rowRuns() * 2);
+        return Math.min(2, outBlocks - tileBlock(tile));
     }
 
     /** @return where run {@code run} of tile {@code tile} starts in the output image */
     public int forwardTileRunStart(int tile, int run) {
-        int runs = rowRuns();
-        return ((tile / runs * 2 + run) * rowsPerImage() + tile % runs * TILE_ROWS) * pixelsPerRow() * b;
+        return ((tileBlock(tile) + run) * rowsPerImage() + tileRow(tile)) * pixelsPerRow() * b;
     }
 
     /** @return the floats of each run of tile {@code tile}: its rows of one output block */
     public int forwardTileRunLength(int tile) {
-        int from = tile % rowRuns() * TILE_ROWS;
+        int from = tileRow(tile);
         return (Math.min(rowsPerImage(), from + TILE_ROWS) - from) * pixelsPerRow() * b;
     }
 
@@ -506,9 +519,8 @@ public final class BlockedConv {
         if (!tilesPadTheirRows()) {
             throw new IllegalStateException("forwardBlockedTile: this convolution's tiles do not pad their rows");
         }
-        int runs = rowRuns();
-        int ob = tile / runs * 2;
-        int from = tile % runs * TILE_ROWS;
+        int ob = tileBlock(tile);
+        int from = tileRow(tile);
         int to = Math.min(rowsPerImage(), from + TILE_ROWS);
         int first = from * g.sH();
         int rowsIn = tileInputRows(to - from);
@@ -539,9 +551,8 @@ public final class BlockedConv {
      * @param in    the input image, padded by {@link #padForTiles} when {@link #tilesReadPadded}
      */
     public void forwardBlockedTile(int tile, float[] packed, float[] in, int inOff, float[] y, int yOff) {
-        int runs = rowRuns();
-        int ob = tile / runs * 2;
-        int from = tile % runs * TILE_ROWS;
+        int ob = tileBlock(tile);
+        int from = tileRow(tile);
         rows(0, packed, in, inOff, y, yOff, ob, from, Math.min(rowsPerImage(), from + TILE_ROWS));
     }
 

@@ -373,7 +373,7 @@ final class BatchNormNode extends OwnedGradientNode implements EpilogueOp {
      */
     @Override
     public void lower(Lowering l) {
-        Epilogue.lowerAlone(l, l.in(input(0)), epilogue(l, input(0)));
+        Epilogue.lowerAlone(l, this, input(0));
     }
 
     @Override

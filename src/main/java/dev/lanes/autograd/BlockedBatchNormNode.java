@@ -266,7 +266,7 @@ final class BlockedBatchNormNode extends OwnedGradientNode implements EpilogueOp
      */
     @Override
     public void lower(Lowering l) {
-        Epilogue.lowerAlone(l, l.in(input(0)), epilogue(l, input(0)));
+        Epilogue.lowerAlone(l, this, input(0));
     }
 
     @Override

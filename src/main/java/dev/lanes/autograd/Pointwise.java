@@ -56,7 +56,7 @@ final class Pointwise extends GradFn implements EpilogueOp {
     /** The eager kernel; a plan runs it in the steps of the operation producing its input where it can. */
     @Override
     public void lower(Lowering l) {
-        Epilogue.lowerAlone(l, l.in(input(0)), epilogue(l, input(0)));
+        Epilogue.lowerAlone(l, this, input(0));
     }
 
     @Override

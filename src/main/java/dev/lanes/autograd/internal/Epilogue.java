@@ -1,5 +1,7 @@
 package dev.lanes.autograd.internal;
 
+import dev.lanes.tensor.Tensor;
+
 /**
  * Elementwise work on an operation's output that a plan runs inside the operation's own tiles, on
  * each run of elements a tile has just written, while the run is still in cache and on the
@@ -30,12 +32,14 @@ public interface Epilogue {
     }
 
     /**
-     * Lowers a consumer that is not fused: one step that applies {@code work} to the whole of
-     * {@code input} into the current operation's new output.
+     * Lowers a consumer that is not fused: one step that applies its {@link EpilogueOp#epilogue}
+     * to the whole of its operand {@code through} into the current operation's new output.
      */
-    static void lowerAlone(Lowering l, Slot input, Epilogue work) {
+    static void lowerAlone(Lowering l, EpilogueOp op, Tensor through) {
+        Slot x = l.in(through);
+        Epilogue work = op.epilogue(l, through);
         Slot y = l.out();
-        int n = input.size();
-        l.step(mem -> work.apply(mem, input.at(), y.at(), 0, n));
+        int n = x.size();
+        l.step(mem -> work.apply(mem, x.at(), y.at(), 0, n));
     }
 }

@@ -376,9 +376,13 @@ final class BatchNormNode extends OwnedGradientNode implements EpilogueOp {
         Epilogue.lowerAlone(l, this, input(0));
     }
 
+    /**
+     * Fuses on images with planes of several elements: on features {@code [N, C]} the runs a
+     * product's column tiles write would hold one element of each channel.
+     */
     @Override
     public boolean fusesAfter(Tensor through) {
-        return !batchStats && through == input(0);
+        return !batchStats && through == input(0) && inner(through) > 1;
     }
 
     @Override

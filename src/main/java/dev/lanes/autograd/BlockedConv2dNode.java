@@ -204,12 +204,18 @@ final class BlockedConv2dNode extends GradFn implements EpilogueHost {
         boolean ownRows = conv.tilesPadTheirRows();
         boolean pads = conv.tilesReadPadded();
         int tileScratch = ownRows ? conv.tileScratchSize() : 0;
-        Slot padded = l.scratch(ownRows ? conv.forwardTiles() * tileScratch : pads ? conv.paddedSize() : 0);
+        Slot padded = l.scratch(ownRows ? Math.multiplyExact(conv.forwardTiles(), tileScratch)
+                : pads ? conv.paddedSize() : 0);
         int images = g.n();
         int xImage = x.size() / Math.max(1, images);
         int yImage = y.size() / Math.max(1, images);
         Epilogue work = Epilogue.then(bias == null ? null
-                : (mem, from, to, index, n) -> addBias(g, block, bias, mem, to, index, n), l.epilogue());
+                : (mem, from, to, index, n) -> {
+                    if (from != to) {
+                        System.arraycopy(mem, from, mem, to, n);
+                    }
+                    addBias(g, block, bias, mem, to, index, n);
+                }, l.epilogue());
         Split rows = l.split(conv.forwardTiles(), (mem, t, in, out) -> {
             if (ownRows) {
                 conv.forwardBlockedTile(t, packed, mem, in, mem, padded.at() + t * tileScratch, mem, out);

@@ -2,6 +2,7 @@ package dev.lanes.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lanes.kernel.internal.BlockedConv;
 import dev.lanes.kernel.internal.ConvGeometry;
@@ -212,7 +213,11 @@ class BlockedConvProperties {
             for (int t : order) {
                 if (conv.tilesPadTheirRows()) {
                     // A fresh scratch of sentinels for each tile: it must write every float it reads.
-                    conv.forwardBlockedTile(t, packed, x, 3, sentinels(conv.tileScratchSize() + 9), 7, tiled, 1);
+                    float[] scratch = sentinels(conv.tileScratchSize() + 9);
+                    conv.forwardBlockedTile(t, packed, x, 3, scratch, 7, tiled, 1);
+                    for (int i : new int[] {0, 6, scratch.length - 2, scratch.length - 1}) {
+                        assertTrue(Float.isNaN(scratch[i]), "tile " + t + " wrote outside its scratch at " + i);
+                    }
                 } else {
                     conv.forwardBlockedTile(t, packed, in, inOff, tiled, 1);
                 }

@@ -33,7 +33,8 @@ public final class BlockedConv {
 
     /** Output rows per tile of {@link #forwardBlockedTile}. */
     private static final int TILE_ROWS = 4;
-
+    /** At most this many padded images' worth of floats for the tiles that pad their own rows. */
+    private static final int MAX_TILE_PADDING = 4;
 
     private final ConvKernels kernels;
     private final ConvGeometry g;
@@ -460,7 +461,10 @@ public final class BlockedConv {
      *         the layer before wrote them, with no pass over the whole image before them
      */
     public boolean tilesPadTheirRows() {
-        return !unpadded() && !rowsContinue();
+        // The tiles' scratch (and their copying, a pair of output blocks each) is bounded by a few
+        // padded images; wide layers of many channel pairs pad the image once instead.
+        return !unpadded() && !rowsContinue()
+                && (long) forwardTiles() * tileScratchSize() <= (long) MAX_TILE_PADDING * paddedSize();
     }
 
     /** @return the floats of one tile's padded input rows, for {@link #tilesPadTheirRows} */
@@ -548,7 +552,8 @@ public final class BlockedConv {
      * them, in any order and on any threads, with the bits of one call: every output row is
      * computed by the same kernel call either way.
      *
-     * @param in    the input image, padded by {@link #padForTiles} when {@link #tilesReadPadded}
+     * @param in    the input image, padded by {@link #padForTiles} unless the convolution has no
+     *              padding (then read in place)
      */
     public void forwardBlockedTile(int tile, float[] packed, float[] in, int inOff, float[] y, int yOff) {
         int ob = tileBlock(tile);

@@ -5,6 +5,7 @@ import dev.lanes.autograd.internal.EpilogueHost;
 import dev.lanes.autograd.internal.Lowering;
 import dev.lanes.autograd.internal.Slot;
 import dev.lanes.autograd.internal.Split;
+import dev.lanes.autograd.internal.Splitter;
 import dev.lanes.kernel.internal.BlockedConv;
 import dev.lanes.kernel.internal.ConvGeometry;
 import dev.lanes.kernel.internal.NormKernels.BlockedTerm;
@@ -188,9 +189,12 @@ final class BlockedConv2dNode extends GradFn implements EpilogueHost {
 
     /**
      * The eager forward's kernel calls image by image, on weights packed once at capture, with
-     * each image's output rows a split (pairs of output blocks times runs of rows); each tile
-     * pads the input rows it reads (where the layer pads, in rows), adds the bias and runs the
-     * fused consumers on the rows it wrote.
+     * each image's output rows a split (runs of rows times pairs of output blocks); each tile adds
+     * the bias and runs the fused consumers on the rows it wrote. Spread over threads, the tiles
+     * of a padded convolution pad the input rows they read themselves, so each thread reads rows
+     * it mostly wrote itself; on one thread the image is padded once and the tiles run block pair
+     * by block pair, keeping a pair's weights in cache. Every output row is the same kernel call
+     * either way: the same bits.
      */
     @Override
     public void lower(Lowering l) {
@@ -202,10 +206,10 @@ final class BlockedConv2dNode extends GradFn implements EpilogueHost {
         Slot x = l.in(x0);
         Slot y = l.out();
         boolean ownRows = conv.tilesPadTheirRows();
-        boolean pads = conv.tilesReadPadded();
+        boolean pads = !conv.tilesReadInPlace();
+        int tiles = conv.forwardTiles();
         int tileScratch = ownRows ? conv.tileScratchSize() : 0;
-        Slot padded = l.scratch(ownRows ? Math.multiplyExact(conv.forwardTiles(), tileScratch)
-                : pads ? conv.paddedSize() : 0);
+        Slot padded = l.scratch(Math.max(pads ? conv.paddedSize() : 0, Math.multiplyExact(tiles, tileScratch)));
         int images = g.n();
         int xImage = x.size() / Math.max(1, images);
         int yImage = y.size() / Math.max(1, images);
@@ -216,12 +220,7 @@ final class BlockedConv2dNode extends GradFn implements EpilogueHost {
                     }
                     addBias(g, block, bias, mem, to, index, n);
                 }, l.epilogue());
-        Split rows = l.split(conv.forwardTiles(), (mem, t, in, out) -> {
-            if (ownRows) {
-                conv.forwardBlockedTile(t, packed, mem, in, mem, padded.at() + t * tileScratch, mem, out);
-            } else {
-                conv.forwardBlockedTile(t, packed, mem, in, mem, out);
-            }
+        Split.Tile finish = (mem, t, unused, out) -> {
             if (work != null) {
                 int n = conv.forwardTileRunLength(t);
                 for (int r = 0; r < conv.forwardTileRuns(t); r++) {
@@ -229,15 +228,36 @@ final class BlockedConv2dNode extends GradFn implements EpilogueHost {
                     work.apply(mem, at, at, at - y.at(), n);
                 }
             }
+        };
+        Split rows = l.split(tiles, (mem, t, in, out) -> {
+            if (ownRows) {
+                conv.forwardBlockedTile(t, packed, mem, in, mem, padded.at() + t * tileScratch, mem, out);
+            } else {
+                conv.forwardBlockedTile(t, packed, mem, in, mem, out);
+            }
+            finish.run(mem, t, in, out);
         });
         l.splitStep((mem, splitter) -> {
             for (int n = 0; n < images; n++) {
                 int in = x.at() + n * xImage;
+                int out = y.at() + n * yImage;
+                if (ownRows && splitter != Splitter.SERIAL) {
+                    splitter.run(rows, mem, in, out);
+                    continue;
+                }
                 if (pads) {
                     conv.padForTiles(mem, in, mem, padded.at());
                     in = padded.at();
                 }
-                splitter.run(rows, mem, in, y.at() + n * yImage);
+                if (splitter != Splitter.SERIAL) {
+                    splitter.run(rows, mem, in, out);
+                    continue;
+                }
+                for (int i = 0; i < tiles; i++) {
+                    int t = conv.forwardTileByBlocks(i);
+                    conv.forwardBlockedTile(t, packed, mem, in, mem, out);
+                    finish.run(mem, t, in, out);
+                }
             }
         });
     }

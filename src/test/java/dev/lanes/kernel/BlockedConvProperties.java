@@ -200,7 +200,7 @@ class BlockedConvProperties {
             float[] tiled = sentinels(conv.blockedOutputSize() + 2);
             float[] in = x;
             int inOff = 3;
-            if (conv.tilesReadPadded()) {
+            if (!conv.tilesReadInPlace()) {
                 in = sentinels(conv.paddedSize() + 5);
                 conv.padForTiles(x, 3, in, 5);
                 inOff = 5;
@@ -210,17 +210,26 @@ class BlockedConvProperties {
                 order.add(t);
             }
             Collections.shuffle(order, r);
+            float[] own = sentinels(conv.blockedOutputSize() + 2);
             for (int t : order) {
+                conv.forwardBlockedTile(t, packed, in, inOff, tiled, 1);
                 if (conv.tilesPadTheirRows()) {
                     // A fresh scratch of sentinels for each tile: it must write every float it reads.
                     float[] scratch = sentinels(conv.tileScratchSize() + 9);
-                    conv.forwardBlockedTile(t, packed, x, 3, scratch, 7, tiled, 1);
+                    conv.forwardBlockedTile(t, packed, x, 3, scratch, 7, own, 1);
                     for (int i : new int[] {0, 6, scratch.length - 2, scratch.length - 1}) {
                         assertTrue(Float.isNaN(scratch[i]), "tile " + t + " wrote outside its scratch at " + i);
                     }
-                } else {
-                    conv.forwardBlockedTile(t, packed, in, inOff, tiled, 1);
                 }
+            }
+            if (conv.tilesPadTheirRows()) {
+                assertArrayEquals(whole, own, 0f, g + " on " + p.name() + ", tiles padding their rows");
+            }
+            boolean[] seen = new boolean[conv.forwardTiles()];
+            for (int i = 0; i < seen.length; i++) {
+                int t = conv.forwardTileByBlocks(i);
+                assertTrue(!seen[t], "tile " + t + " twice in block order");
+                seen[t] = true;
             }
             assertArrayEquals(whole, tiled, 0f, g + " on " + p.name() + ", " + conv.forwardTiles() + " tiles");
         }

@@ -446,12 +446,22 @@ public final class BlockedConv {
     }
 
     /**
-     * @return whether {@link #forwardBlockedTile} reads a padded copy of the whole input image
-     *         ({@link #padForTiles}); false when it reads the input in place (no padding) or pads
-     *         the rows it reads itself ({@link #tilesPadTheirRows})
+     * @return whether {@link #forwardBlockedTile(int, float[], float[], int, float[], int)} reads
+     *         the input image in place (no padding); else it reads the image padded by
+     *         {@link #padForTiles}
      */
-    public boolean tilesReadPadded() {
-        return !unpadded() && !tilesPadTheirRows();
+    public boolean tilesReadInPlace() {
+        return unpadded();
+    }
+
+    /**
+     * @return the {@code i}-th tile in block order: every run of rows of the first pair of output
+     *         blocks, then of the next pair, which keeps a pair's weights in cache on one thread
+     */
+    public int forwardTileByBlocks(int i) {
+        int pairs = (outBlocks + 1) / 2;
+        int runs = rowRuns();
+        return i % runs * pairs + i / runs;
     }
 
     /**
@@ -552,8 +562,7 @@ public final class BlockedConv {
      * them, in any order and on any threads, with the bits of one call: every output row is
      * computed by the same kernel call either way.
      *
-     * @param in    the input image, padded by {@link #padForTiles} unless the convolution has no
-     *              padding (then read in place)
+     * @param in    the input image, padded by {@link #padForTiles} unless {@link #tilesReadInPlace}
      */
     public void forwardBlockedTile(int tile, float[] packed, float[] in, int inOff, float[] y, int yOff) {
         int ob = tileBlock(tile);

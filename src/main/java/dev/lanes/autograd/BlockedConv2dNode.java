@@ -220,45 +220,44 @@ final class BlockedConv2dNode extends GradFn implements EpilogueHost {
                     }
                     addBias(g, block, bias, mem, to, index, n);
                 }, l.epilogue());
-        Split.Tile finish = (mem, t, unused, out) -> {
-            if (work != null) {
-                int n = conv.forwardTileRunLength(t);
-                for (int r = 0; r < conv.forwardTileRuns(t); r++) {
-                    int at = out + conv.forwardTileRunStart(t, r);
-                    work.apply(mem, at, at, at - y.at(), n);
-                }
-            }
+        // A tile reading the image as given (padded once, or read in place), and one padding its own rows.
+        Split.Tile fromImage = (mem, t, in, out) -> {
+            conv.forwardBlockedTile(t, packed, mem, in, mem, out);
+            finishTile(conv, work, y, mem, t, out);
         };
-        Split rows = l.split(tiles, (mem, t, in, out) -> {
-            if (ownRows) {
-                conv.forwardBlockedTile(t, packed, mem, in, mem, padded.at() + t * tileScratch, mem, out);
-            } else {
-                conv.forwardBlockedTile(t, packed, mem, in, mem, out);
-            }
-            finish.run(mem, t, in, out);
+        Split rows = l.split(tiles, !ownRows ? fromImage : (mem, t, in, out) -> {
+            conv.forwardBlockedTile(t, packed, mem, in, mem, padded.at() + t * tileScratch, mem, out);
+            finishTile(conv, work, y, mem, t, out);
         });
         l.splitStep((mem, splitter) -> {
+            boolean serial = splitter == Splitter.SERIAL;
             for (int n = 0; n < images; n++) {
                 int in = x.at() + n * xImage;
                 int out = y.at() + n * yImage;
-                if (ownRows && splitter != Splitter.SERIAL) {
-                    splitter.run(rows, mem, in, out);
-                    continue;
-                }
-                if (pads) {
+                if (pads && (serial || !ownRows)) {
                     conv.padForTiles(mem, in, mem, padded.at());
                     in = padded.at();
                 }
-                if (splitter != Splitter.SERIAL) {
+                if (!serial) {
                     splitter.run(rows, mem, in, out);
                     continue;
                 }
                 for (int i = 0; i < tiles; i++) {
-                    int t = conv.forwardTileByBlocks(i);
-                    conv.forwardBlockedTile(t, packed, mem, in, mem, out);
-                    finish.run(mem, t, in, out);
+                    fromImage.run(mem, conv.forwardTileByBlocks(i), in, out);
                 }
             }
         });
+    }
+
+    /** Runs {@code work} (when not null) on the output runs tile {@code tile} wrote into the image at {@code out}. */
+    private static void finishTile(BlockedConv conv, Epilogue work, Slot y, float[] mem, int tile, int out) {
+        if (work == null) {
+            return;
+        }
+        int n = conv.forwardTileRunLength(tile);
+        for (int r = 0; r < conv.forwardTileRuns(tile); r++) {
+            int at = out + conv.forwardTileRunStart(tile, r);
+            work.apply(mem, at, at, at - y.at(), n);
+        }
     }
 }

@@ -66,17 +66,15 @@ final class ConstantProduct {
             GemvPanels panels = panels(l, weight, out, in);
             this.packed = null;
             this.split = l.split(panels.tiles(), (mem, t, xOff, yOff) -> {
+                int from = t * GemvPanels.TILE;
+                int cols = Math.min(GemvPanels.TILE, out - from);
                 if (this.bias != null) {
-                    int from = t * GemvPanels.TILE;
-                    int cols = Math.min(GemvPanels.TILE, out - from);
                     for (int r = 0; r < rows; r++) {
                         System.arraycopy(this.bias, from, mem, yOff + r * out + from, cols);
                     }
                 }
                 panels.multiply(rows, t, t + 1, mem, xOff, beta, mem, yOff);
                 if (work != null) {
-                    int from = t * GemvPanels.TILE;
-                    int cols = Math.min(GemvPanels.TILE, out - from);
                     for (int r = 0; r < rows; r++) {
                         int at = yOff + r * out + from;
                         work.apply(mem, at, at, r * out + from, cols);

@@ -4,8 +4,10 @@ import dev.lanes.autograd.internal.Epilogue;
 import dev.lanes.autograd.internal.EpilogueHost;
 import dev.lanes.autograd.internal.Lowering;
 import dev.lanes.autograd.internal.Slot;
+import dev.lanes.kernel.internal.Binary;
 import dev.lanes.kernel.internal.BlockedConv;
 import dev.lanes.kernel.internal.ConvGeometry;
+import dev.lanes.kernel.internal.Elementwise;
 import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.kernel.internal.Scratch;
 import dev.lanes.tensor.DType;
@@ -219,16 +221,42 @@ final class Conv2dNode extends GradFn implements EpilogueHost {
     }
 
     /**
-     * Image ranges of the F32 weight gradient: a fixed number, so that the sums do not depend
-     * on the thread count, and more than the usual two or four threads so that they balance
-     * (claimed as threads free up, so a core slowed by other work delays one short range).
+     * At most this many image ranges in the F32 weight gradient: more than the usual two or four
+     * threads, so that they balance (claimed as threads free up, so a core slowed by other work
+     * delays one short range).
      */
     static final int WEIGHT_GRAD_RANGES = 8;
 
     /**
+     * Output pixels a weight-gradient range should cover at least. Each range writes, and the
+     * sum then reads, a packed {@code dW} of its own: where the maps are small and the weights
+     * many (7x7 maps of 512 channels), that traffic outweighs the products, so such layers cut
+     * the batch into fewer, longer ranges.
+     */
+    private static final int RANGE_PIXELS = 512;
+
+    /** Floats of each range's {@code dW} added per step of the range sum: the sum stays in L1 across the ranges. */
+    private static final int SUM_CHUNK = 2048;
+
+    /**
+     * @return the image ranges of the F32 weight gradient of {@code g}: a power of two up to
+     *         {@link #WEIGHT_GRAD_RANGES} with at least {@link #RANGE_PIXELS} output pixels per
+     *         range where the batch allows, never fewer than two (on a batch of two or more) so
+     *         that two threads share the work. It depends on the shapes only, so the sums do not
+     *         depend on the thread count.
+     */
+    static int weightGradRanges(ConvGeometry g) {
+        long pixels = (long) g.n() * g.l();
+        int ranges = 2;
+        while (ranges < WEIGHT_GRAD_RANGES && pixels / (2L * ranges) >= RANGE_PIXELS) {
+            ranges *= 2;
+        }
+        return Math.max(1, Math.min(ranges, g.n()));
+    }
+
+    /**
      * {@code dW} in F32 on channel-blocked data ({@link BlockedConv#weightGradient}). The batch
-     * is cut into {@link #WEIGHT_GRAD_RANGES} ranges of images that depend on the batch size
-     * only; each range, on one thread, adds its images in order into a packed {@code dW} of its
+     * is cut into {@link #weightGradRanges} ranges of images that depend on the shapes only; each range, on one thread, adds its images in order into a packed {@code dW} of its
      * own. The ranges' results are then added in range order, and the sum unpacked into
      * {@code dW}. Given the engine's context, the loop runs in the background
      * ({@link Parallel#later}) and the returned tensor is filled in by the time the engine reads
@@ -258,7 +286,7 @@ final class Conv2dNode extends GradFn implements EpilogueHost {
     static Tensor weightGradByRanges(ConvGeometry g, BlockedConv conv, Tensor w, BackwardContext context,
                                      ImageWeightGradient image) {
         int size = conv.weightSize();
-        int ranges = Math.max(1, Math.min(WEIGHT_GRAD_RANGES, g.n()));
+        int ranges = weightGradRanges(g);
         float[] partial = StepArena.floats(Math.multiplyExact(ranges, size));
         Parallel.TileBody ranged = t -> {
             float[] padded = Scratch.floats(Scratch.CONV_WEIGHT_INPUT, conv.paddedSize());
@@ -270,12 +298,16 @@ final class Conv2dNode extends GradFn implements EpilogueHost {
         };
         Tensor dw = StepArena.empty(DType.F32, w.shape()); // unpackWeights writes it whole
         Runnable summed = () -> {
-            // ((dW_0 + dW_1) + dW_2) + ..., element by element, into the first range's run.
-            for (int t = 1; t < ranges; t++) {
-                for (int i = 0; i < size; i++) {
-                    partial[i] += partial[t * size + i];
+            // ((dW_0 + dW_1) + dW_2) + ..., element by element, into the first range's run: a
+            // chunk of it takes every range's values before the next chunk, so it is written once.
+            Parallel.forRanges(ranges > 1 ? size : 0, SUM_CHUNK, (from, to) -> {
+                for (int i = from; i < to; i += SUM_CHUNK) {
+                    int n = Math.min(SUM_CHUNK, to - i);
+                    for (int t = 1; t < ranges; t++) {
+                        Elementwise.binary(Binary.ADD, partial, i, partial, t * size + i, partial, i, n);
+                    }
                 }
-            }
+            });
             conv.unpackWeights(partial, dw.f32());
         };
         if (context == null) {

@@ -1,14 +1,17 @@
 package dev.lanes.autograd;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lanes.kernel.internal.ConvGeometry;
 import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Generator;
 import dev.lanes.tensor.Tensor;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /** {@code conv2d}: thread-count independence, the blocked weight gradient and the validation messages. */
@@ -43,6 +46,54 @@ class Conv2dTest {
             for (int k = 0; k < one.length; k++) {
                 assertArrayEquals(one[k], two[k], "stride " + stride + " result " + k);
             }
+        }
+    }
+
+    @Test
+    void weightGradientRangesFollowTheShapes() {
+        // n, C_in, H, W, C_out, groups, kH, kW, sH, sW, pH, pW, dH, dW
+        assertEquals(2, Conv2dNode.weightGradRanges(ConvGeometry.of(8, 512, 7, 7, 512, 1, 3, 3, 1, 1, 1, 1, 1, 1)));
+        assertEquals(2, Conv2dNode.weightGradRanges(ConvGeometry.of(8, 256, 14, 14, 256, 1, 3, 3, 1, 1, 1, 1, 1, 1)));
+        assertEquals(4, Conv2dNode.weightGradRanges(ConvGeometry.of(16, 8, 14, 14, 8, 1, 3, 3, 1, 1, 1, 1, 1, 1)));
+        assertEquals(8, Conv2dNode.weightGradRanges(ConvGeometry.of(8, 128, 28, 28, 128, 1, 3, 3, 1, 1, 1, 1, 1, 1)));
+        assertEquals(8, Conv2dNode.weightGradRanges(ConvGeometry.of(64, 64, 8, 8, 64, 1, 3, 3, 1, 1, 1, 1, 1, 1)));
+        assertEquals(4, Conv2dNode.weightGradRanges(ConvGeometry.of(64, 64, 7, 7, 64, 1, 3, 3, 1, 1, 1, 1, 1, 1)));
+        assertEquals(8, Conv2dNode.weightGradRanges(ConvGeometry.of(500, 1, 100, 100, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1)));
+        assertEquals(2, Conv2dNode.weightGradRanges(ConvGeometry.of(3, 4, 2, 2, 4, 1, 1, 1, 1, 1, 0, 0, 1, 1)));
+        assertEquals(1, Conv2dNode.weightGradRanges(ConvGeometry.of(1, 4, 64, 64, 4, 1, 3, 3, 1, 1, 1, 1, 1, 1)));
+    }
+
+    /**
+     * Weight gradients summed from two and four image ranges, over weights of many summation
+     * chunks: the same bits on 1, 2 and 3 threads, and the F64 gradient within float rounding.
+     */
+    @Test
+    void weightGradientOfFewRangesIsThreadIndependentAndExact() {
+        int[][] shapes = {{8, 64, 7, 64}, {16, 32, 14, 48}}; // n, C_in, H = W, C_out
+        for (int[] s : shapes) {
+            double[] one = weightGradient(s, DType.F32, 1);
+            assertArrayEquals(one, weightGradient(s, DType.F32, 2), "2 threads " + Arrays.toString(s));
+            assertArrayEquals(one, weightGradient(s, DType.F32, 3), "3 threads " + Arrays.toString(s));
+            double[] exact = weightGradient(s, DType.F64, 1);
+            for (int i = 0; i < exact.length; i++) {
+                // Each weight's gradient sums n H W products of values in [-1, 1]: float rounding only.
+                assertEquals(exact[i], one[i], 1e-4 * (1 + Math.abs(exact[i])), "weight " + i + " " + Arrays.toString(s));
+            }
+        }
+    }
+
+    private static double[] weightGradient(int[] s, DType dtype, int threads) {
+        int before = Parallel.threads();
+        Parallel.setThreads(threads);
+        try {
+            Generator gen = new Generator(31);
+            Tensor x = Tensor.uniform(gen, DType.F32, -1, 1, s[0], s[1], s[2], s[2]).to(dtype);
+            Tensor w = Tensor.uniform(gen, DType.F32, -0.1, 0.1, s[3], s[1], 3, 3).to(dtype).requiresGrad(true);
+            Tensor dy = Tensor.uniform(gen, DType.F32, -1, 1, s[0], s[3], s[2], s[2]).to(dtype);
+            Ops.conv2d(x, w, null, ONE, ONE, ONE, 1).backward(dy);
+            return w.grad().toDoubleArray();
+        } finally {
+            Parallel.setThreads(before);
         }
     }
 

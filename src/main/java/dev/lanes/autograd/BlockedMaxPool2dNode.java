@@ -5,6 +5,7 @@ import dev.lanes.autograd.internal.Lowering;
 import dev.lanes.autograd.internal.Slot;
 import dev.lanes.kernel.internal.Parallel;
 import dev.lanes.kernel.internal.PoolWindow;
+import dev.lanes.kernel.internal.Reductions;
 import dev.lanes.kernel.internal.Scratch;
 import dev.lanes.tensor.DType;
 import dev.lanes.tensor.Tensor;
@@ -12,9 +13,10 @@ import dev.lanes.tensor.internal.GradFn;
 import dev.lanes.tensor.internal.StepArena;
 
 /**
- * {@link MaxPool2dNode} on channel-blocked activations ({@code ChannelBlocked}): each lane scans
- * its window in the same row-major order with the same rule (the first maximum; a NaN wins and
- * each later NaN takes over), so the maxima and their positions are those of the NCHW op. Backward
+ * {@link MaxPool2dNode} on channel-blocked activations ({@code ChannelBlocked}), by
+ * {@link Reductions#blockedMaxPool}: each lane scans its window in the same row-major order with
+ * the same rule (the first maximum; a NaN wins and each later NaN takes over), so the maxima and
+ * their positions are those of the NCHW op. Backward
  * adds each output's gradient at its position in double, outputs in order, and rounds once, as the
  * NCHW op does. One image and block of channels per task.
  */
@@ -42,41 +44,8 @@ final class BlockedMaxPool2dNode extends GradFn implements Lowerable {
         float[] ys = y.f32();
         int in = p.h() * p.w() * block;
         int out = p.hOut() * p.wOut() * block;
-        Parallel.forEach(planes, t -> pool(p, block, xs, t * in, ys, arg, t * out));
+        Parallel.forEach(planes, t -> Reductions.blockedMaxPool(p, block, xs, t * in, ys, t * out, arg, t * out));
         return Tape.output(op, y, () -> new BlockedMaxPool2dNode(x, p, arg), x);
-    }
-
-    /**
-     * One image's block: for each output pixel and lane, the window's maximum and its flat
-     * position ({@code arg} indexed as {@code y}; null when the positions are not wanted).
-     */
-    private static void pool(PoolWindow p, int block, float[] x, int xOff, float[] y, int[] arg, int yOff) {
-        for (int i = 0; i < p.hOut(); i++) {
-            int r0 = p.firstRow(i);
-            int r1 = p.rowEnd(i);
-            for (int j = 0; j < p.wOut(); j++) {
-                int c0 = p.firstColumn(j);
-                int c1 = p.columnEnd(j);
-                int o = yOff + (i * p.wOut() + j) * block;
-                for (int l = 0; l < block; l++) {
-                    float max = Float.NEGATIVE_INFINITY;
-                    int best = r0 * p.w() + c0;
-                    for (int r = r0; r < r1; r += p.dH()) {
-                        for (int c = c0; c < c1; c += p.dW()) {
-                            float v = x[xOff + (r * p.w() + c) * block + l];
-                            if (v > max || Float.isNaN(v)) {
-                                max = v;
-                                best = r * p.w() + c;
-                            }
-                        }
-                    }
-                    y[o + l] = max;
-                    if (arg != null) {
-                        arg[o + l] = best;
-                    }
-                }
-            }
-        }
     }
 
     /** Every gradient is a tensor allocated by {@link #backward}. */
@@ -125,7 +94,7 @@ final class BlockedMaxPool2dNode extends GradFn implements Lowerable {
         Slot y = l.out();
         l.step(mem -> {
             for (int t = 0; t < planes; t++) {
-                pool(p, block, mem, x.at() + t * in, mem, null, y.at() + t * out);
+                Reductions.blockedMaxPool(p, block, mem, x.at() + t * in, mem, y.at() + t * out, null, 0);
             }
         });
     }

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * {@link Reductions#maxPool}: the vector kernel gives the scalar kernel's maxima and indices bit
  * for bit, and both follow the definition (first maximum in the kernel's scan order, each NaN
  * takes over, padding never wins), over random windows with strides 1-3, padding, dilation, ceil mode, ties
- * (small integers), NaN and infinities, and planes wide enough for whole vectors.
+ * (small integers), NaN and infinities, and planes wide enough for whole vectors; and
+ * {@link Reductions#blockedMaxPool} lane by lane against it.
  */
 class MaxPoolProperties {
 
@@ -98,6 +99,55 @@ class MaxPoolProperties {
         }
     }
 
+    /**
+     * {@link Reductions#blockedMaxPool}: on blocks of the vector width and others, both providers
+     * give, lane by lane, the maxima and indices of {@link Reductions#maxPool} on that lane's
+     * plane, and write nothing outside their outputs.
+     */
+    @Property(tries = 200)
+    void blockedMatchesThePlanesLaneByLane(@ForAll long seed) {
+        Random r = new Random(seed);
+        PoolWindow p = randomWindow(r);
+        int block = switch (r.nextInt(3)) {
+            case 0 -> Providers.vector().orElseThrow().conv().block();
+            case 1 -> 8;
+            default -> 1 + r.nextInt(5);
+        };
+        int xOff = r.nextInt(3);
+        int plane = p.h() * p.w();
+        int n = p.hOut() * p.wOut();
+        float[] x = values(r, xOff + plane * block);
+        KernelProvider[] providers = {Providers.scalar(), Providers.vector().orElseThrow()};
+        for (KernelProvider provider : providers) {
+            float[] y = new float[n * block + 2];
+            int[] arg = new int[n * block + 2];
+            Arrays.fill(y, 7f);
+            Arrays.fill(arg, -7);
+            try (Providers.Scope s = Providers.use(provider)) {
+                Reductions.blockedMaxPool(p, block, x, xOff, y, 1, arg, 1);
+            }
+            String where = provider.name() + " block " + block + " " + p;
+            assertEquals(7f, y[0], 0f, where + ": before the output");
+            assertEquals(7f, y[n * block + 1], 0f, where + ": after the output");
+            assertEquals(-7, arg[n * block + 1], where + ": after the indices");
+            for (int l = 0; l < block; l++) {
+                float[] lane = new float[plane];
+                for (int i = 0; i < plane; i++) {
+                    lane[i] = x[xOff + i * block + l];
+                }
+                float[] want = new float[n];
+                int[] wantArg = new int[n];
+                try (Providers.Scope s = Providers.use(Providers.scalar())) {
+                    Reductions.maxPool(p, lane, 0, want, 0, wantArg, 0);
+                }
+                for (int o = 0; o < n; o++) {
+                    assertEquals(want[o], y[1 + o * block + l], 0f, where + " lane " + l + " output " + o);
+                    assertEquals(wantArg[o], arg[1 + o * block + l], where + " lane " + l + " index of output " + o);
+                }
+            }
+        }
+    }
+
     @Test
     void checksItsRanges() {
         PoolWindow p = PoolWindow.of(4, 4, 2, 2, 2, 2, 0, 0, 1, 1, false);
@@ -105,6 +155,14 @@ class MaxPoolProperties {
                 null, 0));
         assertThrows(IllegalArgumentException.class, () -> Reductions.maxPool(p, new float[16], 0, new float[4], 0,
                 new int[3], 0));
+        assertThrows(IllegalArgumentException.class, () -> Reductions.blockedMaxPool(p, 3, new float[47], 0,
+                new float[12], 0, null, 0));
+        assertThrows(IllegalArgumentException.class, () -> Reductions.blockedMaxPool(p, 3, new float[48], 0,
+                new float[12], 1, null, 0));
+        assertThrows(IllegalArgumentException.class, () -> Reductions.blockedMaxPool(p, 3, new float[48], 0,
+                new float[12], 0, new int[11], 0));
+        assertThrows(IllegalArgumentException.class, () -> Reductions.blockedMaxPool(p, 0, new float[48], 0,
+                new float[12], 0, null, 0));
         assertThrows(IllegalArgumentException.class, () -> PoolWindow.of(4, 4, 2, 2, 2, 2, 2, 0, 1, 1, false));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> PoolWindow.of(1, 10, 3, 3, 3, 3, 1, 1, 2, 2, true));

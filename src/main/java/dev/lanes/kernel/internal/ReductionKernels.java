@@ -50,4 +50,13 @@ public interface ReductionKernels {
      * position inside the input. Exact, so every provider gives the same bits.
      */
     void maxPool(PoolWindow p, float[] x, int xOff, float[] y, int yOff, int[] arg, int argOff);
+
+    /**
+     * {@link #maxPool} of a channel-blocked plane: {@code x} holds {@code h x w} pixels of
+     * {@code block} channels each ({@code [h][w][block]}), {@code y} and {@code arg} hold the
+     * {@code hOut x wOut} outputs the same way. Each lane is pooled as a plane of its own, with
+     * the same scan order, ties, NaN and padding, and its index is the flat pixel index
+     * {@code r w + c}. Exact, so every provider gives the same bits.
+     */
+    void blockedMaxPool(PoolWindow p, int block, float[] x, int xOff, float[] y, int yOff, int[] arg, int argOff);
 }

@@ -130,6 +130,31 @@ public final class Reductions {
     }
 
     /**
+     * Max pooling of one channel-blocked plane ({@code [h][w][block]} at {@code xOff}) into
+     * {@code [hOut][wOut][block]} maxima at {@code yOff}, with each maximum's flat pixel index at
+     * {@code argOff} when {@code arg} is not null. See {@link ReductionKernels#blockedMaxPool}.
+     *
+     * @throws IllegalArgumentException when {@code block < 1} or a range lies outside its array
+     */
+    public static void blockedMaxPool(PoolWindow p, int block, float[] x, int xOff, float[] y, int yOff, int[] arg,
+                                      int argOff) {
+        String op = "blockedMaxPool";
+        if (p == null) {
+            throw new NullPointerException(op + ": the window is null");
+        }
+        if (block < 1) {
+            throw new IllegalArgumentException(op + ": block must be at least 1, got " + block);
+        }
+        range(op, "x", nonNullLength(op, "x", x), xOff, Math.multiplyExact(p.h() * p.w(), block));
+        int outputs = Math.multiplyExact(p.hOut() * p.wOut(), block);
+        range(op, "y", nonNullLength(op, "y", y), yOff, outputs);
+        if (arg != null) {
+            range(op, "arg", arg.length, argOff, outputs);
+        }
+        kernels().blockedMaxPool(p, block, x, xOff, y, yOff, arg, argOff);
+    }
+
+    /**
      * {@code y[j] += x[0][j] + x[1][j] + ... + x[rows-1][j]}, added row by row: the bias gradient
      * of a batch. {@code x} is {@code rows x cols} with leading dimension {@code ldx}.
      */

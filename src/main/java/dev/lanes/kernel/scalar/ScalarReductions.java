@@ -39,6 +39,37 @@ public final class ScalarReductions implements ReductionKernels {
         maxPoolColumns(p, x, xOff, y, yOff, arg, argOff, 0, p.wOut());
     }
 
+    @Override
+    public void blockedMaxPool(PoolWindow p, int block, float[] x, int xOff, float[] y, int yOff, int[] arg,
+                               int argOff) {
+        for (int i = 0; i < p.hOut(); i++) {
+            int r0 = p.firstRow(i);
+            int r1 = p.rowEnd(i);
+            for (int j = 0; j < p.wOut(); j++) {
+                int c0 = p.firstColumn(j);
+                int c1 = p.columnEnd(j);
+                int o = (i * p.wOut() + j) * block;
+                for (int l = 0; l < block; l++) {
+                    float max = Float.NEGATIVE_INFINITY;
+                    int best = r0 * p.w() + c0;
+                    for (int r = r0; r < r1; r += p.dH()) {
+                        for (int c = c0; c < c1; c += p.dW()) {
+                            float v = x[xOff + (r * p.w() + c) * block + l];
+                            if (v > max || Float.isNaN(v)) {
+                                max = v;
+                                best = r * p.w() + c;
+                            }
+                        }
+                    }
+                    y[yOff + o + l] = max;
+                    if (arg != null) {
+                        arg[argOff + o + l] = best;
+                    }
+                }
+            }
+        }
+    }
+
     /**
      * {@link #maxPool} for output columns {@code [j0, j1)} of every row: the reference every
      * provider follows, and the vector kernel's tail.

@@ -103,4 +103,42 @@ final class VectorReductions implements ReductionKernels {
             ScalarReductions.maxPoolColumns(p, x, xOff, y, yOff, arg, argOff, full, wOut);
         }
     }
+
+    /**
+     * Channel-blocked max pooling, one vector per pixel: the lanes share every window, so a
+     * pixel's taps are whole vectors compared in the scalar kernel's order, and the index of a
+     * lane that takes a tap is the tap's pixel.
+     */
+    @Override
+    public void blockedMaxPool(PoolWindow p, int block, float[] x, int xOff, float[] y, int yOff, int[] arg,
+                               int argOff) {
+        if (block != L || IS.length() != L) {
+            SCALAR.blockedMaxPool(p, block, x, xOff, y, yOff, arg, argOff);
+            return;
+        }
+        FloatVector minusInf = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int i = 0; i < p.hOut(); i++) {
+            int r0 = p.firstRow(i);
+            int r1 = p.rowEnd(i);
+            for (int j = 0; j < p.wOut(); j++) {
+                int c0 = p.firstColumn(j);
+                int c1 = p.columnEnd(j);
+                FloatVector max = minusInf;
+                IntVector best = IntVector.broadcast(IS, r0 * p.w() + c0);
+                for (int r = r0; r < r1; r += p.dH()) {
+                    for (int c = c0; c < c1; c += p.dW()) {
+                        FloatVector v = FloatVector.fromArray(S, x, xOff + (r * p.w() + c) * L);
+                        VectorMask<Float> wins = v.compare(VectorOperators.GT, max).or(v.test(VectorOperators.IS_NAN));
+                        max = max.blend(v, wins);
+                        best = best.blend(r * p.w() + c, wins.cast(IS));
+                    }
+                }
+                int o = (i * p.wOut() + j) * L;
+                max.intoArray(y, yOff + o);
+                if (arg != null) {
+                    best.intoArray(arg, argOff + o);
+                }
+            }
+        }
+    }
 }

@@ -18,13 +18,16 @@ import java.nio.file.Path;
  *       Input column {@code i} of the row feeds outputs {@code i - b} for {@code b = 0, 1, 2}, so
  *       each broadcast of an input value serves up to three FMAs (with three weight vectors
  *       loaded per input channel), rather than one. {@code taps3s2xJ} is the same for stride 2,
- *       where an even column serves two outputs and an odd one one.
+ *       where an even column serves two outputs and an odd one one. {@code tapPairs3xJ} and
+ *       {@code tapPairs3s2xJ} (J up to 8) do it for two blocks of output channels, each broadcast
+ *       then serving up to six FMAs: short rows (7 or 8 pixels) have too few pixels to keep the
+ *       one-block tiles' FMA units busy.
  *   <li>{@code pixelsJ}: J output pixels of any other row (any stride, dilation and kernel
  *       width), one broadcast per pixel and weight vector, taps in the order {@code ib, a, b, c}.
  *   <li>{@code pairsJ}: {@code pixelsJ} for two blocks of output channels at once, so each
  *       broadcast serves two FMAs (the kernels without shared taps: 1x1 convolutions, strided
  *       stems, the input gradient's phases).
- *   <li>{@code taps3(count, ...)}, {@code taps3s2(count, ...)}, {@code pixels(count, ...)} and {@code pairs(count, ...)} pick
+ *   <li>{@code taps3(count, ...)}, {@code taps3s2(count, ...)}, their {@code tapPairs} forms, {@code pixels(count, ...)} and {@code pairs(count, ...)} pick
  *       the tile of a run of 1 to 16 pixels, so that a row is cut into a few even runs rather
  *       than into wide tiles and single pixels.
  *   <li>{@code weightTaps3xG}: a stride-1, three-column weight gradient for G input channels:
@@ -40,6 +43,8 @@ public final class ConvTileGenerator {
     private static final int MAX_RUN = 16;
     /** The longest run of a two-block tile: 24 accumulators, 2 weights and a broadcast in 32 registers. */
     private static final int MAX_PAIR_RUN = 12;
+    /** The longest run of a two-block shared-tap tile: 16 accumulators, 6 weights and a broadcast. */
+    private static final int MAX_TAP_PAIR_RUN = 8;
 
     private final StringBuilder out = new StringBuilder();
 
@@ -49,9 +54,13 @@ public final class ConvTileGenerator {
         ConvTileGenerator g = new ConvTileGenerator();
         g.header();
         for (int stride = 1; stride <= 2; stride++) {
-            g.tapsDispatch(stride);
+            g.tapsDispatch(stride, false, MAX_RUN);
             for (int j = 1; j <= MAX_RUN; j++) {
-                g.taps3(stride, j);
+                g.taps3(stride, j, false);
+            }
+            g.tapsDispatch(stride, true, MAX_TAP_PAIR_RUN);
+            for (int j = 1; j <= MAX_TAP_PAIR_RUN; j++) {
+                g.taps3(stride, j, true);
             }
         }
         g.pixelsDispatch(false, MAX_RUN);
@@ -91,10 +100,14 @@ public final class ConvTileGenerator {
         line("    }");
     }
 
-    private void accumulators(int n) {
+    /** The zeroed accumulators a0.. (and e0.. for a second block of output channels). */
+    private void accumulators(int n, boolean pair) {
         StringBuilder s = new StringBuilder("        FloatVector z = FloatVector.zero(S);\n        FloatVector ");
         for (int j = 0; j < n; j++) {
             s.append(j == 0 ? "" : ", ").append("a").append(j).append(" = z");
+            if (pair) {
+                s.append(", e").append(j).append(" = z");
+            }
         }
         line(s + ";");
     }
@@ -111,21 +124,29 @@ public final class ConvTileGenerator {
         }
     }
 
-    /** A switch from a run length (1 to MAX_RUN) to its tile, so a row can be cut into runs of any length. */
-    private void tapsDispatch(int stride) {
-        String name = stride == 1 ? "taps3" : "taps3s" + stride;
+    /** A switch from a run length (1 to max) to its shared-tap tile, of one block of output channels or two. */
+    private void tapsDispatch(int stride, boolean pair, int max) {
+        String name = tapsName(stride, pair);
+        String next = pair ? "wNext, " : "";
         line("");
-        line("    /** {@code " + name + "x<count>}: count (1 to " + MAX_RUN + ") pixels in one tile. */");
+        line("    /** {@code " + name + "x<count>}: count (1 to " + max + ") pixels in one tile. */");
         line("    static void " + name + "(int count, int blocks, int last, int kh, float[] x, int xOff, int xBlock, int xRow,");
-        line("                          float[] w, int wOff, float[] y, int yOff, int yStep, boolean accumulate) {");
+        line("                          float[] w, int wOff, " + (pair ? "int wNext, " : "") + "float[] y, int yOff, " + (pair ? "int yNext, " : "")
+                + "int yStep, boolean accumulate) {");
         line("        switch (count) {");
-        for (int j = 1; j <= MAX_RUN; j++) {
-            line("            case " + j + " -> " + name + "x" + j + "(blocks, last, kh, x, xOff, xBlock, xRow, w, wOff, y, yOff, yStep,");
+        for (int j = 1; j <= max; j++) {
+            line("            case " + j + " -> " + name + "x" + j + "(blocks, last, kh, x, xOff, xBlock, xRow, w, wOff, " + next
+                    + "y, yOff, " + (pair ? "yNext, " : "") + "yStep,");
             line("                    accumulate);");
         }
         line("            default -> throw new IllegalArgumentException(\"" + name + ": count \" + count);");
         line("        }");
         line("    }");
+    }
+
+    /** taps3, taps3s2, and tapPairs3, tapPairs3s2 for two blocks of output channels. */
+    private static String tapsName(int stride, boolean pair) {
+        return (pair ? "tapPairs3" : "taps3") + (stride == 1 ? "" : "s" + stride);
     }
 
     /** A switch from a run length (1 to max) to its pixels or pairs tile. */
@@ -202,16 +223,19 @@ public final class ConvTileGenerator {
 
     /**
      * J outputs, kw = 3, xTap = L, xStep = stride * L: input column i meets weight column b for
-     * output (i - b) / stride when that divides.
+     * output (i - b) / stride when that divides. With {@code pair}, the same for a second block
+     * of output channels (weights at wOff + wNext, outputs at yOff + yNext), each broadcast then
+     * serving up to six FMAs: each block's accumulators take the FMAs of its own tile, in order.
      */
-    private void taps3(int stride, int n) {
-        String name = stride == 1 ? "taps3x" + n : "taps3s" + stride + "x" + n;
+    private void taps3(int stride, int n, boolean pair) {
+        String name = tapsName(stride, pair) + "x" + n;
         line("");
         line("    /** " + n + " pixels of a stride-" + stride + " row with three kernel columns (xTap = L, xStep = "
-                + (stride == 1 ? "" : stride + " * ") + "L). */");
+                + (stride == 1 ? "" : stride + " * ") + "L)" + (pair ? ", two blocks of output channels" : "") + ". */");
         line("    static void " + name + "(int blocks, int last, int kh, float[] x, int xOff, int xBlock, int xRow, float[] w, int wOff,");
-        line("                          float[] y, int yOff, int yStep, boolean accumulate) {");
-        accumulators(n);
+        line("                          " + (pair ? "int wNext, " : "") + "float[] y, int yOff, " + (pair ? "int yNext, " : "")
+                + "int yStep, boolean accumulate) {");
+        accumulators(n, pair);
         line("        for (int ib = 0; ib < blocks; ib++) {");
         line("            int channels = ib == blocks - 1 ? last : L;");
         line("            for (int a = 0; a < kh; a++) {");
@@ -221,6 +245,11 @@ public final class ConvTileGenerator {
         line("                    FloatVector w0 = FloatVector.fromArray(S, w, wr + c * L);");
         line("                    FloatVector w1 = FloatVector.fromArray(S, w, wr + L * L + c * L);");
         line("                    FloatVector w2 = FloatVector.fromArray(S, w, wr + 2 * L * L + c * L);");
+        if (pair) {
+            line("                    FloatVector u0 = FloatVector.fromArray(S, w, wr + wNext + c * L);");
+            line("                    FloatVector u1 = FloatVector.fromArray(S, w, wr + wNext + L * L + c * L);");
+            line("                    FloatVector u2 = FloatVector.fromArray(S, w, wr + wNext + 2 * L * L + c * L);");
+        }
         line("                    int p = xr + c;");
         line("                    FloatVector v;");
         for (int i = 0; i < (n - 1) * stride + 3; i++) {
@@ -229,6 +258,9 @@ public final class ConvTileGenerator {
                 int j = (i - b) / stride;
                 if (i - b >= 0 && (i - b) % stride == 0 && j < n) {
                     line("                    a" + j + " = v.fma(w" + b + ", a" + j + ");");
+                    if (pair) {
+                        line("                    e" + j + " = v.fma(u" + b + ", e" + j + ");");
+                    }
                 }
             }
         }
@@ -236,6 +268,9 @@ public final class ConvTileGenerator {
         line("            }");
         line("        }");
         stores(n, "a", "yOff");
+        if (pair) {
+            stores(n, "e", "yOff + yNext");
+        }
         line("    }");
     }
 

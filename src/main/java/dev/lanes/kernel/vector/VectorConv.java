@@ -23,6 +23,11 @@ final class VectorConv implements ConvKernels {
     private static final int RUN = WIDE ? 16 : 8;
     /** The longest run of the two-block tiles: 2 accumulators per pixel, 2 weights and a broadcast. */
     private static final int PAIR_RUN = WIDE ? 12 : 6;
+    /**
+     * The longest row the two-block shared-tap tiles take (AVX-512 only: 16 accumulators and 6
+     * weights): a row this short keeps too few accumulators busy one block at a time.
+     */
+    private static final int TAP_PAIR_RUN = 8;
     private static final ScalarConv SCALAR = ScalarConv.INSTANCE;
 
     private VectorConv() {
@@ -67,10 +72,22 @@ final class VectorConv implements ConvKernels {
     public void convRowPair(int block, int count, int blocks, int last, int kh, int kw, float[] x, int xOff,
                             int xBlock, int xRow, int xTap, int xStep, float[] w, int wOff, int wNext, float[] y,
                             int yOff, int yNext, int yStep, boolean accumulate) {
-        if (block != L || L < 8 || ConvKernels.sharedTaps(L, kw, xTap, xStep)) {
-            // The shared-tap tiles already serve several FMAs per broadcast: one block at a time.
+        boolean shared = ConvKernels.sharedTaps(L, kw, xTap, xStep);
+        if (block != L || L < 8 || shared && (!WIDE || count > TAP_PAIR_RUN)) {
+            // The shared-tap tiles of a longer row already serve several FMAs per broadcast: one block at a time.
             ConvKernels.super.convRowPair(block, count, blocks, last, kh, kw, x, xOff, xBlock, xRow, xTap, xStep, w,
                     wOff, wNext, y, yOff, yNext, yStep, accumulate);
+            return;
+        }
+        if (shared) {
+            // One run, as convRow cuts a row this short, for both blocks.
+            if (xStep == L) {
+                ConvTiles.tapPairs3(count, blocks, last, kh, x, xOff, xBlock, xRow, w, wOff, wNext, y, yOff, yNext,
+                        yStep, accumulate);
+            } else {
+                ConvTiles.tapPairs3s2(count, blocks, last, kh, x, xOff, xBlock, xRow, w, wOff, wNext, y, yOff, yNext,
+                        yStep, accumulate);
+            }
             return;
         }
         int runs = Math.ceilDiv(count, PAIR_RUN);

@@ -256,9 +256,10 @@ final class Conv2dNode extends GradFn implements EpilogueHost {
 
     /**
      * {@code dW} in F32 on channel-blocked data ({@link BlockedConv#weightGradient}). The batch
-     * is cut into {@link #weightGradRanges} ranges of images that depend on the shapes only; each range, on one thread, adds its images in order into a packed {@code dW} of its
-     * own. The ranges' results are then added in range order, and the sum unpacked into
-     * {@code dW}. Given the engine's context, the loop runs in the background
+     * is cut into {@link #weightGradRanges} ranges of images that depend on the shapes only;
+     * each range, on one thread, adds its images in order into a packed {@code dW} of its own.
+     * The ranges' results are then added in range order, and the sum unpacked into {@code dW}.
+     * Given the engine's context, the loop runs in the background
      * ({@link Parallel#later}) and the returned tensor is filled in by the time the engine reads
      * it; nothing later in the pass writes {@code x} or {@code dY}.
      */

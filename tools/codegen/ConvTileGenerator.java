@@ -27,8 +27,9 @@ import java.nio.file.Path;
  *   <li>{@code pairsJ}: {@code pixelsJ} for two blocks of output channels at once, so each
  *       broadcast serves two FMAs (the kernels without shared taps: 1x1 convolutions, strided
  *       stems, the input gradient's phases).
- *   <li>{@code taps3(count, ...)}, {@code taps3s2(count, ...)}, their {@code tapPairs} forms, {@code pixels(count, ...)} and {@code pairs(count, ...)} pick
- *       the tile of a run of 1 to 16 pixels, so that a row is cut into a few even runs rather
+ *   <li>{@code taps3(count, ...)}, {@code taps3s2(count, ...)}, their {@code tapPairs} forms,
+ *       {@code pixels(count, ...)} and {@code pairs(count, ...)} pick the tile of a run of 1 to
+ *       16 pixels (1 to 8 for {@code tapPairs}), so that a row is cut into a few even runs rather
  *       than into wide tiles and single pixels.
  *   <li>{@code weightTaps3xG}: a stride-1, three-column weight gradient for G input channels:
  *       the 3G accumulators of {@code dW[a][0..2][c..c+G)} stay in registers across the row, and

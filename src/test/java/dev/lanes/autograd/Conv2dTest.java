@@ -77,7 +77,8 @@ class Conv2dTest {
             double[] exact = weightGradient(s, DType.F64, 1);
             for (int i = 0; i < exact.length; i++) {
                 // Each weight's gradient sums n H W products of values in [-1, 1]: float rounding only.
-                assertEquals(exact[i], one[i], 1e-4 * (1 + Math.abs(exact[i])), "weight " + i + " " + Arrays.toString(s));
+                assertEquals(exact[i], one[i], 1e-4 * (1 + Math.abs(exact[i])),
+                        "weight " + i + " " + Arrays.toString(s));
             }
         }
     }

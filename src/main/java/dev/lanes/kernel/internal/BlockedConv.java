@@ -538,23 +538,12 @@ public final class BlockedConv {
         int to = Math.min(rowsPerImage(), from + TILE_ROWS);
         int first = from * g.sH();
         int rowsIn = tileInputRows(to - from);
-        int row = wp * b;
-        int left = g.pW() * b;
-        int width = g.w() * b;
-        for (int ib = 0; ib < inBlocks; ib++) {
-            for (int r = 0; r < rowsIn; r++) {
-                int at = scratchOff + (ib * rowsIn + r) * row;
-                int ir = first + r - g.pH();
-                if (ir < 0 || ir >= g.h()) {
-                    Arrays.fill(scratch, at, at + row, 0f);
-                    continue;
-                }
-                Arrays.fill(scratch, at, at + left, 0f);
-                System.arraycopy(x, xOff + (ib * g.h() + ir) * width, scratch, at + left, width);
-                Arrays.fill(scratch, at + left + width, at + row, 0f);
-            }
-        }
-        rows(0, packed, scratch, scratchOff - first * row, rowsIn * row, y, yOff, ob, from, to);
+        // Padded rows [first, first + rowsIn): those of the input, between zero rows of the padding.
+        int top = Math.min(rowsIn, Math.max(0, g.pH() - first));
+        int inside = Math.max(0, Math.min(rowsIn, g.pH() + g.h() - first) - top);
+        borderedCopy(x, xOff + (first + top - g.pH()) * g.w() * b, g.h() * g.w() * b, inBlocks, inside, g.w(), top,
+                rowsIn - top - inside, g.pW(), g.pW(), scratch, scratchOff);
+        rows(0, packed, scratch, scratchOff - first * wp * b, rowsIn * wp * b, y, yOff, ob, from, to);
     }
 
     /**
@@ -798,6 +787,12 @@ public final class BlockedConv {
      */
     private void borderedCopy(float[] src, int off, int blocks, int h, int w, int top, int bottom, int left,
                               int right, float[] dst, int dstOff) {
+        borderedCopy(src, off, h * w * b, blocks, h, w, top, bottom, left, right, dst, dstOff);
+    }
+
+    /** As above, with the source blocks {@code srcBlock} floats apart (rows of a taller image). */
+    private void borderedCopy(float[] src, int off, int srcBlock, int blocks, int h, int w, int top, int bottom,
+                              int left, int right, float[] dst, int dstOff) {
         int row = (left + w + right) * b;
         int rows = top + h + bottom;
         for (int ib = 0; ib < blocks; ib++) {
@@ -807,7 +802,7 @@ public final class BlockedConv {
             for (int r = 0; r < h; r++) {
                 int at = base + (r + top) * row;
                 Arrays.fill(dst, at, at + left * b, 0f);
-                System.arraycopy(src, off + (ib * h + r) * w * b, dst, at + left * b, w * b);
+                System.arraycopy(src, off + ib * srcBlock + r * w * b, dst, at + left * b, w * b);
                 Arrays.fill(dst, at + (left + w) * b, at + row, 0f);
             }
         }

@@ -112,7 +112,7 @@ final class VectorReductions implements ReductionKernels {
     @Override
     public void blockedMaxPool(PoolWindow p, int block, float[] x, int xOff, float[] y, int yOff, int[] arg,
                                int argOff) {
-        if (block != L || IS.length() != L) {
+        if (block != L) {
             SCALAR.blockedMaxPool(p, block, x, xOff, y, yOff, arg, argOff);
             return;
         }

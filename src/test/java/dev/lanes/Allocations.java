@@ -13,10 +13,18 @@ public final class Allocations {
     }
 
     /**
+     * How long batches go on past {@code rounds} while they still allocate. Interpreted and C1
+     * code allocates where C2's code does not, and behind a whole suite's compile queue on a
+     * busy machine C2 can take a call's methods after any fixed number of calls; a call that
+     * allocates in steady state still fails, after this long.
+     */
+    private static final long SETTLE_NANOS = 20_000_000_000L;
+
+    /**
      * @param call   the call to measure, run on this thread
      * @param warmUp calls before measuring
      * @param batch  calls per measured batch
-     * @param rounds batches at most
+     * @param rounds batches at least, while they allocate (then more until {@link #SETTLE_NANOS})
      * @return the bytes the last batch allocated: 0 as soon as a batch allocates nothing
      */
     public static long settledBytes(Runnable call, int warmUp, int batch, int rounds) {
@@ -24,8 +32,9 @@ public final class Allocations {
         for (int i = 0; i < warmUp; i++) {
             call.run();
         }
+        long deadline = System.nanoTime() + SETTLE_NANOS;
         long bytes = -1;
-        for (int round = 0; round < rounds && bytes != 0; round++) {
+        for (int round = 0; bytes != 0 && (round < rounds || System.nanoTime() < deadline); round++) {
             long before = threads.getCurrentThreadAllocatedBytes();
             for (int i = 0; i < batch; i++) {
                 call.run();
@@ -37,7 +46,7 @@ public final class Allocations {
 
     /**
      * Bytes a batch of calls allocates on the calling thread and the pool's workers, after a
-     * warm-up; 0 as soon as a batch allocates nothing. Every counter is read as a plain long, so
+     * warm-up; 0 as soon as a batch allocates nothing (batches as in {@link #settledBytes}). Every counter is read as a plain long, so
      * the measurement allocates nothing itself.
      */
     public static long settledBytesWithWorkers(Runnable call, int warmUp, int batch, int rounds) {
@@ -48,8 +57,9 @@ public final class Allocations {
         long[] workers = Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().startsWith("lanes-worker-")).mapToLong(Thread::threadId).toArray();
         long[] before = new long[workers.length];
+        long deadline = System.nanoTime() + SETTLE_NANOS;
         long bytes = -1;
-        for (int round = 0; round < rounds && bytes != 0; round++) {
+        for (int round = 0; bytes != 0 && (round < rounds || System.nanoTime() < deadline); round++) {
             for (int i = 0; i < workers.length; i++) {
                 before[i] = mx.getThreadAllocatedBytes(workers[i]);
             }
